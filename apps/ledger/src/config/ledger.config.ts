@@ -1,0 +1,20 @@
+import type { DatabaseConfig } from '@tally/persistence';
+import { databaseConfigFromEnv } from '@tally/persistence';
+import type { KafkaConfig } from '@tally/messaging';
+import { kafkaConfigFromEnv } from '@tally/messaging';
+import { portFromEnv } from '@tally/platform';
+
+/** Everything the ledger reads from the environment, validated once at boot. */
+export interface LedgerConfig {
+  readonly port: number;
+  readonly database: DatabaseConfig;
+  readonly kafka: KafkaConfig;
+}
+
+export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
+  return {
+    port: portFromEnv(3001, env),
+    database: databaseConfigFromEnv('ledger', env),
+    kafka: kafkaConfigFromEnv('tally-ledger', env),
+  };
+}

@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { Topics } from '@tally/budget-domain';
+import { CreateMessagingTables1763856000000, MessagingModule } from '@tally/messaging';
+import { PersistenceModule } from '@tally/persistence';
+import { ObservabilityModule } from '@tally/platform';
+import type { LedgerConfig } from './config/ledger.config';
+import { LEDGER_CONFIG } from './config/ledger.tokens';
+import { CreateLedger1763856000100 } from './migrations/1763856000100-create-ledger.migration';
+import { PostingsModule } from './postings/postings.module';
+
+const LEDGER_TOPICS = [
+  Topics.UsageRated,
+  Topics.PaymentsEvents,
+  Topics.UsageDeadLetter,
+  Topics.LedgerTransactions,
+  Topics.LedgerBalanceChanged,
+];
+
+/** The ledger service: the only place money moves. */
+@Module({})
+export class LedgerModule {
+  static forRoot(config: LedgerConfig): DynamicModule {
+    return {
+      module: LedgerModule,
+      global: true,
+      imports: [
+        PersistenceModule.forRootAsync({
+          useFactory: () => ({
+            config: config.database,
+            applicationName: 'tally-ledger',
+            migrations: [CreateMessagingTables1763856000000, CreateLedger1763856000100],
+          }),
+        }),
+        MessagingModule.forRootAsync({
+          useFactory: () => ({ kafka: config.kafka, service: 'ledger', topics: LEDGER_TOPICS }),
+        }),
+        ObservabilityModule,
+        PostingsModule,
+      ],
+      providers: [{ provide: LEDGER_CONFIG, useValue: config }],
+      exports: [LEDGER_CONFIG],
+    };
+  }
+}

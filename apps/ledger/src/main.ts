@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { runService } from '@tally/platform';
+import { ledgerConfigFromEnv } from './config/ledger.config';
+import { LedgerModule } from './ledger.module';
+
+const config = ledgerConfigFromEnv();
+runService(LedgerModule.forRoot(config), config.port, 'ledger');

@@ -1,0 +1,33 @@
+import type { DatabaseConfig } from '@tally/persistence';
+import { databaseConfigFromEnv } from '@tally/persistence';
+import type { KafkaConfig } from '@tally/messaging';
+import { kafkaConfigFromEnv } from '@tally/messaging';
+import { portFromEnv } from '@tally/platform';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Everything metering reads from the environment, validated once at boot. */
+export interface MeteringConfig {
+  readonly port: number;
+  readonly database: DatabaseConfig;
+  readonly kafka: KafkaConfig;
+  readonly rating: {
+    /** Events older than this are dead-lettered as time_too_old. */
+    readonly maxEventAgeMs: number;
+    /** Events stamped further ahead than this are dead-lettered as time_in_future. */
+    readonly maxFutureSkewMs: number;
+  };
+}
+
+export function meteringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MeteringConfig {
+  const maxEventAgeDays = Number(env['METERING_MAX_EVENT_AGE_DAYS'] ?? 35);
+  if (!(maxEventAgeDays > 0)) {
+    throw new Error(`METERING_MAX_EVENT_AGE_DAYS must be a positive number, got "${env['METERING_MAX_EVENT_AGE_DAYS']}"`);
+  }
+  return {
+    port: portFromEnv(3003, env),
+    database: databaseConfigFromEnv('metering', env),
+    kafka: kafkaConfigFromEnv('tally-metering', env),
+    rating: { maxEventAgeMs: maxEventAgeDays * DAY_MS, maxFutureSkewMs: 5 * 60 * 1000 },
+  };
+}

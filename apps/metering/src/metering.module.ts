@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { CreateMessagingTables1763856000000, MessagingModule } from '@tally/messaging';
+import { PersistenceModule } from '@tally/persistence';
+import { ObservabilityModule } from '@tally/platform';
+import type { MeteringConfig } from './config/metering.config';
+import { METERING_CONFIG } from './config/metering.tokens';
+import { RatingModule } from './rating/rating.module';
+import { RATING_TOPICS_ALL } from './rating/rating.topics';
+
+/** The metering service: usage.events in, usage.rated and usage.dead-letter out. */
+@Module({})
+export class MeteringModule {
+  static forRoot(config: MeteringConfig): DynamicModule {
+    return {
+      module: MeteringModule,
+      global: true,
+      imports: [
+        PersistenceModule.forRootAsync({
+          useFactory: () => ({
+            config: config.database,
+            applicationName: 'tally-metering',
+            migrations: [CreateMessagingTables1763856000000],
+          }),
+        }),
+        MessagingModule.forRootAsync({
+          useFactory: () => ({ kafka: config.kafka, service: 'metering', topics: RATING_TOPICS_ALL }),
+        }),
+        ObservabilityModule,
+        RatingModule,
+      ],
+      providers: [{ provide: METERING_CONFIG, useValue: config }],
+      exports: [METERING_CONFIG],
+    };
+  }
+}

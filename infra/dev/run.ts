@@ -1,0 +1,97 @@
+/*
+ * `npm start`: runs every service as its own process, then a demo producer that sends a few
+ * usage events a second for three demo accounts and prints the balance changes the ledger
+ * announces. Kafka and PostgreSQL are started by infra/run.sh.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
+import { UsageProducer } from '@tally/client';
+import { Topics } from '@tally/budget-domain';
+import type { BalanceChanged } from '@tally/budget-domain';
+
+const SERVICES: Array<{ name: string; port: number }> = [
+  { name: 'metering', port: 3003 },
+  { name: 'ledger', port: 3001 },
+];
+const DEMO_ACCOUNTS = ['acct_demo_1', 'acct_demo_2', 'acct_demo_3'];
+const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash'];
+const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+const children: ChildProcess[] = [];
+
+function startService(name: string, port: number): ChildProcess {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${name}/src/main.ts`], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = `[${name}] `;
+  const print = (chunk: Buffer) => process.stdout.write(chunk.toString('utf8').replace(/^(?=.)/gm, prefix));
+  child.stdout?.on('data', print);
+  child.stderr?.on('data', print);
+  child.once('exit', (code, signal) => console.log(`${prefix}exited (${code ?? signal})`));
+  children.push(child);
+  return child;
+}
+
+async function waitHealthy(name: string, port: number): Promise<void> {
+  for (let attempt = 0; attempt < 240; attempt += 1) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${name} did not become healthy on :${port}`);
+}
+
+async function watchBalances(): Promise<void> {
+  const consumer = new Kafka({ clientId: 'tally-demo', brokers, logLevel: logLevel.ERROR }).consumer({
+    groupId: `tally-demo-watch-${Date.now()}`,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: Topics.LedgerBalanceChanged, fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const balance = JSON.parse(message.value?.toString('utf8') ?? '{}') as BalanceChanged;
+      console.log(
+        `[balance] ${balance.account_id}: used ${balance.used} available ${balance.available} ` +
+          `overage ${balance.overage} level ${balance.alert_level}`,
+      );
+    },
+  });
+}
+
+async function produceDemoUsage(): Promise<void> {
+  const producer = await UsageProducer.connect({ brokers, source: 'tally-demo' });
+  let sent = 0;
+  setInterval(() => {
+    const accountId = DEMO_ACCOUNTS[sent % DEMO_ACCOUNTS.length]!;
+    const model = MODELS[sent % MODELS.length]!;
+    sent += 1;
+    producer
+      .send([{ accountId, apiKeyId: 'key_demo', service: 'llm', model, inputTokens: 1200, outputTokens: 400 }])
+      .then(([event]) => console.log(`[demo] sent ${event!.id} ${accountId} ${model}`))
+      .catch((error: unknown) => console.error(`[demo] send failed: ${String(error)}`));
+  }, 1000);
+}
+
+async function main(): Promise<void> {
+  for (const { name, port } of SERVICES) startService(name, port);
+  await Promise.all(SERVICES.map(({ name, port }) => waitHealthy(name, port)));
+  console.log('[demo] all services healthy; producing demo usage (Ctrl-C to stop)');
+  await watchBalances();
+  await produceDemoUsage();
+}
+
+function shutdown(): void {
+  for (const child of children) child.kill('SIGTERM');
+  setTimeout(() => process.exit(0), 5000).unref();
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+main().catch((error: unknown) => {
+  console.error(error);
+  shutdown();
+  process.exitCode = 1;
+});

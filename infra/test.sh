@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests (cached by Nx), then integration tests against the real Kafka
+# broker (started here if none answers) and the real PostgreSQL (DATABASE_URL, default
+# 127.0.0.1:5432). Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+
+if [ -z "${KAFKA_BROKERS:-}" ]; then
+  bash infra/kafka/kafka.sh start
+  export KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}
+fi
+export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
+bash infra/postgres/ensure-postgres.sh
+
+echo "== unit tests"
+npx nx run-many -t test --output-style=stream
+echo "== integration tests (Kafka ${KAFKA_BROKERS}, PostgreSQL ${DATABASE_URL})"
+npx nx run-many -t integration --parallel=1 --output-style=stream
+echo "== all tests passed"

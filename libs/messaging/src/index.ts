@@ -1,0 +1,18 @@
+export { kafkaConfigFromEnv, topicName } from './kafka.config';
+export type { KafkaConfig } from './kafka.config';
+export { ensureTopics } from './topic.bootstrap';
+export { BatchConsumer } from './batch.consumer';
+export type { BatchConsumerOptions, BatchHandler, ConsumedMessage } from './batch.consumer';
+export { claimInbox, claimNew } from './inbox';
+export { triage } from './triage';
+export type { Accepted, Decoded, Rejected } from './triage';
+export { enqueueOutbox, jsonMessage } from './outbox';
+export type { OutboxMessage } from './outbox';
+export { OutboxRelay } from './outbox.relay';
+export type { OutboxRelayOptions } from './outbox.relay';
+export { deadLetterMessage, positionId } from './dead-letter';
+export { CreateMessagingTables1763856000000 } from './messaging-tables.migration';
+export { MessagingModule } from './messaging.module';
+export type { MessagingModuleOptions } from './messaging.module';
+export { MessagingService, MESSAGING_OPTIONS } from './messaging.service';
+export type { MessagingOptions } from './messaging.service';

@@ -1,0 +1,24 @@
+/** How a service reaches Kafka. Topic names are the contract; only tests add a suffix. */
+export interface KafkaConfig {
+  readonly brokers: string[];
+  readonly clientId: string;
+  /** Appended to every topic name ("usage.events" -> "usage.events.t1a2b"), for test isolation. */
+  readonly topicSuffix: string;
+  readonly partitions: number;
+}
+
+export function kafkaConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkaConfig {
+  const brokers = (env['KAFKA_BROKERS'] || '127.0.0.1:9092')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter(Boolean);
+  const partitions = Number(env['KAFKA_PARTITIONS'] ?? 12);
+  if (!Number.isInteger(partitions) || partitions < 1) {
+    throw new Error(`KAFKA_PARTITIONS must be a positive integer, got "${env['KAFKA_PARTITIONS']}"`);
+  }
+  return { brokers, clientId, topicSuffix: env['KAFKA_TOPIC_SUFFIX'] ?? '', partitions };
+}
+
+export function topicName(config: Pick<KafkaConfig, 'topicSuffix'>, topic: string): string {
+  return config.topicSuffix ? `${topic}.${config.topicSuffix}` : topic;
+}

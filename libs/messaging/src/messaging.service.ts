@@ -1,0 +1,119 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Producer } from 'kafkajs';
+import { schemaOf } from '@tally/persistence';
+import { DataSource } from 'typeorm';
+import { BatchConsumer } from './batch.consumer';
+import type { BatchConsumerOptions } from './batch.consumer';
+import type { KafkaConfig } from './kafka.config';
+import { topicName } from './kafka.config';
+import { OutboxRelay } from './outbox.relay';
+import type { OutboxRelayOptions } from './outbox.relay';
+import { ensureTopics } from './topic.bootstrap';
+
+export interface MessagingOptions {
+  readonly kafka: KafkaConfig;
+  /** The service's name: consumer groups, the relay lock and dead-letter records carry it. */
+  readonly service: string;
+  /** Contract topic names this service reads or writes; created at start if missing. */
+  readonly topics: readonly string[];
+  readonly relay?: Partial<OutboxRelayOptions>;
+}
+
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+/**
+ * A service's Kafka side: topic bootstrap, the idempotent producer behind the outbox relay,
+ * and batch consumers. Features ask it for topic names and consumers; they never talk to
+ * kafkajs for producing, because every fact leaves through the outbox.
+ */
+@Injectable()
+export class MessagingService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
+  private readonly logger = new Logger(MessagingService.name);
+  readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly relay: OutboxRelay;
+  private readonly consumers: BatchConsumer[] = [];
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @InjectDataSource() dataSource: DataSource,
+  ) {
+    this.kafka = new Kafka({
+      clientId: `${options.kafka.clientId}`,
+      brokers: options.kafka.brokers,
+      logLevel: logLevel.WARN,
+      retry: { initialRetryTime: 300, retries: 10 },
+    });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.relay = new OutboxRelay(dataSource, this.producer, {
+      batchSize: 5000,
+      idleDelayMs: 50,
+      lockName: `tally.outbox.${schemaOf(dataSource)}`,
+      ...options.relay,
+    });
+  }
+
+  get service(): string {
+    return this.options.service;
+  }
+
+  /** The resolved name of a contract topic (with the test suffix, if any). */
+  topic(name: string): string {
+    return topicName(this.options.kafka, name);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await ensureTopics(
+      this.kafka,
+      this.options.topics.map((name) => this.topic(name)),
+      this.options.kafka.partitions,
+    );
+    await this.producer.connect();
+    this.relay.start();
+    this.logger.log(`kafka ready: ${this.options.kafka.brokers.join(',')}`);
+  }
+
+  /** Starts a batch consumer in this service's consumer group for the given contract topics. */
+  async consume(options: Omit<BatchConsumerOptions, 'groupId' | 'topics'> & { topics: string[]; group?: string }): Promise<BatchConsumer> {
+    const consumer = new BatchConsumer(this.kafka, {
+      ...options,
+      groupId: this.topic(options.group ?? this.options.service),
+      topics: options.topics.map((name) => this.topic(name)),
+    });
+    this.consumers.push(consumer);
+    await consumer.start();
+    return consumer;
+  }
+
+  /** Tells the relay that a transaction with outbox rows has committed. */
+  outboxCommitted(): void {
+    this.relay.nudge();
+  }
+
+  /** Publishes what is in the outbox now (tests and graceful shutdown). */
+  async flushOutbox(): Promise<void> {
+    while ((await this.relay.publishOnce()) > 0);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.consumers.splice(0).map((consumer) => consumer.stop()));
+    await this.relay.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+  }
+
+  async ping(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.describeCluster();
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { Kafka, logLevel } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { createDataSource, runMigrations } from '@tally/persistence';
+import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
+import { CreateMessagingTables1763856000000, OutboxRelay, claimInbox, claimNew, enqueueOutbox, ensureTopics, jsonMessage } from '../src';
+
+describe('inbox and outbox on the real database and broker', () => {
+  const isolation = isolate();
+  const schema = isolation.schema('messaging');
+  const topic = `outbox-test.${isolation.suffix}`;
+  const kafka = new Kafka({ clientId: 'messaging-test', brokers: isolation.kafkaBrokers, logLevel: logLevel.ERROR });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const client = new KafkaTestClient(isolation.kafkaBrokers);
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    dataSource = createDataSource({
+      config: { url: isolation.databaseUrl, schema, poolSize: 4 },
+      applicationName: 'messaging-test',
+      migrations: [CreateMessagingTables1763856000000],
+    });
+    await dataSource.initialize();
+    await runMigrations(dataSource);
+    await ensureTopics(kafka, [topic], 3);
+    await producer.connect();
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await client.close();
+    await dataSource.destroy();
+    await dropSchemas(isolation.databaseUrl, [schema]);
+  });
+
+  it('claims a message id once, across batches and within one', async () => {
+    const first = await dataSource.transaction((manager) => claimInbox(manager, 'c1', ['a', 'b', 'a']));
+    const second = await dataSource.transaction((manager) => claimInbox(manager, 'c1', ['b', 'c']));
+    const otherConsumer = await dataSource.transaction((manager) => claimInbox(manager, 'c2', ['a']));
+    expect([...first].sort()).toEqual(['a', 'b']);
+    expect([...second]).toEqual(['c']);
+    expect([...otherConsumer]).toEqual(['a']);
+  });
+
+  it('keeps only the first copy of each new message', async () => {
+    const items = [{ messageId: 'x', n: 1 }, { messageId: 'y', n: 2 }, { messageId: 'x', n: 3 }];
+    const fresh = await dataSource.transaction((manager) => claimNew(manager, 'c3', items));
+    expect(fresh).toEqual([{ messageId: 'x', n: 1 }, { messageId: 'y', n: 2 }]);
+  });
+
+  it('forgets the inbox claim when the transaction rolls back', async () => {
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await claimInbox(manager, 'c4', ['rolled-back']);
+        throw new Error('effect failed');
+      }),
+    ).rejects.toThrow('effect failed');
+    const retry = await dataSource.transaction((manager) => claimInbox(manager, 'c4', ['rolled-back']));
+    expect([...retry]).toEqual(['rolled-back']);
+  });
+
+  it('publishes committed outbox rows in order, per key, and empties the outbox', async () => {
+    const recorder = await client.record(topic);
+    const relay = new OutboxRelay(dataSource, producer, { batchSize: 7, idleDelayMs: 20, lockName: `relay-${schema}` });
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, Array.from({ length: 25 }, (_, i) => jsonMessage(topic, `acct_${i % 2}`, { seq: i }))),
+    );
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await enqueueOutbox(manager, [jsonMessage(topic, 'acct_0', { seq: 'never' })]);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+
+    relay.start();
+    relay.nudge();
+    const messages = await recorder.waitForCount<{ seq: number }>(25);
+    await relay.stop();
+
+    const seqOf = (key: string) =>
+      recorder.messages.filter((m) => m.key === key).map((m) => (JSON.parse(m.value!.toString()) as { seq: number }).seq);
+    expect(messages).toHaveLength(25);
+    expect(seqOf('acct_0')).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24]);
+    expect(seqOf('acct_1')).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23]);
+    await eventually(async () => {
+      const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM outbox');
+      expect(count).toBe(0);
+    });
+  });
+
+  it('lets one relay publish at a time when two share an outbox', async () => {
+    const recorder = await client.record(topic);
+    const before = recorder.messages.length;
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, Array.from({ length: 40 }, (_, i) => jsonMessage(topic, 'acct_shared', { shared: i }))),
+    );
+    const relays = [1, 2].map(() => new OutboxRelay(dataSource, producer, { batchSize: 5, idleDelayMs: 10, lockName: `relay-${schema}` }));
+    relays.forEach((relay) => relay.start());
+    await recorder.waitForCount(before + 40);
+    await Promise.all(relays.map((relay) => relay.stop()));
+    const shared = recorder
+      .json<{ shared?: number }>()
+      .map((payload) => payload.shared)
+      .filter((value): value is number => value !== undefined);
+    expect(shared).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+});

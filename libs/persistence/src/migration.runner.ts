@@ -1,0 +1,34 @@
+import type { DataSource } from 'typeorm';
+
+/**
+ * Creates the service's schema and applies pending migrations. Instances of one service
+ * starting together serialise on an advisory lock keyed by the schema name, so a migration
+ * never runs twice.
+ */
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  const schema = schemaOf(dataSource);
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`tally.migrations.${schema}`]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await runner
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`tally.migrations.${schema}`])
+      .finally(() => runner.release());
+  }
+}
+
+export async function revertAllMigrations(dataSource: DataSource): Promise<void> {
+  while ((await dataSource.query('SELECT 1 FROM migrations LIMIT 1').catch(() => [])).length) {
+    await dataSource.undoLastMigration({ transaction: 'each' });
+  }
+}
+
+export function schemaOf(dataSource: DataSource): string {
+  const schema = (dataSource.options as { schema?: string }).schema;
+  if (!schema) throw new Error('data source has no schema');
+  return schema;
+}

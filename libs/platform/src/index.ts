@@ -1,0 +1,5 @@
+export { counter, gauge, histogram, metricsRegistry } from './metrics';
+export { ObservabilityModule } from './observability.module';
+export { KAFKA_PING } from './observability.controller';
+export type { KafkaPing } from './observability.controller';
+export { portFromEnv, runService, startService } from './bootstrap';

@@ -1,0 +1,10 @@
+export { startTestInfrastructure } from './infrastructure';
+export type { TestInfrastructure } from './infrastructure';
+export { isolate, dropSchemas, queryDatabase } from './isolation';
+export type { Isolation } from './isolation';
+export { eventually } from './eventually';
+export { KafkaTestClient, TopicRecorder } from './kafka-test.client';
+export type { RecordedMessage } from './kafka-test.client';
+export { usageEvent } from './usage-event.builder';
+export { ServiceProcess } from './service.process';
+export type { UsageEventFixture } from './usage-event.builder';

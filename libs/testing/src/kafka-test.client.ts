@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Consumer, Producer } from 'kafkajs';
+import { eventually } from './eventually';
+
+export interface RecordedMessage {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+}
+
+/** Everything published to one topic since the recorder started, in arrival order. */
+export class TopicRecorder {
+  readonly messages: RecordedMessage[] = [];
+
+  constructor(readonly topic: string) {}
+
+  json<T>(): T[] {
+    return this.messages.map((message) => JSON.parse(message.value?.toString('utf8') ?? 'null') as T);
+  }
+
+  /** Waits until at least `count` messages arrived; returns them parsed. */
+  async waitForCount<T>(count: number, timeoutMs = 30_000): Promise<T[]> {
+    return eventually(() => {
+      if (this.messages.length < count) {
+        throw new Error(`${this.topic}: ${this.messages.length} of ${count} messages arrived`);
+      }
+      return this.json<T>();
+    }, timeoutMs);
+  }
+}
+
+/** A producer and recorders on the real broker, for black-box tests of the services. */
+export class KafkaTestClient {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly consumers: Consumer[] = [];
+
+  constructor(brokers: string[]) {
+    this.kafka = new Kafka({ clientId: 'tally-test', brokers, logLevel: logLevel.ERROR });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  }
+
+  async connect(): Promise<this> {
+    await this.producer.connect();
+    return this;
+  }
+
+  async produce(topic: string, messages: Array<{ key: string | null; value: string | Buffer | null }>): Promise<void> {
+    await this.producer.send({ topic, acks: -1, messages });
+  }
+
+  async produceJson(topic: string, key: string, payloads: unknown[]): Promise<void> {
+    await this.produce(topic, payloads.map((payload) => ({ key, value: JSON.stringify(payload) })));
+  }
+
+  /** Records a topic from its beginning; resolves once the recorder's group is assigned. */
+  async record(topic: string): Promise<TopicRecorder> {
+    const recorder = new TopicRecorder(topic);
+    const consumer = this.kafka.consumer({ groupId: `recorder-${randomUUID()}`, maxWaitTimeInMs: 100 });
+    this.consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        recorder.messages.push({
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          value: message.value,
+        });
+      },
+    });
+    await joined;
+    return recorder;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.disconnect()));
+    await this.producer.disconnect();
+  }
+}

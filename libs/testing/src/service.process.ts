@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { eventually } from './eventually';
+
+const WORKSPACE_ROOT = path.resolve(__dirname, '../../..');
+
+/** A Tally service running as its own OS process, as in production: it can be SIGKILLed. */
+export class ServiceProcess {
+  private readonly output: string[] = [];
+  private exited: Promise<number | null>;
+
+  private constructor(
+    readonly service: string,
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {
+    const collect = (chunk: Buffer) => {
+      this.output.push(chunk.toString('utf8'));
+      if (this.output.length > 500) this.output.shift();
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** Starts `apps/<service>/src/main.ts` and waits until its /health answers 200. */
+  static async start(service: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${service}/src/main.ts`], {
+      cwd: WORKSPACE_ROOT,
+      env: { ...process.env, ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const handle = new ServiceProcess(service, port, child);
+    try {
+      await eventually(async () => {
+        if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}`);
+        const response = await fetch(`http://127.0.0.1:${port}/health`);
+        if (response.status !== 200) throw new Error(`${service} /health answered ${response.status}`);
+      }, timeoutMs, 250);
+    } catch (error) {
+      handle.child.kill('SIGKILL');
+      throw new Error(`${service} did not become healthy: ${String(error)}\n${handle.logs()}`);
+    }
+    return handle;
+  }
+
+  logs(): string {
+    return this.output.join('');
+  }
+
+  /** SIGKILL: no shutdown hook runs, exactly like a crash. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM and wait: consumers leave the group and the outbox drains. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    await this.exited;
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
