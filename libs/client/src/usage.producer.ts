@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Producer } from 'kafkajs';
 import { buildUsageEvent } from './usage-event.factory';
 import type { UsageCloudEvent, UsageInput } from './usage-event.factory';
@@ -34,7 +34,7 @@ export class UsageProducer {
       logLevel: logLevel.ERROR,
       retry: { retries: 8, initialRetryTime: 200 },
     });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     this.topic = options.topic ?? 'usage.events';
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Producer } from 'kafkajs';
 import { schemaOf } from '@tally/persistence';
 import { DataSource } from 'typeorm';
@@ -47,7 +47,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy, OnApplic
       logLevel: logLevel.WARN,
       retry: { initialRetryTime: 300, retries: 10 },
     });
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     this.relay = new OutboxRelay(dataSource, this.producer, {
       batchSize: 5000,
       idleDelayMs: 50,

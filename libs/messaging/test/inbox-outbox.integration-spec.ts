@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@tally/persistence';
 import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
@@ -9,7 +9,7 @@ describe('inbox and outbox on the real database and broker', () => {
   const schema = isolation.schema('messaging');
   const topic = `outbox-test.${isolation.suffix}`;
   const kafka = new Kafka({ clientId: 'messaging-test', brokers: isolation.kafkaBrokers, logLevel: logLevel.ERROR });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   const client = new KafkaTestClient(isolation.kafkaBrokers);
   let dataSource: DataSource;
 

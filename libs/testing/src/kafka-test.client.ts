@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { Consumer, Producer } from 'kafkajs';
 import { eventually } from './eventually';
 
@@ -39,7 +39,7 @@ export class KafkaTestClient {
 
   constructor(brokers: string[]) {
     this.kafka = new Kafka({ clientId: 'tally-test', brokers, logLevel: logLevel.ERROR });
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async connect(): Promise<this> {

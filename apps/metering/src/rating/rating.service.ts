@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { PriceCatalog, rateUsage } from '@tally/budget-domain';
+import { defaultCatalog, rateUsage } from '@tally/budget-domain';
+import type { PriceCatalog } from '@tally/budget-domain';
 import type { UsageEvent, UsageRated } from '@tally/budget-domain';
 
 /** Prices usage events with the catalog in force; the catalog can be replaced at run time. */
 @Injectable()
 export class RatingService {
-  private catalog = PriceCatalog.default();
+  private catalog: PriceCatalog = defaultCatalog();
 
   get priceVersion(): string {
     return this.catalog.version;

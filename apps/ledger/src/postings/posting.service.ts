@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Decimal } from 'decimal.js';
+import { Topics, allocateSpend, formatAmount, usageDedupKey } from '@tally/budget-domain';
+import type { LedgerTransaction, UsageRated } from '@tally/budget-domain';
+import type { OutboxMessage } from '@tally/messaging';
+import { MessagingService, jsonMessage } from '@tally/messaging';
+import type { EntityManager } from 'typeorm';
+import { balanceSnapshot } from './balance-snapshot';
+import type { LedgerCode } from './ledger-codes';
+import { LedgerStore } from './ledger.store';
+import type { Balances, NewTransaction } from './ledger.store';
+
+const ZERO = new Decimal(0);
+
+/**
+ * Posts rated usage as double-entry transactions: the tenant's allowance, then credit, then
+ * overage pay; the tenant's revenue account receives the cost. Returns the messages that
+ * announce what was posted, to be written to the outbox in the same transaction.
+ */
+@Injectable()
+export class PostingService {
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly messaging: MessagingService,
+  ) {}
+
+  async postUsage(manager: EntityManager, events: readonly UsageRated[], now: Date): Promise<OutboxMessage[]> {
+    if (events.length === 0) return [];
+    const accountIds = [...new Set(events.map((event) => event.account_id))].sort();
+    await this.store.openAccounts(manager, accountIds, 'usage');
+    const balances = await this.store.lockBalances(manager, accountIds);
+
+    const transactions = events.map((event) => {
+      const account = balances.get(event.account_id)!;
+      const cost = new Decimal(event.cost);
+      const split = allocateSpend(cost, {
+        allowanceRemaining: account.get('allowance') ?? ZERO,
+        creditRemaining: account.get('credit') ?? ZERO,
+      });
+      const transaction: NewTransaction = {
+        accountId: event.account_id,
+        transactionId: randomUUID(),
+        kind: 'usage',
+        sourceId: usageDedupKey(event),
+        occurredAt: event.occurred_at,
+        details: {
+          usage_id: event.id,
+          source: event.source,
+          api_key_id: event.api_key_id,
+          service: event.service,
+          provider: event.provider,
+          model: event.model,
+          price_version: event.price_version,
+        },
+        postings: [
+          { code: 'allowance', amount: split.fromAllowance.negated() },
+          { code: 'credit', amount: split.fromCredit.negated() },
+          { code: 'overage', amount: split.toOverage.negated() },
+          { code: 'revenue', amount: cost },
+        ],
+      };
+      applyPostings(account, transaction);
+      return transaction;
+    });
+
+    await this.store.post(manager, transactions);
+    return this.announce(transactions, balances, now);
+  }
+
+  /** ledger.transactions for each transaction; ledger.balance-changed once per account, its state after all of them. */
+  private announce(transactions: readonly NewTransaction[], balances: Map<string, Balances>, now: Date): OutboxMessage[] {
+    const transactionsTopic = this.messaging.topic(Topics.LedgerTransactions);
+    const balanceTopic = this.messaging.topic(Topics.LedgerBalanceChanged);
+    const lastByAccount = new Map<string, NewTransaction>();
+    const messages = transactions.map((transaction) => {
+      lastByAccount.set(transaction.accountId, transaction);
+      return jsonMessage(transactionsTopic, transaction.accountId, transactionRecord(transaction, now));
+    });
+    for (const [accountId, last] of lastByAccount) {
+      const snapshot = balanceSnapshot(accountId, balances.get(accountId)!, last, now);
+      messages.push(jsonMessage(balanceTopic, accountId, snapshot));
+    }
+    return messages;
+  }
+}
+
+function applyPostings(account: Map<LedgerCode, Decimal>, transaction: NewTransaction): void {
+  for (const posting of transaction.postings) {
+    account.set(posting.code, (account.get(posting.code) ?? ZERO).plus(posting.amount));
+  }
+}
+
+function transactionRecord(transaction: NewTransaction, postedAt: Date): LedgerTransaction {
+  return {
+    schema_version: 1,
+    transaction_id: transaction.transactionId,
+    account_id: transaction.accountId,
+    kind: transaction.kind,
+    source_id: transaction.sourceId,
+    occurred_at: transaction.occurredAt,
+    posted_at: postedAt.toISOString(),
+    postings: transaction.postings
+      .filter((posting) => !posting.amount.isZero())
+      .map((posting) => ({ ledger_account: posting.code, amount: formatAmount(posting.amount) })),
+    details: transaction.details,
+  };
+}

@@ -1,0 +1,186 @@
+import { Decimal } from 'decimal.js';
+import { z } from 'zod';
+import { describeIssue, parseJson, rejected } from './parse-result';
+import type { ParseResult } from './parse-result';
+import { isoTimestamp } from './wire';
+
+export const USAGE_SERVICES = ['llm', 'embedding', 'stt', 'tts', 'image'] as const;
+export type UsageService = (typeof USAGE_SERVICES)[number];
+export const POWER_LEVELS = ['eco', 'balanced', 'precision'] as const;
+export type PowerLevel = (typeof POWER_LEVELS)[number];
+
+/**
+ * Largest quantities one event may carry. Far above any real single call (the largest
+ * context windows are ~10M tokens; an hour of audio is 3,600 s): an event beyond them is a
+ * producer bug, not usage, and is dead-lettered as quantity_too_large.
+ */
+export const QUANTITY_LIMITS = {
+  tokens: 100_000_000,
+  audio_seconds: 86_400,
+  characters: 100_000_000,
+  images: 10_000,
+} as const;
+
+const TOKEN_FIELDS = ['input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_tokens'] as const;
+const COUNT_FIELDS = [...TOKEN_FIELDS, 'characters', 'images'] as const;
+
+const quantity = z.number().default(0);
+const usageDataSchema = z.object({
+  api_key_id: z.string().min(1).nullable().optional(),
+  service: z.string().min(1),
+  model: z.string().min(1),
+  provider: z.string().min(1).optional(),
+  input_tokens: quantity,
+  output_tokens: quantity,
+  cached_input_tokens: quantity,
+  cache_write_tokens: quantity,
+  audio_seconds: z.union([z.number(), z.string()]).default(0),
+  characters: quantity,
+  images: quantity,
+  power_level: z.enum(POWER_LEVELS).optional(),
+  request_type: z.string().optional(),
+  reservation_id: z.string().min(1).nullable().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+const usageEventSchema = z.object({
+  specversion: z.literal('1.0'),
+  id: z.string().min(1),
+  source: z.string().min(1),
+  type: z.string().min(1),
+  subject: z.string().min(1),
+  time: isoTimestamp,
+  datacontenttype: z.string().optional(),
+  data: usageDataSchema,
+});
+
+export interface UsageData {
+  api_key_id: string | null;
+  service: UsageService;
+  model: string;
+  provider?: string;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cache_write_tokens: number;
+  /** Decimal string: speech is billed by the (fractional) second. */
+  audio_seconds: string;
+  characters: number;
+  images: number;
+  power_level?: PowerLevel;
+  request_type?: string;
+  reservation_id: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+/** A usage event: CloudEvents 1.0, structured JSON (DESIGN 3.1). `subject` is the account id. */
+export interface UsageEvent {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  time: string;
+  data: UsageData;
+}
+
+export interface UsageEventLimits {
+  readonly now: Date;
+  /** Older events are refused as time_too_old (default 35 days). */
+  readonly maxAgeMs?: number;
+  /** Events stamped further ahead are refused as time_in_future (default 5 minutes). */
+  readonly maxFutureSkewMs?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** A usage event's identity: the same (source, id) is the same call, whenever it arrives. */
+export function usageDedupKey(event: { readonly source: string; readonly id: string }): string {
+  return JSON.stringify([event.source, event.id]);
+}
+
+/**
+ * Validates a raw usage.events record. Reasons are checked in a fixed order: JSON, shape,
+ * service, quantities (negative, then too large, then consistency), time.
+ */
+export function parseUsageEvent(raw: Buffer | string | null, limits: UsageEventLimits): ParseResult<UsageEvent> {
+  const json = parseJson(raw);
+  if (!json.ok) return json;
+  const shape = usageEventSchema.safeParse(json.value);
+  if (!shape.success) return rejected('schema_violation', describeIssue(shape.error));
+  const event = shape.data;
+  const data = event.data;
+
+  if (!(USAGE_SERVICES as readonly string[]).includes(data.service)) {
+    return rejected('unknown_service', `data.service: "${data.service}" is not one of ${USAGE_SERVICES.join(', ')}`);
+  }
+  for (const field of COUNT_FIELDS) {
+    const value = data[field];
+    if (value < 0) return rejected('negative_quantity', `data.${field}: must not be negative, got ${value}`);
+    if (!Number.isSafeInteger(value)) return rejected('schema_violation', `data.${field}: must be a whole number, got ${value}`);
+  }
+  const audio = parseAudioSeconds(data.audio_seconds);
+  if (!audio.ok) return audio;
+  for (const field of TOKEN_FIELDS) {
+    if (data[field] > QUANTITY_LIMITS.tokens) {
+      return rejected('quantity_too_large', `data.${field}: ${data[field]} exceeds ${QUANTITY_LIMITS.tokens}`);
+    }
+  }
+  if (data.characters > QUANTITY_LIMITS.characters) {
+    return rejected('quantity_too_large', `data.characters: ${data.characters} exceeds ${QUANTITY_LIMITS.characters}`);
+  }
+  if (data.images > QUANTITY_LIMITS.images) {
+    return rejected('quantity_too_large', `data.images: ${data.images} exceeds ${QUANTITY_LIMITS.images}`);
+  }
+  if (audio.value.greaterThan(QUANTITY_LIMITS.audio_seconds)) {
+    return rejected('quantity_too_large', `data.audio_seconds: ${audio.value.toFixed()} exceeds ${QUANTITY_LIMITS.audio_seconds}`);
+  }
+  if (data.cached_input_tokens + data.cache_write_tokens > data.input_tokens) {
+    return rejected(
+      'schema_violation',
+      'data.cached_input_tokens: cached_input_tokens + cache_write_tokens must not exceed input_tokens (input_tokens is the whole prompt)',
+    );
+  }
+
+  const occurredAt = Date.parse(event.time);
+  const now = limits.now.getTime();
+  if (occurredAt > now + (limits.maxFutureSkewMs ?? 5 * 60_000)) {
+    return rejected('time_in_future', `time: ${event.time} is ahead of now (${limits.now.toISOString()})`);
+  }
+  if (occurredAt < now - (limits.maxAgeMs ?? 35 * DAY_MS)) {
+    return rejected('time_too_old', `time: ${event.time} is older than the accepted window`);
+  }
+
+  return {
+    ok: true,
+    value: {
+      specversion: event.specversion,
+      id: event.id,
+      source: event.source,
+      type: event.type,
+      subject: event.subject,
+      time: new Date(occurredAt).toISOString(),
+      data: {
+        ...data,
+        api_key_id: data.api_key_id ?? null,
+        service: data.service as UsageService,
+        audio_seconds: audio.value.toFixed(),
+        reservation_id: data.reservation_id ?? null,
+      },
+    },
+  };
+}
+
+function parseAudioSeconds(value: number | string): ParseResult<Decimal> {
+  let seconds: Decimal;
+  try {
+    seconds = new Decimal(value);
+  } catch {
+    return rejected('schema_violation', `data.audio_seconds: "${String(value)}" is not a number`);
+  }
+  if (!seconds.isFinite()) return rejected('schema_violation', 'data.audio_seconds: must be finite');
+  if (seconds.isNegative() && !seconds.isZero()) {
+    return rejected('negative_quantity', `data.audio_seconds: must not be negative, got ${seconds.toFixed()}`);
+  }
+  return { ok: true, value: seconds };
+}

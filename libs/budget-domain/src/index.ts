@@ -1,0 +1,37 @@
+export { Topics } from './topics';
+export type { TopicName } from './topics';
+
+export { Money, CurrencyMismatchError } from './money/money';
+export { AMOUNT_SCALE, InvalidAmountError, formatAmount, isDecimalString, parseAmount } from './money/amount';
+export { UnknownCurrencyError, minorUnitsOf } from './money/currency';
+
+export type { DeadLetterReason, ParseResult } from './events/parse-result';
+export type { DeadLetterRecord } from './events/dead-letter';
+export { POWER_LEVELS, QUANTITY_LIMITS, USAGE_SERVICES, parseUsageEvent, usageDedupKey } from './events/usage-event';
+export type { PowerLevel, UsageData, UsageEvent, UsageEventLimits, UsageService } from './events/usage-event';
+export { parseUsageRated, usageRatedSchema } from './events/usage-rated';
+export type { CostBreakdown, UsageRated } from './events/usage-rated';
+export {
+  ALERT_LEVELS,
+  parseAlertFired,
+  parseBalanceChanged,
+  parseLedgerTransaction,
+  parsePaymentEvent,
+} from './events/ledger-events';
+export type { AlertFired, AlertLevel, BalanceChanged, LedgerTransaction, PaymentEvent } from './events/ledger-events';
+export { SCHEMA_VERSION } from './events/wire';
+
+export { deriveProvider } from './rating/provider';
+export { MINIMAL_FALLBACK_PRICES, PriceCatalog, SERVICE_FALLBACK_PRICES, localEntry } from './rating/price-catalog';
+export type { CatalogEntry, CatalogMeta, ModelPrices, PriceLookup, TieredPrice } from './rating/price-catalog';
+export { GENAI_PRICES_VERSION, genaiPricesEntries } from './rating/genai-prices.catalog';
+export { LOCAL_ENTRIES, defaultCatalog } from './rating/default-catalog';
+export { DEFAULT_POWER_LEVEL_MULTIPLIERS, ENTERPRISE_VOLUME_TIERS, rateUsage } from './rating/rate-usage';
+export type { RatingContext, VolumeDiscountTier } from './rating/rate-usage';
+
+export { alertLevelFor, recommendedStrategyFor } from './budget/alert-level';
+export type { RecommendedStrategy } from './budget/alert-level';
+export { allocateSpend } from './budget/spend-allocation';
+export type { SpendAllocation, SpendSources } from './budget/spend-allocation';
+export { DEFAULT_SOFT_LIMIT_PERCENT, computeBudgetStatus, presentPercent } from './budget/budget-status';
+export type { BalanceFacts, BudgetStatus } from './budget/budget-status';

@@ -1,0 +1,32 @@
+import { Decimal } from 'decimal.js';
+
+/** Internal amounts keep 12 decimals (NUMERIC(38,12)); rounding happens only when presenting or charging. */
+export const AMOUNT_SCALE = 12;
+/** Amounts on the wire show at least 6 decimals ("0.002000") and more only when they have them. */
+export const WIRE_MIN_DECIMALS = 6;
+
+const DECIMAL_STRING = /^-?\d+(\.\d+)?$/;
+
+export class InvalidAmountError extends Error {
+  readonly code = 'INVALID_AMOUNT';
+}
+
+/** Parses a decimal string. JSON numbers are refused: they may already have lost precision. */
+export function parseAmount(value: unknown): Decimal {
+  if (typeof value !== 'string') {
+    throw new InvalidAmountError(`amount must be a decimal string, got ${typeof value}`);
+  }
+  if (!DECIMAL_STRING.test(value)) throw new InvalidAmountError(`"${value}" is not a decimal amount`);
+  return new Decimal(value);
+}
+
+export function isDecimalString(value: string): boolean {
+  return DECIMAL_STRING.test(value);
+}
+
+/** The wire form of an amount: exact to 12 decimals, at least 6 shown, no exponent. */
+export function formatAmount(amount: Decimal): string {
+  const exact = amount.toDecimalPlaces(AMOUNT_SCALE, Decimal.ROUND_HALF_EVEN);
+  const decimals = Math.max(WIRE_MIN_DECIMALS, exact.decimalPlaces());
+  return exact.toFixed(decimals);
+}
