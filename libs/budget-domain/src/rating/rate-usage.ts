@@ -45,10 +45,12 @@ export function rateUsage(event: UsageEvent, catalog: PriceCatalog, context: Rat
   const provider = data.provider ?? deriveProvider(data.model);
   const lookup = catalog.lookup(provider, data.model, data.service, new Date(event.time));
   const fallback = SERVICE_FALLBACK_PRICES[data.service];
+  // A catalog entry without a single price is a free model (e.g. openrouter's ":free" ones).
+  const free = lookup.entry !== undefined && Object.keys(lookup.prices).length === 0;
   let usedFallback = false;
   const priceOf = <K extends keyof ModelPrices>(key: K, quantity: Decimal): ModelPrices[K] | undefined => {
     const own = lookup.prices[key];
-    if (own !== undefined || quantity.isZero()) return own;
+    if (own !== undefined || quantity.isZero() || free) return own;
     usedFallback = true;
     return fallback[key];
   };
