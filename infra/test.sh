@@ -13,6 +13,9 @@ fi
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 bash infra/postgres/ensure-postgres.sh
 
+echo "== typecheck and lint (module boundaries included)"
+npx tsc -p tsconfig.json --noEmit
+npx nx run-many -t lint --output-style=stream
 echo "== unit tests"
 npx nx run-many -t test --output-style=stream
 echo "== integration tests (Kafka ${KAFKA_BROKERS}, PostgreSQL ${DATABASE_URL})"

@@ -1,4 +1,4 @@
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import type { AlertLevel } from '../events/ledger-events';
 
 export type RecommendedStrategy = 'QUALITY_FIRST' | 'BALANCED' | 'CHEAPEST_FIRST' | 'EMERGENCY_ONLY';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import { GENAI_PRICES_VERSION, compileMatch, genaiPricesEntries } from './genai-prices.catalog';
 import { defaultCatalog } from './default-catalog';
 

@@ -1,0 +1,60 @@
+import type { DeadLetterRecord } from '@tally/budget-domain';
+import type { ConsumedMessage } from './batch.consumer';
+import { kafkaConfigFromEnv, topicName } from './kafka.config';
+import { triage } from './triage';
+
+const message = (offset: string, value: string | null): ConsumedMessage => ({
+  topic: 'usage.events',
+  partition: 2,
+  offset,
+  key: Buffer.from('acct_1'),
+  value: value === null ? null : Buffer.from(value),
+  timestamp: '0',
+});
+
+describe('triage of a consumed batch', () => {
+  const at = new Date('2026-11-22T10:00:00Z');
+  const decode = (value: Buffer | null) =>
+    value && value.toString() !== 'bad'
+      ? ({ ok: true, value: value.toString() } as const)
+      : ({ ok: false, reason: 'invalid_json', error: 'not JSON' } as const);
+
+  it('keys decoded records by their own id and dead-letters the rest by log position, with the original bytes', () => {
+    const { accepted, rejected } = triage([message('7', 'a'), message('8', 'bad'), message('9', null)], decode, (v) => `id:${v}`, {
+      topic: 'usage.dead-letter',
+      service: 'metering',
+      at,
+    });
+    expect(accepted).toEqual([{ messageId: 'id:a', value: 'a' }]);
+    expect(rejected.map((r) => r.messageId)).toEqual(['usage.events/2/8', 'usage.events/2/9']);
+    expect(rejected[0]!.deadLetter.topic).toBe('usage.dead-letter');
+    expect(rejected[0]!.deadLetter.key).toBe('acct_1');
+    expect(JSON.parse(rejected[0]!.deadLetter.value) as DeadLetterRecord).toEqual({
+      source_topic: 'usage.events',
+      partition: 2,
+      offset: '8',
+      key: 'acct_1',
+      value: Buffer.from('bad').toString('base64'),
+      reason: 'invalid_json',
+      error: 'not JSON',
+      service: 'metering',
+      at: '2026-11-22T10:00:00.000Z',
+    });
+    expect((JSON.parse(rejected[1]!.deadLetter.value) as DeadLetterRecord).value).toBeNull();
+  });
+});
+
+describe('kafka configuration', () => {
+  it('defaults to the local broker, 12 partitions and contract topic names', () => {
+    const config = kafkaConfigFromEnv('tally-x', {});
+    expect(config).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'tally-x', topicSuffix: '', partitions: 12 });
+    expect(topicName(config, 'usage.events')).toBe('usage.events');
+  });
+
+  it('suffixes topics only for test isolation and validates partitions', () => {
+    const config = kafkaConfigFromEnv('x', { KAFKA_BROKERS: 'a:1, b:2', KAFKA_TOPIC_SUFFIX: 't1', KAFKA_PARTITIONS: '3' });
+    expect(config.brokers).toEqual(['a:1', 'b:2']);
+    expect(topicName(config, 'usage.events')).toBe('usage.events.t1');
+    expect(() => kafkaConfigFromEnv('x', { KAFKA_PARTITIONS: '0' })).toThrow('KAFKA_PARTITIONS must be a positive integer');
+  });
+});
