@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { counter, gauge, histogram } from '@tally/platform';
 
@@ -39,7 +39,6 @@ const lag = gauge('tally_consumer_lag', 'Records behind the partition head after
  * offsets only after the handler's transaction committed.
  */
 export class BatchConsumer {
-  private readonly logger = new Logger(BatchConsumer.name);
   private consumer: Consumer | undefined;
 
   constructor(
@@ -88,7 +87,6 @@ export class BatchConsumer {
       await payload.heartbeat();
     }
     lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
-    this.logger.debug(`handled ${batch.messages.length} from ${batch.topic}[${batch.partition}]`);
   }
 }
 
