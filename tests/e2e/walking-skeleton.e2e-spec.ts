@@ -1,14 +1,13 @@
 import type { BalanceChanged, DeadLetterRecord, LedgerTransaction, UsageRated } from '@tally/budget-domain';
-import { eventually, queryDatabase, usageEvent } from '@tally/testing';
+import { ServiceHarness, eventually, queryDatabase, usageEvent } from '@tally/testing';
 import type { TopicRecorder } from '@tally/testing';
-import { PlatformHarness } from './platform.harness';
 
 /**
  * usage.events -> metering -> usage.rated -> ledger -> ledger.transactions and
  * ledger.balance-changed, with both services running as their own processes.
  */
 describe('walking skeleton: a usage event becomes a posted transaction and a balance change', () => {
-  const platform = new PlatformHarness();
+  const platform = new ServiceHarness();
   const account = 'acct_skeleton';
   let rated: TopicRecorder;
   let transactions: TopicRecorder;

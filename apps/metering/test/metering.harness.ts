@@ -13,7 +13,10 @@ export class MeteringHarness {
   deadLetters!: TopicRecorder;
   private readonly apps: INestApplication[] = [];
 
-  constructor(readonly isolation: Isolation = isolate()) {
+  constructor(
+    readonly isolation: Isolation = isolate(),
+    private readonly ratingOverrides: Partial<MeteringConfig['rating']> = {},
+  ) {
     this.kafka = new KafkaTestClient(isolation.kafkaBrokers);
   }
 
@@ -21,8 +24,8 @@ export class MeteringHarness {
     return {
       port: 0,
       database: { url: this.isolation.databaseUrl, schema: this.isolation.schema('metering'), poolSize: 4 },
-      kafka: { brokers: this.isolation.kafkaBrokers, clientId: 'metering-test', topicSuffix: this.isolation.suffix, partitions: 3 },
-      rating: { maxEventAgeMs: 35 * 24 * 3600 * 1000, maxFutureSkewMs: 5 * 60 * 1000 },
+      kafka: { brokers: this.isolation.kafkaBrokers, clientId: 'metering-test', topicSuffix: this.isolation.suffix, partitions: 3, sessionTimeoutMs: 10_000 },
+      rating: { maxEventAgeMs: 35 * 24 * 3600 * 1000, maxFutureSkewMs: 5 * 60 * 1000, ...this.ratingOverrides },
     };
   }
 
@@ -43,6 +46,12 @@ export class MeteringHarness {
     await app.init();
     this.apps.push(app);
     return app;
+  }
+
+  /** Stops every instance (graceful) and starts a fresh one on the same schema and topics. */
+  async restart(): Promise<void> {
+    for (const app of this.apps.splice(0)) await app.close();
+    await this.startInstance();
   }
 
   async produce(events: unknown[], key = 'acct_test'): Promise<void> {

@@ -61,6 +61,64 @@ describe('metering on the real broker and database', () => {
   });
 });
 
+describe('every rejection reason, produced by a real bad record', () => {
+  const harness = new MeteringHarness();
+
+  beforeAll(() => harness.start());
+  afterAll(() => harness.stop());
+
+  it('dead-letters each with its reason and still rates the valid event behind it on the same partition', async () => {
+    const account = 'acct_reasons';
+    const old = new Date(Date.now() - 40 * 24 * 3600 * 1000).toISOString();
+    const future = new Date(Date.now() + 3600 * 1000).toISOString();
+    const bad: Array<[string, string | null]> = [
+      ['invalid_json', 'not json at all'],
+      ['schema_violation', JSON.stringify(usageEvent({ subject: account, data: { input_tokens: 'many' } }))],
+      ['negative_quantity', JSON.stringify(usageEvent({ subject: account, data: { output_tokens: -1 } }))],
+      ['quantity_too_large', JSON.stringify(usageEvent({ subject: account, data: { input_tokens: 500_000_000 } }))],
+      ['unknown_service', JSON.stringify(usageEvent({ subject: account, data: { service: 'hologram' } }))],
+      ['time_in_future', JSON.stringify(usageEvent({ subject: account, time: future }))],
+      ['time_too_old', JSON.stringify(usageEvent({ subject: account, time: old }))],
+    ];
+    for (const [, value] of bad) await harness.produceRaw(value, account);
+    const valid = usageEvent({ subject: account });
+    await harness.produce([valid], account);
+
+    await waitUntilRated(harness, valid.id);
+    const deadLetters = (await harness.deadLetters.waitForCount<DeadLetterRecord>(bad.length)).filter((d) => d.key === account);
+    expect(deadLetters.map((d) => d.reason)).toEqual(bad.map(([reason]) => reason));
+    deadLetters.forEach((deadLetter, index) => {
+      expect(Buffer.from(deadLetter.value!, 'base64').toString('utf8')).toBe(bad[index]![1]);
+      expect(deadLetter.error).not.toBe('');
+    });
+    const partitions = new Set([
+      ...harness.deadLetters.messages.filter((m) => m.key === account).map((m) => JSON.parse(m.value!.toString()).partition as number),
+    ]);
+    expect(partitions.size).toBe(1);
+  });
+});
+
+describe('duplicates across a metering restart', () => {
+  const harness = new MeteringHarness();
+
+  beforeAll(() => harness.start());
+  afterAll(() => harness.stop());
+
+  it('rates an event re-sent after a restart only once', async () => {
+    const event = usageEvent({ subject: 'acct_restart' });
+    await harness.produce([event], 'acct_restart');
+    await waitUntilRated(harness, event.id);
+
+    await harness.restart();
+    await harness.produce([event], 'acct_restart');
+    const marker = usageEvent({ subject: 'acct_restart' });
+    await harness.produce([marker], 'acct_restart');
+    await waitUntilRated(harness, marker.id);
+
+    expect(harness.rated.json<UsageRated>().filter((r) => r.id === event.id)).toHaveLength(1);
+  });
+});
+
 async function waitUntilRated(harness: MeteringHarness, id: string): Promise<void> {
   await eventually(() => {
     if (!harness.rated.json<UsageRated>().some((r) => r.id === id)) throw new Error(`${id} not rated yet`);

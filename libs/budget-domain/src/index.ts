@@ -35,3 +35,4 @@ export { allocateSpend } from './budget/spend-allocation';
 export type { SpendAllocation, SpendSources } from './budget/spend-allocation';
 export { DEFAULT_SOFT_LIMIT_PERCENT, computeBudgetStatus, presentPercent } from './budget/budget-status';
 export type { BalanceFacts, BudgetStatus } from './budget/budget-status';
+export { InvalidCatalogError, parseCatalogFile } from './rating/catalog-file';

@@ -27,6 +27,8 @@ export interface BatchConsumerOptions {
   readonly maxSliceSize?: number;
   /** Partitions processed in parallel by one instance, each in its own transaction. */
   readonly partitionsConsumedConcurrently?: number;
+  /** How long a silent (crashed) member keeps its partitions before the group moves them. */
+  readonly sessionTimeoutMs?: number;
 }
 
 const consumed = counter('tally_messages_consumed_total', 'Kafka records handled', ['topic']);
@@ -49,8 +51,8 @@ export class BatchConsumer {
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxWaitTimeInMs: 100,
     });

@@ -5,6 +5,8 @@ export interface KafkaConfig {
   /** Appended to every topic name ("usage.events" -> "usage.events.t1a2b"), for test isolation. */
   readonly topicSuffix: string;
   readonly partitions: number;
+  /** Consumer group session timeout: how soon a crashed instance's partitions move. */
+  readonly sessionTimeoutMs: number;
 }
 
 export function kafkaConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkaConfig {
@@ -16,7 +18,11 @@ export function kafkaConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv = pr
   if (!Number.isInteger(partitions) || partitions < 1) {
     throw new Error(`KAFKA_PARTITIONS must be a positive integer, got "${env['KAFKA_PARTITIONS']}"`);
   }
-  return { brokers, clientId, topicSuffix: env['KAFKA_TOPIC_SUFFIX'] ?? '', partitions };
+  const sessionTimeoutMs = Number(env['KAFKA_SESSION_TIMEOUT_MS'] ?? 30_000);
+  if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs < 6_000) {
+    throw new Error(`KAFKA_SESSION_TIMEOUT_MS must be an integer >= 6000, got "${env['KAFKA_SESSION_TIMEOUT_MS']}"`);
+  }
+  return { brokers, clientId, topicSuffix: env['KAFKA_TOPIC_SUFFIX'] ?? '', partitions, sessionTimeoutMs };
 }
 
 export function topicName(config: Pick<KafkaConfig, 'topicSuffix'>, topic: string): string {

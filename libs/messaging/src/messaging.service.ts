@@ -79,6 +79,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy, OnApplic
   /** Starts a batch consumer in this service's consumer group for the given contract topics. */
   async consume(options: Omit<BatchConsumerOptions, 'groupId' | 'topics'> & { topics: string[]; group?: string }): Promise<BatchConsumer> {
     const consumer = new BatchConsumer(this.kafka, {
+      sessionTimeoutMs: this.options.kafka.sessionTimeoutMs,
       ...options,
       groupId: this.topic(options.group ?? this.options.service),
       topics: options.topics.map((name) => this.topic(name)),

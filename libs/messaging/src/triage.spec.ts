@@ -47,7 +47,7 @@ describe('triage of a consumed batch', () => {
 describe('kafka configuration', () => {
   it('defaults to the local broker, 12 partitions and contract topic names', () => {
     const config = kafkaConfigFromEnv('tally-x', {});
-    expect(config).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'tally-x', topicSuffix: '', partitions: 12 });
+    expect(config).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'tally-x', topicSuffix: '', partitions: 12, sessionTimeoutMs: 30_000 });
     expect(topicName(config, 'usage.events')).toBe('usage.events');
   });
 

@@ -7,4 +7,5 @@ export { KafkaTestClient, TopicRecorder } from './kafka-test.client';
 export type { RecordedMessage } from './kafka-test.client';
 export { usageEvent } from './usage-event.builder';
 export { ServiceProcess } from './service.process';
+export { ServiceHarness } from './service.harness';
 export type { UsageEventFixture } from './usage-event.builder';

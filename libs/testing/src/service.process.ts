@@ -47,6 +47,10 @@ export class ServiceProcess {
     return handle;
   }
 
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   logs(): string {
     return this.output.join('');
   }

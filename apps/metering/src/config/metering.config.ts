@@ -16,6 +16,8 @@ export interface MeteringConfig {
     readonly maxEventAgeMs: number;
     /** Events stamped further ahead than this are dead-lettered as time_in_future. */
     readonly maxFutureSkewMs: number;
+    /** Local catalog entries layered on the default catalog; re-read when the file changes. */
+    readonly catalogFile?: string;
   };
 }
 
@@ -28,6 +30,10 @@ export function meteringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Met
     port: portFromEnv(3003, env),
     database: databaseConfigFromEnv('metering', env),
     kafka: kafkaConfigFromEnv('tally-metering', env),
-    rating: { maxEventAgeMs: maxEventAgeDays * DAY_MS, maxFutureSkewMs: 5 * 60 * 1000 },
+    rating: {
+      maxEventAgeMs: maxEventAgeDays * DAY_MS,
+      maxFutureSkewMs: 5 * 60 * 1000,
+      ...(env['METERING_CATALOG_FILE'] ? { catalogFile: env['METERING_CATALOG_FILE'] } : {}),
+    },
   };
 }
