@@ -50,6 +50,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy, OnApplic
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     this.relay = new OutboxRelay(dataSource, this.producer, {
       batchSize: 5000,
+      maxBatchBytes: 768 * 1024,
       idleDelayMs: 50,
       lockName: `tally.outbox.${schemaOf(dataSource)}`,
       ...options.relay,

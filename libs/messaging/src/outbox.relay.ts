@@ -4,8 +4,14 @@ import type { DataSource } from 'typeorm';
 import { counter } from '@tally/platform';
 
 export interface OutboxRelayOptions {
-  /** Rows published per round; a full round is followed at once by the next. */
+  /** Rows published per round at most; a full round is followed at once by the next. */
   readonly batchSize: number;
+  /**
+   * Payload bytes per round at most (a row larger than this goes alone). Kafka refuses a
+   * record batch above the broker's message.max.bytes (1 MB by default), so a backlog must
+   * never be sent as one huge batch.
+   */
+  readonly maxBatchBytes: number;
   /** How long an idle relay sleeps when nothing nudges it. */
   readonly idleDelayMs: number;
   /** Instances of one service share the outbox; an advisory lock keyed by this lets one publish at a time, in order. */
@@ -67,8 +73,15 @@ export class OutboxRelay {
       );
       if (!locked) return 0;
       const rows: OutboxRow[] = await manager.query(
-        'SELECT id, topic, message_key, value FROM outbox ORDER BY id LIMIT $1',
-        [this.options.batchSize],
+        `SELECT id, topic, message_key, value FROM (
+           SELECT id, topic, message_key, value,
+                  sum(octet_length(value)) OVER (ORDER BY id) AS running_bytes,
+                  row_number() OVER (ORDER BY id) AS position
+           FROM (SELECT * FROM outbox ORDER BY id LIMIT $1) AS head
+         ) AS sized
+         WHERE running_bytes <= $2 OR position = 1
+         ORDER BY id`,
+        [this.options.batchSize, this.options.maxBatchBytes],
       );
       if (rows.length === 0) return 0;
       await this.producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
@@ -89,7 +102,7 @@ export class OutboxRelay {
         failures += 1;
         this.logger.error(`outbox relay round failed (attempt ${failures}): ${describe(error)}`);
       }
-      if (count < this.options.batchSize) {
+      if (count === 0) {
         await this.sleep(failures > 0 ? Math.min(5000, 100 * 2 ** failures) : this.options.idleDelayMs);
       }
     }

@@ -61,7 +61,7 @@ describe('inbox and outbox on the real database and broker', () => {
 
   it('publishes committed outbox rows in order, per key, and empties the outbox', async () => {
     const recorder = await client.record(topic);
-    const relay = new OutboxRelay(dataSource, producer, { batchSize: 7, idleDelayMs: 20, lockName: `relay-${schema}` });
+    const relay = new OutboxRelay(dataSource, producer, { batchSize: 7, maxBatchBytes: 1_000_000, idleDelayMs: 20, lockName: `relay-${schema}` });
     await dataSource.transaction((manager) =>
       enqueueOutbox(manager, Array.from({ length: 25 }, (_, i) => jsonMessage(topic, `acct_${i % 2}`, { seq: i }))),
     );
@@ -88,12 +88,28 @@ describe('inbox and outbox on the real database and broker', () => {
     });
   });
 
+  it('splits a backlog larger than a Kafka request into rounds, and sends an oversized row alone', async () => {
+    const recorder = await client.record(topic);
+    const relay = new OutboxRelay(dataSource, producer, { batchSize: 1000, maxBatchBytes: 50_000, idleDelayMs: 10, lockName: `relay-${schema}` });
+    const padding = 'x'.repeat(20_000);
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, Array.from({ length: 6 }, (_, i) => jsonMessage(topic, 'acct_big', { big: i, padding }))),
+    );
+    expect(await relay.publishOnce()).toBe(2);
+    expect(await relay.publishOnce()).toBe(2);
+    expect(await relay.publishOnce()).toBe(2);
+    expect(await relay.publishOnce()).toBe(0);
+    await dataSource.transaction((manager) => enqueueOutbox(manager, [jsonMessage(topic, 'acct_big', { big: 6, padding: 'y'.repeat(60_000) })]));
+    expect(await relay.publishOnce()).toBe(1);
+    await eventually(() => expect(recorder.json<{ big?: number }>().filter((m) => m.big !== undefined)).toHaveLength(7));
+  });
+
   it('lets one relay publish at a time when two share an outbox', async () => {
     const recorder = await client.record(topic);
     await dataSource.transaction((manager) =>
       enqueueOutbox(manager, Array.from({ length: 40 }, (_, i) => jsonMessage(topic, 'acct_shared', { shared: i }))),
     );
-    const relays = [1, 2].map(() => new OutboxRelay(dataSource, producer, { batchSize: 5, idleDelayMs: 10, lockName: `relay-${schema}` }));
+    const relays = [1, 2].map(() => new OutboxRelay(dataSource, producer, { batchSize: 5, maxBatchBytes: 1_000_000, idleDelayMs: 10, lockName: `relay-${schema}` }));
     relays.forEach((relay) => relay.start());
     const shared = () =>
       recorder
