@@ -47,6 +47,10 @@ export class ServiceProcess {
     return handle;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -1,0 +1,255 @@
+/*
+ * `npm run bench`: streams BENCH_EVENTS usage events (default 200,000) for BENCH_ACCOUNTS
+ * accounts (default 1,000) through metering and the ledger, running as their own processes
+ * on the local broker and database, and measures throughput, lag and memory. In the same
+ * run it measures the raw ceilings of this machine: a KafkaJS consume-only pass over the
+ * same records and batched PostgreSQL inserts. Writes docs/benchmarks/<date>.json and .svg.
+ */
+import { execSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Decimal } from 'decimal.js';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { UsageProducer, buildUsageEvent } from '@tally/client';
+import { defaultCatalog, parseUsageEvent, rateUsage } from '@tally/budget-domain';
+import { ServiceHarness, isolate, queryDatabase } from '@tally/testing';
+
+const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
+const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 1_000);
+const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash', 'gpt-4o', 'ollama/llama3'];
+const OUT_DIR = path.resolve(__dirname, '..', 'docs', 'benchmarks');
+
+interface Sample {
+  t: number;
+  produced: number;
+  rated: number;
+  posted: number;
+}
+
+async function main(): Promise<void> {
+  const isolation = isolate();
+  const harness = new ServiceHarness(isolation, { KAFKA_PARTITIONS: '12', DB_POOL_SIZE: '8' });
+  console.log(`bench: ${EVENTS} events, ${ACCOUNTS} accounts, topics *.${isolation.suffix}`);
+  await harness.start('metering', 'ledger');
+  const [metering] = harness.running('metering');
+  const [ledger] = harness.running('ledger');
+  const peakRss = { metering: 0, ledger: 0 };
+
+  const events = Array.from({ length: EVENTS }, (_, i) => ({
+    accountId: `acct_${i % ACCOUNTS}`,
+    apiKeyId: `key_${i % 7}`,
+    service: 'llm' as const,
+    model: MODELS[i % MODELS.length]!,
+    inputTokens: 500 + (i % 1000),
+    outputTokens: 100 + (i % 300),
+    id: `bench_${isolation.suffix}_${i}`,
+  }));
+
+  const count = async (schema: string, consumer: string) => {
+    const [row] = await queryDatabase<{ count: number }>(
+      isolation.databaseUrl,
+      `SELECT count(*)::int AS count FROM "${schema}".inbox WHERE consumer = $1`,
+      [consumer],
+    );
+    return row!.count;
+  };
+  const samples: Sample[] = [];
+  let produced = 0;
+  const started = Date.now();
+  const sampler = setInterval(() => {
+    void (async () => {
+      const [rated, posted] = await Promise.all([
+        count(isolation.schema('metering'), 'usage.events'),
+        count(isolation.schema('ledger'), 'usage.rated'),
+      ]);
+      samples.push({ t: (Date.now() - started) / 1000, produced, rated, posted });
+      peakRss.metering = Math.max(peakRss.metering, rssMb(metering!.pid));
+      peakRss.ledger = Math.max(peakRss.ledger, rssMb(ledger!.pid));
+    })();
+  }, 1000);
+
+  const producer = await UsageProducer.connect({ brokers: isolation.kafkaBrokers, source: 'bench', topic: harness.topic('usage.events'), maxBatchSize: 2000 });
+  for (const event of events) {
+    producer.record(event);
+    produced += 1;
+    if (produced % 20_000 === 0) await producer.flush();
+  }
+  await producer.close();
+  const producedAt = Date.now();
+  console.log(`bench: produced ${EVENTS} in ${((producedAt - started) / 1000).toFixed(1)} s`);
+
+  let ratedDoneAt = 0;
+  for (;;) {
+    const [rated, posted] = await Promise.all([
+      count(isolation.schema('metering'), 'usage.events'),
+      count(isolation.schema('ledger'), 'usage.rated'),
+    ]);
+    if (rated >= EVENTS && !ratedDoneAt) ratedDoneAt = Date.now();
+    if (posted >= EVENTS) break;
+    if (Date.now() - started > 30 * 60_000) throw new Error(`gave up: rated ${rated}, posted ${posted}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const postedDoneAt = Date.now();
+  clearInterval(sampler);
+
+  const exactTotals = await checkTotals(isolation.databaseUrl, isolation.schema('ledger'), events);
+  await harness.stop();
+
+  const raw = await rawCeilings(isolation.kafkaBrokers, isolation.databaseUrl, harness.topic('usage.events'));
+
+  const seconds = (from: number, to: number) => (to - from) / 1000;
+  const endToEnd = EVENTS / seconds(started, postedDoneAt);
+  const meteringRate = EVENTS / seconds(started, ratedDoneAt);
+  const ledgerRate = steadyRate(samples, 'posted');
+  const result = {
+    machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, kafka: '3.9.1 (single-node KRaft, 768 MB heap)', postgres: pgVersion() },
+    events: EVENTS,
+    accounts: ACCOUNTS,
+    end_to_end_events_per_s: Math.round(endToEnd),
+    metering_events_per_s: Math.round(meteringRate),
+    ledger_postings_per_s: Math.round(ledgerRate),
+    produce_seconds: seconds(started, producedAt),
+    authorization_p50_ms: null,
+    authorization_p99_ms: null,
+    raw_kafka_consume_events_per_s: Math.round(raw.kafkaConsumePerS),
+    raw_pg_insert_rows_per_s: Math.round(raw.pgInsertRowsPerS),
+    ratio_to_raw_kafka: round2(endToEnd / raw.kafkaConsumePerS),
+    ratio_to_raw_pg: round2(endToEnd / raw.pgInsertRowsPerS),
+    peak_rss_mb: peakRss,
+    exact_totals: exactTotals,
+    samples,
+    notes: 'authorization figures are null: POST /v1/authorizations is not built yet (issue 5).',
+  };
+  const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
+  writeFileSync(path.join(OUT_DIR, `bench-${stamp}.json`), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(path.join(OUT_DIR, `bench-${stamp}.svg`), chart(samples, EVENTS));
+  const { samples: _samples, ...summary } = result;
+  console.log(JSON.stringify(summary, null, 2));
+  console.log(`bench: wrote docs/benchmarks/bench-${stamp}.json and .svg`);
+}
+
+/** Every account's ledger revenue must equal the sum of its events rated independently here. */
+async function checkTotals(databaseUrl: string, schema: string, events: Array<{ accountId: string; id: string } & Record<string, unknown>>): Promise<boolean> {
+  const catalog = defaultCatalog();
+  const expected = new Map<string, Decimal>();
+  const now = new Date();
+  for (const input of events) {
+    const parsed = parseUsageEvent(JSON.stringify(buildUsageEvent(input as never, 'bench')), { now });
+    if (!parsed.ok) throw new Error(parsed.error);
+    const cost = new Decimal(rateUsage(parsed.value, catalog).cost);
+    expected.set(input.accountId, (expected.get(input.accountId) ?? new Decimal(0)).plus(cost));
+  }
+  const rows = await queryDatabase<{ account_id: string; balance: string }>(
+    databaseUrl,
+    `SELECT account_id, balance::text AS balance FROM "${schema}".ledger_accounts WHERE code = 'revenue'`,
+  );
+  const [{ total }] = (await queryDatabase<{ total: string }>(databaseUrl, `SELECT coalesce(sum(amount), 0)::text AS total FROM "${schema}".postings`)) as [{ total: string }];
+  const mismatches = rows.filter((row) => !new Decimal(row.balance).equals(expected.get(row.account_id) ?? 0));
+  const exact = mismatches.length === 0 && rows.length === expected.size && new Decimal(total).isZero();
+  console.log(`bench: totals ${exact ? 'exact' : 'WRONG'} (${rows.length} accounts, ${mismatches.length} mismatches, postings sum ${total})`);
+  return exact;
+}
+
+/** The same machine's ceilings: consume-only over the produced records, batched inserts. */
+async function rawCeilings(brokers: string[], databaseUrl: string, topic: string): Promise<{ kafkaConsumePerS: number; pgInsertRowsPerS: number }> {
+  const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.ERROR });
+  const consumer = kafka.consumer({ groupId: `bench-raw-${Date.now()}`, maxBytesPerPartition: 4 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let consumed = 0;
+  let firstAt = 0;
+  const done = new Promise<number>((resolve) => {
+    void consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async ({ batch }) => {
+        if (!firstAt) firstAt = Date.now();
+        for (const message of batch.messages) JSON.parse(message.value!.toString('utf8'));
+        consumed += batch.messages.length;
+        if (consumed >= EVENTS) resolve(Date.now());
+      },
+    });
+  });
+  const end = await done;
+  await consumer.disconnect();
+  const kafkaConsumePerS = EVENTS / ((end - firstAt) / 1000);
+
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query('CREATE TEMP TABLE bench_rows (account_id text, id text, amount numeric(38,12), PRIMARY KEY (account_id, id))');
+  const rows = 200_000;
+  const startedPg = Date.now();
+  for (let start = 0; start < rows; start += 2000) {
+    const ids = Array.from({ length: 2000 }, (_, i) => String(start + i));
+    await client.query('BEGIN');
+    await client.query('INSERT INTO bench_rows SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[])', [
+      ids.map((id) => `acct_${Number(id) % ACCOUNTS}`),
+      ids,
+      ids.map(() => '0.000450'),
+    ]);
+    await client.query('COMMIT');
+  }
+  const pgInsertRowsPerS = rows / ((Date.now() - startedPg) / 1000);
+  await client.end();
+  return { kafkaConsumePerS, pgInsertRowsPerS };
+}
+
+function steadyRate(samples: Sample[], field: 'rated' | 'posted'): number {
+  const moving = samples.filter((sample, i) => i > 0 && sample[field] > samples[i - 1]![field]);
+  if (moving.length < 2) return 0;
+  const first = moving[0]!;
+  const last = moving[moving.length - 1]!;
+  return (last[field] - first[field]) / (last.t - first.t || 1);
+}
+
+function rssMb(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function pgVersion(): string {
+  try {
+    return execSync('psql -tA -h 127.0.0.1 -U postgres -d postgres -c "SHOW server_version"').toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+/** Throughput (events/s per second of run) and lag (produced − posted) over time. */
+function chart(samples: Sample[], total: number): string {
+  const width = 800;
+  const height = 300;
+  const maxT = Math.max(1, ...samples.map((s) => s.t));
+  const rates = samples.map((s, i) => ({ t: s.t, posted: i === 0 ? 0 : (s.posted - samples[i - 1]!.posted) / (s.t - samples[i - 1]!.t || 1), lag: Math.max(0, s.produced - s.posted) }));
+  const maxRate = Math.max(1, ...rates.map((r) => r.posted));
+  const x = (t: number) => 50 + (t / maxT) * (width - 70);
+  const yRate = (v: number) => height - 30 - (v / maxRate) * (height - 60);
+  const yLag = (v: number) => height - 30 - (v / Math.max(1, total)) * (height - 60);
+  const line = (points: Array<[number, number]>) => points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="white"/>
+<text x="50" y="18">Tally bench: postings/s (blue, max ${Math.round(maxRate)}) and lag in events (red, of ${total}) over ${maxT.toFixed(0)} s</text>
+<line x1="50" y1="${height - 30}" x2="${width - 20}" y2="${height - 30}" stroke="#999"/>
+<polyline fill="none" stroke="#1f6feb" stroke-width="2" points="${line(rates.map((r) => [x(r.t), yRate(r.posted)]))}"/>
+<polyline fill="none" stroke="#d1242f" stroke-width="2" points="${line(rates.map((r) => [x(r.t), yLag(r.lag)]))}"/>
+</svg>
+`;
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
