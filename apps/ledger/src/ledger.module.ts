@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { Topics } from '@tally/budget-domain';
-import { CreateMessagingTables1763856000000, MessagingModule } from '@tally/messaging';
+import { MESSAGING_MIGRATIONS, MessagingModule } from '@tally/messaging';
 import { PersistenceModule } from '@tally/persistence';
 import { ObservabilityModule } from '@tally/platform';
 import type { LedgerConfig } from './config/ledger.config';
@@ -29,7 +29,7 @@ export class LedgerModule {
           useFactory: () => ({
             config: config.database,
             applicationName: 'tally-ledger',
-            migrations: [CreateMessagingTables1763856000000, CreateLedger1763856000100],
+            migrations: [...MESSAGING_MIGRATIONS, CreateLedger1763856000100],
           }),
         }),
         MessagingModule.forRootAsync({

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
-import { CreateMessagingTables1763856000000, MessagingModule } from '@tally/messaging';
+import { MESSAGING_MIGRATIONS, MessagingModule } from '@tally/messaging';
 import { PersistenceModule } from '@tally/persistence';
 import { ObservabilityModule } from '@tally/platform';
 import type { MeteringConfig } from './config/metering.config';
@@ -20,7 +20,7 @@ export class MeteringModule {
           useFactory: () => ({
             config: config.database,
             applicationName: 'tally-metering',
-            migrations: [CreateMessagingTables1763856000000],
+            migrations: MESSAGING_MIGRATIONS,
           }),
         }),
         MessagingModule.forRootAsync({

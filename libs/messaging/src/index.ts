@@ -12,6 +12,8 @@ export { OutboxRelay } from './outbox.relay';
 export type { OutboxRelayOptions } from './outbox.relay';
 export { deadLetterMessage, positionId } from './dead-letter';
 export { CreateMessagingTables1763856000000 } from './messaging-tables.migration';
+export { CreateOutboxRounds1763856000001 } from './outbox-rounds.migration';
+export { MESSAGING_MIGRATIONS } from './messaging.migrations';
 export { MessagingModule } from './messaging.module';
 export type { MessagingModuleOptions } from './messaging.module';
 export { MessagingService, MESSAGING_OPTIONS } from './messaging.service';

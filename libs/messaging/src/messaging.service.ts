@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
-import type { Producer } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { schemaOf } from '@tally/persistence';
 import { DataSource } from 'typeorm';
 import { BatchConsumer } from './batch.consumer';
@@ -25,15 +24,14 @@ export interface MessagingOptions {
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
 /**
- * A service's Kafka side: topic bootstrap, the idempotent producer behind the outbox relay,
- * and batch consumers. Features ask it for topic names and consumers; they never talk to
+ * A service's Kafka side: topic bootstrap, the outbox relay (exactly-once publishing), and
+ * batch consumers. Features ask it for topic names and consumers; they never talk to
  * kafkajs for producing, because every fact leaves through the outbox.
  */
 @Injectable()
-export class MessagingService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
+export class MessagingService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(MessagingService.name);
   readonly kafka: Kafka;
-  private readonly producer: Producer;
   private readonly relay: OutboxRelay;
   private readonly consumers: BatchConsumer[] = [];
 
@@ -47,12 +45,12 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy, OnApplic
       logLevel: logLevel.WARN,
       retry: { initialRetryTime: 300, retries: 10 },
     });
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    this.relay = new OutboxRelay(dataSource, this.producer, {
+    this.relay = new OutboxRelay(dataSource, this.kafka, {
       batchSize: 5000,
       maxBatchBytes: 768 * 1024,
       idleDelayMs: 50,
-      lockName: `tally.outbox.${schemaOf(dataSource)}`,
+      name: `tally-outbox-${schemaOf(dataSource)}`,
+      roundsTopic: this.topic(`tally.outbox-rounds.${options.service}`),
       ...options.relay,
     });
   }
@@ -72,7 +70,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy, OnApplic
       this.options.topics.map((name) => this.topic(name)),
       this.options.kafka.partitions,
     );
-    await this.producer.connect();
+    await ensureTopics(this.kafka, [this.topic(`tally.outbox-rounds.${this.options.service}`)], 1);
     this.relay.start();
     this.logger.log(`kafka ready: ${this.options.kafka.brokers.join(',')}`);
   }
@@ -103,10 +101,6 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy, OnApplic
   async onModuleDestroy(): Promise<void> {
     await Promise.all(this.consumers.splice(0).map((consumer) => consumer.stop()));
     await this.relay.stop();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.producer.disconnect();
   }
 
   async ping(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { Producer } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import { Partitioners } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { counter } from '@tally/platform';
 
 export interface OutboxRelayOptions {
@@ -14,8 +15,13 @@ export interface OutboxRelayOptions {
   readonly maxBatchBytes: number;
   /** How long an idle relay sleeps when nothing nudges it. */
   readonly idleDelayMs: number;
-  /** Instances of one service share the outbox; an advisory lock keyed by this lets one publish at a time, in order. */
-  readonly lockName: string;
+  /**
+   * The relay's identity, shared by the instances of one service: the leader lock, the
+   * Kafka transactional id and the group under which committed rounds are recorded.
+   */
+  readonly name: string;
+  /** A one-partition topic; the group `name`'s committed offset on it is the last round Kafka committed. */
+  readonly roundsTopic: string;
 }
 
 interface OutboxRow {
@@ -28,10 +34,13 @@ interface OutboxRow {
 const published = counter('tally_outbox_published_total', 'Messages the outbox relay published', ['topic']);
 
 /**
- * Publishes committed outbox rows with the idempotent producer, then deletes them in the
- * same transaction that locked them. A crash between publish and delete republishes the
- * rows, never loses them; consumers dedupe by message id (at-least-once + inbox =
- * exactly-once effect).
+ * Publishes committed outbox rows exactly once. One instance per service leads (a session
+ * advisory lock); it numbers each round and records the round's row ids in `outbox_round`
+ * before sending, then sends the rows and marks the round as the group offset in one Kafka
+ * transaction, then deletes the rows. After a crash the new leader fences the old producer
+ * (same transactional id) and asks Kafka whether the pending round committed: if it did,
+ * its rows are deleted without sending them again; if not, they go out in a new round.
+ * Consumers read committed records only (kafkajs' default).
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -39,10 +48,13 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private nudged = false;
+  private leaderLock: QueryRunner | undefined;
+  private producer: Producer | undefined;
+  private recovered = false;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly producer: Producer,
+    private readonly kafka: Kafka,
     private readonly options: OutboxRelayOptions,
   ) {}
 
@@ -62,33 +74,130 @@ export class OutboxRelay {
     this.running = false;
     this.nudge();
     await this.loop;
+    await this.resign();
   }
 
-  /** Publishes one round; returns how many rows went out (0 when another instance holds the lock). */
+  /** Publishes one round; returns how many rows went out (0 when another instance leads). */
   async publishOnce(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const [{ locked }]: Array<{ locked: boolean }> = await manager.query(
-        'SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked',
-        [this.options.lockName],
-      );
-      if (!locked) return 0;
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT id, topic, message_key, value FROM (
-           SELECT id, topic, message_key, value,
-                  sum(octet_length(value)) OVER (ORDER BY id) AS running_bytes,
-                  row_number() OVER (ORDER BY id) AS position
-           FROM (SELECT * FROM outbox ORDER BY id LIMIT $1) AS head
-         ) AS sized
-         WHERE running_bytes <= $2 OR position = 1
-         ORDER BY id`,
-        [this.options.batchSize, this.options.maxBatchBytes],
-      );
-      if (rows.length === 0) return 0;
-      await this.producer.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
-      await manager.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((row) => row.id)]);
-      for (const row of rows) published.inc({ topic: row.topic });
-      return rows.length;
+    if (!(await this.lead())) return 0;
+    try {
+      if (!this.recovered) await this.recoverPendingRound();
+      return await this.publishRound();
+    } catch (error) {
+      await this.resign();
+      throw error;
+    }
+  }
+
+  private async publishRound(): Promise<number> {
+    const rows: OutboxRow[] = await this.dataSource.query(
+      `SELECT id, topic, message_key, value FROM (
+         SELECT id, topic, message_key, value,
+                sum(octet_length(value)) OVER (ORDER BY id) AS running_bytes,
+                row_number() OVER (ORDER BY id) AS position
+         FROM (SELECT * FROM outbox ORDER BY id LIMIT $1) AS head
+       ) AS sized
+       WHERE running_bytes <= $2 OR position = 1
+       ORDER BY id`,
+      [this.options.batchSize, this.options.maxBatchBytes],
+    );
+    if (rows.length === 0) return 0;
+    const ids = rows.map((row) => row.id);
+    const [{ round }]: Array<{ round: string }> = await this.dataSource.query(
+      `INSERT INTO outbox_round (round, message_ids) VALUES (nextval('outbox_round_seq'), $1::bigint[]) RETURNING round`,
+      [ids],
+    );
+    this.recovered = false;
+    const transaction = await this.producer!.transaction();
+    try {
+      await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
+      await transaction.sendOffsets({
+        consumerGroupId: this.options.name,
+        topics: [{ topic: this.options.roundsTopic, partitions: [{ partition: 0, offset: round }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+    await this.forgetRound(round, ids);
+    this.recovered = true;
+    for (const row of rows) published.inc({ topic: row.topic });
+    return rows.length;
+  }
+
+  /** Settles a round left by a crash: deleted if Kafka committed it, else sent again later. */
+  private async recoverPendingRound(): Promise<void> {
+    const pending: Array<{ round: string; message_ids: string[] }> = await this.dataSource.query(
+      'SELECT round, message_ids FROM outbox_round ORDER BY round',
+    );
+    if (pending.length > 0) {
+      const committed = await this.committedRound();
+      for (const { round, message_ids: ids } of pending) {
+        const wasCommitted = committed !== null && BigInt(committed) >= BigInt(round);
+        await this.forgetRound(round, wasCommitted ? ids : []);
+        this.logger.warn(`outbox round ${round} (${ids.length} rows) ${wasCommitted ? 'had been published' : 'is sent again'}`);
+      }
+    }
+    this.recovered = true;
+  }
+
+  private async forgetRound(round: string, publishedIds: string[]): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      if (publishedIds.length > 0) await manager.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [publishedIds]);
+      await manager.query('DELETE FROM outbox_round WHERE round = $1', [round]);
     });
+  }
+
+  private async committedRound(): Promise<string | null> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [topic] = await admin.fetchOffsets({ groupId: this.options.name, topics: [this.options.roundsTopic] });
+      const offset = topic?.partitions.find((partition) => partition.partition === 0)?.offset;
+      return offset === undefined || offset === '-1' ? null : offset;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Becomes the leader if no other instance is: holds a session lock and a fenced producer. */
+  private async lead(): Promise<boolean> {
+    if (this.leaderLock) return true;
+    const lock = this.dataSource.createQueryRunner();
+    await lock.connect();
+    const [{ locked }]: Array<{ locked: boolean }> = await lock.query(
+      'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+      [this.options.name],
+    );
+    if (!locked) {
+      await lock.release();
+      return false;
+    }
+    this.leaderLock = lock;
+    this.producer = this.kafka.producer({
+      transactionalId: this.options.name,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await this.producer.connect();
+    // The first transaction registers this producer: a previous leader's open transaction is aborted, the leader fenced.
+    await (await this.producer.transaction()).abort();
+    this.recovered = false;
+    return true;
+  }
+
+  private async resign(): Promise<void> {
+    const lock = this.leaderLock;
+    const producer = this.producer;
+    this.leaderLock = undefined;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+    if (lock) {
+      await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [this.options.name]).catch(() => undefined);
+      await lock.release().catch(() => undefined);
+    }
   }
 
   private async run(): Promise<void> {
@@ -100,7 +209,7 @@ export class OutboxRelay {
         failures = 0;
       } catch (error) {
         failures += 1;
-        this.logger.error(`outbox relay round failed (attempt ${failures}): ${describe(error)}`);
+        this.logger.error(`outbox relay round failed (attempt ${failures}): ${error instanceof Error ? error.message : String(error)}`);
       }
       if (count === 0) {
         await this.sleep(failures > 0 ? Math.min(5000, 100 * 2 ** failures) : this.options.idleDelayMs);
@@ -135,6 +244,3 @@ function groupByTopic(rows: OutboxRow[]) {
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

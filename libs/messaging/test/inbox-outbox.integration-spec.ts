@@ -2,14 +2,22 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@tally/persistence';
 import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
-import { CreateMessagingTables1763856000000, OutboxRelay, claimInbox, claimNew, enqueueOutbox, ensureTopics, jsonMessage } from '../src';
+import { MESSAGING_MIGRATIONS, OutboxRelay, claimInbox, claimNew, enqueueOutbox, ensureTopics, jsonMessage } from '../src';
 
 describe('inbox and outbox on the real database and broker', () => {
   const isolation = isolate();
   const schema = isolation.schema('messaging');
   const topic = `outbox-test.${isolation.suffix}`;
+  const roundsTopic = `outbox-rounds.${isolation.suffix}`;
+  const relayOptions = (overrides: { batchSize?: number; maxBatchBytes?: number } = {}) => ({
+    batchSize: 1000,
+    maxBatchBytes: 1_000_000,
+    idleDelayMs: 10,
+    name: `relay-${schema}`,
+    roundsTopic,
+    ...overrides,
+  });
   const kafka = new Kafka({ clientId: 'messaging-test', brokers: isolation.kafkaBrokers, logLevel: logLevel.ERROR });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   const client = new KafkaTestClient(isolation.kafkaBrokers);
   let dataSource: DataSource;
 
@@ -17,17 +25,16 @@ describe('inbox and outbox on the real database and broker', () => {
     dataSource = createDataSource({
       config: { url: isolation.databaseUrl, schema, poolSize: 4 },
       applicationName: 'messaging-test',
-      migrations: [CreateMessagingTables1763856000000],
+      migrations: MESSAGING_MIGRATIONS,
     });
     await dataSource.initialize();
     await runMigrations(dataSource);
     await ensureTopics(kafka, [topic], 3);
-    await producer.connect();
+    await ensureTopics(kafka, [roundsTopic], 1);
     await client.connect();
   });
 
   afterAll(async () => {
-    await producer.disconnect();
     await client.close();
     await dataSource.destroy();
     await dropSchemas(isolation.databaseUrl, [schema]);
@@ -61,7 +68,7 @@ describe('inbox and outbox on the real database and broker', () => {
 
   it('publishes committed outbox rows in order, per key, and empties the outbox', async () => {
     const recorder = await client.record(topic);
-    const relay = new OutboxRelay(dataSource, producer, { batchSize: 7, maxBatchBytes: 1_000_000, idleDelayMs: 20, lockName: `relay-${schema}` });
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ batchSize: 7 }));
     await dataSource.transaction((manager) =>
       enqueueOutbox(manager, Array.from({ length: 25 }, (_, i) => jsonMessage(topic, `acct_${i % 2}`, { seq: i }))),
     );
@@ -90,7 +97,7 @@ describe('inbox and outbox on the real database and broker', () => {
 
   it('splits a backlog larger than a Kafka request into rounds, and sends an oversized row alone', async () => {
     const recorder = await client.record(topic);
-    const relay = new OutboxRelay(dataSource, producer, { batchSize: 1000, maxBatchBytes: 50_000, idleDelayMs: 10, lockName: `relay-${schema}` });
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ maxBatchBytes: 50_000 }));
     const padding = 'x'.repeat(20_000);
     await dataSource.transaction((manager) =>
       enqueueOutbox(manager, Array.from({ length: 6 }, (_, i) => jsonMessage(topic, 'acct_big', { big: i, padding }))),
@@ -101,15 +108,52 @@ describe('inbox and outbox on the real database and broker', () => {
     expect(await relay.publishOnce()).toBe(0);
     await dataSource.transaction((manager) => enqueueOutbox(manager, [jsonMessage(topic, 'acct_big', { big: 6, padding: 'y'.repeat(60_000) })]));
     expect(await relay.publishOnce()).toBe(1);
+    await relay.stop();
     await eventually(() => expect(recorder.json<{ big?: number }>().filter((m) => m.big !== undefined)).toHaveLength(7));
   });
 
-  it('lets one relay publish at a time when two share an outbox', async () => {
+  it('a new leader does not send again a round Kafka committed before the crash, and sends one it did not', async () => {
+    const recorder = await client.record(topic);
+    const rows = (tag: string) => Array.from({ length: 3 }, (_, i) => jsonMessage(topic, 'acct_crash', { crash: `${tag}-${i}` }));
+    // A round the crashed leader sent and committed in Kafka, but never deleted from the outbox.
+    await dataSource.transaction((manager) => enqueueOutbox(manager, rows('committed')));
+    const committedIds = (await dataSource.query('SELECT id FROM outbox ORDER BY id')).map((row: { id: string }) => row.id);
+    const [{ round }] = await dataSource.query(
+      `INSERT INTO outbox_round (round, message_ids) VALUES (nextval('outbox_round_seq'), $1::bigint[]) RETURNING round`,
+      [committedIds],
+    );
+    const crashed = kafka.producer({ transactionalId: `relay-${schema}`, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    await crashed.connect();
+    const transaction = await crashed.transaction();
+    const pending = (await dataSource.query('SELECT message_key, value FROM outbox ORDER BY id')) as Array<{ message_key: string; value: string }>;
+    await transaction.send({ topic, messages: pending.map((row) => ({ key: row.message_key, value: row.value })) });
+    await transaction.sendOffsets({ consumerGroupId: `relay-${schema}`, topics: [{ topic: roundsTopic, partitions: [{ partition: 0, offset: String(round) }] }] });
+    await transaction.commit();
+    await crashed.disconnect();
+    // A round recorded but never committed in Kafka.
+    await dataSource.transaction((manager) => enqueueOutbox(manager, rows('uncommitted')));
+    const uncommittedIds = (await dataSource.query('SELECT id FROM outbox WHERE NOT (id = ANY($1::bigint[])) ORDER BY id', [committedIds])).map((row: { id: string }) => row.id);
+    await dataSource.query(`INSERT INTO outbox_round (round, message_ids) VALUES (nextval('outbox_round_seq'), $1::bigint[])`, [uncommittedIds]);
+
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions());
+    expect(await relay.publishOnce()).toBe(3);
+    expect(await relay.publishOnce()).toBe(0);
+    await relay.stop();
+
+    const crash = () => recorder.json<{ crash?: string }>().map((m) => m.crash).filter((value): value is string => value !== undefined);
+    await eventually(() => expect(crash()).toHaveLength(6));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(crash()).toEqual(['committed-0', 'committed-1', 'committed-2', 'uncommitted-0', 'uncommitted-1', 'uncommitted-2']);
+    expect(await dataSource.query('SELECT count(*)::int AS count FROM outbox')).toEqual([{ count: 0 }]);
+    expect(await dataSource.query('SELECT count(*)::int AS count FROM outbox_round')).toEqual([{ count: 0 }]);
+  });
+
+  it('lets one relay lead at a time when two share an outbox', async () => {
     const recorder = await client.record(topic);
     await dataSource.transaction((manager) =>
       enqueueOutbox(manager, Array.from({ length: 40 }, (_, i) => jsonMessage(topic, 'acct_shared', { shared: i }))),
     );
-    const relays = [1, 2].map(() => new OutboxRelay(dataSource, producer, { batchSize: 5, maxBatchBytes: 1_000_000, idleDelayMs: 10, lockName: `relay-${schema}` }));
+    const relays = [1, 2].map(() => new OutboxRelay(dataSource, kafka, relayOptions({ batchSize: 5 })));
     relays.forEach((relay) => relay.start());
     const shared = () =>
       recorder
