@@ -5,6 +5,7 @@ export { Money, CurrencyMismatchError } from './money/money';
 export { AMOUNT_SCALE, InvalidAmountError, formatAmount, isDecimalString, parseAmount } from './money/amount';
 export { UnknownCurrencyError, minorUnitsOf } from './money/currency';
 
+export { describeIssue } from './events/parse-result';
 export type { DeadLetterReason, ParseResult } from './events/parse-result';
 export type { DeadLetterRecord } from './events/dead-letter';
 export { POWER_LEVELS, QUANTITY_LIMITS, USAGE_SERVICES, parseUsageEvent, usageDedupKey } from './events/usage-event';

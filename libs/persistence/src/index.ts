@@ -6,3 +6,4 @@ export { runMigrations, revertAllMigrations, schemaOf } from './migration.runner
 export { decimalTransformer, MoneyColumn } from './decimal.transformer';
 export { PersistenceModule } from './persistence.module';
 export type { PersistenceModuleOptions } from './persistence.module';
+export { returningRows } from './returning-rows';

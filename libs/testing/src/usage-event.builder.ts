@@ -42,3 +42,29 @@ export function usageEvent(
     },
   };
 }
+
+/** A valid usage.rated payload (DESIGN 3.2) costing `cost`, for feeding the ledger directly. */
+export function usageRated(accountId: string, cost: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    schema_version: 1,
+    id: `req_${randomUUID()}`,
+    source: 'gateway-test',
+    account_id: accountId,
+    api_key_id: 'key_test',
+    occurred_at: new Date().toISOString(),
+    service: 'llm',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    quantities: { input_tokens: 1000, output_tokens: 0 },
+    cost,
+    currency: 'USD',
+    price_version: 'test',
+    confidence: 1,
+    breakdown: {
+      input: cost, output: '0.000000', cached_input: '0.000000', cache_write: '0.000000', audio: '0.000000',
+      characters: '0.000000', images: '0.000000', markup: '0.000000', discount: '0.000000',
+    },
+    reservation_id: null,
+    ...overrides,
+  };
+}

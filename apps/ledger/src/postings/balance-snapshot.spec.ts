@@ -12,7 +12,7 @@ describe('balance snapshot of an account without a budget', () => {
       ['promotions', new Decimal('-10')],
       ['revenue', new Decimal('2.5')],
     ]);
-    expect(balanceSnapshot('acct_1', balances, cause, at)).toEqual({
+    expect(balanceSnapshot('acct_1', balances, new Decimal(0), cause, at)).toEqual({
       schema_version: 1,
       account_id: 'acct_1',
       api_key_id: null,
@@ -32,11 +32,19 @@ describe('balance snapshot of an account without a budget', () => {
     });
   });
 
+  it('subtracts held reservations from available only', () => {
+    const balances = new Map<LedgerCode, Decimal>([
+      ['credit', new Decimal('10')],
+      ['promotions', new Decimal('-10')],
+    ]);
+    expect(balanceSnapshot('acct_3', balances, new Decimal('4'), cause, at)).toMatchObject({ available: '6.000000', available_percent: 100, alert_level: 'GREEN' });
+  });
+
   it('reports usage covered by nothing as overage, CRITICAL', () => {
     const balances = new Map<LedgerCode, Decimal>([
       ['overage', new Decimal('-0.00045')],
       ['revenue', new Decimal('0.00045')],
     ]);
-    expect(balanceSnapshot('acct_2', balances, cause, at)).toMatchObject({ used: '0.000450', overage: '0.000450', available_percent: 0, alert_level: 'CRITICAL' });
+    expect(balanceSnapshot('acct_2', balances, new Decimal(0), cause, at)).toMatchObject({ used: '0.000450', overage: '0.000450', available_percent: 0, alert_level: 'CRITICAL' });
   });
 });

@@ -10,22 +10,27 @@ const ZERO = new Decimal(0);
  * with periods exist, an account's period is open-ended ("none"): used is all usage posted
  * (its revenue), and the credit base is all credit ever added (granted or paid).
  */
-export function balanceSnapshot(
-  accountId: string,
-  balances: ReadonlyMap<LedgerCode, Decimal>,
-  cause: { transactionId: string; kind: string },
-  at: Date,
-): BalanceChanged {
+export function balanceFacts(balances: ReadonlyMap<LedgerCode, Decimal>, holds: Decimal) {
   const balance = (code: LedgerCode) => balances.get(code) ?? ZERO;
-  const status = computeBudgetStatus({
+  return {
     allowance: ZERO,
     used: balance('revenue'),
     allowanceRemaining: balance('allowance'),
     creditRemaining: balance('credit'),
     creditBase: balance('payments_clearing').plus(balance('promotions')).negated(),
     overage: balance('overage').negated(),
-    holds: ZERO,
-  });
+    holds,
+  };
+}
+
+export function balanceSnapshot(
+  accountId: string,
+  balances: ReadonlyMap<LedgerCode, Decimal>,
+  holds: Decimal,
+  cause: { transactionId: string; kind: string },
+  at: Date,
+): BalanceChanged {
+  const status = computeBudgetStatus(balanceFacts(balances, holds));
   return {
     schema_version: 1,
     account_id: accountId,

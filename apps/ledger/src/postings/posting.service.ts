@@ -64,12 +64,21 @@ export class PostingService {
       return transaction;
     });
 
-    await this.store.post(manager, transactions);
-    return this.announce(transactions, balances, now);
+    await this.store.settleReservations(
+      manager,
+      events.filter((event) => event.reservation_id).map((event) => ({ accountId: event.account_id, reservationId: event.reservation_id!, cost: event.cost })),
+    );
+    return this.post(manager, transactions, balances, now);
   }
 
-  /** ledger.transactions for each transaction; ledger.balance-changed once per account, its state after all of them. */
-  private announce(transactions: readonly NewTransaction[], balances: Map<string, Balances>, now: Date): OutboxMessage[] {
+  /**
+   * Stores transactions whose postings were applied to `balances`, and returns their
+   * announcements: ledger.transactions for each, ledger.balance-changed once per account
+   * (its state after all of them, holds included).
+   */
+  async post(manager: EntityManager, transactions: readonly NewTransaction[], balances: Map<string, Balances>, now: Date): Promise<OutboxMessage[]> {
+    await this.store.post(manager, transactions);
+    const holds = await this.store.heldAmounts(manager, [...new Set(transactions.map((t) => t.accountId))], now);
     const transactionsTopic = this.messaging.topic(Topics.LedgerTransactions);
     const balanceTopic = this.messaging.topic(Topics.LedgerBalanceChanged);
     const lastByAccount = new Map<string, NewTransaction>();
@@ -78,14 +87,14 @@ export class PostingService {
       return jsonMessage(transactionsTopic, transaction.accountId, transactionRecord(transaction, now));
     });
     for (const [accountId, last] of lastByAccount) {
-      const snapshot = balanceSnapshot(accountId, balances.get(accountId)!, last, now);
+      const snapshot = balanceSnapshot(accountId, balances.get(accountId)!, holds.get(accountId) ?? ZERO, last, now);
       messages.push(jsonMessage(balanceTopic, accountId, snapshot));
     }
     return messages;
   }
 }
 
-function applyPostings(account: Map<LedgerCode, Decimal>, transaction: NewTransaction): void {
+export function applyPostings(account: Map<LedgerCode, Decimal>, transaction: NewTransaction): void {
   for (const posting of transaction.postings) {
     account.set(posting.code, (account.get(posting.code) ?? ZERO).plus(posting.amount));
   }

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { USAGE_SERVICES, isDecimalString } from '@tally/budget-domain';
+
+const common = {
+  ttl_seconds: z.number().int().min(1).max(3600).default(300),
+  request_id: z.string().min(1).max(200).optional(),
+};
+
+/** Either an estimated cost, or a model and token estimate whose worst case is held. */
+export const authorizationRequestSchema = z.union([
+  z.object({
+    estimated_cost: z.string().refine(isDecimalString, { message: 'must be a decimal string' }),
+    ...common,
+  }).strict(),
+  z.object({
+    service: z.enum(USAGE_SERVICES),
+    model: z.string().min(1),
+    provider: z.string().min(1).optional(),
+    input_tokens: z.number().int().min(0).max(100_000_000),
+    max_output_tokens: z.number().int().min(0).max(100_000_000),
+    ...common,
+  }).strict(),
+]);
+
+export type AuthorizationRequest = z.infer<typeof authorizationRequestSchema>;

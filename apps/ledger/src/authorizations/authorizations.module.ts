@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { PostingsModule } from '../postings/postings.module';
+import { ApiKeyGuard } from './api-key.guard';
+import { AuthorizationsController } from './authorizations.controller';
+import { AuthorizationsService } from './authorizations.service';
+
+@Module({
+  imports: [AccountsModule, PostingsModule],
+  controllers: [AuthorizationsController],
+  providers: [AuthorizationsService, ApiKeyGuard],
+})
+export class AuthorizationsModule {}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Decimal } from 'decimal.js';
+import { checkAffordability, computeBudgetStatus, defaultCatalog, formatAmount, parseAmount, presentPercent, rateUsage } from '@tally/budget-domain';
+import type { BudgetStatus, RefusalCode } from '@tally/budget-domain';
+import { returningRows } from '@tally/persistence';
+import { DataSource } from 'typeorm';
+import type { ApiKeyPrincipal } from '../accounts/accounts.service';
+import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
+import { balanceFacts } from '../postings/balance-snapshot';
+import { LedgerStore } from '../postings/ledger.store';
+import type { AuthorizationRequest } from './authorization.dto';
+
+export type AuthorizationOutcome =
+  | {
+      authorized: true;
+      reservation_id: string;
+      amount: string;
+      expires_at: string;
+      available: string;
+      available_percent: number;
+      alert_level: string;
+      recommended_strategy: string;
+    }
+  | { authorized: false; error_code: RefusalCode; message: string; available: string; alert_level: string };
+
+const ZERO = new Decimal(0);
+
+/**
+ * Pre-call authorization: holds funds for a TTL if the cost is affordable. Authorizations
+ * and postings of one account serialise on its ledger rows (SELECT … FOR UPDATE), so
+ * concurrent requests can never commit more than is available. Holds expire by time alone.
+ */
+@Injectable()
+export class AuthorizationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: LedgerStore,
+  ) {}
+
+  async authorize(principal: ApiKeyPrincipal, request: AuthorizationRequest, now = new Date()): Promise<AuthorizationOutcome> {
+    const amount = this.amountToHold(principal, request, now);
+    return this.dataSource.transaction(async (manager) => {
+      const balances = (await this.store.lockBalances(manager, [principal.accountId])).get(principal.accountId);
+      if (!balances) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, 'the account of this key does not exist');
+      const holds = (await this.store.heldAmounts(manager, [principal.accountId], now)).get(principal.accountId) ?? ZERO;
+      if (request.request_id) {
+        const [earlier]: Array<{ reservation_id: string; amount: string; expires_at: Date }> = await manager.query(
+          `SELECT reservation_id, amount, expires_at FROM reservations
+           WHERE account_id = $1 AND api_key_id = $2 AND request_id = $3`,
+          [principal.accountId, principal.apiKeyId, request.request_id],
+        );
+        if (earlier) return granted(earlier.reservation_id, new Decimal(earlier.amount), earlier.expires_at, computeBudgetStatus(balanceFacts(balances, holds)));
+      }
+      const [account]: Array<{ status: string }> = await manager.query('SELECT status FROM accounts WHERE account_id = $1', [principal.accountId]);
+      const status = computeBudgetStatus(balanceFacts(balances, holds));
+      const decision = checkAffordability({
+        cost: amount,
+        accountActive: account?.status === 'active',
+        account: { status, validity: 'active', hardLimit: true, overageLimit: ZERO },
+      });
+      if (!decision.affordable) {
+        return { authorized: false, error_code: decision.errorCode, message: decision.message, available: formatAmount(status.available), alert_level: status.alertLevel };
+      }
+      const reservationId = `res_${randomUUID()}`;
+      const expiresAt = new Date(now.getTime() + request.ttl_seconds * 1000);
+      await manager.query(
+        `INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, amount, status, expires_at)
+         VALUES ($1, $2, $3, $4, $5, 'held', $6)`,
+        [principal.accountId, reservationId, principal.apiKeyId, request.request_id ?? null, amount.toFixed(), expiresAt],
+      );
+      return granted(reservationId, amount, expiresAt, computeBudgetStatus(balanceFacts(balances, holds.plus(amount))));
+    });
+  }
+
+  /** Releases a held reservation of this key; false when there is none. */
+  async release(principal: ApiKeyPrincipal, reservationId: string): Promise<boolean> {
+    const released = await returningRows(
+      this.dataSource.manager,
+      `UPDATE reservations SET status = 'released'
+       WHERE account_id = $1 AND api_key_id = $2 AND reservation_id = $3 AND status = 'held'
+       RETURNING reservation_id`,
+      [principal.accountId, principal.apiKeyId, reservationId],
+    );
+    return released.length > 0;
+  }
+
+  /** The estimate, or the worst case of the model and token estimate (all output tokens used). */
+  private amountToHold(principal: ApiKeyPrincipal, request: AuthorizationRequest, now: Date): Decimal {
+    if ('estimated_cost' in request) {
+      const amount = parseAmount(request.estimated_cost);
+      if (amount.isNegative()) throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, 'estimated_cost must not be negative');
+      return amount;
+    }
+    const worstCase = rateUsage(
+      {
+        specversion: '1.0',
+        id: 'authorization',
+        source: 'ledger',
+        type: 'ai.usage',
+        subject: principal.accountId,
+        time: now.toISOString(),
+        data: {
+          api_key_id: principal.apiKeyId,
+          service: request.service,
+          model: request.model,
+          ...(request.provider ? { provider: request.provider } : {}),
+          input_tokens: request.input_tokens,
+          output_tokens: request.max_output_tokens,
+          cached_input_tokens: 0,
+          cache_write_tokens: 0,
+          audio_seconds: '0',
+          characters: 0,
+          images: 0,
+          reservation_id: null,
+        },
+      },
+      defaultCatalog(),
+    );
+    return new Decimal(worstCase.cost);
+  }
+}
+
+function granted(reservationId: string, amount: Decimal, expiresAt: Date, status: BudgetStatus): AuthorizationOutcome {
+  return {
+    authorized: true,
+    reservation_id: reservationId,
+    amount: formatAmount(amount),
+    expires_at: expiresAt.toISOString(),
+    available: formatAmount(status.available),
+    available_percent: presentPercent(status.availablePercent),
+    alert_level: status.alertLevel,
+    recommended_strategy: status.recommendedStrategy,
+  };
+}

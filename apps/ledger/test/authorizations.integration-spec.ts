@@ -1,0 +1,125 @@
+import type { BalanceChanged } from '@tally/budget-domain';
+import { eventually, queryDatabase, usageRated } from '@tally/testing';
+import type { TopicRecorder } from '@tally/testing';
+import { AccountsService } from '../src/accounts/accounts.service';
+import { CreditsService } from '../src/credits/credits.service';
+import { LedgerHarness } from './ledger.harness';
+
+describe('POST /v1/authorizations on the real database', () => {
+  const ledger = new LedgerHarness();
+  const account = 'acct_auth';
+  let secret: string;
+  let otherSecret: string;
+  let balances: TopicRecorder;
+
+  const authorize = (body: unknown, key = secret) =>
+    fetch(`${ledger.url}/v1/authorizations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const release = (id: string, key = secret) =>
+    fetch(`${ledger.url}/v1/authorizations/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+  const held = async () =>
+    (
+      await queryDatabase<{ held: string }>(
+        ledger.isolation.databaseUrl,
+        `SELECT coalesce(sum(amount), 0)::text AS held FROM "${ledger.isolation.schema('ledger')}".reservations WHERE account_id = $1 AND status = 'held' AND expires_at > now()`,
+        [account],
+      )
+    )[0]!.held;
+
+  beforeAll(async () => {
+    await ledger.start();
+    balances = await ledger.kafka.record(ledger.topic('ledger.balance-changed'));
+    const accounts = ledger.get(AccountsService);
+    await accounts.createAccount({ accountId: account, name: 'Auth Inc.' });
+    secret = (await accounts.createApiKey(account, 'gateway')).secret;
+    otherSecret = (await accounts.createApiKey(account, 'batch jobs')).secret;
+    await ledger.get(CreditsService).grant({ accountId: account, amount: '50.00', kind: 'grant', reason: 'trial', idempotencyKey: 'trial-1' });
+  });
+  afterAll(() => ledger.stop());
+
+  it('200 concurrent authorizations of 1.00 against 50.00 available: exactly 50 succeed', async () => {
+    const responses = await Promise.all(Array.from({ length: 200 }, () => authorize({ estimated_cost: '1.00', ttl_seconds: 60 })));
+    const bodies = await Promise.all(responses.map((response) => response.json() as Promise<Record<string, unknown>>));
+    expect(responses.filter((response) => response.status === 201)).toHaveLength(50);
+    expect(responses.filter((response) => response.status === 402)).toHaveLength(150);
+    expect(new Set(bodies.filter((body) => body['authorized']).map((body) => body['reservation_id'])).size).toBe(50);
+    expect(bodies.find((body) => body['authorized'] === false)).toMatchObject({
+      authorized: false,
+      error_code: 'BUDGET_EXHAUSTED',
+      available: '0.000000',
+      alert_level: 'GREEN',
+    });
+    expect(await held()).toBe('50.000000000000');
+  });
+
+  it('releases a hold (204), refuses to release it twice or from another key (404)', async () => {
+    const [first] = (await queryDatabase<{ reservation_id: string }>(
+      ledger.isolation.databaseUrl,
+      `SELECT reservation_id FROM "${ledger.isolation.schema('ledger')}".reservations WHERE status = 'held' LIMIT 1`,
+    ))!;
+    expect((await release(first!.reservation_id, otherSecret)).status).toBe(404);
+    expect((await release(first!.reservation_id)).status).toBe(204);
+    expect((await release(first!.reservation_id)).status).toBe(404);
+    expect(await held()).toBe('49.000000000000');
+    const again = await authorize({ estimated_cost: '1.00' });
+    expect(again.status).toBe(201);
+    expect(await again.json()).toMatchObject({ authorized: true, amount: '1.000000', available: '0.000000', available_percent: 100, alert_level: 'GREEN', recommended_strategy: 'QUALITY_FIRST' });
+  });
+
+  it('a usage event naming a reservation settles it with the actual cost', async () => {
+    const [reservation] = (await queryDatabase<{ reservation_id: string }>(
+      ledger.isolation.databaseUrl,
+      `SELECT reservation_id FROM "${ledger.isolation.schema('ledger')}".reservations WHERE status = 'held' LIMIT 1`,
+    ))!;
+    await ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [usageRated(account, '0.400000', { reservation_id: reservation!.reservation_id })]);
+    await eventually(async () => expect(await held()).toBe('49.000000000000'));
+    const latest = () => balances.json<BalanceChanged>().filter((b) => b.account_id === account && b.cause.kind === 'usage').pop();
+    await eventually(() => expect(latest()).toBeDefined());
+    // 50 credit - 0.40 used = 49.60; 49 still held.
+    expect(latest()).toMatchObject({ used: '0.400000', extra_credit_remaining: '49.600000', available: '0.600000', available_percent: 99 });
+    const [settled] = await queryDatabase<{ status: string; settled_cost: string }>(
+      ledger.isolation.databaseUrl,
+      `SELECT status, settled_cost::text FROM "${ledger.isolation.schema('ledger')}".reservations WHERE reservation_id = $1`,
+      [reservation!.reservation_id],
+    );
+    expect(settled).toEqual({ status: 'settled', settled_cost: '0.400000000000' });
+  });
+
+  it('holds the worst case of a model and token estimate, and answers a repeated request_id with the same reservation', async () => {
+    await ledger.get(CreditsService).grant({ accountId: account, amount: '5.00', kind: 'bonus', reason: 'more', idempotencyKey: 'bonus-1' });
+    const estimate = { service: 'llm', model: 'gpt-4o-mini', input_tokens: 1000, max_output_tokens: 500, request_id: 'req-42' };
+    const first = await authorize(estimate);
+    const second = await authorize(estimate);
+    const [a, b] = [await first.json(), await second.json()] as Array<Record<string, unknown>>;
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(a).toMatchObject({ authorized: true, amount: '0.000450' });
+    expect(b!['reservation_id']).toBe(a!['reservation_id']);
+  });
+
+  it('lets a hold expire after its TTL without any job', async () => {
+    const before = await held();
+    const response = await authorize({ estimated_cost: '2.00', ttl_seconds: 1 });
+    expect(response.status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(await held()).toBe(before);
+  });
+
+  it('answers 401 for unknown or revoked keys and 422 for malformed bodies', async () => {
+    expect((await authorize({ estimated_cost: '1.00' }, 'tly_key_0000000000000000_nopenopenopenopenopenopenopenope')).status).toBe(401);
+    expect((await fetch(`${ledger.url}/v1/authorizations`, { method: 'POST' })).status).toBe(401);
+    const { api_key_id: revokedId, secret: revoked } = await ledger.get(AccountsService).createApiKey(account, 'old');
+    await ledger.get(AccountsService).revokeApiKey(account, revokedId);
+    const refused = await authorize({ estimated_cost: '1.00' }, revoked);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ error_code: 'UNAUTHORIZED' });
+    for (const body of [{ estimated_cost: 1 }, { estimated_cost: 'lots' }, { estimated_cost: '1', ttl_seconds: 99999 }, { model: 'gpt-4o' }, '{ not json']) {
+      const response = await authorize(body);
+      expect(response.status).toBe(422);
+      expect(await response.json()).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { dropSchemas, isolate } from './isolation';
+import type { Isolation } from './isolation';
+import { KafkaTestClient } from './kafka-test.client';
+
+/**
+ * A service's Nest application in the test process, on the real broker and database, with
+ * topics and a schema of its own. Listens on a free port for its HTTP API.
+ */
+export class InProcessApp {
+  readonly kafka: KafkaTestClient;
+  private readonly apps: INestApplication[] = [];
+
+  constructor(
+    private readonly createModule: (isolation: Isolation) => DynamicModule,
+    private readonly schemas: (isolation: Isolation) => string[],
+    readonly isolation: Isolation = isolate(),
+  ) {
+    this.kafka = new KafkaTestClient(isolation.kafkaBrokers);
+  }
+
+  topic(name: string): string {
+    return `${name}.${this.isolation.suffix}`;
+  }
+
+  /** The base URL of the first running instance. */
+  get url(): string {
+    const server = this.apps[0]?.getHttpServer() as { address(): { port: number } } | undefined;
+    if (!server) throw new Error('no instance is running');
+    return `http://127.0.0.1:${server.address().port}`;
+  }
+
+  get app(): INestApplication {
+    const app = this.apps[0];
+    if (!app) throw new Error('no instance is running');
+    return app;
+  }
+
+  async start(): Promise<this> {
+    await this.kafka.connect();
+    await this.startInstance();
+    return this;
+  }
+
+  async startInstance(): Promise<INestApplication> {
+    const app = await NestFactory.create(this.createModule(this.isolation), { logger: ['error', 'warn'] });
+    await app.listen(0, '127.0.0.1');
+    this.apps.push(app);
+    return app;
+  }
+
+  /** Stops every instance (gracefully) and starts a fresh one on the same schema and topics. */
+  async restart(): Promise<void> {
+    for (const app of this.apps.splice(0)) await app.close();
+    await this.startInstance();
+  }
+
+  async stop(): Promise<void> {
+    for (const app of this.apps.splice(0)) await app.close();
+    await this.kafka.close();
+    await dropSchemas(this.isolation.databaseUrl, this.schemas(this.isolation));
+  }
+}
