@@ -2,17 +2,17 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { DynamicModule } from '@nestjs/common';
 import { Topics } from '@tally/budget-domain';
-import { MESSAGING_MIGRATIONS, MessagingModule } from '@tally/messaging';
+import { MessagingModule } from '@tally/messaging';
 import { PersistenceModule } from '@tally/persistence';
 import { ObservabilityModule } from '@tally/platform';
 import type { LedgerConfig } from './config/ledger.config';
 import { LEDGER_CONFIG } from './config/ledger.tokens';
-import { CreateLedger1763856000100 } from './migrations/1763856000100-create-ledger.migration';
+import { LEDGER_MIGRATIONS } from './migrations/ledger.migrations';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthorizationsModule } from './authorizations/authorizations.module';
 import { CreditsModule } from './credits/credits.module';
 import { LedgerExceptionFilter } from './ledger-exception.filter';
-import { CreateKeysAndReservations1763856000200 } from './migrations/1763856000200-keys-and-reservations.migration';
+import { PaymentsModule } from './payments/payments.module';
 import { PostingsModule } from './postings/postings.module';
 
 const LEDGER_TOPICS = [
@@ -35,7 +35,7 @@ export class LedgerModule {
           useFactory: () => ({
             config: config.database,
             applicationName: 'tally-ledger',
-            migrations: [...MESSAGING_MIGRATIONS, CreateLedger1763856000100, CreateKeysAndReservations1763856000200],
+            migrations: LEDGER_MIGRATIONS,
           }),
         }),
         MessagingModule.forRootAsync({
@@ -46,6 +46,7 @@ export class LedgerModule {
         AccountsModule,
         CreditsModule,
         AuthorizationsModule,
+        PaymentsModule,
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },

@@ -75,12 +75,15 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     this.logger.log(`kafka ready: ${this.options.kafka.brokers.join(',')}`);
   }
 
-  /** Starts a batch consumer in this service's consumer group for the given contract topics. */
+  /**
+   * Starts a batch consumer for the given contract topics. Each consumer of a service has a
+   * group of its own (`<service>.<topics>`): members of one group must subscribe alike.
+   */
   async consume(options: Omit<BatchConsumerOptions, 'groupId' | 'topics'> & { topics: string[]; group?: string }): Promise<BatchConsumer> {
     const consumer = new BatchConsumer(this.kafka, {
       sessionTimeoutMs: this.options.kafka.sessionTimeoutMs,
       ...options,
-      groupId: this.topic(options.group ?? this.options.service),
+      groupId: this.topic(options.group ?? `${this.options.service}.${options.topics.join('+')}`),
       topics: options.topics.map((name) => this.topic(name)),
     });
     this.consumers.push(consumer);

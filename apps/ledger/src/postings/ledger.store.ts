@@ -23,7 +23,7 @@ export interface NewTransaction {
 @Injectable()
 export class LedgerStore {
   /** Opens the accounts (and their ledger accounts) that do not exist yet. */
-  async openAccounts(manager: EntityManager, accountIds: string[], openedBy: 'command' | 'usage'): Promise<void> {
+  async openAccounts(manager: EntityManager, accountIds: string[], openedBy: 'command' | 'usage' | 'payment'): Promise<void> {
     await manager.query(
       `INSERT INTO accounts (account_id, name, opened_by)
        SELECT id, id, $2 FROM unnest($1::text[]) AS id

@@ -1,0 +1,12 @@
+import { MESSAGING_MIGRATIONS } from '@tally/messaging';
+import { CreateLedger1763856000100 } from './1763856000100-create-ledger.migration';
+import { CreateKeysAndReservations1763856000200 } from './1763856000200-keys-and-reservations.migration';
+import { AccountsOpenedByPayment1763856000300 } from './1763856000300-accounts-opened-by-payment.migration';
+
+/** Every migration of the ledger's schema, in order. */
+export const LEDGER_MIGRATIONS = [
+  ...MESSAGING_MIGRATIONS,
+  CreateLedger1763856000100,
+  CreateKeysAndReservations1763856000200,
+  AccountsOpenedByPayment1763856000300,
+];
