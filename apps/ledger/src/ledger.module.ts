@@ -14,6 +14,9 @@ import { CreditsModule } from './credits/credits.module';
 import { LedgerExceptionFilter } from './ledger-exception.filter';
 import { PaymentsModule } from './payments/payments.module';
 import { PostingsModule } from './postings/postings.module';
+import { BalancesModule } from './balances/balances.module';
+import { CommandsModule, LEDGER_COMMAND_PATTERNS } from './commands/commands.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 
 const LEDGER_TOPICS = [
   Topics.UsageRated,
@@ -39,7 +42,7 @@ export class LedgerModule {
           }),
         }),
         MessagingModule.forRootAsync({
-          useFactory: () => ({ kafka: config.kafka, service: 'ledger', topics: LEDGER_TOPICS }),
+          useFactory: () => ({ kafka: config.kafka, service: 'ledger', topics: LEDGER_TOPICS, commandPatterns: LEDGER_COMMAND_PATTERNS }),
         }),
         ObservabilityModule,
         PostingsModule,
@@ -47,6 +50,9 @@ export class LedgerModule {
         CreditsModule,
         AuthorizationsModule,
         PaymentsModule,
+        BalancesModule,
+        ReconciliationModule,
+        CommandsModule,
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { runService } from '@tally/platform';
 import { ledgerConfigFromEnv } from './config/ledger.config';
+import { startLedgerCommands } from './ledger.app';
 import { LedgerModule } from './ledger.module';
 
 const config = ledgerConfigFromEnv();
-runService(LedgerModule.forRoot(config), config.port, 'ledger');
+runService(LedgerModule.forRoot(config), config.port, 'ledger', (app) => startLedgerCommands(app, config));

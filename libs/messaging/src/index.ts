@@ -18,3 +18,4 @@ export { MessagingModule } from './messaging.module';
 export type { MessagingModuleOptions } from './messaging.module';
 export { MessagingService, MESSAGING_OPTIONS } from './messaging.service';
 export type { MessagingOptions } from './messaging.service';
+export { CommandServer, connectCommandServer } from './command.server';

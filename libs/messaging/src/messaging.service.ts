@@ -18,6 +18,8 @@ export interface MessagingOptions {
   readonly service: string;
   /** Contract topic names this service reads or writes; created at start if missing. */
   readonly topics: readonly string[];
+  /** Request-reply patterns the service answers: `<pattern>` and `<pattern>.reply` are created too. */
+  readonly commandPatterns?: readonly string[];
   readonly relay?: Partial<OutboxRelayOptions>;
 }
 
@@ -65,9 +67,10 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
+    const commandTopics = (this.options.commandPatterns ?? []).flatMap((pattern) => [this.topic(pattern), `${this.topic(pattern)}.reply`]);
     await ensureTopics(
       this.kafka,
-      this.options.topics.map((name) => this.topic(name)),
+      [...this.options.topics.map((name) => this.topic(name)), ...commandTopics],
       this.options.kafka.partitions,
     );
     await ensureTopics(this.kafka, [this.topic(`tally.outbox-rounds.${this.options.service}`)], 1);

@@ -6,21 +6,25 @@ import { NestFactory } from '@nestjs/core';
  * Starts a service: shutdown hooks so SIGTERM drains consumers and the outbox, and the HTTP
  * port for health, metrics and the service's own API.
  */
+export type BeforeListen = (app: INestApplication) => Promise<void>;
+
 export async function startService(
   module: Type<unknown> | DynamicModule,
   port: number,
   name: string,
+  beforeListen?: BeforeListen,
 ): Promise<INestApplication> {
   const app = await NestFactory.create(module);
   app.enableShutdownHooks();
+  await beforeListen?.(app);
   await app.listen(port, '0.0.0.0');
   new Logger(name).log(`${name} listening on :${port}`);
   return app;
 }
 
 /** The entry point of a service process: a failed start exits non-zero, with the reason. */
-export function runService(module: Type<unknown> | DynamicModule, port: number, name: string): void {
-  startService(module, port, name).catch((error: unknown) => {
+export function runService(module: Type<unknown> | DynamicModule, port: number, name: string, beforeListen?: BeforeListen): void {
+  startService(module, port, name, beforeListen).catch((error: unknown) => {
     new Logger(name).error(`${name} failed to start: ${error instanceof Error ? error.stack : String(error)}`);
     process.exit(1);
   });

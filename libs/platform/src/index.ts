@@ -3,3 +3,4 @@ export { ObservabilityModule } from './observability.module';
 export { KAFKA_PING } from './observability.controller';
 export type { KafkaPing } from './observability.controller';
 export { portFromEnv, runService, startService } from './bootstrap';
+export type { BeforeListen } from './bootstrap';

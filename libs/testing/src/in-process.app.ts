@@ -16,6 +16,7 @@ export class InProcessApp {
     private readonly createModule: (isolation: Isolation) => DynamicModule,
     private readonly schemas: (isolation: Isolation) => string[],
     readonly isolation: Isolation = isolate(),
+    private readonly beforeListen?: (app: INestApplication, isolation: Isolation) => Promise<void>,
   ) {
     this.kafka = new KafkaTestClient(isolation.kafkaBrokers);
   }
@@ -45,6 +46,7 @@ export class InProcessApp {
 
   async startInstance(): Promise<INestApplication> {
     const app = await NestFactory.create(this.createModule(this.isolation), { logger: ['error', 'warn'] });
+    await this.beforeListen?.(app, this.isolation);
     await app.listen(0, '127.0.0.1');
     this.apps.push(app);
     return app;

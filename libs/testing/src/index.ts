@@ -9,4 +9,5 @@ export { usageEvent, usageRated } from './usage-event.builder';
 export { ServiceProcess } from './service.process';
 export { ServiceHarness } from './service.harness';
 export { InProcessApp } from './in-process.app';
+export { CommandClient } from './command.client';
 export type { UsageEventFixture } from './usage-event.builder';

@@ -9,6 +9,8 @@ export interface LedgerConfig {
   readonly port: number;
   readonly database: DatabaseConfig;
   readonly kafka: KafkaConfig;
+  /** How often the books are reconciled in the background (0: only on demand). */
+  readonly reconciliationIntervalMs: number;
 }
 
 export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -16,5 +18,6 @@ export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ledge
     port: portFromEnv(3001, env),
     database: databaseConfigFromEnv('ledger', env),
     kafka: kafkaConfigFromEnv('tally-ledger', env),
+    reconciliationIntervalMs: Number(env['LEDGER_RECONCILIATION_INTERVAL_MS'] ?? 300_000),
   };
 }

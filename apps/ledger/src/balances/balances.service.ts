@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Decimal } from 'decimal.js';
+import { computeBudgetStatus, formatAmount, presentPercent } from '@tally/budget-domain';
+import { DataSource } from 'typeorm';
+import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
+import { balanceFacts } from '../postings/balance-snapshot';
+import { LedgerStore } from '../postings/ledger.store';
+import type { Balances } from '../postings/ledger.store';
+
+/** The `ledger.budget-status` reply (DESIGN 2). */
+export interface BudgetStatusReply {
+  account_id: string;
+  api_key_id: string | null;
+  used: string;
+  remaining: string;
+  extra_credit_remaining: string;
+  available: string;
+  available_percent: number;
+  alert_level: string;
+  recommended_strategy: string;
+  days_remaining: number | null;
+  projected_period_cost: string;
+  over_soft_limit: boolean;
+  over_hard_limit: boolean;
+  overage: string;
+  period: { start: string | null; end: string | null };
+}
+
+/**
+ * Read side of an account's money. Until budgets with periods exist (ADR 0004's next step),
+ * every account has one open period: no allowance, prepaid credit only.
+ */
+@Injectable()
+export class BalancesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: LedgerStore,
+  ) {}
+
+  async status(accountId: string, apiKeyId: string | null, now = new Date()): Promise<BudgetStatusReply> {
+    const { balances, holds } = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const rows: Array<{ code: string; balance: string }> = await manager.query(
+        'SELECT code, balance FROM ledger_accounts WHERE account_id = $1',
+        [accountId],
+      );
+      const held = await this.store.heldAmounts(manager, [accountId], now);
+      return { balances: new Map(rows.map((row) => [row.code, new Decimal(row.balance)])) as Balances, holds: held.get(accountId) ?? new Decimal(0) };
+    });
+    if (balances.size === 0) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${accountId}`);
+    const status = computeBudgetStatus(balanceFacts(balances, holds));
+    return {
+      account_id: accountId,
+      api_key_id: apiKeyId,
+      used: formatAmount(status.used),
+      remaining: formatAmount(status.remaining),
+      extra_credit_remaining: formatAmount(status.extraCreditRemaining),
+      available: formatAmount(status.available),
+      available_percent: presentPercent(status.availablePercent),
+      alert_level: status.alertLevel,
+      recommended_strategy: status.recommendedStrategy,
+      days_remaining: null,
+      projected_period_cost: formatAmount(status.used),
+      over_soft_limit: status.overSoftLimit,
+      over_hard_limit: status.overHardLimit,
+      overage: formatAmount(status.overage),
+      period: { start: null, end: null },
+    };
+  }
+}

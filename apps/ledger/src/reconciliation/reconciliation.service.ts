@@ -1,0 +1,74 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { gauge } from '@tally/platform';
+import { DataSource } from 'typeorm';
+import type { LedgerConfig } from '../config/ledger.config';
+import { LEDGER_CONFIG } from '../config/ledger.tokens';
+
+export interface Reconciliation {
+  ok: boolean;
+  /** Sum of every posting ever made: zero in a sound double-entry ledger. */
+  postings_total: string;
+  mismatches: Array<
+    | { kind: 'cached_balance'; account_id: string; ledger_account: string; cached: string; derived: string }
+    | { kind: 'unbalanced_transaction'; account_id: string; transaction_id: string; total: string }
+  >;
+}
+
+const reconciled = gauge('tally_ledger_reconciliation_ok', '1 when the last reconciliation was clean, 0 otherwise');
+
+/**
+ * Proves the books: postings sum to zero overall and per transaction, and every cached
+ * balance equals the sum of its postings. Runs on demand and every
+ * `reconciliationIntervalMs`; a discrepancy is logged as an error and exported as a metric.
+ */
+@Injectable()
+export class ReconciliationService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ReconciliationService.name);
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.reconciliationIntervalMs > 0) {
+      this.timer = setInterval(() => void this.reconcile().catch((error: unknown) => this.logger.error(`reconciliation failed to run: ${String(error)}`)), this.config.reconciliationIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  async reconcile(): Promise<Reconciliation> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const [{ total }]: Array<{ total: string }> = await manager.query('SELECT coalesce(sum(amount), 0)::text AS total FROM postings');
+      const balances: Array<{ account_id: string; code: string; cached: string; derived: string }> = await manager.query(`
+        SELECT l.account_id, l.code, l.balance::text AS cached, coalesce(p.total, 0)::text AS derived
+        FROM ledger_accounts l
+        LEFT JOIN (SELECT account_id, ledger_code, sum(amount) AS total FROM postings GROUP BY account_id, ledger_code) p
+          ON p.account_id = l.account_id AND p.ledger_code = l.code
+        WHERE l.balance <> coalesce(p.total, 0)
+        ORDER BY l.account_id, l.code`);
+      const unbalanced: Array<{ account_id: string; transaction_id: string; total: string }> = await manager.query(`
+        SELECT account_id, transaction_id, sum(amount)::text AS total FROM postings
+        GROUP BY account_id, transaction_id HAVING sum(amount) <> 0
+        ORDER BY account_id, transaction_id`);
+      const result: Reconciliation = {
+        ok: Number(total) === 0 && balances.length === 0 && unbalanced.length === 0,
+        postings_total: total,
+        mismatches: [
+          ...balances.map((row) => ({ kind: 'cached_balance' as const, account_id: row.account_id, ledger_account: row.code, cached: row.cached, derived: row.derived })),
+          ...unbalanced.map((row) => ({ kind: 'unbalanced_transaction' as const, ...row })),
+        ],
+      };
+      reconciled.set(result.ok ? 1 : 0);
+      if (!result.ok) this.logger.error(`LEDGER RECONCILIATION FAILED: postings total ${total}, ${result.mismatches.length} mismatches: ${JSON.stringify(result.mismatches.slice(0, 20))}`);
+      return result;
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import { CommandClient, queryDatabase } from '@tally/testing';
+import { LEDGER_COMMAND_PATTERNS } from '../src/commands/commands.module';
+import { LedgerHarness } from './ledger.harness';
+
+describe('ledger commands over Kafka request-reply', () => {
+  const ledger = new LedgerHarness();
+  let commands: CommandClient;
+
+  beforeAll(async () => {
+    await ledger.start();
+    commands = await new CommandClient(ledger.isolation.kafkaBrokers, ledger.isolation.suffix, LEDGER_COMMAND_PATTERNS).connect();
+  });
+  afterAll(async () => {
+    await commands.close();
+    await ledger.stop();
+  });
+
+  it('creates an account and an API key whose secret is shown once and stored hashed', async () => {
+    expect(await commands.send('ledger.create-account', { account_id: 'acct_cmd', name: 'Command Co', tier: 'pro' })).toEqual({
+      account_id: 'acct_cmd', name: 'Command Co', currency: 'USD', tier: 'pro', status: 'active',
+    });
+    const key = await commands.send<{ api_key_id: string; secret: string }>('ledger.create-api-key', { account_id: 'acct_cmd', name: 'gateway' });
+    expect(key.secret).toMatch(new RegExp(`^tly_${key.api_key_id}_`));
+    const [stored] = await queryDatabase<{ secret_hash: string }>(
+      ledger.isolation.databaseUrl,
+      `SELECT secret_hash FROM "${ledger.isolation.schema('ledger')}".api_keys WHERE api_key_id = $1`,
+      [key.api_key_id],
+    );
+    expect(stored!.secret_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored!.secret_hash).not.toContain(key.secret);
+    const response = await fetch(`${ledger.url}/v1/authorizations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ estimated_cost: '0.01' }),
+    });
+    expect(response.status).toBe(402);
+    expect(await response.json()).toMatchObject({ authorized: false, error_code: 'BUDGET_EXHAUSTED', available: '0.000000' });
+  });
+
+  it('grants credit once per idempotency key, refuses bad amounts with a code, and reports the status', async () => {
+    const grant = { account_id: 'acct_cmd', amount: '25.00', kind: 'grant', reason: 'trial', idempotency_key: 'trial-cmd' };
+    const first = await commands.send('ledger.grant-credit', grant);
+    expect(first).toMatchObject({ account_id: 'acct_cmd', kind: 'grant', amount: '25.00', replayed: false });
+    expect(await commands.send('ledger.grant-credit', grant)).toMatchObject({ transaction_id: first['transaction_id'], replayed: true });
+    for (const amount of ['-1', '0', 'abc', 25, '99999999']) {
+      expect(await commands.send('ledger.grant-credit', { ...grant, amount, idempotency_key: `bad-${String(amount)}` })).toMatchObject({ error_code: 'INVALID_AMOUNT' });
+    }
+    expect(await commands.send('ledger.grant-credit', { ...grant, account_id: 'acct_none' })).toMatchObject({ error_code: 'ACCOUNT_NOT_FOUND' });
+    expect(await commands.send('ledger.grant-credit', { account_id: 'acct_cmd' })).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+    expect(await commands.send('ledger.budget-status', { account_id: 'acct_cmd' })).toEqual({
+      account_id: 'acct_cmd', api_key_id: null, used: '0.000000', remaining: '0.000000', extra_credit_remaining: '25.000000',
+      available: '25.000000', available_percent: 100, alert_level: 'GREEN', recommended_strategy: 'QUALITY_FIRST', days_remaining: null,
+      projected_period_cost: '0.000000', over_soft_limit: false, over_hard_limit: false, overage: '0.000000', period: { start: null, end: null },
+    });
+  });
+
+  it('reconciles: postings sum to zero and cached balances equal derived ones; a tampered balance is reported', async () => {
+    expect(await commands.send('ledger.reconcile', {})).toEqual({ ok: true, postings_total: '0.000000000000', mismatches: [] });
+    const schema = ledger.isolation.schema('ledger');
+    await queryDatabase(ledger.isolation.databaseUrl, `UPDATE "${schema}".ledger_accounts SET balance = balance + 1 WHERE account_id = 'acct_cmd' AND code = 'credit'`);
+    expect(await commands.send('ledger.reconcile', {})).toEqual({
+      ok: false,
+      postings_total: '0.000000000000',
+      mismatches: [{ kind: 'cached_balance', account_id: 'acct_cmd', ledger_account: 'credit', cached: '26.000000000000', derived: '25.000000000000' }],
+    });
+    await queryDatabase(ledger.isolation.databaseUrl, `UPDATE "${schema}".ledger_accounts SET balance = balance - 1 WHERE account_id = 'acct_cmd' AND code = 'credit'`);
+  });
+});
