@@ -1,11 +1,12 @@
 import type { Kafka } from 'kafkajs';
 
 /**
- * Creates the topics a service reads or writes, if they do not exist yet. Every service
- * bootstraps its own topics, so start order does not matter; creating an existing topic
- * is a no-op.
+ * Creates the topics a service reads or writes, if they do not exist yet, and waits until
+ * every partition has a leader (a subscriber that comes too early is refused). Every service
+ * bootstraps its own topics, so start order does not matter; creating an existing topic is a
+ * no-op.
  */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number): Promise<void> {
+export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number, timeoutMs = 30_000): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -16,6 +17,14 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
       waitForLeaders: true,
       topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
     });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const metadata = await admin.fetchTopicMetadata({ topics: missing }).catch(() => undefined);
+      const ready = metadata?.topics.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0));
+      if (ready) return;
+      if (Date.now() > deadline) throw new Error(`topics without leaders after ${timeoutMs} ms: ${missing.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } finally {
     await admin.disconnect();
   }
