@@ -7,6 +7,7 @@ import { PersistenceModule } from '@tally/persistence';
 import { ObservabilityModule } from '@tally/platform';
 import type { LedgerConfig } from './config/ledger.config';
 import { LEDGER_CONFIG } from './config/ledger.tokens';
+import { Clock, SystemClock } from './clock';
 import { LEDGER_MIGRATIONS } from './migrations/ledger.migrations';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthorizationsModule } from './authorizations/authorizations.module';
@@ -29,7 +30,7 @@ const LEDGER_TOPICS = [
 /** The ledger service: the only place money moves. */
 @Module({})
 export class LedgerModule {
-  static forRoot(config: LedgerConfig): DynamicModule {
+  static forRoot(config: LedgerConfig, clock: Clock = new SystemClock()): DynamicModule {
     return {
       module: LedgerModule,
       global: true,
@@ -56,9 +57,10 @@ export class LedgerModule {
       ],
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
+        { provide: Clock, useValue: clock },
         { provide: APP_FILTER, useClass: LedgerExceptionFilter },
       ],
-      exports: [LEDGER_CONFIG],
+      exports: [LEDGER_CONFIG, Clock],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { InProcessApp, isolate } from '@tally/testing';
 import type { Isolation } from '@tally/testing';
 import type { LedgerConfig } from '../src/config/ledger.config';
+import type { Clock } from '../src/clock';
 import { startLedgerCommands } from '../src/ledger.app';
 import { LedgerModule } from '../src/ledger.module';
 
@@ -15,9 +16,9 @@ export function ledgerConfig(isolation: Isolation): LedgerConfig {
 
 /** The ledger in the test process; its services are reachable through `get`. */
 export class LedgerHarness extends InProcessApp {
-  constructor(isolation: Isolation = isolate()) {
+  constructor(isolation: Isolation = isolate(), clock?: Clock) {
     super(
-      (i) => LedgerModule.forRoot(ledgerConfig(i)),
+      (i) => LedgerModule.forRoot(ledgerConfig(i), clock),
       (i) => [i.schema('ledger')],
       isolation,
       (app, i) => startLedgerCommands(app, ledgerConfig(i)),
@@ -26,5 +27,18 @@ export class LedgerHarness extends InProcessApp {
 
   get<T>(type: new (...args: never[]) => T): T {
     return this.app.get(type);
+  }
+}
+
+/** A clock the test sets. */
+export class TestClock {
+  constructor(private current: Date) {}
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  set(instant: string): void {
+    this.current = new Date(instant);
   }
 }

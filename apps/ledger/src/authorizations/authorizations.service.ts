@@ -3,10 +3,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { checkAffordability, computeBudgetStatus, defaultCatalog, formatAmount, parseAmount, presentPercent, rateUsage } from '@tally/budget-domain';
-import type { BudgetStatus, RefusalCode } from '@tally/budget-domain';
+import type { BalanceFacts, BudgetStatus, RefusalCode, SpendLimits } from '@tally/budget-domain';
+import { budgetValidity } from '@tally/budget-domain';
+import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../budgets/budget-periods';
+import { BudgetStore } from '../budgets/budget.store';
+import type { StoredBudget } from '../budgets/budget.store';
 import { returningRows } from '@tally/persistence';
 import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { ApiKeyPrincipal } from '../accounts/accounts.service';
+import { Clock } from '../clock';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import { balanceFacts } from '../postings/balance-snapshot';
 import { LedgerStore } from '../postings/ledger.store';
@@ -37,9 +43,12 @@ export class AuthorizationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: LedgerStore,
+    private readonly budgets: BudgetStore,
+    private readonly clock: Clock,
   ) {}
 
-  async authorize(principal: ApiKeyPrincipal, request: AuthorizationRequest, now = new Date()): Promise<AuthorizationOutcome> {
+  async authorize(principal: ApiKeyPrincipal, request: AuthorizationRequest): Promise<AuthorizationOutcome> {
+    const now = this.clock.now();
     const amount = this.amountToHold(principal, request, now);
     return this.dataSource.transaction(async (manager) => {
       const balances = (await this.store.lockBalances(manager, [principal.accountId])).get(principal.accountId);
@@ -51,14 +60,18 @@ export class AuthorizationsService {
            WHERE account_id = $1 AND api_key_id = $2 AND request_id = $3`,
           [principal.accountId, principal.apiKeyId, request.request_id],
         );
-        if (earlier) return granted(earlier.reservation_id, new Decimal(earlier.amount), earlier.expires_at, computeBudgetStatus(balanceFacts(balances, holds)));
+        if (earlier) return granted(earlier.reservation_id, new Decimal(earlier.amount), earlier.expires_at, computeBudgetStatus(balanceFacts(balances, holds, accountBudgetOf(currentPeriods(await this.budgets.lock(manager, [principal.accountId]), now), principal.accountId))));
       }
       const [account]: Array<{ status: string }> = await manager.query('SELECT status FROM accounts WHERE account_id = $1', [principal.accountId]);
-      const status = computeBudgetStatus(balanceFacts(balances, holds));
+      const budgets = currentPeriods(await this.budgets.lock(manager, [principal.accountId]), now);
+      const accountBudget = accountBudgetOf(budgets, principal.accountId);
+      const keyBudget = keyBudgetOf(budgets, principal.accountId, principal.apiKeyId);
+      const status = computeBudgetStatus(balanceFacts(balances, holds, accountBudget));
       const decision = checkAffordability({
         cost: amount,
         accountActive: account?.status === 'active',
-        account: { status, validity: 'active', hardLimit: true, overageLimit: ZERO },
+        account: spendLimits(status, accountBudget, now),
+        ...(keyBudget ? { key: spendLimits(computeBudgetStatus(keyFacts(keyBudget, await this.keyHolds(manager, principal, now))), keyBudget, now) } : {}),
       });
       if (!decision.affordable) {
         return { authorized: false, error_code: decision.errorCode, message: decision.message, available: formatAmount(status.available), alert_level: status.alertLevel };
@@ -70,8 +83,17 @@ export class AuthorizationsService {
          VALUES ($1, $2, $3, $4, $5, 'held', $6)`,
         [principal.accountId, reservationId, principal.apiKeyId, request.request_id ?? null, amount.toFixed(), expiresAt],
       );
-      return granted(reservationId, amount, expiresAt, computeBudgetStatus(balanceFacts(balances, holds.plus(amount))));
+      return granted(reservationId, amount, expiresAt, computeBudgetStatus(balanceFacts(balances, holds.plus(amount), accountBudget)));
     });
+  }
+
+  private async keyHolds(manager: EntityManager, principal: ApiKeyPrincipal, now: Date): Promise<Decimal> {
+    const [row]: Array<{ held: string }> = await manager.query(
+      `SELECT coalesce(sum(amount), 0)::text AS held FROM reservations
+       WHERE account_id = $1 AND api_key_id = $2 AND status = 'held' AND expires_at > $3`,
+      [principal.accountId, principal.apiKeyId, now],
+    );
+    return new Decimal(row!.held);
   }
 
   /** Releases a held reservation of this key; false when there is none. */
@@ -120,6 +142,31 @@ export class AuthorizationsService {
     );
     return new Decimal(worstCase.cost);
   }
+}
+
+/** A budget level's limits; without a budget the account spends prepaid credit only (hard stop at zero). */
+function spendLimits(status: BudgetStatus, budget: StoredBudget | undefined, now: Date): SpendLimits {
+  return {
+    status,
+    validity: budget ? budgetValidity(budget.definition, now) : 'active',
+    hardLimit: budget?.definition.hardLimit ?? true,
+    overageLimit: budget?.definition.overageLimit ?? ZERO,
+  };
+}
+
+/** A key budget limits what the key spends of the account's funds; it holds no money of its own. */
+function keyFacts(budget: StoredBudget, holds: Decimal): BalanceFacts {
+  return {
+    allowance: budget.state.allowance,
+    used: budget.state.used,
+    allowanceRemaining: budget.state.allowanceRemaining,
+    creditRemaining: ZERO,
+    creditBase: ZERO,
+    overage: Decimal.max(budget.state.used.minus(budget.state.allowance), ZERO),
+    holds,
+    softLimitPercent: budget.definition.softLimitPercent,
+    hardLimit: budget.definition.hardLimit,
+  };
 }
 
 function granted(reservationId: string, amount: Decimal, expiresAt: Date, status: BudgetStatus): AuthorizationOutcome {

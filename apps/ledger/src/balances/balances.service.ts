@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import { computeBudgetStatus, formatAmount, presentPercent } from '@tally/budget-domain';
+import { computeBudgetStatus, daysRemaining, formatAmount, presentPercent, projectedPeriodCost } from '@tally/budget-domain';
+import { accountBudgetOf, currentPeriods } from '../budgets/budget-periods';
+import { BudgetStore } from '../budgets/budget.store';
 import { DataSource } from 'typeorm';
+import { Clock } from '../clock';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import { balanceFacts } from '../postings/balance-snapshot';
 import { LedgerStore } from '../postings/ledger.store';
@@ -27,28 +30,34 @@ export interface BudgetStatusReply {
   period: { start: string | null; end: string | null };
 }
 
-/**
- * Read side of an account's money. Until budgets with periods exist (ADR 0004's next step),
- * every account has one open period: no allowance, prepaid credit only.
- */
+/** Read side of an account's money: its budget's current period, credit, overage and holds. */
 @Injectable()
 export class BalancesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: LedgerStore,
+    private readonly budgets: BudgetStore,
+    private readonly clock: Clock,
   ) {}
 
-  async status(accountId: string, apiKeyId: string | null, now = new Date()): Promise<BudgetStatusReply> {
-    const { balances, holds } = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+  async status(accountId: string, apiKeyId: string | null): Promise<BudgetStatusReply> {
+    const now = this.clock.now();
+    const { balances, holds, budget } = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const rows: Array<{ code: string; balance: string }> = await manager.query(
         'SELECT code, balance FROM ledger_accounts WHERE account_id = $1',
         [accountId],
       );
       const held = await this.store.heldAmounts(manager, [accountId], now);
-      return { balances: new Map(rows.map((row) => [row.code, new Decimal(row.balance)])) as Balances, holds: held.get(accountId) ?? new Decimal(0) };
+      const budgets = currentPeriods(await this.budgets.lock(manager, [accountId]), now);
+      return {
+        balances: new Map(rows.map((row) => [row.code, new Decimal(row.balance)])) as Balances,
+        holds: held.get(accountId) ?? new Decimal(0),
+        budget: accountBudgetOf(budgets, accountId),
+      };
     });
     if (balances.size === 0) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${accountId}`);
-    const status = computeBudgetStatus(balanceFacts(balances, holds));
+    const status = computeBudgetStatus(balanceFacts(balances, holds, budget));
+    const period = budget?.state.period ?? { start: null, end: null };
     return {
       account_id: accountId,
       api_key_id: apiKeyId,
@@ -59,12 +68,12 @@ export class BalancesService {
       available_percent: presentPercent(status.availablePercent),
       alert_level: status.alertLevel,
       recommended_strategy: status.recommendedStrategy,
-      days_remaining: null,
-      projected_period_cost: formatAmount(status.used),
+      days_remaining: daysRemaining(period, now),
+      projected_period_cost: formatAmount(projectedPeriodCost(period, status.used, now)),
       over_soft_limit: status.overSoftLimit,
       over_hard_limit: status.overHardLimit,
       overage: formatAmount(status.overage),
-      period: { start: null, end: null },
+      period: { start: period.start?.toISOString() ?? null, end: period.end?.toISOString() ?? null },
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
 import { BalancesModule } from '../balances/balances.module';
+import { BudgetsModule } from '../budgets/budgets.module';
 import { CreditsModule } from '../credits/credits.module';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module';
 import { LedgerCommandsController } from './ledger-commands.controller';
@@ -16,7 +17,7 @@ export const LEDGER_COMMAND_PATTERNS = [
 ] as const;
 
 @Module({
-  imports: [AccountsModule, CreditsModule, BalancesModule, ReconciliationModule],
+  imports: [AccountsModule, CreditsModule, BalancesModule, ReconciliationModule, BudgetsModule],
   controllers: [LedgerCommandsController],
 })
 export class CommandsModule {}

@@ -1,7 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
-import { describeIssue } from '@tally/budget-domain';
+import { describeIssue, isDecimalString } from '@tally/budget-domain';
+import { BudgetsService } from '../budgets/budgets.service';
 import { AccountsService } from '../accounts/accounts.service';
 import { BalancesService } from '../balances/balances.service';
 import { CreditsService } from '../credits/credits.service';
@@ -16,6 +17,23 @@ const grantCredit = z.object({
   kind: z.enum(['grant', 'bonus', 'refund']),
   reason: z.string().min(1),
   idempotency_key: z.string().min(1),
+});
+const percent = z.union([z.string(), z.number()]);
+const setBudget = z.object({
+  account_id: z.string(),
+  api_key_id: z.string().nullable().optional(),
+  period: z.enum(['monthly', 'weekly', 'daily', 'none']),
+  reset_day: z.number().int().optional(),
+  anchor_start: z.string().datetime({ offset: true }).optional(),
+  limit: z.string().refine(isDecimalString, { message: 'must be a decimal string' }),
+  soft_limit_percent: percent.optional(),
+  hard_limit: z.boolean(),
+  overage_limit: z.string().refine(isDecimalString, { message: 'must be a decimal string' }).optional(),
+  rollover_max_percent: percent.optional(),
+  prorate: z.boolean().optional(),
+  expires_at: z.string().datetime({ offset: true }).optional(),
+  grace_period_hours: z.number().min(0).optional(),
+  active: z.boolean().optional(),
 });
 const budgetStatus = z.object({ account_id: z.string(), api_key_id: z.string().nullable().optional() });
 
@@ -32,6 +50,7 @@ export class LedgerCommandsController {
     private readonly credits: CreditsService,
     private readonly balances: BalancesService,
     private readonly reconciliation: ReconciliationService,
+    private readonly budgets: BudgetsService,
   ) {}
 
   @MessagePattern('ledger.create-account')
@@ -71,8 +90,8 @@ export class LedgerCommandsController {
   }
 
   @MessagePattern('ledger.set-budget')
-  setBudget(): CommandRefusal {
-    return { error_code: 'NOT_IMPLEMENTED', message: 'budgets with periods are not available yet: accounts run on prepaid credit' };
+  setBudget(@Payload() payload: unknown) {
+    return answer(setBudget, payload, (request) => this.budgets.setBudget(request));
   }
 }
 

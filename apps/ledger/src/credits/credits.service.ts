@@ -5,6 +5,7 @@ import { Decimal } from 'decimal.js';
 import { InvalidAmountError, parseAmount } from '@tally/budget-domain';
 import { MessagingService, enqueueOutbox } from '@tally/messaging';
 import { DataSource } from 'typeorm';
+import { Clock } from '../clock';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import type { LedgerCode } from '../postings/ledger-codes';
 import { LedgerStore } from '../postings/ledger.store';
@@ -27,6 +28,7 @@ export class CreditsService {
     private readonly store: LedgerStore,
     private readonly postings: PostingService,
     private readonly messaging: MessagingService,
+    private readonly clock: Clock,
   ) {}
 
   async grant(input: { accountId: string; amount: unknown; kind: CreditKind; reason: string; idempotencyKey: string }): Promise<{ transaction_id: string; replayed: boolean }> {
@@ -35,7 +37,7 @@ export class CreditsService {
       throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, 'kind must be grant, bonus or refund');
     }
     if (!input.idempotencyKey) throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, 'idempotency_key is required');
-    const now = new Date();
+    const now = this.clock.now();
     const result = await this.dataSource.transaction(async (manager) => {
       const balances = await this.store.lockBalances(manager, [input.accountId]);
       const account = balances.get(input.accountId);

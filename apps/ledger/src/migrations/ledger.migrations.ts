@@ -2,6 +2,7 @@ import { MESSAGING_MIGRATIONS } from '@tally/messaging';
 import { CreateLedger1763856000100 } from './1763856000100-create-ledger.migration';
 import { CreateKeysAndReservations1763856000200 } from './1763856000200-keys-and-reservations.migration';
 import { AccountsOpenedByPayment1763856000300 } from './1763856000300-accounts-opened-by-payment.migration';
+import { CreateBudgets1763856000400 } from './1763856000400-create-budgets.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const LEDGER_MIGRATIONS = [
   CreateLedger1763856000100,
   CreateKeysAndReservations1763856000200,
   AccountsOpenedByPayment1763856000300,
+  CreateBudgets1763856000400,
 ];

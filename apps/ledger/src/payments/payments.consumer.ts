@@ -8,6 +8,7 @@ import type { PaymentEvent } from '@tally/budget-domain';
 import type { ConsumedMessage } from '@tally/messaging';
 import { MessagingService, claimNew, enqueueOutbox, triage } from '@tally/messaging';
 import { DataSource } from 'typeorm';
+import { Clock } from '../clock';
 import type { NewTransaction } from '../postings/ledger.store';
 import { LedgerStore } from '../postings/ledger.store';
 import { PostingService, applyPostings } from '../postings/posting.service';
@@ -25,6 +26,7 @@ export class PaymentsConsumer implements OnApplicationBootstrap {
     private readonly store: LedgerStore,
     private readonly postings: PostingService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -32,7 +34,7 @@ export class PaymentsConsumer implements OnApplicationBootstrap {
   }
 
   async handle(messages: ConsumedMessage[]): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     const { accepted, rejected } = triage(messages, parsePaymentEvent, (payment) => payment.id, {
       topic: this.messaging.topic(Topics.UsageDeadLetter),
       service: 'ledger',

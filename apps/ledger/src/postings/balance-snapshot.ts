@@ -1,25 +1,30 @@
 import { Decimal } from 'decimal.js';
 import { computeBudgetStatus, formatAmount, presentPercent } from '@tally/budget-domain';
-import type { BalanceChanged } from '@tally/budget-domain';
+import type { BalanceChanged, BalanceFacts } from '@tally/budget-domain';
+import type { StoredBudget } from '../budgets/budget.store';
 import type { LedgerCode } from './ledger-codes';
 
 const ZERO = new Decimal(0);
 
 /**
- * The balance-changed announcement of an account from its ledger balances. Until budgets
- * with periods exist, an account's period is open-ended ("none"): used is all usage posted
- * (its revenue), and the credit base is all credit ever added (granted or paid).
+ * The balance-changed announcement of an account from its ledger balances and budget.
  */
-export function balanceFacts(balances: ReadonlyMap<LedgerCode, Decimal>, holds: Decimal) {
+/**
+ * What the status rules need, from the ledger balances and, when the account has one, its
+ * budget: with a budget, `used` and the allowance are the current period's; without one the
+ * account runs on prepaid credit in one open period (used = all usage; base = all credit given).
+ */
+export function balanceFacts(balances: ReadonlyMap<LedgerCode, Decimal>, holds: Decimal, budget?: StoredBudget): BalanceFacts {
   const balance = (code: LedgerCode) => balances.get(code) ?? ZERO;
   return {
-    allowance: ZERO,
-    used: balance('revenue'),
-    allowanceRemaining: balance('allowance'),
+    allowance: budget?.state.allowance ?? ZERO,
+    used: budget?.state.used ?? balance('revenue'),
+    allowanceRemaining: budget?.state.allowanceRemaining ?? balance('allowance'),
     creditRemaining: balance('credit'),
     creditBase: balance('payments_clearing').plus(balance('promotions')).negated(),
     overage: balance('overage').negated(),
     holds,
+    ...(budget ? { softLimitPercent: budget.definition.softLimitPercent, hardLimit: budget.definition.hardLimit } : {}),
   };
 }
 
@@ -29,13 +34,15 @@ export function balanceSnapshot(
   holds: Decimal,
   cause: { transactionId: string; kind: string },
   at: Date,
+  budget?: StoredBudget,
 ): BalanceChanged {
-  const status = computeBudgetStatus(balanceFacts(balances, holds));
+  const status = computeBudgetStatus(balanceFacts(balances, holds, budget));
+  const period = budget?.state.period;
   return {
     schema_version: 1,
     account_id: accountId,
     api_key_id: null,
-    period: { start: null, end: null },
+    period: { start: period?.start?.toISOString() ?? null, end: period?.end?.toISOString() ?? null },
     allowance: formatAmount(status.allowance),
     used: formatAmount(status.used),
     remaining: formatAmount(status.remaining),

@@ -6,6 +6,10 @@ import type { LedgerTransaction, UsageRated } from '@tally/budget-domain';
 import type { OutboxMessage } from '@tally/messaging';
 import { MessagingService, jsonMessage } from '@tally/messaging';
 import type { EntityManager } from 'typeorm';
+import type { PeriodState } from '@tally/budget-domain';
+import { accountBudgetOf, keyBudgetOf, rollBudgets } from '../budgets/budget-periods';
+import { BudgetStore } from '../budgets/budget.store';
+import type { StoredBudget } from '../budgets/budget.store';
 import { balanceSnapshot } from './balance-snapshot';
 import type { LedgerCode } from './ledger-codes';
 import { LedgerStore } from './ledger.store';
@@ -22,6 +26,7 @@ const ZERO = new Decimal(0);
 export class PostingService {
   constructor(
     private readonly store: LedgerStore,
+    private readonly budgets: BudgetStore,
     private readonly messaging: MessagingService,
   ) {}
 
@@ -30,14 +35,21 @@ export class PostingService {
     const accountIds = [...new Set(events.map((event) => event.account_id))].sort();
     await this.store.openAccounts(manager, accountIds, 'usage');
     const balances = await this.store.lockBalances(manager, accountIds);
+    const budgets = await this.budgets.lock(manager, accountIds);
+    const resets = rollBudgets(budgets, now);
+    for (const reset of resets) applyPostings(balances.get(reset.accountId)!, reset);
 
-    const transactions = events.map((event) => {
+    const usage = events.map((event) => {
       const account = balances.get(event.account_id)!;
       const cost = new Decimal(event.cost);
+      const accountBudget = accountBudgetOf(budgets, event.account_id);
       const split = allocateSpend(cost, {
         allowanceRemaining: account.get('allowance') ?? ZERO,
         creditRemaining: account.get('credit') ?? ZERO,
       });
+      if (accountBudget) accountBudget.state = spend(accountBudget.state, cost, split.fromAllowance);
+      const keyBudget = keyBudgetOf(budgets, event.account_id, event.api_key_id);
+      if (keyBudget) keyBudget.state = spend(keyBudget.state, cost, Decimal.min(cost, keyBudget.state.allowanceRemaining));
       const transaction: NewTransaction = {
         accountId: event.account_id,
         transactionId: randomUUID(),
@@ -64,11 +76,12 @@ export class PostingService {
       return transaction;
     });
 
+    await this.budgets.save(manager, budgets);
     await this.store.settleReservations(
       manager,
       events.filter((event) => event.reservation_id).map((event) => ({ accountId: event.account_id, reservationId: event.reservation_id!, cost: event.cost })),
     );
-    return this.post(manager, transactions, balances, now);
+    return this.post(manager, [...resets, ...usage], balances, now, budgets);
   }
 
   /**
@@ -76,7 +89,13 @@ export class PostingService {
    * announcements: ledger.transactions for each, ledger.balance-changed once per account
    * (its state after all of them, holds included).
    */
-  async post(manager: EntityManager, transactions: readonly NewTransaction[], balances: Map<string, Balances>, now: Date): Promise<OutboxMessage[]> {
+  async post(
+    manager: EntityManager,
+    transactions: readonly NewTransaction[],
+    balances: Map<string, Balances>,
+    now: Date,
+    budgets: readonly StoredBudget[] = [],
+  ): Promise<OutboxMessage[]> {
     await this.store.post(manager, transactions);
     const holds = await this.store.heldAmounts(manager, [...new Set(transactions.map((t) => t.accountId))], now);
     const transactionsTopic = this.messaging.topic(Topics.LedgerTransactions);
@@ -87,11 +106,16 @@ export class PostingService {
       return jsonMessage(transactionsTopic, transaction.accountId, transactionRecord(transaction, now));
     });
     for (const [accountId, last] of lastByAccount) {
-      const snapshot = balanceSnapshot(accountId, balances.get(accountId)!, holds.get(accountId) ?? ZERO, last, now);
+      const snapshot = balanceSnapshot(accountId, balances.get(accountId)!, holds.get(accountId) ?? ZERO, last, now, accountBudgetOf(budgets, accountId));
       messages.push(jsonMessage(balanceTopic, accountId, snapshot));
     }
     return messages;
   }
+}
+
+/** A budget's period figures after a spend: all of it is used, part of it came from the allowance. */
+function spend(state: PeriodState, cost: Decimal, fromAllowance: Decimal): PeriodState {
+  return { ...state, used: state.used.plus(cost), allowanceRemaining: state.allowanceRemaining.minus(fromAllowance) };
 }
 
 export function applyPostings(account: Map<LedgerCode, Decimal>, transaction: NewTransaction): void {

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { BudgetStore } from '../budgets/budget.store';
 import { LedgerStore } from './ledger.store';
 import { PostingService } from './posting.service';
 import { UsageRatedConsumer } from './usage-rated.consumer';
 
 @Module({
-  providers: [LedgerStore, PostingService, UsageRatedConsumer],
-  exports: [LedgerStore, PostingService],
+  providers: [LedgerStore, BudgetStore, PostingService, UsageRatedConsumer],
+  exports: [LedgerStore, BudgetStore, PostingService],
 })
 export class PostingsModule {}

@@ -6,6 +6,7 @@ import type { ConsumedMessage } from '@tally/messaging';
 import { MessagingService, claimNew, enqueueOutbox, triage } from '@tally/messaging';
 import { counter } from '@tally/platform';
 import { DataSource } from 'typeorm';
+import { Clock } from '../clock';
 import { PostingService } from './posting.service';
 
 const INBOX = 'usage.rated';
@@ -22,6 +23,7 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
     private readonly messaging: MessagingService,
     private readonly postings: PostingService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -29,7 +31,7 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
   }
 
   async handle(messages: ConsumedMessage[]): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     const { accepted, rejected } = triage(messages, parseUsageRated, usageDedupKey, {
       topic: this.messaging.topic(Topics.UsageDeadLetter),
       service: 'ledger',

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { Decimal } from 'decimal.js';
+import type { BudgetDefinition, PeriodKind, PeriodState } from '@tally/budget-domain';
+import type { EntityManager } from 'typeorm';
+
+/** A budget as stored: its definition and the figures of its current period. */
+export interface StoredBudget {
+  readonly accountId: string;
+  /** null for the account's own budget. */
+  readonly apiKeyId: string | null;
+  definition: BudgetDefinition;
+  state: PeriodState;
+}
+
+interface BudgetRow {
+  account_id: string;
+  api_key_id: string;
+  period: PeriodKind;
+  reset_day: number | null;
+  anchor_start: Date | null;
+  limit_amount: string;
+  soft_limit_percent: string;
+  hard_limit: boolean;
+  overage_limit: string;
+  rollover_max_percent: string;
+  prorate: boolean;
+  expires_at: Date | null;
+  grace_period_hours: string;
+  active: boolean;
+  created_at: Date;
+  period_start: Date | null;
+  period_end: Date | null;
+  allowance: string;
+  allowance_remaining: string;
+  used: string;
+  rolled_over: string;
+}
+
+/** Budgets in SQL, a whole batch of accounts at a time. */
+@Injectable()
+export class BudgetStore {
+  /** The budgets of these accounts (and of their keys), locked for this transaction. */
+  async lock(manager: EntityManager, accountIds: string[]): Promise<StoredBudget[]> {
+    const rows: BudgetRow[] = await manager.query(
+      'SELECT * FROM budgets WHERE account_id = ANY($1::text[]) ORDER BY account_id, api_key_id FOR UPDATE',
+      [accountIds],
+    );
+    return rows.map(fromRow);
+  }
+
+  async save(manager: EntityManager, budgets: readonly StoredBudget[]): Promise<void> {
+    for (const budget of budgets) {
+      const d = budget.definition;
+      const s = budget.state;
+      await manager.query(
+        `INSERT INTO budgets (account_id, api_key_id, period, reset_day, anchor_start, limit_amount, soft_limit_percent, hard_limit,
+           overage_limit, rollover_max_percent, prorate, expires_at, grace_period_hours, active, created_at,
+           period_start, period_end, allowance, allowance_remaining, used, rolled_over)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+         ON CONFLICT (account_id, api_key_id) DO UPDATE SET
+           period = EXCLUDED.period, reset_day = EXCLUDED.reset_day, anchor_start = EXCLUDED.anchor_start,
+           limit_amount = EXCLUDED.limit_amount, soft_limit_percent = EXCLUDED.soft_limit_percent, hard_limit = EXCLUDED.hard_limit,
+           overage_limit = EXCLUDED.overage_limit, rollover_max_percent = EXCLUDED.rollover_max_percent, prorate = EXCLUDED.prorate,
+           expires_at = EXCLUDED.expires_at, grace_period_hours = EXCLUDED.grace_period_hours, active = EXCLUDED.active,
+           period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end, allowance = EXCLUDED.allowance,
+           allowance_remaining = EXCLUDED.allowance_remaining, used = EXCLUDED.used, rolled_over = EXCLUDED.rolled_over`,
+        [
+          budget.accountId, budget.apiKeyId ?? '', d.period, d.resetDay ?? null, d.anchorStart ?? null, d.limit.toFixed(),
+          d.softLimitPercent.toFixed(), d.hardLimit, d.overageLimit.toFixed(), d.rolloverMaxPercent.toFixed(), d.prorate,
+          d.expiresAt ?? null, d.gracePeriodHours, d.active, d.createdAt, s.period.start, s.period.end, s.allowance.toFixed(),
+          s.allowanceRemaining.toFixed(), s.used.toFixed(), s.rolledOver.toFixed(),
+        ],
+      );
+    }
+  }
+}
+
+function fromRow(row: BudgetRow): StoredBudget {
+  return {
+    accountId: row.account_id,
+    apiKeyId: row.api_key_id === '' ? null : row.api_key_id,
+    definition: {
+      period: row.period,
+      ...(row.reset_day !== null ? { resetDay: row.reset_day } : {}),
+      ...(row.anchor_start ? { anchorStart: row.anchor_start } : {}),
+      limit: new Decimal(row.limit_amount),
+      softLimitPercent: new Decimal(row.soft_limit_percent),
+      hardLimit: row.hard_limit,
+      overageLimit: new Decimal(row.overage_limit),
+      rolloverMaxPercent: new Decimal(row.rollover_max_percent),
+      prorate: row.prorate,
+      createdAt: row.created_at,
+      ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
+      gracePeriodHours: Number(row.grace_period_hours),
+      active: row.active,
+    },
+    state: {
+      period: { start: row.period_start, end: row.period_end },
+      allowance: new Decimal(row.allowance),
+      allowanceRemaining: new Decimal(row.allowance_remaining),
+      used: new Decimal(row.used),
+      rolledOver: new Decimal(row.rolled_over),
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { CommandClient, eventually, queryDatabase, usageRated } from '@tally/testing';
+import { LEDGER_COMMAND_PATTERNS } from '../src/commands/commands.module';
+import { LedgerHarness, TestClock } from './ledger.harness';
+
+type Status = Record<string, unknown>;
+
+describe('budgets with periods, on the ledger', () => {
+  const clock = new TestClock(new Date('2026-11-01T00:00:00Z'));
+  const ledger = new LedgerHarness(undefined, clock);
+  let commands: CommandClient;
+
+  const status = (account: string, apiKeyId?: string) => commands.send<Status>('ledger.budget-status', { account_id: account, api_key_id: apiKeyId ?? null });
+  const posted = async (account: string) =>
+    (await queryDatabase<{ count: number }>(ledger.isolation.databaseUrl, `SELECT count(*)::int AS count FROM "${ledger.isolation.schema('ledger')}".transactions WHERE account_id = $1 AND kind = 'usage'`, [account]))[0]!.count;
+  /** Posts usage through usage.rated and waits until the ledger has it. */
+  const use = async (account: string, cost: string, apiKeyId = 'key_test') => {
+    const before = await posted(account);
+    await ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [usageRated(account, cost, { api_key_id: apiKeyId })]);
+    await eventually(async () => expect(await posted(account)).toBe(before + 1));
+  };
+  const transactionsOf = async (account: string, kind: string) =>
+    (await queryDatabase<{ count: number }>(ledger.isolation.databaseUrl, `SELECT count(*)::int AS count FROM "${ledger.isolation.schema('ledger')}".transactions WHERE account_id = $1 AND kind = $2`, [account, kind]))[0]!.count;
+  const authorize = async (secret: string, cost: string) => {
+    const response = await fetch(`${ledger.url}/v1/authorizations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ estimated_cost: cost, ttl_seconds: 60 }),
+    });
+    return { status: response.status, body: (await response.json()) as Status };
+  };
+  const account = async (id: string) => {
+    await commands.send('ledger.create-account', { account_id: id, name: id });
+    return (await commands.send<{ secret: string; api_key_id: string }>('ledger.create-api-key', { account_id: id, name: 'main' }));
+  };
+
+  beforeAll(async () => {
+    await ledger.start();
+    commands = await new CommandClient(ledger.isolation.kafkaBrokers, ledger.isolation.suffix, LEDGER_COMMAND_PATTERNS).connect();
+  });
+  afterAll(async () => {
+    await commands.close();
+    await ledger.stop();
+  });
+
+  it('reset on the reset day happens once, and rollover is capped at its max percent', async () => {
+    clock.set('2026-11-01T00:00:00Z');
+    await account('acct_reset');
+    const budget = await commands.send('ledger.set-budget', {
+      account_id: 'acct_reset', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true, rollover_max_percent: 25,
+    });
+    expect(budget).toMatchObject({ allowance: '100.000000', remaining: '100.000000', current_period: { start: '2026-11-01T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' } });
+    await use('acct_reset', '60.000000');
+    expect(await status('acct_reset')).toMatchObject({ used: '60.000000', remaining: '40.000000', available_percent: 40, alert_level: 'YELLOW', days_remaining: 30 });
+
+    clock.set('2026-12-01T00:00:00Z');
+    await use('acct_reset', '1.000000');
+    await use('acct_reset', '2.000000');
+    // 40 unused: 25 (25 % of 100) rolls over, 15 expires; the new period has 125.
+    expect(await status('acct_reset')).toMatchObject({
+      used: '3.000000', remaining: '122.000000', period: { start: '2026-12-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z' },
+    });
+    expect(await transactionsOf('acct_reset', 'allowance_issue')).toBe(2);
+    expect(await transactionsOf('acct_reset', 'allowance_expiry')).toBe(1);
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+  });
+
+  it('prorates a budget created mid-period by the days left', async () => {
+    clock.set('2026-11-21T00:00:00Z');
+    await account('acct_prorate');
+    expect(await commands.send('ledger.set-budget', { account_id: 'acct_prorate', period: 'monthly', reset_day: 1, limit: '90.00', hard_limit: true, prorate: true }))
+      .toMatchObject({ allowance: '30.000000', remaining: '30.000000' });
+  });
+
+  it('soft limit warns, hard limit blocks, overage stretches the hard limit', async () => {
+    clock.set('2026-11-10T00:00:00Z');
+    const { secret } = await account('acct_limits');
+    await commands.send('ledger.set-budget', { account_id: 'acct_limits', period: 'monthly', reset_day: 1, limit: '10.00', hard_limit: true, overage_limit: '2.00' });
+    await use('acct_limits', '8.000000');
+    expect(await status('acct_limits')).toMatchObject({ used: '8.000000', remaining: '2.000000', over_soft_limit: true, over_hard_limit: false, alert_level: 'ORANGE' });
+    expect(await authorize(secret, '4.00')).toMatchObject({ status: 201 });
+    expect(await authorize(secret, '0.01')).toMatchObject({ status: 402, body: { error_code: 'BUDGET_EXHAUSTED' } });
+    await use('acct_limits', '3.500000');
+    expect(await status('acct_limits')).toMatchObject({ used: '11.500000', remaining: '0.000000', overage: '1.500000', over_hard_limit: true, alert_level: 'CRITICAL' });
+  });
+
+  it('refuses spending once expires_at + grace has passed', async () => {
+    clock.set('2026-11-10T00:00:00Z');
+    const { secret } = await account('acct_expiry');
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_expiry', period: 'monthly', reset_day: 1, limit: '10.00', hard_limit: true, expires_at: '2026-11-10T01:00:00Z', grace_period_hours: 24,
+    });
+    clock.set('2026-11-10T02:00:00Z');
+    expect(await authorize(secret, '1.00')).toMatchObject({ status: 201 });
+    clock.set('2026-11-11T01:00:00Z');
+    expect(await authorize(secret, '1.00')).toMatchObject({ status: 402, body: { error_code: 'BUDGET_EXPIRED' } });
+  });
+
+  it('purchased credit survives a period reset; available_percent reaches 130 with credit', async () => {
+    clock.set('2026-11-15T00:00:00Z');
+    await account('acct_credit');
+    await commands.send('ledger.set-budget', { account_id: 'acct_credit', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true });
+    await ledger.kafka.produceJson(ledger.topic('payments.events'), 'acct_credit', [{
+      schema_version: 1, id: 'pay_credit_1', account_id: 'acct_credit', kind: 'credit_purchased', trigger: 'manual',
+      credit_amount: '30.00', paid_amount: '90.00', paid_currency: 'CHF', stripe_ref: 'cs_test_1', at: '2026-11-15T00:00:00Z',
+    }]);
+    await eventually(async () => expect(await status('acct_credit')).toMatchObject({ extra_credit_remaining: '30.000000', available_percent: 130 }));
+    clock.set('2026-12-02T00:00:00Z');
+    await use('acct_credit', '10.000000');
+    expect(await status('acct_credit')).toMatchObject({ used: '10.000000', remaining: '90.000000', extra_credit_remaining: '30.000000', available_percent: 120, alert_level: 'GREEN' });
+  });
+
+  it('a key budget blocks while its account still has room', async () => {
+    clock.set('2026-11-10T00:00:00Z');
+    const first = await account('acct_keys');
+    const second = await commands.send<{ secret: string }>('ledger.create-api-key', { account_id: 'acct_keys', name: 'other' });
+    await commands.send('ledger.set-budget', { account_id: 'acct_keys', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true });
+    await commands.send('ledger.set-budget', { account_id: 'acct_keys', api_key_id: first.api_key_id, period: 'monthly', reset_day: 1, limit: '5.00', hard_limit: true });
+    await use('acct_keys', '4.900000', first.api_key_id);
+    expect(await authorize(first.secret, '0.50')).toMatchObject({ status: 402, body: { error_code: 'API_KEY_BUDGET_EXHAUSTED' } });
+    expect(await authorize(second.secret, '0.50')).toMatchObject({ status: 201, body: { authorized: true } });
+    expect(await status('acct_keys')).toMatchObject({ used: '4.900000', remaining: '95.100000' });
+  });
+
+  it('refuses a budget with invalid numbers', async () => {
+    expect(await commands.send('ledger.set-budget', { account_id: 'acct_reset', period: 'monthly', reset_day: 31, limit: '1', hard_limit: true })).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+    expect(await commands.send('ledger.set-budget', { account_id: 'acct_reset', period: 'monthly', limit: 5, hard_limit: true })).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+  });
+});
