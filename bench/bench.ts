@@ -14,7 +14,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { UsageProducer, buildUsageEvent } from '@tally/client';
 import { defaultCatalog, parseUsageEvent, rateUsage } from '@tally/budget-domain';
-import { ServiceHarness, isolate, queryDatabase } from '@tally/testing';
+import { CommandClient, ServiceHarness, isolate, queryDatabase } from '@tally/testing';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 1_000);
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
   clearInterval(sampler);
 
   const exactTotals = await checkTotals(isolation.databaseUrl, isolation.schema('ledger'), events);
+  const authorization = await authorizationLatency(harness, ledger!.port);
   await harness.stop();
 
   const raw = await rawCeilings(isolation.kafkaBrokers, isolation.databaseUrl, harness.topic('usage.events'));
@@ -111,8 +112,11 @@ async function main(): Promise<void> {
     metering_events_per_s: Math.round(meteringRate),
     ledger_postings_per_s: Math.round(ledgerRate),
     produce_seconds: seconds(started, producedAt),
-    authorization_p50_ms: null,
-    authorization_p99_ms: null,
+    authorization_rate_per_s: authorization.ratePerS,
+    authorization_p50_ms: authorization.p50,
+    authorization_p95_ms: authorization.p95,
+    authorization_p99_ms: authorization.p99,
+    authorization_over_commit: authorization.overCommitted,
     raw_kafka_consume_events_per_s: Math.round(raw.kafkaConsumePerS),
     raw_pg_insert_rows_per_s: Math.round(raw.pgInsertRowsPerS),
     ratio_to_raw_kafka: round2(endToEnd / raw.kafkaConsumePerS),
@@ -120,7 +124,6 @@ async function main(): Promise<void> {
     peak_rss_mb: peakRss,
     exact_totals: exactTotals,
     samples,
-    notes: 'authorization figures are null: POST /v1/authorizations is not built yet (issue 5).',
   };
   const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
   writeFileSync(path.join(OUT_DIR, `bench-${stamp}.json`), JSON.stringify(result, null, 2) + '\n');
@@ -128,6 +131,64 @@ async function main(): Promise<void> {
   const { samples: _samples, ...summary } = result;
   console.log(JSON.stringify(summary, null, 2));
   console.log(`bench: wrote docs/benchmarks/bench-${stamp}.json and .svg`);
+}
+
+/**
+ * Authorization latency at a fixed rate (open loop: requests start on schedule whether or
+ * not earlier ones finished), against an account with enough credit for all of them.
+ */
+async function authorizationLatency(harness: ServiceHarness, port: number) {
+  const rate = Number(process.env['BENCH_AUTH_RATE'] ?? 1000);
+  const seconds = Number(process.env['BENCH_AUTH_SECONDS'] ?? 10);
+  const accounts = 50;
+  const perAccount = Math.ceil((rate * seconds + 200) / accounts);
+  const commands = await new CommandClient(harness.isolation.kafkaBrokers, harness.isolation.suffix, ['ledger.create-account', 'ledger.create-api-key', 'ledger.grant-credit']).connect();
+  const secrets: string[] = [];
+  for (let i = 0; i < accounts; i += 1) {
+    const accountId = `acct_bench_auth_${i}`;
+    await commands.send('ledger.create-account', { account_id: accountId, name: 'bench' });
+    secrets.push((await commands.send<{ secret: string }>('ledger.create-api-key', { account_id: accountId, name: 'bench' })).secret);
+    // Credit for 90 % of this account's calls at 0.001: the rest must be refused, never over-committed.
+    await commands.send('ledger.grant-credit', { account_id: accountId, amount: (perAccount * 0.0009).toFixed(4), kind: 'grant', reason: 'bench', idempotency_key: 'bench' });
+  }
+  await commands.close();
+  const url = `http://127.0.0.1:${port}/v1/authorizations`;
+  const call = async (i: number) => {
+    const started = performance.now();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secrets[i % accounts]}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ estimated_cost: '0.001', ttl_seconds: 600 }),
+    });
+    await response.arrayBuffer();
+    return { ms: performance.now() - started, status: response.status, account: i % accounts };
+  };
+  const warmUp = await Promise.all(Array.from({ length: 200 }, (_, i) => call(i)));
+  const total = rate * seconds;
+  const started = performance.now();
+  const pending: Array<Promise<{ ms: number; status: number; account: number }>> = [];
+  for (let i = 0; i < total; i += 1) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(call(i));
+  }
+  const results = await Promise.all(pending);
+  const elapsed = (performance.now() - started) / 1000;
+  const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
+  const grantedPerAccount = new Map<number, number>();
+  for (const result of [...warmUp, ...results]) {
+    if (result.status === 201) grantedPerAccount.set(result.account, (grantedPerAccount.get(result.account) ?? 0) + 1);
+  }
+  const allowed = Math.floor((perAccount * 0.0009) / 0.001 + 1e-9);
+  return {
+    ratePerS: Math.round(total / elapsed),
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    overCommitted: [...grantedPerAccount.values()].some((granted) => granted > allowed),
+  };
 }
 
 /** Every account's ledger revenue must equal the sum of its events rated independently here. */

@@ -53,25 +53,20 @@ export class AuthorizationsService {
     return this.dataSource.transaction(async (manager) => {
       const balances = (await this.store.lockBalances(manager, [principal.accountId])).get(principal.accountId);
       if (!balances) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, 'the account of this key does not exist');
-      const holds = (await this.store.heldAmounts(manager, [principal.accountId], now)).get(principal.accountId) ?? ZERO;
-      if (request.request_id) {
-        const [earlier]: Array<{ reservation_id: string; amount: string; expires_at: Date }> = await manager.query(
-          `SELECT reservation_id, amount, expires_at FROM reservations
-           WHERE account_id = $1 AND api_key_id = $2 AND request_id = $3`,
-          [principal.accountId, principal.apiKeyId, request.request_id],
-        );
-        if (earlier) return granted(earlier.reservation_id, new Decimal(earlier.amount), earlier.expires_at, computeBudgetStatus(balanceFacts(balances, holds, accountBudgetOf(currentPeriods(await this.budgets.lock(manager, [principal.accountId]), now), principal.accountId))));
-      }
-      const [account]: Array<{ status: string }> = await manager.query('SELECT status FROM accounts WHERE account_id = $1', [principal.accountId]);
-      const budgets = currentPeriods(await this.budgets.lock(manager, [principal.accountId]), now);
+      // The ledger rows are locked: holds and budgets cannot change under us until commit.
+      const context = await this.context(manager, principal, request.request_id ?? null, now);
+      const budgets = currentPeriods(await this.budgets.read(manager, principal.accountId), now);
       const accountBudget = accountBudgetOf(budgets, principal.accountId);
       const keyBudget = keyBudgetOf(budgets, principal.accountId, principal.apiKeyId);
-      const status = computeBudgetStatus(balanceFacts(balances, holds, accountBudget));
+      const status = computeBudgetStatus(balanceFacts(balances, context.held, accountBudget));
+      if (context.earlier) {
+        return granted(context.earlier.reservation_id, new Decimal(context.earlier.amount), new Date(context.earlier.expires_at), status);
+      }
       const decision = checkAffordability({
         cost: amount,
-        accountActive: account?.status === 'active',
+        accountActive: context.accountStatus === 'active',
         account: spendLimits(status, accountBudget, now),
-        ...(keyBudget ? { key: spendLimits(computeBudgetStatus(keyFacts(keyBudget, await this.keyHolds(manager, principal, now))), keyBudget, now) } : {}),
+        ...(keyBudget ? { key: spendLimits(computeBudgetStatus(keyFacts(keyBudget, context.keyHeld)), keyBudget, now) } : {}),
       });
       if (!decision.affordable) {
         return { authorized: false, error_code: decision.errorCode, message: decision.message, available: formatAmount(status.available), alert_level: status.alertLevel };
@@ -83,17 +78,29 @@ export class AuthorizationsService {
          VALUES ($1, $2, $3, $4, $5, 'held', $6)`,
         [principal.accountId, reservationId, principal.apiKeyId, request.request_id ?? null, amount.toFixed(), expiresAt],
       );
-      return granted(reservationId, amount, expiresAt, computeBudgetStatus(balanceFacts(balances, holds.plus(amount), accountBudget)));
+      return granted(reservationId, amount, expiresAt, computeBudgetStatus(balanceFacts(balances, context.held.plus(amount), accountBudget)));
     });
   }
 
-  private async keyHolds(manager: EntityManager, principal: ApiKeyPrincipal, now: Date): Promise<Decimal> {
-    const [row]: Array<{ held: string }> = await manager.query(
-      `SELECT coalesce(sum(amount), 0)::text AS held FROM reservations
-       WHERE account_id = $1 AND api_key_id = $2 AND status = 'held' AND expires_at > $3`,
-      [principal.accountId, principal.apiKeyId, now],
+  /** Everything else an authorization reads, in one round trip. */
+  private async context(manager: EntityManager, principal: ApiKeyPrincipal, requestId: string | null, now: Date) {
+    const [row]: Array<{
+      account_status: string | null;
+      held: string;
+      key_held: string;
+      earlier: { reservation_id: string; amount: string; expires_at: string } | null;
+    }> = await manager.query(
+      `SELECT
+         (SELECT status FROM accounts WHERE account_id = $1) AS account_status,
+         (SELECT coalesce(sum(amount), 0)::text FROM reservations
+           WHERE account_id = $1 AND status = 'held' AND expires_at > $3) AS held,
+         (SELECT coalesce(sum(amount), 0)::text FROM reservations
+           WHERE account_id = $1 AND api_key_id = $2 AND status = 'held' AND expires_at > $3) AS key_held,
+         (SELECT json_build_object('reservation_id', reservation_id, 'amount', amount::text, 'expires_at', expires_at)
+           FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4) AS earlier`,
+      [principal.accountId, principal.apiKeyId, now, requestId],
     );
-    return new Decimal(row!.held);
+    return { accountStatus: row!.account_status, held: new Decimal(row!.held), keyHeld: new Decimal(row!.key_held), earlier: row!.earlier };
   }
 
   /** Releases a held reservation of this key; false when there is none. */

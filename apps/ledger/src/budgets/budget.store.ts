@@ -48,6 +48,12 @@ export class BudgetStore {
     return rows.map(fromRow);
   }
 
+  /** The budgets of one account, unlocked (callers hold the account's ledger rows). */
+  async read(manager: EntityManager, accountId: string): Promise<StoredBudget[]> {
+    const rows: BudgetRow[] = await manager.query('SELECT * FROM budgets WHERE account_id = $1 ORDER BY api_key_id', [accountId]);
+    return rows.map(fromRow);
+  }
+
   async save(manager: EntityManager, budgets: readonly StoredBudget[]): Promise<void> {
     for (const budget of budgets) {
       const d = budget.definition;
