@@ -21,10 +21,15 @@ export interface ApiKeyPrincipal {
 }
 
 const ACCOUNT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** How long an authentication answer is reused; a revoked key stops working within this. */
+export const AUTH_CACHE_MS = 5_000;
+const AUTH_CACHE_MAX = 10_000;
 
 /** Accounts and their API keys. Every query is scoped by account id. */
 @Injectable()
 export class AccountsService {
+  private readonly authCache = new Map<string, { principal: ApiKeyPrincipal | null; until: number }>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: LedgerStore,
@@ -64,14 +69,29 @@ export class AccountsService {
   }
 
   async revokeApiKey(accountId: string, apiKeyId: string): Promise<void> {
+    this.authCache.clear();
     await this.dataSource.query('UPDATE api_keys SET revoked_at = now() WHERE account_id = $1 AND api_key_id = $2 AND revoked_at IS NULL', [
       accountId,
       apiKeyId,
     ]);
   }
 
-  /** The principal of a secret, or null when it is unknown or revoked. */
+  /**
+   * The principal of a secret, or null when it is unknown or revoked. Answers are cached for
+   * a few seconds (authorizations are the hot path), so a revocation takes effect within
+   * AUTH_CACHE_MS.
+   */
   async authenticate(secret: string): Promise<ApiKeyPrincipal | null> {
+    const cacheKey = hashSecret(secret);
+    const cached = this.authCache.get(cacheKey);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    const principal = await this.lookUp(secret);
+    if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
+    this.authCache.set(cacheKey, { principal, until: Date.now() + AUTH_CACHE_MS });
+    return principal;
+  }
+
+  private async lookUp(secret: string): Promise<ApiKeyPrincipal | null> {
     const apiKeyId = apiKeyIdOf(secret);
     if (!apiKeyId) return null;
     const [key]: Array<{ account_id: string; secret_hash: string; revoked_at: Date | null }> = await this.dataSource.query(

@@ -100,7 +100,12 @@ export class AuthorizationsService {
            FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4) AS earlier`,
       [principal.accountId, principal.apiKeyId, now, requestId],
     );
-    return { accountStatus: row!.account_status, held: new Decimal(row!.held), keyHeld: new Decimal(row!.key_held), earlier: row!.earlier };
+    return {
+      accountStatus: row!.account_status,
+      held: new Decimal(row!.held),
+      keyHeld: new Decimal(row!.key_held),
+      earlier: row!.earlier,
+    };
   }
 
   /** Releases a held reservation of this key; false when there is none. */

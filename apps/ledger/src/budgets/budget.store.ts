@@ -12,24 +12,25 @@ export interface StoredBudget {
   state: PeriodState;
 }
 
-interface BudgetRow {
+/** A budgets row as pg returns it (or as JSON, with timestamps as strings). */
+export interface BudgetRow {
   account_id: string;
   api_key_id: string;
   period: PeriodKind;
   reset_day: number | null;
-  anchor_start: Date | null;
+  anchor_start: Date | string | null;
   limit_amount: string;
   soft_limit_percent: string;
   hard_limit: boolean;
   overage_limit: string;
   rollover_max_percent: string;
   prorate: boolean;
-  expires_at: Date | null;
+  expires_at: Date | string | null;
   grace_period_hours: string;
   active: boolean;
-  created_at: Date;
-  period_start: Date | null;
-  period_end: Date | null;
+  created_at: Date | string;
+  period_start: Date | string | null;
+  period_end: Date | string | null;
   allowance: string;
   allowance_remaining: string;
   used: string;
@@ -45,13 +46,13 @@ export class BudgetStore {
       'SELECT * FROM budgets WHERE account_id = ANY($1::text[]) ORDER BY account_id, api_key_id FOR UPDATE',
       [accountIds],
     );
-    return rows.map(fromRow);
+    return rows.map(budgetFromRow);
   }
 
   /** The budgets of one account, unlocked (callers hold the account's ledger rows). */
   async read(manager: EntityManager, accountId: string): Promise<StoredBudget[]> {
     const rows: BudgetRow[] = await manager.query('SELECT * FROM budgets WHERE account_id = $1 ORDER BY api_key_id', [accountId]);
-    return rows.map(fromRow);
+    return rows.map(budgetFromRow);
   }
 
   async save(manager: EntityManager, budgets: readonly StoredBudget[]): Promise<void> {
@@ -81,27 +82,28 @@ export class BudgetStore {
   }
 }
 
-function fromRow(row: BudgetRow): StoredBudget {
+export function budgetFromRow(row: BudgetRow): StoredBudget {
+  const date = (value: Date | string) => new Date(value);
   return {
     accountId: row.account_id,
     apiKeyId: row.api_key_id === '' ? null : row.api_key_id,
     definition: {
       period: row.period,
       ...(row.reset_day !== null ? { resetDay: row.reset_day } : {}),
-      ...(row.anchor_start ? { anchorStart: row.anchor_start } : {}),
+      ...(row.anchor_start ? { anchorStart: date(row.anchor_start) } : {}),
       limit: new Decimal(row.limit_amount),
       softLimitPercent: new Decimal(row.soft_limit_percent),
       hardLimit: row.hard_limit,
       overageLimit: new Decimal(row.overage_limit),
       rolloverMaxPercent: new Decimal(row.rollover_max_percent),
       prorate: row.prorate,
-      createdAt: row.created_at,
-      ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
+      createdAt: date(row.created_at),
+      ...(row.expires_at ? { expiresAt: date(row.expires_at) } : {}),
       gracePeriodHours: Number(row.grace_period_hours),
       active: row.active,
     },
     state: {
-      period: { start: row.period_start, end: row.period_end },
+      period: { start: row.period_start ? date(row.period_start) : null, end: row.period_end ? date(row.period_end) : null },
       allowance: new Decimal(row.allowance),
       allowanceRemaining: new Decimal(row.allowance_remaining),
       used: new Decimal(row.used),
