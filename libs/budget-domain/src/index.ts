@@ -27,8 +27,8 @@ export { MINIMAL_FALLBACK_PRICES, PriceCatalog, SERVICE_FALLBACK_PRICES, localEn
 export type { CatalogEntry, CatalogMeta, ModelPrices, PriceLookup, TieredPrice } from './rating/price-catalog';
 export { GENAI_PRICES_VERSION, genaiPricesEntries } from './rating/genai-prices.catalog';
 export { LOCAL_ENTRIES, defaultCatalog } from './rating/default-catalog';
-export { DEFAULT_POWER_LEVEL_MULTIPLIERS, ENTERPRISE_VOLUME_TIERS, rateUsage } from './rating/rate-usage';
-export type { RatingContext, VolumeDiscountTier } from './rating/rate-usage';
+export { DEFAULT_POWER_LEVEL_MULTIPLIERS, ENTERPRISE_VOLUME_TIERS, estimateCost, rateUsage } from './rating/rate-usage';
+export type { CallEstimate, RatingContext, VolumeDiscountTier } from './rating/rate-usage';
 
 export { alertLevelFor, recommendedStrategyFor } from './budget/alert-level';
 export type { RecommendedStrategy } from './budget/alert-level';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import { checkAffordability, computeBudgetStatus, defaultCatalog, formatAmount, parseAmount, presentPercent, rateUsage } from '@tally/budget-domain';
+import { checkAffordability, computeBudgetStatus, defaultCatalog, estimateCost, formatAmount, parseAmount, presentPercent } from '@tally/budget-domain';
 import type { BalanceFacts, BudgetStatus, RefusalCode, SpendLimits } from '@tally/budget-domain';
 import { budgetValidity } from '@tally/budget-domain';
 import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../budgets/budget-periods';
@@ -49,7 +49,7 @@ export class AuthorizationsService {
 
   async authorize(principal: ApiKeyPrincipal, request: AuthorizationRequest): Promise<AuthorizationOutcome> {
     const now = this.clock.now();
-    const amount = this.amountToHold(principal, request, now);
+    const amount = this.amountToHold(request, now);
     return this.dataSource.transaction(async (manager) => {
       const balances = (await this.store.lockBalances(manager, [principal.accountId])).get(principal.accountId);
       if (!balances) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, 'the account of this key does not exist');
@@ -121,38 +121,23 @@ export class AuthorizationsService {
   }
 
   /** The estimate, or the worst case of the model and token estimate (all output tokens used). */
-  private amountToHold(principal: ApiKeyPrincipal, request: AuthorizationRequest, now: Date): Decimal {
+  private amountToHold(request: AuthorizationRequest, now: Date): Decimal {
     if ('estimated_cost' in request) {
       const amount = parseAmount(request.estimated_cost);
       if (amount.isNegative()) throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, 'estimated_cost must not be negative');
       return amount;
     }
-    const worstCase = rateUsage(
+    return estimateCost(
       {
-        specversion: '1.0',
-        id: 'authorization',
-        source: 'ledger',
-        type: 'ai.usage',
-        subject: principal.accountId,
-        time: now.toISOString(),
-        data: {
-          api_key_id: principal.apiKeyId,
-          service: request.service,
-          model: request.model,
-          ...(request.provider ? { provider: request.provider } : {}),
-          input_tokens: request.input_tokens,
-          output_tokens: request.max_output_tokens,
-          cached_input_tokens: 0,
-          cache_write_tokens: 0,
-          audio_seconds: '0',
-          characters: 0,
-          images: 0,
-          reservation_id: null,
-        },
+        service: request.service,
+        model: request.model,
+        ...(request.provider ? { provider: request.provider } : {}),
+        inputTokens: request.input_tokens,
+        maxOutputTokens: request.max_output_tokens,
+        at: now,
       },
       defaultCatalog(),
     );
-    return new Decimal(worstCase.cost);
   }
 }
 

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import { computeBudgetStatus, daysRemaining, formatAmount, presentPercent, projectedPeriodCost } from '@tally/budget-domain';
+import { computeBudgetStatus, daysRemaining, formatAmount, projectedPeriodCost } from '@tally/budget-domain';
 import { accountBudgetOf, currentPeriods } from '../budgets/budget-periods';
 import { BudgetStore } from '../budgets/budget.store';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
-import { balanceFacts } from '../postings/balance-snapshot';
+import { balanceFacts, presentPeriod, presentStatus } from '../postings/balance-snapshot';
 import { LedgerStore } from '../postings/ledger.store';
 import type { Balances } from '../postings/ledger.store';
 
@@ -61,19 +61,11 @@ export class BalancesService {
     return {
       account_id: accountId,
       api_key_id: apiKeyId,
-      used: formatAmount(status.used),
-      remaining: formatAmount(status.remaining),
-      extra_credit_remaining: formatAmount(status.extraCreditRemaining),
-      available: formatAmount(status.available),
-      available_percent: presentPercent(status.availablePercent),
-      alert_level: status.alertLevel,
+      ...presentStatus(status),
       recommended_strategy: status.recommendedStrategy,
       days_remaining: daysRemaining(period, now),
       projected_period_cost: formatAmount(projectedPeriodCost(period, status.used, now)),
-      over_soft_limit: status.overSoftLimit,
-      over_hard_limit: status.overHardLimit,
-      overage: formatAmount(status.overage),
-      period: { start: period.start?.toISOString() ?? null, end: period.end?.toISOString() ?? null },
+      period: presentPeriod(period),
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { computeBudgetStatus, formatAmount, presentPercent } from '@tally/budget-domain';
-import type { BalanceChanged, BalanceFacts } from '@tally/budget-domain';
+import type { BalanceChanged, BalanceFacts, BudgetStatus, Period } from '@tally/budget-domain';
 import type { StoredBudget } from '../budgets/budget.store';
 import type { LedgerCode } from './ledger-codes';
 
@@ -37,13 +37,21 @@ export function balanceSnapshot(
   budget?: StoredBudget,
 ): BalanceChanged {
   const status = computeBudgetStatus(balanceFacts(balances, holds, budget));
-  const period = budget?.state.period;
   return {
     schema_version: 1,
     account_id: accountId,
     api_key_id: null,
-    period: { start: period?.start?.toISOString() ?? null, end: period?.end?.toISOString() ?? null },
+    period: presentPeriod(budget?.state.period),
     allowance: formatAmount(status.allowance),
+    ...presentStatus(status),
+    cause: { transaction_id: cause.transactionId, kind: cause.kind },
+    at: at.toISOString(),
+  };
+}
+
+/** The figures every balance answer shares, on the wire. */
+export function presentStatus(status: BudgetStatus) {
+  return {
     used: formatAmount(status.used),
     remaining: formatAmount(status.remaining),
     extra_credit_remaining: formatAmount(status.extraCreditRemaining),
@@ -53,7 +61,9 @@ export function balanceSnapshot(
     over_soft_limit: status.overSoftLimit,
     over_hard_limit: status.overHardLimit,
     overage: formatAmount(status.overage),
-    cause: { transaction_id: cause.transactionId, kind: cause.kind },
-    at: at.toISOString(),
   };
+}
+
+export function presentPeriod(period: Period | undefined): { start: string | null; end: string | null } {
+  return { start: period?.start?.toISOString() ?? null, end: period?.end?.toISOString() ?? null };
 }

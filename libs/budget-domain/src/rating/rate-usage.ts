@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import type { PowerLevel, UsageEvent } from '../events/usage-event';
+import type { PowerLevel, UsageEvent, UsageService } from '../events/usage-event';
 import type { UsageRated } from '../events/usage-rated';
 import { AMOUNT_SCALE, formatAmount } from '../money/amount';
 import type { PriceCatalog, ModelPrices, TieredPrice } from './price-catalog';
@@ -137,4 +137,45 @@ function volumeDiscountPercent(context: RatingContext): Decimal {
 
 function round(amount: Decimal): Decimal {
   return amount.toDecimalPlaces(AMOUNT_SCALE, Decimal.ROUND_HALF_EVEN);
+}
+
+/** A call that has not happened yet, as an authorization describes it. */
+export interface CallEstimate {
+  readonly service: UsageService;
+  readonly model: string;
+  readonly provider?: string;
+  readonly inputTokens: number;
+  readonly maxOutputTokens: number;
+  readonly at: Date;
+}
+
+/** The worst-case cost of a call: every output token it may produce, at the prices in force at `at`. */
+export function estimateCost(call: CallEstimate, catalog: PriceCatalog, context: RatingContext = {}): Decimal {
+  const rated = rateUsage(
+    {
+      specversion: '1.0',
+      id: 'estimate',
+      source: 'estimate',
+      type: 'ai.usage',
+      subject: 'estimate',
+      time: call.at.toISOString(),
+      data: {
+        api_key_id: null,
+        service: call.service,
+        model: call.model,
+        ...(call.provider ? { provider: call.provider } : {}),
+        input_tokens: call.inputTokens,
+        output_tokens: call.maxOutputTokens,
+        cached_input_tokens: 0,
+        cache_write_tokens: 0,
+        audio_seconds: '0',
+        characters: 0,
+        images: 0,
+        reservation_id: null,
+      },
+    },
+    catalog,
+    context,
+  );
+  return new Decimal(rated.cost);
 }

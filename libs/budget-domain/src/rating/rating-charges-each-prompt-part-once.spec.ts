@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
 import { defaultCatalog } from './default-catalog';
-import { rateUsage } from './rate-usage';
+import { estimateCost, rateUsage } from './rate-usage';
 import { ratedEvent } from './rating.fixtures';
 
 const catalog = defaultCatalog();
@@ -64,6 +64,12 @@ describe('rating charges each part of the prompt once, at its own price', () => 
     expect(rateUsage(ratedEvent({ service: 'stt', model: 'whisper-1', audio_seconds: '90' }), catalog).cost).toBe('0.009000');
     expect(rateUsage(ratedEvent({ service: 'tts', model: 'tts-1', characters: 1000 }), catalog).cost).toBe('0.015000');
     expect(rateUsage(ratedEvent({ service: 'image', model: 'dall-e-3', images: 3 }), catalog).cost).toBe('0.120000');
+  });
+
+  it('estimates a call before it happens at its worst case: every output token used', () => {
+    const at = new Date('2026-11-22T10:00:00Z');
+    expect(estimateCost({ service: 'llm', model: 'gpt-4o-mini', inputTokens: 1000, maxOutputTokens: 500, at }, catalog).toFixed(6)).toBe('0.000450');
+    expect(estimateCost({ service: 'llm', provider: 'anthropic', model: 'claude-3-5-sonnet', inputTokens: 0, maxOutputTokens: 1_000_000, at }, catalog).toFixed()).toBe('15');
   });
 
   it('property: rating is linear in quantities', () => {
