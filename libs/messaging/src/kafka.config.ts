@@ -7,6 +7,11 @@ export interface KafkaConfig {
   readonly partitions: number;
   /** Consumer group session timeout: how soon a crashed instance's partitions move. */
   readonly sessionTimeoutMs: number;
+  /**
+   * Never in production: consumers skip the inbox, so redelivered messages count again.
+   * Exists only so the chaos run can show that it catches double counting.
+   */
+  readonly unsafeSkipInbox?: boolean;
 }
 
 export function kafkaConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkaConfig {
@@ -22,7 +27,14 @@ export function kafkaConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv = pr
   if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs < 6_000) {
     throw new Error(`KAFKA_SESSION_TIMEOUT_MS must be an integer >= 6000, got "${env['KAFKA_SESSION_TIMEOUT_MS']}"`);
   }
-  return { brokers, clientId, topicSuffix: env['KAFKA_TOPIC_SUFFIX'] ?? '', partitions, sessionTimeoutMs };
+  return {
+    brokers,
+    clientId,
+    topicSuffix: env['KAFKA_TOPIC_SUFFIX'] ?? '',
+    partitions,
+    sessionTimeoutMs,
+    ...(env['TALLY_UNSAFE_SKIP_INBOX'] === '1' ? { unsafeSkipInbox: true } : {}),
+  };
 }
 
 export function topicName(config: Pick<KafkaConfig, 'topicSuffix'>, topic: string): string {

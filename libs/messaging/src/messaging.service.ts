@@ -4,6 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Kafka, logLevel } from 'kafkajs';
 import { schemaOf } from '@tally/persistence';
 import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { claimNew } from './inbox';
 import { BatchConsumer } from './batch.consumer';
 import type { BatchConsumerOptions } from './batch.consumer';
 import type { KafkaConfig } from './kafka.config';
@@ -76,6 +78,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     await ensureTopics(this.kafka, [this.topic(`tally.outbox-rounds.${this.options.service}`)], 1);
     this.relay.start();
     this.logger.log(`kafka ready: ${this.options.kafka.brokers.join(',')}`);
+    if (this.options.kafka.unsafeSkipInbox) this.logger.error('TALLY_UNSAFE_SKIP_INBOX is set: redelivered messages WILL be counted twice');
   }
 
   /**
@@ -92,6 +95,12 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     this.consumers.push(consumer);
     await consumer.start();
     return consumer;
+  }
+
+  /** The items the inbox has not seen (see `claimNew`), in the caller's transaction. */
+  claimNew<T extends { readonly messageId: string }>(manager: EntityManager, consumer: string, items: readonly T[]): Promise<T[]> {
+    if (this.options.kafka.unsafeSkipInbox) return Promise.resolve([...items]);
+    return claimNew(manager, consumer, items);
   }
 
   /** Tells the relay that a transaction with outbox rows has committed. */

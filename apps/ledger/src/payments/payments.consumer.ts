@@ -6,7 +6,7 @@ import { Decimal } from 'decimal.js';
 import { Topics, parsePaymentEvent } from '@tally/budget-domain';
 import type { PaymentEvent } from '@tally/budget-domain';
 import type { ConsumedMessage } from '@tally/messaging';
-import { MessagingService, claimNew, enqueueOutbox, triage } from '@tally/messaging';
+import { MessagingService, enqueueOutbox, triage } from '@tally/messaging';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock';
 import type { NewTransaction } from '../postings/ledger.store';
@@ -41,8 +41,8 @@ export class PaymentsConsumer implements OnApplicationBootstrap {
       at: now,
     });
     await this.dataSource.transaction(async (manager) => {
-      const payments = (await claimNew(manager, INBOX, accepted)).map((item) => item.value).filter((payment) => payment.kind !== 'credit_failed');
-      const deadLetters = await claimNew(manager, INBOX, rejected);
+      const payments = (await this.messaging.claimNew(manager, INBOX, accepted)).map((item) => item.value).filter((payment) => payment.kind !== 'credit_failed');
+      const deadLetters = await this.messaging.claimNew(manager, INBOX, rejected);
       const outbox = deadLetters.map((item) => item.deadLetter);
       if (payments.length > 0) {
         const accountIds = [...new Set(payments.map((payment) => payment.account_id))].sort();

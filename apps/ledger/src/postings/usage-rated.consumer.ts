@@ -3,7 +3,7 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Topics, parseUsageRated, usageDedupKey } from '@tally/budget-domain';
 import type { ConsumedMessage } from '@tally/messaging';
-import { MessagingService, claimNew, enqueueOutbox, triage } from '@tally/messaging';
+import { MessagingService, enqueueOutbox, triage } from '@tally/messaging';
 import { counter } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock';
@@ -38,8 +38,8 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
       at: now,
     });
     await this.dataSource.transaction(async (manager) => {
-      const usage = await claimNew(manager, INBOX, accepted);
-      const deadLetters = await claimNew(manager, INBOX, rejected);
+      const usage = await this.messaging.claimNew(manager, INBOX, accepted);
+      const deadLetters = await this.messaging.claimNew(manager, INBOX, rejected);
       const announcements = await this.postings.postUsage(manager, usage.map((item) => item.value), now);
       await enqueueOutbox(manager, [...announcements, ...deadLetters.map((item) => item.deadLetter)]);
       postedTotal.inc(usage.length);

@@ -3,7 +3,7 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Topics, parseUsageEvent, usageDedupKey } from '@tally/budget-domain';
 import type { ConsumedMessage } from '@tally/messaging';
-import { MessagingService, claimNew, enqueueOutbox, jsonMessage, triage } from '@tally/messaging';
+import { MessagingService, enqueueOutbox, jsonMessage, triage } from '@tally/messaging';
 import { counter } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import type { MeteringConfig } from '../config/metering.config';
@@ -43,8 +43,8 @@ export class UsageEventsConsumer implements OnApplicationBootstrap {
     );
     const ratedTopic = this.messaging.topic(Topics.UsageRated);
     const written = await this.dataSource.transaction(async (manager) => {
-      const events = await claimNew(manager, INBOX, accepted);
-      const deadLetters = await claimNew(manager, INBOX, rejected);
+      const events = await this.messaging.claimNew(manager, INBOX, accepted);
+      const deadLetters = await this.messaging.claimNew(manager, INBOX, rejected);
       const rated = events.map(({ value }) => this.rating.rate(value));
       await enqueueOutbox(manager, [
         ...rated.map((usage) => jsonMessage(ratedTopic, usage.account_id, usage)),
