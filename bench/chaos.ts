@@ -59,7 +59,7 @@ async function main(): Promise<void> {
           await sleep(500);
         }
       }
-      await sleep(100);
+      await sleep(600); // ~40 s of traffic, so the faults land mid-stream
     }
     await producer.close();
     log(`produced ${inputs.length} events (+5 % sent twice)`);
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     },
   ];
   for (const fault of faults.sort(() => Math.random() - 0.5)) {
-    await sleep(1000 + random(2500));
+    await sleep(500 + random(2000));
     await fault();
   }
   await producing;

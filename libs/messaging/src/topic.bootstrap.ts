@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 
 /**
  * Creates the topics a service reads or writes, if they do not exist yet, and waits until
- * every partition has a leader (a subscriber that comes too early is refused). Every service
+ * every partition of them has a leader (a subscriber that comes too early is refused). Every service
  * bootstraps its own topics, so start order does not matter; creating an existing topic is a
  * no-op.
  */
@@ -10,19 +10,22 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
   const admin = kafka.admin();
   await admin.connect();
   try {
+    const wanted = [...new Set(topics)];
     const existing = new Set(await admin.listTopics());
-    const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
-    });
+    const missing = wanted.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+      });
+    }
+    // Also after a broker restart: existing partitions may still be electing their leaders.
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const metadata = await admin.fetchTopicMetadata({ topics: missing }).catch(() => undefined);
+      const metadata = await admin.fetchTopicMetadata({ topics: wanted }).catch(() => undefined);
       const ready = metadata?.topics.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0));
       if (ready) return;
-      if (Date.now() > deadline) throw new Error(`topics without leaders after ${timeoutMs} ms: ${missing.join(', ')}`);
+      if (Date.now() > deadline) throw new Error(`topics without leaders after ${timeoutMs} ms: ${wanted.join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
