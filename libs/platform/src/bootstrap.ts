@@ -16,18 +16,41 @@ export async function startService(
 ): Promise<INestApplication> {
   const app = await NestFactory.create(module);
   app.enableShutdownHooks();
-  await beforeListen?.(app);
-  await app.listen(port, '0.0.0.0');
+  try {
+    await beforeListen?.(app);
+    await app.listen(port, '0.0.0.0');
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   new Logger(name).log(`${name} listening on :${port}`);
   return app;
 }
 
-/** The entry point of a service process: a failed start exits non-zero, with the reason. */
+const START_ATTEMPTS = 5;
+
+/**
+ * The entry point of a service process. A start that fails (a broker still electing leaders
+ * after a restart, a database not yet up) is retried a few times; then the process exits
+ * non-zero with the reason, for its supervisor to restart it.
+ */
 export function runService(module: Type<unknown> | DynamicModule, port: number, name: string, beforeListen?: BeforeListen): void {
-  startService(module, port, name, beforeListen).catch((error: unknown) => {
-    new Logger(name).error(`${name} failed to start: ${error instanceof Error ? error.stack : String(error)}`);
-    process.exit(1);
-  });
+  const logger = new Logger(name);
+  const attempt = async (remaining: number): Promise<void> => {
+    try {
+      await startService(module, port, name, beforeListen);
+    } catch (error) {
+      const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      if (remaining <= 1) {
+        logger.error(`${name} failed to start: ${reason}`);
+        process.exit(1);
+      }
+      logger.warn(`${name} start failed, retrying in 2 s: ${reason.split('\n')[0]}`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await attempt(remaining - 1);
+    }
+  };
+  void attempt(START_ATTEMPTS);
 }
 
 export function portFromEnv(defaultPort: number, env: NodeJS.ProcessEnv = process.env): number {

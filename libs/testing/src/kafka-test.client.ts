@@ -10,9 +10,21 @@ export interface RecordedMessage {
   readonly value: Buffer | null;
 }
 
-/** Everything published to one topic since the recorder started, in arrival order. */
+/**
+ * Everything published to one topic, in arrival order, each log position once: a recorder
+ * whose consumer re-reads after a broker restart does not count a record twice, so copies
+ * here are real copies on the topic.
+ */
 export class TopicRecorder {
   readonly messages: RecordedMessage[] = [];
+  private readonly positions = new Set<string>();
+
+  add(message: RecordedMessage): void {
+    const position = `${message.partition}:${message.offset}`;
+    if (this.positions.has(position)) return;
+    this.positions.add(position);
+    this.messages.push(message);
+  }
 
   constructor(readonly topic: string) {}
 
@@ -65,7 +77,7 @@ export class KafkaTestClient {
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
-        recorder.messages.push({
+        recorder.add({
           partition,
           offset: message.offset,
           key: message.key?.toString('utf8') ?? null,
