@@ -1,52 +1,94 @@
 #!/usr/bin/env bash
-# A single-node Apache Kafka (KRaft) broker on 127.0.0.1, from Maven Central's jars.
-#   kafka.sh fetch | start | stop | restart | status | reset
+# A single-node Apache Kafka (KRaft) broker on 127.0.0.1, from Maven Central's jars (no Docker).
+#   kafka.sh fetch | start | stop | restart | status | reset      (default: start)
 # Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), TALLY_KAFKA_HOME (jar cache,
-# ~/.cache/tally/kafka-3.9.1), TALLY_KAFKA_DATA (log dirs, <home>/data-<port>).
+# ~/.cache/tally/kafka-3.9.1), TALLY_KAFKA_DATA (<home>/data-<port>), KAFKA_HEAP_OPTS
+# (-Xms256m -Xmx768m), KAFKA_START_TIMEOUT (seconds, 90). See README.md.
 set -euo pipefail
 
 VERSION=3.9.1
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+here=$(dirname "$(realpath "${BASH_SOURCE[0]}")")
 home=${TALLY_KAFKA_HOME:-$HOME/.cache/tally/kafka-$VERSION}
 port=${KAFKA_PORT:-9092}
 controller_port=${KAFKA_CONTROLLER_PORT:-9093}
 data=${TALLY_KAFKA_DATA:-$home/data-$port}
+home=$(realpath -m "$home") data=$(realpath -m "$data") # the broker must not depend on the cwd
+timeout=${KAFKA_START_TIMEOUT:-90}
+libs=$home/libs
 pidfile=$data/broker.pid
 logfile=$data/broker.log
+config=$data/server.properties
 
 say() { echo "kafka: $*"; }
-die() { echo "kafka: $*" >&2; exit 1; }
+die() { echo "kafka: ERROR: $*" >&2; exit 1; }
+tail_of() {
+  echo "----- last lines of $1 -----" >&2
+  tail -n "${2:-40}" "$1" | sed 's/\x1b\[[0-9;]*m//g' >&2 || true # no colour codes
+  echo "-----" >&2
+}
+# The ERROR/FATAL lines and "Caused by" root causes of a log (its stack traces are long).
+errors_of() {
+  local found
+  found=$(grep -E '^\[[^]]*\] (ERROR|FATAL)|^Caused by' "$1" | tail -n 10) || return 0
+  printf -- '----- errors in %s -----\n%s\n-----\n' "$1" "$found" >&2
+}
+# Does anything accept TCP connections on 127.0.0.1:$1?
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-answers() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+# Does anything accept TCP connections on the broker port?
+answers() { port_open "$port"; }
 
-java_cp() {
-  java -cp "$home/libs/*" -Dlog4j.configuration="file:$here/log4j.properties" "$@"
+java_cp() { java -cp "$libs/*" -Dlog4j.configuration="file:$here/log4j.properties" "$@"; }
+
+# The pid of the broker this script started for $data, if it is still that broker.
+broker_pid() {
+  local pid
+  [ -f "$pidfile" ] || return 1
+  pid=$(cat "$pidfile" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  # guard against a recycled pid: it must be kafka.Kafka running our server.properties
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $config" || return 1
+  echo "$pid"
 }
 
+# Serialize fetch/start/stop across concurrent callers (fd 9; never inherited by the broker).
+lock() {
+  mkdir -p "$(dirname "$1")"
+  exec 9>"$1"
+  flock -w 300 9 || die "could not lock $1 within 300 s"
+}
+unlock() { exec 9>&-; }
+
 fetch() {
-  if [ -f "$home/libs/.complete" ]; then return; fi
-  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch the broker jars"
-  command -v java >/dev/null || die "Java 17 is needed to run the broker"
-  mkdir -p "$home"
-  say "fetching Apache Kafka $VERSION jars from Maven Central into $home/libs"
+  [ -f "$libs/.complete" ] && return 0
+  command -v java >/dev/null || die "java (17) is not on PATH; the broker needs it"
+  command -v mvn >/dev/null || die "mvn (Maven) is not on PATH; it fetches the broker jars"
+  lock "$home/.fetch.lock"
+  if [ -f "$libs/.complete" ]; then unlock; return 0; fi # someone else fetched meanwhile
+  say "fetching Apache Kafka $VERSION jars from Maven Central into $libs"
   local started=$SECONDS tmp
-  tmp=$(mktemp -d "$home/libs.XXXXXX")
-  if ! mvn -B -q -f "$here/pom.xml" \
+  tmp=$(mktemp -d "$home/.libs.XXXXXX")
+  if ! mvn -B -q -Dstyle.color=never -f "$here/pom.xml" \
       org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
       -DincludeScope=runtime -DoutputDirectory="$tmp" >"$home/fetch.log" 2>&1; then
-    tail -n 30 "$home/fetch.log" >&2
     rm -rf "$tmp"
-    die "fetching the broker jars failed (full log: $home/fetch.log)"
+    tail_of "$home/fetch.log" 30
+    die "mvn could not fetch the broker jars (full output: $home/fetch.log)"
   fi
-  rm -rf "$home/libs"
-  mv "$tmp" "$home/libs"
-  touch "$home/libs/.complete"
-  say "fetched $(ls "$home/libs" | wc -l) jars in $((SECONDS - started)) s"
+  ls "$tmp"/kafka_2.13-"$VERSION".jar "$tmp"/reload4j-*.jar >/dev/null 2>&1 ||
+    { rm -rf "$tmp"; die "mvn succeeded but $tmp lacks kafka_2.13-$VERSION.jar or reload4j"; }
+  chmod 755 "$tmp"
+  touch "$tmp/.complete"
+  rm -rf "$libs"
+  mv "$tmp" "$libs"
+  unlock
+  say "fetched $(ls "$libs" | wc -l) jars in $((SECONDS - started)) s"
 }
 
 write_config() {
   mkdir -p "$data/logs"
-  cat >"$data/server.properties" <<PROPS
+  cat >"$config.tmp" <<PROPS
+# written by infra/kafka/kafka.sh on every start; edit the script, not this file
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
@@ -63,74 +105,149 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 PROPS
-  if [ ! -f "$data/logs/meta.properties" ]; then
-    local cluster_id
-    cluster_id=$(java_cp kafka.tools.StorageTool random-uuid)
-    java_cp kafka.tools.StorageTool format -t "$cluster_id" -c "$data/server.properties" --ignore-formatted >/dev/null
+  mv "$config.tmp" "$config"
+  [ -f "$data/logs/meta.properties" ] && return 0
+  say "formatting KRaft storage in $data/logs"
+  local cluster_id
+  if ! cluster_id=$(java_cp kafka.tools.StorageTool random-uuid 2>"$data/format.log"); then
+    tail_of "$data/format.log"; die "kafka.tools.StorageTool random-uuid failed"
   fi
+  if ! java_cp kafka.tools.StorageTool format -t "$cluster_id" -c "$config" --ignore-formatted \
+      >>"$data/format.log" 2>&1; then
+    tail_of "$data/format.log"; die "kafka.tools.StorageTool format failed (log: $data/format.log)"
+  fi
+}
+
+# Wait until the broker $1 logged that it started and its port answers.
+wait_up() {
+  local pid=$1 started=$2 deadline=$((SECONDS + timeout))
+  while [ $SECONDS -lt $deadline ]; do
+    if grep -q "Kafka Server started" "$logfile" 2>/dev/null && answers; then
+      say "broker up in $((SECONDS - started)) s (pid $pid, log $logfile)"
+      echo "KAFKA_BROKERS=127.0.0.1:$port"
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$pidfile"
+      tail_of "$logfile" 25
+      errors_of "$logfile"
+      die "the broker (pid $pid) exited during start (log: $logfile)"
+    fi
+    sleep 0.5
+  done
+  tail_of "$logfile" 25
+  errors_of "$logfile"
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+  die "the broker did not answer on 127.0.0.1:$port within $timeout s; killed it (log: $logfile)"
 }
 
 start() {
+  local pid
+  # our broker opened its port but has not finished starting (another caller is starting it)
+  if answers && pid=$(broker_pid) && ! grep -q "Kafka Server started" "$logfile" 2>/dev/null; then
+    say "the broker (pid $pid) is still starting; waiting for it"
+    wait_up "$pid" "$SECONDS"
+    return 0
+  fi
   if answers; then
-    say "a broker already answers on 127.0.0.1:$port; using it"
+    say "something already answers on 127.0.0.1:$port; reusing it"
     echo "KAFKA_BROKERS=127.0.0.1:$port"
-    return
+    return 0
   fi
   fetch
-  write_config
-  say "starting the broker on 127.0.0.1:$port (data in $data)"
+  lock "$data/.start.lock"
   local started=$SECONDS
+  if answers; then # another caller started it while we waited for the lock
+    say "a broker came up on 127.0.0.1:$port meanwhile; reusing it"
+    echo "KAFKA_BROKERS=127.0.0.1:$port"
+    return 0
+  fi
+  if pid=$(broker_pid); then # ours, alive, but not answering yet: still starting
+    say "the broker (pid $pid) is still starting; waiting for it"
+    wait_up "$pid" "$started"
+    return 0
+  fi
+  if port_open "$controller_port"; then
+    die "something else already listens on 127.0.0.1:$controller_port (the controller port); set KAFKA_CONTROLLER_PORT"
+  fi
+  write_config
+  say "starting the broker on 127.0.0.1:$port (controller $controller_port, data $data)"
   : >"$logfile"
-  KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}
-  # shellcheck disable=SC2086
-  setsid nohup java $KAFKA_HEAP_OPTS -XX:+UseG1GC -cp "$home/libs/*" \
-    -Dlog4j.configuration="file:$here/log4j.properties" \
-    kafka.Kafka "$data/server.properties" >>"$logfile" 2>&1 </dev/null &
-  echo $! >"$pidfile"
-  for _ in $(seq 1 180); do
-    if grep -q "Kafka Server started" "$logfile" && answers; then
-      say "broker up in $((SECONDS - started)) s (pid $(cat "$pidfile"), log $logfile)"
-      echo "KAFKA_BROKERS=127.0.0.1:$port"
-      return
-    fi
-    if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-      tail -n 30 "$logfile" >&2
-      die "the broker exited during start (log: $logfile)"
-    fi
-    sleep 0.5
-  done
-  tail -n 30 "$logfile" >&2
-  die "the broker did not answer within 90 s (log: $logfile)"
+  rm -f "$pidfile"
+  local heap=${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}
+  # own session (setsid) so it outlives the calling shell; bash records its own pid, then
+  # becomes java (exec), so the pid file holds the broker's pid; fd 9 (the lock) closed.
+  # shellcheck disable=SC2086,SC2016
+  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" \
+    java $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+    -cp "$libs/*" -Dlog4j.configuration="file:$here/log4j.properties" \
+    kafka.Kafka "$config" >>"$logfile" 2>&1 </dev/null 9>&- &
+  for _ in $(seq 1 50); do [ -s "$pidfile" ] && break; sleep 0.1; done
+  pid=$(cat "$pidfile" 2>/dev/null) || die "the broker did not record its pid in $pidfile"
+  wait_up "$pid" "$started"
 }
 
 stop() {
-  if [ ! -f "$pidfile" ] || ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    say "no broker started by this script is running on port $port"
-    rm -f "$pidfile"
-    return
-  fi
+  [ -d "$data" ] || { say "no broker running for $data (no such directory)"; return 0; }
+  lock "$data/.start.lock"
   local pid
-  pid=$(cat "$pidfile")
-  kill -TERM "$pid"
-  for _ in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; say "stopped"; return; }
+  if ! pid=$(broker_pid); then
+    rm -f "$pidfile"
+    if answers; then
+      say "something answers on 127.0.0.1:$port but this script did not start it (no live pid in $pidfile); left alone"
+    else
+      say "no broker running for $data"
+    fi
+    return 0
+  fi
+  say "stopping the broker (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  local started=$SECONDS
+  while [ $((SECONDS - started)) -lt 30 ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$pidfile"
+      say "stopped in $((SECONDS - started)) s"
+      return 0
+    fi
     sleep 0.5
   done
   kill -KILL "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
   rm -f "$pidfile"
-  say "killed (did not stop within 30 s)"
+  say "did not stop within 30 s of SIGTERM; killed it (SIGKILL)"
 }
 
 status() {
-  if answers; then say "answers on 127.0.0.1:$port"; else say "nothing answers on 127.0.0.1:$port"; return 1; fi
+  local pid="" whose
+  pid=$(broker_pid) || true
+  if answers; then
+    if [ -n "$pid" ]; then whose="pid $pid, data $data"; else whose="not started by this script for $data"; fi
+    say "answers on 127.0.0.1:$port ($whose)"
+    echo "KAFKA_BROKERS=127.0.0.1:$port"
+  elif [ -n "$pid" ]; then
+    say "nothing answers on 127.0.0.1:$port, but its broker (pid $pid) is alive: starting or hung (log: $logfile)"
+    return 1
+  else
+    say "nothing answers on 127.0.0.1:$port"
+    return 1
+  fi
+}
+
+reset() {
+  stop
+  if broker_pid >/dev/null; then die "the broker for $data is still running; not deleting"; fi
+  rm -rf "$data"
+  say "removed $data"
 }
 
 case "${1:-start}" in
-  fetch) fetch ;;
+  fetch) fetch; say "jars in $libs" ;;
   start) start ;;
   stop) stop ;;
-  restart) stop; start ;;
+  restart) stop; unlock; start ;;
   status) status ;;
-  reset) stop; rm -rf "$data"; say "removed $data" ;;
-  *) die "usage: kafka.sh fetch|start|stop|restart|status|reset" ;;
+  reset) reset ;;
+  -h | --help | help) sed -n '2,6p' "$0" ;;
+  *) die "unknown command '$1'; usage: kafka.sh fetch|start|stop|restart|status|reset" ;;
 esac
