@@ -6,7 +6,7 @@
  * same records and batched PostgreSQL inserts. Writes docs/benchmarks/<date>.json and .svg.
  */
 import { execSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Decimal } from 'decimal.js';
@@ -126,6 +126,7 @@ async function main(): Promise<void> {
     samples,
   };
   const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-');
+  mkdirSync(OUT_DIR, { recursive: true });
   writeFileSync(path.join(OUT_DIR, `bench-${stamp}.json`), JSON.stringify(result, null, 2) + '\n');
   writeFileSync(path.join(OUT_DIR, `bench-${stamp}.svg`), chart(samples, EVENTS));
   const { samples: _samples, ...summary } = result;
