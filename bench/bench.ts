@@ -143,6 +143,8 @@ async function authorizationLatency(harness: ServiceHarness, port: number) {
   const seconds = Number(process.env['BENCH_AUTH_SECONDS'] ?? 10);
   const accounts = 50;
   const perAccount = Math.ceil((rate * seconds + 200) / accounts);
+  const costPerCall = new Decimal('0.001');
+  const creditPerAccount = costPerCall.times(perAccount).times('0.9');
   const commands = await new CommandClient(harness.isolation.kafkaBrokers, harness.isolation.suffix, ['ledger.create-account', 'ledger.create-api-key', 'ledger.grant-credit']).connect();
   const secrets: string[] = [];
   for (let i = 0; i < accounts; i += 1) {
@@ -150,7 +152,7 @@ async function authorizationLatency(harness: ServiceHarness, port: number) {
     await commands.send('ledger.create-account', { account_id: accountId, name: 'bench' });
     secrets.push((await commands.send<{ secret: string }>('ledger.create-api-key', { account_id: accountId, name: 'bench' })).secret);
     // Credit for 90 % of this account's calls at 0.001: the rest must be refused, never over-committed.
-    await commands.send('ledger.grant-credit', { account_id: accountId, amount: (perAccount * 0.0009).toFixed(4), kind: 'grant', reason: 'bench', idempotency_key: 'bench' });
+    await commands.send('ledger.grant-credit', { account_id: accountId, amount: creditPerAccount.toFixed(), kind: 'grant', reason: 'bench', idempotency_key: 'bench' });
   }
   await commands.close();
   const url = `http://127.0.0.1:${port}/v1/authorizations`;
@@ -159,7 +161,7 @@ async function authorizationLatency(harness: ServiceHarness, port: number) {
     const response = await fetch(url, {
       method: 'POST',
       headers: { authorization: `Bearer ${secrets[i % accounts]}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ estimated_cost: '0.001', ttl_seconds: 600 }),
+      body: JSON.stringify({ estimated_cost: costPerCall.toFixed(), ttl_seconds: 600 }),
     });
     await response.arrayBuffer();
     return { ms: performance.now() - started, status: response.status, account: i % accounts };
@@ -182,7 +184,7 @@ async function authorizationLatency(harness: ServiceHarness, port: number) {
   for (const result of [...warmUp, ...results]) {
     if (result.status === 201) grantedPerAccount.set(result.account, (grantedPerAccount.get(result.account) ?? 0) + 1);
   }
-  const allowed = Math.floor((perAccount * 0.0009) / 0.001 + 1e-9);
+  const allowed = creditPerAccount.dividedBy(costPerCall).floor().toNumber();
   return {
     ratePerS: Math.round(total / elapsed),
     p50: at(0.5),
