@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
-import { MESSAGING_MIGRATIONS, MessagingModule } from '@tally/messaging';
+import { MessagingModule } from '@tally/messaging';
 import { PersistenceModule } from '@tally/persistence';
 import { ObservabilityModule } from '@tally/platform';
 import type { MeteringConfig } from './config/metering.config';
 import { METERING_CONFIG } from './config/metering.tokens';
+import { METERING_MIGRATIONS } from './migrations/metering.migrations';
 import { RatingModule } from './rating/rating.module';
 import { RATING_TOPICS_ALL } from './rating/rating.topics';
 
@@ -20,7 +21,7 @@ export class MeteringModule {
           useFactory: () => ({
             config: config.database,
             applicationName: 'tally-metering',
-            migrations: MESSAGING_MIGRATIONS,
+            migrations: METERING_MIGRATIONS,
           }),
         }),
         MessagingModule.forRootAsync({

@@ -108,11 +108,6 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     this.relay.nudge();
   }
 
-  /** Publishes what is in the outbox now (tests and graceful shutdown). */
-  async flushOutbox(): Promise<void> {
-    while ((await this.relay.publishOnce()) > 0);
-  }
-
   async onModuleDestroy(): Promise<void> {
     await Promise.all(this.consumers.splice(0).map((consumer) => consumer.stop()));
     await this.relay.stop();

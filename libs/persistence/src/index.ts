@@ -2,7 +2,7 @@ export { DEFAULT_DATABASE_URL, assertSchemaName, databaseConfigFromEnv } from '.
 export type { DatabaseConfig } from './database.config';
 export { createDataSource, dataSourceOptions } from './data-source.factory';
 export type { DataSourceDefinition } from './data-source.factory';
-export { runMigrations, revertAllMigrations, schemaOf } from './migration.runner';
+export { runMigrations, schemaOf } from './migration.runner';
 export { decimalTransformer, MoneyColumn } from './decimal.transformer';
 export { PersistenceModule } from './persistence.module';
 export type { PersistenceModuleOptions } from './persistence.module';

@@ -21,12 +21,6 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   }
 }
 
-export async function revertAllMigrations(dataSource: DataSource): Promise<void> {
-  while ((await dataSource.query('SELECT 1 FROM migrations LIMIT 1').catch(() => [])).length) {
-    await dataSource.undoLastMigration({ transaction: 'each' });
-  }
-}
-
 export function schemaOf(dataSource: DataSource): string {
   const schema = (dataSource.options as { schema?: string }).schema;
   if (!schema) throw new Error('data source has no schema');

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { AMOUNT_SCALE, InvalidAmountError, formatAmount, parseAmount } from './amount';
+import { InvalidAmountError, formatAmount, parseAmount } from './amount';
 import { minorUnitsOf } from './currency';
 
 export class CurrencyMismatchError extends Error {
@@ -151,4 +151,3 @@ export class Money {
   }
 }
 
-export { AMOUNT_SCALE };
