@@ -55,30 +55,48 @@ export class BudgetStore {
     return rows.map(budgetFromRow);
   }
 
+  /** Writes the budgets of a batch in one statement. */
   async save(manager: EntityManager, budgets: readonly StoredBudget[]): Promise<void> {
-    for (const budget of budgets) {
-      const d = budget.definition;
-      const s = budget.state;
-      await manager.query(
-        `INSERT INTO budgets (account_id, api_key_id, period, reset_day, anchor_start, limit_amount, soft_limit_percent, hard_limit,
-           overage_limit, rollover_max_percent, prorate, expires_at, grace_period_hours, active, created_at,
-           period_start, period_end, allowance, allowance_remaining, used, rolled_over)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-         ON CONFLICT (account_id, api_key_id) DO UPDATE SET
-           period = EXCLUDED.period, reset_day = EXCLUDED.reset_day, anchor_start = EXCLUDED.anchor_start,
-           limit_amount = EXCLUDED.limit_amount, soft_limit_percent = EXCLUDED.soft_limit_percent, hard_limit = EXCLUDED.hard_limit,
-           overage_limit = EXCLUDED.overage_limit, rollover_max_percent = EXCLUDED.rollover_max_percent, prorate = EXCLUDED.prorate,
-           expires_at = EXCLUDED.expires_at, grace_period_hours = EXCLUDED.grace_period_hours, active = EXCLUDED.active,
-           period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end, allowance = EXCLUDED.allowance,
-           allowance_remaining = EXCLUDED.allowance_remaining, used = EXCLUDED.used, rolled_over = EXCLUDED.rolled_over`,
-        [
-          budget.accountId, budget.apiKeyId ?? '', d.period, d.resetDay ?? null, d.anchorStart ?? null, d.limit.toFixed(),
-          d.softLimitPercent.toFixed(), d.hardLimit, d.overageLimit.toFixed(), d.rolloverMaxPercent.toFixed(), d.prorate,
-          d.expiresAt ?? null, d.gracePeriodHours, d.active, d.createdAt, s.period.start, s.period.end, s.allowance.toFixed(),
-          s.allowanceRemaining.toFixed(), s.used.toFixed(), s.rolledOver.toFixed(),
-        ],
-      );
-    }
+    if (budgets.length === 0) return;
+    const column = <T>(pick: (budget: StoredBudget) => T) => budgets.map(pick);
+    await manager.query(
+      `INSERT INTO budgets (account_id, api_key_id, period, reset_day, anchor_start, limit_amount, soft_limit_percent, hard_limit,
+         overage_limit, rollover_max_percent, prorate, expires_at, grace_period_hours, active, created_at,
+         period_start, period_end, allowance, allowance_remaining, used, rolled_over)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::numeric[], $7::numeric[],
+         $8::boolean[], $9::numeric[], $10::numeric[], $11::boolean[], $12::timestamptz[], $13::numeric[], $14::boolean[],
+         $15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::numeric[], $19::numeric[], $20::numeric[], $21::numeric[])
+       ON CONFLICT (account_id, api_key_id) DO UPDATE SET
+         period = EXCLUDED.period, reset_day = EXCLUDED.reset_day, anchor_start = EXCLUDED.anchor_start,
+         limit_amount = EXCLUDED.limit_amount, soft_limit_percent = EXCLUDED.soft_limit_percent, hard_limit = EXCLUDED.hard_limit,
+         overage_limit = EXCLUDED.overage_limit, rollover_max_percent = EXCLUDED.rollover_max_percent, prorate = EXCLUDED.prorate,
+         expires_at = EXCLUDED.expires_at, grace_period_hours = EXCLUDED.grace_period_hours, active = EXCLUDED.active,
+         period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end, allowance = EXCLUDED.allowance,
+         allowance_remaining = EXCLUDED.allowance_remaining, used = EXCLUDED.used, rolled_over = EXCLUDED.rolled_over`,
+      [
+        column((b) => b.accountId),
+        column((b) => b.apiKeyId ?? ''),
+        column((b) => b.definition.period),
+        column((b) => b.definition.resetDay ?? null),
+        column((b) => b.definition.anchorStart ?? null),
+        column((b) => b.definition.limit.toFixed()),
+        column((b) => b.definition.softLimitPercent.toFixed()),
+        column((b) => b.definition.hardLimit),
+        column((b) => b.definition.overageLimit.toFixed()),
+        column((b) => b.definition.rolloverMaxPercent.toFixed()),
+        column((b) => b.definition.prorate),
+        column((b) => b.definition.expiresAt ?? null),
+        column((b) => String(b.definition.gracePeriodHours)),
+        column((b) => b.definition.active),
+        column((b) => b.definition.createdAt),
+        column((b) => b.state.period.start),
+        column((b) => b.state.period.end),
+        column((b) => b.state.allowance.toFixed()),
+        column((b) => b.state.allowanceRemaining.toFixed()),
+        column((b) => b.state.used.toFixed()),
+        column((b) => b.state.rolledOver.toFixed()),
+      ],
+    );
   }
 }
 
