@@ -7,3 +7,5 @@ export { decimalTransformer, MoneyColumn } from './decimal.transformer';
 export { PersistenceModule } from './persistence.module';
 export type { PersistenceModuleOptions } from './persistence.module';
 export { returningRows } from './returning-rows';
+export { preparedQuery } from './prepared-query';
+export type { PreparedStatement } from './prepared-query';

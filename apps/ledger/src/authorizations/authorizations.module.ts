@@ -3,11 +3,12 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { PostingsModule } from '../postings/postings.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { AuthorizationsController } from './authorizations.controller';
+import { AuthorizationStore } from './authorization.store';
 import { AuthorizationsService } from './authorizations.service';
 
 @Module({
   imports: [AccountsModule, PostingsModule],
   controllers: [AuthorizationsController],
-  providers: [AuthorizationsService, ApiKeyGuard],
+  providers: [AuthorizationsService, AuthorizationStore, ApiKeyGuard],
 })
 export class AuthorizationsModule {}

@@ -6,7 +6,6 @@ import { checkAffordability, computeBudgetStatus, defaultCatalog, estimateCost, 
 import type { BalanceFacts, BudgetStatus, RefusalCode, SpendLimits } from '@tally/budget-domain';
 import { budgetValidity } from '@tally/budget-domain';
 import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../budgets/budget-periods';
-import { BudgetStore } from '../budgets/budget.store';
 import type { StoredBudget } from '../budgets/budget.store';
 import { returningRows } from '@tally/persistence';
 import { DataSource } from 'typeorm';
@@ -15,8 +14,8 @@ import type { ApiKeyPrincipal } from '../accounts/accounts.service';
 import { Clock } from '../clock';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import { balanceFacts } from '../postings/balance-snapshot';
-import { LedgerStore } from '../postings/ledger.store';
 import type { AuthorizationRequest } from './authorization.dto';
+import { AuthorizationStore } from './authorization.store';
 
 export type AuthorizationOutcome =
   | {
@@ -32,80 +31,74 @@ export type AuthorizationOutcome =
   | { authorized: false; error_code: RefusalCode; message: string; available: string; alert_level: string };
 
 const ZERO = new Decimal(0);
+/** Optimistic tries before an authorization queues on the account's row lock instead. */
+const OPTIMISTIC_ATTEMPTS = 2;
 
 /**
- * Pre-call authorization: holds funds for a TTL if the cost is affordable. Authorizations
- * and postings of one account serialise on its ledger rows (SELECT … FOR UPDATE), so
- * concurrent requests can never commit more than is available. Holds expire by time alone.
+ * Pre-call authorization: holds funds for a TTL if the cost is affordable. Authorizations of
+ * one account serialise on its hold counter (ADR 0006): the facts are read in one statement,
+ * the decision is the domain's, and the hold is inserted only if no other hold came in
+ * between. A contended account falls back to its row lock. Holds expire by time alone.
  */
 @Injectable()
 export class AuthorizationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly store: LedgerStore,
-    private readonly budgets: BudgetStore,
+    private readonly store: AuthorizationStore,
     private readonly clock: Clock,
   ) {}
 
   async authorize(principal: ApiKeyPrincipal, request: AuthorizationRequest): Promise<AuthorizationOutcome> {
     const now = this.clock.now();
     const amount = this.amountToHold(request, now);
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
+      const outcome = await this.decide(this.dataSource.manager, principal, request, amount, now);
+      if (outcome) return outcome;
+    }
     return this.dataSource.transaction(async (manager) => {
-      const balances = (await this.store.lockBalances(manager, [principal.accountId])).get(principal.accountId);
-      if (!balances) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, 'the account of this key does not exist');
-      // The ledger rows are locked: holds and budgets cannot change under us until commit.
-      const context = await this.context(manager, principal, request.request_id ?? null, now);
-      const budgets = currentPeriods(await this.budgets.read(manager, principal.accountId), now);
-      const accountBudget = accountBudgetOf(budgets, principal.accountId);
-      const keyBudget = keyBudgetOf(budgets, principal.accountId, principal.apiKeyId);
-      const status = computeBudgetStatus(balanceFacts(balances, context.held, accountBudget));
-      if (context.earlier) {
-        return granted(context.earlier.reservation_id, new Decimal(context.earlier.amount), new Date(context.earlier.expires_at), status);
-      }
-      const decision = checkAffordability({
-        cost: amount,
-        accountActive: context.accountStatus === 'active',
-        account: spendLimits(status, accountBudget, now),
-        ...(keyBudget ? { key: spendLimits(computeBudgetStatus(keyFacts(keyBudget, context.keyHeld)), keyBudget, now) } : {}),
-      });
-      if (!decision.affordable) {
-        return { authorized: false, error_code: decision.errorCode, message: decision.message, available: formatAmount(status.available), alert_level: status.alertLevel };
-      }
-      const reservationId = `res_${randomUUID()}`;
-      const expiresAt = new Date(now.getTime() + request.ttl_seconds * 1000);
-      await manager.query(
-        `INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, amount, status, expires_at)
-         VALUES ($1, $2, $3, $4, $5, 'held', $6)`,
-        [principal.accountId, reservationId, principal.apiKeyId, request.request_id ?? null, amount.toFixed(), expiresAt],
-      );
-      return granted(reservationId, amount, expiresAt, computeBudgetStatus(balanceFacts(balances, context.held.plus(amount), accountBudget)));
+      await this.store.lockAccount(manager, principal.accountId);
+      const outcome = await this.decide(manager, principal, request, amount, now);
+      if (!outcome) throw new Error(`a hold of ${principal.accountId} changed under its row lock`);
+      return outcome;
     });
   }
 
-  /** Everything else an authorization reads, in one round trip. */
-  private async context(manager: EntityManager, principal: ApiKeyPrincipal, requestId: string | null, now: Date) {
-    const [row]: Array<{
-      account_status: string | null;
-      held: string;
-      key_held: string;
-      earlier: { reservation_id: string; amount: string; expires_at: string } | null;
-    }> = await manager.query(
-      `SELECT
-         (SELECT status FROM accounts WHERE account_id = $1) AS account_status,
-         (SELECT coalesce(sum(amount), 0)::text FROM reservations
-           WHERE account_id = $1 AND status = 'held' AND expires_at > $3) AS held,
-         (SELECT coalesce(sum(amount), 0)::text FROM reservations
-           WHERE account_id = $1 AND api_key_id = $2 AND status = 'held' AND expires_at > $3) AS key_held,
-         (SELECT json_build_object('reservation_id', reservation_id, 'amount', amount::text, 'expires_at', expires_at)
-           FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4) AS earlier`,
-      [principal.accountId, principal.apiKeyId, now, requestId],
-    );
-    return {
-      accountStatus: row!.account_status,
-      held: new Decimal(row!.held),
-      keyHeld: new Decimal(row!.key_held),
-      earlier: row!.earlier,
+  /** One decision on fresh facts; undefined when a concurrent hold made them stale. */
+  private async decide(
+    manager: EntityManager,
+    principal: ApiKeyPrincipal,
+    request: AuthorizationRequest,
+    amount: Decimal,
+    now: Date,
+  ): Promise<AuthorizationOutcome | undefined> {
+    const facts = await this.store.facts(manager, principal.accountId, principal.apiKeyId, request.request_id ?? null, now);
+    if (!facts) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, 'the account of this key does not exist');
+    const budgets = currentPeriods(facts.budgets, now);
+    const accountBudget = accountBudgetOf(budgets, principal.accountId);
+    const keyBudget = keyBudgetOf(budgets, principal.accountId, principal.apiKeyId);
+    const status = computeBudgetStatus(balanceFacts(facts.balances, facts.held, accountBudget));
+    if (facts.earlier) {
+      return granted(facts.earlier.reservation_id, new Decimal(facts.earlier.amount), new Date(facts.earlier.expires_at), status);
+    }
+    const decision = checkAffordability({
+      cost: amount,
+      accountActive: facts.accountStatus === 'active',
+      account: spendLimits(status, accountBudget, now),
+      ...(keyBudget ? { key: spendLimits(computeBudgetStatus(keyFacts(keyBudget, facts.keyHeld)), keyBudget, now) } : {}),
+    });
+    if (!decision.affordable) {
+      return { authorized: false, error_code: decision.errorCode, message: decision.message, available: formatAmount(status.available), alert_level: status.alertLevel };
+    }
+    const hold = {
+      accountId: principal.accountId,
+      reservationId: `res_${randomUUID()}`,
+      apiKeyId: principal.apiKeyId,
+      requestId: request.request_id ?? null,
+      amount,
+      expiresAt: new Date(now.getTime() + request.ttl_seconds * 1000),
     };
+    if (!(await this.store.hold(manager, hold, facts.holdsVersion))) return undefined;
+    return granted(hold.reservationId, amount, hold.expiresAt, computeBudgetStatus(balanceFacts(facts.balances, facts.held.plus(amount), accountBudget)));
   }
 
   /** Releases a held reservation of this key; false when there is none. */

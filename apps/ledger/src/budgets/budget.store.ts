@@ -100,6 +100,23 @@ export class BudgetStore {
   }
 }
 
+/**
+ * An SQL expression: the budgets of the account named by `accountParam` (e.g. `$1`) as a JSON
+ * array of rows, numerics as strings (a JSON number would lose digits), for `budgetFromRow`.
+ * Lets a caller read budgets in the same statement (and snapshot) as other facts.
+ */
+export function budgetsAsJson(accountParam: string): string {
+  return `(SELECT coalesce(json_agg(json_build_object(
+      'account_id', account_id, 'api_key_id', api_key_id, 'period', period, 'reset_day', reset_day,
+      'anchor_start', anchor_start, 'limit_amount', limit_amount::text, 'soft_limit_percent', soft_limit_percent::text,
+      'hard_limit', hard_limit, 'overage_limit', overage_limit::text, 'rollover_max_percent', rollover_max_percent::text,
+      'prorate', prorate, 'expires_at', expires_at, 'grace_period_hours', grace_period_hours::text, 'active', active,
+      'created_at', created_at, 'period_start', period_start, 'period_end', period_end, 'allowance', allowance::text,
+      'allowance_remaining', allowance_remaining::text, 'used', used::text, 'rolled_over', rolled_over::text)
+      ORDER BY api_key_id), '[]')
+    FROM budgets WHERE account_id = ${accountParam})`;
+}
+
 export function budgetFromRow(row: BudgetRow): StoredBudget {
   const date = (value: Date | string) => new Date(value);
   return {

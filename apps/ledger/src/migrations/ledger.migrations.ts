@@ -3,6 +3,7 @@ import { CreateLedger1763856000100 } from './1763856000100-create-ledger.migrati
 import { CreateKeysAndReservations1763856000200 } from './1763856000200-keys-and-reservations.migration';
 import { AccountsOpenedByPayment1763856000300 } from './1763856000300-accounts-opened-by-payment.migration';
 import { CreateBudgets1763856000400 } from './1763856000400-create-budgets.migration';
+import { AccountHoldsVersion1763856000500 } from './1763856000500-account-holds-version.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const LEDGER_MIGRATIONS = [
   CreateKeysAndReservations1763856000200,
   AccountsOpenedByPayment1763856000300,
   CreateBudgets1763856000400,
+  AccountHoldsVersion1763856000500,
 ];

@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { Decimal } from 'decimal.js';
+import { preparedQuery } from '@tally/persistence';
+import type { PreparedStatement } from '@tally/persistence';
+import type { EntityManager } from 'typeorm';
+import { budgetFromRow, budgetsAsJson } from '../budgets/budget.store';
+import type { BudgetRow, StoredBudget } from '../budgets/budget.store';
+import type { LedgerCode } from '../postings/ledger-codes';
+import type { Balances } from '../postings/ledger.store';
+
+/** Everything an authorization decides on, read in one statement (one snapshot). */
+export interface AuthorizationFacts {
+  readonly accountStatus: string;
+  /** The account's hold counter as read: a hold is inserted only while it is unchanged. */
+  readonly holdsVersion: string;
+  readonly balances: Balances;
+  readonly budgets: StoredBudget[];
+  /** Funds held by live holds of the account, and of the key. */
+  readonly held: Decimal;
+  readonly keyHeld: Decimal;
+  /** The hold an earlier request with the same request_id got, if any. */
+  readonly earlier: { reservation_id: string; amount: string; expires_at: string } | null;
+}
+
+export interface NewHold {
+  readonly accountId: string;
+  readonly reservationId: string;
+  readonly apiKeyId: string;
+  readonly requestId: string | null;
+  readonly amount: Decimal;
+  readonly expiresAt: Date;
+}
+
+const FACTS: PreparedStatement = {
+  name: 'authorization_facts',
+  text: `SELECT a.status, a.holds_version::text AS holds_version,
+      (SELECT json_object_agg(code, balance::text) FROM ledger_accounts WHERE account_id = $1) AS balances,
+      ${budgetsAsJson('$1')} AS budgets,
+      h.held, h.key_held,
+      (SELECT json_build_object('reservation_id', reservation_id, 'amount', amount::text, 'expires_at', expires_at)
+        FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4) AS earlier
+    FROM accounts AS a,
+      (SELECT coalesce(sum(amount), 0)::text AS held,
+              coalesce(sum(amount) FILTER (WHERE api_key_id = $2), 0)::text AS key_held
+       FROM reservations WHERE account_id = $1 AND status = 'held' AND expires_at > $3) AS h
+    WHERE a.account_id = $1`,
+};
+
+const HOLD: PreparedStatement = {
+  name: 'authorization_hold',
+  text: `WITH serialised AS (
+      UPDATE accounts SET holds_version = holds_version + 1
+      WHERE account_id = $1 AND holds_version = $7
+      RETURNING account_id)
+    INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, amount, status, expires_at)
+    SELECT account_id, $2, $3, $4, $5, 'held', $6 FROM serialised
+    RETURNING reservation_id`,
+};
+
+const LOCK_ACCOUNT: PreparedStatement = {
+  name: 'authorization_lock_account',
+  text: 'SELECT 1 FROM accounts WHERE account_id = $1 FOR UPDATE',
+};
+
+/** The authorization's SQL: two round trips for a granted hold, one for a refusal (ADR 0006). */
+@Injectable()
+export class AuthorizationStore {
+  /** The facts of the key's account, or undefined when the account does not exist. */
+  async facts(manager: EntityManager, accountId: string, apiKeyId: string, requestId: string | null, now: Date): Promise<AuthorizationFacts | undefined> {
+    const [row]: Array<{
+      status: string;
+      holds_version: string;
+      balances: Record<LedgerCode, string> | null;
+      budgets: BudgetRow[];
+      held: string;
+      key_held: string;
+      earlier: { reservation_id: string; amount: string; expires_at: string } | null;
+    }> = await preparedQuery(manager, FACTS, [accountId, apiKeyId, now, requestId]);
+    if (!row?.balances) return undefined;
+    return {
+      accountStatus: row.status,
+      holdsVersion: row.holds_version,
+      balances: new Map(Object.entries(row.balances).map(([code, balance]) => [code as LedgerCode, new Decimal(balance)])),
+      budgets: row.budgets.map(budgetFromRow),
+      held: new Decimal(row.held),
+      keyHeld: new Decimal(row.key_held),
+      earlier: row.earlier,
+    };
+  }
+
+  /**
+   * Inserts the hold if the account's hold counter still has the value the facts were read
+   * with, and moves the counter on. False when another hold came first (or one with the same
+   * request id): the facts are stale and the decision must be taken again.
+   */
+  async hold(manager: EntityManager, hold: NewHold, holdsVersion: string): Promise<boolean> {
+    try {
+      const inserted = await preparedQuery(manager, HOLD, [
+        hold.accountId,
+        hold.reservationId,
+        hold.apiKeyId,
+        hold.requestId,
+        hold.amount.toFixed(),
+        hold.expiresAt,
+        holdsVersion,
+      ]);
+      return inserted.length === 1;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Waits for and takes the account's row lock until the end of the transaction. */
+  async lockAccount(manager: EntityManager, accountId: string): Promise<void> {
+    await preparedQuery(manager, LOCK_ACCOUNT, [accountId]);
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const driverError = (error as { driverError?: { code?: string } }).driverError ?? error;
+  return (driverError as { code?: string }).code === '23505';
+}
