@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Partitioners } from 'kafkajs';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { counter } from '@tally/platform';
+import { counter, histogram } from '@tally/platform';
 
 export interface OutboxRelayOptions {
   /** Rows published per round at most; a full round is followed at once by the next. */
@@ -32,6 +32,8 @@ interface OutboxRow {
 }
 
 const published = counter('tally_outbox_published_total', 'Messages the outbox relay published', ['topic']);
+const roundSize = histogram('tally_outbox_round_size', 'Rows per published outbox round', [], [1, 10, 100, 500, 1000, 2000, 5000]);
+const roundSeconds = histogram('tally_outbox_round_duration_seconds', 'Time to publish one outbox round', [], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
 
 /**
  * Publishes committed outbox rows exactly once. One instance per service leads (a session
@@ -102,6 +104,7 @@ export class OutboxRelay {
       [this.options.batchSize, this.options.maxBatchBytes],
     );
     if (rows.length === 0) return 0;
+    const stopTimer = roundSeconds.startTimer();
     const ids = rows.map((row) => row.id);
     const [{ round }]: Array<{ round: string }> = await this.dataSource.query(
       `INSERT INTO outbox_round (round, message_ids) VALUES (nextval('outbox_round_seq'), $1::bigint[]) RETURNING round`,
@@ -122,6 +125,8 @@ export class OutboxRelay {
     }
     await this.forgetRound(round, ids);
     this.recovered = true;
+    stopTimer();
+    roundSize.observe(rows.length);
     for (const row of rows) published.inc({ topic: row.topic });
     return rows.length;
   }

@@ -28,7 +28,9 @@ export class ServiceProcess {
   /** Starts `apps/<service>/src/main.ts` and waits until its /health answers 200. */
   static async start(service: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
     const port = await freePort();
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${service}/src/main.ts`], {
+    // TALLY_SERVICE_NODE_ARGS adds node flags to every service, e.g. `--cpu-prof` to profile a bench run.
+    const nodeArgs = (process.env['TALLY_SERVICE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', `apps/${service}/src/main.ts`], {
       cwd: WORKSPACE_ROOT,
       env: { ...process.env, ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
