@@ -6,7 +6,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production NX_DAEMON=false NX_NO_CLOUD=true
+# NODE_OPTIONS: the young generation size of libs/platform serviceNodeArgs.
+ENV NODE_ENV=production NX_DAEMON=false NX_NO_CLOUD=true NODE_OPTIONS=--max-semi-space-size=32
 WORKDIR /tally
 COPY --from=deps /tally/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./

@@ -8,6 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { UsageProducer } from '@tally/client';
 import { Topics } from '@tally/budget-domain';
+import { serviceNodeArgs } from '@tally/platform';
 import type { BalanceChanged } from '@tally/budget-domain';
 
 const SERVICES: Array<{ name: string; port: number }> = [
@@ -20,7 +21,7 @@ const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const children: ChildProcess[] = [];
 
 function startService(name: string, port: number): ChildProcess {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${name}/src/main.ts`], {
+  const child = spawn(process.execPath, serviceNodeArgs(name), {
     env: { ...process.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

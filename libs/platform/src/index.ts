@@ -4,3 +4,4 @@ export { KAFKA_PING } from './observability.controller';
 export type { KafkaPing } from './observability.controller';
 export { portFromEnv, runService, startService } from './bootstrap';
 export type { BeforeListen } from './bootstrap';
+export { serviceNodeArgs } from './service-command';

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { serviceNodeArgs } from '@tally/platform';
 import { eventually } from './eventually';
 
 const WORKSPACE_ROOT = path.resolve(__dirname, '../../..');
@@ -30,7 +31,7 @@ export class ServiceProcess {
     const port = await freePort();
     // TALLY_SERVICE_NODE_ARGS adds node flags to every service, e.g. `--cpu-prof` to profile a bench run.
     const nodeArgs = (process.env['TALLY_SERVICE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', `apps/${service}/src/main.ts`], {
+    const child = spawn(process.execPath, [...nodeArgs, ...serviceNodeArgs(service)], {
       cwd: WORKSPACE_ROOT,
       env: { ...process.env, ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
