@@ -65,4 +65,28 @@ describe('ledger commands over Kafka request-reply', () => {
     });
     await queryDatabase(ledger.isolation.databaseUrl, `UPDATE "${schema}".ledger_accounts SET balance = balance - 1 WHERE account_id = 'acct_cmd' AND code = 'credit'`);
   });
+
+  it('reports a posting whose transaction is missing (postings have no foreign keys, ADR 0007)', async () => {
+    const schema = ledger.isolation.schema('ledger');
+    const [orphan] = await queryDatabase<{ transaction_id: string }>(
+      ledger.isolation.databaseUrl,
+      `SELECT transaction_id FROM "${schema}".postings WHERE account_id = 'acct_cmd' ORDER BY transaction_id LIMIT 1`,
+    );
+    const postings = await queryDatabase<{ ledger_code: string; amount: string }>(
+      ledger.isolation.databaseUrl,
+      `SELECT ledger_code, amount::text AS amount FROM "${schema}".postings WHERE account_id = 'acct_cmd' AND transaction_id = $1 ORDER BY ledger_code`,
+      [orphan!.transaction_id],
+    );
+    const move = (from: string, to: string) =>
+      queryDatabase(ledger.isolation.databaseUrl, `UPDATE "${schema}".postings SET transaction_id = $2 WHERE account_id = 'acct_cmd' AND transaction_id = $1`, [from, to]);
+    const nowhere = '00000000-0000-4000-8000-000000000000';
+    await move(orphan!.transaction_id, nowhere);
+    const report = await commands.send<{ ok: boolean; mismatches: Array<Record<string, string>> }>('ledger.reconcile', {});
+    expect(report.ok).toBe(false);
+    expect(report.mismatches.map(({ kind, account_id, ledger_account }) => ({ kind, account_id, ledger_account }))).toEqual(
+      postings.map((posting) => ({ kind: 'orphan_posting', account_id: 'acct_cmd', ledger_account: posting.ledger_code })),
+    );
+    await move(nowhere, orphan!.transaction_id);
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+  });
 });

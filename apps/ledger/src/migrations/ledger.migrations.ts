@@ -4,6 +4,7 @@ import { CreateKeysAndReservations1763856000200 } from './1763856000200-keys-and
 import { AccountsOpenedByPayment1763856000300 } from './1763856000300-accounts-opened-by-payment.migration';
 import { CreateBudgets1763856000400 } from './1763856000400-create-budgets.migration';
 import { AccountHoldsVersion1763856000500 } from './1763856000500-account-holds-version.migration';
+import { PostingsWithoutForeignKeys1763856000600 } from './1763856000600-postings-without-foreign-keys.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const LEDGER_MIGRATIONS = [
   AccountsOpenedByPayment1763856000300,
   CreateBudgets1763856000400,
   AccountHoldsVersion1763856000500,
+  PostingsWithoutForeignKeys1763856000600,
 ];

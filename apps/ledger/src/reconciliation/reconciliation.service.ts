@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { gauge } from '@tally/platform';
+import { Decimal } from 'decimal.js';
 import { DataSource } from 'typeorm';
 import type { LedgerConfig } from '../config/ledger.config';
 import { LEDGER_CONFIG } from '../config/ledger.tokens';
@@ -13,14 +14,15 @@ export interface Reconciliation {
   mismatches: Array<
     | { kind: 'cached_balance'; account_id: string; ledger_account: string; cached: string; derived: string }
     | { kind: 'unbalanced_transaction'; account_id: string; transaction_id: string; total: string }
+    | { kind: 'orphan_posting'; account_id: string; transaction_id: string; ledger_account: string }
   >;
 }
 
 const reconciled = gauge('tally_ledger_reconciliation_ok', '1 when the last reconciliation was clean, 0 otherwise');
 
 /**
- * Proves the books: postings sum to zero overall and per transaction, and every cached
- * balance equals the sum of its postings. Runs on demand and every
+ * Proves the books: postings sum to zero overall and per transaction, every posting belongs
+ * to a transaction and a ledger account, and every cached balance equals the sum of its postings. Runs on demand and every
  * `reconciliationIntervalMs`; a discrepancy is logged as an error and exported as a metric.
  */
 @Injectable()
@@ -58,12 +60,20 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
         SELECT account_id, transaction_id, sum(amount)::text AS total FROM postings
         GROUP BY account_id, transaction_id HAVING sum(amount) <> 0
         ORDER BY account_id, transaction_id`);
+      // Postings have no foreign keys (ADR 0007): each must still have its transaction and ledger account.
+      const orphans: Array<{ account_id: string; transaction_id: string; ledger_account: string }> = await manager.query(`
+        SELECT p.account_id, p.transaction_id, p.ledger_code AS ledger_account FROM postings p
+        WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.account_id = p.account_id AND t.transaction_id = p.transaction_id)
+           OR NOT EXISTS (SELECT 1 FROM ledger_accounts l WHERE l.account_id = p.account_id AND l.code = p.ledger_code)
+        ORDER BY p.account_id, p.transaction_id, p.ledger_code
+        LIMIT 1000`);
       const result: Reconciliation = {
-        ok: Number(total) === 0 && balances.length === 0 && unbalanced.length === 0,
+        ok: new Decimal(total).isZero() && balances.length === 0 && unbalanced.length === 0 && orphans.length === 0,
         postings_total: total,
         mismatches: [
           ...balances.map((row) => ({ kind: 'cached_balance' as const, account_id: row.account_id, ledger_account: row.code, cached: row.cached, derived: row.derived })),
           ...unbalanced.map((row) => ({ kind: 'unbalanced_transaction' as const, ...row })),
+          ...orphans.map((row) => ({ kind: 'orphan_posting' as const, ...row })),
         ],
       };
       reconciled.set(result.ok ? 1 : 0);
