@@ -6,7 +6,8 @@
  * same records and batched PostgreSQL inserts. Writes docs/benchmarks/<date>.json and .svg.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Decimal } from 'decimal.js';
@@ -19,6 +20,7 @@ import { CommandClient, ServiceHarness, isolate, queryDatabase } from '@tally/te
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 1_000);
 const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash', 'gpt-4o', 'ollama/llama3'];
+const WARM_UP_SECONDS = 3;
 const OUT_DIR = path.resolve(__dirname, '..', 'docs', 'benchmarks');
 
 interface Sample {
@@ -47,23 +49,22 @@ async function main(): Promise<void> {
     id: `bench_${isolation.suffix}_${i}`,
   }));
 
-  const count = async (schema: string, consumer: string) => {
-    const [row] = await queryDatabase<{ count: number }>(
-      isolation.databaseUrl,
-      `SELECT count(*)::int AS count FROM "${schema}".inbox WHERE consumer = $1`,
-      [consumer],
-    );
-    return row!.count;
+  // Progress from the services' own counters: a count(*) over the inboxes every second would
+  // cost the database more than some of the work being measured.
+  const progress = async () => {
+    const [rated, posted] = await Promise.all([
+      consumedCount(metering!.port, harness.topic('usage.events')),
+      consumedCount(ledger!.port, harness.topic('usage.rated')),
+    ]);
+    return { rated, posted };
   };
   const samples: Sample[] = [];
   let produced = 0;
+  const cpuAtStart = cpuSnapshot(metering!.pid, ledger!.pid);
   const started = Date.now();
   const sampler = setInterval(() => {
     void (async () => {
-      const [rated, posted] = await Promise.all([
-        count(isolation.schema('metering'), 'usage.events'),
-        count(isolation.schema('ledger'), 'usage.rated'),
-      ]);
+      const { rated, posted } = await progress();
       samples.push({ t: (Date.now() - started) / 1000, produced, rated, posted });
       peakRss.metering = Math.max(peakRss.metering, rssMb(metering!.pid));
       peakRss.ledger = Math.max(peakRss.ledger, rssMb(ledger!.pid));
@@ -82,20 +83,19 @@ async function main(): Promise<void> {
 
   let ratedDoneAt = 0;
   for (;;) {
-    const [rated, posted] = await Promise.all([
-      count(isolation.schema('metering'), 'usage.events'),
-      count(isolation.schema('ledger'), 'usage.rated'),
-    ]);
+    const { rated, posted } = await progress();
     if (rated >= EVENTS && !ratedDoneAt) ratedDoneAt = Date.now();
     if (posted >= EVENTS) break;
     if (Date.now() - started > 30 * 60_000) throw new Error(`gave up: rated ${rated}, posted ${posted}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const postedDoneAt = Date.now();
+  const cpu = cpuSpent(cpuAtStart, cpuSnapshot(metering!.pid, ledger!.pid), EVENTS);
   clearInterval(sampler);
 
+  const stages = { metering: await stageFigures(metering!.port), ledger: await stageFigures(ledger!.port) };
   const exactTotals = await checkTotals(isolation.databaseUrl, isolation.schema('ledger'), events);
-  const authorization = await authorizationLatency(harness, ledger!.port);
+  const authorization = await authorizationLatency(harness, ledger!);
   await harness.stop();
 
   const raw = await rawCeilings(isolation.kafkaBrokers, isolation.databaseUrl, harness.topic('usage.events'));
@@ -117,11 +117,14 @@ async function main(): Promise<void> {
     authorization_p95_ms: authorization.p95,
     authorization_p99_ms: authorization.p99,
     authorization_over_commit: authorization.overCommitted,
+    authorization_cpu_us_per_request: authorization.cpuUsPerRequest,
     raw_kafka_consume_events_per_s: Math.round(raw.kafkaConsumePerS),
     raw_pg_insert_rows_per_s: Math.round(raw.pgInsertRowsPerS),
     ratio_to_raw_kafka: round2(endToEnd / raw.kafkaConsumePerS),
     ratio_to_raw_pg: round2(endToEnd / raw.pgInsertRowsPerS),
     peak_rss_mb: peakRss,
+    cpu_us_per_event: cpu,
+    stages,
     exact_totals: exactTotals,
     samples,
   };
@@ -138,11 +141,11 @@ async function main(): Promise<void> {
  * Authorization latency at a fixed rate (open loop: requests start on schedule whether or
  * not earlier ones finished), against an account with enough credit for all of them.
  */
-async function authorizationLatency(harness: ServiceHarness, port: number) {
+async function authorizationLatency(harness: ServiceHarness, ledger: { port: number; pid: number | undefined }) {
   const rate = Number(process.env['BENCH_AUTH_RATE'] ?? 1000);
   const seconds = Number(process.env['BENCH_AUTH_SECONDS'] ?? 10);
   const accounts = 50;
-  const perAccount = Math.ceil((rate * seconds + 200) / accounts);
+  const perAccount = Math.ceil((rate * (WARM_UP_SECONDS + seconds)) / accounts);
   const costPerCall = new Decimal('0.001');
   const creditPerAccount = costPerCall.times(perAccount).times('0.9');
   const commands = await new CommandClient(harness.isolation.kafkaBrokers, harness.isolation.suffix, ['ledger.create-account', 'ledger.create-api-key', 'ledger.grant-credit']).connect();
@@ -155,29 +158,43 @@ async function authorizationLatency(harness: ServiceHarness, port: number) {
     await commands.send('ledger.grant-credit', { account_id: accountId, amount: creditPerAccount.toFixed(), kind: 'grant', reason: 'bench', idempotency_key: 'bench' });
   }
   await commands.close();
-  const url = `http://127.0.0.1:${port}/v1/authorizations`;
-  const call = async (i: number) => {
-    const started = performance.now();
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${secrets[i % accounts]}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ estimated_cost: costPerCall.toFixed(), ttl_seconds: 600 }),
+  // Node's http client with kept-alive connections: fetch costs the client about 1 ms of CPU per
+  // request, which on a 2-core machine the ledger and the database would have to share.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const body = JSON.stringify({ estimated_cost: costPerCall.toFixed(), ttl_seconds: 600 });
+  // Latency counts from when the request was due, so a late start is not hidden (open loop).
+  const call = (i: number, started = performance.now()) =>
+    new Promise<{ ms: number; status: number; account: number }>((resolve, reject) => {
+      const headers = { authorization: `Bearer ${secrets[i % accounts]}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      const request = http.request({ agent, host: '127.0.0.1', port: ledger.port, path: '/v1/authorizations', method: 'POST', headers }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ ms: performance.now() - started, status: response.statusCode ?? 0, account: i % accounts }));
+      });
+      request.on('error', reject);
+      request.end(body);
     });
-    await response.arrayBuffer();
-    return { ms: performance.now() - started, status: response.status, account: i % accounts };
+  // Open loop: requests start on schedule whether or not earlier ones finished.
+  const openLoop = async (count: number, first: number) => {
+    const started = performance.now();
+    const pending: Array<Promise<{ ms: number; status: number; account: number }>> = [];
+    for (let i = 0; i < count; i += 1) {
+      const due = started + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      pending.push(call(first + i, due));
+    }
+    return Promise.all(pending);
   };
-  const warmUp = await Promise.all(Array.from({ length: 200 }, (_, i) => call(i)));
+  // Warm-up at the same rate (JIT, pools, prepared statements), not measured.
+  const warmUp = await openLoop(rate * WARM_UP_SECONDS, 0);
   const total = rate * seconds;
+  const cpuAtStart = cpuSnapshot(undefined, ledger.pid);
   const started = performance.now();
-  const pending: Array<Promise<{ ms: number; status: number; account: number }>> = [];
-  for (let i = 0; i < total; i += 1) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    pending.push(call(i));
-  }
-  const results = await Promise.all(pending);
+  const results = await openLoop(total, warmUp.length);
+  agent.destroy();
+  writeFileSync("/tmp/auth-lat.json", JSON.stringify(results.map((r, i) => [i, Math.round(r.ms)])));
   const elapsed = (performance.now() - started) / 1000;
+  const { bench, ledger: ledgerCpu, postgres, machine } = cpuSpent(cpuAtStart, cpuSnapshot(undefined, ledger.pid), total);
   const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
   const grantedPerAccount = new Map<number, number>();
@@ -191,6 +208,45 @@ async function authorizationLatency(harness: ServiceHarness, port: number) {
     p95: at(0.95),
     p99: at(0.99),
     overCommitted: [...grantedPerAccount.values()].some((granted) => granted > allowed),
+    cpuUsPerRequest: { client: bench, ledger: ledgerCpu, postgres, machine },
+  };
+}
+
+/** Records a service has handled from a topic (its tally_messages_consumed_total). */
+async function consumedCount(port: number, topic: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`tally_messages_consumed_total{topic="${topic}"} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+/**
+ * Where a service spends its time, from its own /metrics: slices handled per consumed topic
+ * (count, mean size, mean duration) and outbox rounds published (count, mean size, mean duration).
+ */
+async function stageFigures(port: number) {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const sums = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^(tally_(?:batch_size|batch_duration_seconds|outbox_round_size|outbox_round_duration_seconds)_(?:sum|count))(?:\{topic="([^"]+)"\})? (\S+)$/.exec(line);
+    if (match) sums.set(`${match[1]}|${match[2] ?? ''}`, Number(match[3]));
+  }
+  const mean = (metric: string, label: string, scale = 1) => {
+    const count = sums.get(`${metric}_count|${label}`) ?? 0;
+    return count ? Math.round(((sums.get(`${metric}_sum|${label}`) ?? 0) / count) * scale * 10) / 10 : 0;
+  };
+  const topics = [...sums.keys()].filter((key) => key.startsWith('tally_batch_size_count|')).map((key) => key.split('|')[1]!);
+  return {
+    consumed: Object.fromEntries(
+      topics.map((topic) => [
+        topic,
+        { slices: sums.get(`tally_batch_size_count|${topic}`), mean_size: mean('tally_batch_size', topic), mean_ms: mean('tally_batch_duration_seconds', topic, 1000) },
+      ]),
+    ),
+    outbox_rounds: {
+      rounds: sums.get('tally_outbox_round_size_count|') ?? 0,
+      mean_size: mean('tally_outbox_round_size', ''),
+      mean_ms: mean('tally_outbox_round_duration_seconds', '', 1000),
+    },
   };
 }
 
@@ -265,6 +321,53 @@ function steadyRate(samples: Sample[], field: 'rated' | 'posted'): number {
   const first = moving[0]!;
   const last = moving[moving.length - 1]!;
   return (last[field] - first[field]) / (last.t - first.t || 1);
+}
+
+type CpuSnapshot = Record<'bench' | 'metering' | 'ledger' | 'kafka' | 'postgres' | 'machine', number>;
+
+/** CPU seconds (user + system) each part of the pipeline has used so far, read from /proc. */
+function cpuSnapshot(meteringPid: number | undefined, ledgerPid: number | undefined): CpuSnapshot {
+  const ticks = (pid: number | string | undefined) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0;
+    }
+  };
+  const postgres = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    });
+  const brokerPid = (() => {
+    try {
+      return readFileSync(path.join(os.homedir(), '.cache/tally/kafka-3.9.1/data-9092/broker.pid'), 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  })();
+  const own = process.cpuUsage();
+  const [, user, nice, system] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).map(Number);
+  return {
+    bench: (own.user + own.system) / 1e6,
+    metering: ticks(meteringPid),
+    ledger: ticks(ledgerPid),
+    kafka: ticks(brokerPid),
+    postgres: postgres.reduce((sum, pid) => sum + ticks(pid), 0),
+    machine: (user! + nice! + system!) / 100,
+  };
+}
+
+/** Microseconds of CPU per event each part spent between two snapshots (postgres: live backends only). */
+function cpuSpent(from: CpuSnapshot, to: CpuSnapshot, events: number): CpuSnapshot {
+  const spent = {} as CpuSnapshot;
+  for (const key of Object.keys(from) as Array<keyof CpuSnapshot>) spent[key] = Math.round(((to[key] - from[key]) * 1e6) / events);
+  return spent;
 }
 
 function rssMb(pid: number | undefined): number {
