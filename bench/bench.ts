@@ -192,7 +192,6 @@ async function authorizationLatency(harness: ServiceHarness, ledger: { port: num
   const started = performance.now();
   const results = await openLoop(total, warmUp.length);
   agent.destroy();
-  writeFileSync("/tmp/auth-lat.json", JSON.stringify(results.map((r, i) => [i, Math.round(r.ms)])));
   const elapsed = (performance.now() - started) / 1000;
   const { bench, ledger: ledgerCpu, postgres, machine } = cpuSpent(cpuAtStart, cpuSnapshot(undefined, ledger.pid), total);
   const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
