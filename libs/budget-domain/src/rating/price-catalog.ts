@@ -101,6 +101,7 @@ export interface CatalogMeta {
  */
 export class PriceCatalog {
   private readonly byProvider = new Map<string, CatalogEntry[]>();
+  private readonly matchingByModel = new Map<string, readonly CatalogEntry[]>();
 
   protected constructor(
     private readonly entries: readonly CatalogEntry[],
@@ -157,18 +158,34 @@ export class PriceCatalog {
   }
 
   private findEntry(provider: string, model: string, at: Date): CatalogEntry | undefined {
-    const candidates = this.byProvider.get(provider.toLowerCase()) ?? [];
-    const names = modelNames(provider, model);
     let best: CatalogEntry | undefined;
-    for (const entry of candidates) {
+    for (const entry of this.entriesMatching(provider, model)) {
       if (entry.effectiveFrom.getTime() > at.getTime()) continue;
       if (entry.timeOfDay && !withinTimeOfDay(entry.timeOfDay, at)) continue;
-      if (!names.some((name) => entry.matches(name))) continue;
       if (!best || entry.effectiveFrom.getTime() >= best.effectiveFrom.getTime()) best = entry;
     }
     return best;
   }
+
+  /**
+   * The entries whose model matcher accepts this provider's model, in catalog order. Matching
+   * runs once per model name (a provider has up to a few hundred entries); the catalog is
+   * immutable, so the answer is kept. Bounded, since model names come from the outside.
+   */
+  private entriesMatching(provider: string, model: string): readonly CatalogEntry[] {
+    const key = `${provider.toLowerCase()}\u0000${model}`;
+    let matching = this.matchingByModel.get(key);
+    if (!matching) {
+      const names = modelNames(provider, model);
+      matching = (this.byProvider.get(provider.toLowerCase()) ?? []).filter((entry) => names.some((name) => entry.matches(name)));
+      if (this.matchingByModel.size >= MATCHES_KEPT) this.matchingByModel.clear();
+      this.matchingByModel.set(key, matching);
+    }
+    return matching;
+  }
 }
+
+const MATCHES_KEPT = 10_000;
 
 /** "openrouter/anthropic/claude-3.5-sonnet" is known to the openrouter data as "anthropic/claude-3.5-sonnet". */
 function modelNames(provider: string, model: string): string[] {
