@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { profileCpuIfAsked } from './cpu-profile';
 
 /**
  * Starts a service: shutdown hooks so SIGTERM drains consumers and the outbox, and the HTTP
@@ -36,6 +37,7 @@ const START_ATTEMPTS = 5;
  */
 export function runService(module: Type<unknown> | DynamicModule, port: number, name: string, beforeListen?: BeforeListen): void {
   const logger = new Logger(name);
+  profileCpuIfAsked(name);
   const attempt = async (remaining: number): Promise<void> => {
     try {
       await startService(module, port, name, beforeListen);
