@@ -27,6 +27,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 echo "PostgreSQL: ${DATABASE_URL}"
 
+node infra/build.js
 node -r @swc-node/register infra/dev/run.ts &
 pids+=($!)
 wait "${pids[-1]}"

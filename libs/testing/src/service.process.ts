@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -26,8 +26,12 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  /** Starts `apps/<service>/src/main.ts` and waits until its /health answers 200. */
+  /**
+   * Starts the service from dist/ (compiled from the current source the first time in this
+   * process, so a test never runs stale code) and waits until its /health answers 200.
+   */
   static async start(service: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
+    buildOnce();
     const port = await freePort();
     // TALLY_SERVICE_NODE_ARGS adds node flags to every service, e.g. `--cpu-prof` to profile a bench run.
     const nodeArgs = (process.env['TALLY_SERVICE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
@@ -73,6 +77,14 @@ export class ServiceProcess {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
     await this.exited;
   }
+}
+
+let built = false;
+
+function buildOnce(): void {
+  if (built) return;
+  execFileSync(process.execPath, ['infra/build.js'], { cwd: WORKSPACE_ROOT, stdio: 'ignore' });
+  built = true;
 }
 
 async function freePort(): Promise<number> {
