@@ -51,12 +51,12 @@ async function main(): Promise<void> {
 
   // Progress from the services' own counters: a count(*) over the inboxes every second would
   // cost the database more than some of the work being measured.
+  const peakHeap = { metering: 0, ledger: 0 };
   const progress = async () => {
-    const [rated, posted] = await Promise.all([
-      consumedCount(metering!.port, harness.topic('usage.events')),
-      consumedCount(ledger!.port, harness.topic('usage.rated')),
-    ]);
-    return { rated, posted };
+    const [meteringFigures, ledgerFigures] = await Promise.all([serviceFigures(metering!.port), serviceFigures(ledger!.port)]);
+    peakHeap.metering = Math.max(peakHeap.metering, meteringFigures.heapMb);
+    peakHeap.ledger = Math.max(peakHeap.ledger, ledgerFigures.heapMb);
+    return { rated: meteringFigures.consumed(harness.topic('usage.events')), posted: ledgerFigures.consumed(harness.topic('usage.rated')) };
   };
   const samples: Sample[] = [];
   let produced = 0;
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
     ratio_to_raw_kafka: round2(endToEnd / raw.kafkaConsumePerS),
     ratio_to_raw_pg: round2(endToEnd / raw.pgInsertRowsPerS),
     peak_rss_mb: peakRss,
+    peak_heap_used_mb: peakHeap,
     cpu_us_per_event: cpu,
     stages,
     exact_totals: exactTotals,
@@ -211,11 +212,14 @@ async function authorizationLatency(harness: ServiceHarness, ledger: { port: num
   };
 }
 
-/** Records a service has handled from a topic (its tally_messages_consumed_total). */
-async function consumedCount(port: number, topic: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`tally_messages_consumed_total{topic="${topic}"} `));
-  return line ? Number(line.split(' ')[1]) : 0;
+/** From a service's /metrics: records handled per consumed topic, and the V8 heap in use. */
+async function serviceFigures(port: number): Promise<{ consumed: (topic: string) => number; heapMb: number }> {
+  const lines = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n');
+  const value = (prefix: string) => Number(lines.find((line) => line.startsWith(`${prefix} `))?.slice(prefix.length + 1) ?? 0);
+  return {
+    consumed: (topic) => value(`tally_messages_consumed_total{topic="${topic}"}`),
+    heapMb: Math.round(value('nodejs_heap_size_used_bytes') / 2 ** 20),
+  };
 }
 
 /**
