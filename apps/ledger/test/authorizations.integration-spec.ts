@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import type { BalanceChanged } from '@tally/budget-domain';
 import { eventually, queryDatabase, usageRated } from '@tally/testing';
 import type { TopicRecorder } from '@tally/testing';
@@ -98,6 +99,20 @@ describe('POST /v1/authorizations on the real database', () => {
     expect(second.status).toBe(201);
     expect(a).toMatchObject({ authorized: true, amount: '0.000450' });
     expect(b!['reservation_id']).toBe(a!['reservation_id']);
+  });
+
+  it('30 concurrent requests with one request_id hold once and all answer that reservation', async () => {
+    const before = await held();
+    const responses = await Promise.all(Array.from({ length: 30 }, () => authorize({ estimated_cost: '0.25', request_id: 'req-concurrent' })));
+    const bodies = (await Promise.all(responses.map((response) => response.json()))) as Array<Record<string, unknown>>;
+    expect(responses.map((response) => response.status)).toEqual(Array.from({ length: 30 }, () => 201));
+    expect(new Set(bodies.map((body) => body['reservation_id'])).size).toBe(1);
+    const [{ count }] = (await queryDatabase<{ count: number }>(
+      ledger.isolation.databaseUrl,
+      `SELECT count(*)::int AS count FROM "${ledger.isolation.schema('ledger')}".reservations WHERE request_id = 'req-concurrent'`,
+    )) as [{ count: number }];
+    expect(count).toBe(1);
+    expect(await held()).toBe(new Decimal(before).plus('0.25').toFixed(12));
   });
 
   it('lets a hold expire after its TTL without any job', async () => {

@@ -90,34 +90,25 @@ export class AuthorizationStore {
 
   /**
    * Inserts the hold if the account's hold counter still has the value the facts were read
-   * with, and moves the counter on. False when another hold came first (or one with the same
-   * request id): the facts are stale and the decision must be taken again.
+   * with, and moves the counter on. False when another hold came first: the facts are stale
+   * and the decision must be taken again (and then sees an earlier hold of the same request
+   * id, so the unique index on request ids is only a backstop).
    */
   async hold(manager: EntityManager, hold: NewHold, holdsVersion: string): Promise<boolean> {
-    try {
-      const inserted = await preparedQuery(manager, HOLD, [
-        hold.accountId,
-        hold.reservationId,
-        hold.apiKeyId,
-        hold.requestId,
-        hold.amount.toFixed(),
-        hold.expiresAt,
-        holdsVersion,
-      ]);
-      return inserted.length === 1;
-    } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
+    const inserted = await preparedQuery(manager, HOLD, [
+      hold.accountId,
+      hold.reservationId,
+      hold.apiKeyId,
+      hold.requestId,
+      hold.amount.toFixed(),
+      hold.expiresAt,
+      holdsVersion,
+    ]);
+    return inserted.length === 1;
   }
 
   /** Waits for and takes the account's row lock until the end of the transaction. */
   async lockAccount(manager: EntityManager, accountId: string): Promise<void> {
     await preparedQuery(manager, LOCK_ACCOUNT, [accountId]);
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: string } }).driverError ?? error;
-  return (driverError as { code?: string }).code === '23505';
 }
