@@ -83,7 +83,8 @@ let built = false;
 
 function buildOnce(): void {
   if (built) return;
-  execFileSync(process.execPath, ['infra/build.js'], { cwd: WORKSPACE_ROOT, stdio: 'ignore' });
+  // On failure execFileSync throws with the build's stderr in the message.
+  execFileSync(process.execPath, ['infra/build.js'], { cwd: WORKSPACE_ROOT, stdio: 'pipe' });
   built = true;
 }
 
