@@ -49,12 +49,6 @@ export class BudgetStore {
     return rows.map(budgetFromRow);
   }
 
-  /** The budgets of one account, unlocked (callers hold the account's ledger rows). */
-  async read(manager: EntityManager, accountId: string): Promise<StoredBudget[]> {
-    const rows: BudgetRow[] = await manager.query('SELECT * FROM budgets WHERE account_id = $1 ORDER BY api_key_id', [accountId]);
-    return rows.map(budgetFromRow);
-  }
-
   /** Writes the budgets of a batch in one statement. */
   async save(manager: EntityManager, budgets: readonly StoredBudget[]): Promise<void> {
     if (budgets.length === 0) return;
