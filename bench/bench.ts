@@ -28,6 +28,8 @@ interface Sample {
   produced: number;
   rated: number;
   posted: number;
+  /** RSS of each service at this moment, to show whether memory stays flat over a long run. */
+  rss_mb: { metering: number; ledger: number };
 }
 
 async function main(): Promise<void> {
@@ -65,9 +67,10 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => {
     void (async () => {
       const { rated, posted } = await progress();
-      samples.push({ t: (Date.now() - started) / 1000, produced, rated, posted });
-      peakRss.metering = Math.max(peakRss.metering, rssMb(metering!.pid));
-      peakRss.ledger = Math.max(peakRss.ledger, rssMb(ledger!.pid));
+      const rss = { metering: rssMb(metering!.pid), ledger: rssMb(ledger!.pid) };
+      samples.push({ t: (Date.now() - started) / 1000, produced, rated, posted, rss_mb: rss });
+      peakRss.metering = Math.max(peakRss.metering, rss.metering);
+      peakRss.ledger = Math.max(peakRss.ledger, rss.ledger);
     })();
   }, 1000);
 
