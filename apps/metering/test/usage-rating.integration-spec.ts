@@ -43,6 +43,24 @@ describe('metering on the real broker and database', () => {
     expect(harness.rated.json<UsageRated>().filter((r) => r.id === event.id)).toHaveLength(1);
   });
 
+  it('dead-letters a record near the broker size limit whole, and keeps publishing after it', async () => {
+    // 900 kB of bytes that are not JSON: base64 makes the dead-letter record about 1.2 MB, more
+    // than the broker's default 1 MB per record batch.
+    const bytes = Buffer.alloc(900 * 1024, 'x');
+    const next = usageEvent({ subject: 'acct_huge' });
+    await harness.produceRaw(bytes, 'acct_huge');
+    await harness.produce([next], 'acct_huge');
+
+    await waitUntilRated(harness, next.id);
+    const [deadLetter] = (await eventually(async () => {
+      const found = harness.deadLetters.json<DeadLetterRecord>().filter((d) => d.key === 'acct_huge');
+      expect(found).toHaveLength(1);
+      return found;
+    }))!;
+    expect(deadLetter).toMatchObject({ reason: 'invalid_json', service: 'metering' });
+    expect(Buffer.from(deadLetter!.value!, 'base64').equals(bytes)).toBe(true);
+  });
+
   it('dead-letters an invalid record with a reason and keeps rating the partition behind it', async () => {
     const next = usageEvent({ subject: 'acct_poison' });
     await harness.produceRaw('{ not json', 'acct_poison');

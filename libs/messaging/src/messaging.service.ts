@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Kafka, logLevel } from 'kafkajs';
+import { Topics } from '@tally/budget-domain';
 import { schemaOf } from '@tally/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
@@ -26,6 +27,13 @@ export interface MessagingOptions {
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+/**
+ * A dead-letter record carries the refused record in base64 (4/3 of its size): a record near
+ * the broker's 1 MB default would make one Kafka refuses, and the outbox relay would stop on
+ * it. The dead-letter topic is created taking records up to 4 MB.
+ */
+const DEAD_LETTER_TOPIC_CONFIG = { 'max.message.bytes': String(4 * 1024 * 1024) };
 
 /**
  * A service's Kafka side: topic bootstrap, the outbox relay (exactly-once publishing), and
@@ -74,6 +82,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
       this.kafka,
       [...this.options.topics.map((name) => this.topic(name)), ...commandTopics],
       this.options.kafka.partitions,
+      { [this.topic(Topics.UsageDeadLetter)]: DEAD_LETTER_TOPIC_CONFIG },
     );
     await ensureTopics(this.kafka, [this.topic(`tally.outbox-rounds.${this.options.service}`)], 1);
     this.relay.start();

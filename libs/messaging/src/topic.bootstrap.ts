@@ -1,12 +1,15 @@
 import type { Kafka } from 'kafkajs';
 
+/** Topic-level settings for topics created here, by topic name (e.g. `max.message.bytes`). */
+export type TopicConfigs = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
 /**
- * Creates the topics a service reads or writes, if they do not exist yet, and waits until
- * every partition of them has a leader (a subscriber that comes too early is refused). Every service
- * bootstraps its own topics, so start order does not matter; creating an existing topic is a
- * no-op.
+ * Creates the topics a service reads or writes, if they do not exist yet (with `configs`),
+ * and waits until every partition of them has a leader (a subscriber that comes too early is
+ * refused). Every service bootstraps its own topics, so start order does not matter; an
+ * existing topic is left as it is.
  */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number, timeoutMs = 30_000): Promise<void> {
+export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number, configs: TopicConfigs = {}, timeoutMs = 30_000): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -16,7 +19,12 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          replicationFactor: -1,
+          configEntries: Object.entries(configs[topic] ?? {}).map(([name, value]) => ({ name, value })),
+        })),
       });
     }
     // Also after a broker restart: existing partitions may still be electing their leaders.
