@@ -21,6 +21,7 @@ const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 1_000);
 const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash', 'gpt-4o', 'ollama/llama3'];
 const WARM_UP_SECONDS = 3;
+const STALL_MS = 120_000;
 const OUT_DIR = path.resolve(__dirname, '..', 'docs', 'benchmarks');
 
 interface Sample {
@@ -84,12 +85,21 @@ async function main(): Promise<void> {
   const producedAt = Date.now();
   console.log(`bench: produced ${EVENTS} in ${((producedAt - started) / 1000).toFixed(1)} s`);
 
+  // A pipeline that stops moving (a relay retrying a record Kafka refuses, say) fails the
+  // run after STALL_MS with the services' last words, instead of waiting for ever.
   let ratedDoneAt = 0;
+  let lastMoved = { at: Date.now(), handled: 0 };
   for (;;) {
     const { rated, posted } = await progress();
     if (rated >= EVENTS && !ratedDoneAt) ratedDoneAt = Date.now();
     if (posted >= EVENTS) break;
-    if (Date.now() - started > 30 * 60_000) throw new Error(`gave up: rated ${rated}, posted ${posted}`);
+    if (rated + posted > lastMoved.handled) lastMoved = { at: Date.now(), handled: rated + posted };
+    if (Date.now() - lastMoved.at > STALL_MS) {
+      const logs = [metering!, ledger!].map((service) => `--- ${service.service}, last output:\n${service.logs().slice(-3000)}`).join('\n');
+      clearInterval(sampler);
+      await harness.stop();
+      throw new Error(`no progress for ${STALL_MS / 1000} s: rated ${rated}, posted ${posted} of ${EVENTS}\n${logs}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const postedDoneAt = Date.now();
