@@ -66,15 +66,15 @@ export function rateUsage(event: UsageEvent, catalog: PriceCatalog, context: Rat
   const inputPrice = tokenPrice(priceOf('inputPerMTok', uncachedInput.plus(cached).plus(cacheWrite)), prompt);
 
   const multiplier = (context.powerLevelMultipliers ?? DEFAULT_POWER_LEVEL_MULTIPLIERS)[data.power_level ?? 'balanced'];
-  // Most events use two or three of the seven parts: an unused part costs nothing to price.
-  const part = (quantity: Decimal, unitPrice: () => Decimal) => (quantity.isZero() ? ZERO : round(quantity.times(unitPrice()).times(multiplier)));
-  const input = part(uncachedInput, () => inputPrice.dividedBy(MILLION));
-  const cachedInput = part(cached, () => tokenPrice(lookup.prices.cachedInputPerMTok, prompt, inputPrice).dividedBy(MILLION));
-  const cacheWriteCost = part(cacheWrite, () => tokenPrice(lookup.prices.cacheWritePerMTok, prompt, inputPrice).dividedBy(MILLION));
-  const outputCost = part(output, () => tokenPrice(priceOf('outputPerMTok', output), prompt).dividedBy(MILLION));
-  const audio = part(audioMinutes, () => (priceOf('audioPerMinute', audioMinutes) as Decimal | undefined) ?? ZERO);
-  const charactersCost = part(characters, () => ((priceOf('charactersPerMChars', characters) as Decimal | undefined) ?? ZERO).dividedBy(MILLION));
-  const imagesCost = part(images, () => (priceOf('perImage', images) as Decimal | undefined) ?? ZERO);
+  // Most events use two or three of the seven parts: an unused part is zero without arithmetic.
+  const part = (quantity: Decimal, unitPrice: Decimal) => (quantity.isZero() ? ZERO : round(quantity.times(unitPrice).times(multiplier)));
+  const input = part(uncachedInput, inputPrice.dividedBy(MILLION));
+  const cachedInput = part(cached, tokenPrice(lookup.prices.cachedInputPerMTok, prompt, inputPrice).dividedBy(MILLION));
+  const cacheWriteCost = part(cacheWrite, tokenPrice(lookup.prices.cacheWritePerMTok, prompt, inputPrice).dividedBy(MILLION));
+  const outputCost = part(output, tokenPrice(priceOf('outputPerMTok', output), prompt).dividedBy(MILLION));
+  const audio = part(audioMinutes, (priceOf('audioPerMinute', audioMinutes) as Decimal | undefined) ?? ZERO);
+  const charactersCost = part(characters, ((priceOf('charactersPerMChars', characters) as Decimal | undefined) ?? ZERO).dividedBy(MILLION));
+  const imagesCost = part(images, (priceOf('perImage', images) as Decimal | undefined) ?? ZERO);
 
   const subtotal = Decimal.sum(input, cachedInput, cacheWriteCost, outputCost, audio, charactersCost, imagesCost);
   const markup = subtotal.isZero() ? ZERO : round(subtotal.times(context.tierMarkupPercent ?? ZERO).dividedBy(100));
