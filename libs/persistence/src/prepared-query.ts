@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { withQueryRunner } from './query-runner';
 
 /** A statement PostgreSQL plans once per connection: for hot paths that run one row at a time. */
 export interface PreparedStatement {
@@ -14,11 +15,8 @@ export interface PreparedStatement {
  * statements, planned once per thousand rows, do not need to.
  */
 export async function preparedQuery<T>(manager: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
-  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
-  try {
+  return withQueryRunner(manager, async (runner) => {
     const client = (await runner.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
     return (await client.query({ name: statement.name, text: statement.text, values })).rows;
-  } finally {
-    if (!manager.queryRunner) await runner.release();
-  }
+  });
 }
