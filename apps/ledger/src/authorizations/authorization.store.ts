@@ -57,12 +57,19 @@ const HOLD: PreparedStatement = {
     RETURNING reservation_id`,
 };
 
+const RELEASE: PreparedStatement = {
+  name: 'authorization_release',
+  text: `UPDATE reservations SET status = 'released'
+    WHERE account_id = $1 AND api_key_id = $2 AND reservation_id = $3 AND status = 'held'
+    RETURNING reservation_id`,
+};
+
 const LOCK_ACCOUNT: PreparedStatement = {
   name: 'authorization_lock_account',
   text: 'SELECT 1 FROM accounts WHERE account_id = $1 FOR UPDATE',
 };
 
-/** The authorization's SQL: two round trips for a granted hold, one for a refusal (ADR 0006). */
+/** The authorizations' SQL: two round trips for a granted hold, one for a refusal or a release (ADR 0006). */
 @Injectable()
 export class AuthorizationStore {
   /** The facts of the key's account, or undefined when the account does not exist. */
@@ -105,6 +112,11 @@ export class AuthorizationStore {
       holdsVersion,
     ]);
     return inserted.length === 1;
+  }
+
+  /** Marks a held reservation of this key released; false when there is none. */
+  async release(manager: EntityManager, accountId: string, apiKeyId: string, reservationId: string): Promise<boolean> {
+    return (await preparedQuery(manager, RELEASE, [accountId, apiKeyId, reservationId])).length > 0;
   }
 
   /** Waits for and takes the account's row lock until the end of the transaction. */

@@ -7,7 +7,6 @@ import type { BalanceFacts, BudgetStatus, RefusalCode, SpendLimits } from '@tall
 import { budgetValidity } from '@tally/budget-domain';
 import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../budgets/budget-periods';
 import type { StoredBudget } from '../budgets/budget.store';
-import { returningRows } from '@tally/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { ApiKeyPrincipal } from '../accounts/accounts.service';
@@ -103,14 +102,7 @@ export class AuthorizationsService {
 
   /** Releases a held reservation of this key; false when there is none. */
   async release(principal: ApiKeyPrincipal, reservationId: string): Promise<boolean> {
-    const released = await returningRows(
-      this.dataSource.manager,
-      `UPDATE reservations SET status = 'released'
-       WHERE account_id = $1 AND api_key_id = $2 AND reservation_id = $3 AND status = 'held'
-       RETURNING reservation_id`,
-      [principal.accountId, principal.apiKeyId, reservationId],
-    );
-    return released.length > 0;
+    return this.store.release(this.dataSource.manager, principal.accountId, principal.apiKeyId, reservationId);
   }
 
   /** The estimate, or the worst case of the model and token estimate (all output tokens used). */
