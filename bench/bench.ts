@@ -225,43 +225,49 @@ async function authorizationLatency(harness: ServiceHarness, ledger: { port: num
   };
 }
 
-/** From a service's /metrics: records handled per consumed topic, and the V8 heap in use. */
+/** A service's /metrics as sample (name with labels) → value. */
+async function scrapeMetrics(port: number): Promise<Map<string, number>> {
+  const samples = new Map<string, number>();
+  for (const line of (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    samples.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return samples;
+}
+
+/** Records a service has handled from a topic, and the V8 heap it has in use. */
 async function serviceFigures(port: number): Promise<{ consumed: (topic: string) => number; heapMb: number }> {
-  const lines = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n');
-  const value = (prefix: string) => Number(lines.find((line) => line.startsWith(`${prefix} `))?.slice(prefix.length + 1) ?? 0);
+  const metrics = await scrapeMetrics(port);
   return {
-    consumed: (topic) => value(`tally_messages_consumed_total{topic="${topic}"}`),
-    heapMb: Math.round(value('nodejs_heap_size_used_bytes') / 2 ** 20),
+    consumed: (topic) => metrics.get(`tally_messages_consumed_total{topic="${topic}"}`) ?? 0,
+    heapMb: Math.round((metrics.get('nodejs_heap_size_used_bytes') ?? 0) / 2 ** 20),
   };
 }
 
 /**
- * Where a service spends its time, from its own /metrics: slices handled per consumed topic
- * (count, mean size, mean duration) and outbox rounds published (count, mean size, mean duration).
+ * Where a service spends its time: slices handled per consumed topic (count, mean size, mean
+ * duration) and outbox rounds published (count, mean size, mean duration).
  */
 async function stageFigures(port: number) {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const sums = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = /^(tally_(?:batch_size|batch_duration_seconds|outbox_round_size|outbox_round_duration_seconds)_(?:sum|count))(?:\{topic="([^"]+)"\})? (\S+)$/.exec(line);
-    if (match) sums.set(`${match[1]}|${match[2] ?? ''}`, Number(match[3]));
-  }
-  const mean = (metric: string, label: string, scale = 1) => {
-    const count = sums.get(`${metric}_count|${label}`) ?? 0;
-    return count ? Math.round(((sums.get(`${metric}_sum|${label}`) ?? 0) / count) * scale * 10) / 10 : 0;
+  const metrics = await scrapeMetrics(port);
+  const labels = (topic?: string) => (topic === undefined ? '' : `{topic="${topic}"}`);
+  const mean = (metric: string, topic?: string, scale = 1) => {
+    const count = metrics.get(`${metric}_count${labels(topic)}`) ?? 0;
+    return count ? Math.round(((metrics.get(`${metric}_sum${labels(topic)}`) ?? 0) / count) * scale * 10) / 10 : 0;
   };
-  const topics = [...sums.keys()].filter((key) => key.startsWith('tally_batch_size_count|')).map((key) => key.split('|')[1]!);
+  const topics = [...metrics.keys()].flatMap((key) => /^tally_batch_size_count\{topic="([^"]+)"\}$/.exec(key)?.[1] ?? []);
   return {
     consumed: Object.fromEntries(
       topics.map((topic) => [
         topic,
-        { slices: sums.get(`tally_batch_size_count|${topic}`), mean_size: mean('tally_batch_size', topic), mean_ms: mean('tally_batch_duration_seconds', topic, 1000) },
+        { slices: metrics.get(`tally_batch_size_count${labels(topic)}`), mean_size: mean('tally_batch_size', topic), mean_ms: mean('tally_batch_duration_seconds', topic, 1000) },
       ]),
     ),
     outbox_rounds: {
-      rounds: sums.get('tally_outbox_round_size_count|') ?? 0,
-      mean_size: mean('tally_outbox_round_size', ''),
-      mean_ms: mean('tally_outbox_round_duration_seconds', '', 1000),
+      rounds: metrics.get('tally_outbox_round_size_count') ?? 0,
+      mean_size: mean('tally_outbox_round_size'),
+      mean_ms: mean('tally_outbox_round_duration_seconds', undefined, 1000),
     },
   };
 }
@@ -351,32 +357,30 @@ function cpuSnapshot(meteringPid: number | undefined, ledgerPid: number | undefi
       return 0;
     }
   };
-  const postgres = readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
-      } catch {
-        return false;
-      }
-    });
-  const brokerPid = (() => {
-    try {
-      return readFileSync(path.join(os.homedir(), '.cache/tally/kafka-3.9.1/data-9092/broker.pid'), 'utf8').trim();
-    } catch {
-      return undefined;
-    }
-  })();
+  const postgres = pidsWhere((command) => /^(\S*\/)?postgres\b/.test(command));
+  const kafka = pidsWhere((command) => /^(\S*\/)?java\b/.test(command) && command.includes('kafka.Kafka'));
   const own = process.cpuUsage();
   const [, user, nice, system] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).map(Number);
   return {
     bench: (own.user + own.system) / 1e6,
     metering: ticks(meteringPid),
     ledger: ticks(ledgerPid),
-    kafka: ticks(brokerPid),
+    kafka: kafka.reduce((sum, pid) => sum + ticks(pid), 0),
     postgres: postgres.reduce((sum, pid) => sum + ticks(pid), 0),
     machine: (user! + nice! + system!) / 100,
   };
+}
+
+/** Processes whose command line (arguments joined by spaces) passes the test. */
+function pidsWhere(test: (command: string) => boolean): string[] {
+  return readdirSync('/proc').filter((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      return test(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' '));
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Microseconds of CPU per event each part spent between two snapshots (postgres: live backends only). */
