@@ -33,7 +33,7 @@ export class ServiceProcess {
   static async start(service: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
     buildOnce();
     const port = await freePort();
-    // TALLY_SERVICE_NODE_ARGS adds node flags to every service, e.g. `--cpu-prof` to profile a bench run.
+    // TALLY_SERVICE_NODE_ARGS adds node flags to every service, e.g. `--max-old-space-size=200`.
     const nodeArgs = (process.env['TALLY_SERVICE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...nodeArgs, ...serviceNodeArgs(service)], {
       cwd: WORKSPACE_ROOT,

@@ -22,8 +22,9 @@ const reconciled = gauge('tally_ledger_reconciliation_ok', '1 when the last reco
 
 /**
  * Proves the books: postings sum to zero overall and per transaction, every posting belongs
- * to a transaction and a ledger account, and every cached balance equals the sum of its postings. Runs on demand and every
- * `reconciliationIntervalMs`; a discrepancy is logged as an error and exported as a metric.
+ * to a transaction and a ledger account, and every cached balance equals the sum of its
+ * postings. Runs on demand and every `reconciliationIntervalMs`; a discrepancy is logged as
+ * an error and exported as a metric.
  */
 @Injectable()
 export class ReconciliationService implements OnApplicationBootstrap, OnModuleDestroy {
