@@ -1,3 +1,4 @@
+import { joinJsonTexts, jsonTextsSql } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
 
 export interface OutboxMessage {
@@ -5,7 +6,7 @@ export interface OutboxMessage {
   readonly topic: string;
   /** The partition key: always the account id, so one account's facts stay in order. */
   readonly key: string | null;
-  /** The payload, serialised once here; the relay publishes these bytes unchanged. */
+  /** The payload as JSON text, serialised once here; the relay publishes these bytes unchanged. */
   readonly value: string;
 }
 
@@ -14,8 +15,8 @@ export async function enqueueOutbox(manager: EntityManager, messages: readonly O
   if (messages.length === 0) return;
   await manager.query(
     `INSERT INTO outbox (topic, message_key, value)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
-    [messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => m.value)],
+     SELECT * FROM unnest($1::text[], $2::text[], ${jsonTextsSql(3)})`,
+    [messages.map((m) => m.topic), messages.map((m) => m.key), joinJsonTexts(messages.map((m) => m.value))],
   );
 }
 

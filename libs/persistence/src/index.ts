@@ -9,3 +9,4 @@ export type { PersistenceModuleOptions } from './persistence.module';
 export { returningRows } from './returning-rows';
 export { preparedQuery } from './prepared-query';
 export type { PreparedStatement } from './prepared-query';
+export { joinJsonTexts, jsonTextsSql } from './json-texts';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
+import { joinJsonTexts, jsonTextsSql } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
 import { ALL_LEDGER_CODES } from './ledger-codes';
 import type { LedgerCode } from './ledger-codes';
@@ -22,19 +23,21 @@ export interface NewTransaction {
  */
 @Injectable()
 export class LedgerStore {
-  /** Opens the accounts (and their ledger accounts) that do not exist yet. */
+  /**
+   * Opens the accounts that do not exist yet, with all their ledger accounts, in one
+   * statement. Ledger accounts are created only with their account, so an account that
+   * exists has all of them and a batch of known accounts inserts nothing.
+   */
   async openAccounts(manager: EntityManager, accountIds: string[], openedBy: 'command' | 'usage' | 'payment'): Promise<void> {
     await manager.query(
-      `INSERT INTO accounts (account_id, name, opened_by)
-       SELECT id, id, $2 FROM unnest($1::text[]) AS id
-       ON CONFLICT DO NOTHING`,
-      [accountIds, openedBy],
-    );
-    await manager.query(
-      `INSERT INTO ledger_accounts (account_id, code)
-       SELECT id, code FROM unnest($1::text[]) AS id CROSS JOIN unnest($2::text[]) AS code
-       ON CONFLICT DO NOTHING`,
-      [accountIds, ALL_LEDGER_CODES],
+      `WITH opened AS (
+         INSERT INTO accounts (account_id, name, opened_by)
+         SELECT id, id, $2 FROM unnest($1::text[]) AS id
+         ON CONFLICT DO NOTHING
+         RETURNING account_id)
+       INSERT INTO ledger_accounts (account_id, code)
+       SELECT account_id, code FROM opened CROSS JOIN unnest($3::text[]) AS code`,
+      [accountIds, openedBy, ALL_LEDGER_CODES],
     );
   }
 
@@ -95,14 +98,14 @@ export class LedgerStore {
     if (transactions.length === 0) return;
     await manager.query(
       `INSERT INTO transactions (account_id, transaction_id, kind, source_id, occurred_at, details)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])`,
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], ${jsonTextsSql(6)}::jsonb[])`,
       [
         transactions.map((t) => t.accountId),
         transactions.map((t) => t.transactionId),
         transactions.map((t) => t.kind),
         transactions.map((t) => t.sourceId),
         transactions.map((t) => t.occurredAt),
-        transactions.map((t) => JSON.stringify(t.details)),
+        joinJsonTexts(transactions.map((t) => JSON.stringify(t.details))),
       ],
     );
     const postings = transactions.flatMap((t) =>
