@@ -61,6 +61,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
       batchSize: 5000,
       maxBatchBytes: 768 * 1024,
       idleDelayMs: 50,
+      vacuumEveryRows: 20_000,
       name: `tally-outbox-${schemaOf(dataSource)}`,
       roundsTopic: this.topic(`tally.outbox-rounds.${options.service}`),
       ...options.relay,

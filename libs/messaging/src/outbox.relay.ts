@@ -22,6 +22,8 @@ export interface OutboxRelayOptions {
   readonly name: string;
   /** A one-partition topic; the group `name`'s committed offset on it is the last round Kafka committed. */
   readonly roundsTopic: string;
+  /** The leader vacuums the outbox after deleting this many rows (see `vacuumIfDue`). */
+  readonly vacuumEveryRows: number;
 }
 
 interface OutboxRow {
@@ -33,6 +35,7 @@ interface OutboxRow {
 
 const published = counter('tally_outbox_published_total', 'Messages the outbox relay published', ['topic']);
 const roundSize = histogram('tally_outbox_round_size', 'Rows per published outbox round', [], [1, 10, 100, 500, 1000, 2000, 5000]);
+const vacuums = counter('tally_outbox_vacuums_total', 'VACUUMs of the outbox run by its relay');
 const roundSeconds = histogram('tally_outbox_round_duration_seconds', 'Time to publish one outbox round', [], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
 
 /**
@@ -53,6 +56,8 @@ export class OutboxRelay {
   private leaderLock: QueryRunner | undefined;
   private producer: Producer | undefined;
   private recovered = false;
+  private deletedSinceVacuum = 0;
+  private vacuuming: Promise<void> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -126,6 +131,7 @@ export class OutboxRelay {
     await this.forgetRound(round, ids);
     this.recovered = true;
     stopTimer();
+    this.vacuumIfDue(rows.length);
     roundSize.observe(rows.length);
     for (const row of rows) published.inc({ topic: row.topic });
     return rows.length;
@@ -193,7 +199,28 @@ export class OutboxRelay {
     return true;
   }
 
+  /**
+   * The outbox is a queue: every row is inserted once and deleted once. Its dead rows sit at
+   * the low end of the id index, where every round's `ORDER BY id` scan starts, so each
+   * round gets slower until a VACUUM removes them (a test: 200,000 dead rows made the scan
+   * touch 576 pages instead of 25). Autovacuum may be off, or wait for a fifth of the table
+   * to be dead; the leader does not rely on it, and vacuums its own queue on its lock
+   * connection, in the background, every `vacuumEveryRows` deleted rows.
+   */
+  private vacuumIfDue(deleted: number): void {
+    this.deletedSinceVacuum += deleted;
+    const connection = this.leaderLock;
+    if (this.deletedSinceVacuum < this.options.vacuumEveryRows || this.vacuuming || !connection) return;
+    this.deletedSinceVacuum = 0;
+    this.vacuuming = connection
+      .query('VACUUM outbox, outbox_round')
+      .then(() => vacuums.inc())
+      .catch((error: unknown) => this.logger.warn(`outbox vacuum failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (this.vacuuming = undefined));
+  }
+
   private async resign(): Promise<void> {
+    await this.vacuuming;
     const lock = this.leaderLock;
     const producer = this.producer;
     this.leaderLock = undefined;

@@ -9,10 +9,11 @@ describe('inbox and outbox on the real database and broker', () => {
   const schema = isolation.schema('messaging');
   const topic = `outbox-test.${isolation.suffix}`;
   const roundsTopic = `outbox-rounds.${isolation.suffix}`;
-  const relayOptions = (overrides: { batchSize?: number; maxBatchBytes?: number } = {}) => ({
+  const relayOptions = (overrides: { batchSize?: number; maxBatchBytes?: number; vacuumEveryRows?: number } = {}) => ({
     batchSize: 1000,
     maxBatchBytes: 1_000_000,
     idleDelayMs: 10,
+    vacuumEveryRows: 20_000,
     name: `relay-${schema}`,
     roundsTopic,
     ...overrides,
@@ -110,6 +111,27 @@ describe('inbox and outbox on the real database and broker', () => {
     expect(await relay.publishOnce()).toBe(1);
     await relay.stop();
     await eventually(() => expect(recorder.json<{ big?: number }>().filter((m) => m.big !== undefined)).toHaveLength(7));
+  });
+
+  it('vacuums the outbox after every vacuumEveryRows deleted rows, so dead rows do not pile up', async () => {
+    const recorder = await client.record(topic);
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ batchSize: 40, vacuumEveryRows: 100 }));
+    const vacuumCount = async (): Promise<number> => {
+      const [row] = await dataSource.query(
+        `SELECT vacuum_count::int AS count FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'outbox'`,
+        [schema],
+      );
+      return row.count;
+    };
+    const before = await vacuumCount();
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, Array.from({ length: 120 }, (_, i) => jsonMessage(topic, 'acct_vacuum', { vacuum: i }))),
+    );
+    // Rounds of 40: the third round brings the deleted rows to 120, past 100.
+    for (let round = 0; round < 3; round += 1) expect(await relay.publishOnce()).toBe(40);
+    await relay.stop();
+    await eventually(async () => expect(await vacuumCount()).toBe(before + 1));
+    await eventually(() => expect(recorder.json<{ vacuum?: number }>().filter((m) => m.vacuum !== undefined)).toHaveLength(120));
   });
 
   it('a new leader does not send again a round Kafka committed before the crash, and sends one it did not', async () => {
