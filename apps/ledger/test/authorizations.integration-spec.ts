@@ -123,6 +123,22 @@ describe('POST /v1/authorizations on the real database', () => {
     expect(await held()).toBe(before);
   });
 
+  it('times every answered request in /metrics, by route pattern and status', async () => {
+    const count = async (labels: string) => {
+      const text = await (await fetch(`${ledger.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`tally_http_request_duration_seconds_count{${labels}}`));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const refused = 'method="POST",route="/v1/authorizations",status="402"';
+    const unknown = 'method="DELETE",route="/v1/authorizations/:id",status="404"';
+    const [refusedBefore, unknownBefore] = [await count(refused), await count(unknown)];
+    expect((await authorize({ estimated_cost: '1000000' })).status).toBe(402);
+    expect((await release('res_unknown_1')).status).toBe(404);
+    expect((await release('res_unknown_2')).status).toBe(404);
+    expect(await count(refused)).toBe(refusedBefore + 1);
+    expect(await count(unknown)).toBe(unknownBefore + 2);
+  });
+
   it('answers 401 for unknown or revoked keys and 422 for malformed bodies', async () => {
     expect((await authorize({ estimated_cost: '1.00' }, 'tly_key_0000000000000000_nopenopenopenopenopenopenopenope')).status).toBe(401);
     expect((await fetch(`${ledger.url}/v1/authorizations`, { method: 'POST' })).status).toBe(401);

@@ -1,7 +1,41 @@
 import { Logger } from '@nestjs/common';
-import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { profileCpuIfAsked } from './cpu-profile';
+import { histogram } from './metrics';
+
+/**
+ * A service's Nest application on Fastify, with every answered request timed. Under Express,
+ * its router, body parser and response helpers were the largest share of the ledger's own
+ * work per authorization; on Fastify the ledger spends 15–20 % less CPU per authorization
+ * (ADR 0009).
+ */
+export async function createServiceApp(module: Type<unknown> | DynamicModule, logger?: LogLevel[]): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), logger ? { logger } : {});
+  timeHttpRequests(app);
+  return app;
+}
+
+const httpSeconds = histogram(
+  'tally_http_request_duration_seconds',
+  'Time from a request arriving to its response being sent, in the service',
+  ['method', 'route', 'status'],
+  [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+);
+
+/** Every answered request, by route pattern (bounded label values; `unmatched` for 404s). */
+function timeHttpRequests(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      httpSeconds.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      done();
+    });
+}
 
 /**
  * Starts a service: shutdown hooks so SIGTERM drains consumers and the outbox, and the HTTP
@@ -15,7 +49,7 @@ export async function startService(
   name: string,
   beforeListen?: BeforeListen,
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module);
+  const app = await createServiceApp(module);
   app.enableShutdownHooks();
   try {
     await beforeListen?.(app);

@@ -1,5 +1,5 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { createServiceApp } from '@tally/platform';
 import { dropSchemas, isolate } from './isolation';
 import type { Isolation } from './isolation';
 import { KafkaTestClient } from './kafka-test.client';
@@ -45,7 +45,7 @@ export class InProcessApp {
   }
 
   async startInstance(): Promise<INestApplication> {
-    const app = await NestFactory.create(this.createModule(this.isolation), { logger: ['error', 'warn'] });
+    const app = await createServiceApp(this.createModule(this.isolation), ['error', 'warn']);
     await this.beforeListen?.(app, this.isolation);
     await app.listen(0, '127.0.0.1');
     this.apps.push(app);

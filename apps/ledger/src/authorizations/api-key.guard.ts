@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { AccountsService } from '../accounts/accounts.service';
 import type { ApiKeyPrincipal } from '../accounts/accounts.service';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 
-export type AuthenticatedRequest = Request & { principal: ApiKeyPrincipal };
+export type AuthenticatedRequest = FastifyRequest & { principal: ApiKeyPrincipal };
 
 /** `Authorization: Bearer <api key secret>` names the account and the key; 401 otherwise. */
 @Injectable()

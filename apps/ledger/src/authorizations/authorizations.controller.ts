@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { describeIssue } from '@tally/budget-domain';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import { ApiKeyGuard } from './api-key.guard';
@@ -14,7 +14,7 @@ export class AuthorizationsController {
 
   /** 201 with a reservation, or 402 with the refusal code. */
   @Post()
-  async authorize(@Req() request: AuthenticatedRequest, @Body() body: unknown, @Res({ passthrough: true }) response: Response) {
+  async authorize(@Req() request: AuthenticatedRequest, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
     const parsed = authorizationRequestSchema.safeParse(body);
     if (!parsed.success) throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, describeIssue(parsed.error));
     const outcome = await this.authorizations.authorize(request.principal, parsed.data);
