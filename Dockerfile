@@ -1,22 +1,22 @@
 # One image for every Tally service; the service is chosen by the command
-# (node dist/apps/<service>/src/main.js, compiled by `npm run build` — ADR 0008).
+# (infra/exec-service.sh <service>: dist/apps/<service>/src/main.js, compiled by
+# `npm run build` — ADR 0008 — run with the node flags of libs/platform serviceNodeArgs).
 FROM node:20-bookworm-slim AS deps
 WORKDIR /tally
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 
 FROM node:20-bookworm-slim
-# NODE_OPTIONS: the node flags of libs/platform serviceNodeArgs.
-ENV NODE_ENV=production NX_DAEMON=false NX_NO_CLOUD=true NODE_OPTIONS="--max-semi-space-size=32 --enable-source-maps"
+ENV NODE_ENV=production NX_DAEMON=false NX_NO_CLOUD=true
 WORKDIR /tally
 COPY --from=deps /tally/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY swc.options.js ./
-COPY infra/build.js ./infra/
+COPY infra/build.js infra/exec-service.sh ./infra/
 COPY apps ./apps
 COPY libs ./libs
 RUN node infra/build.js
 USER node
 HEALTHCHECK --interval=10s --timeout=3s --retries=6 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-CMD ["node", "dist/apps/ledger/src/main.js"]
+CMD ["sh", "infra/exec-service.sh", "ledger"]
