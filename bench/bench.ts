@@ -105,9 +105,10 @@ async function main(): Promise<void> {
   const stages = { metering: await stageFigures(metering!.port), ledger: await stageFigures(ledger!.port) };
   const exactTotals = await checkTotals(isolation.databaseUrl, isolation.schema('ledger'), events());
   const authorization = await authorizationLatency(harness, ledger!);
-  await harness.stop();
+  await harness.stopServices();
 
   const raw = await rawCeilings(isolation.kafkaBrokers, isolation.databaseUrl, harness.topic('usage.events'));
+  await harness.stop();
 
   const seconds = (from: number, to: number) => (to - from) / 1000;
   const endToEnd = EVENTS / seconds(started, postedDoneAt);

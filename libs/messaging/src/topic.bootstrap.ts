@@ -17,8 +17,11 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((topic) => !existing.has(topic));
     if (missing.length > 0) {
+      // Not kafkajs' waitForLeaders: it gives up when the broker has not yet applied the new
+      // topic to its metadata ("does not host this topic-partition"), which happened here
+      // while the broker was still deleting other topics. The loop below waits instead.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic,
           numPartitions: partitions,

@@ -37,6 +37,7 @@ describe('inbox and outbox on the real database and broker', () => {
 
   afterAll(async () => {
     await client.close();
+    await client.deleteTopics(isolation.suffix);
     await dataSource.destroy();
     await dropSchemas(isolation.databaseUrl, [schema]);
   });

@@ -61,6 +61,7 @@ export class InProcessApp {
   async stop(): Promise<void> {
     for (const app of this.apps.splice(0)) await app.close();
     await this.kafka.close();
+    await this.kafka.deleteTopics(this.isolation.suffix);
     await dropSchemas(this.isolation.databaseUrl, this.schemas(this.isolation));
   }
 }

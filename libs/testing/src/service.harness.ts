@@ -56,9 +56,16 @@ export class ServiceHarness {
     return this.instances.filter((instance) => instance.service === service && instance.alive);
   }
 
-  async stop(): Promise<void> {
+  /** Stops every instance; the topics and schemas stay until `stop()`. */
+  async stopServices(): Promise<void> {
     for (const instance of this.instances) await instance.stop();
+  }
+
+  /** Stops every instance, then deletes this harness's topics and schemas. */
+  async stop(): Promise<void> {
+    await this.stopServices();
     await this.kafka.close();
+    await this.kafka.deleteTopics(this.isolation.suffix);
     await dropSchemas(this.isolation.databaseUrl, [...this.schemas]);
   }
 }
