@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
 if [ -z "${KAFKA_BROKERS:-}" ]; then
+  # CI starts its broker empty: a broker killed with the machine's last session leaves its
+  # data to be recovered first, which took CI's broker past its start timeout once.
+  if [ "${CI:-}" = true ] && ! bash infra/kafka/kafka.sh status >/dev/null 2>&1; then
+    bash infra/kafka/kafka.sh reset
+  fi
   bash infra/kafka/kafka.sh start
   export KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}
 fi

@@ -3,7 +3,7 @@
 #   kafka.sh fetch | start | stop | restart | status | reset      (default: start)
 # Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), TALLY_KAFKA_HOME (jar cache,
 # ~/.cache/tally/kafka-3.9.1), TALLY_KAFKA_DATA (<home>/data-<port>), KAFKA_HEAP_OPTS
-# (-Xms256m -Xmx768m), KAFKA_START_TIMEOUT (seconds, 90). See README.md.
+# (-Xms256m -Xmx768m), KAFKA_START_TIMEOUT (seconds, 180). See README.md.
 set -euo pipefail
 
 VERSION=3.9.1
@@ -13,7 +13,7 @@ port=${KAFKA_PORT:-9092}
 controller_port=${KAFKA_CONTROLLER_PORT:-9093}
 data=${TALLY_KAFKA_DATA:-$home/data-$port}
 home=$(realpath -m "$home") data=$(realpath -m "$data") # the broker must not depend on the cwd
-timeout=${KAFKA_START_TIMEOUT:-90}
+timeout=${KAFKA_START_TIMEOUT:-180}
 libs=$home/libs
 pidfile=$data/broker.pid
 logfile=$data/broker.log
@@ -47,7 +47,7 @@ broker_pid() {
   pid=$(cat "$pidfile" 2>/dev/null) || return 1
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   # guard against a recycled pid: it must be kafka.Kafka running our server.properties
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $config" || return 1
+  tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF "kafka.Kafka $config" || return 1
   echo "$pid"
 }
 
@@ -118,6 +118,14 @@ PROPS
   fi
 }
 
+# A broker that was killed (not stopped) first recovers every partition's log. Measured here:
+# 9,325 partitions started in 19 s after a clean stop, and in more than 90 s after a SIGKILL.
+warn_if_unclean() {
+  [ -f "$data/logs/meta.properties" ] && [ ! -e "$data/logs/.kafka_cleanshutdown" ] || return 0
+  say "the last broker for $data was not stopped cleanly: it recovers the logs of its" \
+    "$(find "$data/logs" -mindepth 1 -maxdepth 1 -type d | wc -l) partitions first ('reset' discards them)"
+}
+
 # Wait until the broker $1 logged that it started and its port answers.
 wait_up() {
   local pid=$1 started=$2 deadline=$((SECONDS + timeout))
@@ -171,6 +179,7 @@ start() {
   if port_open "$controller_port"; then
     die "something else already listens on 127.0.0.1:$controller_port (the controller port); set KAFKA_CONTROLLER_PORT"
   fi
+  warn_if_unclean
   write_config
   say "starting the broker on 127.0.0.1:$port (controller $controller_port, data $data)"
   : >"$logfile"
