@@ -11,7 +11,7 @@ describe('ledger commands over Kafka request-reply', () => {
     commands = await new CommandClient(ledger.isolation.kafkaBrokers, ledger.isolation.suffix, LEDGER_COMMAND_PATTERNS).connect();
   });
   afterAll(async () => {
-    await commands.close();
+    await commands?.close(); // undefined when beforeAll failed: let its error show
     await ledger.stop();
   });
 
