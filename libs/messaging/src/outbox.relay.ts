@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Partitioners } from 'kafkajs';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { counter, histogram } from '@tally/platform';
+import { counter, gauge, histogram } from '@tally/platform';
 
 export interface OutboxRelayOptions {
   /** Rows published per round at most; a full round is followed at once by the next. */
@@ -36,6 +36,11 @@ interface OutboxRow {
 const published = counter('tally_outbox_published_total', 'Messages the outbox relay published', ['topic']);
 const roundSize = histogram('tally_outbox_round_size', 'Rows per published outbox round', [], [1, 10, 100, 500, 1000, 2000, 5000]);
 const vacuums = counter('tally_outbox_vacuums_total', 'VACUUMs of the outbox run by its relay');
+const roundFailures = counter('tally_outbox_round_failures_total', 'Outbox rounds that failed (retried with backoff)');
+const failingRounds = gauge(
+  'tally_outbox_consecutive_failures',
+  'Outbox rounds failed in a row; above 0, nothing behind the failing row is published',
+);
 const roundSeconds = histogram('tally_outbox_round_duration_seconds', 'Time to publish one outbox round', [], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
 
 /**
@@ -45,7 +50,8 @@ const roundSeconds = histogram('tally_outbox_round_duration_seconds', 'Time to p
  * transaction, then deletes the rows. After a crash the new leader fences the old producer
  * (same transactional id) and asks Kafka whether the pending round committed: if it did,
  * its rows are deleted without sending them again; if not, they go out in a new round.
- * Consumers read committed records only (kafkajs' default).
+ * Consumers read committed records only (kafkajs' default). A row Kafka refuses fails every
+ * round until its topic accepts it: order comes before progress, and nothing is dropped.
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -241,8 +247,10 @@ export class OutboxRelay {
         failures = 0;
       } catch (error) {
         failures += 1;
+        roundFailures.inc();
         this.logger.error(`outbox relay round failed (attempt ${failures}): ${error instanceof Error ? error.message : String(error)}`);
       }
+      failingRounds.set(failures);
       if (count === 0) {
         await this.sleep(failures > 0 ? Math.min(5000, 100 * 2 ** failures) : this.options.idleDelayMs);
       }

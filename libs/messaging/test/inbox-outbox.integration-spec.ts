@@ -1,6 +1,7 @@
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@tally/persistence';
+import { metricsRegistry } from '@tally/platform';
 import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
 import { MESSAGING_MIGRATIONS, OutboxRelay, claimInbox, claimNew, enqueueOutbox, ensureTopics, jsonMessage } from '../src';
 
@@ -186,5 +187,43 @@ describe('inbox and outbox on the real database and broker', () => {
     await eventually(() => expect(shared().length).toBeGreaterThanOrEqual(40));
     await Promise.all(relays.map((relay) => relay.stop()));
     expect(shared()).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
+  it('holds a row Kafka refuses, and every row behind it, until the topic accepts it', async () => {
+    const strict = `outbox-strict.${isolation.suffix}`;
+    await ensureTopics(kafka, [strict], 1, { [strict]: { 'max.message.bytes': '1024' } });
+    const recorder = await client.record(strict);
+    const metric = async (name: string) => (await metricsRegistry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
+    const outboxRows = async () => ((await dataSource.query('SELECT count(*)::int AS n FROM outbox')) as Array<{ n: number }>)[0]?.n;
+    const failuresBefore = await metric('tally_outbox_round_failures_total');
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, [
+        jsonMessage(strict, 'acct_strict', { strict: 'too large', padding: 'x'.repeat(2000) }),
+        jsonMessage(strict, 'acct_strict', { strict: 'behind it' }),
+      ]),
+    );
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions());
+    relay.start();
+    try {
+      await eventually(async () => expect(await metric('tally_outbox_consecutive_failures')).toBeGreaterThanOrEqual(2), 15_000);
+      expect(await metric('tally_outbox_round_failures_total')).toBeGreaterThanOrEqual(failuresBefore + 2);
+      expect(await outboxRows()).toBe(2);
+      expect(recorder.messages).toHaveLength(0);
+
+      // The remedy is the topic's limit, not the row: once Kafka accepts it, both go out, in order.
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: strict, configEntries: [{ name: 'max.message.bytes', value: '1048576' }] }],
+      });
+      await admin.disconnect();
+      const published = await recorder.waitForCount<{ strict: string }>(2);
+      expect(published.map((payload) => payload.strict)).toEqual(['too large', 'behind it']);
+      await eventually(async () => expect(await metric('tally_outbox_consecutive_failures')).toBe(0));
+    } finally {
+      await relay.stop();
+    }
+    expect(await outboxRows()).toBe(0);
   });
 });
