@@ -92,17 +92,18 @@ export class OutboxRelay {
 
   /** Publishes one round; returns how many rows went out (0 when another instance leads). */
   async publishOnce(): Promise<number> {
-    if (!(await this.lead())) return 0;
+    const producer = await this.lead();
+    if (!producer) return 0;
     try {
       if (!this.recovered) await this.recoverPendingRound();
-      return await this.publishRound();
+      return await this.publishRound(producer);
     } catch (error) {
       await this.resign();
       throw error;
     }
   }
 
-  private async publishRound(): Promise<number> {
+  private async publishRound(producer: Producer): Promise<number> {
     const rows: OutboxRow[] = await this.dataSource.query(
       `SELECT id, topic, message_key, value FROM (
          SELECT id, topic, message_key, value,
@@ -122,7 +123,7 @@ export class OutboxRelay {
       [ids],
     );
     this.recovered = false;
-    const transaction = await this.producer!.transaction();
+    const transaction = await producer.transaction();
     try {
       await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
       await transaction.sendOffsets({
@@ -178,9 +179,12 @@ export class OutboxRelay {
     }
   }
 
-  /** Becomes the leader if no other instance is: holds a session lock and a fenced producer. */
-  private async lead(): Promise<boolean> {
-    if (this.leaderLock) return true;
+  /**
+   * Becomes the leader if no other instance is: holds a session lock and a fenced producer,
+   * which it returns (undefined while another instance leads).
+   */
+  private async lead(): Promise<Producer | undefined> {
+    if (this.leaderLock) return this.producer;
     const lock = this.dataSource.createQueryRunner();
     await lock.connect();
     const [{ locked }]: Array<{ locked: boolean }> = await lock.query(
@@ -189,20 +193,21 @@ export class OutboxRelay {
     );
     if (!locked) {
       await lock.release();
-      return false;
+      return undefined;
     }
     this.leaderLock = lock;
-    this.producer = this.kafka.producer({
+    const producer = this.kafka.producer({
       transactionalId: this.options.name,
       idempotent: true,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    await this.producer.connect();
+    this.producer = producer;
+    await producer.connect();
     // The first transaction registers this producer: a previous leader's open transaction is aborted, the leader fenced.
-    await (await this.producer.transaction()).abort();
+    await (await producer.transaction()).abort();
     this.recovered = false;
-    return true;
+    return producer;
   }
 
   /**

@@ -51,7 +51,8 @@ export class AccountsService {
          RETURNING account_id, name, currency, tier, status`,
         [input.accountId, input.name, input.tier ?? null],
       );
-      return account!;
+      if (!account) throw new Error(`account ${input.accountId} is missing right after it was opened`);
+      return account;
     });
   }
 

@@ -10,7 +10,7 @@ import { MessagingService, enqueueOutbox, triage } from '@tally/messaging';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock';
 import type { NewTransaction } from '../postings/ledger.store';
-import { LedgerStore } from '../postings/ledger.store';
+import { LedgerStore, balancesOf } from '../postings/ledger.store';
 import { PostingService, applyPostings } from '../postings/posting.service';
 
 const INBOX = 'payments.events';
@@ -50,7 +50,7 @@ export class PaymentsConsumer implements OnApplicationBootstrap {
         const balances = await this.store.lockBalances(manager, accountIds);
         const transactions = payments.map((payment) => {
           const transaction = paymentTransaction(payment);
-          applyPostings(balances.get(payment.account_id)!, transaction);
+          applyPostings(balancesOf(balances, payment.account_id), transaction);
           return transaction;
         });
         outbox.push(...(await this.postings.post(manager, transactions, balances, now)));

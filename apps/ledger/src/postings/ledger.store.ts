@@ -138,3 +138,10 @@ export class LedgerStore {
     );
   }
 }
+
+/** An account's balances from `lockBalances`, which every caller opened first (`openAccounts`). */
+export function balancesOf(balances: ReadonlyMap<string, Balances>, accountId: string): Balances {
+  const found = balances.get(accountId);
+  if (!found) throw new Error(`ledger accounts of ${accountId} were not locked: open and lock them before posting`);
+  return found;
+}

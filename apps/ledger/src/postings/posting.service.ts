@@ -12,7 +12,7 @@ import { BudgetStore } from '../budgets/budget.store';
 import type { StoredBudget } from '../budgets/budget.store';
 import { balanceSnapshot } from './balance-snapshot';
 import type { LedgerCode } from './ledger-codes';
-import { LedgerStore } from './ledger.store';
+import { LedgerStore, balancesOf } from './ledger.store';
 import type { Balances, NewTransaction } from './ledger.store';
 
 const ZERO = new Decimal(0);
@@ -37,10 +37,10 @@ export class PostingService {
     const balances = await this.store.lockBalances(manager, accountIds);
     const budgets = await this.budgets.lock(manager, accountIds);
     const resets = rollBudgets(budgets, now);
-    for (const reset of resets) applyPostings(balances.get(reset.accountId)!, reset);
+    for (const reset of resets) applyPostings(balancesOf(balances, reset.accountId), reset);
 
     const usage = events.map((event) => {
-      const account = balances.get(event.account_id)!;
+      const account = balancesOf(balances, event.account_id);
       const cost = new Decimal(event.cost);
       const accountBudget = accountBudgetOf(budgets, event.account_id);
       const split = allocateSpend(cost, {
@@ -79,7 +79,7 @@ export class PostingService {
     await this.budgets.save(manager, budgets);
     await this.store.settleReservations(
       manager,
-      events.filter((event) => event.reservation_id).map((event) => ({ accountId: event.account_id, reservationId: event.reservation_id!, cost: event.cost })),
+      events.flatMap((event) => (event.reservation_id ? [{ accountId: event.account_id, reservationId: event.reservation_id, cost: event.cost }] : [])),
     );
     return this.post(manager, [...resets, ...usage], balances, now, budgets);
   }
@@ -106,7 +106,7 @@ export class PostingService {
       return jsonMessage(transactionsTopic, transaction.accountId, transactionRecord(transaction, now));
     });
     for (const [accountId, last] of lastByAccount) {
-      const snapshot = balanceSnapshot(accountId, balances.get(accountId)!, holds.get(accountId) ?? ZERO, last, now, accountBudgetOf(budgets, accountId));
+      const snapshot = balanceSnapshot(accountId, balancesOf(balances, accountId), holds.get(accountId) ?? ZERO, last, now, accountBudgetOf(budgets, accountId));
       messages.push(jsonMessage(balanceTopic, accountId, snapshot));
     }
     return messages;

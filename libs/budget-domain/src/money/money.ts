@@ -108,19 +108,21 @@ export class Money {
     const unit = new Decimal(10).pow(-scale);
     const total = this.amount.toDecimalPlaces(scale, Decimal.ROUND_HALF_EVEN);
     const units = total.dividedBy(unit);
-    const exact = ratios.map((ratio) => units.times(ratio).dividedBy(totalWeight));
-    const floors = exact.map((share) => share.toDecimalPlaces(0, Decimal.ROUND_FLOOR));
+    const shares = ratios.map((ratio, index) => {
+      const exact = units.times(ratio).dividedBy(totalWeight);
+      const floor = exact.toDecimalPlaces(0, Decimal.ROUND_FLOOR);
+      return { index, floor, fraction: exact.minus(floor) };
+    });
     // Floors never exceed the exact shares, so the remainder is a whole number of units in
     // [0, parts): hand them out one each, largest fraction first.
-    const remainder = units.minus(floors.reduce((sum, share) => sum.plus(share), new Decimal(0))).toNumber();
-    const order = exact
-      .map((share, index) => ({ index, fraction: share.minus(floors[index]!) }))
-      .sort((a, b) => b.fraction.comparedTo(a.fraction) || a.index - b.index);
-    for (let i = 0; i < remainder; i += 1) {
-      const target = order[i]!.index;
-      floors[target] = floors[target]!.plus(1);
-    }
-    return floors.map((share) => new Money(share.times(unit), this.currency));
+    const remainder = units.minus(shares.reduce((sum, share) => sum.plus(share.floor), new Decimal(0))).toNumber();
+    const topUp = new Set(
+      [...shares]
+        .sort((a, b) => b.fraction.comparedTo(a.fraction) || a.index - b.index)
+        .slice(0, remainder)
+        .map((share) => share.index),
+    );
+    return shares.map(({ index, floor }) => new Money((topUp.has(index) ? floor.plus(1) : floor).times(unit), this.currency));
   }
 
   /** Splits into `count` parts that differ by at most one unit. */
