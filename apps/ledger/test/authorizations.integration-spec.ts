@@ -4,6 +4,8 @@ import { eventually, queryDatabase, usageRated } from '@tally/testing';
 import type { TopicRecorder } from '@tally/testing';
 import { AccountsService } from '../src/accounts/accounts.service';
 import { CreditsService } from '../src/credits/credits.service';
+import { HoldSweep } from '../src/holds/hold-sweep.service';
+import { ReconciliationService } from '../src/reconciliation/reconciliation.service';
 import { LedgerHarness } from './ledger.harness';
 
 describe('POST /v1/authorizations on the real database', () => {
@@ -29,6 +31,23 @@ describe('POST /v1/authorizations on the real database', () => {
         [account],
       )
     )[0]!.held;
+  /** The account's keys' held totals (ADR 0010), which expired holds leave only when swept. */
+  const keyTotals = async () => {
+    const [{ held: total }] = (await queryDatabase<{ held: string }>(
+      ledger.isolation.databaseUrl,
+      `SELECT coalesce(sum(held), 0)::text AS held FROM "${ledger.isolation.schema('ledger')}".api_keys WHERE account_id = $1`,
+      [account],
+    )) as [{ held: string }];
+    return total;
+  };
+  const statusOf = async (reservationId: string) =>
+    (
+      await queryDatabase<{ status: string }>(
+        ledger.isolation.databaseUrl,
+        `SELECT status FROM "${ledger.isolation.schema('ledger')}".reservations WHERE reservation_id = $1`,
+        [reservationId],
+      )
+    ).map((row) => row.status);
 
   beforeAll(async () => {
     await ledger.start();
@@ -54,6 +73,7 @@ describe('POST /v1/authorizations on the real database', () => {
       alert_level: 'GREEN',
     });
     expect(await held()).toBe('50.000000000000');
+    expect(await keyTotals()).toBe('50.000000000000');
   });
 
   it('releases a hold (204), refuses to release it twice or from another key (404)', async () => {
@@ -65,6 +85,7 @@ describe('POST /v1/authorizations on the real database', () => {
     expect((await release(first!.reservation_id)).status).toBe(204);
     expect((await release(first!.reservation_id)).status).toBe(404);
     expect(await held()).toBe('49.000000000000');
+    expect(await keyTotals()).toBe('49.000000000000');
     const again = await authorize({ estimated_cost: '1.00' });
     expect(again.status).toBe(201);
     expect(await again.json()).toMatchObject({ authorized: true, amount: '1.000000', available: '0.000000', available_percent: 100, alert_level: 'GREEN', recommended_strategy: 'QUALITY_FIRST' });
@@ -87,6 +108,8 @@ describe('POST /v1/authorizations on the real database', () => {
       [reservation!.reservation_id],
     );
     expect(settled).toEqual({ status: 'settled', settled_cost: '0.400000000000' });
+    expect(await keyTotals()).toBe('49.000000000000');
+    expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true });
   });
 
   it('holds the worst case of a model and token estimate, and answers a repeated request_id with the same reservation', async () => {
@@ -115,12 +138,34 @@ describe('POST /v1/authorizations on the real database', () => {
     expect(await held()).toBe(new Decimal(before).plus('0.25').toFixed(12));
   });
 
-  it('lets a hold expire after its TTL without any job', async () => {
-    const before = await held();
+  it('frees an expired hold at its expiry, before the sweep marks it expired; neither release nor usage ends it', async () => {
+    const [heldBefore, totalsBefore] = [await held(), await keyTotals()];
     const response = await authorize({ estimated_cost: '2.00', ttl_seconds: 1 });
     expect(response.status).toBe(201);
+    const { reservation_id: reservationId, available } = (await response.json()) as { reservation_id: string; available: string };
+    expect(await keyTotals()).toBe(new Decimal(totalsBefore).plus('2').toFixed(12));
     await new Promise((resolve) => setTimeout(resolve, 1200));
-    expect(await held()).toBe(before);
+
+    // Expired, not swept: it holds nothing, though it still counts in its key's total.
+    expect(await held()).toBe(heldBefore);
+    expect(await keyTotals()).toBe(new Decimal(totalsBefore).plus('2').toFixed(12));
+    const next = await authorize({ estimated_cost: '0.01' });
+    expect(await next.json()).toMatchObject({ authorized: true, available: new Decimal(available).plus('2').minus('0.01').toFixed(6) });
+    expect((await release(reservationId)).status).toBe(404);
+    // Usage naming it is posted, but an expired hold is not settled.
+    const usagePosted = () => balances.json<BalanceChanged>().filter((b) => b.account_id === account && b.cause.kind === 'usage');
+    const postedBefore = usagePosted().length;
+    await ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [usageRated(account, '0.100000', { reservation_id: reservationId })]);
+    await eventually(() => expect(usagePosted().length).toBe(postedBefore + 1));
+    expect(usagePosted().pop()).toMatchObject({ used: '0.500000' });
+    expect(await statusOf(reservationId)).toEqual(['held']);
+
+    expect(await ledger.get(HoldSweep).sweep()).toBe(1);
+    expect(await statusOf(reservationId)).toEqual(['expired']);
+    expect(await keyTotals()).toBe(new Decimal(totalsBefore).plus('0.01').toFixed(12));
+    expect(await held()).toBe(new Decimal(heldBefore).plus('0.01').toFixed(12));
+    expect(await ledger.get(HoldSweep).sweep()).toBe(0);
+    expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true });
   });
 
   it('times every answered request in /metrics, by route pattern and status', async () => {

@@ -89,4 +89,22 @@ describe('ledger commands over Kafka request-reply', () => {
     await move(nowhere, orphan!.transaction_id);
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
   });
+
+  it("reports a key's held total that differs from its held reservations (ADR 0010)", async () => {
+    const schema = ledger.isolation.schema('ledger');
+    const [{ api_key_id: apiKeyId }] = (await queryDatabase<{ api_key_id: string }>(
+      ledger.isolation.databaseUrl,
+      `SELECT api_key_id FROM "${schema}".api_keys WHERE account_id = 'acct_cmd'`,
+    )) as [{ api_key_id: string }];
+    const nudge = (by: string) =>
+      queryDatabase(ledger.isolation.databaseUrl, `UPDATE "${schema}".api_keys SET held = held + $2 WHERE api_key_id = $1`, [apiKeyId, by]);
+    await nudge('0.5');
+    expect(await commands.send('ledger.reconcile', {})).toEqual({
+      ok: false,
+      postings_total: '0.000000000000',
+      mismatches: [{ kind: 'held_total', account_id: 'acct_cmd', api_key_id: apiKeyId, cached: '0.500000000000', derived: '0' }],
+    });
+    await nudge('-0.5');
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+  });
 });

@@ -11,6 +11,7 @@ export function ledgerConfig(isolation: Isolation): LedgerConfig {
     database: { url: isolation.databaseUrl, schema: isolation.schema('ledger'), poolSize: 10 },
     kafka: { brokers: isolation.kafkaBrokers, clientId: 'ledger-test', topicSuffix: isolation.suffix, partitions: 3, sessionTimeoutMs: 10_000 },
     reconciliationIntervalMs: 0,
+    holdSweepIntervalMs: 0,
   };
 }
 

@@ -4,6 +4,7 @@ import { preparedQuery } from '@tally/persistence';
 import type { PreparedStatement } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
 import { budgetFromRow, budgetsAsJson } from '../budgets/budget.store';
+import { heldAtSql } from '../holds/holds.store';
 import type { BudgetRow, StoredBudget } from '../budgets/budget.store';
 import type { LedgerCode } from '../postings/ledger-codes';
 import type { Balances } from '../postings/ledger.store';
@@ -39,10 +40,7 @@ const FACTS: PreparedStatement = {
       h.held, h.key_held,
       (SELECT json_build_object('reservation_id', reservation_id, 'amount', amount::text, 'expires_at', expires_at)
         FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4) AS earlier
-    FROM accounts AS a,
-      (SELECT coalesce(sum(amount), 0)::text AS held,
-              coalesce(sum(amount) FILTER (WHERE api_key_id = $2), 0)::text AS key_held
-       FROM reservations WHERE account_id = $1 AND status = 'held' AND expires_at > $3) AS h
+    FROM accounts AS a, ${heldAtSql({ account: '$1', apiKey: '$2', now: '$3' })} AS h
     WHERE a.account_id = $1`,
 };
 
@@ -51,16 +49,13 @@ const HOLD: PreparedStatement = {
   text: `WITH serialised AS (
       UPDATE accounts SET holds_version = holds_version + 1
       WHERE account_id = $1 AND holds_version = $7
-      RETURNING account_id)
+      RETURNING account_id),
+    counted AS (
+      UPDATE api_keys SET held = held + $5
+      WHERE account_id = (SELECT account_id FROM serialised) AND api_key_id = $3
+      RETURNING account_id, api_key_id)
     INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, amount, status, expires_at)
-    SELECT account_id, $2, $3, $4, $5, 'held', $6 FROM serialised
-    RETURNING reservation_id`,
-};
-
-const RELEASE: PreparedStatement = {
-  name: 'authorization_release',
-  text: `UPDATE reservations SET status = 'released'
-    WHERE account_id = $1 AND api_key_id = $2 AND reservation_id = $3 AND status = 'held'
+    SELECT account_id, $2, api_key_id, $4, $5, 'held', $6 FROM counted
     RETURNING reservation_id`,
 };
 
@@ -69,7 +64,7 @@ const LOCK_ACCOUNT: PreparedStatement = {
   text: 'SELECT 1 FROM accounts WHERE account_id = $1 FOR UPDATE',
 };
 
-/** The authorizations' SQL: two round trips for a granted hold, one for a refusal or a release (ADR 0006). */
+/** The authorizations' SQL: two round trips for a granted hold, one for a refusal (ADR 0006). */
 @Injectable()
 export class AuthorizationStore {
   /** The facts of the key's account, or undefined when the account does not exist. */
@@ -97,7 +92,7 @@ export class AuthorizationStore {
 
   /**
    * Inserts the hold if the account's hold counter still has the value the facts were read
-   * with, and moves the counter on. False when another hold came first: the facts are stale
+   * with, and moves the counter on and the key's held total up (ADR 0010). False when another hold came first: the facts are stale
    * and the decision must be taken again (and then sees an earlier hold of the same request
    * id, so the unique index on request ids is only a backstop).
    */
@@ -112,11 +107,6 @@ export class AuthorizationStore {
       holdsVersion,
     ]);
     return inserted.length === 1;
-  }
-
-  /** Marks a held reservation of this key released; false when there is none. */
-  async release(manager: EntityManager, accountId: string, apiKeyId: string, reservationId: string): Promise<boolean> {
-    return (await preparedQuery(manager, RELEASE, [accountId, apiKeyId, reservationId])).length > 0;
   }
 
   /** Waits for and takes the account's row lock until the end of the transaction. */

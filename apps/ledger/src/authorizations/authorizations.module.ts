@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { HoldsModule } from '../holds/holds.module';
 import { PostingsModule } from '../postings/postings.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { AuthorizationsController } from './authorizations.controller';
@@ -7,7 +8,7 @@ import { AuthorizationStore } from './authorization.store';
 import { AuthorizationsService } from './authorizations.service';
 
 @Module({
-  imports: [AccountsModule, PostingsModule],
+  imports: [AccountsModule, PostingsModule, HoldsModule],
   controllers: [AuthorizationsController],
   providers: [AuthorizationsService, AuthorizationStore, ApiKeyGuard],
 })

@@ -15,6 +15,7 @@ import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import { balanceFacts } from '../postings/balance-snapshot';
 import type { AuthorizationRequest } from './authorization.dto';
 import { AuthorizationStore } from './authorization.store';
+import { HoldsStore } from '../holds/holds.store';
 
 export type AuthorizationOutcome =
   | {
@@ -44,6 +45,7 @@ export class AuthorizationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: AuthorizationStore,
+    private readonly holds: HoldsStore,
     private readonly clock: Clock,
   ) {}
 
@@ -100,9 +102,9 @@ export class AuthorizationsService {
     return granted(hold.reservationId, amount, hold.expiresAt, computeBudgetStatus(balanceFacts(facts.balances, facts.held.plus(amount), accountBudget)));
   }
 
-  /** Releases a held reservation of this key; false when there is none. */
+  /** Releases a live hold of this key; false when there is none. */
   async release(principal: ApiKeyPrincipal, reservationId: string): Promise<boolean> {
-    return this.store.release(this.dataSource.manager, principal.accountId, principal.apiKeyId, reservationId);
+    return this.holds.release(this.dataSource.manager, principal.accountId, principal.apiKeyId, reservationId, this.clock.now());
   }
 
   /** The estimate, or the worst case of the model and token estimate (all output tokens used). */

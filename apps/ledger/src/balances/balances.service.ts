@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../clock';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import { balanceFacts, presentPeriod, presentStatus } from '../postings/balance-snapshot';
-import { LedgerStore } from '../postings/ledger.store';
+import { HoldsStore } from '../holds/holds.store';
 import type { Balances } from '../postings/ledger.store';
 
 /** The `ledger.budget-status` reply (DESIGN 2). */
@@ -35,7 +35,7 @@ export interface BudgetStatusReply {
 export class BalancesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly store: LedgerStore,
+    private readonly holds: HoldsStore,
     private readonly budgets: BudgetStore,
     private readonly clock: Clock,
   ) {}
@@ -47,7 +47,7 @@ export class BalancesService {
         'SELECT code, balance FROM ledger_accounts WHERE account_id = $1',
         [accountId],
       );
-      const held = await this.store.heldAmounts(manager, [accountId], now);
+      const held = await this.holds.heldAmounts(manager, [accountId], now);
       const budgets = currentPeriods(await this.budgets.lock(manager, [accountId]), now);
       return {
         balances: new Map(rows.map((row) => [row.code, new Decimal(row.balance)])) as Balances,

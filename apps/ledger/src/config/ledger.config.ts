@@ -11,6 +11,8 @@ export interface LedgerConfig {
   readonly kafka: KafkaConfig;
   /** How often the books are reconciled in the background (0: only on demand). */
   readonly reconciliationIntervalMs: number;
+  /** How often expired holds are swept (0: only on demand). */
+  readonly holdSweepIntervalMs: number;
 }
 
 export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -19,5 +21,6 @@ export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ledge
     database: databaseConfigFromEnv('ledger', env),
     kafka: kafkaConfigFromEnv('tally-ledger', env),
     reconciliationIntervalMs: Number(env['LEDGER_RECONCILIATION_INTERVAL_MS'] ?? 300_000),
+    holdSweepIntervalMs: Number(env['LEDGER_HOLD_SWEEP_INTERVAL_MS'] ?? 30_000),
   };
 }

@@ -5,6 +5,7 @@ import { AccountsOpenedByPayment1763856000300 } from './1763856000300-accounts-o
 import { CreateBudgets1763856000400 } from './1763856000400-create-budgets.migration';
 import { AccountHoldsVersion1763856000500 } from './1763856000500-account-holds-version.migration';
 import { PostingsWithoutForeignKeys1763856000600 } from './1763856000600-postings-without-foreign-keys.migration';
+import { HeldTotalsPerKey1763856000700 } from './1763856000700-held-totals-per-key.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const LEDGER_MIGRATIONS = [
   CreateBudgets1763856000400,
   AccountHoldsVersion1763856000500,
   PostingsWithoutForeignKeys1763856000600,
+  HeldTotalsPerKey1763856000700,
 ];

@@ -59,31 +59,6 @@ export class LedgerStore {
     return balances;
   }
 
-  /** Funds held by live reservations, per account. */
-  async heldAmounts(manager: EntityManager, accountIds: string[], now: Date): Promise<Map<string, Decimal>> {
-    const rows: Array<{ account_id: string; held: string }> = await manager.query(
-      `SELECT account_id, sum(amount)::text AS held FROM reservations
-       WHERE account_id = ANY($1::text[]) AND status = 'held' AND expires_at > $2
-       GROUP BY account_id`,
-      [accountIds, now],
-    );
-    return new Map(rows.map((row) => [row.account_id, new Decimal(row.held)]));
-  }
-
-  /** Marks the reservations that usage events name as settled, with the actual cost. */
-  async settleReservations(
-    manager: EntityManager,
-    settlements: ReadonlyArray<{ accountId: string; reservationId: string; cost: string }>,
-  ): Promise<void> {
-    if (settlements.length === 0) return;
-    await manager.query(
-      `UPDATE reservations AS r SET status = 'settled', settled_cost = s.cost
-       FROM unnest($1::text[], $2::text[], $3::numeric[]) AS s(account_id, reservation_id, cost)
-       WHERE r.account_id = s.account_id AND r.reservation_id = s.reservation_id AND r.status = 'held'`,
-      [settlements.map((s) => s.accountId), settlements.map((s) => s.reservationId), settlements.map((s) => s.cost)],
-    );
-  }
-
   /** An earlier transaction created from the same outside id, if any (idempotency). */
   async findTransaction(manager: EntityManager, accountId: string, kind: string, sourceId: string): Promise<{ transaction_id: string } | undefined> {
     const [row]: Array<{ transaction_id: string }> = await manager.query(

@@ -10,6 +10,7 @@ import type { PeriodState } from '@tally/budget-domain';
 import { accountBudgetOf, keyBudgetOf, rollBudgets } from '../budgets/budget-periods';
 import { BudgetStore } from '../budgets/budget.store';
 import type { StoredBudget } from '../budgets/budget.store';
+import { HoldsStore } from '../holds/holds.store';
 import { balanceSnapshot } from './balance-snapshot';
 import type { LedgerCode } from './ledger-codes';
 import { LedgerStore, balancesOf } from './ledger.store';
@@ -27,6 +28,7 @@ export class PostingService {
   constructor(
     private readonly store: LedgerStore,
     private readonly budgets: BudgetStore,
+    private readonly holds: HoldsStore,
     private readonly messaging: MessagingService,
   ) {}
 
@@ -77,9 +79,10 @@ export class PostingService {
     });
 
     await this.budgets.save(manager, budgets);
-    await this.store.settleReservations(
+    await this.holds.settle(
       manager,
       events.flatMap((event) => (event.reservation_id ? [{ accountId: event.account_id, reservationId: event.reservation_id, cost: event.cost }] : [])),
+      now,
     );
     return this.post(manager, [...resets, ...usage], balances, now, budgets);
   }
@@ -97,7 +100,7 @@ export class PostingService {
     budgets: readonly StoredBudget[] = [],
   ): Promise<OutboxMessage[]> {
     await this.store.post(manager, transactions);
-    const holds = await this.store.heldAmounts(manager, [...new Set(transactions.map((t) => t.accountId))], now);
+    const holds = await this.holds.heldAmounts(manager, [...new Set(transactions.map((t) => t.accountId))], now);
     const transactionsTopic = this.messaging.topic(Topics.LedgerTransactions);
     const balanceTopic = this.messaging.topic(Topics.LedgerBalanceChanged);
     const lastByAccount = new Map<string, NewTransaction>();

@@ -15,6 +15,7 @@ export interface Reconciliation {
     | { kind: 'cached_balance'; account_id: string; ledger_account: string; cached: string; derived: string }
     | { kind: 'unbalanced_transaction'; account_id: string; transaction_id: string; total: string }
     | { kind: 'orphan_posting'; account_id: string; transaction_id: string; ledger_account: string }
+    | { kind: 'held_total'; account_id: string; api_key_id: string; cached: string; derived: string }
   >;
 }
 
@@ -22,8 +23,8 @@ const reconciled = gauge('tally_ledger_reconciliation_ok', '1 when the last reco
 
 /**
  * Proves the books: postings sum to zero overall and per transaction, every posting belongs
- * to a transaction and a ledger account, and every cached balance equals the sum of its
- * postings. Runs on demand and every `reconciliationIntervalMs`; a discrepancy is logged as
+ * to a transaction and a ledger account, every cached balance equals the sum of its
+ * postings, and every key's held total the sum of its held reservations. Runs on demand and every `reconciliationIntervalMs`; a discrepancy is logged as
  * an error and exported as a metric.
  */
 @Injectable()
@@ -68,13 +69,22 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
            OR NOT EXISTS (SELECT 1 FROM ledger_accounts l WHERE l.account_id = p.account_id AND l.code = p.ledger_code)
         ORDER BY p.account_id, p.transaction_id, p.ledger_code
         LIMIT 1000`);
+      // Each key's held total (ADR 0010) must equal the sum of its reservations in status held.
+      const heldTotals: Array<{ account_id: string; api_key_id: string; cached: string; derived: string }> = await manager.query(`
+        SELECT k.account_id, k.api_key_id, k.held::text AS cached, coalesce(r.held, 0)::text AS derived
+        FROM api_keys k
+        LEFT JOIN (SELECT account_id, api_key_id, sum(amount) AS held FROM reservations WHERE status = 'held' GROUP BY account_id, api_key_id) r
+          ON r.account_id = k.account_id AND r.api_key_id = k.api_key_id
+        WHERE k.held <> coalesce(r.held, 0)
+        ORDER BY k.account_id, k.api_key_id`);
       const result: Reconciliation = {
-        ok: new Decimal(total).isZero() && balances.length === 0 && unbalanced.length === 0 && orphans.length === 0,
+        ok: new Decimal(total).isZero() && balances.length === 0 && unbalanced.length === 0 && orphans.length === 0 && heldTotals.length === 0,
         postings_total: total,
         mismatches: [
           ...balances.map((row) => ({ kind: 'cached_balance' as const, account_id: row.account_id, ledger_account: row.code, cached: row.cached, derived: row.derived })),
           ...unbalanced.map((row) => ({ kind: 'unbalanced_transaction' as const, ...row })),
           ...orphans.map((row) => ({ kind: 'orphan_posting' as const, ...row })),
+          ...heldTotals.map((row) => ({ kind: 'held_total' as const, ...row })),
         ],
       };
       reconciled.set(result.ok ? 1 : 0);

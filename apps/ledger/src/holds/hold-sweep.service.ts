@@ -1,0 +1,63 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { counter } from '@tally/platform';
+import { DataSource } from 'typeorm';
+import { Clock } from '../clock';
+import type { LedgerConfig } from '../config/ledger.config';
+import { LEDGER_CONFIG } from '../config/ledger.tokens';
+import { HoldsStore } from './holds.store';
+
+/** Holds marked expired per transaction: one sweep's locks stay short. */
+const SWEEP_BATCH = 1000;
+
+const expiredHolds = counter('tally_ledger_holds_expired_total', 'Holds the sweep marked expired');
+
+/**
+ * Marks expired holds `expired` and takes them off their keys' held totals, every
+ * `holdSweepIntervalMs`. An expired hold stops counting at its expiry whether or not it was
+ * swept; the sweep keeps the number of unswept ones, which every authorization reads, small
+ * (ADR 0010). Several ledger instances may sweep at once: the key locks serialise them.
+ */
+@Injectable()
+export class HoldSweep implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(HoldSweep.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly holds: HoldsStore,
+    private readonly clock: Clock,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.holdSweepIntervalMs > 0) {
+      this.timer = setInterval(() => void this.sweep().catch((error: unknown) => this.logger.error(`hold sweep failed: ${String(error)}`)), this.config.holdSweepIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Sweeps every hold expired by now, batch by batch; returns how many. One sweep at a time. */
+  sweep(): Promise<number> {
+    this.running ??= this.sweepAll().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async sweepAll(): Promise<number> {
+    const now = this.clock.now();
+    let total = 0;
+    for (;;) {
+      const expired = await this.dataSource.transaction((manager) => this.holds.expire(manager, now, SWEEP_BATCH));
+      expiredHolds.inc(expired);
+      total += expired;
+      if (expired < SWEEP_BATCH) return total;
+    }
+  }
+}
