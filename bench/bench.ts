@@ -5,7 +5,7 @@
  * run it measures the raw ceilings of this machine: a KafkaJS consume-only pass over the
  * same records and batched PostgreSQL inserts. Writes docs/benchmarks/<date>.json and .svg.
  */
-import { execSync } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -21,6 +21,8 @@ const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 1_000);
 const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash', 'gpt-4o', 'ollama/llama3'];
 const WARM_UP_SECONDS = 3;
+const AUTH_RATE = Number(process.env['BENCH_AUTH_RATE'] ?? 1000);
+const AUTH_SECONDS = Number(process.env['BENCH_AUTH_SECONDS'] ?? 10);
 const STALL_MS = 120_000;
 const OUT_DIR = path.resolve(__dirname, '..', 'docs', 'benchmarks');
 
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
   await harness.stopServices();
 
   const raw = await rawCeilings(isolation.kafkaBrokers, isolation.databaseUrl, harness.topic('usage.events'));
+  const floor = await noOpHttpFloor(AUTH_RATE, AUTH_SECONDS);
   await harness.stop();
 
   const seconds = (from: number, to: number) => (to - from) / 1000;
@@ -131,6 +134,10 @@ async function main(): Promise<void> {
     // the wait for a CPU and the load generator's own delays.
     authorization_server_share: authorization.server,
     authorization_cpu_us_per_request: authorization.cpuUsPerRequest,
+    // The same client at the same rate against a server that does nothing: this machine's floor.
+    raw_http_no_op_p50_ms: floor.p50,
+    raw_http_no_op_p99_ms: floor.p99,
+    raw_http_no_op_cpu_us_per_request: floor.cpuUsPerRequest,
     raw_kafka_consume_events_per_s: Math.round(raw.kafkaConsumePerS),
     raw_pg_insert_rows_per_s: Math.round(raw.pgInsertRowsPerS),
     ratio_to_raw_kafka: round2(endToEnd / raw.kafkaConsumePerS),
@@ -156,8 +163,8 @@ async function main(): Promise<void> {
  * not earlier ones finished), against an account with enough credit for all of them.
  */
 async function authorizationLatency(harness: ServiceHarness, ledger: { port: number; pid: number | undefined }) {
-  const rate = Number(process.env['BENCH_AUTH_RATE'] ?? 1000);
-  const seconds = Number(process.env['BENCH_AUTH_SECONDS'] ?? 10);
+  const rate = AUTH_RATE;
+  const seconds = AUTH_SECONDS;
   const accounts = 50;
   const perAccount = Math.ceil((rate * (WARM_UP_SECONDS + seconds)) / accounts);
   const costPerCall = new Decimal('0.001');
@@ -172,60 +179,117 @@ async function authorizationLatency(harness: ServiceHarness, ledger: { port: num
     await commands.send('ledger.grant-credit', { account_id: accountId, amount: creditPerAccount.toFixed(), kind: 'grant', reason: 'bench', idempotency_key: 'bench' });
   }
   await commands.close();
-  // Node's http client with kept-alive connections: fetch costs the client about 1 ms of CPU per
-  // request, which on a 2-core machine the ledger and the database would have to share.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const body = JSON.stringify({ estimated_cost: costPerCall.toFixed(), ttl_seconds: 600 });
-  // Latency counts from when the request was due, so a late start is not hidden (open loop).
-  const call = (i: number, started = performance.now()) =>
-    new Promise<{ ms: number; status: number; account: number }>((resolve, reject) => {
-      const headers = { authorization: `Bearer ${secrets[i % accounts]}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-      const request = http.request({ agent, host: '127.0.0.1', port: ledger.port, path: '/v1/authorizations', method: 'POST', headers }, (response) => {
-        response.resume();
-        response.on('end', () => resolve({ ms: performance.now() - started, status: response.statusCode ?? 0, account: i % accounts }));
-      });
-      request.on('error', reject);
-      request.end(body);
-    });
-  // Open loop: requests start on schedule whether or not earlier ones finished.
-  const openLoop = async (count: number, first: number) => {
-    const started = performance.now();
-    const pending: Array<Promise<{ ms: number; status: number; account: number }>> = [];
-    for (let i = 0; i < count; i += 1) {
-      const due = started + (i * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-      pending.push(call(first + i, due));
-    }
-    return Promise.all(pending);
-  };
+  const client = new OpenLoopClient(ledger.port, rate, body, (i) => secrets[i % accounts]);
   // Warm-up at the same rate (JIT, pools, prepared statements), not measured.
-  const warmUp = await openLoop(rate * WARM_UP_SECONDS, 0);
+  const warmUp = await client.run(rate * WARM_UP_SECONDS, 0);
   const total = rate * seconds;
   const cpuAtStart = cpuSnapshot(undefined, ledger.pid);
   const serverAtStart = await authorizationServerTimes(ledger.port);
   const started = performance.now();
-  const results = await openLoop(total, warmUp.length);
-  agent.destroy();
+  const results = await client.run(total, warmUp.length);
+  client.close();
   const serverAtEnd = await authorizationServerTimes(ledger.port);
   const elapsed = (performance.now() - started) / 1000;
   const { bench, ledger: ledgerCpu, postgres, machine } = cpuSpent(cpuAtStart, cpuSnapshot(undefined, ledger.pid), total);
-  const latencies = results.map((r) => r.ms).sort((a, b) => a - b);
-  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
+  const { p50, p95, p99 } = percentiles(results.map((r) => r.ms));
   const grantedPerAccount = new Map<number, number>();
   for (const result of [...warmUp, ...results]) {
-    if (result.status === 201) grantedPerAccount.set(result.account, (grantedPerAccount.get(result.account) ?? 0) + 1);
+    if (result.status === 201) grantedPerAccount.set(result.i % accounts, (grantedPerAccount.get(result.i % accounts) ?? 0) + 1);
   }
   const allowed = creditPerAccount.dividedBy(costPerCall).floor().toNumber();
   return {
     ratePerS: Math.round(total / elapsed),
-    p50: at(0.5),
-    p95: at(0.95),
-    p99: at(0.99),
+    p50,
+    p95,
+    p99,
     overCommitted: [...grantedPerAccount.values()].some((granted) => granted > allowed),
     server: serverShares(serverAtStart, serverAtEnd),
     cpuUsPerRequest: { client: bench, ledger: ledgerCpu, postgres, machine },
   };
+}
+
+/**
+ * POST /v1/authorizations at a fixed rate, open loop: requests start on schedule whether or not
+ * earlier ones finished, and latency counts from when a request was due (or sent, if that was
+ * later), so a late start is not hidden. Node's http client with kept-alive connections: fetch
+ * costs the client about 1 ms of CPU per request, which the server would have to share.
+ */
+class OpenLoopClient {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+  constructor(
+    private readonly port: number,
+    private readonly rate: number,
+    private readonly body: string,
+    private readonly secretOf: (i: number) => string | undefined,
+  ) {}
+
+  async run(count: number, first: number): Promise<Array<{ i: number; ms: number; status: number }>> {
+    const started = performance.now();
+    const pending: Array<Promise<{ i: number; ms: number; status: number }>> = [];
+    for (let i = 0; i < count; i += 1) {
+      const due = started + (i * 1000) / this.rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      pending.push(this.call(first + i, Math.max(due, performance.now())));
+    }
+    return Promise.all(pending);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private call(i: number, from: number): Promise<{ i: number; ms: number; status: number }> {
+    return new Promise((resolve, reject) => {
+      const headers = { authorization: `Bearer ${this.secretOf(i) ?? ''}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(this.body) };
+      const request = http.request({ agent: this.agent, host: '127.0.0.1', port: this.port, path: '/v1/authorizations', method: 'POST', headers }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ i, ms: performance.now() - from, status: response.statusCode ?? 0 }));
+      });
+      request.on('error', reject);
+      request.end(this.body);
+    });
+  }
+}
+
+/**
+ * This machine's floor for the authorization figures: the same client at the same rate against
+ * a Fastify server in its own process that answers at once, with no database and no Nest.
+ */
+async function noOpHttpFloor(rate: number, seconds: number) {
+  const answer = JSON.stringify({ authorized: true, reservation_id: 'res_floor', amount: '0.001000' });
+  const server = spawn(
+    process.execPath,
+    ['-e', `const app = require('fastify')(); app.post('/v1/authorizations', (_, reply) => { reply.code(201).type('application/json').send(${JSON.stringify(answer)}); }); app.listen({ port: 0, host: '127.0.0.1' }).then((address) => console.log(address));`],
+    { cwd: path.resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    const address = await new Promise<string>((resolve, reject) => {
+      server.stdout.once('data', (data: Buffer) => resolve(data.toString().trim()));
+      server.once('exit', (code) => reject(new Error(`the no-op server exited with ${code}`)));
+    });
+    const client = new OpenLoopClient(Number(new URL(address).port), rate, JSON.stringify({ estimated_cost: '0.001' }), () => 'floor');
+    await client.run(rate * WARM_UP_SECONDS, 0);
+    const cpuAtStart = { machine: cpuSnapshot(undefined, undefined).machine, server: ticksOf(server.pid) };
+    const results = await client.run(rate * seconds, 0);
+    client.close();
+    const perRequest = (secondsSpent: number) => Math.round((secondsSpent * 1e6) / results.length);
+    return {
+      ...percentiles(results.map((r) => r.ms)),
+      cpuUsPerRequest: { server: perRequest(ticksOf(server.pid) - cpuAtStart.server), machine: perRequest(cpuSnapshot(undefined, undefined).machine - cpuAtStart.machine) },
+    };
+  } finally {
+    server.kill();
+  }
+}
+
+/** p50, p95 and p99 of latencies in ms, to 0.01 ms. */
+function percentiles(latencies: number[]): { p50: number; p95: number; p99: number } {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 100) / 100;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
 
 /**
@@ -389,26 +453,28 @@ type CpuSnapshot = Record<'bench' | 'metering' | 'ledger' | 'kafka' | 'postgres'
 
 /** CPU seconds (user + system) each part of the pipeline has used so far, read from /proc. */
 function cpuSnapshot(meteringPid: number | undefined, ledgerPid: number | undefined): CpuSnapshot {
-  const ticks = (pid: number | string | undefined) => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return 0;
-    }
-  };
   const postgres = pidsWhere((command) => /^(\S*\/)?postgres\b/.test(command));
   const kafka = pidsWhere((command) => /^(\S*\/)?java\b/.test(command) && command.includes('kafka.Kafka'));
   const own = process.cpuUsage();
   const [, user, nice, system] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).map(Number);
   return {
     bench: (own.user + own.system) / 1e6,
-    metering: ticks(meteringPid),
-    ledger: ticks(ledgerPid),
-    kafka: kafka.reduce((sum, pid) => sum + ticks(pid), 0),
-    postgres: postgres.reduce((sum, pid) => sum + ticks(pid), 0),
+    metering: ticksOf(meteringPid),
+    ledger: ticksOf(ledgerPid),
+    kafka: kafka.reduce((sum, pid) => sum + ticksOf(pid), 0),
+    postgres: postgres.reduce((sum, pid) => sum + ticksOf(pid), 0),
     machine: (user! + nice! + system!) / 100,
   };
+}
+
+/** CPU seconds (user + system) a process has used so far; 0 when it is gone. */
+function ticksOf(pid: number | string | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** Processes whose command line (arguments joined by spaces) passes the test. */
