@@ -3,7 +3,8 @@
  * accounts (default 1,000) through metering and the ledger, running as their own processes
  * on the local broker and database, and measures throughput, lag and memory. In the same
  * run it measures the raw ceilings of this machine: a KafkaJS consume-only pass over the
- * same records and batched PostgreSQL inserts. Writes docs/benchmarks/<date>.json and .svg.
+ * same records, batched PostgreSQL inserts, and the authorization client against an HTTP
+ * server that answers at once. Writes docs/benchmarks/<date>.json and .svg.
  */
 import { execSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
