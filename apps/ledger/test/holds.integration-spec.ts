@@ -67,4 +67,12 @@ describe('held totals per key (ADR 0010) under concurrent endings', () => {
     expect(await query(`SELECT held::text FROM $schema.api_keys WHERE account_id = $1 ORDER BY held`)).toEqual([{ held: '1.000000000000' }, { held: '1.000000000000' }]);
     expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true, mismatches: [] });
   });
+
+  it('sweeps batch after batch until no expired hold is left', async () => {
+    const expiring = await Promise.all(Array.from({ length: 250 }, (_, i) => authorize(secrets[i % 2] ?? '', 1)));
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await ledger.get(HoldSweep).sweep()).toBe(expiring.length);
+    expect(await query(`SELECT count(*)::int AS count FROM $schema.reservations WHERE account_id = $1 AND status = 'expired'`)).toEqual([{ count: 60 + expiring.length }]);
+    expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true });
+  });
 });

@@ -114,25 +114,24 @@ export class HoldsStore {
   }
 
   /**
-   * Marks up to `limit` holds expired at `now` as expired, in one transaction of the caller's;
-   * returns how many. Their funds stopped counting at their expiry already: this only keeps
-   * the readers' work small.
+   * Marks the `limit` oldest holds expired at `now` as expired, in one transaction of the
+   * caller's; returns how many. Their funds stopped counting at their expiry already: this only
+   * keeps the readers' work small.
    */
   async expire(manager: EntityManager, now: Date, limit: number): Promise<number> {
-    const keys: Array<{ account_id: string; api_key_id: string }> = await manager.query(
-      `SELECT DISTINCT account_id, api_key_id FROM
-         (SELECT account_id, api_key_id FROM reservations WHERE status = 'held' AND expires_at <= $1 ORDER BY expires_at LIMIT $2) AS due`,
+    const due: Array<{ account_id: string; api_key_id: string; reservation_id: string }> = await manager.query(
+      `SELECT account_id, api_key_id, reservation_id FROM reservations WHERE status = 'held' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
       [now, limit],
     );
-    if (keys.length === 0) return 0;
-    await this.lockKeys(manager, keys);
+    if (due.length === 0) return 0;
+    await this.lockKeys(manager, due);
     const expired: unknown[] = await manager.query(
       freeingSql(`
         UPDATE reservations AS r SET status = 'expired'
-        FROM unnest($1::text[], $2::text[]) AS k(account_id, api_key_id)
-        WHERE r.account_id = k.account_id AND r.api_key_id = k.api_key_id AND r.status = 'held' AND r.expires_at <= $3
+        FROM unnest($1::text[], $2::text[]) AS d(account_id, reservation_id)
+        WHERE r.account_id = d.account_id AND r.reservation_id = d.reservation_id AND r.status = 'held' AND r.expires_at <= $3
         RETURNING r.account_id, r.api_key_id, r.reservation_id, r.amount`),
-      [keys.map((k) => k.account_id), keys.map((k) => k.api_key_id), now],
+      [due.map((d) => d.account_id), due.map((d) => d.reservation_id), now],
     );
     return expired.length;
   }
