@@ -4,8 +4,8 @@ import { preparedQuery } from '@tally/persistence';
 import type { PreparedStatement } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
 import { budgetFromRow, budgetsAsJson } from '../budgets/budget.store';
-import { heldAtSql } from '../holds/holds.store';
 import type { BudgetRow, StoredBudget } from '../budgets/budget.store';
+import { heldAtSql } from '../holds/holds.store';
 import type { LedgerCode } from '../postings/ledger-codes';
 import type { Balances } from '../postings/ledger.store';
 
@@ -92,9 +92,10 @@ export class AuthorizationStore {
 
   /**
    * Inserts the hold if the account's hold counter still has the value the facts were read
-   * with, and moves the counter on and the key's held total up (ADR 0010). False when another hold came first: the facts are stale
-   * and the decision must be taken again (and then sees an earlier hold of the same request
-   * id, so the unique index on request ids is only a backstop).
+   * with, and moves the counter on and the key's held total up (ADR 0010). False when another
+   * hold came first: the facts are stale and the decision must be taken again (and then sees
+   * an earlier hold of the same request id, so the unique index on request ids is only a
+   * backstop).
    */
   async hold(manager: EntityManager, hold: NewHold, holdsVersion: string): Promise<boolean> {
     const inserted = await preparedQuery(manager, HOLD, [

@@ -11,11 +11,11 @@ import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { ApiKeyPrincipal } from '../accounts/accounts.service';
 import { Clock } from '../clock';
+import { HoldsStore } from '../holds/holds.store';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import { balanceFacts } from '../postings/balance-snapshot';
 import type { AuthorizationRequest } from './authorization.dto';
 import { AuthorizationStore } from './authorization.store';
-import { HoldsStore } from '../holds/holds.store';
 
 export type AuthorizationOutcome =
   | {
