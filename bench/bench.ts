@@ -228,8 +228,9 @@ async function authorizationLatency(harness: ServiceHarness, ledger: { port: num
  * POST /v1/authorizations at a fixed rate, open loop: requests start on schedule whether or not
  * earlier ones finished, and latency counts from when a request was due or was sent, whichever
  * came first: a late start is not hidden, and a request sent up to 1 ms early (no timer waits
- * less) is not timed from a moment after it left. Node's http client with kept-alive connections: fetch
- * costs the client about 1 ms of CPU per request, which the server would have to share.
+ * less) is not timed from a moment after it left. Node's http client with kept-alive
+ * connections: fetch costs the client about 1 ms of CPU per request, which the server would
+ * have to share.
  */
 class OpenLoopClient {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
