@@ -1,10 +1,13 @@
 /*
  * `npm run bench`: streams BENCH_EVENTS usage events (default 200,000) for BENCH_ACCOUNTS
  * accounts (default 1,000) through metering and the ledger, running as their own processes
- * on the local broker and database, and measures throughput, lag and memory. In the same
- * run it measures the raw ceilings of this machine: a KafkaJS consume-only pass over the
- * same records, batched PostgreSQL inserts, and the authorization client against an HTTP
- * server that answers at once. Writes docs/benchmarks/<date>.json and .svg.
+ * on the local broker and database, and measures throughput, lag and memory. Then it
+ * measures authorizations at BENCH_AUTH_RATE with nothing else to do, and at
+ * BENCH_AUTH_UNDER_LOAD_RATE while BENCH_LOAD_EVENTS more events flow, and checks every
+ * account's exact total. In the same run it measures the raw ceilings of this machine: a
+ * KafkaJS consume-only pass over the same records, batched PostgreSQL inserts, and the
+ * authorization client against an HTTP server that answers at once. Writes
+ * docs/benchmarks/<date>.json and .svg.
  */
 import { execSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,9 @@ const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash',
 const WARM_UP_SECONDS = 3;
 const AUTH_RATE = Number(process.env['BENCH_AUTH_RATE'] ?? 1000);
 const AUTH_SECONDS = Number(process.env['BENCH_AUTH_SECONDS'] ?? 10);
+/** Events streamed after the idle authorization phase, while authorizations run beside them. */
+const LOAD_EVENTS = Number(process.env['BENCH_LOAD_EVENTS'] ?? 50_000);
+const AUTH_UNDER_LOAD_RATE = Number(process.env['BENCH_AUTH_UNDER_LOAD_RATE'] ?? 200);
 const STALL_MS = 120_000;
 const OUT_DIR = path.resolve(__dirname, '..', 'docs', 'benchmarks');
 
@@ -38,6 +44,8 @@ interface Sample {
   rss_mb: { metering: number; ledger: number };
 }
 
+const seconds = (from: number, to: number) => (to - from) / 1000;
+
 async function main(): Promise<void> {
   const isolation = isolate();
   const harness = new ServiceHarness(isolation, { KAFKA_PARTITIONS: '12', DB_POOL_SIZE: '8' });
@@ -49,8 +57,8 @@ async function main(): Promise<void> {
 
   // The workload as a function of the event's number, not a list: millions of events held in
   // the load generator made its own GC pauses show up in the authorization latencies.
-  function* events() {
-    for (let i = 0; i < EVENTS; i += 1) yield benchEvent(i, isolation.suffix);
+  function* events(from = 0, to = EVENTS) {
+    for (let i = from; i < to; i += 1) yield benchEvent(i, isolation.suffix);
   }
 
   // Progress from the services' own counters: a count(*) over the inboxes every second would
@@ -80,58 +88,71 @@ async function main(): Promise<void> {
     })();
   }, 1000);
 
-  const producer = await UsageProducer.connect({ brokers: isolation.kafkaBrokers, source: 'bench', topic: harness.topic('usage.events'), maxBatchSize: 2000 });
-  for (const event of events()) {
-    producer.record(event);
-    produced += 1;
-    if (produced % 20_000 === 0) await producer.flush();
-  }
-  await producer.close();
+  const produce = async (batch: Iterable<ReturnType<typeof benchEvent>>) => {
+    const producer = await UsageProducer.connect({ brokers: isolation.kafkaBrokers, source: 'bench', topic: harness.topic('usage.events'), maxBatchSize: 2000 });
+    for (const event of batch) {
+      producer.record(event);
+      produced += 1;
+      if (produced % 20_000 === 0) await producer.flush();
+    }
+    await producer.close();
+  };
+  await produce(events());
   const producedAt = Date.now();
   console.log(`bench: produced ${EVENTS} in ${((producedAt - started) / 1000).toFixed(1)} s`);
 
-  // The run ends when the last balance-changed is published: every event posted and the
+  // A run ends when the last balance-changed is published: every event posted and the
   // ledger's outbox empty. A pipeline that stops moving (a relay retrying a record Kafka
   // refuses, say) fails the run after STALL_MS with the services' last words.
-  let ratedDoneAt = 0;
-  let postedDoneAt = 0;
-  let lastMoved = { at: Date.now(), handled: 0 };
   const ledgerOutboxEmpty = async () =>
     (await queryDatabase<{ empty: boolean }>(isolation.databaseUrl, `SELECT NOT EXISTS (SELECT 1 FROM "${isolation.schema('ledger')}".outbox) AS empty`))[0]?.empty === true;
-  for (;;) {
-    const { rated, posted, announced } = await progress();
-    if (rated >= EVENTS && !ratedDoneAt) ratedDoneAt = Date.now();
-    if (posted >= EVENTS && !postedDoneAt) postedDoneAt = Date.now();
-    if (postedDoneAt && (await ledgerOutboxEmpty())) break;
-    if (rated + posted + announced > lastMoved.handled) lastMoved = { at: Date.now(), handled: rated + posted + announced };
-    if (Date.now() - lastMoved.at > STALL_MS) {
-      const logs = [metering!, ledger!].map((service) => `--- ${service.service}, last output:\n${service.logs().slice(-3000)}`).join('\n');
-      clearInterval(sampler);
-      await harness.stop();
-      throw new Error(`no progress for ${STALL_MS / 1000} s: rated ${rated}, posted ${posted} of ${EVENTS}, ${announced} announced\n${logs}`);
+  const drain = async (total: number) => {
+    let ratedDoneAt = 0;
+    let postedDoneAt = 0;
+    let lastMoved = { at: Date.now(), handled: 0 };
+    for (;;) {
+      const { rated, posted, announced } = await progress();
+      if (rated >= total && !ratedDoneAt) ratedDoneAt = Date.now();
+      if (posted >= total && !postedDoneAt) postedDoneAt = Date.now();
+      if (postedDoneAt && (await ledgerOutboxEmpty())) return { ratedDoneAt, postedDoneAt, announcedDoneAt: Date.now() };
+      if (rated + posted + announced > lastMoved.handled) lastMoved = { at: Date.now(), handled: rated + posted + announced };
+      if (Date.now() - lastMoved.at > STALL_MS) {
+        const logs = [metering!, ledger!].map((service) => `--- ${service.service}, last output:\n${service.logs().slice(-3000)}`).join('\n');
+        clearInterval(sampler);
+        await harness.stop();
+        throw new Error(`no progress for ${STALL_MS / 1000} s: rated ${rated}, posted ${posted} of ${total}, ${announced} announced\n${logs}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  const announcedDoneAt = Date.now();
+  };
+  const { ratedDoneAt, postedDoneAt, announcedDoneAt } = await drain(EVENTS);
   const cpu = cpuSpent(cpuAtStart, cpuSnapshot(metering!.pid, ledger!.pid), EVENTS);
   clearInterval(sampler);
-
   const stages = { metering: await stageFigures(metering!.port), ledger: await stageFigures(ledger!.port) };
-  const exactTotals = await checkTotals(isolation.databaseUrl, isolation.schema('ledger'), events());
-  const authorization = await authorizationLatency(harness, ledger!);
+
+  const authorizations = await AuthorizationBench.setUp(harness, ledger!, AUTH_RATE * (WARM_UP_SECONDS + AUTH_SECONDS) + AUTH_UNDER_LOAD_RATE * AUTH_SECONDS);
+  const authorization = await authorizations.idle(AUTH_RATE, AUTH_SECONDS);
+  // Authorizations beside a stream of events: the latency a gateway sees while Tally is busy.
+  const postedBefore = (await progress()).posted;
+  const windowStarted = Date.now();
+  const [underLoad] = await Promise.all([authorizations.measure(AUTH_UNDER_LOAD_RATE, AUTH_SECONDS), produce(events(EVENTS, EVENTS + LOAD_EVENTS))]);
+  const postedInWindow = ((await progress()).posted - postedBefore) / seconds(windowStarted, Date.now());
+  await drain(EVENTS + LOAD_EVENTS);
+  const exactTotals = await checkTotals(isolation.databaseUrl, isolation.schema('ledger'), events(0, EVENTS + LOAD_EVENTS));
+  const overCommitted = authorizations.overCommitted();
   await harness.stopServices();
 
   const raw = await rawCeilings(isolation.kafkaBrokers, isolation.databaseUrl, harness.topic('usage.events'));
   const floor = await noOpHttpFloor(AUTH_RATE, AUTH_SECONDS);
   await harness.stop();
 
-  const seconds = (from: number, to: number) => (to - from) / 1000;
   const endToEnd = EVENTS / seconds(started, announcedDoneAt);
   const meteringRate = EVENTS / seconds(started, ratedDoneAt);
   const ledgerRate = steadyRate(samples, 'posted');
   const result = {
     machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, kafka: '3.9.1 (single-node KRaft, 768 MB heap)', postgres: pgVersion() },
     events: EVENTS,
+    load_events: LOAD_EVENTS,
     accounts: ACCOUNTS,
     // Produce → the last ledger.balance-changed published (the ledger's outbox empty).
     end_to_end_events_per_s: Math.round(endToEnd),
@@ -144,11 +165,17 @@ async function main(): Promise<void> {
     authorization_p50_ms: authorization.p50,
     authorization_p95_ms: authorization.p95,
     authorization_p99_ms: authorization.p99,
-    authorization_over_commit: authorization.overCommitted,
+    authorization_over_commit: overCommitted,
     // The ledger's own timing, from arrival to response: what the client's figures add is
     // the wait for a CPU and the load generator's own delays.
     authorization_server_share: authorization.server,
     authorization_cpu_us_per_request: authorization.cpuUsPerRequest,
+    // At BENCH_AUTH_UNDER_LOAD_RATE while BENCH_LOAD_EVENTS more events flow through.
+    authorization_under_load_rate_per_s: underLoad.ratePerS,
+    authorization_under_load_p50_ms: underLoad.p50,
+    authorization_under_load_p95_ms: underLoad.p95,
+    authorization_under_load_p99_ms: underLoad.p99,
+    events_posted_per_s_beside_them: Math.round(postedInWindow),
     // The same client at the same rate against a server that does nothing: this machine's floor.
     raw_http_no_op_p50_ms: floor.p50,
     raw_http_no_op_p99_ms: floor.p99,
@@ -174,54 +201,72 @@ async function main(): Promise<void> {
 }
 
 /**
- * Authorization latency at a fixed rate (open loop: requests start on schedule whether or
- * not earlier ones finished), against an account with enough credit for all of them.
+ * Authorizations against 50 accounts, each with credit for 90 % of the calls it will get at
+ * 0.001: the rest must be refused, never over-committed. Latency is measured open loop
+ * (requests start on schedule whether or not earlier ones finished).
  */
-async function authorizationLatency(harness: ServiceHarness, ledger: { port: number; pid: number | undefined }) {
-  const rate = AUTH_RATE;
-  const seconds = AUTH_SECONDS;
-  const accounts = 50;
-  const perAccount = Math.ceil((rate * (WARM_UP_SECONDS + seconds)) / accounts);
-  const costPerCall = new Decimal('0.001');
-  const creditPerAccount = costPerCall.times(perAccount).times('0.9');
-  const commands = await new CommandClient(harness.isolation.kafkaBrokers, harness.isolation.suffix, ['ledger.create-account', 'ledger.create-api-key', 'ledger.grant-credit']).connect();
-  const secrets: string[] = [];
-  for (let i = 0; i < accounts; i += 1) {
-    const accountId = `acct_bench_auth_${i}`;
-    await commands.send('ledger.create-account', { account_id: accountId, name: 'bench' });
-    secrets.push((await commands.send<{ secret: string }>('ledger.create-api-key', { account_id: accountId, name: 'bench' })).secret);
-    // Credit for 90 % of this account's calls at 0.001: the rest must be refused, never over-committed.
-    await commands.send('ledger.grant-credit', { account_id: accountId, amount: creditPerAccount.toFixed(), kind: 'grant', reason: 'bench', idempotency_key: 'bench' });
+class AuthorizationBench {
+  private static readonly ACCOUNTS = 50;
+  private static readonly COST = new Decimal('0.001');
+  private readonly grantedPerAccount = new Map<number, number>();
+  private next = 0;
+
+  private constructor(
+    private readonly ledger: { port: number; pid: number | undefined },
+    private readonly secrets: readonly string[],
+    private readonly allowedPerAccount: number,
+  ) {}
+
+  /** Opens the accounts with credit for 90 % of `calls` spread over them. */
+  static async setUp(harness: ServiceHarness, ledger: { port: number; pid: number | undefined }, calls: number): Promise<AuthorizationBench> {
+    const accounts = AuthorizationBench.ACCOUNTS;
+    const credit = AuthorizationBench.COST.times(Math.ceil(calls / accounts)).times('0.9');
+    const commands = await new CommandClient(harness.isolation.kafkaBrokers, harness.isolation.suffix, ['ledger.create-account', 'ledger.create-api-key', 'ledger.grant-credit']).connect();
+    const secrets: string[] = [];
+    for (let i = 0; i < accounts; i += 1) {
+      const accountId = `acct_bench_auth_${i}`;
+      await commands.send('ledger.create-account', { account_id: accountId, name: 'bench' });
+      secrets.push((await commands.send<{ secret: string }>('ledger.create-api-key', { account_id: accountId, name: 'bench' })).secret);
+      await commands.send('ledger.grant-credit', { account_id: accountId, amount: credit.toFixed(), kind: 'grant', reason: 'bench', idempotency_key: 'bench' });
+    }
+    await commands.close();
+    return new AuthorizationBench(ledger, secrets, credit.dividedBy(AuthorizationBench.COST).floor().toNumber());
   }
-  await commands.close();
-  const body = JSON.stringify({ estimated_cost: costPerCall.toFixed(), ttl_seconds: 600 });
-  const client = new OpenLoopClient(ledger.port, rate, body, (i) => secrets[i % accounts]);
-  // Warm-up at the same rate (JIT, pools, prepared statements), not measured.
-  const warmUp = await client.run(rate * WARM_UP_SECONDS, 0);
-  const total = rate * seconds;
-  const cpuAtStart = cpuSnapshot(undefined, ledger.pid);
-  const serverAtStart = await authorizationServerTimes(ledger.port);
-  const started = performance.now();
-  const results = await client.run(total, warmUp.length);
-  client.close();
-  const serverAtEnd = await authorizationServerTimes(ledger.port);
-  const elapsed = (performance.now() - started) / 1000;
-  const { bench, ledger: ledgerCpu, postgres, machine } = cpuSpent(cpuAtStart, cpuSnapshot(undefined, ledger.pid), total);
-  const { p50, p95, p99 } = percentiles(results.map((r) => r.ms));
-  const grantedPerAccount = new Map<number, number>();
-  for (const result of [...warmUp, ...results]) {
-    if (result.status === 201) grantedPerAccount.set(result.i % accounts, (grantedPerAccount.get(result.i % accounts) ?? 0) + 1);
+
+  /**
+   * Latency with nothing else to do, after a warm-up at the same rate (JIT, pools, prepared
+   * statements), with the CPU each process spent per request and the ledger's own timing.
+   */
+  async idle(rate: number, seconds: number) {
+    await this.measure(rate, WARM_UP_SECONDS);
+    const cpuAtStart = cpuSnapshot(undefined, this.ledger.pid);
+    const serverAtStart = await authorizationServerTimes(this.ledger.port);
+    const measured = await this.measure(rate, seconds);
+    const serverAtEnd = await authorizationServerTimes(this.ledger.port);
+    const { bench, ledger, postgres, machine } = cpuSpent(cpuAtStart, cpuSnapshot(undefined, this.ledger.pid), rate * seconds);
+    return { ...measured, server: serverShares(serverAtStart, serverAtEnd), cpuUsPerRequest: { client: bench, ledger, postgres, machine } };
   }
-  const allowed = creditPerAccount.dividedBy(costPerCall).floor().toNumber();
-  return {
-    ratePerS: Math.round(total / elapsed),
-    p50,
-    p95,
-    p99,
-    overCommitted: [...grantedPerAccount.values()].some((granted) => granted > allowed),
-    server: serverShares(serverAtStart, serverAtEnd),
-    cpuUsPerRequest: { client: bench, ledger: ledgerCpu, postgres, machine },
-  };
+
+  /** `rate` requests a second for `seconds`: the rate achieved and p50, p95, p99 in ms. */
+  async measure(rate: number, seconds: number) {
+    const accounts = AuthorizationBench.ACCOUNTS;
+    const body = JSON.stringify({ estimated_cost: AuthorizationBench.COST.toFixed(), ttl_seconds: 600 });
+    const client = new OpenLoopClient(this.ledger.port, rate, body, (i) => this.secrets[i % accounts]);
+    const started = performance.now();
+    const results = await client.run(rate * seconds, this.next);
+    const elapsed = (performance.now() - started) / 1000;
+    client.close();
+    this.next += results.length;
+    for (const { i, status } of results) {
+      if (status === 201) this.grantedPerAccount.set(i % accounts, (this.grantedPerAccount.get(i % accounts) ?? 0) + 1);
+    }
+    return { ratePerS: Math.round(results.length / elapsed), ...percentiles(results.map((r) => r.ms)) };
+  }
+
+  /** True if any account was granted more holds than its credit covers. */
+  overCommitted(): boolean {
+    return [...this.grantedPerAccount.values()].some((granted) => granted > this.allowedPerAccount);
+  }
 }
 
 /**
@@ -407,7 +452,8 @@ async function checkTotals(databaseUrl: string, schema: string, events: Iterable
   }
   const rows = await queryDatabase<{ account_id: string; balance: string }>(
     databaseUrl,
-    `SELECT account_id, balance::text AS balance FROM "${schema}".ledger_accounts WHERE code = 'revenue'`,
+    // Every account but the authorization phases' own, which post no usage.
+    `SELECT account_id, balance::text AS balance FROM "${schema}".ledger_accounts WHERE code = 'revenue' AND account_id NOT LIKE 'acct\\_bench\\_auth\\_%'`,
   );
   const [{ total }] = (await queryDatabase<{ total: string }>(databaseUrl, `SELECT coalesce(sum(amount), 0)::text AS total FROM "${schema}".postings`)) as [{ total: string }];
   const mismatches = rows.filter((row) => !new Decimal(row.balance).equals(expected.get(row.account_id) ?? 0));
