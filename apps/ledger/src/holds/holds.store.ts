@@ -72,14 +72,11 @@ export interface Settlement {
  */
 @Injectable()
 export class HoldsStore {
-  /** Funds held by live reservations, per account (accounts holding nothing are absent). */
+  /** Funds held by live reservations, per account. */
   async heldAmounts(manager: EntityManager, accountIds: string[], now: Date): Promise<Map<string, Decimal>> {
     const rows: Array<{ account_id: string; held: string }> = await manager.query(
-      `SELECT k.account_id, (k.held - coalesce(x.held, 0))::text AS held
-       FROM (SELECT account_id, sum(held) AS held FROM api_keys WHERE account_id = ANY($1::text[]) GROUP BY account_id) AS k
-       LEFT JOIN (SELECT account_id, sum(amount) AS held FROM reservations
-                  WHERE account_id = ANY($1::text[]) AND status = 'held' AND expires_at <= $2
-                  GROUP BY account_id) AS x ON x.account_id = k.account_id`,
+      `SELECT a.account_id, h.held
+       FROM unnest($1::text[]) AS a(account_id), LATERAL ${heldAtSql({ account: 'a.account_id', apiKey: 'NULL', now: '$2' })} AS h`,
       [accountIds, now],
     );
     return new Map(rows.map((row) => [row.account_id, new Decimal(row.held)]));
