@@ -5,6 +5,7 @@ import { Decimal } from 'decimal.js';
 import { checkAffordability, computeBudgetStatus, defaultCatalog, estimateCost, formatAmount, parseAmount, presentPercent } from '@tally/budget-domain';
 import type { BalanceFacts, BudgetStatus, RefusalCode, SpendLimits } from '@tally/budget-domain';
 import { budgetValidity } from '@tally/budget-domain';
+import { counter } from '@tally/platform';
 import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../budgets/budget-periods';
 import type { StoredBudget } from '../budgets/budget.store';
 import { DataSource } from 'typeorm';
@@ -14,6 +15,7 @@ import { Clock } from '../clock';
 import { HoldsStore } from '../holds/holds.store';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import { balanceFacts } from '../postings/balance-snapshot';
+import { AccountTurns } from './account-turns';
 import type { AuthorizationRequest } from './authorization.dto';
 import { AuthorizationStore } from './authorization.store';
 
@@ -34,14 +36,20 @@ const ZERO = new Decimal(0);
 /** Optimistic tries before an authorization queues on the account's row lock instead. */
 const OPTIMISTIC_ATTEMPTS = 2;
 
+const staleDecisions = counter('tally_ledger_authorization_stale_decisions_total', 'Authorization decisions discarded because another hold of the account came first');
+const rowLockFallbacks = counter('tally_ledger_authorization_row_locks_total', "Authorizations that queued on the account's row lock after the optimistic tries");
+
 /**
  * Pre-call authorization: holds funds for a TTL if the cost is affordable. Authorizations of
- * one account serialise on its hold counter (ADR 0006): the facts are read in one statement,
- * the decision is the domain's, and the hold is inserted only if no other hold came in
- * between. A contended account falls back to its row lock. Holds expire by time alone.
+ * one account take turns in this instance (ADR 0011) and serialise across instances on the
+ * account's hold counter (ADR 0006): the facts are read in one statement, the decision is the
+ * domain's, and the hold is inserted only if no other hold came in between. A contended
+ * account falls back to its row lock. Holds expire by time alone.
  */
 @Injectable()
 export class AuthorizationsService {
+  private readonly turns = new AccountTurns();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: AuthorizationStore,
@@ -50,12 +58,20 @@ export class AuthorizationsService {
   ) {}
 
   async authorize(principal: ApiKeyPrincipal, request: AuthorizationRequest): Promise<AuthorizationOutcome> {
-    const now = this.clock.now();
-    const amount = this.amountToHold(request, now);
+    const amount = this.amountToHold(request, this.clock.now());
+    // Two decisions of one account at once would read the same facts, and one would be thrown
+    // away: within this instance they take turns (ADR 0011). Other instances still serialise
+    // on the hold counter.
+    return this.turns.take(principal.accountId, () => this.decideInTurn(principal, request, amount, this.clock.now()));
+  }
+
+  private async decideInTurn(principal: ApiKeyPrincipal, request: AuthorizationRequest, amount: Decimal, now: Date): Promise<AuthorizationOutcome> {
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
       const outcome = await this.decide(this.dataSource.manager, principal, request, amount, now);
       if (outcome) return outcome;
+      staleDecisions.inc();
     }
+    rowLockFallbacks.inc();
     return this.dataSource.transaction(async (manager) => {
       await this.store.lockAccount(manager, principal.accountId);
       const outcome = await this.decide(manager, principal, request, amount, now);
