@@ -170,11 +170,14 @@ async function main(): Promise<void> {
     // the wait for a CPU and the load generator's own delays.
     authorization_server_share: authorization.server,
     authorization_cpu_us_per_request: authorization.cpuUsPerRequest,
+    authorization_contention: authorization.contention,
+    authorization_timeline: authorization.timeline,
     // At BENCH_AUTH_UNDER_LOAD_RATE while BENCH_LOAD_EVENTS more events flow through.
     authorization_under_load_rate_per_s: underLoad.ratePerS,
     authorization_under_load_p50_ms: underLoad.p50,
     authorization_under_load_p95_ms: underLoad.p95,
     authorization_under_load_p99_ms: underLoad.p99,
+    authorization_under_load_contention: underLoad.contention,
     events_posted_per_s_beside_them: Math.round(postedInWindow),
     // The same client at the same rate against a server that does nothing: this machine's floor.
     raw_http_no_op_p50_ms: floor.p50,
@@ -247,20 +250,39 @@ class AuthorizationBench {
     return { ...measured, server: serverShares(serverAtStart, serverAtEnd), cpuUsPerRequest: { client: bench, ledger, postgres, machine } };
   }
 
-  /** `rate` requests a second for `seconds`: the rate achieved and p50, p95, p99 in ms. */
+  /**
+   * `rate` requests a second for `seconds`: the rate achieved, p50, p95, p99 in ms, and how
+   * often requests of one account collided in the ledger (decisions taken again on fresh
+   * facts, and requests that queued on the account's row lock).
+   */
   async measure(rate: number, seconds: number) {
     const accounts = AuthorizationBench.ACCOUNTS;
     const body = JSON.stringify({ estimated_cost: AuthorizationBench.COST.toFixed(), ttl_seconds: 600 });
     const client = new OpenLoopClient(this.ledger.port, rate, body, (i) => this.secrets[i % accounts]);
+    const contentionAtStart = await authorizationContention(this.ledger.port);
+    const first = this.next;
     const started = performance.now();
-    const results = await client.run(rate * seconds, this.next);
+    const results = await client.run(rate * seconds, first);
     const elapsed = (performance.now() - started) / 1000;
     client.close();
+    const contentionAtEnd = await authorizationContention(this.ledger.port);
     this.next += results.length;
     for (const { i, status } of results) {
       if (status === 201) this.grantedPerAccount.set(i % accounts, (this.grantedPerAccount.get(i % accounts) ?? 0) + 1);
     }
-    return { ratePerS: Math.round(results.length / elapsed), ...percentiles(results.map((r) => r.ms)) };
+    return {
+      ratePerS: Math.round(results.length / elapsed),
+      ...percentiles(results.map((r) => r.ms)),
+      // Per second of schedule: a phase that starts slow and one that falls behind look alike in the totals.
+      timeline: Array.from({ length: seconds }, (_, second) => {
+        const due = results.filter(({ i }) => Math.floor((i - first) / rate) === second);
+        return { second, requests: due.length, ...percentiles(due.map((r) => r.ms)) };
+      }),
+      contention: {
+        stale_decisions: contentionAtEnd.staleDecisions - contentionAtStart.staleDecisions,
+        row_locks: contentionAtEnd.rowLocks - contentionAtStart.rowLocks,
+      },
+    };
   }
 
   /** True if any account was granted more holds than its credit covers. */
@@ -352,6 +374,15 @@ function percentiles(latencies: number[]): { p50: number; p95: number; p99: numb
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 100) / 100;
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+/** The ledger's counts of authorizations that collided with another of the same account. */
+async function authorizationContention(port: number): Promise<{ staleDecisions: number; rowLocks: number }> {
+  const metrics = await scrapeMetrics(port);
+  return {
+    staleDecisions: metrics.get('tally_ledger_authorization_stale_decisions_total') ?? 0,
+    rowLocks: metrics.get('tally_ledger_authorization_row_locks_total') ?? 0,
+  };
 }
 
 /**
