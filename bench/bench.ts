@@ -19,7 +19,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { UsageProducer, buildUsageEvent } from '@tally/client';
 import { defaultCatalog, parseUsageEvent, rateUsage } from '@tally/budget-domain';
-import { CommandClient, ServiceHarness, isolate, queryDatabase } from '@tally/testing';
+import { CommandClient, ServiceHarness, isolate, queryDatabase, scrapeMetrics } from '@tally/testing';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 1_000);
@@ -378,7 +378,7 @@ function percentiles(latencies: number[]): { p50: number; p95: number; p99: numb
 
 /** The ledger's counts of authorizations that collided with another of the same account. */
 async function authorizationContention(port: number): Promise<{ staleDecisions: number; rowLocks: number }> {
-  const metrics = await scrapeMetrics(port);
+  const metrics = await scrapeMetrics(`http://127.0.0.1:${port}`);
   return {
     staleDecisions: metrics.get('tally_ledger_authorization_stale_decisions_total') ?? 0,
     rowLocks: metrics.get('tally_ledger_authorization_row_locks_total') ?? 0,
@@ -391,7 +391,7 @@ async function authorizationContention(port: number): Promise<{ staleDecisions: 
  */
 async function authorizationServerTimes(port: number): Promise<Map<string, number>> {
   const within = new Map<string, number>();
-  for (const [sample, value] of await scrapeMetrics(port)) {
+  for (const [sample, value] of await scrapeMetrics(`http://127.0.0.1:${port}`)) {
     const match = /^tally_http_request_duration_seconds_bucket\{le="([^"]+)",method="POST",route="\/v1\/authorizations",/.exec(sample);
     if (match) within.set(match[1]!, (within.get(match[1]!) ?? 0) + value);
   }
@@ -409,20 +409,9 @@ function serverShares(before: Map<string, number>, after: Map<string, number>): 
   return shares;
 }
 
-/** A service's /metrics as sample (name with labels) → value. */
-async function scrapeMetrics(port: number): Promise<Map<string, number>> {
-  const samples = new Map<string, number>();
-  for (const line of (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const space = line.lastIndexOf(' ');
-    samples.set(line.slice(0, space), Number(line.slice(space + 1)));
-  }
-  return samples;
-}
-
 /** Records a service has handled from a topic, messages its outbox relay has published, and the V8 heap it has in use. */
 async function serviceFigures(port: number): Promise<{ consumed: (topic: string) => number; published: number; heapMb: number }> {
-  const metrics = await scrapeMetrics(port);
+  const metrics = await scrapeMetrics(`http://127.0.0.1:${port}`);
   return {
     consumed: (topic) => metrics.get(`tally_messages_consumed_total{topic="${topic}"}`) ?? 0,
     published: [...metrics].reduce((sum, [sample, value]) => (sample.startsWith('tally_outbox_published_total{') ? sum + value : sum), 0),
@@ -435,7 +424,7 @@ async function serviceFigures(port: number): Promise<{ consumed: (topic: string)
  * duration) and outbox rounds published (count, mean size, mean duration).
  */
 async function stageFigures(port: number) {
-  const metrics = await scrapeMetrics(port);
+  const metrics = await scrapeMetrics(`http://127.0.0.1:${port}`);
   const labels = (topic?: string) => (topic === undefined ? '' : `{topic="${topic}"}`);
   const mean = (metric: string, topic?: string, scale = 1) => {
     const count = metrics.get(`${metric}_count${labels(topic)}`) ?? 0;

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { BalanceChanged } from '@tally/budget-domain';
-import { eventually, queryDatabase, usageRated } from '@tally/testing';
+import { eventually, queryDatabase, scrapeMetrics, usageRated } from '@tally/testing';
 import type { TopicRecorder } from '@tally/testing';
 import { AccountsService } from '../src/accounts/accounts.service';
 import { CreditsService } from '../src/credits/credits.service';
@@ -42,9 +42,11 @@ describe('POST /v1/authorizations on the real database', () => {
   };
   /** The ledger's counts of decisions taken again and of requests that queued on the row lock. */
   const contention = async () => {
-    const text = await (await fetch(`${ledger.url}/metrics`)).text();
-    const value = (name: string) => Number(text.split('\n').find((line) => line.startsWith(`${name} `))?.split(' ')[1] ?? 0);
-    return { staleDecisions: value('tally_ledger_authorization_stale_decisions_total'), rowLocks: value('tally_ledger_authorization_row_locks_total') };
+    const metrics = await scrapeMetrics(ledger.url);
+    return {
+      staleDecisions: metrics.get('tally_ledger_authorization_stale_decisions_total') ?? 0,
+      rowLocks: metrics.get('tally_ledger_authorization_row_locks_total') ?? 0,
+    };
   };
   const statusOf = async (reservationId: string) =>
     (
@@ -178,11 +180,7 @@ describe('POST /v1/authorizations on the real database', () => {
   });
 
   it('times every answered request in /metrics, by route pattern and status', async () => {
-    const count = async (labels: string) => {
-      const text = await (await fetch(`${ledger.url}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith(`tally_http_request_duration_seconds_count{${labels}}`));
-      return line ? Number(line.split(' ').pop()) : 0;
-    };
+    const count = async (labels: string) => (await scrapeMetrics(ledger.url)).get(`tally_http_request_duration_seconds_count{${labels}}`) ?? 0;
     const refused = 'method="POST",route="/v1/authorizations",status="402"';
     const unknown = 'method="DELETE",route="/v1/authorizations/:id",status="404"';
     const [refusedBefore, unknownBefore] = [await count(refused), await count(unknown)];
@@ -215,8 +213,7 @@ describe('POST /v1/authorizations on the real database', () => {
     await accounts.createAccount({ accountId: other, name: 'Two Instances Ltd.' });
     const key = (await accounts.createApiKey(other, 'gateway')).secret;
     await ledger.get(CreditsService).grant({ accountId: other, amount: '50.00', kind: 'grant', reason: 'trial', idempotencyKey: 'trial-2' });
-    const second = (await ledger.startInstance()).getHttpServer() as { address(): { port: number } };
-    const urls = [ledger.url, `http://127.0.0.1:${second.address().port}`];
+    const urls = [ledger.url, ledger.urlOf(await ledger.startInstance())];
 
     const contentionBefore = await contention();
     const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => authorize({ estimated_cost: '1.00', ttl_seconds: 60 }, key, urls[i % 2])));

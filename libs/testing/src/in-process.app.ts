@@ -27,8 +27,14 @@ export class InProcessApp {
 
   /** The base URL of the first running instance. */
   get url(): string {
-    const server = this.apps[0]?.getHttpServer() as { address(): { port: number } } | undefined;
-    if (!server) throw new Error('no instance is running');
+    const app = this.apps[0];
+    if (!app) throw new Error('no instance is running');
+    return this.urlOf(app);
+  }
+
+  /** The base URL of one of the running instances (as `startInstance` returned it). */
+  urlOf(app: INestApplication): string {
+    const server = app.getHttpServer() as { address(): { port: number } };
     return `http://127.0.0.1:${server.address().port}`;
   }
 

@@ -3,6 +3,7 @@ export type { TestInfrastructure } from './infrastructure';
 export { isolate, dropSchemas, queryDatabase } from './isolation';
 export type { Isolation } from './isolation';
 export { eventually } from './eventually';
+export { scrapeMetrics } from './metrics';
 export { KafkaTestClient, TopicRecorder } from './kafka-test.client';
 export type { RecordedMessage } from './kafka-test.client';
 export { usageEvent, usageRated } from './usage-event.builder';
