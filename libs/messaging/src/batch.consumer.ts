@@ -65,7 +65,10 @@ export class BatchConsumer {
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
     await consumer.run({
       autoCommit: true,
-      eachBatchAutoResolve: true,
+      // kafkajs would otherwise resolve the whole batch when the handler returns, and a
+      // consumer stopping (SIGTERM) or seeking between slices would commit slices it never
+      // handled: only the slices below resolve offsets.
+      eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.handleBatch(payload),
     });
