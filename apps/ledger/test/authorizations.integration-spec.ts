@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
+import { DataSource } from 'typeorm';
 import type { BalanceChanged } from '@tally/budget-domain';
 import { eventually, queryDatabase, scrapeMetrics, usageRated } from '@tally/testing';
 import type { TopicRecorder } from '@tally/testing';
 import { AccountsService } from '../src/accounts/accounts.service';
+import { AuthorizationStore } from '../src/authorizations/authorization.store';
 import { CreditsService } from '../src/credits/credits.service';
 import { HoldSweep } from '../src/holds/hold-sweep.service';
+import { HoldsStore } from '../src/holds/holds.store';
+import { LedgerStore } from '../src/postings/ledger.store';
 import { ReconciliationService } from '../src/reconciliation/reconciliation.service';
 import { LedgerHarness } from './ledger.harness';
 
@@ -199,11 +204,55 @@ describe('POST /v1/authorizations on the real database', () => {
     const refused = await authorize({ estimated_cost: '1.00' }, revoked);
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ error_code: 'UNAUTHORIZED' });
-    for (const body of [{ estimated_cost: 1 }, { estimated_cost: 'lots' }, { estimated_cost: '1', ttl_seconds: 99999 }, { model: 'gpt-4o' }, '{ not json']) {
+    const notHoldable = [{ estimated_cost: '-1.00' }, { estimated_cost: '0.0000000000001' }, { estimated_cost: '100000000000000000000000000' }];
+    for (const body of [{ estimated_cost: 1 }, { estimated_cost: 'lots' }, ...notHoldable, { estimated_cost: '1', ttl_seconds: 99999 }, { model: 'gpt-4o' }, '{ not json']) {
       const response = await authorize(body);
       expect(response.status).toBe(422);
       expect(await response.json()).toMatchObject({ error_code: 'VALIDATION_FAILED' });
     }
+  });
+
+  it('an authorization queued on the row lock and a posting settling a hold of the same key do not deadlock', async () => {
+    const other = 'acct_auth_lock_order';
+    const accounts = ledger.get(AccountsService);
+    await accounts.createAccount({ accountId: other, name: 'Lock Order Ltd.' });
+    const { api_key_id: keyId, secret: key } = await accounts.createApiKey(other, 'gateway');
+    await ledger.get(CreditsService).grant({ accountId: other, amount: '10.00', kind: 'grant', reason: 'trial', idempotencyKey: 'trial-3' });
+    const { reservation_id: reservationId } = (await (await authorize({ estimated_cost: '1.00' }, key)).json()) as { reservation_id: string };
+    const dataSource = ledger.get(DataSource);
+    const now = new Date();
+
+    // A posting that settles the hold locks the key row first ...
+    const posting = dataSource.createQueryRunner();
+    await posting.connect();
+    await posting.startTransaction();
+    await ledger.get(HoldsStore).settle(posting.manager, [{ accountId: other, reservationId, cost: '0.50' }], now);
+    // ... while an authorization of the account, on the row-lock path, waits for that key row.
+    const store = ledger.get(AuthorizationStore);
+    const authorization = dataSource.transaction(async (manager) => {
+      await store.lockAccount(manager, other);
+      const facts = await store.facts(manager, other, keyId, null, now);
+      if (!facts) throw new Error(`no account ${other}`);
+      const hold = { accountId: other, reservationId: 'res_lock_order', apiKeyId: keyId, requestId: null, amount: new Decimal('2.00'), expiresAt: new Date(now.getTime() + 60_000) };
+      return store.hold(manager, hold, facts.holdsVersion);
+    });
+    await eventually(async () => {
+      const waiting = await queryDatabase<{ pid: number }>(
+        ledger.isolation.databaseUrl,
+        "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%holds_version = holds_version + 1%'",
+      );
+      expect(waiting).toHaveLength(1);
+    });
+    // The posting's transaction row references the account row (KEY SHARE).
+    const usage = { accountId: other, transactionId: randomUUID(), kind: 'usage', sourceId: 'lock-order-usage', occurredAt: now.toISOString(), details: {} };
+    await ledger.get(LedgerStore).post(posting.manager, [{ ...usage, postings: [{ code: 'credit', amount: new Decimal('-0.50') }, { code: 'revenue', amount: new Decimal('0.50') }] }]);
+    await posting.commitTransaction();
+    await posting.release();
+
+    await expect(authorization).resolves.toBe(true);
+    expect(await statusOf(reservationId)).toEqual(['settled']);
+    expect(await statusOf('res_lock_order')).toEqual(['held']);
+    expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true });
   });
 
   // Last: from here on two instances share the schema and the consumer groups.

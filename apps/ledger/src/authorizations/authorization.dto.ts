@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { USAGE_SERVICES, isDecimalString } from '@tally/budget-domain';
+import { USAGE_SERVICES } from '@tally/budget-domain';
+
+/**
+ * A cost the ledger can hold exactly: not negative, and within NUMERIC(38,12), 26 digits
+ * before the point and 12 after. More decimals would be rounded away silently when stored,
+ * and a larger figure would fail the insert.
+ */
+const HOLDABLE_COST = /^\d{1,26}(\.\d{1,12})?$/;
 
 const common = {
   ttl_seconds: z.number().int().min(1).max(3600).default(300),
@@ -9,7 +16,7 @@ const common = {
 /** Either an estimated cost, or a model and token estimate whose worst case is held. */
 export const authorizationRequestSchema = z.union([
   z.object({
-    estimated_cost: z.string().refine(isDecimalString, { message: 'must be a decimal string' }),
+    estimated_cost: z.string().regex(HOLDABLE_COST, { message: 'must be a decimal string, not negative, with at most 26 digits before the point and 12 after' }),
     ...common,
   }).strict(),
   z.object({

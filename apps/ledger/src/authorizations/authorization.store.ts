@@ -61,7 +61,11 @@ const HOLD: PreparedStatement = {
 
 const LOCK_ACCOUNT: PreparedStatement = {
   name: 'authorization_lock_account',
-  text: 'SELECT 1 FROM accounts WHERE account_id = $1 FOR UPDATE',
+  // NO KEY UPDATE, not UPDATE: a posting that settles a hold of this account locks the key
+  // row first and then inserts its transaction, whose foreign key takes KEY SHARE on this
+  // row. FOR UPDATE would conflict with that while this request waits for the key row: a
+  // deadlock. NO KEY UPDATE still queues the account's authorizations one behind the other.
+  text: 'SELECT 1 FROM accounts WHERE account_id = $1 FOR NO KEY UPDATE',
 };
 
 /** The authorizations' SQL: two round trips for a granted hold, one for a refusal (ADR 0006). */

@@ -125,11 +125,7 @@ export class AuthorizationsService {
 
   /** The estimate, or the worst case of the model and token estimate (all output tokens used). */
   private amountToHold(request: AuthorizationRequest, now: Date): Decimal {
-    if ('estimated_cost' in request) {
-      const amount = parseAmount(request.estimated_cost);
-      if (amount.isNegative()) throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, 'estimated_cost must not be negative');
-      return amount;
-    }
+    if ('estimated_cost' in request) return parseAmount(request.estimated_cost);
     return estimateCost(
       {
         service: request.service,
