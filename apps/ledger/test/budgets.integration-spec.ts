@@ -64,6 +64,43 @@ describe('budgets with periods, on the ledger', () => {
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
   });
 
+  it('a new period rule starts a period at the change: monthly to daily mid-January, then daily resets up to February', async () => {
+    clock.set('2027-01-01T00:00:00Z');
+    await account('acct_rule');
+    await commands.send('ledger.set-budget', { account_id: 'acct_rule', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true, rollover_max_percent: 10 });
+    await use('acct_rule', '70.000000');
+
+    // January ends at the change: of 30 unused, 10 rolls over (10 % of 100), 20 expires.
+    clock.set('2027-01-20T14:30:00Z');
+    expect(await commands.send('ledger.set-budget', { account_id: 'acct_rule', period: 'daily', limit: '5.00', hard_limit: true, rollover_max_percent: 0 })).toMatchObject({
+      period: 'daily', allowance: '15.000000', remaining: '15.000000', current_period: { start: '2027-01-20T14:30:00.000Z', end: '2027-01-21T00:00:00.000Z' },
+    });
+
+    clock.set('2027-01-21T08:00:00Z');
+    await use('acct_rule', '1.000000');
+    expect(await status('acct_rule')).toMatchObject({ used: '1.000000', remaining: '4.000000', period: { start: '2027-01-21T00:00:00.000Z', end: '2027-01-22T00:00:00.000Z' } });
+    clock.set('2027-02-01T00:00:00Z');
+    await use('acct_rule', '1.000000');
+    expect(await status('acct_rule')).toMatchObject({ used: '1.000000', remaining: '4.000000', period: { start: '2027-02-01T00:00:00.000Z', end: '2027-02-02T00:00:00.000Z' } });
+    // Issued: January, the change, then every day from Jan 21 to Feb 1 (12). Expired: 20 at
+    // the change, 15 on Jan 21, 4 on Jan 22, then 5 on each of the 10 days after.
+    expect(await transactionsOf('acct_rule', 'allowance_issue')).toBe(14);
+    expect(await transactionsOf('acct_rule', 'allowance_expiry')).toBe(13);
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+  });
+
+  it('a budget without periods can take a monthly rule: the first month runs from the change to the reset day', async () => {
+    clock.set('2027-01-01T00:00:00Z');
+    await account('acct_rule_none');
+    await commands.send('ledger.set-budget', { account_id: 'acct_rule_none', period: 'none', limit: '50.00', hard_limit: true, rollover_max_percent: 0 });
+    clock.set('2027-01-10T00:00:00Z');
+    expect(await commands.send('ledger.set-budget', { account_id: 'acct_rule_none', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true })).toMatchObject({
+      allowance: '100.000000', current_period: { start: '2027-01-10T00:00:00.000Z', end: '2027-02-01T00:00:00.000Z' },
+    });
+    expect(await transactionsOf('acct_rule_none', 'allowance_expiry')).toBe(1);
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+  });
+
   it('prorates a budget created mid-period by the days left', async () => {
     clock.set('2026-11-21T00:00:00Z');
     await account('acct_prorate');

@@ -41,7 +41,7 @@ export { assertPeriodRule, daysRemaining, nextPeriod, periodAt, periodDays, Inva
 export type { Period, PeriodKind, PeriodRule } from './budget/budget-period';
 export { BUDGET_DEFAULTS, InvalidBudgetError, assertBudget, budgetValidity } from './budget/budget-definition';
 export type { BudgetDefinition, BudgetValidity } from './budget/budget-definition';
-export { openingState, proratedLimit, rollToPeriod } from './budget/period-reset';
+export { openingState, proratedLimit, restartPeriod, rollToPeriod, samePeriodRule } from './budget/period-reset';
 export type { PeriodReset, PeriodState } from './budget/period-reset';
 export { DEFAULT_AFFORDABILITY_CAPS, checkAffordability } from './budget/affordability';
 export type { Affordability, AffordabilityCaps, RefusalCode, SpendLimits } from './budget/affordability';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { rollToPeriod } from '@tally/budget-domain';
+import { restartPeriod, rollToPeriod } from '@tally/budget-domain';
+import type { BudgetDefinition, PeriodReset } from '@tally/budget-domain';
 import type { NewTransaction } from '../postings/ledger.store';
 import type { StoredBudget } from './budget.store';
 
@@ -10,47 +11,60 @@ import type { StoredBudget } from './budget.store';
  * their resets post nothing. Resetting is idempotent per period (the source id names it).
  */
 export function rollBudgets(budgets: readonly StoredBudget[], now: Date): NewTransaction[] {
-  const transactions: NewTransaction[] = [];
-  for (const budget of budgets) {
+  return budgets.flatMap((budget) => {
     const { state, resets } = rollToPeriod(budget.definition, budget.state, now);
     budget.state = state;
-    if (budget.apiKeyId !== null) continue;
-    for (const reset of resets) {
-      const periodStart = reset.to.start!.toISOString();
-      if (!reset.expired.isZero()) {
-        transactions.push(transaction(budget.accountId, 'allowance_expiry', periodStart, now, [
-          { code: 'allowance', amount: reset.expired.negated() },
-          { code: 'expiry', amount: reset.expired },
-        ]));
-      }
-      const issued = reset.allowance.minus(reset.rolledOver);
-      transactions.push(transaction(budget.accountId, 'allowance_issue', periodStart, now, [
-        { code: 'allowance', amount: issued },
-        { code: 'allowance_issued', amount: issued.negated() },
-      ]));
-    }
-  }
-  return transactions;
+    return resets.flatMap((reset) => resetTransactions(budget, reset, `period:${periodStartOf(reset, now)}`, now));
+  });
+}
+
+/**
+ * Gives a budget a new period rule from `now` on (restartPeriod): the reset it makes posts like
+ * any other, named by the moment of the change, which no period's own reset shares.
+ */
+export function changePeriodRule(budget: StoredBudget, definition: BudgetDefinition, now: Date): NewTransaction[] {
+  const { state, reset } = restartPeriod(budget.definition, definition, budget.state, now);
+  budget.definition = definition;
+  budget.state = state;
+  return resetTransactions(budget, reset, `period-rule:${now.toISOString()}`, now);
 }
 
 /** The allowance of a budget's first period, issued when the budget is set. */
 export function openingIssue(budget: StoredBudget, now: Date): NewTransaction {
-  return transaction(budget.accountId, 'allowance_issue', budget.state.period.start?.toISOString() ?? 'open', now, [
+  const periodStart = budget.state.period.start?.toISOString() ?? 'open';
+  return transaction(budget.accountId, 'allowance_issue', `period:${periodStart}`, periodStart, now, [
     { code: 'allowance', amount: budget.state.allowance },
     { code: 'allowance_issued', amount: budget.state.allowance.negated() },
   ]);
 }
 
-function transaction(accountId: string, kind: string, periodStart: string, at: Date, postings: NewTransaction['postings']): NewTransaction {
-  return {
-    accountId,
-    transactionId: randomUUID(),
-    kind,
-    sourceId: `period:${periodStart}`,
-    occurredAt: at.toISOString(),
-    details: { period_start: periodStart },
-    postings,
-  };
+function resetTransactions(budget: StoredBudget, reset: PeriodReset, sourceId: string, now: Date): NewTransaction[] {
+  if (budget.apiKeyId !== null) return [];
+  const periodStart = periodStartOf(reset, now);
+  const issued = reset.allowance.minus(reset.rolledOver);
+  return [
+    ...(reset.expired.isZero()
+      ? []
+      : [
+          transaction(budget.accountId, 'allowance_expiry', sourceId, periodStart, now, [
+            { code: 'allowance', amount: reset.expired.negated() },
+            { code: 'expiry', amount: reset.expired },
+          ]),
+        ]),
+    transaction(budget.accountId, 'allowance_issue', sourceId, periodStart, now, [
+      { code: 'allowance', amount: issued },
+      { code: 'allowance_issued', amount: issued.negated() },
+    ]),
+  ];
+}
+
+/** A reset always opens a period with a start (a `none` period never ends); `now` only satisfies the type. */
+function periodStartOf(reset: PeriodReset, now: Date): string {
+  return (reset.to.start ?? now).toISOString();
+}
+
+function transaction(accountId: string, kind: string, sourceId: string, periodStart: string, at: Date, postings: NewTransaction['postings']): NewTransaction {
+  return { accountId, transactionId: randomUUID(), kind, sourceId, occurredAt: at.toISOString(), details: { period_start: periodStart }, postings };
 }
 
 export function accountBudgetOf(budgets: readonly StoredBudget[], accountId: string): StoredBudget | undefined {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import { BUDGET_DEFAULTS, InvalidBudgetError, assertBudget, formatAmount, openingState, rollToPeriod } from '@tally/budget-domain';
+import { BUDGET_DEFAULTS, InvalidBudgetError, assertBudget, formatAmount, openingState, rollToPeriod, samePeriodRule } from '@tally/budget-domain';
 import type { BudgetDefinition, PeriodKind } from '@tally/budget-domain';
 import { MessagingService, enqueueOutbox } from '@tally/messaging';
 import { DataSource } from 'typeorm';
@@ -11,7 +11,7 @@ import { LedgerStore } from '../postings/ledger.store';
 import { PostingService, applyPostings } from '../postings/posting.service';
 import { BudgetStore } from './budget.store';
 import type { StoredBudget } from './budget.store';
-import { accountBudgetOf, keyBudgetOf, openingIssue, rollBudgets } from './budget-periods';
+import { accountBudgetOf, changePeriodRule, keyBudgetOf, openingIssue, rollBudgets } from './budget-periods';
 
 /** The `ledger.set-budget` request (DESIGN 2), already shape-checked. */
 export interface SetBudgetCommand {
@@ -33,7 +33,8 @@ export interface SetBudgetCommand {
 
 /**
  * Sets the budget of an account or of a key inside it. A new account budget issues its first
- * (optionally prorated) allowance at once; a changed definition applies from the next period.
+ * (optionally prorated) allowance at once; a changed definition applies from the next period,
+ * except a new period rule (kind, reset day, anchor), which starts a period at once.
  */
 @Injectable()
 export class BudgetsService {
@@ -63,8 +64,12 @@ export class BudgetsService {
       let budget: StoredBudget;
       const transactions = [];
       if (existing) {
-        existing.definition = { ...definition, createdAt: existing.definition.createdAt };
+        // Resets missed until now fall under the terms they were due under. A new period rule
+        // starts a period now; any other change applies from the next reset.
         transactions.push(...rollBudgets([existing], now));
+        const changed = { ...definition, createdAt: existing.definition.createdAt };
+        if (samePeriodRule(existing.definition, changed)) existing.definition = changed;
+        else transactions.push(...changePeriodRule(existing, changed, now));
         budget = existing;
       } else {
         budget = { accountId: command.account_id, apiKeyId, definition, state: openingState(definition) };

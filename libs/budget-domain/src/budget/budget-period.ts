@@ -13,7 +13,11 @@ export interface PeriodRule {
   readonly anchorStart?: Date;
 }
 
-/** [start, end): end is exclusive. `none` is one open period: both null. */
+/**
+ * [start, end): end is exclusive. `none` is one open period: both null, or from the moment a
+ * budget changed to `none` (see restartPeriod). A period that began at a change of rule starts
+ * then and ends at the rule's next boundary.
+ */
 export interface Period {
   readonly start: Date | null;
   readonly end: Date | null;

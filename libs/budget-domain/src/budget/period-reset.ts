@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { BudgetDefinition } from './budget-definition';
-import type { Period } from './budget-period';
+import type { Period, PeriodRule } from './budget-period';
 import { nextPeriod, periodAt } from './budget-period';
 
 /** A budget's running figures in its current period. */
@@ -43,37 +43,61 @@ export function proratedLimit(budget: Pick<BudgetDefinition, 'limit'>, period: P
 }
 
 /**
- * Moves a budget's state to the period `now` falls in. The same period is a no-op (a reset
- * happens once per period, never twice); missed periods are caught up one by one, each
- * expiring its unused allowance beyond the rollover cap. No cron needed: the next event
- * (or authorization) calls this.
+ * Moves a budget's state to the period `now` falls in. Inside the current period it is a no-op
+ * (a reset happens once per period, never twice); missed periods are caught up one by one,
+ * each expiring its unused allowance beyond the rollover cap. No cron needed: the next event
+ * (or authorization) calls this. An instant before the current period's end, even one before
+ * its start (a clock that went back), changes nothing.
  */
 export function rollToPeriod(
   budget: BudgetDefinition,
   state: PeriodState,
   now: Date,
 ): { state: PeriodState; resets: PeriodReset[] } {
-  const target = periodAt(budget, now);
-  if (sameStart(target, state.period) || target.start === null) return { state, resets: [] };
-  if (state.period.start !== null && target.start.getTime() < state.period.start.getTime()) {
-    return { state, resets: [] };
-  }
   const resets: PeriodReset[] = [];
   let current = state;
-  let steps = 0;
-  while (!sameStart(current.period, target)) {
-    const next = steps < MAX_CATCH_UP ? nextPeriod(budget, current.period) : target;
-    const cap = budget.limit.times(budget.rolloverMaxPercent).dividedBy(100);
-    const rolledOver = Decimal.min(current.allowanceRemaining, cap);
-    const expired = current.allowanceRemaining.minus(rolledOver);
-    const allowance = budget.limit.plus(rolledOver);
-    resets.push({ from: current.period, to: next, expired, rolledOver, allowance });
-    current = { period: next, allowance, allowanceRemaining: allowance, used: ZERO, rolledOver };
-    steps += 1;
+  while (current.period.end !== null && now.getTime() >= current.period.end.getTime()) {
+    const next = resets.length < MAX_CATCH_UP ? nextPeriod(budget, current.period) : periodAt(budget, now);
+    const reset = resetInto(budget, current, next, budget.limit);
+    resets.push(reset);
+    current = stateAfter(reset);
   }
   return { state: current, resets };
 }
 
-function sameStart(a: Period, b: Period): boolean {
-  return (a.start?.getTime() ?? null) === (b.start?.getTime() ?? null);
+/**
+ * A new period rule (period kind, reset day or anchor) takes effect at `now`: the current
+ * period ends there, its unused allowance expiring beyond the rollover cap of the terms it was
+ * issued under, and the first period of the new rule starts there and runs to the new rule's
+ * next boundary (for `none`, open-ended), with the new limit, prorated if asked. Catch up first
+ * (`rollToPeriod` under the old terms): missed periods belong to the old rule.
+ */
+export function restartPeriod(
+  previous: BudgetDefinition,
+  budget: BudgetDefinition,
+  state: PeriodState,
+  now: Date,
+): { state: PeriodState; reset: PeriodReset } {
+  const ruled = periodAt(budget, now);
+  const next = { start: now, end: ruled.end };
+  const limit = budget.prorate ? proratedLimit(budget, ruled, now) : budget.limit;
+  const reset = resetInto(previous, state, next, limit);
+  return { state: stateAfter(reset), reset };
+}
+
+/** True when two definitions cut their periods alike. */
+export function samePeriodRule(a: PeriodRule, b: PeriodRule): boolean {
+  return a.period === b.period && a.resetDay === b.resetDay && a.anchorStart?.getTime() === b.anchorStart?.getTime();
+}
+
+/** The reset from the current period into `next`: `ending`'s rollover cap, `limit` issued anew. */
+function resetInto(ending: BudgetDefinition, current: PeriodState, next: Period, limit: Decimal): PeriodReset {
+  const cap = ending.limit.times(ending.rolloverMaxPercent).dividedBy(100);
+  const rolledOver = Decimal.min(current.allowanceRemaining, cap);
+  const expired = current.allowanceRemaining.minus(rolledOver);
+  return { from: current.period, to: next, expired, rolledOver, allowance: limit.plus(rolledOver) };
+}
+
+function stateAfter(reset: PeriodReset): PeriodState {
+  return { period: reset.to, allowance: reset.allowance, allowanceRemaining: reset.allowance, used: ZERO, rolledOver: reset.rolledOver };
 }
