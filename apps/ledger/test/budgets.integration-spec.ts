@@ -120,7 +120,7 @@ describe('budgets with periods, on the ledger', () => {
     expect(await status('acct_limits')).toMatchObject({ used: '11.500000', remaining: '0.000000', overage: '1.500000', over_hard_limit: true, alert_level: 'CRITICAL' });
   });
 
-  it('refuses spending once expires_at + grace has passed', async () => {
+  it('refuses spending once expires_at + grace has passed, and issues no allowance after that', async () => {
     clock.set('2026-11-10T00:00:00Z');
     const { secret } = await account('acct_expiry');
     await commands.send('ledger.set-budget', {
@@ -130,6 +130,15 @@ describe('budgets with periods, on the ledger', () => {
     expect(await authorize(secret, '1.00')).toMatchObject({ status: 201 });
     clock.set('2026-11-11T01:00:00Z');
     expect(await authorize(secret, '1.00')).toMatchObject({ status: 402, body: { error_code: 'BUDGET_EXPIRED' } });
+
+    // Usage is a fact and still posts, but the deactivated budget issues no December
+    // allowance: November's 10 expires and the usage is overage.
+    clock.set('2026-12-01T00:00:00Z');
+    await use('acct_expiry', '1.000000');
+    expect(await status('acct_expiry')).toMatchObject({ used: '1.000000', remaining: '0.000000', overage: '1.000000' });
+    expect(await transactionsOf('acct_expiry', 'allowance_issue')).toBe(1);
+    expect(await transactionsOf('acct_expiry', 'allowance_expiry')).toBe(1);
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
   });
 
   it('purchased credit survives a period reset; available_percent reaches 130 with credit', async () => {

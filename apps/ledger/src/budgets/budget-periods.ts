@@ -51,10 +51,14 @@ function resetTransactions(budget: StoredBudget, reset: PeriodReset, sourceId: s
             { code: 'expiry', amount: reset.expired },
           ]),
         ]),
-    transaction(budget.accountId, 'allowance_issue', sourceId, periodStart, now, [
-      { code: 'allowance', amount: issued },
-      { code: 'allowance_issued', amount: issued.negated() },
-    ]),
+    ...(issued.isZero()
+      ? []
+      : [
+          transaction(budget.accountId, 'allowance_issue', sourceId, periodStart, now, [
+            { code: 'allowance', amount: issued },
+            { code: 'allowance_issued', amount: issued.negated() },
+          ]),
+        ]),
   ];
 }
 

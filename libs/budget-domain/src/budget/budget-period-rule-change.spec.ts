@@ -67,6 +67,12 @@ describe('a change of period rule', () => {
     expect(bounded.state.period).toEqual({ start: at('2027-03-05T00:00:00Z'), end: at('2027-04-01T00:00:00Z') });
   });
 
+  it('a new rule on a budget past its expiry and grace issues nothing and expires what was left', () => {
+    const expired: BudgetDefinition = { ...daily, expiresAt: at('2027-01-10T00:00:00Z') };
+    const { reset } = restartPeriod(monthly, expired, january, at('2027-01-20T00:00:00Z'));
+    expect([reset.expired.toFixed(), reset.rolledOver.toFixed(), reset.allowance.toFixed()]).toEqual(['30', '0', '0']);
+  });
+
   it('samePeriodRule compares kind, reset day and anchor', () => {
     const cheaper: BudgetDefinition = { ...monthly, limit: d('1') };
     expect(samePeriodRule(monthly, cheaper)).toBe(true);

@@ -55,6 +55,19 @@ describe('period resets', () => {
     expect(next.allowance.toFixed()).toBe('110');
   });
 
+  it('a budget past its expiry and grace is deactivated: periods starting after that get no allowance and carry nothing over', () => {
+    // Expires Dec 20, 48 h of grace: the December period still started while it was valid.
+    const definition = budget({ rolloverMaxPercent: d('10'), expiresAt: new Date('2026-12-20T00:00:00Z'), gracePeriodHours: 48 });
+    const state = { ...openingState(definition), allowanceRemaining: d('30') };
+    const { state: next, resets } = rollToPeriod(definition, state, new Date('2027-02-03T00:00:00Z'));
+    expect(resets.map((r) => [r.to.start!.toISOString().slice(0, 10), r.rolledOver.toFixed(), r.expired.toFixed(), r.allowance.toFixed()])).toEqual([
+      ['2026-12-01', '10', '20', '110'],
+      ['2027-01-01', '0', '110', '0'],
+      ['2027-02-01', '0', '0', '0'],
+    ]);
+    expect(next.allowanceRemaining.toFixed()).toBe('0');
+  });
+
   it('a budget without periods never resets', () => {
     const definition = budget({ period: 'none', resetDay: undefined });
     const state = openingState(definition);

@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { budgetValidity } from './budget-definition';
 import type { BudgetDefinition } from './budget-definition';
 import type { Period, PeriodRule } from './budget-period';
 import { nextPeriod, periodAt } from './budget-period';
@@ -58,7 +59,10 @@ export function rollToPeriod(
   let current = state;
   while (current.period.end !== null && now.getTime() >= current.period.end.getTime()) {
     const next = resets.length < MAX_CATCH_UP ? nextPeriod(budget, current.period) : periodAt(budget, now);
-    const reset = resetInto(budget, current, next, budget.limit);
+    // Past its expiry and grace a budget is deactivated: a period that starts then gets no
+    // allowance, and nothing of the last one carries over.
+    const deactivated = budgetValidity(budget, next.start ?? now) === 'expired';
+    const reset = deactivated ? resetInto(current, next, ZERO, ZERO) : resetInto(current, next, budget.limit, rolloverCap(budget));
     resets.push(reset);
     current = stateAfter(reset);
   }
@@ -81,7 +85,8 @@ export function restartPeriod(
   const ruled = periodAt(budget, now);
   const next = { start: now, end: ruled.end };
   const limit = budget.prorate ? proratedLimit(budget, ruled, now) : budget.limit;
-  const reset = resetInto(previous, state, next, limit);
+  const deactivated = budgetValidity(budget, now) === 'expired';
+  const reset = deactivated ? resetInto(state, next, ZERO, ZERO) : resetInto(state, next, limit, rolloverCap(previous));
   return { state: stateAfter(reset), reset };
 }
 
@@ -90,12 +95,16 @@ export function samePeriodRule(a: PeriodRule, b: PeriodRule): boolean {
   return a.period === b.period && a.resetDay === b.resetDay && a.anchorStart?.getTime() === b.anchorStart?.getTime();
 }
 
-/** The reset from the current period into `next`: `ending`'s rollover cap, `limit` issued anew. */
-function resetInto(ending: BudgetDefinition, current: PeriodState, next: Period, limit: Decimal): PeriodReset {
-  const cap = ending.limit.times(ending.rolloverMaxPercent).dividedBy(100);
+/** The reset from the current period into `next`: its unused allowance carried over up to `cap`, `limit` issued anew. */
+function resetInto(current: PeriodState, next: Period, limit: Decimal, cap: Decimal): PeriodReset {
   const rolledOver = Decimal.min(current.allowanceRemaining, cap);
   const expired = current.allowanceRemaining.minus(rolledOver);
   return { from: current.period, to: next, expired, rolledOver, allowance: limit.plus(rolledOver) };
+}
+
+/** The most of a period's unused allowance the next one may carry over. */
+function rolloverCap(budget: BudgetDefinition): Decimal {
+  return budget.limit.times(budget.rolloverMaxPercent).dividedBy(100);
 }
 
 function stateAfter(reset: PeriodReset): PeriodState {
