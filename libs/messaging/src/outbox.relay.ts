@@ -144,13 +144,25 @@ export class OutboxRelay {
     return rows.length;
   }
 
-  /** Settles a round left by a crash: deleted if Kafka committed it, else sent again later. */
+  /**
+   * Settles a round left by a crash: deleted if Kafka committed it, else sent again later.
+   * Kafka may also remember rounds this database never numbered: the group outlives a schema
+   * dropped and made again (or a database restored from an older backup). New rounds are then
+   * numbered past the remembered one, or a round that failed would pass for published.
+   */
   private async recoverPendingRound(): Promise<void> {
+    const committed = await this.committedRound();
+    if (committed !== null) {
+      await this.dataSource.query(
+        `SELECT setval('outbox_round_seq', $1::bigint) FROM outbox_round_seq
+         WHERE $1::bigint > CASE WHEN is_called THEN last_value ELSE last_value - 1 END`,
+        [committed],
+      );
+    }
     const pending: Array<{ round: string; message_ids: string[] }> = await this.dataSource.query(
       'SELECT round, message_ids FROM outbox_round ORDER BY round',
     );
     if (pending.length > 0) {
-      const committed = await this.committedRound();
       for (const { round, message_ids: ids } of pending) {
         const wasCommitted = committed !== null && BigInt(committed) >= BigInt(round);
         await this.forgetRound(round, wasCommitted ? ids : []);

@@ -10,7 +10,7 @@ describe('inbox and outbox on the real database and broker', () => {
   const schema = isolation.schema('messaging');
   const topic = `outbox-test.${isolation.suffix}`;
   const roundsTopic = `outbox-rounds.${isolation.suffix}`;
-  const relayOptions = (overrides: { batchSize?: number; maxBatchBytes?: number; vacuumEveryRows?: number } = {}) => ({
+  const relayOptions = (overrides: { batchSize?: number; maxBatchBytes?: number; vacuumEveryRows?: number; name?: string } = {}) => ({
     batchSize: 1000,
     maxBatchBytes: 1_000_000,
     idleDelayMs: 10,
@@ -170,6 +170,30 @@ describe('inbox and outbox on the real database and broker', () => {
     expect(crash()).toEqual(['committed-0', 'committed-1', 'committed-2', 'uncommitted-0', 'uncommitted-1', 'uncommitted-2']);
     expect(await dataSource.query('SELECT count(*)::int AS count FROM outbox')).toEqual([{ count: 0 }]);
     expect(await dataSource.query('SELECT count(*)::int AS count FROM outbox_round')).toEqual([{ count: 0 }]);
+  });
+
+  it('numbers its rounds past one Kafka remembers from an earlier database, so a failed round is sent again, not taken for published', async () => {
+    // The relay's group outlived its schema: Kafka says round 1,000 committed.
+    const name = `relay-reborn-${schema}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.setOffsets({ groupId: name, topic: roundsTopic, partitions: [{ partition: 0, offset: '1000' }] });
+    const reborn = `outbox-reborn.${isolation.suffix}`;
+    await ensureTopics(kafka, [reborn], 1, { [reborn]: { 'max.message.bytes': '1024' } });
+    const recorder = await client.record(reborn);
+    await dataSource.transaction((manager) => enqueueOutbox(manager, [jsonMessage(reborn, 'acct_reborn', { reborn: 'first', padding: 'x'.repeat(2000) })]));
+
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ name }));
+    await expect(relay.publishOnce()).rejects.toThrow();
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: reborn, configEntries: [{ name: 'max.message.bytes', value: '1048576' }] }],
+    });
+    await admin.disconnect();
+    expect(await relay.publishOnce()).toBe(1);
+    await relay.stop();
+    expect((await recorder.waitForCount<{ reborn: string }>(1)).map((payload) => payload.reborn)).toEqual(['first']);
+    expect(await dataSource.query('SELECT count(*)::int AS count FROM outbox')).toEqual([{ count: 0 }]);
   });
 
   it('lets one relay lead at a time when two share an outbox', async () => {
