@@ -4,7 +4,9 @@
  * on the local broker and database, and measures throughput, lag and memory. Then it
  * measures authorizations at BENCH_AUTH_RATE with nothing else to do, and at
  * BENCH_AUTH_UNDER_LOAD_RATE while BENCH_LOAD_EVENTS more events flow, and checks every
- * account's exact total. In the same run it measures the raw ceilings of this machine: a
+ * account's exact total. With BENCH_PRODUCE_RATE (events/s) the first phase is produced at that
+ * pace instead of as fast as possible: a long run at a rate the pipeline keeps up with shows
+ * whether memory stays flat at steady state, minute by minute (`memory_by_minute`). In the same run it measures the raw ceilings of this machine: a
  * KafkaJS consume-only pass over the same records, batched PostgreSQL inserts, and the
  * authorization client against an HTTP server that answers at once. Writes
  * docs/benchmarks/<date>.json and .svg.
@@ -30,6 +32,8 @@ const AUTH_SECONDS = Number(process.env['BENCH_AUTH_SECONDS'] ?? 10);
 /** Events streamed after the idle authorization phase, while authorizations run beside them. */
 const LOAD_EVENTS = Number(process.env['BENCH_LOAD_EVENTS'] ?? 50_000);
 const AUTH_UNDER_LOAD_RATE = Number(process.env['BENCH_AUTH_UNDER_LOAD_RATE'] ?? 200);
+/** Events/s for the first phase; unset: as fast as the producer can send. */
+const PRODUCE_RATE = process.env['BENCH_PRODUCE_RATE'] ? Number(process.env['BENCH_PRODUCE_RATE']) : undefined;
 const STALL_MS = 120_000;
 const OUT_DIR = path.resolve(__dirname, '..', 'docs', 'benchmarks');
 
@@ -42,6 +46,8 @@ interface Sample {
   announced: number;
   /** RSS of each service at this moment, to show whether memory stays flat over a long run. */
   rss_mb: { metering: number; ledger: number };
+  /** V8 heap in use: its lowest point in a minute (after collections) is what a leak raises. */
+  heap_mb: { metering: number; ledger: number };
 }
 
 const seconds = (from: number, to: number) => (to - from) / 1000;
@@ -72,6 +78,7 @@ async function main(): Promise<void> {
       rated: meteringFigures.consumed(harness.topic('usage.events')),
       posted: ledgerFigures.consumed(harness.topic('usage.rated')),
       announced: ledgerFigures.published,
+      heap: { metering: meteringFigures.heapMb, ledger: ledgerFigures.heapMb },
     };
   };
   const samples: Sample[] = [];
@@ -80,24 +87,30 @@ async function main(): Promise<void> {
   const started = Date.now();
   const sampler = setInterval(() => {
     void (async () => {
-      const { rated, posted, announced } = await progress();
+      const { rated, posted, announced, heap } = await progress();
       const rss = { metering: rssMb(metering!.pid), ledger: rssMb(ledger!.pid) };
-      samples.push({ t: (Date.now() - started) / 1000, produced, rated, posted, announced, rss_mb: rss });
+      samples.push({ t: (Date.now() - started) / 1000, produced, rated, posted, announced, rss_mb: rss, heap_mb: heap });
       peakRss.metering = Math.max(peakRss.metering, rss.metering);
       peakRss.ledger = Math.max(peakRss.ledger, rss.ledger);
     })();
   }, 1000);
 
-  const produce = async (batch: Iterable<ReturnType<typeof benchEvent>>) => {
+  const produce = async (batch: Iterable<ReturnType<typeof benchEvent>>, rate?: number) => {
     const producer = await UsageProducer.connect({ brokers: isolation.kafkaBrokers, source: 'bench', topic: harness.topic('usage.events'), maxBatchSize: 2000 });
+    const from = { at: Date.now(), produced };
     for (const event of batch) {
       producer.record(event);
       produced += 1;
       if (produced % 20_000 === 0) await producer.flush();
+      if (rate !== undefined && produced % 100 === 0) {
+        // Ahead of the pace: wait, and let the producer's linger send what is buffered.
+        const ahead = from.at + ((produced - from.produced) * 1000) / rate - Date.now();
+        if (ahead > 1) await new Promise((resolve) => setTimeout(resolve, ahead));
+      }
     }
     await producer.close();
   };
-  await produce(events());
+  await produce(events(), PRODUCE_RATE);
   const producedAt = Date.now();
   console.log(`bench: produced ${EVENTS} in ${((producedAt - started) / 1000).toFixed(1)} s`);
 
@@ -152,6 +165,7 @@ async function main(): Promise<void> {
   const result = {
     machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, kafka: '3.9.1 (single-node KRaft, 768 MB heap)', postgres: pgVersion() },
     events: EVENTS,
+    produce_rate_per_s: PRODUCE_RATE ?? null,
     load_events: LOAD_EVENTS,
     accounts: ACCOUNTS,
     // Produce → the last ledger.balance-changed published (the ledger's outbox empty).
@@ -189,6 +203,7 @@ async function main(): Promise<void> {
     ratio_to_raw_pg: round2(endToEnd / raw.pgInsertRowsPerS),
     peak_rss_mb: peakRss,
     peak_heap_used_mb: peakHeap,
+    memory_by_minute: memoryByMinute(samples),
     cpu_us_per_event: cpu,
     stages,
     exact_totals: exactTotals,
@@ -523,6 +538,25 @@ async function rawCeilings(brokers: string[], databaseUrl: string, topic: string
   const pgInsertRowsPerS = rows / ((Date.now() - startedPg) / 1000);
   await client.end();
   return { kafkaConsumePerS, pgInsertRowsPerS };
+}
+
+/**
+ * Per minute of the first phase, each service's highest RSS and its lowest and highest heap
+ * in use: flat minutes at steady load mean no leak; a lowest heap that climbs means one.
+ */
+function memoryByMinute(samples: Sample[]) {
+  const minutes = new Map<number, Sample[]>();
+  for (const sample of samples) {
+    const minute = Math.floor(sample.t / 60);
+    const inMinute = minutes.get(minute) ?? [];
+    inMinute.push(sample);
+    minutes.set(minute, inMinute);
+  }
+  const of = (inMinute: Sample[], service: 'metering' | 'ledger') => ({
+    peak_rss_mb: Math.max(...inMinute.map((s) => s.rss_mb[service])),
+    heap_used_mb: { low: Math.min(...inMinute.map((s) => s.heap_mb[service])), high: Math.max(...inMinute.map((s) => s.heap_mb[service])) },
+  });
+  return [...minutes].map(([minute, inMinute]) => ({ minute, metering: of(inMinute, 'metering'), ledger: of(inMinute, 'ledger') }));
 }
 
 function steadyRate(samples: Sample[], field: 'rated' | 'posted'): number {
