@@ -138,6 +138,9 @@ describe('POST /v1/authorizations on the real database', () => {
     expect(second.status).toBe(201);
     expect(a).toMatchObject({ authorized: true, amount: '0.000450' });
     expect(b!['reservation_id']).toBe(a!['reservation_id']);
+    // Rated as the usage will be: precision costs 1.25 times balanced.
+    const precise = await authorize({ ...estimate, power_level: 'precision', request_id: 'req-43' });
+    expect(await precise.json()).toMatchObject({ authorized: true, amount: '0.0005625' });
   });
 
   it('30 concurrent requests with one request_id hold once and all answer that reservation', async () => {

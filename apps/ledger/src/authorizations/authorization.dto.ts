@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { USAGE_SERVICES } from '@tally/budget-domain';
+import { POWER_LEVELS, USAGE_SERVICES } from '@tally/budget-domain';
 
 /**
  * A cost the ledger can hold exactly: not negative, and within NUMERIC(38,12), 26 digits
@@ -25,6 +25,7 @@ export const authorizationRequestSchema = z.union([
     provider: z.string().min(1).optional(),
     input_tokens: z.number().int().min(0).max(100_000_000),
     max_output_tokens: z.number().int().min(0).max(100_000_000),
+    power_level: z.enum(POWER_LEVELS).optional(),
     ...common,
   }).strict(),
 ]);

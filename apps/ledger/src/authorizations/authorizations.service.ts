@@ -133,6 +133,7 @@ export class AuthorizationsService {
         ...(request.provider ? { provider: request.provider } : {}),
         inputTokens: request.input_tokens,
         maxOutputTokens: request.max_output_tokens,
+        ...(request.power_level ? { powerLevel: request.power_level } : {}),
         at: now,
       },
       defaultCatalog(),

@@ -147,6 +147,8 @@ export interface CallEstimate {
   readonly provider?: string;
   readonly inputTokens: number;
   readonly maxOutputTokens: number;
+  /** The power level the call will be rated at (balanced when its usage event names none). */
+  readonly powerLevel?: PowerLevel;
   readonly at: Date;
 }
 
@@ -172,6 +174,7 @@ export function estimateCost(call: CallEstimate, catalog: PriceCatalog, context:
         audio_seconds: '0',
         characters: 0,
         images: 0,
+        ...(call.powerLevel ? { power_level: call.powerLevel } : {}),
         reservation_id: null,
       },
     },

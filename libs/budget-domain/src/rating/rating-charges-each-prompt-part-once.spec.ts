@@ -70,6 +70,8 @@ describe('rating charges each part of the prompt once, at its own price', () => 
     const at = new Date('2026-11-22T10:00:00Z');
     expect(estimateCost({ service: 'llm', model: 'gpt-4o-mini', inputTokens: 1000, maxOutputTokens: 500, at }, catalog).toFixed(6)).toBe('0.000450');
     expect(estimateCost({ service: 'llm', provider: 'anthropic', model: 'claude-3-5-sonnet', inputTokens: 0, maxOutputTokens: 1_000_000, at }, catalog).toFixed()).toBe('15');
+    expect(estimateCost({ service: 'llm', model: 'gpt-4o-mini', inputTokens: 1000, maxOutputTokens: 500, powerLevel: 'precision', at }, catalog).toFixed()).toBe('0.0005625');
+    expect(estimateCost({ service: 'llm', model: 'gpt-4o-mini', inputTokens: 1000, maxOutputTokens: 500, powerLevel: 'eco', at }, catalog).toFixed()).toBe('0.00036');
   });
 
   it('property: rating is linear in quantities', () => {
