@@ -1,4 +1,6 @@
+import type { BalanceChanged } from '@tally/budget-domain';
 import { CommandClient, eventually, queryDatabase, usageRated } from '@tally/testing';
+import type { TopicRecorder } from '@tally/testing';
 import { LEDGER_COMMAND_PATTERNS } from '../src/commands/commands.module';
 import { LedgerHarness, TestClock } from './ledger.harness';
 
@@ -8,6 +10,7 @@ describe('budgets with periods, on the ledger', () => {
   const clock = new TestClock(new Date('2026-11-01T00:00:00Z'));
   const ledger = new LedgerHarness(undefined, clock);
   let commands: CommandClient;
+  let balances: TopicRecorder;
 
   const status = (account: string, apiKeyId?: string) => commands.send<Status>('ledger.budget-status', { account_id: account, api_key_id: apiKeyId ?? null });
   const posted = async (account: string) =>
@@ -28,6 +31,31 @@ describe('budgets with periods, on the ledger', () => {
     });
     return { status: response.status, body: (await response.json()) as Status };
   };
+  /** Buys credit through payments.events; resolves with the purchase's transaction id once posted. */
+  const purchase = async (account: string, paymentId: string, credit: string) => {
+    await ledger.kafka.produceJson(ledger.topic('payments.events'), account, [{
+      schema_version: 1, id: paymentId, account_id: account, kind: 'credit_purchased', trigger: 'manual',
+      credit_amount: credit, paid_amount: '90.00', paid_currency: 'CHF', stripe_ref: `cs_test_${paymentId}`, at: clock.now().toISOString(),
+    }]);
+    return eventually(async () => {
+      const [row] = await queryDatabase<{ transaction_id: string }>(
+        ledger.isolation.databaseUrl,
+        `SELECT transaction_id FROM "${ledger.isolation.schema('ledger')}".transactions WHERE account_id = $1 AND kind = 'purchase' AND source_id = $2`,
+        [account, paymentId],
+      );
+      if (!row) throw new Error(`payment ${paymentId} is not posted yet`);
+      return row.transaction_id;
+    });
+  };
+  const grant = async (account: string, idempotencyKey: string, amount: string) =>
+    (await commands.send<{ transaction_id: string }>('ledger.grant-credit', { account_id: account, amount, kind: 'grant', reason: 'goodwill', idempotency_key: idempotencyKey })).transaction_id;
+  /** The ledger.balance-changed announcement a transaction caused. */
+  const announcementOf = (transactionId: string) =>
+    eventually(() => {
+      const found = balances.json<BalanceChanged>().find((balance) => balance.cause.transaction_id === transactionId);
+      if (!found) throw new Error(`no announcement caused by ${transactionId} yet`);
+      return found;
+    });
   const account = async (id: string) => {
     await commands.send('ledger.create-account', { account_id: id, name: id });
     return (await commands.send<{ secret: string; api_key_id: string }>('ledger.create-api-key', { account_id: id, name: 'main' }));
@@ -35,6 +63,7 @@ describe('budgets with periods, on the ledger', () => {
 
   beforeAll(async () => {
     await ledger.start();
+    balances = await ledger.kafka.record(ledger.topic('ledger.balance-changed'));
     commands = await new CommandClient(ledger.isolation.kafkaBrokers, ledger.isolation.suffix, LEDGER_COMMAND_PATTERNS).connect();
   });
   afterAll(async () => {
@@ -145,11 +174,8 @@ describe('budgets with periods, on the ledger', () => {
     clock.set('2026-11-15T00:00:00Z');
     await account('acct_credit');
     await commands.send('ledger.set-budget', { account_id: 'acct_credit', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true });
-    await ledger.kafka.produceJson(ledger.topic('payments.events'), 'acct_credit', [{
-      schema_version: 1, id: 'pay_credit_1', account_id: 'acct_credit', kind: 'credit_purchased', trigger: 'manual',
-      credit_amount: '30.00', paid_amount: '90.00', paid_currency: 'CHF', stripe_ref: 'cs_test_1', at: '2026-11-15T00:00:00Z',
-    }]);
-    await eventually(async () => expect(await status('acct_credit')).toMatchObject({ extra_credit_remaining: '30.000000', available_percent: 130 }));
+    await purchase('acct_credit', 'pay_credit_1', '30.00');
+    expect(await status('acct_credit')).toMatchObject({ extra_credit_remaining: '30.000000', available_percent: 130 });
     clock.set('2026-12-02T00:00:00Z');
     await use('acct_credit', '10.000000');
     expect(await status('acct_credit')).toMatchObject({ used: '10.000000', remaining: '90.000000', extra_credit_remaining: '30.000000', available_percent: 120, alert_level: 'GREEN' });
@@ -167,8 +193,33 @@ describe('budgets with periods, on the ledger', () => {
     expect(await status('acct_keys')).toMatchObject({ used: '4.900000', remaining: '95.100000' });
   });
 
+  it.each([
+    ['a purchase', 'acct_buys', purchase],
+    ['a grant', 'acct_grants', grant],
+  ])('announces credit added by %s against the account budget, after the reset that was due', async (_way, id, addCredit) => {
+    clock.set('2026-11-10T00:00:00Z');
+    await account(id);
+    await commands.send('ledger.set-budget', { account_id: id, period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true });
+    await use(id, '100.000000');
+    // The allowance is spent: 10 of credit is 10 % of the allowance, the last tenth (RED).
+    expect(await announcementOf(await addCredit(id, `${id}_1`, '10.00'))).toMatchObject({
+      period: { start: '2026-11-01T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' }, allowance: '100.000000', used: '100.000000', remaining: '0.000000',
+      extra_credit_remaining: '10.000000', available: '10.000000', available_percent: 10, alert_level: 'RED', over_soft_limit: true, over_hard_limit: false,
+    });
+
+    clock.set('2026-12-02T00:00:00Z');
+    // December's allowance is issued before the credit is posted, and announced with it.
+    expect(await announcementOf(await addCredit(id, `${id}_2`, '10.00'))).toMatchObject({
+      period: { start: '2026-12-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z' }, allowance: '100.000000', used: '0.000000', remaining: '100.000000',
+      extra_credit_remaining: '20.000000', available: '120.000000', available_percent: 120, alert_level: 'GREEN', over_soft_limit: false,
+    });
+    expect(await transactionsOf(id, 'allowance_issue')).toBe(2);
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+  });
+
   it('refuses a budget with invalid numbers', async () => {
     expect(await commands.send('ledger.set-budget', { account_id: 'acct_reset', period: 'monthly', reset_day: 31, limit: '1', hard_limit: true })).toMatchObject({ error_code: 'VALIDATION_FAILED' });
     expect(await commands.send('ledger.set-budget', { account_id: 'acct_reset', period: 'monthly', limit: 5, hard_limit: true })).toMatchObject({ error_code: 'VALIDATION_FAILED' });
   });
 });
+

@@ -39,8 +39,8 @@ export class CreditsService {
     if (!input.idempotencyKey) throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, 'idempotency_key is required');
     const now = this.clock.now();
     const result = await this.dataSource.transaction(async (manager) => {
-      const balances = await this.store.lockBalances(manager, [input.accountId]);
-      const account = balances.get(input.accountId);
+      const locked = await this.postings.lock(manager, [input.accountId], now);
+      const account = locked.balances.get(input.accountId);
       if (!account) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${input.accountId}`);
       const earlier = await this.store.findTransaction(manager, input.accountId, input.kind, input.idempotencyKey);
       if (earlier) return { transaction_id: earlier.transaction_id, replayed: true };
@@ -59,7 +59,7 @@ export class CreditsService {
         ],
       };
       applyPostings(account, transaction);
-      await enqueueOutbox(manager, await this.postings.post(manager, [transaction], balances, now));
+      await enqueueOutbox(manager, await this.postings.postLocked(manager, locked, [transaction], now));
       return { transaction_id: transaction.transactionId, replayed: false };
     });
     this.messaging.outboxCommitted();

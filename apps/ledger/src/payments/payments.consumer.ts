@@ -47,13 +47,13 @@ export class PaymentsConsumer implements OnApplicationBootstrap {
       if (payments.length > 0) {
         const accountIds = [...new Set(payments.map((payment) => payment.account_id))].sort();
         await this.store.openAccounts(manager, accountIds, 'payment');
-        const balances = await this.store.lockBalances(manager, accountIds);
+        const locked = await this.postings.lock(manager, accountIds, now);
         const transactions = payments.map((payment) => {
           const transaction = paymentTransaction(payment);
-          applyPostings(balancesOf(balances, payment.account_id), transaction);
+          applyPostings(balancesOf(locked.balances, payment.account_id), transaction);
           return transaction;
         });
-        outbox.push(...(await this.postings.post(manager, transactions, balances, now)));
+        outbox.push(...(await this.postings.postLocked(manager, locked, transactions, now)));
       }
       await enqueueOutbox(manager, outbox);
     });

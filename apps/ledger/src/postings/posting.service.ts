@@ -18,10 +18,21 @@ import type { Balances, NewTransaction } from './ledger.store';
 
 const ZERO = new Decimal(0);
 
+/** The balances and budgets of a batch's accounts, locked for its transaction (`PostingService.lock`). */
+export interface LockedAccounts {
+  readonly balances: Map<string, Balances>;
+  /** Moved to the current period; `postLocked` saves them. */
+  readonly budgets: StoredBudget[];
+  /** The period resets that were due, already applied to `balances`; posted before anything else. */
+  readonly resets: readonly NewTransaction[];
+}
+
 /**
  * Posts rated usage as double-entry transactions: the tenant's allowance, then credit, then
  * overage pay; the tenant's revenue account receives the cost. Returns the messages that
- * announce what was posted, to be written to the outbox in the same transaction.
+ * announce what was posted, to be written to the outbox in the same transaction. Every
+ * posting of money into an account (usage, purchases, grants) starts with `lock` and ends
+ * with `postLocked`, so it follows a due reset and is announced against the account's budget.
  */
 @Injectable()
 export class PostingService {
@@ -36,10 +47,8 @@ export class PostingService {
     if (events.length === 0) return [];
     const accountIds = [...new Set(events.map((event) => event.account_id))].sort();
     await this.store.openAccounts(manager, accountIds, 'usage');
-    const balances = await this.store.lockBalances(manager, accountIds);
-    const budgets = await this.budgets.lock(manager, accountIds);
-    const resets = rollBudgets(budgets, now);
-    for (const reset of resets) applyPostings(balancesOf(balances, reset.accountId), reset);
+    const locked = await this.lock(manager, accountIds, now);
+    const { balances, budgets } = locked;
 
     const usage = events.map((event) => {
       const account = balancesOf(balances, event.account_id);
@@ -78,26 +87,49 @@ export class PostingService {
       return transaction;
     });
 
-    await this.budgets.save(manager, budgets);
     await this.holds.settle(
       manager,
       events.flatMap((event) => (event.reservation_id ? [{ accountId: event.account_id, reservationId: event.reservation_id, cost: event.cost }] : [])),
       now,
     );
-    return this.post(manager, [...resets, ...usage], balances, now, budgets);
+    return this.postLocked(manager, locked, usage, now);
+  }
+
+  /**
+   * Locks the ledger balances and budgets of accounts that exist (open them first when a
+   * message may name a new one) and moves their budgets to the period `now` falls in. Every
+   * posting starts here, so a purchase or a grant that arrives after a missed reset posts the
+   * reset before itself, and its announcement is measured against the right period.
+   */
+  async lock(manager: EntityManager, accountIds: string[], now: Date): Promise<LockedAccounts> {
+    const balances = await this.store.lockBalances(manager, accountIds);
+    const budgets = await this.budgets.lock(manager, accountIds);
+    const resets = rollBudgets(budgets, now);
+    for (const reset of resets) applyPostings(balancesOf(balances, reset.accountId), reset);
+    return { balances, budgets, resets };
+  }
+
+  /**
+   * Posts transactions whose postings were applied to `locked.balances`, after the resets
+   * `lock` found due, and saves the budgets; returns the announcements (`post`).
+   */
+  async postLocked(manager: EntityManager, locked: LockedAccounts, transactions: readonly NewTransaction[], now: Date): Promise<OutboxMessage[]> {
+    await this.budgets.save(manager, locked.budgets);
+    return this.post(manager, [...locked.resets, ...transactions], locked.balances, now, locked.budgets);
   }
 
   /**
    * Stores transactions whose postings were applied to `balances`, and returns their
    * announcements: ledger.transactions for each, ledger.balance-changed once per account
-   * (its state after all of them, holds included).
+   * (its state after all of them, holds included, measured against its budget).
    */
   async post(
     manager: EntityManager,
     transactions: readonly NewTransaction[],
     balances: Map<string, Balances>,
     now: Date,
-    budgets: readonly StoredBudget[] = [],
+    // Required, not defaulted: an account whose budget is left out is announced as having none.
+    budgets: readonly StoredBudget[],
   ): Promise<OutboxMessage[]> {
     await this.store.post(manager, transactions);
     const holds = await this.holds.heldAmounts(manager, [...new Set(transactions.map((t) => t.accountId))], now);
