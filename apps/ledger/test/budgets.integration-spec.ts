@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { BalanceChanged } from '@tally/budget-domain';
 import { CommandClient, eventually, queryDatabase, usageRated } from '@tally/testing';
 import type { TopicRecorder } from '@tally/testing';
@@ -56,6 +57,21 @@ describe('budgets with periods, on the ledger', () => {
       if (!found) throw new Error(`no announcement caused by ${transactionId} yet`);
       return found;
     });
+  /** Resolves once another session waits for a lock that `holder` holds, or once `reply` settles without waiting. */
+  const waitingOn = async (holder: Client, reply: Promise<unknown>) => {
+    let settled = false;
+    void reply.then(() => (settled = true), () => (settled = true));
+    const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows as [{ pid: number }];
+    while (!settled) {
+      const [{ waiting }] = (await queryDatabase<{ waiting: number }>(
+        ledger.isolation.databaseUrl,
+        'SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+        [pid],
+      )) as [{ waiting: number }];
+      if (waiting > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
   const account = async (id: string) => {
     await commands.send('ledger.create-account', { account_id: id, name: id });
     return (await commands.send<{ secret: string; api_key_id: string }>('ledger.create-api-key', { account_id: id, name: 'main' }));
@@ -215,6 +231,25 @@ describe('budgets with periods, on the ledger', () => {
     });
     expect(await transactionsOf(id, 'allowance_issue')).toBe(2);
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+  });
+
+  it('answers a status from its snapshot while a posting holds the budget row', async () => {
+    clock.set('2026-11-10T00:00:00Z');
+    await account('acct_busy');
+    await commands.send('ledger.set-budget', { account_id: 'acct_busy', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true });
+    await use('acct_busy', '10.000000');
+    const posting = new Client({ connectionString: ledger.isolation.databaseUrl });
+    await posting.connect();
+    try {
+      await posting.query('BEGIN');
+      await posting.query(`UPDATE "${ledger.isolation.schema('ledger')}".budgets SET used = used + 5 WHERE account_id = 'acct_busy'`);
+      const reply = status('acct_busy');
+      await Promise.race([reply, waitingOn(posting, reply)]);
+      await posting.query('COMMIT');
+      expect(await reply).toMatchObject({ used: '10.000000', remaining: '90.000000', available_percent: 90, alert_level: 'GREEN' });
+    } finally {
+      await posting.end();
+    }
   });
 
   it('refuses a budget with invalid numbers', async () => {

@@ -42,13 +42,15 @@ export class BalancesService {
 
   async status(accountId: string, apiKeyId: string | null): Promise<BudgetStatusReply> {
     const now = this.clock.now();
+    // One snapshot for all the figures. Plain reads only: a reader takes no row lock, so it
+    // neither waits for a posting nor fails when one updates a row after the snapshot.
     const { balances, holds, budget } = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const rows: Array<{ code: string; balance: string }> = await manager.query(
         'SELECT code, balance FROM ledger_accounts WHERE account_id = $1',
         [accountId],
       );
       const held = await this.holds.heldAmounts(manager, [accountId], now);
-      const budgets = currentPeriods(await this.budgets.lock(manager, [accountId]), now);
+      const budgets = currentPeriods(await this.budgets.read(manager, [accountId]), now);
       return {
         balances: new Map(rows.map((row) => [row.code, new Decimal(row.balance)])) as Balances,
         holds: held.get(accountId) ?? new Decimal(0),

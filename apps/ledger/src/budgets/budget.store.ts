@@ -42,11 +42,16 @@ export interface BudgetRow {
 export class BudgetStore {
   /** The budgets of these accounts (and of their keys), locked for this transaction. */
   async lock(manager: EntityManager, accountIds: string[]): Promise<StoredBudget[]> {
-    const rows: BudgetRow[] = await manager.query(
-      'SELECT * FROM budgets WHERE account_id = ANY($1::text[]) ORDER BY account_id, api_key_id FOR UPDATE',
-      [accountIds],
-    );
-    return rows.map(budgetFromRow);
+    return this.select(manager, accountIds, 'FOR UPDATE');
+  }
+
+  /**
+   * The budgets of these accounts (and of their keys) as the transaction's snapshot sees
+   * them, without a row lock: for readers, which must neither wait for a posting nor make
+   * one wait (under REPEATABLE READ a lock on a row updated since the snapshot even fails).
+   */
+  async read(manager: EntityManager, accountIds: string[]): Promise<StoredBudget[]> {
+    return this.select(manager, accountIds, '');
   }
 
   /** Writes the budgets of a batch in one statement. */
@@ -91,6 +96,14 @@ export class BudgetStore {
         column((b) => b.state.rolledOver.toFixed()),
       ],
     );
+  }
+
+  private async select(manager: EntityManager, accountIds: string[], locking: 'FOR UPDATE' | ''): Promise<StoredBudget[]> {
+    const rows: BudgetRow[] = await manager.query(
+      `SELECT * FROM budgets WHERE account_id = ANY($1::text[]) ORDER BY account_id, api_key_id ${locking}`,
+      [accountIds],
+    );
+    return rows.map(budgetFromRow);
   }
 }
 
