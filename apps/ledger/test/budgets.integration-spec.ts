@@ -252,6 +252,37 @@ describe('budgets with periods, on the ledger', () => {
     }
   });
 
+  it("answers a key's status from its budget, what it has available capped by the account's", async () => {
+    clock.set('2026-11-10T06:00:00Z');
+    const budgeted = await account('acct_key_status');
+    const unbudgeted = await commands.send<{ api_key_id: string }>('ledger.create-api-key', { account_id: 'acct_key_status', name: 'batch' });
+    await commands.send('ledger.set-budget', { account_id: 'acct_key_status', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true });
+    await commands.send('ledger.set-budget', { account_id: 'acct_key_status', api_key_id: budgeted.api_key_id, period: 'daily', limit: '20.00', hard_limit: true });
+    await use('acct_key_status', '12.000000', budgeted.api_key_id);
+    expect(await authorize(budgeted.secret, '1.00')).toMatchObject({ status: 201 });
+    await use('acct_key_status', '85.000000', unbudgeted.api_key_id);
+
+    // The key has 8 of its 20 left, 7 once its hold is counted; the account has only 3, 2 with the hold.
+    expect(await status('acct_key_status', budgeted.api_key_id)).toEqual({
+      account_id: 'acct_key_status', api_key_id: budgeted.api_key_id, used: '12.000000', remaining: '8.000000', extra_credit_remaining: '0.000000',
+      available: '2.000000', available_percent: 40, alert_level: 'YELLOW', recommended_strategy: 'QUALITY_FIRST', days_remaining: 1,
+      projected_period_cost: '48.000000', over_soft_limit: false, over_hard_limit: false, overage: '0.000000',
+      period: { start: '2026-11-10T00:00:00.000Z', end: '2026-11-11T00:00:00.000Z' },
+    });
+    // A key without a budget spends the account's: it gets the account's figures.
+    const accountStatus = await status('acct_key_status');
+    expect(accountStatus).toMatchObject({ used: '97.000000', remaining: '3.000000', available: '2.000000', available_percent: 3, alert_level: 'RED' });
+    expect(await status('acct_key_status', unbudgeted.api_key_id)).toEqual({ ...accountStatus, api_key_id: unbudgeted.api_key_id });
+  });
+
+  it('refuses the status of a key the account does not have', async () => {
+    await account('acct_key_unknown');
+    const elsewhere = await account('acct_key_elsewhere');
+    for (const apiKeyId of ['key_nobody', elsewhere.api_key_id]) {
+      expect(await status('acct_key_unknown', apiKeyId)).toEqual({ error_code: 'VALIDATION_FAILED', message: `api_key_id: no key ${apiKeyId} in this account` });
+    }
+  });
+
   it('refuses a budget with invalid numbers', async () => {
     expect(await commands.send('ledger.set-budget', { account_id: 'acct_reset', period: 'monthly', reset_day: 31, limit: '1', hard_limit: true })).toMatchObject({ error_code: 'VALIDATION_FAILED' });
     expect(await commands.send('ledger.set-budget', { account_id: 'acct_reset', period: 'monthly', limit: 5, hard_limit: true })).toMatchObject({ error_code: 'VALIDATION_FAILED' });

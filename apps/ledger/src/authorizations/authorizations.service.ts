@@ -152,7 +152,7 @@ function spendLimits(status: BudgetStatus, budget: StoredBudget | undefined, now
 }
 
 /** A key budget limits what the key spends of the account's funds; it holds no money of its own. */
-function keyFacts(budget: StoredBudget, holds: Decimal): BalanceFacts {
+export function keyFacts(budget: StoredBudget, holds: Decimal): BalanceFacts {
   return {
     allowance: budget.state.allowance,
     used: budget.state.used,

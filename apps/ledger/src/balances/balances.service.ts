@@ -2,14 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { computeBudgetStatus, daysRemaining, formatAmount, projectedPeriodCost } from '@tally/budget-domain';
-import { accountBudgetOf, currentPeriods } from '../budgets/budget-periods';
+import type { BudgetStatus } from '@tally/budget-domain';
+import { keyFacts } from '../authorizations/authorizations.service';
+import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../budgets/budget-periods';
 import { BudgetStore } from '../budgets/budget.store';
+import type { StoredBudget } from '../budgets/budget.store';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import { balanceFacts, presentPeriod, presentStatus } from '../postings/balance-snapshot';
 import { HoldsStore } from '../holds/holds.store';
 import type { Balances } from '../postings/ledger.store';
+
+const ZERO = new Decimal(0);
 
 /** The `ledger.budget-status` reply (DESIGN 2). */
 export interface BudgetStatusReply {
@@ -40,25 +45,38 @@ export class BalancesService {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * The account's status or, with `apiKeyId`, the key's: from the key's budget, or the
+   * account's figures when the key has none (it spends the account's funds under the
+   * account's limits alone).
+   */
   async status(accountId: string, apiKeyId: string | null): Promise<BudgetStatusReply> {
     const now = this.clock.now();
     // One snapshot for all the figures. Plain reads only: a reader takes no row lock, so it
     // neither waits for a posting nor fails when one updates a row after the snapshot.
-    const { balances, holds, budget } = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+    const { balances, holds, budgets, keyHeld } = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const rows: Array<{ code: string; balance: string }> = await manager.query(
         'SELECT code, balance FROM ledger_accounts WHERE account_id = $1',
         [accountId],
       );
       const held = await this.holds.heldAmounts(manager, [accountId], now);
-      const budgets = currentPeriods(await this.budgets.read(manager, [accountId]), now);
       return {
         balances: new Map(rows.map((row) => [row.code, new Decimal(row.balance)])) as Balances,
-        holds: held.get(accountId) ?? new Decimal(0),
-        budget: accountBudgetOf(budgets, accountId),
+        holds: held.get(accountId) ?? ZERO,
+        budgets: currentPeriods(await this.budgets.read(manager, [accountId]), now),
+        keyHeld: apiKeyId === null ? undefined : await this.holds.keyHeldAmount(manager, accountId, apiKeyId, now),
       };
     });
     if (balances.size === 0) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${accountId}`);
-    const status = computeBudgetStatus(balanceFacts(balances, holds, budget));
+    if (apiKeyId !== null && keyHeld === undefined) {
+      // As ledger.set-budget answers a key the account does not have.
+      throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, `api_key_id: no key ${apiKeyId} in this account`);
+    }
+    const accountBudget = accountBudgetOf(budgets, accountId);
+    const accountStatus = computeBudgetStatus(balanceFacts(balances, holds, accountBudget));
+    const keyBudget = keyBudgetOf(budgets, accountId, apiKeyId);
+    const status = keyBudget ? keyStatus(keyBudget, keyHeld ?? ZERO, accountStatus) : accountStatus;
+    const budget = keyBudget ?? accountBudget;
     const period = budget?.state.period ?? { start: null, end: null };
     return {
       account_id: accountId,
@@ -70,4 +88,15 @@ export class BalancesService {
       period: presentPeriod(period),
     };
   }
+}
+
+/**
+ * A key's figures are its budget's (its period, usage, allowance, holds, limits; it holds no
+ * money of its own). A spend must fit both the key and the account (DESIGN 4), so what the key
+ * has available is capped by what the account has; the percent and alert level stay the key's,
+ * as they say how far the key is through its own budget.
+ */
+function keyStatus(budget: StoredBudget, keyHeld: Decimal, account: BudgetStatus): BudgetStatus {
+  const status = computeBudgetStatus(keyFacts(budget, keyHeld));
+  return { ...status, available: Decimal.min(status.available, account.available) };
 }

@@ -82,6 +82,17 @@ export class HoldsStore {
     return new Map(rows.map((row) => [row.account_id, new Decimal(row.held)]));
   }
 
+  /** Funds held by live reservations of one key, or undefined when the account has no such key. */
+  async keyHeldAmount(manager: EntityManager, accountId: string, apiKeyId: string, now: Date): Promise<Decimal | undefined> {
+    const [row]: Array<{ key_held: string }> = await manager.query(
+      `SELECT h.key_held
+       FROM api_keys AS named, ${heldAtSql({ account: '$1', apiKey: '$2', now: '$3' })} AS h
+       WHERE named.account_id = $1 AND named.api_key_id = $2`,
+      [accountId, apiKeyId, now],
+    );
+    return row ? new Decimal(row.key_held) : undefined;
+  }
+
   /** Releases a live hold of this key; false when there is none (unknown, another key's, ended or expired). */
   async release(manager: EntityManager, accountId: string, apiKeyId: string, reservationId: string, now: Date): Promise<boolean> {
     return (await preparedQuery(manager, RELEASE, [accountId, apiKeyId, reservationId, now])).length > 0;
