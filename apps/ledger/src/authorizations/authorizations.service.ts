@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { checkAffordability, computeBudgetStatus, defaultCatalog, estimateCost, formatAmount, parseAmount, presentPercent } from '@tally/budget-domain';
-import type { BalanceFacts, BudgetStatus, RefusalCode, SpendLimits } from '@tally/budget-domain';
+import type { BudgetStatus, RefusalCode, SpendLimits } from '@tally/budget-domain';
 import { budgetValidity } from '@tally/budget-domain';
 import { counter } from '@tally/platform';
 import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../budgets/budget-periods';
@@ -14,7 +14,7 @@ import type { ApiKeyPrincipal } from '../accounts/accounts.service';
 import { Clock } from '../clock';
 import { HoldsStore } from '../holds/holds.store';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
-import { balanceFacts } from '../postings/balance-snapshot';
+import { balanceFacts, keyFacts } from '../postings/balance-snapshot';
 import { AccountTurns } from './account-turns';
 import type { AuthorizationRequest } from './authorization.dto';
 import { AuthorizationStore } from './authorization.store';
@@ -148,21 +148,6 @@ function spendLimits(status: BudgetStatus, budget: StoredBudget | undefined, now
     validity: budget ? budgetValidity(budget.definition, now) : 'active',
     hardLimit: budget?.definition.hardLimit ?? true,
     overageLimit: budget?.definition.overageLimit ?? ZERO,
-  };
-}
-
-/** A key budget limits what the key spends of the account's funds; it holds no money of its own. */
-export function keyFacts(budget: StoredBudget, holds: Decimal): BalanceFacts {
-  return {
-    allowance: budget.state.allowance,
-    used: budget.state.used,
-    allowanceRemaining: budget.state.allowanceRemaining,
-    creditRemaining: ZERO,
-    creditBase: ZERO,
-    overage: Decimal.max(budget.state.used.minus(budget.state.allowance), ZERO),
-    holds,
-    softLimitPercent: budget.definition.softLimitPercent,
-    hardLimit: budget.definition.hardLimit,
   };
 }
 

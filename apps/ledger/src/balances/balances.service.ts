@@ -3,14 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { computeBudgetStatus, daysRemaining, formatAmount, projectedPeriodCost } from '@tally/budget-domain';
 import type { BudgetStatus } from '@tally/budget-domain';
-import { keyFacts } from '../authorizations/authorizations.service';
 import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../budgets/budget-periods';
 import { BudgetStore } from '../budgets/budget.store';
 import type { StoredBudget } from '../budgets/budget.store';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
-import { balanceFacts, presentPeriod, presentStatus } from '../postings/balance-snapshot';
+import { balanceFacts, keyFacts, presentPeriod, presentStatus } from '../postings/balance-snapshot';
 import { HoldsStore } from '../holds/holds.store';
 import type { Balances } from '../postings/ledger.store';
 

@@ -7,9 +7,6 @@ import type { LedgerCode } from './ledger-codes';
 const ZERO = new Decimal(0);
 
 /**
- * The balance-changed announcement of an account from its ledger balances and budget.
- */
-/**
  * What the status rules need, from the ledger balances and, when the account has one, its
  * budget: with a budget, `used` and the allowance are the current period's; without one the
  * account runs on prepaid credit in one open period (used = all usage; base = all credit given).
@@ -28,6 +25,22 @@ export function balanceFacts(balances: ReadonlyMap<LedgerCode, Decimal>, holds: 
   };
 }
 
+/** A key budget limits what the key spends of the account's funds; it holds no money of its own. */
+export function keyFacts(budget: StoredBudget, holds: Decimal): BalanceFacts {
+  return {
+    allowance: budget.state.allowance,
+    used: budget.state.used,
+    allowanceRemaining: budget.state.allowanceRemaining,
+    creditRemaining: ZERO,
+    creditBase: ZERO,
+    overage: Decimal.max(budget.state.used.minus(budget.state.allowance), ZERO),
+    holds,
+    softLimitPercent: budget.definition.softLimitPercent,
+    hardLimit: budget.definition.hardLimit,
+  };
+}
+
+/** The balance-changed announcement of an account from its ledger balances and budget. */
 export function balanceSnapshot(
   accountId: string,
   balances: ReadonlyMap<LedgerCode, Decimal>,
