@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { DataSource } from 'typeorm';
+import { formatAmount } from '@tally/budget-domain';
 import type { BalanceChanged } from '@tally/budget-domain';
 import { eventually, queryDatabase, scrapeMetrics, usageRated } from '@tally/testing';
 import type { TopicRecorder } from '@tally/testing';
@@ -169,7 +170,7 @@ describe('POST /v1/authorizations on the real database', () => {
     expect(await held()).toBe(heldBefore);
     expect(await keyTotals()).toBe(new Decimal(totalsBefore).plus('2').toFixed(12));
     const next = await authorize({ estimated_cost: '0.01' });
-    expect(await next.json()).toMatchObject({ authorized: true, available: new Decimal(available).plus('2').minus('0.01').toFixed(6) });
+    expect(await next.json()).toMatchObject({ authorized: true, available: formatAmount(new Decimal(available).plus('2').minus('0.01')) });
     expect((await release(reservationId)).status).toBe(404);
     // Usage naming it is posted, but an expired hold is not settled.
     const usagePosted = () => balances.json<BalanceChanged>().filter((b) => b.account_id === account && b.cause.kind === 'usage');
