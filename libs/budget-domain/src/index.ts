@@ -8,7 +8,7 @@ export { UnknownCurrencyError, minorUnitsOf } from './money/currency';
 export { describeIssue } from './events/parse-result';
 export type { DeadLetterReason, ParseResult } from './events/parse-result';
 export type { DeadLetterRecord } from './events/dead-letter';
-export { POWER_LEVELS, QUANTITY_LIMITS, USAGE_SERVICES, parseUsageEvent, usageDedupKey } from './events/usage-event';
+export { IDENTIFIER_MAX_LENGTH, POWER_LEVELS, QUANTITY_LIMITS, USAGE_SERVICES, parseUsageEvent, usageDedupKey } from './events/usage-event';
 export type { PowerLevel, UsageData, UsageEvent, UsageEventLimits, UsageService } from './events/usage-event';
 export { parseUsageRated, usageRatedSchema } from './events/usage-rated';
 export type { CostBreakdown, UsageRated } from './events/usage-rated';

@@ -16,6 +16,9 @@ describe('topic payload schemas', () => {
       error: expect.stringContaining('credit_amount'),
     });
     expect(parsePaymentEvent(JSON.stringify({ ...payment, credit_amount: '-1' }))).toMatchObject({ ok: false });
+    for (const credit_amount of ['1e-2000000', '0.0000000000001', `1${'0'.repeat(26)}`]) {
+      expect(parsePaymentEvent(JSON.stringify({ ...payment, credit_amount }))).toMatchObject({ ok: false, reason: 'schema_violation' });
+    }
   });
 
   it('parse balance changes, transactions, alerts and rated usage', () => {

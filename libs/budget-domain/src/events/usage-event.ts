@@ -1,5 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { z } from 'zod';
+import { excerpt } from '../excerpt';
+import { AMOUNT_SCALE, isDecimalString } from '../money/amount';
 import { describeIssue, parseJson, rejected } from './parse-result';
 import type { ParseResult } from './parse-result';
 import { isoTimestamp } from './wire';
@@ -21,15 +23,31 @@ export const QUANTITY_LIMITS = {
   images: 10_000,
 } as const;
 
+/**
+ * Longest identifier an event may carry (id, source, type, subject, service, model, provider,
+ * api_key_id, reservation_id), in UTF-16 code units: real ones are a few dozen characters.
+ * `subject` becomes the key and account id of usage.rated, so an unbounded one would make an
+ * unbounded outbox row. Identifiers hold no control characters either: PostgreSQL refuses a
+ * NUL in text, which would roll back every batch holding the event, and an unpaired
+ * surrogate would be stored as U+FFFD, merging distinct ids.
+ */
+export const IDENTIFIER_MAX_LENGTH = 256;
+
+export const identifier = z
+  .string()
+  .min(1)
+  .max(IDENTIFIER_MAX_LENGTH)
+  .regex(/^[^\p{Cc}\p{Cs}]*$/u, { message: 'must not contain control characters or unpaired surrogates' });
+
 const TOKEN_FIELDS = ['input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_tokens'] as const;
 const COUNT_FIELDS = [...TOKEN_FIELDS, 'characters', 'images'] as const;
 
 const quantity = z.number().default(0);
 const usageDataSchema = z.object({
-  api_key_id: z.string().min(1).nullable().optional(),
-  service: z.string().min(1),
-  model: z.string().min(1),
-  provider: z.string().min(1).optional(),
+  api_key_id: identifier.nullable().optional(),
+  service: identifier,
+  model: identifier,
+  provider: identifier.optional(),
   input_tokens: quantity,
   output_tokens: quantity,
   cached_input_tokens: quantity,
@@ -39,16 +57,16 @@ const usageDataSchema = z.object({
   images: quantity,
   power_level: z.enum(POWER_LEVELS).optional(),
   request_type: z.string().optional(),
-  reservation_id: z.string().min(1).nullable().optional(),
+  reservation_id: identifier.nullable().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
 const usageEventSchema = z.object({
   specversion: z.literal('1.0'),
-  id: z.string().min(1),
-  source: z.string().min(1),
-  type: z.string().min(1),
-  subject: z.string().min(1),
+  id: identifier,
+  source: identifier,
+  type: identifier,
+  subject: identifier,
   time: isoTimestamp,
   datacontenttype: z.string().optional(),
   data: usageDataSchema,
@@ -133,7 +151,7 @@ export function parseUsageEvent(raw: Buffer | string | null, limits: UsageEventL
     return rejected('quantity_too_large', `data.images: ${data.images} exceeds ${QUANTITY_LIMITS.images}`);
   }
   if (audio.value.greaterThan(QUANTITY_LIMITS.audio_seconds)) {
-    return rejected('quantity_too_large', `data.audio_seconds: ${audio.value.toFixed()} exceeds ${QUANTITY_LIMITS.audio_seconds}`);
+    return rejected('quantity_too_large', `data.audio_seconds: ${data.audio_seconds} exceeds ${QUANTITY_LIMITS.audio_seconds}`);
   }
   if (data.cached_input_tokens + data.cache_write_tokens > data.input_tokens) {
     return rejected(
@@ -171,16 +189,22 @@ export function parseUsageEvent(raw: Buffer | string | null, limits: UsageEventL
   };
 }
 
+/**
+ * Audio seconds are a JSON number or plain decimal text ("12.5"), with at most 12 decimals
+ * (NUMERIC(38,12)). Exponent text never reaches decimal.js: "1e-2000000" is ten bytes on the
+ * wire and two million digits once written out in usage.rated.
+ */
 function parseAudioSeconds(value: number | string): ParseResult<Decimal> {
-  let seconds: Decimal;
-  try {
-    seconds = new Decimal(value);
-  } catch {
-    return rejected('schema_violation', `data.audio_seconds: "${String(value)}" is not a number`);
+  if (typeof value === 'string' && !isDecimalString(value)) {
+    return rejected('schema_violation', `data.audio_seconds: ${excerpt(value)} is not a decimal number like "12.5" with at most ${AMOUNT_SCALE} decimals`);
   }
-  if (!seconds.isFinite()) return rejected('schema_violation', 'data.audio_seconds: must be finite');
+  // A JSON number is finite (zod refuses Infinity) but may be as small as 5e-324.
+  const seconds = new Decimal(value);
   if (seconds.isNegative() && !seconds.isZero()) {
-    return rejected('negative_quantity', `data.audio_seconds: must not be negative, got ${seconds.toFixed()}`);
+    return rejected('negative_quantity', `data.audio_seconds: must not be negative, got ${value}`);
+  }
+  if (seconds.decimalPlaces() > AMOUNT_SCALE) {
+    return rejected('schema_violation', `data.audio_seconds: ${value} has more than ${AMOUNT_SCALE} decimals`);
   }
   return { ok: true, value: seconds };
 }

@@ -1,11 +1,17 @@
 import { Decimal } from 'decimal.js';
+import { excerpt } from '../excerpt';
 
 /** Internal amounts keep 12 decimals (NUMERIC(38,12)); rounding happens only when presenting or charging. */
 export const AMOUNT_SCALE = 12;
 /** Amounts on the wire show at least 6 decimals ("0.002000") and more only when they have them. */
 export const WIRE_MIN_DECIMALS = 6;
 
-const DECIMAL_STRING = /^-?\d+(\.\d+)?$/;
+/**
+ * Plain decimal text that fits NUMERIC(38,12): at most 26 digits before the point and 12
+ * after. Longer text is refused here, at the edge: written out or stored it would grow the
+ * payload without bound, or make PostgreSQL refuse the whole batch ("numeric field overflow").
+ */
+const DECIMAL_STRING = /^-?\d{1,26}(\.\d{1,12})?$/;
 
 export class InvalidAmountError extends Error {
   readonly code = 'INVALID_AMOUNT';
@@ -16,7 +22,9 @@ export function parseAmount(value: unknown): Decimal {
   if (typeof value !== 'string') {
     throw new InvalidAmountError(`amount must be a decimal string, got ${typeof value}`);
   }
-  if (!DECIMAL_STRING.test(value)) throw new InvalidAmountError(`"${value}" is not a decimal amount`);
+  if (!DECIMAL_STRING.test(value)) {
+    throw new InvalidAmountError(`${excerpt(value)} is not a decimal amount (at most 26 digits before the point and ${AMOUNT_SCALE} after)`);
+  }
   return new Decimal(value);
 }
 

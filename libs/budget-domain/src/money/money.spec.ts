@@ -95,6 +95,15 @@ describe('amount strings', () => {
     expect(() => parseAmount('abc')).toThrow(InvalidAmountError);
   });
 
+  it('parse only what NUMERIC(38,12) holds: 26 digits before the point, 12 after, no exponent', () => {
+    const widest = `${'9'.repeat(26)}.${'9'.repeat(12)}`;
+    expect(parseAmount(`-${widest}`).toFixed()).toBe(`-${widest}`);
+    for (const text of [`1${'0'.repeat(26)}`, '0.0000000000001', '1e-2000000', '1.', '.5', '+1']) {
+      expect(() => parseAmount(text)).toThrow(InvalidAmountError);
+    }
+    expect(() => parseAmount(`0.${'0'.repeat(1_000_000)}1`)).toThrow(`"0.${'0'.repeat(38)}…" is not a decimal amount (at most 26 digits before the point and 12 after)`);
+  });
+
   it('know the minor units of currencies', () => {
     expect(minorUnitsOf('USD')).toBe(2);
     expect(minorUnitsOf('JPY')).toBe(0);
