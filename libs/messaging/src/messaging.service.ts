@@ -6,6 +6,7 @@ import { Topics } from '@tally/budget-domain';
 import { schemaOf } from '@tally/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
+import { DEAD_LETTER_MAX_BYTES } from './dead-letter';
 import { claimNew } from './inbox';
 import { BatchConsumer } from './batch.consumer';
 import type { BatchConsumerOptions } from './batch.consumer';
@@ -31,9 +32,9 @@ export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 /**
  * A dead-letter record carries the refused record in base64 (4/3 of its size): a record near
  * the broker's 1 MB default would make one Kafka refuses, and the outbox relay would stop on
- * it. The dead-letter topic is created taking records up to 4 MB.
+ * it. The dead-letter topic takes records up to the size `deadLetterMessage` keeps them under.
  */
-const DEAD_LETTER_TOPIC_CONFIG = { 'max.message.bytes': String(4 * 1024 * 1024) };
+const DEAD_LETTER_TOPIC_CONFIG = { 'max.message.bytes': String(DEAD_LETTER_MAX_BYTES) };
 
 /**
  * A service's Kafka side: topic bootstrap, the outbox relay (exactly-once publishing), and
