@@ -1,17 +1,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { POWER_LEVELS, QUANTITY_LIMITS, USAGE_SERVICES } from '@tally/budget-domain';
+import { IDENTIFIER_MAX_LENGTH, POWER_LEVELS, QUANTITY_LIMITS, USAGE_SERVICES } from '@tally/budget-domain';
 
 interface Property {
   enum?: string[];
   maximum?: number;
+  maxLength?: number;
+  pattern?: string;
   oneOf?: Property[];
 }
 
 describe('the JSON Schema for producers in other languages', () => {
   const schema = JSON.parse(readFileSync(path.join(__dirname, '..', 'schema', 'usage-event.schema.json'), 'utf8')) as {
     required: string[];
-    properties: { data: { required: string[]; properties: Record<string, Property> } };
+    properties: Record<string, Property> & { data: { required: string[]; properties: Record<string, Property> } };
   };
   const data = schema.properties.data.properties;
 
@@ -32,5 +34,17 @@ describe('the JSON Schema for producers in other languages', () => {
     expect(data['characters']!.maximum).toBe(QUANTITY_LIMITS.characters);
     expect(data['images']!.maximum).toBe(QUANTITY_LIMITS.images);
     expect(data['audio_seconds']!.oneOf![0]!.maximum).toBe(QUANTITY_LIMITS.audio_seconds);
+  });
+
+  it('bounds identifiers as the validator does: length, and no control characters', () => {
+    const identifiers = [
+      ...['id', 'source', 'type', 'subject'].map((field) => schema.properties[field]!),
+      ...['api_key_id', 'model', 'provider', 'reservation_id'].map((field) => data[field]!),
+    ];
+    for (const property of identifiers) {
+      expect(property.maxLength).toBe(IDENTIFIER_MAX_LENGTH);
+      expect(new RegExp(property.pattern!).test('acct\u0000x')).toBe(false);
+    }
+    expect(new RegExp(data['audio_seconds']!.oneOf![1]!.pattern!).test('1e-2000000')).toBe(false);
   });
 });
