@@ -33,7 +33,7 @@ export class MeteringHarness extends InProcessApp {
     await this.kafka.produceJson(this.topic(Topics.UsageEvents), key, events);
   }
 
-  async produceRaw(value: string | Buffer | null, key = 'acct_test'): Promise<void> {
+  async produceRaw(value: string | Buffer | null, key: string | Buffer | null = 'acct_test'): Promise<void> {
     await this.kafka.produce(this.topic(Topics.UsageEvents), [{ key, value }]);
   }
 }

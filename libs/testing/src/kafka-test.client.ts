@@ -59,7 +59,7 @@ export class KafkaTestClient {
     return this;
   }
 
-  async produce(topic: string, messages: Array<{ key: string | null; value: string | Buffer | null }>): Promise<void> {
+  async produce(topic: string, messages: Array<{ key: string | Buffer | null; value: string | Buffer | null }>): Promise<void> {
     await this.producer.send({ topic, acks: -1, messages });
   }
 
