@@ -1,22 +1,10 @@
 import { Decimal } from 'decimal.js';
-import { BUDGET_DEFAULTS } from './budget-definition';
 import type { BudgetDefinition } from './budget-definition';
+import { budgetDefinition } from './budget.fixtures';
 import { openingState, restartPeriod, rollToPeriod, samePeriodRule } from './period-reset';
 
 const d = (value: string) => new Decimal(value);
-const monthly: BudgetDefinition = {
-  period: 'monthly',
-  resetDay: 1,
-  limit: d('100'),
-  softLimitPercent: BUDGET_DEFAULTS.softLimitPercent,
-  hardLimit: true,
-  overageLimit: BUDGET_DEFAULTS.overageLimit,
-  rolloverMaxPercent: d('10'),
-  prorate: false,
-  createdAt: new Date('2027-01-01T00:00:00Z'),
-  gracePeriodHours: 0,
-  active: true,
-};
+const monthly = budgetDefinition({ rolloverMaxPercent: d('10'), createdAt: new Date('2027-01-01T00:00:00Z') });
 const daily: BudgetDefinition = { ...monthly, period: 'daily', resetDay: undefined, limit: d('5'), rolloverMaxPercent: d('0') };
 const at = (iso: string) => new Date(iso);
 

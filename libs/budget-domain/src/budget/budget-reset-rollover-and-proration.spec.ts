@@ -1,24 +1,12 @@
 import { Decimal } from 'decimal.js';
-import { BUDGET_DEFAULTS, InvalidBudgetError, assertBudget, budgetValidity } from './budget-definition';
+import { InvalidBudgetError, assertBudget, budgetValidity } from './budget-definition';
 import type { BudgetDefinition } from './budget-definition';
+import { budgetDefinition } from './budget.fixtures';
 import { openingState, proratedLimit, rollToPeriod } from './period-reset';
 import { periodAt } from './budget-period';
 
 const d = (value: string) => new Decimal(value);
-const budget = (overrides: Partial<BudgetDefinition> = {}): BudgetDefinition => ({
-  period: 'monthly',
-  resetDay: 1,
-  limit: d('100'),
-  softLimitPercent: BUDGET_DEFAULTS.softLimitPercent,
-  hardLimit: true,
-  overageLimit: BUDGET_DEFAULTS.overageLimit,
-  rolloverMaxPercent: BUDGET_DEFAULTS.rolloverMaxPercent,
-  prorate: false,
-  createdAt: new Date('2026-11-01T00:00:00Z'),
-  gracePeriodHours: 0,
-  active: true,
-  ...overrides,
-});
+const budget = budgetDefinition;
 
 describe('period resets', () => {
   it('reset on the reset day happens once: a second roll in the same period is a no-op', () => {

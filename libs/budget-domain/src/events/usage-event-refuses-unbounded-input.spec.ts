@@ -1,21 +1,13 @@
 import { defaultCatalog } from '../rating/default-catalog';
 import { rateUsage } from '../rating/rate-usage';
 import { IDENTIFIER_MAX_LENGTH, QUANTITY_LIMITS, parseUsageEvent } from './usage-event';
+import { usageEventText } from './usage-event.fixtures';
 
 const NOW = new Date('2026-11-22T10:00:00Z');
 const parse = (raw: string) => parseUsageEvent(raw, { now: NOW });
 
 function event(data: Record<string, unknown> = {}, envelope: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    specversion: '1.0',
-    id: 'req_1',
-    source: 'gateway-eu-1',
-    type: 'ai.usage',
-    subject: 'acct_42',
-    time: '2026-11-22T09:59:00Z',
-    ...envelope,
-    data: { api_key_id: 'key_7', service: 'stt', model: 'whisper-1', provider: 'openai', reservation_id: 'res_1', ...data },
-  });
+  return usageEventText({ api_key_id: 'key_7', service: 'stt', model: 'whisper-1', provider: 'openai', reservation_id: 'res_1', ...data }, envelope);
 }
 
 const audioOf = (raw: string) => {

@@ -1,18 +1,10 @@
 import { parseUsageEvent, usageDedupKey } from './usage-event';
+import { usageEventText } from './usage-event.fixtures';
 
 const NOW = new Date('2026-11-22T10:00:00Z');
 
-function event(data: Record<string, unknown> = {}, envelope: Record<string, unknown> = {}) {
-  return JSON.stringify({
-    specversion: '1.0',
-    id: 'req_1',
-    source: 'gateway-eu-1',
-    type: 'ai.usage',
-    subject: 'acct_42',
-    time: '2026-11-22T09:59:00Z',
-    ...envelope,
-    data: { api_key_id: 'key_7', service: 'llm', model: 'gpt-4o-mini', input_tokens: 1000, output_tokens: 500, ...data },
-  });
+function event(data: Record<string, unknown> = {}, envelope: Record<string, unknown> = {}): string {
+  return usageEventText({ api_key_id: 'key_7', service: 'llm', model: 'gpt-4o-mini', input_tokens: 1000, output_tokens: 500, ...data }, envelope);
 }
 
 const parse = (raw: string | Buffer | null) => parseUsageEvent(raw, { now: NOW });
