@@ -11,7 +11,7 @@ export interface LedgerConfig {
   readonly kafka: KafkaConfig;
   /** How often the books are reconciled in the background (0: only on demand). */
   readonly reconciliationIntervalMs: number;
-  /** How often expired holds are swept (0: only on demand). */
+  /** How often expired holds are swept (0: never; an expired hold frees its funds at its expiry regardless). */
   readonly holdSweepIntervalMs: number;
 }
 
