@@ -5,24 +5,25 @@ import type { Clock } from '../src/clock';
 import { startLedgerCommands } from '../src/ledger.app';
 import { LedgerModule } from '../src/ledger.module';
 
-export function ledgerConfig(isolation: Isolation): LedgerConfig {
+export function ledgerConfig(isolation: Isolation, overrides: Partial<LedgerConfig> = {}): LedgerConfig {
   return {
     port: 0,
     database: { url: isolation.databaseUrl, schema: isolation.schema('ledger'), poolSize: 10 },
     kafka: { brokers: isolation.kafkaBrokers, clientId: 'ledger-test', topicSuffix: isolation.suffix, partitions: 3, sessionTimeoutMs: 10_000 },
     reconciliationIntervalMs: 0,
     holdSweepIntervalMs: 0,
+    ...overrides,
   };
 }
 
 /** The ledger in the test process; its services are reachable through `get`. */
 export class LedgerHarness extends InProcessApp {
-  constructor(isolation: Isolation = isolate(), clock?: Clock) {
+  constructor(isolation: Isolation = isolate(), clock?: Clock, overrides: Partial<LedgerConfig> = {}) {
     super(
-      (i) => LedgerModule.forRoot(ledgerConfig(i), clock),
+      (i) => LedgerModule.forRoot(ledgerConfig(i, overrides), clock),
       (i) => [i.schema('ledger')],
       isolation,
-      (app, i) => startLedgerCommands(app, ledgerConfig(i)),
+      (app, i) => startLedgerCommands(app, ledgerConfig(i, overrides)),
     );
   }
 

@@ -5,3 +5,4 @@ export type { KafkaPing } from './observability.controller';
 export { createServiceApp, portFromEnv, runService, startService } from './bootstrap';
 export type { BeforeListen } from './bootstrap';
 export { serviceNodeArgs } from './service-command';
+export { PriceCatalogSource } from './price-catalog.source';

@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import { checkAffordability, computeBudgetStatus, defaultCatalog, estimateCost, formatAmount, parseAmount, presentPercent } from '@tally/budget-domain';
+import { checkAffordability, computeBudgetStatus, estimateCost, formatAmount, parseAmount, presentPercent } from '@tally/budget-domain';
 import type { BudgetStatus, RefusalCode, SpendLimits } from '@tally/budget-domain';
 import { budgetValidity } from '@tally/budget-domain';
-import { counter } from '@tally/platform';
+import { PriceCatalogSource, counter } from '@tally/platform';
 import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../budgets/budget-periods';
 import type { StoredBudget } from '../budgets/budget.store';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { ApiKeyPrincipal } from '../accounts/accounts.service';
 import { Clock } from '../clock';
+import type { LedgerConfig } from '../config/ledger.config';
+import { LEDGER_CONFIG } from '../config/ledger.tokens';
 import { HoldsStore } from '../holds/holds.store';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import { balanceFacts, keyFacts } from '../postings/balance-snapshot';
@@ -44,18 +47,32 @@ const rowLockFallbacks = counter('tally_ledger_authorization_row_locks_total', "
  * one account take turns in this instance (ADR 0011) and serialise across instances on the
  * account's hold counter (ADR 0006): the facts are read in one statement, the decision is the
  * domain's, and the hold is inserted only if no other hold came in between. A contended
- * account falls back to its row lock. Holds expire by time alone.
+ * account falls back to its row lock. Holds expire by time alone. A model estimate is priced
+ * with the catalog metering rates with (LEDGER_CATALOG_FILE: the same file as
+ * METERING_CATALOG_FILE).
  */
 @Injectable()
-export class AuthorizationsService {
+export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
   private readonly turns = new AccountTurns();
+  private readonly catalogs: PriceCatalogSource;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: AuthorizationStore,
     private readonly holds: HoldsStore,
     private readonly clock: Clock,
-  ) {}
+    @Inject(LEDGER_CONFIG) config: LedgerConfig,
+  ) {
+    this.catalogs = new PriceCatalogSource(config.catalogFile);
+  }
+
+  onModuleInit(): void {
+    this.catalogs.start();
+  }
+
+  onModuleDestroy(): void {
+    this.catalogs.stop();
+  }
 
   async authorize(principal: ApiKeyPrincipal, request: AuthorizationRequest): Promise<AuthorizationOutcome> {
     const amount = this.amountToHold(request, this.clock.now());
@@ -136,7 +153,7 @@ export class AuthorizationsService {
         ...(request.power_level ? { powerLevel: request.power_level } : {}),
         at: now,
       },
-      defaultCatalog(),
+      this.catalogs.catalog,
     );
   }
 }

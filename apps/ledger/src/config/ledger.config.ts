@@ -13,6 +13,8 @@ export interface LedgerConfig {
   readonly reconciliationIntervalMs: number;
   /** How often expired holds are swept (0: never; an expired hold frees its funds at its expiry regardless). */
   readonly holdSweepIntervalMs: number;
+  /** The catalog file metering rates with (METERING_CATALOG_FILE), to price model estimates alike. */
+  readonly catalogFile?: string;
 }
 
 export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -22,5 +24,6 @@ export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ledge
     kafka: kafkaConfigFromEnv('tally-ledger', env),
     reconciliationIntervalMs: Number(env['LEDGER_RECONCILIATION_INTERVAL_MS'] ?? 300_000),
     holdSweepIntervalMs: Number(env['LEDGER_HOLD_SWEEP_INTERVAL_MS'] ?? 30_000),
+    ...(env['LEDGER_CATALOG_FILE'] ? { catalogFile: env['LEDGER_CATALOG_FILE'] } : {}),
   };
 }
