@@ -39,6 +39,12 @@ describe('payments.events on the ledger', () => {
     expect(opened).toEqual({ opened_by: 'payment' });
   });
 
+  it('credits a payment spelled exactly as DESIGN 3.4 gives it, without schema_version', async () => {
+    const { schema_version: _version, ...spelled } = payment('pay_design', 'credit_purchased', '5.00', 'acct_pay_design');
+    await ledger.kafka.produceJson(ledger.topic('payments.events'), 'acct_pay_design', [spelled]);
+    await eventually(() => expect(latest('acct_pay_design')?.extra_credit_remaining).toBe('5.000000'));
+  });
+
   it('dead-letters a payment with a JSON number as amount instead of guessing', async () => {
     const deadLetters = await ledger.kafka.record(ledger.topic('usage.dead-letter'));
     await ledger.kafka.produceJson(ledger.topic('payments.events'), 'acct_pay', [{ ...payment('pay_bad', 'credit_purchased', '1'), credit_amount: 10 }]);

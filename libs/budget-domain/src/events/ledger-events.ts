@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { SCHEMA_VERSION, amountString, isoTimestamp, nonNegativeAmountString } from './wire';
+import { amountString, isoTimestamp, nonNegativeAmountString, schemaVersion } from './wire';
 
 export const ALERT_LEVELS = ['GREEN', 'YELLOW', 'ORANGE', 'RED', 'CRITICAL'] as const;
 export type AlertLevel = (typeof ALERT_LEVELS)[number];
 
 export const balanceChangedSchema = z.object({
-  schema_version: z.literal(SCHEMA_VERSION),
+  schema_version: schemaVersion,
   account_id: z.string().min(1),
   api_key_id: z.string().nullable(),
   period: z.object({ start: isoTimestamp.nullable(), end: isoTimestamp.nullable() }),
@@ -33,7 +33,7 @@ export function parseBalanceChanged(raw: Buffer | string | null): ParseResult<Ba
 }
 
 export const ledgerTransactionSchema = z.object({
-  schema_version: z.literal(SCHEMA_VERSION),
+  schema_version: schemaVersion,
   transaction_id: z.string(),
   account_id: z.string(),
   kind: z.string(),
@@ -52,7 +52,7 @@ export function parseLedgerTransaction(raw: Buffer | string | null): ParseResult
 }
 
 export const paymentEventSchema = z.object({
-  schema_version: z.literal(SCHEMA_VERSION),
+  schema_version: schemaVersion,
   id: z.string().min(1),
   account_id: z.string().min(1),
   kind: z.enum(['credit_purchased', 'credit_failed', 'credit_refunded']),
@@ -72,7 +72,7 @@ export function parsePaymentEvent(raw: Buffer | string | null): ParseResult<Paym
 }
 
 export const alertFiredSchema = z.object({
-  schema_version: z.literal(SCHEMA_VERSION),
+  schema_version: schemaVersion,
   id: z.string().min(1),
   account_id: z.string().min(1),
   api_key_id: z.string().nullable(),

@@ -21,6 +21,19 @@ describe('topic payload schemas', () => {
     }
   });
 
+  it('read a payload without schema_version, as DESIGN 3 spells them, as version 1, and refuse any other version', () => {
+    const payment = {
+      id: 'pay_1', account_id: 'acct_1', kind: 'credit_purchased', trigger: 'manual',
+      credit_amount: '10.00', paid_amount: '30.00', paid_currency: 'CHF', stripe_ref: 'cs_test_1', at,
+    };
+    expect(parsePaymentEvent(JSON.stringify(payment))).toEqual({ ok: true, value: { schema_version: 1, ...payment } });
+    expect(parsePaymentEvent(JSON.stringify({ schema_version: 2, ...payment }))).toMatchObject({
+      ok: false,
+      reason: 'schema_violation',
+      error: expect.stringContaining('schema_version'),
+    });
+  });
+
   it('parse balance changes, transactions, alerts and rated usage', () => {
     const balance = {
       schema_version: 1, account_id: 'a', api_key_id: null, period: { start: null, end: null }, allowance: '0.000000',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
 import { USAGE_SERVICES } from './usage-event';
-import { SCHEMA_VERSION, isoTimestamp, nonNegativeAmountString } from './wire';
+import { isoTimestamp, nonNegativeAmountString, schemaVersion } from './wire';
 
 const breakdownSchema = z.object({
   input: nonNegativeAmountString,
@@ -17,7 +17,7 @@ const breakdownSchema = z.object({
 });
 
 export const usageRatedSchema = z.object({
-  schema_version: z.literal(SCHEMA_VERSION),
+  schema_version: schemaVersion,
   id: z.string().min(1),
   source: z.string().min(1),
   account_id: z.string().min(1),

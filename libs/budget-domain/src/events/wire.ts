@@ -10,3 +10,8 @@ export const isoTimestamp = z.string().refine((value) => !Number.isNaN(Date.pars
   message: 'must be an ISO-8601 timestamp',
 });
 export const SCHEMA_VERSION = 1 as const;
+/**
+ * The payload version Tally writes (1). DESIGN 3 spells the payloads without it, so a reader
+ * takes a payload without it as version 1; any other version is refused, never misread.
+ */
+export const schemaVersion = z.literal(SCHEMA_VERSION).default(SCHEMA_VERSION);
