@@ -20,7 +20,7 @@ export {
   parsePaymentEvent,
 } from './events/ledger-events';
 export type { AlertFired, AlertLevel, BalanceChanged, LedgerTransaction, PaymentEvent } from './events/ledger-events';
-export { SCHEMA_VERSION } from './events/wire';
+export { SCHEMA_VERSION, nonNegativeAmountString } from './events/wire';
 
 export { deriveProvider } from './rating/provider';
 export { MINIMAL_FALLBACK_PRICES, PriceCatalog, SERVICE_FALLBACK_PRICES, localEntry } from './rating/price-catalog';

@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import { POWER_LEVELS, USAGE_SERVICES } from '@tally/budget-domain';
-
-/**
- * A cost the ledger can hold exactly: not negative, and within NUMERIC(38,12), 26 digits
- * before the point and 12 after. More decimals would be rounded away silently when stored,
- * and a larger figure would fail the insert.
- */
-const HOLDABLE_COST = /^\d{1,26}(\.\d{1,12})?$/;
+import { POWER_LEVELS, USAGE_SERVICES, nonNegativeAmountString } from '@tally/budget-domain';
 
 const common = {
   ttl_seconds: z.number().int().min(1).max(3600).default(300),
@@ -16,7 +9,9 @@ const common = {
 /** Either an estimated cost, or a model and token estimate whose worst case is held. */
 export const authorizationRequestSchema = z.union([
   z.object({
-    estimated_cost: z.string().regex(HOLDABLE_COST, { message: 'must be a decimal string, not negative, with at most 26 digits before the point and 12 after' }),
+    // Within NUMERIC(38,12): more decimals would be rounded away when stored, a larger figure
+    // would fail the insert.
+    estimated_cost: nonNegativeAmountString,
     ...common,
   }).strict(),
   z.object({

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { isDecimalString } from '../money/amount';
 
 /** A decimal amount on the wire: a string, never a JSON number. */
-export const amountString = z.string().refine(isDecimalString, { message: 'must be a decimal string' });
+export const amountString = z.string().refine(isDecimalString, {
+  message: 'must be a decimal string with at most 26 digits before the point and 12 after',
+});
 export const nonNegativeAmountString = amountString.refine((value) => !value.startsWith('-'), {
   message: 'must not be negative',
 });
