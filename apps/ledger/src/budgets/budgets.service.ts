@@ -1,17 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import { BUDGET_DEFAULTS, InvalidBudgetError, assertBudget, formatAmount, openingState, rollToPeriod, samePeriodRule } from '@tally/budget-domain';
+import { BUDGET_DEFAULTS, InvalidBudgetError, assertBudget, formatAmount, openingState, samePeriodRule } from '@tally/budget-domain';
 import type { BudgetDefinition, PeriodKind } from '@tally/budget-domain';
 import { MessagingService, enqueueOutbox } from '@tally/messaging';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
-import { LedgerStore } from '../postings/ledger.store';
+import type { NewTransaction } from '../postings/ledger.store';
 import { PostingService, applyPostings } from '../postings/posting.service';
-import { BudgetStore } from './budget.store';
 import type { StoredBudget } from './budget.store';
-import { accountBudgetOf, changePeriodRule, keyBudgetOf, openingIssue, rollBudgets } from './budget-periods';
+import { accountBudgetOf, changePeriodRule, keyBudgetOf, openingIssue } from './budget-periods';
 
 /** The `ledger.set-budget` request (DESIGN 2), already shape-checked. */
 export interface SetBudgetCommand {
@@ -40,8 +39,6 @@ export interface SetBudgetCommand {
 export class BudgetsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly store: LedgerStore,
-    private readonly budgets: BudgetStore,
     private readonly postings: PostingService,
     private readonly messaging: MessagingService,
     private readonly clock: Clock,
@@ -52,33 +49,31 @@ export class BudgetsService {
     const definition = this.definitionOf(command, now);
     const apiKeyId = command.api_key_id ?? null;
     const result = await this.dataSource.transaction(async (manager) => {
-      const balances = await this.store.lockBalances(manager, [command.account_id]);
-      const account = balances.get(command.account_id);
+      // Locking also catches the account's budgets up to now, under the terms the missed resets
+      // were due under.
+      const locked = await this.postings.lock(manager, [command.account_id], now);
+      const account = locked.balances.get(command.account_id);
       if (!account) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${command.account_id}`);
       if (apiKeyId) {
         const keys: unknown[] = await manager.query('SELECT 1 FROM api_keys WHERE account_id = $1 AND api_key_id = $2', [command.account_id, apiKeyId]);
         if (keys.length === 0) throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, `api_key_id: no key ${apiKeyId} in this account`);
       }
-      const all = await this.budgets.lock(manager, [command.account_id]);
-      const existing = apiKeyId ? keyBudgetOf(all, command.account_id, apiKeyId) : accountBudgetOf(all, command.account_id);
+      const existing = apiKeyId ? keyBudgetOf(locked.budgets, command.account_id, apiKeyId) : accountBudgetOf(locked.budgets, command.account_id);
       let budget: StoredBudget;
-      const transactions = [];
+      const transactions: NewTransaction[] = [];
       if (existing) {
-        // Resets missed until now fall under the terms they were due under. A new period rule
-        // starts a period now; any other change applies from the next reset.
-        transactions.push(...rollBudgets([existing], now));
+        // A new period rule starts a period now; any other change applies from the next reset.
         const changed = { ...definition, createdAt: existing.definition.createdAt };
         if (samePeriodRule(existing.definition, changed)) existing.definition = changed;
         else transactions.push(...changePeriodRule(existing, changed, now));
         budget = existing;
       } else {
         budget = { accountId: command.account_id, apiKeyId, definition, state: openingState(definition) };
-        budget.state = rollToPeriod(definition, budget.state, now).state;
+        locked.budgets.push(budget);
         if (apiKeyId === null) transactions.push(openingIssue(budget, now));
       }
       for (const transaction of transactions) applyPostings(account, transaction);
-      await this.budgets.save(manager, [budget]);
-      if (transactions.length > 0) await enqueueOutbox(manager, await this.postings.post(manager, transactions, balances, now, [budget]));
+      await enqueueOutbox(manager, await this.postings.postLocked(manager, locked, transactions, now));
       return budget;
     });
     this.messaging.outboxCommitted();
