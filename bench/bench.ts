@@ -4,12 +4,12 @@
  * on the local broker and database, and measures throughput, lag and memory. Then it
  * measures authorizations at BENCH_AUTH_RATE with nothing else to do, and at
  * BENCH_AUTH_UNDER_LOAD_RATE while BENCH_LOAD_EVENTS more events flow, and checks every
- * account's exact total. With BENCH_PRODUCE_RATE (events/s) the first phase is produced at that
- * pace instead of as fast as possible: a long run at a rate the pipeline keeps up with shows
- * whether memory stays flat at steady state, minute by minute (`memory_by_minute`). In the same run it measures the raw ceilings of this machine: a
- * KafkaJS consume-only pass over the same records, batched PostgreSQL inserts, and the
- * authorization client against an HTTP server that answers at once. Writes
- * docs/benchmarks/<date>.json and .svg.
+ * account's exact total. With BENCH_PRODUCE_RATE (events/s) the first phase is produced at
+ * that pace instead of as fast as possible: a long run at a rate the pipeline keeps up with
+ * shows whether memory stays flat at steady state, minute by minute (`memory_by_minute`). In
+ * the same run it measures the raw ceilings of this machine: a KafkaJS consume-only pass
+ * over the same records, batched PostgreSQL inserts, and the authorization client against an
+ * HTTP server that answers at once. Writes docs/benchmarks/<date>.json and .svg.
  */
 import { execSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';

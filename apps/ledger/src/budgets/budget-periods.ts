@@ -42,24 +42,20 @@ function resetTransactions(budget: StoredBudget, reset: PeriodReset, sourceId: s
   if (budget.apiKeyId !== null) return [];
   const periodStart = periodStartOf(reset, now);
   const issued = reset.allowance.minus(reset.rolledOver);
-  return [
-    ...(reset.expired.isZero()
-      ? []
-      : [
-          transaction(budget.accountId, 'allowance_expiry', sourceId, periodStart, now, [
-            { code: 'allowance', amount: reset.expired.negated() },
-            { code: 'expiry', amount: reset.expired },
-          ]),
-        ]),
-    ...(issued.isZero()
-      ? []
-      : [
-          transaction(budget.accountId, 'allowance_issue', sourceId, periodStart, now, [
-            { code: 'allowance', amount: issued },
-            { code: 'allowance_issued', amount: issued.negated() },
-          ]),
-        ]),
-  ];
+  const transactions: NewTransaction[] = [];
+  if (!reset.expired.isZero()) {
+    transactions.push(transaction(budget.accountId, 'allowance_expiry', sourceId, periodStart, now, [
+      { code: 'allowance', amount: reset.expired.negated() },
+      { code: 'expiry', amount: reset.expired },
+    ]));
+  }
+  if (!issued.isZero()) {
+    transactions.push(transaction(budget.accountId, 'allowance_issue', sourceId, periodStart, now, [
+      { code: 'allowance', amount: issued },
+      { code: 'allowance_issued', amount: issued.negated() },
+    ]));
+  }
+  return transactions;
 }
 
 /** A reset always opens a period with a start (a `none` period never ends); `now` only satisfies the type. */
