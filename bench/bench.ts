@@ -21,11 +21,23 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { UsageProducer, buildUsageEvent } from '@tally/client';
 import { defaultCatalog, parseUsageEvent, rateUsage } from '@tally/budget-domain';
-import { CommandClient, ServiceHarness, isolate, queryDatabase, scrapeMetrics } from '@tally/testing';
+import {
+  CommandClient,
+  ServiceHarness,
+  isolate,
+  queryDatabase,
+  scrapeMetrics,
+} from '@tally/testing';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 1_000);
-const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash', 'gpt-4o', 'ollama/llama3'];
+const MODELS = [
+  'gpt-4o-mini',
+  'claude-3-5-sonnet-20241022',
+  'gemini-1.5-flash',
+  'gpt-4o',
+  'ollama/llama3',
+];
 const WARM_UP_SECONDS = 3;
 const AUTH_RATE = Number(process.env['BENCH_AUTH_RATE'] ?? 1000);
 const AUTH_SECONDS = Number(process.env['BENCH_AUTH_SECONDS'] ?? 10);
@@ -33,7 +45,9 @@ const AUTH_SECONDS = Number(process.env['BENCH_AUTH_SECONDS'] ?? 10);
 const LOAD_EVENTS = Number(process.env['BENCH_LOAD_EVENTS'] ?? 50_000);
 const AUTH_UNDER_LOAD_RATE = Number(process.env['BENCH_AUTH_UNDER_LOAD_RATE'] ?? 200);
 /** Events/s for the first phase; unset: as fast as the producer can send. */
-const PRODUCE_RATE = process.env['BENCH_PRODUCE_RATE'] ? Number(process.env['BENCH_PRODUCE_RATE']) : undefined;
+const PRODUCE_RATE = process.env['BENCH_PRODUCE_RATE']
+  ? Number(process.env['BENCH_PRODUCE_RATE'])
+  : undefined;
 const STALL_MS = 120_000;
 const OUT_DIR = path.resolve(__dirname, '..', 'docs', 'benchmarks');
 
@@ -71,7 +85,10 @@ async function main(): Promise<void> {
   // cost the database more than some of the work being measured.
   const peakHeap = { metering: 0, ledger: 0 };
   const progress = async () => {
-    const [meteringFigures, ledgerFigures] = await Promise.all([serviceFigures(metering!.port), serviceFigures(ledger!.port)]);
+    const [meteringFigures, ledgerFigures] = await Promise.all([
+      serviceFigures(metering!.port),
+      serviceFigures(ledger!.port),
+    ]);
     peakHeap.metering = Math.max(peakHeap.metering, meteringFigures.heapMb);
     peakHeap.ledger = Math.max(peakHeap.ledger, ledgerFigures.heapMb);
     return {
@@ -89,14 +106,27 @@ async function main(): Promise<void> {
     void (async () => {
       const { rated, posted, announced, heap } = await progress();
       const rss = { metering: rssMb(metering!.pid), ledger: rssMb(ledger!.pid) };
-      samples.push({ t: (Date.now() - started) / 1000, produced, rated, posted, announced, rss_mb: rss, heap_mb: heap });
+      samples.push({
+        t: (Date.now() - started) / 1000,
+        produced,
+        rated,
+        posted,
+        announced,
+        rss_mb: rss,
+        heap_mb: heap,
+      });
       peakRss.metering = Math.max(peakRss.metering, rss.metering);
       peakRss.ledger = Math.max(peakRss.ledger, rss.ledger);
     })();
   }, 1000);
 
   const produce = async (batch: Iterable<ReturnType<typeof benchEvent>>, rate?: number) => {
-    const producer = await UsageProducer.connect({ brokers: isolation.kafkaBrokers, source: 'bench', topic: harness.topic('usage.events'), maxBatchSize: 2000 });
+    const producer = await UsageProducer.connect({
+      brokers: isolation.kafkaBrokers,
+      source: 'bench',
+      topic: harness.topic('usage.events'),
+      maxBatchSize: 2000,
+    });
     const from = { at: Date.now(), produced };
     for (const event of batch) {
       producer.record(event);
@@ -118,7 +148,12 @@ async function main(): Promise<void> {
   // ledger's outbox empty. A pipeline that stops moving (a relay retrying a record Kafka
   // refuses, say) fails the run after STALL_MS with the services' last words.
   const ledgerOutboxEmpty = async () =>
-    (await queryDatabase<{ empty: boolean }>(isolation.databaseUrl, `SELECT NOT EXISTS (SELECT 1 FROM "${isolation.schema('ledger')}".outbox) AS empty`))[0]?.empty === true;
+    (
+      await queryDatabase<{ empty: boolean }>(
+        isolation.databaseUrl,
+        `SELECT NOT EXISTS (SELECT 1 FROM "${isolation.schema('ledger')}".outbox) AS empty`,
+      )
+    )[0]?.empty === true;
   const drain = async (total: number) => {
     let ratedDoneAt = 0;
     let postedDoneAt = 0;
@@ -127,13 +162,19 @@ async function main(): Promise<void> {
       const { rated, posted, announced } = await progress();
       if (rated >= total && !ratedDoneAt) ratedDoneAt = Date.now();
       if (posted >= total && !postedDoneAt) postedDoneAt = Date.now();
-      if (postedDoneAt && (await ledgerOutboxEmpty())) return { ratedDoneAt, postedDoneAt, announcedDoneAt: Date.now() };
-      if (rated + posted + announced > lastMoved.handled) lastMoved = { at: Date.now(), handled: rated + posted + announced };
+      if (postedDoneAt && (await ledgerOutboxEmpty()))
+        return { ratedDoneAt, postedDoneAt, announcedDoneAt: Date.now() };
+      if (rated + posted + announced > lastMoved.handled)
+        lastMoved = { at: Date.now(), handled: rated + posted + announced };
       if (Date.now() - lastMoved.at > STALL_MS) {
-        const logs = [metering!, ledger!].map((service) => `--- ${service.service}, last output:\n${service.logs().slice(-3000)}`).join('\n');
+        const logs = [metering!, ledger!]
+          .map((service) => `--- ${service.service}, last output:\n${service.logs().slice(-3000)}`)
+          .join('\n');
         clearInterval(sampler);
         await harness.stop();
-        throw new Error(`no progress for ${STALL_MS / 1000} s: rated ${rated}, posted ${posted} of ${total}, ${announced} announced\n${logs}`);
+        throw new Error(
+          `no progress for ${STALL_MS / 1000} s: rated ${rated}, posted ${posted} of ${total}, ${announced} announced\n${logs}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -141,21 +182,40 @@ async function main(): Promise<void> {
   const { ratedDoneAt, postedDoneAt, announcedDoneAt } = await drain(EVENTS);
   const cpu = cpuSpent(cpuAtStart, cpuSnapshot(metering!.pid, ledger!.pid), EVENTS);
   clearInterval(sampler);
-  const stages = { metering: await stageFigures(metering!.port), ledger: await stageFigures(ledger!.port) };
+  const stages = {
+    metering: await stageFigures(metering!.port),
+    ledger: await stageFigures(ledger!.port),
+  };
 
-  const authorizations = await AuthorizationBench.setUp(harness, ledger!, AUTH_RATE * (WARM_UP_SECONDS + AUTH_SECONDS) + AUTH_UNDER_LOAD_RATE * AUTH_SECONDS);
+  const authorizations = await AuthorizationBench.setUp(
+    harness,
+    ledger!,
+    AUTH_RATE * (WARM_UP_SECONDS + AUTH_SECONDS) + AUTH_UNDER_LOAD_RATE * AUTH_SECONDS,
+  );
   const authorization = await authorizations.idle(AUTH_RATE, AUTH_SECONDS);
   // Authorizations beside a stream of events: the latency a gateway sees while Tally is busy.
   const postedBefore = (await progress()).posted;
   const windowStarted = Date.now();
-  const [underLoad] = await Promise.all([authorizations.measure(AUTH_UNDER_LOAD_RATE, AUTH_SECONDS), produce(events(EVENTS, EVENTS + LOAD_EVENTS))]);
-  const postedInWindow = ((await progress()).posted - postedBefore) / seconds(windowStarted, Date.now());
+  const [underLoad] = await Promise.all([
+    authorizations.measure(AUTH_UNDER_LOAD_RATE, AUTH_SECONDS),
+    produce(events(EVENTS, EVENTS + LOAD_EVENTS)),
+  ]);
+  const postedInWindow =
+    ((await progress()).posted - postedBefore) / seconds(windowStarted, Date.now());
   await drain(EVENTS + LOAD_EVENTS);
-  const exactTotals = await checkTotals(isolation.databaseUrl, isolation.schema('ledger'), events(0, EVENTS + LOAD_EVENTS));
+  const exactTotals = await checkTotals(
+    isolation.databaseUrl,
+    isolation.schema('ledger'),
+    events(0, EVENTS + LOAD_EVENTS),
+  );
   const overCommitted = authorizations.overCommitted();
   await harness.stopServices();
 
-  const raw = await rawCeilings(isolation.kafkaBrokers, isolation.databaseUrl, harness.topic('usage.events'));
+  const raw = await rawCeilings(
+    isolation.kafkaBrokers,
+    isolation.databaseUrl,
+    harness.topic('usage.events'),
+  );
   const floor = await noOpHttpFloor(AUTH_RATE, AUTH_SECONDS);
   await harness.stop();
 
@@ -163,7 +223,14 @@ async function main(): Promise<void> {
   const meteringRate = EVENTS / seconds(started, ratedDoneAt);
   const ledgerRate = steadyRate(samples, 'posted');
   const result = {
-    machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, kafka: '3.9.1 (single-node KRaft, 768 MB heap)', postgres: pgVersion() },
+    machine: {
+      cpus: os.cpus().length,
+      cpu_model: os.cpus()[0]?.model,
+      memory_gb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      kafka: '3.9.1 (single-node KRaft, 768 MB heap)',
+      postgres: pgVersion(),
+    },
     events: EVENTS,
     produce_rate_per_s: PRODUCE_RATE ?? null,
     load_events: LOAD_EVENTS,
@@ -236,19 +303,44 @@ class AuthorizationBench {
   ) {}
 
   /** Opens the accounts with credit for 90 % of `calls` spread over them. */
-  static async setUp(harness: ServiceHarness, ledger: { port: number; pid: number | undefined }, calls: number): Promise<AuthorizationBench> {
+  static async setUp(
+    harness: ServiceHarness,
+    ledger: { port: number; pid: number | undefined },
+    calls: number,
+  ): Promise<AuthorizationBench> {
     const accounts = AuthorizationBench.ACCOUNTS;
     const credit = AuthorizationBench.COST.times(Math.ceil(calls / accounts)).times('0.9');
-    const commands = await new CommandClient(harness.isolation.kafkaBrokers, harness.isolation.suffix, ['ledger.create-account', 'ledger.create-api-key', 'ledger.grant-credit']).connect();
+    const commands = await new CommandClient(
+      harness.isolation.kafkaBrokers,
+      harness.isolation.suffix,
+      ['ledger.create-account', 'ledger.create-api-key', 'ledger.grant-credit'],
+    ).connect();
     const secrets: string[] = [];
     for (let i = 0; i < accounts; i += 1) {
       const accountId = `acct_bench_auth_${i}`;
       await commands.send('ledger.create-account', { account_id: accountId, name: 'bench' });
-      secrets.push((await commands.send<{ secret: string }>('ledger.create-api-key', { account_id: accountId, name: 'bench' })).secret);
-      await commands.send('ledger.grant-credit', { account_id: accountId, amount: credit.toFixed(), kind: 'grant', reason: 'bench', idempotency_key: 'bench' });
+      secrets.push(
+        (
+          await commands.send<{ secret: string }>('ledger.create-api-key', {
+            account_id: accountId,
+            name: 'bench',
+          })
+        ).secret,
+      );
+      await commands.send('ledger.grant-credit', {
+        account_id: accountId,
+        amount: credit.toFixed(),
+        kind: 'grant',
+        reason: 'bench',
+        idempotency_key: 'bench',
+      });
     }
     await commands.close();
-    return new AuthorizationBench(ledger, secrets, credit.dividedBy(AuthorizationBench.COST).floor().toNumber());
+    return new AuthorizationBench(
+      ledger,
+      secrets,
+      credit.dividedBy(AuthorizationBench.COST).floor().toNumber(),
+    );
   }
 
   /**
@@ -261,8 +353,16 @@ class AuthorizationBench {
     const serverAtStart = await authorizationServerTimes(this.ledger.port);
     const measured = await this.measure(rate, seconds);
     const serverAtEnd = await authorizationServerTimes(this.ledger.port);
-    const { bench, ledger, postgres, machine } = cpuSpent(cpuAtStart, cpuSnapshot(undefined, this.ledger.pid), rate * seconds);
-    return { ...measured, server: serverShares(serverAtStart, serverAtEnd), cpuUsPerRequest: { client: bench, ledger, postgres, machine } };
+    const { bench, ledger, postgres, machine } = cpuSpent(
+      cpuAtStart,
+      cpuSnapshot(undefined, this.ledger.pid),
+      rate * seconds,
+    );
+    return {
+      ...measured,
+      server: serverShares(serverAtStart, serverAtEnd),
+      cpuUsPerRequest: { client: bench, ledger, postgres, machine },
+    };
   }
 
   /**
@@ -272,8 +372,16 @@ class AuthorizationBench {
    */
   async measure(rate: number, seconds: number) {
     const accounts = AuthorizationBench.ACCOUNTS;
-    const body = JSON.stringify({ estimated_cost: AuthorizationBench.COST.toFixed(), ttl_seconds: 600 });
-    const client = new OpenLoopClient(this.ledger.port, rate, body, (i) => this.secrets[i % accounts]);
+    const body = JSON.stringify({
+      estimated_cost: AuthorizationBench.COST.toFixed(),
+      ttl_seconds: 600,
+    });
+    const client = new OpenLoopClient(
+      this.ledger.port,
+      rate,
+      body,
+      (i) => this.secrets[i % accounts],
+    );
     const contentionAtStart = await authorizationContention(this.ledger.port);
     const first = this.next;
     const started = performance.now();
@@ -283,7 +391,11 @@ class AuthorizationBench {
     const contentionAtEnd = await authorizationContention(this.ledger.port);
     this.next += results.length;
     for (const { i, status } of results) {
-      if (status === 201) this.grantedPerAccount.set(i % accounts, (this.grantedPerAccount.get(i % accounts) ?? 0) + 1);
+      if (status === 201)
+        this.grantedPerAccount.set(
+          i % accounts,
+          (this.grantedPerAccount.get(i % accounts) ?? 0) + 1,
+        );
     }
     return {
       ratePerS: Math.round(results.length / elapsed),
@@ -324,7 +436,10 @@ class OpenLoopClient {
     private readonly secretOf: (i: number) => string | undefined,
   ) {}
 
-  async run(count: number, first: number): Promise<Array<{ i: number; ms: number; status: number }>> {
+  async run(
+    count: number,
+    first: number,
+  ): Promise<Array<{ i: number; ms: number; status: number }>> {
     const started = performance.now();
     const pending: Array<Promise<{ i: number; ms: number; status: number }>> = [];
     for (let i = 0; i < count; i += 1) {
@@ -342,11 +457,27 @@ class OpenLoopClient {
 
   private call(i: number, from: number): Promise<{ i: number; ms: number; status: number }> {
     return new Promise((resolve, reject) => {
-      const headers = { authorization: `Bearer ${this.secretOf(i) ?? ''}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(this.body) };
-      const request = http.request({ agent: this.agent, host: '127.0.0.1', port: this.port, path: '/v1/authorizations', method: 'POST', headers }, (response) => {
-        response.resume();
-        response.on('end', () => resolve({ i, ms: performance.now() - from, status: response.statusCode ?? 0 }));
-      });
+      const headers = {
+        authorization: `Bearer ${this.secretOf(i) ?? ''}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(this.body),
+      };
+      const request = http.request(
+        {
+          agent: this.agent,
+          host: '127.0.0.1',
+          port: this.port,
+          path: '/v1/authorizations',
+          method: 'POST',
+          headers,
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () =>
+            resolve({ i, ms: performance.now() - from, status: response.statusCode ?? 0 }),
+          );
+        },
+      );
       request.on('error', reject);
       request.end(this.body);
     });
@@ -358,10 +489,17 @@ class OpenLoopClient {
  * a Fastify server in its own process that answers at once, with no database and no Nest.
  */
 async function noOpHttpFloor(rate: number, seconds: number) {
-  const answer = JSON.stringify({ authorized: true, reservation_id: 'res_floor', amount: '0.001000' });
+  const answer = JSON.stringify({
+    authorized: true,
+    reservation_id: 'res_floor',
+    amount: '0.001000',
+  });
   const server = spawn(
     process.execPath,
-    ['-e', `const app = require('fastify')(); app.post('/v1/authorizations', (_, reply) => { reply.code(201).type('application/json').send(${JSON.stringify(answer)}); }); app.listen({ port: 0, host: '127.0.0.1' }).then((address) => console.log(address));`],
+    [
+      '-e',
+      `const app = require('fastify')(); app.post('/v1/authorizations', (_, reply) => { reply.code(201).type('application/json').send(${JSON.stringify(answer)}); }); app.listen({ port: 0, host: '127.0.0.1' }).then((address) => console.log(address));`,
+    ],
     { cwd: path.resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {
@@ -369,15 +507,26 @@ async function noOpHttpFloor(rate: number, seconds: number) {
       server.stdout.once('data', (data: Buffer) => resolve(data.toString().trim()));
       server.once('exit', (code) => reject(new Error(`the no-op server exited with ${code}`)));
     });
-    const client = new OpenLoopClient(Number(new URL(address).port), rate, JSON.stringify({ estimated_cost: '0.001' }), () => 'floor');
+    const client = new OpenLoopClient(
+      Number(new URL(address).port),
+      rate,
+      JSON.stringify({ estimated_cost: '0.001' }),
+      () => 'floor',
+    );
     await client.run(rate * WARM_UP_SECONDS, 0);
-    const cpuAtStart = { machine: cpuSnapshot(undefined, undefined).machine, server: ticksOf(server.pid) };
+    const cpuAtStart = {
+      machine: cpuSnapshot(undefined, undefined).machine,
+      server: ticksOf(server.pid),
+    };
     const results = await client.run(rate * seconds, 0);
     client.close();
     const perRequest = (secondsSpent: number) => Math.round((secondsSpent * 1e6) / results.length);
     return {
       ...percentiles(results.map((r) => r.ms)),
-      cpuUsPerRequest: { server: perRequest(ticksOf(server.pid) - cpuAtStart.server), machine: perRequest(cpuSnapshot(undefined, undefined).machine - cpuAtStart.machine) },
+      cpuUsPerRequest: {
+        server: perRequest(ticksOf(server.pid) - cpuAtStart.server),
+        machine: perRequest(cpuSnapshot(undefined, undefined).machine - cpuAtStart.machine),
+      },
     };
   } finally {
     server.kill();
@@ -387,12 +536,16 @@ async function noOpHttpFloor(rate: number, seconds: number) {
 /** p50, p95 and p99 of latencies in ms, to 0.01 ms. */
 function percentiles(latencies: number[]): { p50: number; p95: number; p99: number } {
   const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (q: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 100) / 100;
+  const at = (q: number) =>
+    Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 100) /
+    100;
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
 
 /** The ledger's counts of authorizations that collided with another of the same account. */
-async function authorizationContention(port: number): Promise<{ staleDecisions: number; rowLocks: number }> {
+async function authorizationContention(
+  port: number,
+): Promise<{ staleDecisions: number; rowLocks: number }> {
   const metrics = await scrapeMetrics(`http://127.0.0.1:${port}`);
   return {
     staleDecisions: metrics.get('tally_ledger_authorization_stale_decisions_total') ?? 0,
@@ -407,29 +560,42 @@ async function authorizationContention(port: number): Promise<{ staleDecisions: 
 async function authorizationServerTimes(port: number): Promise<Map<string, number>> {
   const within = new Map<string, number>();
   for (const [sample, value] of await scrapeMetrics(`http://127.0.0.1:${port}`)) {
-    const match = /^tally_http_request_duration_seconds_bucket\{le="([^"]+)",method="POST",route="\/v1\/authorizations",/.exec(sample);
+    const match =
+      /^tally_http_request_duration_seconds_bucket\{le="([^"]+)",method="POST",route="\/v1\/authorizations",/.exec(
+        sample,
+      );
     if (match) within.set(match[1]!, (within.get(match[1]!) ?? 0) + value);
   }
   return within;
 }
 
 /** Of the requests answered between two readings, the share the ledger answered within each bound. */
-function serverShares(before: Map<string, number>, after: Map<string, number>): Record<string, number> {
+function serverShares(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): Record<string, number> {
   const answered = (after.get('+Inf') ?? 0) - (before.get('+Inf') ?? 0);
   const shares: Record<string, number> = {};
   for (const [bound, count] of after) {
     if (bound === '+Inf' || answered === 0) continue;
-    shares[`within_${Number(bound) * 1000}ms`] = Math.round(((count - (before.get(bound) ?? 0)) / answered) * 10_000) / 10_000;
+    shares[`within_${Number(bound) * 1000}ms`] =
+      Math.round(((count - (before.get(bound) ?? 0)) / answered) * 10_000) / 10_000;
   }
   return shares;
 }
 
 /** Records a service has handled from a topic, messages its outbox relay has published, and the V8 heap it has in use. */
-async function serviceFigures(port: number): Promise<{ consumed: (topic: string) => number; published: number; heapMb: number }> {
+async function serviceFigures(
+  port: number,
+): Promise<{ consumed: (topic: string) => number; published: number; heapMb: number }> {
   const metrics = await scrapeMetrics(`http://127.0.0.1:${port}`);
   return {
     consumed: (topic) => metrics.get(`tally_messages_consumed_total{topic="${topic}"}`) ?? 0,
-    published: [...metrics].reduce((sum, [sample, value]) => (sample.startsWith('tally_outbox_published_total{') ? sum + value : sum), 0),
+    published: [...metrics].reduce(
+      (sum, [sample, value]) =>
+        sample.startsWith('tally_outbox_published_total{') ? sum + value : sum,
+      0,
+    ),
     heapMb: Math.round((metrics.get('nodejs_heap_size_used_bytes') ?? 0) / 2 ** 20),
   };
 }
@@ -443,14 +609,22 @@ async function stageFigures(port: number) {
   const labels = (topic?: string) => (topic === undefined ? '' : `{topic="${topic}"}`);
   const mean = (metric: string, topic?: string, scale = 1) => {
     const count = metrics.get(`${metric}_count${labels(topic)}`) ?? 0;
-    return count ? Math.round(((metrics.get(`${metric}_sum${labels(topic)}`) ?? 0) / count) * scale * 10) / 10 : 0;
+    return count
+      ? Math.round(((metrics.get(`${metric}_sum${labels(topic)}`) ?? 0) / count) * scale * 10) / 10
+      : 0;
   };
-  const topics = [...metrics.keys()].flatMap((key) => /^tally_batch_size_count\{topic="([^"]+)"\}$/.exec(key)?.[1] ?? []);
+  const topics = [...metrics.keys()].flatMap(
+    (key) => /^tally_batch_size_count\{topic="([^"]+)"\}$/.exec(key)?.[1] ?? [],
+  );
   return {
     consumed: Object.fromEntries(
       topics.map((topic) => [
         topic,
-        { slices: metrics.get(`tally_batch_size_count${labels(topic)}`), mean_size: mean('tally_batch_size', topic), mean_ms: mean('tally_batch_duration_seconds', topic, 1000) },
+        {
+          slices: metrics.get(`tally_batch_size_count${labels(topic)}`),
+          mean_size: mean('tally_batch_size', topic),
+          mean_ms: mean('tally_batch_duration_seconds', topic, 1000),
+        },
       ]),
     ),
     outbox_rounds: {
@@ -475,7 +649,11 @@ function benchEvent(i: number, suffix: string) {
 }
 
 /** Every account's ledger revenue must equal the sum of its events rated independently here. */
-async function checkTotals(databaseUrl: string, schema: string, events: Iterable<ReturnType<typeof benchEvent>>): Promise<boolean> {
+async function checkTotals(
+  databaseUrl: string,
+  schema: string,
+  events: Iterable<ReturnType<typeof benchEvent>>,
+): Promise<boolean> {
   const catalog = defaultCatalog();
   const expected = new Map<string, Decimal>();
   const now = new Date();
@@ -490,17 +668,32 @@ async function checkTotals(databaseUrl: string, schema: string, events: Iterable
     // Every account but the authorization phases' own, which post no usage.
     `SELECT account_id, balance::text AS balance FROM "${schema}".ledger_accounts WHERE code = 'revenue' AND account_id NOT LIKE 'acct\\_bench\\_auth\\_%'`,
   );
-  const [{ total }] = (await queryDatabase<{ total: string }>(databaseUrl, `SELECT coalesce(sum(amount), 0)::text AS total FROM "${schema}".postings`)) as [{ total: string }];
-  const mismatches = rows.filter((row) => !new Decimal(row.balance).equals(expected.get(row.account_id) ?? 0));
-  const exact = mismatches.length === 0 && rows.length === expected.size && new Decimal(total).isZero();
-  console.log(`bench: totals ${exact ? 'exact' : 'WRONG'} (${rows.length} accounts, ${mismatches.length} mismatches, postings sum ${total})`);
+  const [{ total }] = (await queryDatabase<{ total: string }>(
+    databaseUrl,
+    `SELECT coalesce(sum(amount), 0)::text AS total FROM "${schema}".postings`,
+  )) as [{ total: string }];
+  const mismatches = rows.filter(
+    (row) => !new Decimal(row.balance).equals(expected.get(row.account_id) ?? 0),
+  );
+  const exact =
+    mismatches.length === 0 && rows.length === expected.size && new Decimal(total).isZero();
+  console.log(
+    `bench: totals ${exact ? 'exact' : 'WRONG'} (${rows.length} accounts, ${mismatches.length} mismatches, postings sum ${total})`,
+  );
   return exact;
 }
 
 /** The same machine's ceilings: consume-only over the produced records, batched inserts. */
-async function rawCeilings(brokers: string[], databaseUrl: string, topic: string): Promise<{ kafkaConsumePerS: number; pgInsertRowsPerS: number }> {
+async function rawCeilings(
+  brokers: string[],
+  databaseUrl: string,
+  topic: string,
+): Promise<{ kafkaConsumePerS: number; pgInsertRowsPerS: number }> {
   const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.ERROR });
-  const consumer = kafka.consumer({ groupId: `bench-raw-${Date.now()}`, maxBytesPerPartition: 4 * 1024 * 1024 });
+  const consumer = kafka.consumer({
+    groupId: `bench-raw-${Date.now()}`,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let consumed = 0;
@@ -522,17 +715,18 @@ async function rawCeilings(brokers: string[], databaseUrl: string, topic: string
 
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
-  await client.query('CREATE TEMP TABLE bench_rows (account_id text, id text, amount numeric(38,12), PRIMARY KEY (account_id, id))');
+  await client.query(
+    'CREATE TEMP TABLE bench_rows (account_id text, id text, amount numeric(38,12), PRIMARY KEY (account_id, id))',
+  );
   const rows = 200_000;
   const startedPg = Date.now();
   for (let start = 0; start < rows; start += 2000) {
     const ids = Array.from({ length: 2000 }, (_, i) => String(start + i));
     await client.query('BEGIN');
-    await client.query('INSERT INTO bench_rows SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[])', [
-      ids.map((id) => `acct_${Number(id) % ACCOUNTS}`),
-      ids,
-      ids.map(() => '0.000450'),
-    ]);
+    await client.query(
+      'INSERT INTO bench_rows SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[])',
+      [ids.map((id) => `acct_${Number(id) % ACCOUNTS}`), ids, ids.map(() => '0.000450')],
+    );
     await client.query('COMMIT');
   }
   const pgInsertRowsPerS = rows / ((Date.now() - startedPg) / 1000);
@@ -554,9 +748,16 @@ function memoryByMinute(samples: Sample[]) {
   }
   const of = (inMinute: Sample[], service: 'metering' | 'ledger') => ({
     peak_rss_mb: Math.max(...inMinute.map((s) => s.rss_mb[service])),
-    heap_used_mb: { low: Math.min(...inMinute.map((s) => s.heap_mb[service])), high: Math.max(...inMinute.map((s) => s.heap_mb[service])) },
+    heap_used_mb: {
+      low: Math.min(...inMinute.map((s) => s.heap_mb[service])),
+      high: Math.max(...inMinute.map((s) => s.heap_mb[service])),
+    },
   });
-  return [...minutes].map(([minute, inMinute]) => ({ minute, metering: of(inMinute, 'metering'), ledger: of(inMinute, 'ledger') }));
+  return [...minutes].map(([minute, inMinute]) => ({
+    minute,
+    metering: of(inMinute, 'metering'),
+    ledger: of(inMinute, 'ledger'),
+  }));
 }
 
 function steadyRate(samples: Sample[], field: 'rated' | 'posted'): number {
@@ -567,14 +768,22 @@ function steadyRate(samples: Sample[], field: 'rated' | 'posted'): number {
   return (last[field] - first[field]) / (last.t - first.t || 1);
 }
 
-type CpuSnapshot = Record<'bench' | 'metering' | 'ledger' | 'kafka' | 'postgres' | 'machine', number>;
+type CpuSnapshot = Record<
+  'bench' | 'metering' | 'ledger' | 'kafka' | 'postgres' | 'machine',
+  number
+>;
 
 /** CPU seconds (user + system) each part of the pipeline has used so far, read from /proc. */
 function cpuSnapshot(meteringPid: number | undefined, ledgerPid: number | undefined): CpuSnapshot {
   const postgres = pidsWhere((command) => /^(\S*\/)?postgres\b/.test(command));
-  const kafka = pidsWhere((command) => /^(\S*\/)?java\b/.test(command) && command.includes('kafka.Kafka'));
+  const kafka = pidsWhere(
+    (command) => /^(\S*\/)?java\b/.test(command) && command.includes('kafka.Kafka'),
+  );
   const own = process.cpuUsage();
-  const [, user, nice, system] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).map(Number);
+  const [, user, nice, system] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .split(/\s+/)
+    .map(Number);
   return {
     bench: (own.user + own.system) / 1e6,
     metering: ticksOf(meteringPid),
@@ -610,7 +819,8 @@ function pidsWhere(test: (command: string) => boolean): string[] {
 /** Microseconds of CPU per event each part spent between two snapshots (postgres: live backends only). */
 function cpuSpent(from: CpuSnapshot, to: CpuSnapshot, events: number): CpuSnapshot {
   const spent = {} as CpuSnapshot;
-  for (const key of Object.keys(from) as Array<keyof CpuSnapshot>) spent[key] = Math.round(((to[key] - from[key]) * 1e6) / events);
+  for (const key of Object.keys(from) as Array<keyof CpuSnapshot>)
+    spent[key] = Math.round(((to[key] - from[key]) * 1e6) / events);
   return spent;
 }
 
@@ -626,7 +836,9 @@ function rssMb(pid: number | undefined): number {
 
 function pgVersion(): string {
   try {
-    return execSync('psql -tA -h 127.0.0.1 -U postgres -d postgres -c "SHOW server_version"').toString().trim();
+    return execSync('psql -tA -h 127.0.0.1 -U postgres -d postgres -c "SHOW server_version"')
+      .toString()
+      .trim();
   } catch {
     return 'unknown';
   }
@@ -641,12 +853,17 @@ function chart(samples: Sample[], total: number): string {
   const width = 800;
   const height = 300;
   const maxT = Math.max(1, ...samples.map((s) => s.t));
-  const rates = samples.map((s, i) => ({ t: s.t, posted: i === 0 ? 0 : (s.posted - samples[i - 1]!.posted) / (s.t - samples[i - 1]!.t || 1), lag: Math.max(0, s.produced - s.posted) }));
+  const rates = samples.map((s, i) => ({
+    t: s.t,
+    posted: i === 0 ? 0 : (s.posted - samples[i - 1]!.posted) / (s.t - samples[i - 1]!.t || 1),
+    lag: Math.max(0, s.produced - s.posted),
+  }));
   const maxRate = Math.max(1, ...rates.map((r) => r.posted));
   const x = (t: number) => 50 + (t / maxT) * (width - 70);
   const yRate = (v: number) => height - 30 - (v / maxRate) * (height - 60);
   const yLag = (v: number) => height - 30 - (v / Math.max(1, total)) * (height - 60);
-  const line = (points: Array<[number, number]>) => points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ');
+  const line = (points: Array<[number, number]>) =>
+    points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="white"/>
 <text x="50" y="18">Tally bench: postings/s (blue, max ${Math.round(maxRate)}) and lag in events (red, of ${total}) over ${maxT.toFixed(0)} s</text>

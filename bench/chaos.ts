@@ -30,7 +30,8 @@ async function main(): Promise<void> {
     ...(process.env['CHAOS_SKIP_INBOX'] === '1' ? { TALLY_UNSAFE_SKIP_INBOX: '1' } : {}),
   });
   const started = Date.now();
-  const log = (message: string) => console.log(`chaos +${((Date.now() - started) / 1000).toFixed(1)}s ${message}`);
+  const log = (message: string) =>
+    console.log(`chaos +${((Date.now() - started) / 1000).toFixed(1)}s ${message}`);
   await harness.start('metering', 'ledger');
   const rated = await harness.kafka.record(harness.topic('usage.rated'));
   const deadLetters = await harness.kafka.record(harness.topic('usage.dead-letter'));
@@ -46,7 +47,11 @@ async function main(): Promise<void> {
   const expected = expectedTotals(inputs);
 
   const producing = (async () => {
-    const producer = await UsageProducer.connect({ brokers: isolation.kafkaBrokers, source: 'chaos', topic: harness.topic('usage.events') });
+    const producer = await UsageProducer.connect({
+      brokers: isolation.kafkaBrokers,
+      source: 'chaos',
+      topic: harness.topic('usage.events'),
+    });
     for (let start = 0; start < inputs.length; start += 500) {
       const chunk = inputs.slice(start, start + 500);
       const resent = chunk.filter((_, i) => i % 20 === 0);
@@ -76,9 +81,13 @@ async function main(): Promise<void> {
     },
     () => crash(harness, 'ledger', log),
     async () => {
-      if (!canRestartPostgres(isolation.databaseUrl)) return log('PostgreSQL restart skipped (not a local cluster)');
+      if (!canRestartPostgres(isolation.databaseUrl))
+        return log('PostgreSQL restart skipped (not a local cluster)');
       log('restarting PostgreSQL');
-      execSync('pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | head -n 1) main restart', { stdio: 'ignore', shell: '/bin/bash' });
+      execSync(
+        'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | head -n 1) main restart',
+        { stdio: 'ignore', shell: '/bin/bash' },
+      );
       log('PostgreSQL back');
     },
   ];
@@ -89,9 +98,12 @@ async function main(): Promise<void> {
   await producing;
 
   const schema = (service: string) => `"${isolation.schema(service)}"`;
-  const count = async (sql: string) => (await queryDatabase<{ n: number }>(isolation.databaseUrl, sql))[0]!.n;
-  const postedUsage = () => count(`SELECT count(*)::int AS n FROM ${schema('ledger')}.transactions WHERE kind = 'usage'`);
-  while ((await postedUsage().catch(() => -1)) < EVENTS && Date.now() - started < DEADLINE_MS) await sleep(1000);
+  const count = async (sql: string) =>
+    (await queryDatabase<{ n: number }>(isolation.databaseUrl, sql))[0]!.n;
+  const postedUsage = () =>
+    count(`SELECT count(*)::int AS n FROM ${schema('ledger')}.transactions WHERE kind = 'usage'`);
+  while ((await postedUsage().catch(() => -1)) < EVENTS && Date.now() - started < DEADLINE_MS)
+    await sleep(1000);
   await sleep(3000); // anything still in flight (a double count) lands now
 
   const result = await verify(isolation.databaseUrl, schema, expected, rated, deadLetters);
@@ -102,7 +114,11 @@ async function main(): Promise<void> {
   process.exitCode = result.failures.length === 0 ? 0 : 1;
 }
 
-async function crash(harness: ServiceHarness, service: string, log: (message: string) => void): Promise<void> {
+async function crash(
+  harness: ServiceHarness,
+  service: string,
+  log: (message: string) => void,
+): Promise<void> {
   const [instance] = harness.running(service);
   if (!instance) return;
   log(`SIGKILL ${service}`);
@@ -133,30 +149,59 @@ async function verify(
   deadLetters: TopicRecorder,
 ) {
   const failures: string[] = [];
-  const one = async (sql: string) => (await queryDatabase<Record<string, string | number>>(databaseUrl, sql))[0]!;
+  const one = async (sql: string) =>
+    (await queryDatabase<Record<string, string | number>>(databaseUrl, sql))[0]!;
   const revenue = await queryDatabase<{ account_id: string; balance: string }>(
     databaseUrl,
     `SELECT account_id, balance::text AS balance FROM ${schema('ledger')}.ledger_accounts WHERE code = 'revenue'`,
   );
-  const wrong = revenue.filter((row) => !new Decimal(row.balance).equals(expected.get(row.account_id) ?? 0));
-  if (revenue.length !== expected.size) failures.push(`${revenue.length} accounts posted, expected ${expected.size}`);
-  if (wrong.length > 0) failures.push(`${wrong.length} account balances differ, e.g. ${wrong[0]!.account_id}: ${wrong[0]!.balance} vs ${expected.get(wrong[0]!.account_id)?.toFixed()}`);
-  const posted = await one(`SELECT count(*)::int AS n, count(DISTINCT source_id)::int AS distinct_n FROM ${schema('ledger')}.transactions WHERE kind = 'usage'`);
-  if (posted['n'] !== EVENTS || posted['distinct_n'] !== EVENTS) failures.push(`ledger posted ${posted['n']} usage transactions (${posted['distinct_n']} distinct), expected ${EVENTS}`);
+  const wrong = revenue.filter(
+    (row) => !new Decimal(row.balance).equals(expected.get(row.account_id) ?? 0),
+  );
+  if (revenue.length !== expected.size)
+    failures.push(`${revenue.length} accounts posted, expected ${expected.size}`);
+  if (wrong.length > 0)
+    failures.push(
+      `${wrong.length} account balances differ, e.g. ${wrong[0]!.account_id}: ${wrong[0]!.balance} vs ${expected.get(wrong[0]!.account_id)?.toFixed()}`,
+    );
+  const posted = await one(
+    `SELECT count(*)::int AS n, count(DISTINCT source_id)::int AS distinct_n FROM ${schema('ledger')}.transactions WHERE kind = 'usage'`,
+  );
+  if (posted['n'] !== EVENTS || posted['distinct_n'] !== EVENTS)
+    failures.push(
+      `ledger posted ${posted['n']} usage transactions (${posted['distinct_n']} distinct), expected ${EVENTS}`,
+    );
   const ratedIds = new Set(rated.json<{ id: string }>().map((r) => r.id));
-  if (ratedIds.size !== EVENTS) failures.push(`${ratedIds.size} distinct events rated, expected ${EVENTS}`);
-  if (rated.messages.length !== EVENTS) failures.push(`usage.rated holds ${rated.messages.length} records for ${EVENTS} events (an event rated twice)`);
-  const books = await one(`SELECT coalesce(sum(amount), 0)::text AS total FROM ${schema('ledger')}.postings`);
+  if (ratedIds.size !== EVENTS)
+    failures.push(`${ratedIds.size} distinct events rated, expected ${EVENTS}`);
+  if (rated.messages.length !== EVENTS)
+    failures.push(
+      `usage.rated holds ${rated.messages.length} records for ${EVENTS} events (an event rated twice)`,
+    );
+  const books = await one(
+    `SELECT coalesce(sum(amount), 0)::text AS total FROM ${schema('ledger')}.postings`,
+  );
   const mismatched = await one(`
     SELECT count(*)::int AS n FROM ${schema('ledger')}.ledger_accounts l
     LEFT JOIN (SELECT account_id, ledger_code, sum(amount) AS s FROM ${schema('ledger')}.postings GROUP BY 1, 2) p
       ON p.account_id = l.account_id AND p.ledger_code = l.code
     WHERE l.balance <> coalesce(p.s, 0)`);
-  if (!new Decimal(books['total'] as string).isZero() || mismatched['n'] !== 0) failures.push(`reconciliation: postings total ${books['total']}, ${mismatched['n']} cached balances differ`);
+  if (!new Decimal(books['total'] as string).isZero() || mismatched['n'] !== 0)
+    failures.push(
+      `reconciliation: postings total ${books['total']}, ${mismatched['n']} cached balances differ`,
+    );
   if (deadLetters.messages.length > 0) failures.push(`${deadLetters.messages.length} dead letters`);
   return {
     failures,
-    counts: { events: EVENTS, rated_records: rated.messages.length, rated_distinct: ratedIds.size, posted: posted['n'], accounts: revenue.length, dead_letters: deadLetters.messages.length, postings_total: books['total'] },
+    counts: {
+      events: EVENTS,
+      rated_records: rated.messages.length,
+      rated_distinct: ratedIds.size,
+      posted: posted['n'],
+      accounts: revenue.length,
+      dead_letters: deadLetters.messages.length,
+      postings_total: books['total'],
+    },
   };
 }
 
@@ -164,7 +209,10 @@ function canRestartPostgres(databaseUrl: string): boolean {
   if (process.env['CHAOS_RESTART_POSTGRES'] === '0') return false;
   const host = new URL(databaseUrl).hostname;
   try {
-    execSync('command -v pg_ctlcluster && ls /etc/postgresql', { stdio: 'ignore', shell: '/bin/bash' });
+    execSync('command -v pg_ctlcluster && ls /etc/postgresql', {
+      stdio: 'ignore',
+      shell: '/bin/bash',
+    });
     return host === '127.0.0.1' || host === 'localhost';
   } catch {
     return false;

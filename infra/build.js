@@ -16,7 +16,8 @@ function* typescriptFiles(directory) {
   for (const entry of readdirSync(directory, { withFileTypes: true })) {
     const full = path.join(directory, entry.name);
     if (entry.isDirectory()) yield* typescriptFiles(full);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !isTest(entry.name)) yield full;
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !isTest(entry.name))
+      yield full;
   }
 }
 
@@ -33,7 +34,10 @@ for (const top of SOURCES) {
     const source = path.join(ROOT, top, project, 'src');
     for (const file of typescriptFiles(source)) {
       const target = path.join(OUT, path.relative(ROOT, file)).replace(/\.ts$/, '.js');
-      const { code, map } = transformFileSync(file, { ...swcOptions(true), sourceFileName: path.relative(path.dirname(target), file) });
+      const { code, map } = transformFileSync(file, {
+        ...swcOptions(true),
+        sourceFileName: path.relative(path.dirname(target), file),
+      });
       mkdirSync(path.dirname(target), { recursive: true });
       writeAtomically(target, `${code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
       if (map) writeAtomically(`${target}.map`, map);

@@ -14,11 +14,17 @@ async function main(): Promise<void> {
     throw new Error(`usage: npm run migrate -- <${Object.keys(MIGRATIONS).join('|')}>`);
   }
   const config = databaseConfigFromEnv(service);
-  const dataSource = createDataSource({ config, applicationName: `tally-migrate-${service}`, migrations: MIGRATIONS[service] });
+  const dataSource = createDataSource({
+    config,
+    applicationName: `tally-migrate-${service}`,
+    migrations: MIGRATIONS[service],
+  });
   await dataSource.initialize();
   try {
     const applied = await runMigrations(dataSource);
-    console.log(`${service} (schema ${config.schema}): ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
+    console.log(
+      `${service} (schema ${config.schema}): ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`,
+    );
   } finally {
     await dataSource.destroy();
   }

@@ -18,7 +18,8 @@ fi
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 bash infra/postgres/ensure-postgres.sh
 
-echo "== typecheck and lint (module boundaries included)"
+echo "== formatting, typecheck and lint (module boundaries included)"
+npx prettier --check . --log-level warn
 npx tsc -p tsconfig.json --noEmit
 npx nx run-many -t lint --output-style=stream
 echo "== unit tests"

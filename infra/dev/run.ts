@@ -26,7 +26,8 @@ function startService(name: string, port: number): ChildProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `[${name}] `;
-  const print = (chunk: Buffer) => process.stdout.write(chunk.toString('utf8').replace(/^(?=.)/gm, prefix));
+  const print = (chunk: Buffer) =>
+    process.stdout.write(chunk.toString('utf8').replace(/^(?=.)/gm, prefix));
   child.stdout?.on('data', print);
   child.stderr?.on('data', print);
   child.once('exit', (code, signal) => console.log(`${prefix}exited (${code ?? signal})`));
@@ -47,7 +48,11 @@ async function waitHealthy(name: string, port: number): Promise<void> {
 }
 
 async function watchBalances(): Promise<void> {
-  const consumer = new Kafka({ clientId: 'tally-demo', brokers, logLevel: logLevel.ERROR }).consumer({
+  const consumer = new Kafka({
+    clientId: 'tally-demo',
+    brokers,
+    logLevel: logLevel.ERROR,
+  }).consumer({
     groupId: `tally-demo-watch-${Date.now()}`,
   });
   await consumer.connect();
@@ -71,7 +76,16 @@ async function produceDemoUsage(): Promise<void> {
     const model = MODELS[sent % MODELS.length]!;
     sent += 1;
     producer
-      .send([{ accountId, apiKeyId: 'key_demo', service: 'llm', model, inputTokens: 1200, outputTokens: 400 }])
+      .send([
+        {
+          accountId,
+          apiKeyId: 'key_demo',
+          service: 'llm',
+          model,
+          inputTokens: 1200,
+          outputTokens: 400,
+        },
+      ])
       .then(([event]) => console.log(`[demo] sent ${event!.id} ${accountId} ${model}`))
       .catch((error: unknown) => console.error(`[demo] send failed: ${String(error)}`));
   }, 1000);

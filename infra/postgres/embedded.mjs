@@ -6,7 +6,10 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 
 const port = Number(process.env.EMBEDDED_PG_PORT ?? 5432);
-const databaseDir = path.join(process.env.TALLY_CACHE ?? path.join(homedir(), '.cache', 'tally'), 'postgres');
+const databaseDir = path.join(
+  process.env.TALLY_CACHE ?? path.join(homedir(), '.cache', 'tally'),
+  'postgres',
+);
 const pg = new EmbeddedPostgres({
   databaseDir,
   port,

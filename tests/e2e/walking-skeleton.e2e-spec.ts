@@ -1,4 +1,9 @@
-import type { BalanceChanged, DeadLetterRecord, LedgerTransaction, UsageRated } from '@tally/budget-domain';
+import type {
+  BalanceChanged,
+  DeadLetterRecord,
+  LedgerTransaction,
+  UsageRated,
+} from '@tally/budget-domain';
 import { ServiceHarness, eventually, queryDatabase, usageEvent } from '@tally/testing';
 import type { TopicRecorder } from '@tally/testing';
 
@@ -24,22 +29,40 @@ describe('walking skeleton: a usage event becomes a posted transaction and a bal
 
   afterAll(() => platform.stop());
 
-  const produce = (events: unknown[]) => platform.kafka.produceJson(platform.topic('usage.events'), account, events);
+  const produce = (events: unknown[]) =>
+    platform.kafka.produceJson(platform.topic('usage.events'), account, events);
   const latestBalance = () => {
-    const mine = balances.json<BalanceChanged>().filter((balance) => balance.account_id === account);
+    const mine = balances
+      .json<BalanceChanged>()
+      .filter((balance) => balance.account_id === account);
     return mine[mine.length - 1];
   };
-  const usageTransactions = () => transactions.json<LedgerTransaction>().filter((t) => t.account_id === account && t.kind === 'usage');
+  const usageTransactions = () =>
+    transactions
+      .json<LedgerTransaction>()
+      .filter((t) => t.account_id === account && t.kind === 'usage');
 
   it('rates, posts and announces one event with exact amounts', async () => {
-    const event = usageEvent({ subject: account, data: { model: 'gpt-4o-mini', input_tokens: 1000, output_tokens: 500 } });
+    const event = usageEvent({
+      subject: account,
+      data: { model: 'gpt-4o-mini', input_tokens: 1000, output_tokens: 500 },
+    });
     await produce([event]);
 
     const [usage] = await rated.waitForCount<UsageRated>(1, 60_000);
-    expect(usage).toMatchObject({ id: event.id, account_id: account, cost: '0.000450', currency: 'USD' });
+    expect(usage).toMatchObject({
+      id: event.id,
+      account_id: account,
+      cost: '0.000450',
+      currency: 'USD',
+    });
 
     const [transaction] = await transactions.waitForCount<LedgerTransaction>(1);
-    expect(transaction).toMatchObject({ account_id: account, kind: 'usage', source_id: JSON.stringify([event.source, event.id]) });
+    expect(transaction).toMatchObject({
+      account_id: account,
+      kind: 'usage',
+      source_id: JSON.stringify([event.source, event.id]),
+    });
     // No allowance and no credit yet: the usage is owed (overage) and earned (revenue).
     expect(transaction!.postings).toEqual([
       { ledger_account: 'overage', amount: '-0.000450' },
@@ -61,20 +84,31 @@ describe('walking skeleton: a usage event becomes a posted transaction and a bal
   });
 
   it('counts a duplicate once', async () => {
-    const first = usageEvent({ subject: account, data: { model: 'gpt-4o-mini', input_tokens: 2000, output_tokens: 0 } });
+    const first = usageEvent({
+      subject: account,
+      data: { model: 'gpt-4o-mini', input_tokens: 2000, output_tokens: 0 },
+    });
     await produce([first, first]);
     await produce([first]);
     await eventually(() => expect(latestBalance()?.used).toBe('0.000750'));
     // Later events prove the duplicates had their turn and changed nothing.
-    const marker = usageEvent({ subject: account, data: { model: 'gpt-4o-mini', input_tokens: 0, output_tokens: 1000 } });
+    const marker = usageEvent({
+      subject: account,
+      data: { model: 'gpt-4o-mini', input_tokens: 0, output_tokens: 1000 },
+    });
     await produce([marker]);
     await eventually(() => expect(latestBalance()?.used).toBe('0.001350'));
     expect(usageTransactions()).toHaveLength(3);
   });
 
   it('dead-letters an invalid event with a reason while the next valid event still flows', async () => {
-    await platform.kafka.produce(platform.topic('usage.events'), [{ key: account, value: '{"specversion":"1.0"' }]);
-    const next = usageEvent({ subject: account, data: { model: 'gpt-4o-mini', input_tokens: 1000, output_tokens: 0 } });
+    await platform.kafka.produce(platform.topic('usage.events'), [
+      { key: account, value: '{"specversion":"1.0"' },
+    ]);
+    const next = usageEvent({
+      subject: account,
+      data: { model: 'gpt-4o-mini', input_tokens: 1000, output_tokens: 0 },
+    });
     await produce([next]);
 
     const [deadLetter] = await deadLetters.waitForCount<DeadLetterRecord>(1);

@@ -20,17 +20,30 @@ export class LedgerExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<FastifyReply>();
     if (exception instanceof LedgerException) {
-      response.status(STATUS[exception.code]).send({ error_code: exception.code, message: exception.message });
+      response
+        .status(STATUS[exception.code])
+        .send({ error_code: exception.code, message: exception.message });
       return;
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const code = status === 404 ? 'NOT_FOUND' : status === 400 || status === 422 ? LedgerExceptionCode.VALIDATION_FAILED : 'HTTP_ERROR';
-      response.status(status === 400 ? 422 : status).send({ error_code: code, message: exception.message });
+      const code =
+        status === 404
+          ? 'NOT_FOUND'
+          : status === 400 || status === 422
+            ? LedgerExceptionCode.VALIDATION_FAILED
+            : 'HTTP_ERROR';
+      response
+        .status(status === 400 ? 422 : status)
+        .send({ error_code: code, message: exception.message });
       return;
     }
     const errorId = randomUUID();
-    this.logger.error(`error ${errorId}: ${exception instanceof Error ? exception.stack : String(exception)}`);
-    response.status(500).send({ error_code: 'INTERNAL_ERROR', message: `internal error ${errorId}` });
+    this.logger.error(
+      `error ${errorId}: ${exception instanceof Error ? exception.stack : String(exception)}`,
+    );
+    response
+      .status(500)
+      .send({ error_code: 'INTERNAL_ERROR', message: `internal error ${errorId}` });
   }
 }

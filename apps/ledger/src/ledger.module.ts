@@ -43,7 +43,12 @@ export class LedgerModule {
           }),
         }),
         MessagingModule.forRootAsync({
-          useFactory: () => ({ kafka: config.kafka, service: 'ledger', topics: LEDGER_TOPICS, commandPatterns: LEDGER_COMMAND_PATTERNS }),
+          useFactory: () => ({
+            kafka: config.kafka,
+            service: 'ledger',
+            topics: LEDGER_TOPICS,
+            commandPatterns: LEDGER_COMMAND_PATTERNS,
+          }),
         }),
         ObservabilityModule,
         PostingsModule,

@@ -5,4 +5,6 @@ import { startLedgerCommands } from './ledger.app';
 import { LedgerModule } from './ledger.module';
 
 const config = ledgerConfigFromEnv();
-runService(LedgerModule.forRoot(config), config.port, 'ledger', (app) => startLedgerCommands(app, config));
+runService(LedgerModule.forRoot(config), config.port, 'ledger', (app) =>
+  startLedgerCommands(app, config),
+);

@@ -28,7 +28,10 @@ describe('POST /v1/authorizations on the real database', () => {
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   const release = (id: string, key = secret) =>
-    fetch(`${ledger.url}/v1/authorizations/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${key}` } });
+    fetch(`${ledger.url}/v1/authorizations/${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${key}` },
+    });
   const held = async () =>
     (
       await queryDatabase<{ held: string }>(
@@ -70,17 +73,30 @@ describe('POST /v1/authorizations on the real database', () => {
     await accounts.createAccount({ accountId: account, name: 'Auth Inc.' });
     secret = (await accounts.createApiKey(account, 'gateway')).secret;
     otherSecret = (await accounts.createApiKey(account, 'batch jobs')).secret;
-    await ledger.get(CreditsService).grant({ accountId: account, amount: '50.00', kind: 'grant', reason: 'trial', idempotencyKey: 'trial-1' });
+    await ledger.get(CreditsService).grant({
+      accountId: account,
+      amount: '50.00',
+      kind: 'grant',
+      reason: 'trial',
+      idempotencyKey: 'trial-1',
+    });
   });
   afterAll(() => ledger.stop());
 
   it('200 concurrent authorizations of 1.00 against 50.00 available: exactly 50 succeed, one decision each', async () => {
     const contentionBefore = await contention();
-    const responses = await Promise.all(Array.from({ length: 200 }, () => authorize({ estimated_cost: '1.00', ttl_seconds: 60 })));
-    const bodies = await Promise.all(responses.map((response) => response.json() as Promise<Record<string, unknown>>));
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () => authorize({ estimated_cost: '1.00', ttl_seconds: 60 })),
+    );
+    const bodies = await Promise.all(
+      responses.map((response) => response.json() as Promise<Record<string, unknown>>),
+    );
     expect(responses.filter((response) => response.status === 201)).toHaveLength(50);
     expect(responses.filter((response) => response.status === 402)).toHaveLength(150);
-    expect(new Set(bodies.filter((body) => body['authorized']).map((body) => body['reservation_id'])).size).toBe(50);
+    expect(
+      new Set(bodies.filter((body) => body['authorized']).map((body) => body['reservation_id']))
+        .size,
+    ).toBe(50);
     expect(bodies.find((body) => body['authorized'] === false)).toMatchObject({
       authorized: false,
       error_code: 'BUDGET_EXHAUSTED',
@@ -105,7 +121,14 @@ describe('POST /v1/authorizations on the real database', () => {
     expect(await keyTotals()).toBe('49.000000000000');
     const again = await authorize({ estimated_cost: '1.00' });
     expect(again.status).toBe(201);
-    expect(await again.json()).toMatchObject({ authorized: true, amount: '1.000000', available: '0.000000', available_percent: 100, alert_level: 'GREEN', recommended_strategy: 'QUALITY_FIRST' });
+    expect(await again.json()).toMatchObject({
+      authorized: true,
+      amount: '1.000000',
+      available: '0.000000',
+      available_percent: 100,
+      alert_level: 'GREEN',
+      recommended_strategy: 'QUALITY_FIRST',
+    });
   });
 
   it('a usage event naming a reservation settles it with the actual cost', async () => {
@@ -113,12 +136,23 @@ describe('POST /v1/authorizations on the real database', () => {
       ledger.isolation.databaseUrl,
       `SELECT reservation_id FROM "${ledger.isolation.schema('ledger')}".reservations WHERE status = 'held' LIMIT 1`,
     ))!;
-    await ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [usageRated(account, '0.400000', { reservation_id: reservation!.reservation_id })]);
+    await ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [
+      usageRated(account, '0.400000', { reservation_id: reservation!.reservation_id }),
+    ]);
     await eventually(async () => expect(await held()).toBe('49.000000000000'));
-    const latest = () => balances.json<BalanceChanged>().filter((b) => b.account_id === account && b.cause.kind === 'usage').pop();
+    const latest = () =>
+      balances
+        .json<BalanceChanged>()
+        .filter((b) => b.account_id === account && b.cause.kind === 'usage')
+        .pop();
     await eventually(() => expect(latest()).toBeDefined());
     // 50 credit - 0.40 used = 49.60; 49 still held.
-    expect(latest()).toMatchObject({ used: '0.400000', extra_credit_remaining: '49.600000', available: '0.600000', available_percent: 99 });
+    expect(latest()).toMatchObject({
+      used: '0.400000',
+      extra_credit_remaining: '49.600000',
+      available: '0.600000',
+      available_percent: 99,
+    });
     const [settled] = await queryDatabase<{ status: string; settled_cost: string }>(
       ledger.isolation.databaseUrl,
       `SELECT status, settled_cost::text FROM "${ledger.isolation.schema('ledger')}".reservations WHERE reservation_id = $1`,
@@ -130,8 +164,20 @@ describe('POST /v1/authorizations on the real database', () => {
   });
 
   it('holds the worst case of a model and token estimate, and answers a repeated request_id with the same reservation', async () => {
-    await ledger.get(CreditsService).grant({ accountId: account, amount: '5.00', kind: 'bonus', reason: 'more', idempotencyKey: 'bonus-1' });
-    const estimate = { service: 'llm', model: 'gpt-4o-mini', input_tokens: 1000, max_output_tokens: 500, request_id: 'req-42' };
+    await ledger.get(CreditsService).grant({
+      accountId: account,
+      amount: '5.00',
+      kind: 'bonus',
+      reason: 'more',
+      idempotencyKey: 'bonus-1',
+    });
+    const estimate = {
+      service: 'llm',
+      model: 'gpt-4o-mini',
+      input_tokens: 1000,
+      max_output_tokens: 500,
+      request_id: 'req-42',
+    };
     const first = await authorize(estimate);
     const second = await authorize(estimate);
     const [a, b] = [await first.json(), await second.json()] as Array<Record<string, unknown>>;
@@ -140,15 +186,27 @@ describe('POST /v1/authorizations on the real database', () => {
     expect(a).toMatchObject({ authorized: true, amount: '0.000450' });
     expect(b!['reservation_id']).toBe(a!['reservation_id']);
     // Rated as the usage will be: precision costs 1.25 times balanced.
-    const precise = await authorize({ ...estimate, power_level: 'precision', request_id: 'req-43' });
+    const precise = await authorize({
+      ...estimate,
+      power_level: 'precision',
+      request_id: 'req-43',
+    });
     expect(await precise.json()).toMatchObject({ authorized: true, amount: '0.0005625' });
   });
 
   it('30 concurrent requests with one request_id hold once and all answer that reservation', async () => {
     const before = await held();
-    const responses = await Promise.all(Array.from({ length: 30 }, () => authorize({ estimated_cost: '0.25', request_id: 'req-concurrent' })));
-    const bodies = (await Promise.all(responses.map((response) => response.json()))) as Array<Record<string, unknown>>;
-    expect(responses.map((response) => response.status)).toEqual(Array.from({ length: 30 }, () => 201));
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        authorize({ estimated_cost: '0.25', request_id: 'req-concurrent' }),
+      ),
+    );
+    const bodies = (await Promise.all(responses.map((response) => response.json()))) as Array<
+      Record<string, unknown>
+    >;
+    expect(responses.map((response) => response.status)).toEqual(
+      Array.from({ length: 30 }, () => 201),
+    );
     expect(new Set(bodies.map((body) => body['reservation_id'])).size).toBe(1);
     const [{ count }] = (await queryDatabase<{ count: number }>(
       ledger.isolation.databaseUrl,
@@ -162,7 +220,10 @@ describe('POST /v1/authorizations on the real database', () => {
     const [heldBefore, totalsBefore] = [await held(), await keyTotals()];
     const response = await authorize({ estimated_cost: '2.00', ttl_seconds: 1 });
     expect(response.status).toBe(201);
-    const { reservation_id: reservationId, available } = (await response.json()) as { reservation_id: string; available: string };
+    const { reservation_id: reservationId, available } = (await response.json()) as {
+      reservation_id: string;
+      available: string;
+    };
     expect(await keyTotals()).toBe(new Decimal(totalsBefore).plus('2').toFixed(12));
     await new Promise((resolve) => setTimeout(resolve, 1200));
 
@@ -170,12 +231,20 @@ describe('POST /v1/authorizations on the real database', () => {
     expect(await held()).toBe(heldBefore);
     expect(await keyTotals()).toBe(new Decimal(totalsBefore).plus('2').toFixed(12));
     const next = await authorize({ estimated_cost: '0.01' });
-    expect(await next.json()).toMatchObject({ authorized: true, available: formatAmount(new Decimal(available).plus('2').minus('0.01')) });
+    expect(await next.json()).toMatchObject({
+      authorized: true,
+      available: formatAmount(new Decimal(available).plus('2').minus('0.01')),
+    });
     expect((await release(reservationId)).status).toBe(404);
     // Usage naming it is posted, but an expired hold is not settled.
-    const usagePosted = () => balances.json<BalanceChanged>().filter((b) => b.account_id === account && b.cause.kind === 'usage');
+    const usagePosted = () =>
+      balances
+        .json<BalanceChanged>()
+        .filter((b) => b.account_id === account && b.cause.kind === 'usage');
     const postedBefore = usagePosted().length;
-    await ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [usageRated(account, '0.100000', { reservation_id: reservationId })]);
+    await ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [
+      usageRated(account, '0.100000', { reservation_id: reservationId }),
+    ]);
     await eventually(() => expect(usagePosted().length).toBe(postedBefore + 1));
     expect(usagePosted().pop()).toMatchObject({ used: '0.500000' });
     expect(await statusOf(reservationId)).toEqual(['held']);
@@ -189,7 +258,10 @@ describe('POST /v1/authorizations on the real database', () => {
   });
 
   it('times every answered request in /metrics, by route pattern and status', async () => {
-    const count = async (labels: string) => (await scrapeMetrics(ledger.url)).get(`tally_http_request_duration_seconds_count{${labels}}`) ?? 0;
+    const count = async (labels: string) =>
+      (await scrapeMetrics(ledger.url)).get(
+        `tally_http_request_duration_seconds_count{${labels}}`,
+      ) ?? 0;
     const refused = 'method="POST",route="/v1/authorizations",status="402"';
     const unknown = 'method="DELETE",route="/v1/authorizations/:id",status="404"';
     const [refusedBefore, unknownBefore] = [await count(refused), await count(unknown)];
@@ -201,15 +273,35 @@ describe('POST /v1/authorizations on the real database', () => {
   });
 
   it('answers 401 for unknown or revoked keys and 422 for malformed bodies', async () => {
-    expect((await authorize({ estimated_cost: '1.00' }, 'tly_key_0000000000000000_nopenopenopenopenopenopenopenope')).status).toBe(401);
+    expect(
+      (
+        await authorize(
+          { estimated_cost: '1.00' },
+          'tly_key_0000000000000000_nopenopenopenopenopenopenopenope',
+        )
+      ).status,
+    ).toBe(401);
     expect((await fetch(`${ledger.url}/v1/authorizations`, { method: 'POST' })).status).toBe(401);
-    const { api_key_id: revokedId, secret: revoked } = await ledger.get(AccountsService).createApiKey(account, 'old');
+    const { api_key_id: revokedId, secret: revoked } = await ledger
+      .get(AccountsService)
+      .createApiKey(account, 'old');
     await ledger.get(AccountsService).revokeApiKey(account, revokedId);
     const refused = await authorize({ estimated_cost: '1.00' }, revoked);
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ error_code: 'UNAUTHORIZED' });
-    const notHoldable = [{ estimated_cost: '-1.00' }, { estimated_cost: '0.0000000000001' }, { estimated_cost: '100000000000000000000000000' }];
-    for (const body of [{ estimated_cost: 1 }, { estimated_cost: 'lots' }, ...notHoldable, { estimated_cost: '1', ttl_seconds: 99999 }, { model: 'gpt-4o' }, '{ not json']) {
+    const notHoldable = [
+      { estimated_cost: '-1.00' },
+      { estimated_cost: '0.0000000000001' },
+      { estimated_cost: '100000000000000000000000000' },
+    ];
+    for (const body of [
+      { estimated_cost: 1 },
+      { estimated_cost: 'lots' },
+      ...notHoldable,
+      { estimated_cost: '1', ttl_seconds: 99999 },
+      { model: 'gpt-4o' },
+      '{ not json',
+    ]) {
       const response = await authorize(body);
       expect(response.status).toBe(422);
       expect(await response.json()).toMatchObject({ error_code: 'VALIDATION_FAILED' });
@@ -221,8 +313,16 @@ describe('POST /v1/authorizations on the real database', () => {
     const accounts = ledger.get(AccountsService);
     await accounts.createAccount({ accountId: other, name: 'Lock Order Ltd.' });
     const { api_key_id: keyId, secret: key } = await accounts.createApiKey(other, 'gateway');
-    await ledger.get(CreditsService).grant({ accountId: other, amount: '10.00', kind: 'grant', reason: 'trial', idempotencyKey: 'trial-3' });
-    const { reservation_id: reservationId } = (await (await authorize({ estimated_cost: '1.00' }, key)).json()) as { reservation_id: string };
+    await ledger.get(CreditsService).grant({
+      accountId: other,
+      amount: '10.00',
+      kind: 'grant',
+      reason: 'trial',
+      idempotencyKey: 'trial-3',
+    });
+    const { reservation_id: reservationId } = (await (
+      await authorize({ estimated_cost: '1.00' }, key)
+    ).json()) as { reservation_id: string };
     const dataSource = ledger.get(DataSource);
     const now = new Date();
 
@@ -230,14 +330,23 @@ describe('POST /v1/authorizations on the real database', () => {
     const posting = dataSource.createQueryRunner();
     await posting.connect();
     await posting.startTransaction();
-    await ledger.get(HoldsStore).settle(posting.manager, [{ accountId: other, reservationId, cost: '0.50' }], now);
+    await ledger
+      .get(HoldsStore)
+      .settle(posting.manager, [{ accountId: other, reservationId, cost: '0.50' }], now);
     // ... while an authorization of the account, on the row-lock path, waits for that key row.
     const store = ledger.get(AuthorizationStore);
     const authorization = dataSource.transaction(async (manager) => {
       await store.lockAccount(manager, other);
       const facts = await store.facts(manager, other, keyId, null, now);
       if (!facts) throw new Error(`no account ${other}`);
-      const hold = { accountId: other, reservationId: 'res_lock_order', apiKeyId: keyId, requestId: null, amount: new Decimal('2.00'), expiresAt: new Date(now.getTime() + 60_000) };
+      const hold = {
+        accountId: other,
+        reservationId: 'res_lock_order',
+        apiKeyId: keyId,
+        requestId: null,
+        amount: new Decimal('2.00'),
+        expiresAt: new Date(now.getTime() + 60_000),
+      };
       return store.hold(manager, hold, facts.holdsVersion);
     });
     await eventually(async () => {
@@ -248,8 +357,23 @@ describe('POST /v1/authorizations on the real database', () => {
       expect(waiting).toHaveLength(1);
     });
     // The posting's transaction row references the account row (KEY SHARE).
-    const usage = { accountId: other, transactionId: randomUUID(), kind: 'usage', sourceId: 'lock-order-usage', occurredAt: now.toISOString(), details: {} };
-    await ledger.get(LedgerStore).post(posting.manager, [{ ...usage, postings: [{ code: 'credit', amount: new Decimal('-0.50') }, { code: 'revenue', amount: new Decimal('0.50') }] }]);
+    const usage = {
+      accountId: other,
+      transactionId: randomUUID(),
+      kind: 'usage',
+      sourceId: 'lock-order-usage',
+      occurredAt: now.toISOString(),
+      details: {},
+    };
+    await ledger.get(LedgerStore).post(posting.manager, [
+      {
+        ...usage,
+        postings: [
+          { code: 'credit', amount: new Decimal('-0.50') },
+          { code: 'revenue', amount: new Decimal('0.50') },
+        ],
+      },
+    ]);
     await posting.commitTransaction();
     await posting.release();
 
@@ -265,12 +389,21 @@ describe('POST /v1/authorizations on the real database', () => {
     const accounts = ledger.get(AccountsService);
     await accounts.createAccount({ accountId: other, name: 'Two Instances Ltd.' });
     const key = (await accounts.createApiKey(other, 'gateway')).secret;
-    await ledger.get(CreditsService).grant({ accountId: other, amount: '50.00', kind: 'grant', reason: 'trial', idempotencyKey: 'trial-2' });
+    await ledger.get(CreditsService).grant({
+      accountId: other,
+      amount: '50.00',
+      kind: 'grant',
+      reason: 'trial',
+      idempotencyKey: 'trial-2',
+    });
     const urls = [ledger.url, ledger.urlOf(await ledger.startInstance())];
 
     const contentionBefore = await contention();
-    const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => authorize({ estimated_cost: '1.00', ttl_seconds: 60 }, key, urls[i % 2])));
-
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        authorize({ estimated_cost: '1.00', ttl_seconds: 60 }, key, urls[i % 2]),
+      ),
+    );
 
     expect(responses.filter((response) => response.status === 201)).toHaveLength(50);
     expect(responses.filter((response) => response.status === 402)).toHaveLength(150);

@@ -13,17 +13,35 @@ describe('budgets with periods, on the ledger', () => {
   let commands: CommandClient;
   let balances: TopicRecorder;
 
-  const status = (account: string, apiKeyId?: string) => commands.send<Status>('ledger.budget-status', { account_id: account, api_key_id: apiKeyId ?? null });
+  const status = (account: string, apiKeyId?: string) =>
+    commands.send<Status>('ledger.budget-status', {
+      account_id: account,
+      api_key_id: apiKeyId ?? null,
+    });
   const posted = async (account: string) =>
-    (await queryDatabase<{ count: number }>(ledger.isolation.databaseUrl, `SELECT count(*)::int AS count FROM "${ledger.isolation.schema('ledger')}".transactions WHERE account_id = $1 AND kind = 'usage'`, [account]))[0]!.count;
+    (
+      await queryDatabase<{ count: number }>(
+        ledger.isolation.databaseUrl,
+        `SELECT count(*)::int AS count FROM "${ledger.isolation.schema('ledger')}".transactions WHERE account_id = $1 AND kind = 'usage'`,
+        [account],
+      )
+    )[0]!.count;
   /** Posts usage through usage.rated and waits until the ledger has it. */
   const use = async (account: string, cost: string, apiKeyId = 'key_test') => {
     const before = await posted(account);
-    await ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [usageRated(account, cost, { api_key_id: apiKeyId })]);
+    await ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [
+      usageRated(account, cost, { api_key_id: apiKeyId }),
+    ]);
     await eventually(async () => expect(await posted(account)).toBe(before + 1));
   };
   const transactionsOf = async (account: string, kind: string) =>
-    (await queryDatabase<{ count: number }>(ledger.isolation.databaseUrl, `SELECT count(*)::int AS count FROM "${ledger.isolation.schema('ledger')}".transactions WHERE account_id = $1 AND kind = $2`, [account, kind]))[0]!.count;
+    (
+      await queryDatabase<{ count: number }>(
+        ledger.isolation.databaseUrl,
+        `SELECT count(*)::int AS count FROM "${ledger.isolation.schema('ledger')}".transactions WHERE account_id = $1 AND kind = $2`,
+        [account, kind],
+      )
+    )[0]!.count;
   const authorize = async (secret: string, cost: string) => {
     const response = await fetch(`${ledger.url}/v1/authorizations`, {
       method: 'POST',
@@ -34,10 +52,20 @@ describe('budgets with periods, on the ledger', () => {
   };
   /** Buys credit through payments.events; resolves with the purchase's transaction id once posted. */
   const purchase = async (account: string, paymentId: string, credit: string) => {
-    await ledger.kafka.produceJson(ledger.topic('payments.events'), account, [{
-      schema_version: 1, id: paymentId, account_id: account, kind: 'credit_purchased', trigger: 'manual',
-      credit_amount: credit, paid_amount: '90.00', paid_currency: 'CHF', stripe_ref: `cs_test_${paymentId}`, at: clock.now().toISOString(),
-    }]);
+    await ledger.kafka.produceJson(ledger.topic('payments.events'), account, [
+      {
+        schema_version: 1,
+        id: paymentId,
+        account_id: account,
+        kind: 'credit_purchased',
+        trigger: 'manual',
+        credit_amount: credit,
+        paid_amount: '90.00',
+        paid_currency: 'CHF',
+        stripe_ref: `cs_test_${paymentId}`,
+        at: clock.now().toISOString(),
+      },
+    ]);
     return eventually(async () => {
       const [row] = await queryDatabase<{ transaction_id: string }>(
         ledger.isolation.databaseUrl,
@@ -49,19 +77,33 @@ describe('budgets with periods, on the ledger', () => {
     });
   };
   const grant = async (account: string, idempotencyKey: string, amount: string) =>
-    (await commands.send<{ transaction_id: string }>('ledger.grant-credit', { account_id: account, amount, kind: 'grant', reason: 'goodwill', idempotency_key: idempotencyKey })).transaction_id;
+    (
+      await commands.send<{ transaction_id: string }>('ledger.grant-credit', {
+        account_id: account,
+        amount,
+        kind: 'grant',
+        reason: 'goodwill',
+        idempotency_key: idempotencyKey,
+      })
+    ).transaction_id;
   /** The ledger.balance-changed announcement a transaction caused. */
   const announcementOf = (transactionId: string) =>
     eventually(() => {
-      const found = balances.json<BalanceChanged>().find((balance) => balance.cause.transaction_id === transactionId);
+      const found = balances
+        .json<BalanceChanged>()
+        .find((balance) => balance.cause.transaction_id === transactionId);
       if (!found) throw new Error(`no announcement caused by ${transactionId} yet`);
       return found;
     });
   /** Resolves once another session waits for a lock that `holder` holds, or once `reply` settles without waiting. */
   const waitingOn = async (holder: Client, reply: Promise<unknown>) => {
     let settled = false;
-    void reply.then(() => (settled = true), () => (settled = true));
-    const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows as [{ pid: number }];
+    void reply.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    const [{ pid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))
+      .rows as [{ pid: number }];
     while (!settled) {
       const [{ waiting }] = (await queryDatabase<{ waiting: number }>(
         ledger.isolation.databaseUrl,
@@ -74,13 +116,20 @@ describe('budgets with periods, on the ledger', () => {
   };
   const account = async (id: string) => {
     await commands.send('ledger.create-account', { account_id: id, name: id });
-    return (await commands.send<{ secret: string; api_key_id: string }>('ledger.create-api-key', { account_id: id, name: 'main' }));
+    return await commands.send<{ secret: string; api_key_id: string }>('ledger.create-api-key', {
+      account_id: id,
+      name: 'main',
+    });
   };
 
   beforeAll(async () => {
     await ledger.start();
     balances = await ledger.kafka.record(ledger.topic('ledger.balance-changed'));
-    commands = await new CommandClient(ledger.isolation.kafkaBrokers, ledger.isolation.suffix, LEDGER_COMMAND_PATTERNS).connect();
+    commands = await new CommandClient(
+      ledger.isolation.kafkaBrokers,
+      ledger.isolation.suffix,
+      LEDGER_COMMAND_PATTERNS,
+    ).connect();
   });
   afterAll(async () => {
     await commands?.close(); // undefined when beforeAll failed: let its error show
@@ -91,18 +140,35 @@ describe('budgets with periods, on the ledger', () => {
     clock.set('2026-11-01T00:00:00Z');
     await account('acct_reset');
     const budget = await commands.send('ledger.set-budget', {
-      account_id: 'acct_reset', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true, rollover_max_percent: 25,
+      account_id: 'acct_reset',
+      period: 'monthly',
+      reset_day: 1,
+      limit: '100.00',
+      hard_limit: true,
+      rollover_max_percent: 25,
     });
-    expect(budget).toMatchObject({ allowance: '100.000000', remaining: '100.000000', current_period: { start: '2026-11-01T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' } });
+    expect(budget).toMatchObject({
+      allowance: '100.000000',
+      remaining: '100.000000',
+      current_period: { start: '2026-11-01T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' },
+    });
     await use('acct_reset', '60.000000');
-    expect(await status('acct_reset')).toMatchObject({ used: '60.000000', remaining: '40.000000', available_percent: 40, alert_level: 'YELLOW', days_remaining: 30 });
+    expect(await status('acct_reset')).toMatchObject({
+      used: '60.000000',
+      remaining: '40.000000',
+      available_percent: 40,
+      alert_level: 'YELLOW',
+      days_remaining: 30,
+    });
 
     clock.set('2026-12-01T00:00:00Z');
     await use('acct_reset', '1.000000');
     await use('acct_reset', '2.000000');
     // 40 unused: 25 (25 % of 100) rolls over, 15 expires; the new period has 125.
     expect(await status('acct_reset')).toMatchObject({
-      used: '3.000000', remaining: '122.000000', period: { start: '2026-12-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z' },
+      used: '3.000000',
+      remaining: '122.000000',
+      period: { start: '2026-12-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z' },
     });
     expect(await transactionsOf('acct_reset', 'allowance_issue')).toBe(2);
     expect(await transactionsOf('acct_reset', 'allowance_expiry')).toBe(1);
@@ -112,21 +178,47 @@ describe('budgets with periods, on the ledger', () => {
   it('a new period rule starts a period at the change: monthly to daily mid-January, then daily resets up to February', async () => {
     clock.set('2027-01-01T00:00:00Z');
     await account('acct_rule');
-    await commands.send('ledger.set-budget', { account_id: 'acct_rule', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true, rollover_max_percent: 10 });
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_rule',
+      period: 'monthly',
+      reset_day: 1,
+      limit: '100.00',
+      hard_limit: true,
+      rollover_max_percent: 10,
+    });
     await use('acct_rule', '70.000000');
 
     // January ends at the change: of 30 unused, 10 rolls over (10 % of 100), 20 expires.
     clock.set('2027-01-20T14:30:00Z');
-    expect(await commands.send('ledger.set-budget', { account_id: 'acct_rule', period: 'daily', limit: '5.00', hard_limit: true, rollover_max_percent: 0 })).toMatchObject({
-      period: 'daily', allowance: '15.000000', remaining: '15.000000', current_period: { start: '2027-01-20T14:30:00.000Z', end: '2027-01-21T00:00:00.000Z' },
+    expect(
+      await commands.send('ledger.set-budget', {
+        account_id: 'acct_rule',
+        period: 'daily',
+        limit: '5.00',
+        hard_limit: true,
+        rollover_max_percent: 0,
+      }),
+    ).toMatchObject({
+      period: 'daily',
+      allowance: '15.000000',
+      remaining: '15.000000',
+      current_period: { start: '2027-01-20T14:30:00.000Z', end: '2027-01-21T00:00:00.000Z' },
     });
 
     clock.set('2027-01-21T08:00:00Z');
     await use('acct_rule', '1.000000');
-    expect(await status('acct_rule')).toMatchObject({ used: '1.000000', remaining: '4.000000', period: { start: '2027-01-21T00:00:00.000Z', end: '2027-01-22T00:00:00.000Z' } });
+    expect(await status('acct_rule')).toMatchObject({
+      used: '1.000000',
+      remaining: '4.000000',
+      period: { start: '2027-01-21T00:00:00.000Z', end: '2027-01-22T00:00:00.000Z' },
+    });
     clock.set('2027-02-01T00:00:00Z');
     await use('acct_rule', '1.000000');
-    expect(await status('acct_rule')).toMatchObject({ used: '1.000000', remaining: '4.000000', period: { start: '2027-02-01T00:00:00.000Z', end: '2027-02-02T00:00:00.000Z' } });
+    expect(await status('acct_rule')).toMatchObject({
+      used: '1.000000',
+      remaining: '4.000000',
+      period: { start: '2027-02-01T00:00:00.000Z', end: '2027-02-02T00:00:00.000Z' },
+    });
     // Issued: January, the change, then every day from Jan 21 to Feb 1 (12). Expired: 20 at
     // the change, 15 on Jan 21, 4 on Jan 22, then 5 on each of the 10 days after.
     expect(await transactionsOf('acct_rule', 'allowance_issue')).toBe(14);
@@ -137,10 +229,25 @@ describe('budgets with periods, on the ledger', () => {
   it('a budget without periods can take a monthly rule: the first month runs from the change to the reset day', async () => {
     clock.set('2027-01-01T00:00:00Z');
     await account('acct_rule_none');
-    await commands.send('ledger.set-budget', { account_id: 'acct_rule_none', period: 'none', limit: '50.00', hard_limit: true, rollover_max_percent: 0 });
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_rule_none',
+      period: 'none',
+      limit: '50.00',
+      hard_limit: true,
+      rollover_max_percent: 0,
+    });
     clock.set('2027-01-10T00:00:00Z');
-    expect(await commands.send('ledger.set-budget', { account_id: 'acct_rule_none', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true })).toMatchObject({
-      allowance: '100.000000', current_period: { start: '2027-01-10T00:00:00.000Z', end: '2027-02-01T00:00:00.000Z' },
+    expect(
+      await commands.send('ledger.set-budget', {
+        account_id: 'acct_rule_none',
+        period: 'monthly',
+        reset_day: 1,
+        limit: '100.00',
+        hard_limit: true,
+      }),
+    ).toMatchObject({
+      allowance: '100.000000',
+      current_period: { start: '2027-01-10T00:00:00.000Z', end: '2027-02-01T00:00:00.000Z' },
     });
     expect(await transactionsOf('acct_rule_none', 'allowance_expiry')).toBe(1);
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
@@ -149,38 +256,81 @@ describe('budgets with periods, on the ledger', () => {
   it('prorates a budget created mid-period by the days left', async () => {
     clock.set('2026-11-21T00:00:00Z');
     await account('acct_prorate');
-    expect(await commands.send('ledger.set-budget', { account_id: 'acct_prorate', period: 'monthly', reset_day: 1, limit: '90.00', hard_limit: true, prorate: true }))
-      .toMatchObject({ allowance: '30.000000', remaining: '30.000000' });
+    expect(
+      await commands.send('ledger.set-budget', {
+        account_id: 'acct_prorate',
+        period: 'monthly',
+        reset_day: 1,
+        limit: '90.00',
+        hard_limit: true,
+        prorate: true,
+      }),
+    ).toMatchObject({ allowance: '30.000000', remaining: '30.000000' });
   });
 
   it('soft limit warns, hard limit blocks, overage stretches the hard limit', async () => {
     clock.set('2026-11-10T00:00:00Z');
     const { secret } = await account('acct_limits');
-    await commands.send('ledger.set-budget', { account_id: 'acct_limits', period: 'monthly', reset_day: 1, limit: '10.00', hard_limit: true, overage_limit: '2.00' });
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_limits',
+      period: 'monthly',
+      reset_day: 1,
+      limit: '10.00',
+      hard_limit: true,
+      overage_limit: '2.00',
+    });
     await use('acct_limits', '8.000000');
-    expect(await status('acct_limits')).toMatchObject({ used: '8.000000', remaining: '2.000000', over_soft_limit: true, over_hard_limit: false, alert_level: 'ORANGE' });
+    expect(await status('acct_limits')).toMatchObject({
+      used: '8.000000',
+      remaining: '2.000000',
+      over_soft_limit: true,
+      over_hard_limit: false,
+      alert_level: 'ORANGE',
+    });
     expect(await authorize(secret, '4.00')).toMatchObject({ status: 201 });
-    expect(await authorize(secret, '0.01')).toMatchObject({ status: 402, body: { error_code: 'BUDGET_EXHAUSTED' } });
+    expect(await authorize(secret, '0.01')).toMatchObject({
+      status: 402,
+      body: { error_code: 'BUDGET_EXHAUSTED' },
+    });
     await use('acct_limits', '3.500000');
-    expect(await status('acct_limits')).toMatchObject({ used: '11.500000', remaining: '0.000000', overage: '1.500000', over_hard_limit: true, alert_level: 'CRITICAL' });
+    expect(await status('acct_limits')).toMatchObject({
+      used: '11.500000',
+      remaining: '0.000000',
+      overage: '1.500000',
+      over_hard_limit: true,
+      alert_level: 'CRITICAL',
+    });
   });
 
   it('refuses spending once expires_at + grace has passed, and issues no allowance after that', async () => {
     clock.set('2026-11-10T00:00:00Z');
     const { secret } = await account('acct_expiry');
     await commands.send('ledger.set-budget', {
-      account_id: 'acct_expiry', period: 'monthly', reset_day: 1, limit: '10.00', hard_limit: true, expires_at: '2026-11-10T01:00:00Z', grace_period_hours: 24,
+      account_id: 'acct_expiry',
+      period: 'monthly',
+      reset_day: 1,
+      limit: '10.00',
+      hard_limit: true,
+      expires_at: '2026-11-10T01:00:00Z',
+      grace_period_hours: 24,
     });
     clock.set('2026-11-10T02:00:00Z');
     expect(await authorize(secret, '1.00')).toMatchObject({ status: 201 });
     clock.set('2026-11-11T01:00:00Z');
-    expect(await authorize(secret, '1.00')).toMatchObject({ status: 402, body: { error_code: 'BUDGET_EXPIRED' } });
+    expect(await authorize(secret, '1.00')).toMatchObject({
+      status: 402,
+      body: { error_code: 'BUDGET_EXPIRED' },
+    });
 
     // Usage is a fact and still posts, but the deactivated budget issues no December
     // allowance: November's 10 expires and the usage is overage.
     clock.set('2026-12-01T00:00:00Z');
     await use('acct_expiry', '1.000000');
-    expect(await status('acct_expiry')).toMatchObject({ used: '1.000000', remaining: '0.000000', overage: '1.000000' });
+    expect(await status('acct_expiry')).toMatchObject({
+      used: '1.000000',
+      remaining: '0.000000',
+      overage: '1.000000',
+    });
     expect(await transactionsOf('acct_expiry', 'allowance_issue')).toBe(1);
     expect(await transactionsOf('acct_expiry', 'allowance_expiry')).toBe(1);
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
@@ -189,64 +339,138 @@ describe('budgets with periods, on the ledger', () => {
   it('purchased credit survives a period reset; available_percent reaches 130 with credit', async () => {
     clock.set('2026-11-15T00:00:00Z');
     await account('acct_credit');
-    await commands.send('ledger.set-budget', { account_id: 'acct_credit', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true });
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_credit',
+      period: 'monthly',
+      reset_day: 1,
+      limit: '100.00',
+      hard_limit: true,
+    });
     await purchase('acct_credit', 'pay_credit_1', '30.00');
-    expect(await status('acct_credit')).toMatchObject({ extra_credit_remaining: '30.000000', available_percent: 130 });
+    expect(await status('acct_credit')).toMatchObject({
+      extra_credit_remaining: '30.000000',
+      available_percent: 130,
+    });
     clock.set('2026-12-02T00:00:00Z');
     await use('acct_credit', '10.000000');
-    expect(await status('acct_credit')).toMatchObject({ used: '10.000000', remaining: '90.000000', extra_credit_remaining: '30.000000', available_percent: 120, alert_level: 'GREEN' });
+    expect(await status('acct_credit')).toMatchObject({
+      used: '10.000000',
+      remaining: '90.000000',
+      extra_credit_remaining: '30.000000',
+      available_percent: 120,
+      alert_level: 'GREEN',
+    });
   });
 
   it('a key budget blocks while its account still has room', async () => {
     clock.set('2026-11-10T00:00:00Z');
     const first = await account('acct_keys');
-    const second = await commands.send<{ secret: string }>('ledger.create-api-key', { account_id: 'acct_keys', name: 'other' });
-    await commands.send('ledger.set-budget', { account_id: 'acct_keys', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true });
-    await commands.send('ledger.set-budget', { account_id: 'acct_keys', api_key_id: first.api_key_id, period: 'monthly', reset_day: 1, limit: '5.00', hard_limit: true });
+    const second = await commands.send<{ secret: string }>('ledger.create-api-key', {
+      account_id: 'acct_keys',
+      name: 'other',
+    });
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_keys',
+      period: 'monthly',
+      reset_day: 1,
+      limit: '100.00',
+      hard_limit: true,
+    });
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_keys',
+      api_key_id: first.api_key_id,
+      period: 'monthly',
+      reset_day: 1,
+      limit: '5.00',
+      hard_limit: true,
+    });
     await use('acct_keys', '4.900000', first.api_key_id);
-    expect(await authorize(first.secret, '0.50')).toMatchObject({ status: 402, body: { error_code: 'API_KEY_BUDGET_EXHAUSTED' } });
-    expect(await authorize(second.secret, '0.50')).toMatchObject({ status: 201, body: { authorized: true } });
+    expect(await authorize(first.secret, '0.50')).toMatchObject({
+      status: 402,
+      body: { error_code: 'API_KEY_BUDGET_EXHAUSTED' },
+    });
+    expect(await authorize(second.secret, '0.50')).toMatchObject({
+      status: 201,
+      body: { authorized: true },
+    });
     expect(await status('acct_keys')).toMatchObject({ used: '4.900000', remaining: '95.100000' });
   });
 
   it.each([
     ['a purchase', 'acct_buys', purchase],
     ['a grant', 'acct_grants', grant],
-  ])('announces credit added by %s against the account budget, after the reset that was due', async (_way, id, addCredit) => {
-    clock.set('2026-11-10T00:00:00Z');
-    await account(id);
-    await commands.send('ledger.set-budget', { account_id: id, period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true });
-    await use(id, '100.000000');
-    // The allowance is spent: 10 of credit is 10 % of the allowance, the last tenth (RED).
-    expect(await announcementOf(await addCredit(id, `${id}_1`, '10.00'))).toMatchObject({
-      period: { start: '2026-11-01T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' }, allowance: '100.000000', used: '100.000000', remaining: '0.000000',
-      extra_credit_remaining: '10.000000', available: '10.000000', available_percent: 10, alert_level: 'RED', over_soft_limit: true, over_hard_limit: false,
-    });
+  ])(
+    'announces credit added by %s against the account budget, after the reset that was due',
+    async (_way, id, addCredit) => {
+      clock.set('2026-11-10T00:00:00Z');
+      await account(id);
+      await commands.send('ledger.set-budget', {
+        account_id: id,
+        period: 'monthly',
+        reset_day: 1,
+        limit: '100.00',
+        hard_limit: true,
+      });
+      await use(id, '100.000000');
+      // The allowance is spent: 10 of credit is 10 % of the allowance, the last tenth (RED).
+      expect(await announcementOf(await addCredit(id, `${id}_1`, '10.00'))).toMatchObject({
+        period: { start: '2026-11-01T00:00:00.000Z', end: '2026-12-01T00:00:00.000Z' },
+        allowance: '100.000000',
+        used: '100.000000',
+        remaining: '0.000000',
+        extra_credit_remaining: '10.000000',
+        available: '10.000000',
+        available_percent: 10,
+        alert_level: 'RED',
+        over_soft_limit: true,
+        over_hard_limit: false,
+      });
 
-    clock.set('2026-12-02T00:00:00Z');
-    // December's allowance is issued before the credit is posted, and announced with it.
-    expect(await announcementOf(await addCredit(id, `${id}_2`, '10.00'))).toMatchObject({
-      period: { start: '2026-12-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z' }, allowance: '100.000000', used: '0.000000', remaining: '100.000000',
-      extra_credit_remaining: '20.000000', available: '120.000000', available_percent: 120, alert_level: 'GREEN', over_soft_limit: false,
-    });
-    expect(await transactionsOf(id, 'allowance_issue')).toBe(2);
-    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
-  });
+      clock.set('2026-12-02T00:00:00Z');
+      // December's allowance is issued before the credit is posted, and announced with it.
+      expect(await announcementOf(await addCredit(id, `${id}_2`, '10.00'))).toMatchObject({
+        period: { start: '2026-12-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z' },
+        allowance: '100.000000',
+        used: '0.000000',
+        remaining: '100.000000',
+        extra_credit_remaining: '20.000000',
+        available: '120.000000',
+        available_percent: 120,
+        alert_level: 'GREEN',
+        over_soft_limit: false,
+      });
+      expect(await transactionsOf(id, 'allowance_issue')).toBe(2);
+      expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+    },
+  );
 
   it('answers a status from its snapshot while a posting holds the budget row', async () => {
     clock.set('2026-11-10T00:00:00Z');
     await account('acct_busy');
-    await commands.send('ledger.set-budget', { account_id: 'acct_busy', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true });
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_busy',
+      period: 'monthly',
+      reset_day: 1,
+      limit: '100.00',
+      hard_limit: true,
+    });
     await use('acct_busy', '10.000000');
     const posting = new Client({ connectionString: ledger.isolation.databaseUrl });
     await posting.connect();
     try {
       await posting.query('BEGIN');
-      await posting.query(`UPDATE "${ledger.isolation.schema('ledger')}".budgets SET used = used + 5 WHERE account_id = 'acct_busy'`);
+      await posting.query(
+        `UPDATE "${ledger.isolation.schema('ledger')}".budgets SET used = used + 5 WHERE account_id = 'acct_busy'`,
+      );
       const reply = status('acct_busy');
       await Promise.race([reply, waitingOn(posting, reply)]);
       await posting.query('COMMIT');
-      expect(await reply).toMatchObject({ used: '10.000000', remaining: '90.000000', available_percent: 90, alert_level: 'GREEN' });
+      expect(await reply).toMatchObject({
+        used: '10.000000',
+        remaining: '90.000000',
+        available_percent: 90,
+        alert_level: 'GREEN',
+      });
     } finally {
       await posting.end();
     }
@@ -255,37 +479,89 @@ describe('budgets with periods, on the ledger', () => {
   it("answers a key's status from its budget, what it has available capped by the account's", async () => {
     clock.set('2026-11-10T06:00:00Z');
     const budgeted = await account('acct_key_status');
-    const unbudgeted = await commands.send<{ api_key_id: string }>('ledger.create-api-key', { account_id: 'acct_key_status', name: 'batch' });
-    await commands.send('ledger.set-budget', { account_id: 'acct_key_status', period: 'monthly', reset_day: 1, limit: '100.00', hard_limit: true });
-    await commands.send('ledger.set-budget', { account_id: 'acct_key_status', api_key_id: budgeted.api_key_id, period: 'daily', limit: '20.00', hard_limit: true });
+    const unbudgeted = await commands.send<{ api_key_id: string }>('ledger.create-api-key', {
+      account_id: 'acct_key_status',
+      name: 'batch',
+    });
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_key_status',
+      period: 'monthly',
+      reset_day: 1,
+      limit: '100.00',
+      hard_limit: true,
+    });
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_key_status',
+      api_key_id: budgeted.api_key_id,
+      period: 'daily',
+      limit: '20.00',
+      hard_limit: true,
+    });
     await use('acct_key_status', '12.000000', budgeted.api_key_id);
     expect(await authorize(budgeted.secret, '1.00')).toMatchObject({ status: 201 });
     await use('acct_key_status', '85.000000', unbudgeted.api_key_id);
 
     // The key has 8 of its 20 left, 7 once its hold is counted; the account has only 3, 2 with the hold.
     expect(await status('acct_key_status', budgeted.api_key_id)).toEqual({
-      account_id: 'acct_key_status', api_key_id: budgeted.api_key_id, used: '12.000000', remaining: '8.000000', extra_credit_remaining: '0.000000',
-      available: '2.000000', available_percent: 40, alert_level: 'YELLOW', recommended_strategy: 'QUALITY_FIRST', days_remaining: 1,
-      projected_period_cost: '48.000000', over_soft_limit: false, over_hard_limit: false, overage: '0.000000',
+      account_id: 'acct_key_status',
+      api_key_id: budgeted.api_key_id,
+      used: '12.000000',
+      remaining: '8.000000',
+      extra_credit_remaining: '0.000000',
+      available: '2.000000',
+      available_percent: 40,
+      alert_level: 'YELLOW',
+      recommended_strategy: 'QUALITY_FIRST',
+      days_remaining: 1,
+      projected_period_cost: '48.000000',
+      over_soft_limit: false,
+      over_hard_limit: false,
+      overage: '0.000000',
       period: { start: '2026-11-10T00:00:00.000Z', end: '2026-11-11T00:00:00.000Z' },
     });
     // A key without a budget spends the account's: it gets the account's figures.
     const accountStatus = await status('acct_key_status');
-    expect(accountStatus).toMatchObject({ used: '97.000000', remaining: '3.000000', available: '2.000000', available_percent: 3, alert_level: 'RED' });
-    expect(await status('acct_key_status', unbudgeted.api_key_id)).toEqual({ ...accountStatus, api_key_id: unbudgeted.api_key_id });
+    expect(accountStatus).toMatchObject({
+      used: '97.000000',
+      remaining: '3.000000',
+      available: '2.000000',
+      available_percent: 3,
+      alert_level: 'RED',
+    });
+    expect(await status('acct_key_status', unbudgeted.api_key_id)).toEqual({
+      ...accountStatus,
+      api_key_id: unbudgeted.api_key_id,
+    });
   });
 
   it('refuses the status of a key the account does not have', async () => {
     await account('acct_key_unknown');
     const elsewhere = await account('acct_key_elsewhere');
     for (const apiKeyId of ['key_nobody', elsewhere.api_key_id]) {
-      expect(await status('acct_key_unknown', apiKeyId)).toEqual({ error_code: 'VALIDATION_FAILED', message: `api_key_id: no key ${apiKeyId} in this account` });
+      expect(await status('acct_key_unknown', apiKeyId)).toEqual({
+        error_code: 'VALIDATION_FAILED',
+        message: `api_key_id: no key ${apiKeyId} in this account`,
+      });
     }
   });
 
   it('refuses a budget with invalid numbers', async () => {
-    expect(await commands.send('ledger.set-budget', { account_id: 'acct_reset', period: 'monthly', reset_day: 31, limit: '1', hard_limit: true })).toMatchObject({ error_code: 'VALIDATION_FAILED' });
-    expect(await commands.send('ledger.set-budget', { account_id: 'acct_reset', period: 'monthly', limit: 5, hard_limit: true })).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+    expect(
+      await commands.send('ledger.set-budget', {
+        account_id: 'acct_reset',
+        period: 'monthly',
+        reset_day: 31,
+        limit: '1',
+        hard_limit: true,
+      }),
+    ).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+    expect(
+      await commands.send('ledger.set-budget', {
+        account_id: 'acct_reset',
+        period: 'monthly',
+        limit: 5,
+        hard_limit: true,
+      }),
+    ).toMatchObject({ error_code: 'VALIDATION_FAILED' });
   });
 });
-

@@ -8,7 +8,11 @@ describe('ledger commands over Kafka request-reply', () => {
 
   beforeAll(async () => {
     await ledger.start();
-    commands = await new CommandClient(ledger.isolation.kafkaBrokers, ledger.isolation.suffix, LEDGER_COMMAND_PATTERNS).connect();
+    commands = await new CommandClient(
+      ledger.isolation.kafkaBrokers,
+      ledger.isolation.suffix,
+      LEDGER_COMMAND_PATTERNS,
+    ).connect();
   });
   afterAll(async () => {
     await commands?.close(); // undefined when beforeAll failed: let its error show
@@ -16,10 +20,23 @@ describe('ledger commands over Kafka request-reply', () => {
   });
 
   it('creates an account and an API key whose secret is shown once and stored hashed', async () => {
-    expect(await commands.send('ledger.create-account', { account_id: 'acct_cmd', name: 'Command Co', tier: 'pro' })).toEqual({
-      account_id: 'acct_cmd', name: 'Command Co', currency: 'USD', tier: 'pro', status: 'active',
+    expect(
+      await commands.send('ledger.create-account', {
+        account_id: 'acct_cmd',
+        name: 'Command Co',
+        tier: 'pro',
+      }),
+    ).toEqual({
+      account_id: 'acct_cmd',
+      name: 'Command Co',
+      currency: 'USD',
+      tier: 'pro',
+      status: 'active',
     });
-    const key = await commands.send<{ api_key_id: string; secret: string }>('ledger.create-api-key', { account_id: 'acct_cmd', name: 'gateway' });
+    const key = await commands.send<{ api_key_id: string; secret: string }>(
+      'ledger.create-api-key',
+      { account_id: 'acct_cmd', name: 'gateway' },
+    );
     expect(key.secret).toMatch(new RegExp(`^tly_${key.api_key_id}_`));
     const [stored] = await queryDatabase<{ secret_hash: string }>(
       ledger.isolation.databaseUrl,
@@ -34,36 +51,94 @@ describe('ledger commands over Kafka request-reply', () => {
       body: JSON.stringify({ estimated_cost: '0.01' }),
     });
     expect(response.status).toBe(402);
-    expect(await response.json()).toMatchObject({ authorized: false, error_code: 'BUDGET_EXHAUSTED', available: '0.000000' });
+    expect(await response.json()).toMatchObject({
+      authorized: false,
+      error_code: 'BUDGET_EXHAUSTED',
+      available: '0.000000',
+    });
   });
 
   it('grants credit once per idempotency key, refuses bad amounts with a code, and reports the status', async () => {
-    const grant = { account_id: 'acct_cmd', amount: '25.00', kind: 'grant', reason: 'trial', idempotency_key: 'trial-cmd' };
+    const grant = {
+      account_id: 'acct_cmd',
+      amount: '25.00',
+      kind: 'grant',
+      reason: 'trial',
+      idempotency_key: 'trial-cmd',
+    };
     const first = await commands.send('ledger.grant-credit', grant);
-    expect(first).toMatchObject({ account_id: 'acct_cmd', kind: 'grant', amount: '25.00', replayed: false });
-    expect(await commands.send('ledger.grant-credit', grant)).toMatchObject({ transaction_id: first['transaction_id'], replayed: true });
+    expect(first).toMatchObject({
+      account_id: 'acct_cmd',
+      kind: 'grant',
+      amount: '25.00',
+      replayed: false,
+    });
+    expect(await commands.send('ledger.grant-credit', grant)).toMatchObject({
+      transaction_id: first['transaction_id'],
+      replayed: true,
+    });
     for (const amount of ['-1', '0', 'abc', 25, '99999999']) {
-      expect(await commands.send('ledger.grant-credit', { ...grant, amount, idempotency_key: `bad-${String(amount)}` })).toMatchObject({ error_code: 'INVALID_AMOUNT' });
+      expect(
+        await commands.send('ledger.grant-credit', {
+          ...grant,
+          amount,
+          idempotency_key: `bad-${String(amount)}`,
+        }),
+      ).toMatchObject({ error_code: 'INVALID_AMOUNT' });
     }
-    expect(await commands.send('ledger.grant-credit', { ...grant, account_id: 'acct_none' })).toMatchObject({ error_code: 'ACCOUNT_NOT_FOUND' });
-    expect(await commands.send('ledger.grant-credit', { account_id: 'acct_cmd' })).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+    expect(
+      await commands.send('ledger.grant-credit', { ...grant, account_id: 'acct_none' }),
+    ).toMatchObject({ error_code: 'ACCOUNT_NOT_FOUND' });
+    expect(await commands.send('ledger.grant-credit', { account_id: 'acct_cmd' })).toMatchObject({
+      error_code: 'VALIDATION_FAILED',
+    });
     expect(await commands.send('ledger.budget-status', { account_id: 'acct_cmd' })).toEqual({
-      account_id: 'acct_cmd', api_key_id: null, used: '0.000000', remaining: '0.000000', extra_credit_remaining: '25.000000',
-      available: '25.000000', available_percent: 100, alert_level: 'GREEN', recommended_strategy: 'QUALITY_FIRST', days_remaining: null,
-      projected_period_cost: '0.000000', over_soft_limit: false, over_hard_limit: false, overage: '0.000000', period: { start: null, end: null },
+      account_id: 'acct_cmd',
+      api_key_id: null,
+      used: '0.000000',
+      remaining: '0.000000',
+      extra_credit_remaining: '25.000000',
+      available: '25.000000',
+      available_percent: 100,
+      alert_level: 'GREEN',
+      recommended_strategy: 'QUALITY_FIRST',
+      days_remaining: null,
+      projected_period_cost: '0.000000',
+      over_soft_limit: false,
+      over_hard_limit: false,
+      overage: '0.000000',
+      period: { start: null, end: null },
     });
   });
 
   it('reconciles: postings sum to zero and cached balances equal derived ones; a tampered balance is reported', async () => {
-    expect(await commands.send('ledger.reconcile', {})).toEqual({ ok: true, postings_total: '0.000000000000', mismatches: [] });
+    expect(await commands.send('ledger.reconcile', {})).toEqual({
+      ok: true,
+      postings_total: '0.000000000000',
+      mismatches: [],
+    });
     const schema = ledger.isolation.schema('ledger');
-    await queryDatabase(ledger.isolation.databaseUrl, `UPDATE "${schema}".ledger_accounts SET balance = balance + 1 WHERE account_id = 'acct_cmd' AND code = 'credit'`);
+    await queryDatabase(
+      ledger.isolation.databaseUrl,
+      `UPDATE "${schema}".ledger_accounts SET balance = balance + 1 WHERE account_id = 'acct_cmd' AND code = 'credit'`,
+    );
     expect(await commands.send('ledger.reconcile', {})).toEqual({
       ok: false,
       postings_total: '0.000000000000',
-      mismatches: [{ kind: 'cached_balance', account_id: 'acct_cmd', ledger_account: 'credit', cached: '26.000000000000', derived: '25.000000000000' }],
+      mismatches: [
+        {
+          kind: 'cached_balance',
+          account_id: 'acct_cmd',
+          ledger_account: 'credit',
+          cached: '26.000000000000',
+          derived: '25.000000000000',
+        },
+      ],
     });
-    await queryDatabase(ledger.isolation.databaseUrl, `UPDATE "${schema}".ledger_accounts SET balance = balance - 1 WHERE account_id = 'acct_cmd' AND code = 'credit'`);
+    await queryDatabase(
+      ledger.isolation.databaseUrl,
+      `UPDATE "${schema}".ledger_accounts SET balance = balance - 1 WHERE account_id = 'acct_cmd' AND code = 'credit'`,
+    );
   });
 
   it('reports a posting whose transaction is missing (postings have no foreign keys, ADR 0007)', async () => {
@@ -78,13 +153,30 @@ describe('ledger commands over Kafka request-reply', () => {
       [orphan!.transaction_id],
     );
     const move = (from: string, to: string) =>
-      queryDatabase(ledger.isolation.databaseUrl, `UPDATE "${schema}".postings SET transaction_id = $2 WHERE account_id = 'acct_cmd' AND transaction_id = $1`, [from, to]);
+      queryDatabase(
+        ledger.isolation.databaseUrl,
+        `UPDATE "${schema}".postings SET transaction_id = $2 WHERE account_id = 'acct_cmd' AND transaction_id = $1`,
+        [from, to],
+      );
     const nowhere = '00000000-0000-4000-8000-000000000000';
     await move(orphan!.transaction_id, nowhere);
-    const report = await commands.send<{ ok: boolean; mismatches: Array<Record<string, string>> }>('ledger.reconcile', {});
+    const report = await commands.send<{ ok: boolean; mismatches: Array<Record<string, string>> }>(
+      'ledger.reconcile',
+      {},
+    );
     expect(report.ok).toBe(false);
-    expect(report.mismatches.map(({ kind, account_id, ledger_account }) => ({ kind, account_id, ledger_account }))).toEqual(
-      postings.map((posting) => ({ kind: 'orphan_posting', account_id: 'acct_cmd', ledger_account: posting.ledger_code })),
+    expect(
+      report.mismatches.map(({ kind, account_id, ledger_account }) => ({
+        kind,
+        account_id,
+        ledger_account,
+      })),
+    ).toEqual(
+      postings.map((posting) => ({
+        kind: 'orphan_posting',
+        account_id: 'acct_cmd',
+        ledger_account: posting.ledger_code,
+      })),
     );
     await move(nowhere, orphan!.transaction_id);
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
@@ -97,12 +189,24 @@ describe('ledger commands over Kafka request-reply', () => {
       `SELECT api_key_id FROM "${schema}".api_keys WHERE account_id = 'acct_cmd'`,
     )) as [{ api_key_id: string }];
     const nudge = (by: string) =>
-      queryDatabase(ledger.isolation.databaseUrl, `UPDATE "${schema}".api_keys SET held = held + $2 WHERE api_key_id = $1`, [apiKeyId, by]);
+      queryDatabase(
+        ledger.isolation.databaseUrl,
+        `UPDATE "${schema}".api_keys SET held = held + $2 WHERE api_key_id = $1`,
+        [apiKeyId, by],
+      );
     await nudge('0.5');
     expect(await commands.send('ledger.reconcile', {})).toEqual({
       ok: false,
       postings_total: '0.000000000000',
-      mismatches: [{ kind: 'held_total', account_id: 'acct_cmd', api_key_id: apiKeyId, cached: '0.500000000000', derived: '0' }],
+      mismatches: [
+        {
+          kind: 'held_total',
+          account_id: 'acct_cmd',
+          api_key_id: apiKeyId,
+          cached: '0.500000000000',
+          derived: '0',
+        },
+      ],
     });
     await nudge('-0.5');
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });

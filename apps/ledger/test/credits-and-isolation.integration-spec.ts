@@ -9,7 +9,11 @@ describe('credit and usage on the ledger', () => {
   const ledger = new LedgerHarness();
   let balances: TopicRecorder;
   let transactions: TopicRecorder;
-  const latest = (account: string) => balances.json<BalanceChanged>().filter((b) => b.account_id === account).pop();
+  const latest = (account: string) =>
+    balances
+      .json<BalanceChanged>()
+      .filter((b) => b.account_id === account)
+      .pop();
 
   beforeAll(async () => {
     await ledger.start();
@@ -17,7 +21,11 @@ describe('credit and usage on the ledger', () => {
     transactions = await ledger.kafka.record(ledger.topic('ledger.transactions'));
     const accounts = ledger.get(AccountsService);
     expect(await accounts.createAccount({ accountId: 'acct_a', name: 'A', tier: 'pro' })).toEqual({
-      account_id: 'acct_a', name: 'A', currency: 'USD', tier: 'pro', status: 'active',
+      account_id: 'acct_a',
+      name: 'A',
+      currency: 'USD',
+      tier: 'pro',
+      status: 'active',
     });
     await accounts.createAccount({ accountId: 'acct_b', name: 'B' });
   });
@@ -25,16 +33,39 @@ describe('credit and usage on the ledger', () => {
 
   it('grants credit once per idempotency key and announces the balance', async () => {
     const credits = ledger.get(CreditsService);
-    const first = await credits.grant({ accountId: 'acct_a', amount: '10.00', kind: 'grant', reason: 'welcome', idempotencyKey: 'welcome-a' });
-    const again = await credits.grant({ accountId: 'acct_a', amount: '10.00', kind: 'grant', reason: 'welcome', idempotencyKey: 'welcome-a' });
+    const first = await credits.grant({
+      accountId: 'acct_a',
+      amount: '10.00',
+      kind: 'grant',
+      reason: 'welcome',
+      idempotencyKey: 'welcome-a',
+    });
+    const again = await credits.grant({
+      accountId: 'acct_a',
+      amount: '10.00',
+      kind: 'grant',
+      reason: 'welcome',
+      idempotencyKey: 'welcome-a',
+    });
     expect(again).toEqual({ transaction_id: first.transaction_id, replayed: true });
-    await eventually(() => expect(latest('acct_a')).toMatchObject({ extra_credit_remaining: '10.000000', available: '10.000000', available_percent: 100, alert_level: 'GREEN' }));
-    const grant = transactions.json<LedgerTransaction>().find((t) => t.transaction_id === first.transaction_id);
+    await eventually(() =>
+      expect(latest('acct_a')).toMatchObject({
+        extra_credit_remaining: '10.000000',
+        available: '10.000000',
+        available_percent: 100,
+        alert_level: 'GREEN',
+      }),
+    );
+    const grant = transactions
+      .json<LedgerTransaction>()
+      .find((t) => t.transaction_id === first.transaction_id);
     expect(grant!.postings).toEqual([
       { ledger_account: 'credit', amount: '10.000000' },
       { ledger_account: 'promotions', amount: '-10.000000' },
     ]);
-    expect(transactions.json<LedgerTransaction>().filter((t) => t.kind === 'grant')).toHaveLength(1);
+    expect(transactions.json<LedgerTransaction>().filter((t) => t.kind === 'grant')).toHaveLength(
+      1,
+    );
   });
 
   it.each([
@@ -45,23 +76,46 @@ describe('credit and usage on the ledger', () => {
     ['absurd', '1000000.01'],
   ])('refuses a %s amount with INVALID_AMOUNT', async (_case, amount) => {
     await expect(
-      ledger.get(CreditsService).grant({ accountId: 'acct_a', amount, kind: 'grant', reason: 'x', idempotencyKey: `bad-${String(amount)}` }),
+      ledger.get(CreditsService).grant({
+        accountId: 'acct_a',
+        amount,
+        kind: 'grant',
+        reason: 'x',
+        idempotencyKey: `bad-${String(amount)}`,
+      }),
     ).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
   });
 
   it('refuses credit for an unknown account', async () => {
     await expect(
-      ledger.get(CreditsService).grant({ accountId: 'acct_nobody', amount: '1', kind: 'bonus', reason: 'x', idempotencyKey: 'k' }),
+      ledger.get(CreditsService).grant({
+        accountId: 'acct_nobody',
+        amount: '1',
+        kind: 'bonus',
+        reason: 'x',
+        idempotencyKey: 'k',
+      }),
     ).rejects.toMatchObject({ code: 'ACCOUNT_NOT_FOUND' });
   });
 
   it('usage draws on credit, then becomes overage; the other account never sees it', async () => {
-    await ledger.kafka.produceJson(ledger.topic('usage.rated'), 'acct_a', [usageRated('acct_a', '4.000000'), usageRated('acct_a', '7.500000')]);
+    await ledger.kafka.produceJson(ledger.topic('usage.rated'), 'acct_a', [
+      usageRated('acct_a', '4.000000'),
+      usageRated('acct_a', '7.500000'),
+    ]);
     await eventually(() => expect(latest('acct_a')?.used).toBe('11.500000'));
     expect(latest('acct_a')).toMatchObject({
-      used: '11.500000', extra_credit_remaining: '0.000000', overage: '1.500000', available: '0.000000', available_percent: 0, alert_level: 'CRITICAL',
+      used: '11.500000',
+      extra_credit_remaining: '0.000000',
+      overage: '1.500000',
+      available: '0.000000',
+      available_percent: 0,
+      alert_level: 'CRITICAL',
     });
-    const second = transactions.json<LedgerTransaction>().filter((t) => t.account_id === 'acct_a' && t.kind === 'usage').pop();
+    const second = transactions
+      .json<LedgerTransaction>()
+      .filter((t) => t.account_id === 'acct_a' && t.kind === 'usage')
+      .pop();
     expect(second!.postings).toEqual([
       { ledger_account: 'credit', amount: '-6.000000' },
       { ledger_account: 'overage', amount: '-1.500000' },
@@ -71,9 +125,26 @@ describe('credit and usage on the ledger', () => {
   });
 
   it('a refund posts negative credit back to payments clearing', async () => {
-    await ledger.get(CreditsService).grant({ accountId: 'acct_b', amount: '20', kind: 'grant', reason: 'x', idempotencyKey: 'b-1' });
-    const refund = await ledger.get(CreditsService).grant({ accountId: 'acct_b', amount: '5', kind: 'refund', reason: 'goodwill reversal', idempotencyKey: 'b-r1' });
-    await eventually(() => expect(latest('acct_b')?.cause.transaction_id).toBe(refund.transaction_id));
-    expect(latest('acct_b')).toMatchObject({ extra_credit_remaining: '15.000000', available_percent: 100 });
+    await ledger.get(CreditsService).grant({
+      accountId: 'acct_b',
+      amount: '20',
+      kind: 'grant',
+      reason: 'x',
+      idempotencyKey: 'b-1',
+    });
+    const refund = await ledger.get(CreditsService).grant({
+      accountId: 'acct_b',
+      amount: '5',
+      kind: 'refund',
+      reason: 'goodwill reversal',
+      idempotencyKey: 'b-r1',
+    });
+    await eventually(() =>
+      expect(latest('acct_b')?.cause.transaction_id).toBe(refund.transaction_id),
+    );
+    expect(latest('acct_b')).toMatchObject({
+      extra_credit_remaining: '15.000000',
+      available_percent: 100,
+    });
   });
 });

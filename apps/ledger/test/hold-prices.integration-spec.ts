@@ -7,10 +7,22 @@ import { CreditsService } from '../src/credits/credits.service';
 import { LedgerHarness } from './ledger.harness';
 
 describe('the holds of model estimates are priced with the catalog file metering rates with', () => {
-  const catalogFile = path.join(mkdtempSync(path.join(tmpdir(), 'tally-ledger-catalog-')), 'catalog.json');
+  const catalogFile = path.join(
+    mkdtempSync(path.join(tmpdir(), 'tally-ledger-catalog-')),
+    'catalog.json',
+  );
   writeFileSync(
     catalogFile,
-    JSON.stringify({ version: 'contract-v1', entries: [{ provider: 'openai', model: 'gpt-4o-mini', prices: { input_per_mtok: '1.00', output_per_mtok: '2.00' } }] }),
+    JSON.stringify({
+      version: 'contract-v1',
+      entries: [
+        {
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          prices: { input_per_mtok: '1.00', output_per_mtok: '2.00' },
+        },
+      ],
+    }),
   );
   const ledger = new LedgerHarness(isolate(), undefined, { catalogFile });
   let secret: string;
@@ -20,7 +32,13 @@ describe('the holds of model estimates are priced with the catalog file metering
     const accounts = ledger.get(AccountsService);
     await accounts.createAccount({ accountId: 'acct_contract', name: 'Contract Ltd.' });
     secret = (await accounts.createApiKey('acct_contract', 'gateway')).secret;
-    await ledger.get(CreditsService).grant({ accountId: 'acct_contract', amount: '10.00', kind: 'grant', reason: 'trial', idempotencyKey: 'trial' });
+    await ledger.get(CreditsService).grant({
+      accountId: 'acct_contract',
+      amount: '10.00',
+      kind: 'grant',
+      reason: 'trial',
+      idempotencyKey: 'trial',
+    });
   });
   afterAll(() => ledger.stop());
 
@@ -28,7 +46,12 @@ describe('the holds of model estimates are priced with the catalog file metering
     const response = await fetch(`${ledger.url}/v1/authorizations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ service: 'llm', model: 'gpt-4o-mini', input_tokens: 1000, max_output_tokens: 500 }),
+      body: JSON.stringify({
+        service: 'llm',
+        model: 'gpt-4o-mini',
+        input_tokens: 1000,
+        max_output_tokens: 500,
+      }),
     });
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ authorized: true, amount: '0.002000' });

@@ -10,7 +10,12 @@ describe('ledger under a crash', () => {
   let transactions: TopicRecorder;
   const schema = () => harness.isolation.schema('ledger');
   const posted = async () =>
-    (await queryDatabase<{ count: number }>(harness.isolation.databaseUrl, `SELECT count(*)::int AS count FROM "${schema()}".transactions WHERE kind = 'usage'`))[0]!.count;
+    (
+      await queryDatabase<{ count: number }>(
+        harness.isolation.databaseUrl,
+        `SELECT count(*)::int AS count FROM "${schema()}".transactions WHERE kind = 'usage'`,
+      )
+    )[0]!.count;
 
   beforeAll(async () => {
     await harness.start('ledger');
@@ -19,16 +24,30 @@ describe('ledger under a crash', () => {
   afterAll(() => harness.stop());
 
   it('SIGKILL mid-stream and restart: balances exact, every event posted once, reconciliation clean', async () => {
-    const events = Array.from({ length: EVENTS }, (_, i) => usageRated(`acct_${i % ACCOUNTS}`, new Decimal(i % 97).plus('0.000123').dividedBy(1000).toFixed(9)));
+    const events = Array.from({ length: EVENTS }, (_, i) =>
+      usageRated(
+        `acct_${i % ACCOUNTS}`,
+        new Decimal(i % 97).plus('0.000123').dividedBy(1000).toFixed(9),
+      ),
+    );
     const expected = new Map<string, Decimal>();
     for (const event of events) {
       const account = event['account_id'] as string;
-      expected.set(account, (expected.get(account) ?? new Decimal(0)).plus(event['cost'] as string));
+      expected.set(
+        account,
+        (expected.get(account) ?? new Decimal(0)).plus(event['cost'] as string),
+      );
     }
     const producing = (async () => {
       for (let start = 0; start < events.length; start += 500) {
         const chunk = events.slice(start, start + 500);
-        await harness.kafka.produce(harness.topic('usage.rated'), chunk.map((event) => ({ key: event['account_id'] as string, value: JSON.stringify(event) })));
+        await harness.kafka.produce(
+          harness.topic('usage.rated'),
+          chunk.map((event) => ({
+            key: event['account_id'] as string,
+            value: JSON.stringify(event),
+          })),
+        );
       }
     })();
     await eventually(async () => expect(await posted()).toBeGreaterThan(1_500), 120_000, 50);
@@ -43,7 +62,8 @@ describe('ledger under a crash', () => {
       `SELECT account_id, balance::text AS balance FROM "${schema()}".ledger_accounts WHERE code = 'revenue' ORDER BY account_id`,
     );
     expect(revenue).toHaveLength(ACCOUNTS);
-    for (const row of revenue) expect(new Decimal(row.balance).equals(expected.get(row.account_id)!)).toBe(true);
+    for (const row of revenue)
+      expect(new Decimal(row.balance).equals(expected.get(row.account_id)!)).toBe(true);
     const [check] = await queryDatabase<{ total: string; mismatched: number }>(
       harness.isolation.databaseUrl,
       `SELECT (SELECT sum(amount)::text FROM "${schema()}".postings) AS total,

@@ -5,11 +5,20 @@ import type { Clock } from '../src/clock';
 import { startLedgerCommands } from '../src/ledger.app';
 import { LedgerModule } from '../src/ledger.module';
 
-export function ledgerConfig(isolation: Isolation, overrides: Partial<LedgerConfig> = {}): LedgerConfig {
+export function ledgerConfig(
+  isolation: Isolation,
+  overrides: Partial<LedgerConfig> = {},
+): LedgerConfig {
   return {
     port: 0,
     database: { url: isolation.databaseUrl, schema: isolation.schema('ledger'), poolSize: 10 },
-    kafka: { brokers: isolation.kafkaBrokers, clientId: 'ledger-test', topicSuffix: isolation.suffix, partitions: 3, sessionTimeoutMs: 10_000 },
+    kafka: {
+      brokers: isolation.kafkaBrokers,
+      clientId: 'ledger-test',
+      topicSuffix: isolation.suffix,
+      partitions: 3,
+      sessionTimeoutMs: 10_000,
+    },
     reconciliationIntervalMs: 0,
     holdSweepIntervalMs: 0,
     ...overrides,
@@ -18,7 +27,11 @@ export function ledgerConfig(isolation: Isolation, overrides: Partial<LedgerConf
 
 /** The ledger in the test process; its services are reachable through `get`. */
 export class LedgerHarness extends InProcessApp {
-  constructor(isolation: Isolation = isolate(), clock?: Clock, overrides: Partial<LedgerConfig> = {}) {
+  constructor(
+    isolation: Isolation = isolate(),
+    clock?: Clock,
+    overrides: Partial<LedgerConfig> = {},
+  ) {
     super(
       (i) => LedgerModule.forRoot(ledgerConfig(i, overrides), clock),
       (i) => [i.schema('ledger')],

@@ -25,7 +25,11 @@ export class MeteringModule {
           }),
         }),
         MessagingModule.forRootAsync({
-          useFactory: () => ({ kafka: config.kafka, service: 'metering', topics: RATING_TOPICS_ALL }),
+          useFactory: () => ({
+            kafka: config.kafka,
+            service: 'metering',
+            topics: RATING_TOPICS_ALL,
+          }),
         }),
         ObservabilityModule,
         RatingModule,

@@ -18,14 +18,25 @@ describe('bad input is dead-lettered and never stops the partition', () => {
     // metering leaves an existing topic as it is.
     const kafka = new Kafka({ brokers: isolation.kafkaBrokers, logLevel: logLevel.NOTHING });
     const usageEvents = harness.topic(Topics.UsageEvents);
-    await ensureTopics(kafka, [usageEvents], 3, { [usageEvents]: { 'max.message.bytes': String(8 * 1024 * 1024) } });
+    await ensureTopics(kafka, [usageEvents], 3, {
+      [usageEvents]: { 'max.message.bytes': String(8 * 1024 * 1024) },
+    });
     await harness.start();
   });
   afterAll(() => harness.stop());
 
   it('refuses audio seconds in exponent form ("1e-2000000", two million digits written out)', async () => {
     const account = 'acct_exponent';
-    const bad = usageEvent({ subject: account, data: { service: 'stt', model: 'whisper-1', input_tokens: 0, output_tokens: 0, audio_seconds: '1e-2000000' } });
+    const bad = usageEvent({
+      subject: account,
+      data: {
+        service: 'stt',
+        model: 'whisper-1',
+        input_tokens: 0,
+        output_tokens: 0,
+        audio_seconds: '1e-2000000',
+      },
+    });
     await harness.produce([bad], account);
     const valid = await produceValidAfter(account);
 
@@ -33,7 +44,8 @@ describe('bad input is dead-lettered and never stops the partition', () => {
     expect(await deadLettersFor((d) => d.key === account)).toEqual([
       expect.objectContaining({
         reason: 'schema_violation',
-        error: 'data.audio_seconds: "1e-2000000" is not a decimal number like "12.5" with at most 12 decimals',
+        error:
+          'data.audio_seconds: "1e-2000000" is not a decimal number like "12.5" with at most 12 decimals',
         value: Buffer.from(JSON.stringify(bad)).toString('base64'),
       }),
     ]);
@@ -46,7 +58,10 @@ describe('bad input is dead-lettered and never stops the partition', () => {
 
     expect(await ratedCost(valid.id)).toBe('0.000450');
     expect(await deadLettersFor((d) => d.key === account)).toEqual([
-      expect.objectContaining({ reason: 'schema_violation', error: 'subject: must not contain control characters or unpaired surrogates' }),
+      expect.objectContaining({
+        reason: 'schema_violation',
+        error: 'subject: must not contain control characters or unpaired surrogates',
+      }),
     ]);
   });
 
@@ -58,7 +73,13 @@ describe('bad input is dead-lettered and never stops the partition', () => {
 
     expect(await ratedCost(valid.id)).toBe('0.000450');
     const [deadLetter] = await deadLettersFor((d) => d.key_base64 === 'AAE=');
-    expect(deadLetter).toMatchObject({ key: null, key_base64: 'AAE=', value: 'eA==', truncated: false, reason: 'invalid_json' });
+    expect(deadLetter).toMatchObject({
+      key: null,
+      key_base64: 'AAE=',
+      value: 'eA==',
+      truncated: false,
+      reason: 'invalid_json',
+    });
     expect(harness.deadLetters.messages.filter((m) => m.key === 'AAE=')).toHaveLength(1);
   });
 
@@ -92,7 +113,9 @@ describe('bad input is dead-lettered and never stops the partition', () => {
   }
 
   /** The dead letters that match, once there is one; exactly one is expected. */
-  async function deadLettersFor(match: (record: DeadLetterRecord) => boolean): Promise<DeadLetterRecord[]> {
+  async function deadLettersFor(
+    match: (record: DeadLetterRecord) => boolean,
+  ): Promise<DeadLetterRecord[]> {
     return eventually(() => {
       const found = harness.deadLetters.json<DeadLetterRecord>().filter(match);
       expect(found).toHaveLength(1);

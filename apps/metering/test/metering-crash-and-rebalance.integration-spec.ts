@@ -6,7 +6,10 @@ const ACCOUNTS = 20;
 
 function stream(count: number): UsageEventFixture[] {
   return Array.from({ length: count }, (_, i) =>
-    usageEvent({ subject: `acct_${i % ACCOUNTS}`, data: { input_tokens: 1000 + (i % 7), output_tokens: 10 } }),
+    usageEvent({
+      subject: `acct_${i % ACCOUNTS}`,
+      data: { input_tokens: 1000 + (i % 7), output_tokens: 10 },
+    }),
   );
 }
 
@@ -24,7 +27,11 @@ function distinctRated(recorder: TopicRecorder): Map<string, UsageRated> {
   return new Map(recorder.json<UsageRated>().map((rated) => [rated.id, rated]));
 }
 
-async function expectEachRatedOnce(harness: ServiceHarness, rated: TopicRecorder, events: UsageEventFixture[]): Promise<void> {
+async function expectEachRatedOnce(
+  harness: ServiceHarness,
+  rated: TopicRecorder,
+  events: UsageEventFixture[],
+): Promise<void> {
   await eventually(() => expect(distinctRated(rated).size).toBe(events.length), 100_000, 500);
   expect([...distinctRated(rated).keys()].sort()).toEqual(events.map((event) => event.id).sort());
   const [inbox] = await queryDatabase<{ count: number }>(

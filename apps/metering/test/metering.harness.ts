@@ -4,11 +4,20 @@ import type { Isolation, TopicRecorder } from '@tally/testing';
 import type { MeteringConfig } from '../src/config/metering.config';
 import { MeteringModule } from '../src/metering.module';
 
-export function meteringConfig(isolation: Isolation, rating: Partial<MeteringConfig['rating']> = {}): MeteringConfig {
+export function meteringConfig(
+  isolation: Isolation,
+  rating: Partial<MeteringConfig['rating']> = {},
+): MeteringConfig {
   return {
     port: 0,
     database: { url: isolation.databaseUrl, schema: isolation.schema('metering'), poolSize: 4 },
-    kafka: { brokers: isolation.kafkaBrokers, clientId: 'metering-test', topicSuffix: isolation.suffix, partitions: 3, sessionTimeoutMs: 10_000 },
+    kafka: {
+      brokers: isolation.kafkaBrokers,
+      clientId: 'metering-test',
+      topicSuffix: isolation.suffix,
+      partitions: 3,
+      sessionTimeoutMs: 10_000,
+    },
     rating: { maxEventAgeMs: 35 * 24 * 3600 * 1000, maxFutureSkewMs: 5 * 60 * 1000, ...rating },
   };
 }
@@ -19,7 +28,11 @@ export class MeteringHarness extends InProcessApp {
   deadLetters!: TopicRecorder;
 
   constructor(isolation: Isolation = isolate(), rating: Partial<MeteringConfig['rating']> = {}) {
-    super((i) => MeteringModule.forRoot(meteringConfig(i, rating)), (i) => [i.schema('metering')], isolation);
+    super(
+      (i) => MeteringModule.forRoot(meteringConfig(i, rating)),
+      (i) => [i.schema('metering')],
+      isolation,
+    );
   }
 
   override async start(): Promise<this> {
@@ -33,7 +46,10 @@ export class MeteringHarness extends InProcessApp {
     await this.kafka.produceJson(this.topic(Topics.UsageEvents), key, events);
   }
 
-  async produceRaw(value: string | Buffer | null, key: string | Buffer | null = 'acct_test'): Promise<void> {
+  async produceRaw(
+    value: string | Buffer | null,
+    key: string | Buffer | null = 'acct_test',
+  ): Promise<void> {
     await this.kafka.produce(this.topic(Topics.UsageEvents), [{ key, value }]);
   }
 }

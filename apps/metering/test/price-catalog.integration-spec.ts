@@ -17,7 +17,12 @@ describe('metering rates with the catalog in force at the event time, and the ca
         version,
         entries: [
           { provider: 'acme', model: 'acme-1', prices: { input_per_mtok: basePrice } },
-          { provider: 'acme', model: 'acme-1', effective_from: priceChange, prices: { input_per_mtok: '1.00' } },
+          {
+            provider: 'acme',
+            model: 'acme-1',
+            effective_from: priceChange,
+            prices: { input_per_mtok: '1.00' },
+          },
         ],
       }),
     );
@@ -25,7 +30,11 @@ describe('metering rates with the catalog in force at the event time, and the ca
   const harness = new MeteringHarness(isolate(), { catalogFile });
   const account = 'acct_prices';
   const call = (time: Date) =>
-    usageEvent({ subject: account, time: time.toISOString(), data: { provider: 'acme', model: 'acme-1', input_tokens: 1_000_000, output_tokens: 0 } });
+    usageEvent({
+      subject: account,
+      time: time.toISOString(),
+      data: { provider: 'acme', model: 'acme-1', input_tokens: 1_000_000, output_tokens: 0 },
+    });
   const ratedById = (id: string) => harness.rated.json<UsageRated>().find((r) => r.id === id);
 
   beforeAll(() => harness.start());
@@ -51,12 +60,16 @@ describe('metering rates with the catalog in force at the event time, and the ca
   it('picks up a rewritten catalog file without a restart; events rated afterwards carry its version', async () => {
     writeCatalog('contract-v2', '3.00');
     let probe = call(new Date(Date.now() - 2 * DAY));
-    await eventually(async () => {
-      probe = call(new Date(Date.now() - 2 * DAY));
-      await harness.produce([probe], account);
-      await eventually(() => expect(ratedById(probe.id)).toBeDefined(), 10_000);
-      expect(ratedById(probe.id)!.price_version).toContain('contract-v2');
-    }, 20_000, 200);
+    await eventually(
+      async () => {
+        probe = call(new Date(Date.now() - 2 * DAY));
+        await harness.produce([probe], account);
+        await eventually(() => expect(ratedById(probe.id)).toBeDefined(), 10_000);
+        expect(ratedById(probe.id)!.price_version).toContain('contract-v2');
+      },
+      20_000,
+      200,
+    );
     expect(ratedById(probe.id)!.cost).toBe('3.000000');
   });
 

@@ -9,10 +9,15 @@ describe('metering on the real broker and database', () => {
   afterAll(() => harness.stop());
 
   it('rates a usage event into exactly one usage.rated record with exact amounts', async () => {
-    const event = usageEvent({ subject: 'acct_rate', data: { model: 'gpt-4o-mini', input_tokens: 1000, output_tokens: 500 } });
+    const event = usageEvent({
+      subject: 'acct_rate',
+      data: { model: 'gpt-4o-mini', input_tokens: 1000, output_tokens: 500 },
+    });
     await harness.produce([event], 'acct_rate');
 
-    const [rated] = (await harness.rated.waitForCount<UsageRated>(1)).filter((r) => r.id === event.id);
+    const [rated] = (await harness.rated.waitForCount<UsageRated>(1)).filter(
+      (r) => r.id === event.id,
+    );
     expect(rated).toMatchObject({
       id: event.id,
       source: 'gateway-test',
@@ -53,7 +58,9 @@ describe('metering on the real broker and database', () => {
 
     await waitUntilRated(harness, next.id);
     const [deadLetter] = (await eventually(async () => {
-      const found = harness.deadLetters.json<DeadLetterRecord>().filter((d) => d.key === 'acct_huge');
+      const found = harness.deadLetters
+        .json<DeadLetterRecord>()
+        .filter((d) => d.key === 'acct_huge');
       expect(found).toHaveLength(1);
       return found;
     }))!;
@@ -64,11 +71,16 @@ describe('metering on the real broker and database', () => {
   it('dead-letters an invalid record with a reason and keeps rating the partition behind it', async () => {
     const next = usageEvent({ subject: 'acct_poison' });
     await harness.produceRaw('{ not json', 'acct_poison');
-    await harness.produce([usageEvent({ subject: 'acct_poison', data: { input_tokens: -5 } })], 'acct_poison');
+    await harness.produce(
+      [usageEvent({ subject: 'acct_poison', data: { input_tokens: -5 } })],
+      'acct_poison',
+    );
     await harness.produce([next], 'acct_poison');
 
     await waitUntilRated(harness, next.id);
-    const deadLetters = (await harness.deadLetters.waitForCount<DeadLetterRecord>(2)).filter((d) => d.key === 'acct_poison');
+    const deadLetters = (await harness.deadLetters.waitForCount<DeadLetterRecord>(2)).filter(
+      (d) => d.key === 'acct_poison',
+    );
     expect(deadLetters.map((d) => d.reason)).toEqual(['invalid_json', 'negative_quantity']);
     expect(Buffer.from(deadLetters[0]!.value!, 'base64').toString('utf8')).toBe('{ not json');
     expect(deadLetters[0]).toMatchObject({
@@ -91,10 +103,22 @@ describe('every rejection reason, produced by a real bad record', () => {
     const future = new Date(Date.now() + 3600 * 1000).toISOString();
     const bad: Array<[string, string | null]> = [
       ['invalid_json', 'not json at all'],
-      ['schema_violation', JSON.stringify(usageEvent({ subject: account, data: { input_tokens: 'many' } }))],
-      ['negative_quantity', JSON.stringify(usageEvent({ subject: account, data: { output_tokens: -1 } }))],
-      ['quantity_too_large', JSON.stringify(usageEvent({ subject: account, data: { input_tokens: 500_000_000 } }))],
-      ['unknown_service', JSON.stringify(usageEvent({ subject: account, data: { service: 'hologram' } }))],
+      [
+        'schema_violation',
+        JSON.stringify(usageEvent({ subject: account, data: { input_tokens: 'many' } })),
+      ],
+      [
+        'negative_quantity',
+        JSON.stringify(usageEvent({ subject: account, data: { output_tokens: -1 } })),
+      ],
+      [
+        'quantity_too_large',
+        JSON.stringify(usageEvent({ subject: account, data: { input_tokens: 500_000_000 } })),
+      ],
+      [
+        'unknown_service',
+        JSON.stringify(usageEvent({ subject: account, data: { service: 'hologram' } })),
+      ],
       ['time_in_future', JSON.stringify(usageEvent({ subject: account, time: future }))],
       ['time_too_old', JSON.stringify(usageEvent({ subject: account, time: old }))],
     ];
@@ -103,14 +127,18 @@ describe('every rejection reason, produced by a real bad record', () => {
     await harness.produce([valid], account);
 
     await waitUntilRated(harness, valid.id);
-    const deadLetters = (await harness.deadLetters.waitForCount<DeadLetterRecord>(bad.length)).filter((d) => d.key === account);
+    const deadLetters = (
+      await harness.deadLetters.waitForCount<DeadLetterRecord>(bad.length)
+    ).filter((d) => d.key === account);
     expect(deadLetters.map((d) => d.reason)).toEqual(bad.map(([reason]) => reason));
     deadLetters.forEach((deadLetter, index) => {
       expect(Buffer.from(deadLetter.value!, 'base64').toString('utf8')).toBe(bad[index]![1]);
       expect(deadLetter.error).not.toBe('');
     });
     const partitions = new Set([
-      ...harness.deadLetters.messages.filter((m) => m.key === account).map((m) => JSON.parse(m.value!.toString()).partition as number),
+      ...harness.deadLetters.messages
+        .filter((m) => m.key === account)
+        .map((m) => JSON.parse(m.value!.toString()).partition as number),
     ]);
     expect(partitions.size).toBe(1);
   });
@@ -139,6 +167,7 @@ describe('duplicates across a metering restart', () => {
 
 async function waitUntilRated(harness: MeteringHarness, id: string): Promise<void> {
   await eventually(() => {
-    if (!harness.rated.json<UsageRated>().some((r) => r.id === id)) throw new Error(`${id} not rated yet`);
+    if (!harness.rated.json<UsageRated>().some((r) => r.id === id))
+      throw new Error(`${id} not rated yet`);
   });
 }

@@ -5,7 +5,16 @@ export class UnrecognisedResponseError extends Error {
   readonly code = 'UNRECOGNISED_RESPONSE';
 }
 
-export type ResponseContext = Omit<UsageInput, 'model' | 'provider' | 'service' | 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'> & {
+export type ResponseContext = Omit<
+  UsageInput,
+  | 'model'
+  | 'provider'
+  | 'service'
+  | 'inputTokens'
+  | 'outputTokens'
+  | 'cachedInputTokens'
+  | 'cacheWriteTokens'
+> & {
   readonly model?: string;
   readonly service?: UsageServiceKind;
   /** The provider API's flavour when it has several (OpenAI: chat, responses, embeddings, …). */
@@ -17,7 +26,11 @@ export type ResponseContext = Omit<UsageInput, 'model' | 'provider' | 'service' 
  * with @pydantic/genai-prices' extractors. Their `input_tokens` is the whole prompt, cache
  * reads and writes included, which is what Tally's usage event expects.
  */
-export function usageFromProviderResponse(provider: string, responseBody: unknown, context: ResponseContext): UsageInput {
+export function usageFromProviderResponse(
+  provider: string,
+  responseBody: unknown,
+  context: ResponseContext,
+): UsageInput {
   const known = findProvider({ providerId: provider });
   if (!known) throw new UnrecognisedResponseError(`no usage extractor for provider "${provider}"`);
   const flavor = context.apiFlavor ?? known.extractors?.[0]?.api_flavor;
@@ -25,10 +38,13 @@ export function usageFromProviderResponse(provider: string, responseBody: unknow
   try {
     extracted = extractUsage(known, responseBody, flavor);
   } catch (error) {
-    throw new UnrecognisedResponseError(`no usage in the ${provider} response: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UnrecognisedResponseError(
+      `no usage in the ${provider} response: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const model = context.model ?? extracted.model;
-  if (!model) throw new UnrecognisedResponseError(`the ${provider} response names no model; pass one`);
+  if (!model)
+    throw new UnrecognisedResponseError(`the ${provider} response names no model; pass one`);
   const { apiFlavor: _flavor, ...rest } = context;
   const usage = extracted.usage as Record<string, number | undefined>;
   return {

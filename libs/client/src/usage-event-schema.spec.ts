@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { IDENTIFIER_MAX_LENGTH, POWER_LEVELS, QUANTITY_LIMITS, USAGE_SERVICES } from '@tally/budget-domain';
+import {
+  IDENTIFIER_MAX_LENGTH,
+  POWER_LEVELS,
+  QUANTITY_LIMITS,
+  USAGE_SERVICES,
+} from '@tally/budget-domain';
 
 interface Property {
   enum?: string[];
@@ -11,14 +16,26 @@ interface Property {
 }
 
 describe('the JSON Schema for producers in other languages', () => {
-  const schema = JSON.parse(readFileSync(path.join(__dirname, '..', 'schema', 'usage-event.schema.json'), 'utf8')) as {
+  const schema = JSON.parse(
+    readFileSync(path.join(__dirname, '..', 'schema', 'usage-event.schema.json'), 'utf8'),
+  ) as {
     required: string[];
-    properties: Record<string, Property> & { data: { required: string[]; properties: Record<string, Property> } };
+    properties: Record<string, Property> & {
+      data: { required: string[]; properties: Record<string, Property> };
+    };
   };
   const data = schema.properties.data.properties;
 
   it('requires what Tally requires', () => {
-    expect(schema.required).toEqual(['specversion', 'id', 'source', 'type', 'subject', 'time', 'data']);
+    expect(schema.required).toEqual([
+      'specversion',
+      'id',
+      'source',
+      'type',
+      'subject',
+      'time',
+      'data',
+    ]);
     expect(schema.properties.data.required).toEqual(['service', 'model']);
   });
 
@@ -28,7 +45,12 @@ describe('the JSON Schema for producers in other languages', () => {
   });
 
   it('has the same quantity limits as the validator (they cannot drift apart)', () => {
-    for (const field of ['input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_tokens']) {
+    for (const field of [
+      'input_tokens',
+      'output_tokens',
+      'cached_input_tokens',
+      'cache_write_tokens',
+    ]) {
       expect(data[field]!.maximum).toBe(QUANTITY_LIMITS.tokens);
     }
     expect(data['characters']!.maximum).toBe(QUANTITY_LIMITS.characters);

@@ -5,7 +5,17 @@ describe('building usage events', () => {
   it('produces CloudEvents that Tally accepts, with generated ids', () => {
     const time = new Date('2026-11-22T10:00:00Z');
     const event = buildUsageEvent(
-      { accountId: 'acct_42', apiKeyId: 'key_7', service: 'llm', model: 'gpt-4o-mini', inputTokens: 1000, outputTokens: 500, cachedInputTokens: 200, powerLevel: 'eco', time },
+      {
+        accountId: 'acct_42',
+        apiKeyId: 'key_7',
+        service: 'llm',
+        model: 'gpt-4o-mini',
+        inputTokens: 1000,
+        outputTokens: 500,
+        cachedInputTokens: 200,
+        powerLevel: 'eco',
+        time,
+      },
       'gateway-eu-1',
     );
     expect(event.id).toMatch(/^evt_[0-9a-f-]{36}$/);
@@ -15,17 +25,43 @@ describe('building usage events', () => {
       value: {
         source: 'gateway-eu-1',
         subject: 'acct_42',
-        data: { api_key_id: 'key_7', model: 'gpt-4o-mini', input_tokens: 1000, output_tokens: 500, cached_input_tokens: 200, power_level: 'eco' },
+        data: {
+          api_key_id: 'key_7',
+          model: 'gpt-4o-mini',
+          input_tokens: 1000,
+          output_tokens: 500,
+          cached_input_tokens: 200,
+          power_level: 'eco',
+        },
       },
     });
   });
 
   it('keeps a caller-chosen id so retries dedupe, and carries optional fields', () => {
     const event = buildUsageEvent(
-      { id: 'req_abc', accountId: 'a', service: 'stt', model: 'whisper-1', audioSeconds: '12.5', provider: 'openai', reservationId: 'res_1', requestType: 'transcription', metadata: { team: 'x' } },
+      {
+        id: 'req_abc',
+        accountId: 'a',
+        service: 'stt',
+        model: 'whisper-1',
+        audioSeconds: '12.5',
+        provider: 'openai',
+        reservationId: 'res_1',
+        requestType: 'transcription',
+        metadata: { team: 'x' },
+      },
       'gw',
     );
-    expect(event).toMatchObject({ id: 'req_abc', data: { audio_seconds: '12.5', provider: 'openai', reservation_id: 'res_1', request_type: 'transcription', metadata: { team: 'x' } } });
+    expect(event).toMatchObject({
+      id: 'req_abc',
+      data: {
+        audio_seconds: '12.5',
+        provider: 'openai',
+        reservation_id: 'res_1',
+        request_type: 'transcription',
+        metadata: { team: 'x' },
+      },
+    });
     expect(event.data['api_key_id']).toBeNull();
   });
 });

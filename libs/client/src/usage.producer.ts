@@ -34,7 +34,11 @@ export class UsageProducer {
       logLevel: logLevel.ERROR,
       retry: { retries: 8, initialRetryTime: 200 },
     });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.topic = options.topic ?? 'usage.events';
   }
 

@@ -1,4 +1,3 @@
-
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { counter, gauge, histogram } from '@tally/platform';
 
@@ -32,9 +31,22 @@ export interface BatchConsumerOptions {
 }
 
 const consumed = counter('tally_messages_consumed_total', 'Kafka records handled', ['topic']);
-const sliceSize = histogram('tally_batch_size', 'Records per handled slice', ['topic'], [1, 10, 100, 500, 1000, 5000]);
-const sliceSeconds = histogram('tally_batch_duration_seconds', 'Time to handle one slice', ['topic'], [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5]);
-const lag = gauge('tally_consumer_lag', 'Records behind the partition head after the last batch', ['topic', 'partition']);
+const sliceSize = histogram(
+  'tally_batch_size',
+  'Records per handled slice',
+  ['topic'],
+  [1, 10, 100, 500, 1000, 5000],
+);
+const sliceSeconds = histogram(
+  'tally_batch_duration_seconds',
+  'Time to handle one slice',
+  ['topic'],
+  [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+);
+const lag = gauge('tally_consumer_lag', 'Records behind the partition head after the last batch', [
+  'topic',
+  'partition',
+]);
 
 /**
  * A kafkajs consumer that hands whole batches to the handler, resolving and committing
@@ -86,7 +98,9 @@ export class BatchConsumer {
       if (!payload.isRunning() || payload.isStale()) return;
       const slice = batch.messages.slice(start, start + maxSlice);
       const stopTimer = sliceSeconds.startTimer({ topic: batch.topic });
-      await this.options.handler(slice.map((message) => toConsumed(batch.topic, batch.partition, message)));
+      await this.options.handler(
+        slice.map((message) => toConsumed(batch.topic, batch.partition, message)),
+      );
       stopTimer();
       sliceSize.observe({ topic: batch.topic }, slice.length);
       consumed.inc({ topic: batch.topic }, slice.length);

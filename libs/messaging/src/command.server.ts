@@ -20,14 +20,24 @@ export class CommandServer extends ServerKafka {
     super(options);
   }
 
-  override addHandler(pattern: unknown, callback: MessageHandler, isEventHandler?: boolean, extras?: Record<string, unknown>): void {
-    const name = typeof pattern === 'string' ? topicName({ topicSuffix: this.topicSuffix }, pattern) : pattern;
+  override addHandler(
+    pattern: unknown,
+    callback: MessageHandler,
+    isEventHandler?: boolean,
+    extras?: Record<string, unknown>,
+  ): void {
+    const name =
+      typeof pattern === 'string' ? topicName({ topicSuffix: this.topicSuffix }, pattern) : pattern;
     super.addHandler(name, callback, isEventHandler, extras);
   }
 }
 
 /** Connects the command server of a service to its app; start it with `app.startAllMicroservices()`. */
-export function connectCommandServer(app: INestApplication, kafka: KafkaConfig, group: string): void {
+export function connectCommandServer(
+  app: INestApplication,
+  kafka: KafkaConfig,
+  group: string,
+): void {
   app.connectMicroservice(
     {
       strategy: new CommandServer(

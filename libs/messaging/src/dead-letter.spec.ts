@@ -5,8 +5,21 @@ import { DEAD_LETTER_MAX_BYTES, deadLetterMessage } from './dead-letter';
 const at = new Date('2026-11-22T10:00:00Z');
 
 function deadLetterOf(key: Buffer | null, value: Buffer | null, error = 'not JSON') {
-  const message: ConsumedMessage = { topic: 'usage.events', partition: 1, offset: '42', key, value, timestamp: '0' };
-  const outbox = deadLetterMessage('usage.dead-letter', message, { reason: 'invalid_json', error }, 'metering', at);
+  const message: ConsumedMessage = {
+    topic: 'usage.events',
+    partition: 1,
+    offset: '42',
+    key,
+    value,
+    timestamp: '0',
+  };
+  const outbox = deadLetterMessage(
+    'usage.dead-letter',
+    message,
+    { reason: 'invalid_json', error },
+    'metering',
+    at,
+  );
   return { outbox, record: JSON.parse(outbox.value) as DeadLetterRecord };
 }
 
@@ -14,7 +27,12 @@ describe('a dead letter of any record can be stored and published', () => {
   it('keeps a text key as the key of the record and of the dead letter', () => {
     const { outbox, record } = deadLetterOf(Buffer.from('acct_1 ü'), Buffer.from('x'));
     expect(outbox.key).toBe('acct_1 ü');
-    expect(record).toMatchObject({ key: 'acct_1 ü', key_base64: null, value: 'eA==', truncated: false });
+    expect(record).toMatchObject({
+      key: 'acct_1 ü',
+      key_base64: null,
+      value: 'eA==',
+      truncated: false,
+    });
   });
 
   it.each([
@@ -23,7 +41,11 @@ describe('a dead letter of any record can be stored and published', () => {
     ['bytes that are not UTF-8', Buffer.from([0xc3, 0x28])],
   ])('keeps %s in base64 only, and keys the dead letter by that base64', (_case, key) => {
     const { outbox, record } = deadLetterOf(key, Buffer.from('x'));
-    expect(record).toMatchObject({ key: null, key_base64: key.toString('base64'), truncated: false });
+    expect(record).toMatchObject({
+      key: null,
+      key_base64: key.toString('base64'),
+      truncated: false,
+    });
     expect(outbox.key).toBe(key.toString('base64'));
     expect(outbox.key).not.toContain('\u0000');
   });
@@ -37,7 +59,11 @@ describe('a dead letter of any record can be stored and published', () => {
   it('cuts a key too long for an account id to its first KiB, and says so', () => {
     const key = Buffer.alloc(5000, 'k');
     const { outbox, record } = deadLetterOf(key, Buffer.from('x'));
-    expect(record).toMatchObject({ key: null, key_base64: key.subarray(0, 1024).toString('base64'), truncated: true });
+    expect(record).toMatchObject({
+      key: null,
+      key_base64: key.subarray(0, 1024).toString('base64'),
+      truncated: true,
+    });
     expect(outbox.key).toBe(record.key_base64);
   });
 
@@ -50,13 +76,19 @@ describe('a dead letter of any record can be stored and published', () => {
 
   it('cuts a record too large for the dead-letter topic to its first bytes, and says so', () => {
     const value = Buffer.alloc(4 * 1024 * 1024, 'x');
-    const { outbox, record } = deadLetterOf(Buffer.alloc(5000, 'k'), value, '\u0001'.repeat(100_000));
+    const { outbox, record } = deadLetterOf(
+      Buffer.alloc(5000, 'k'),
+      value,
+      '\u0001'.repeat(100_000),
+    );
     const kept = Buffer.from(record.value!, 'base64');
     expect(record.truncated).toBe(true);
     expect(kept.length).toBeGreaterThan(3 * 1000 * 1000);
     expect(kept.equals(value.subarray(0, kept.length))).toBe(true);
     expect(record.error).toHaveLength(1000);
     // What Kafka counts against max.message.bytes: key and value, plus the record batch's own bytes.
-    expect(Buffer.byteLength(outbox.value) + Buffer.byteLength(outbox.key!) + 1024).toBeLessThan(DEAD_LETTER_MAX_BYTES);
+    expect(Buffer.byteLength(outbox.value) + Buffer.byteLength(outbox.key!) + 1024).toBeLessThan(
+      DEAD_LETTER_MAX_BYTES,
+    );
   });
 });

@@ -43,7 +43,9 @@ export function deadLetterMessage(
     key,
     key_base64: binaryKey?.subarray(0, MAX_TEXT_KEY_BYTES).toString('base64') ?? null,
     value: message.value?.subarray(0, MAX_VALUE_BYTES).toString('base64') ?? null,
-    truncated: (binaryKey?.length ?? 0) > MAX_TEXT_KEY_BYTES || (message.value?.length ?? 0) > MAX_VALUE_BYTES,
+    truncated:
+      (binaryKey?.length ?? 0) > MAX_TEXT_KEY_BYTES ||
+      (message.value?.length ?? 0) > MAX_VALUE_BYTES,
     reason: failure.reason,
     error: failure.error.slice(0, MAX_ERROR_LENGTH),
     service,

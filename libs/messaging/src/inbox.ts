@@ -30,6 +30,10 @@ export async function claimNew<T extends { readonly messageId: string }>(
   consumer: string,
   items: readonly T[],
 ): Promise<T[]> {
-  const firstSeen = await claimInbox(manager, consumer, items.map((item) => item.messageId));
+  const firstSeen = await claimInbox(
+    manager,
+    consumer,
+    items.map((item) => item.messageId),
+  );
   return items.filter((item) => firstSeen.delete(item.messageId));
 }

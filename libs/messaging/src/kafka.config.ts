@@ -14,18 +14,25 @@ export interface KafkaConfig {
   readonly unsafeSkipInbox?: boolean;
 }
 
-export function kafkaConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): KafkaConfig {
+export function kafkaConfigFromEnv(
+  clientId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): KafkaConfig {
   const brokers = (env['KAFKA_BROKERS'] || '127.0.0.1:9092')
     .split(',')
     .map((broker) => broker.trim())
     .filter(Boolean);
   const partitions = Number(env['KAFKA_PARTITIONS'] ?? 12);
   if (!Number.isInteger(partitions) || partitions < 1) {
-    throw new Error(`KAFKA_PARTITIONS must be a positive integer, got "${env['KAFKA_PARTITIONS']}"`);
+    throw new Error(
+      `KAFKA_PARTITIONS must be a positive integer, got "${env['KAFKA_PARTITIONS']}"`,
+    );
   }
   const sessionTimeoutMs = Number(env['KAFKA_SESSION_TIMEOUT_MS'] ?? 30_000);
   if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs < 6_000) {
-    throw new Error(`KAFKA_SESSION_TIMEOUT_MS must be an integer >= 6000, got "${env['KAFKA_SESSION_TIMEOUT_MS']}"`);
+    throw new Error(
+      `KAFKA_SESSION_TIMEOUT_MS must be an integer >= 6000, got "${env['KAFKA_SESSION_TIMEOUT_MS']}"`,
+    );
   }
   return {
     brokers,

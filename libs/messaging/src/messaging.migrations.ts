@@ -2,4 +2,7 @@ import { CreateMessagingTables1763856000000 } from './messaging-tables.migration
 import { CreateOutboxRounds1763856000001 } from './outbox-rounds.migration';
 
 /** The inbox/outbox migrations every service lists before its own. */
-export const MESSAGING_MIGRATIONS = [CreateMessagingTables1763856000000, CreateOutboxRounds1763856000001];
+export const MESSAGING_MIGRATIONS = [
+  CreateMessagingTables1763856000000,
+  CreateOutboxRounds1763856000001,
+];

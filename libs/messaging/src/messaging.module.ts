@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
-import type { DynamicModule, InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
+import type {
+  DynamicModule,
+  InjectionToken,
+  ModuleMetadata,
+  OptionalFactoryDependency,
+} from '@nestjs/common';
 import { KAFKA_PING } from '@tally/platform';
 import type { MessagingOptions } from './messaging.service';
 import { MESSAGING_OPTIONS, MessagingService } from './messaging.service';
@@ -18,7 +23,11 @@ export class MessagingModule {
       global: true,
       imports: options.imports ?? [],
       providers: [
-        { provide: MESSAGING_OPTIONS, inject: options.inject ?? [], useFactory: options.useFactory },
+        {
+          provide: MESSAGING_OPTIONS,
+          inject: options.inject ?? [],
+          useFactory: options.useFactory,
+        },
         MessagingService,
         { provide: KAFKA_PING, useExisting: MessagingService },
       ],

@@ -79,7 +79,10 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    const commandTopics = (this.options.commandPatterns ?? []).flatMap((pattern) => [this.topic(pattern), `${this.topic(pattern)}.reply`]);
+    const commandTopics = (this.options.commandPatterns ?? []).flatMap((pattern) => [
+      this.topic(pattern),
+      `${this.topic(pattern)}.reply`,
+    ]);
     await ensureTopics(
       this.kafka,
       [...this.options.topics.map((name) => this.topic(name)), ...commandTopics],
@@ -89,14 +92,22 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     await ensureTopics(this.kafka, [this.topic(`tally.outbox-rounds.${this.options.service}`)], 1);
     this.relay.start();
     this.logger.log(`kafka ready: ${this.options.kafka.brokers.join(',')}`);
-    if (this.options.kafka.unsafeSkipInbox) this.logger.error('TALLY_UNSAFE_SKIP_INBOX is set: redelivered messages WILL be counted twice');
+    if (this.options.kafka.unsafeSkipInbox)
+      this.logger.error(
+        'TALLY_UNSAFE_SKIP_INBOX is set: redelivered messages WILL be counted twice',
+      );
   }
 
   /**
    * Starts a batch consumer for the given contract topics. Each consumer of a service has a
    * group of its own (`<service>.<topics>`): members of one group must subscribe alike.
    */
-  async consume(options: Omit<BatchConsumerOptions, 'groupId' | 'topics'> & { topics: string[]; group?: string }): Promise<BatchConsumer> {
+  async consume(
+    options: Omit<BatchConsumerOptions, 'groupId' | 'topics'> & {
+      topics: string[];
+      group?: string;
+    },
+  ): Promise<BatchConsumer> {
     const consumer = new BatchConsumer(this.kafka, {
       sessionTimeoutMs: this.options.kafka.sessionTimeoutMs,
       ...options,
@@ -109,7 +120,11 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The items the inbox has not seen (see `claimNew`), in the caller's transaction. */
-  claimNew<T extends { readonly messageId: string }>(manager: EntityManager, consumer: string, items: readonly T[]): Promise<T[]> {
+  claimNew<T extends { readonly messageId: string }>(
+    manager: EntityManager,
+    consumer: string,
+    items: readonly T[],
+  ): Promise<T[]> {
     if (this.options.kafka.unsafeSkipInbox) return Promise.resolve([...items]);
     return claimNew(manager, consumer, items);
   }

@@ -33,15 +33,30 @@ interface OutboxRow {
   value: string;
 }
 
-const published = counter('tally_outbox_published_total', 'Messages the outbox relay published', ['topic']);
-const roundSize = histogram('tally_outbox_round_size', 'Rows per published outbox round', [], [1, 10, 100, 500, 1000, 2000, 5000]);
+const published = counter('tally_outbox_published_total', 'Messages the outbox relay published', [
+  'topic',
+]);
+const roundSize = histogram(
+  'tally_outbox_round_size',
+  'Rows per published outbox round',
+  [],
+  [1, 10, 100, 500, 1000, 2000, 5000],
+);
 const vacuums = counter('tally_outbox_vacuums_total', 'VACUUMs of the outbox run by its relay');
-const roundFailures = counter('tally_outbox_round_failures_total', 'Outbox rounds that failed (retried with backoff)');
+const roundFailures = counter(
+  'tally_outbox_round_failures_total',
+  'Outbox rounds that failed (retried with backoff)',
+);
 const failingRounds = gauge(
   'tally_outbox_consecutive_failures',
   'Outbox rounds failed in a row; above 0, nothing behind the failing row is published',
 );
-const roundSeconds = histogram('tally_outbox_round_duration_seconds', 'Time to publish one outbox round', [], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
+const roundSeconds = histogram(
+  'tally_outbox_round_duration_seconds',
+  'Time to publish one outbox round',
+  [],
+  [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+);
 
 /**
  * Publishes committed outbox rows exactly once. One instance per service leads (a session
@@ -128,7 +143,9 @@ export class OutboxRelay {
       await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
       await transaction.sendOffsets({
         consumerGroupId: this.options.name,
-        topics: [{ topic: this.options.roundsTopic, partitions: [{ partition: 0, offset: round }] }],
+        topics: [
+          { topic: this.options.roundsTopic, partitions: [{ partition: 0, offset: round }] },
+        ],
       });
       await transaction.commit();
     } catch (error) {
@@ -166,7 +183,9 @@ export class OutboxRelay {
       for (const { round, message_ids: ids } of pending) {
         const wasCommitted = committed !== null && BigInt(committed) >= BigInt(round);
         await this.forgetRound(round, wasCommitted ? ids : []);
-        this.logger.warn(`outbox round ${round} (${ids.length} rows) ${wasCommitted ? 'had been published' : 'is sent again'}`);
+        this.logger.warn(
+          `outbox round ${round} (${ids.length} rows) ${wasCommitted ? 'had been published' : 'is sent again'}`,
+        );
       }
     }
     this.recovered = true;
@@ -174,7 +193,8 @@ export class OutboxRelay {
 
   private async forgetRound(round: string, publishedIds: string[]): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      if (publishedIds.length > 0) await manager.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [publishedIds]);
+      if (publishedIds.length > 0)
+        await manager.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [publishedIds]);
       await manager.query('DELETE FROM outbox_round WHERE round = $1', [round]);
     });
   }
@@ -183,7 +203,10 @@ export class OutboxRelay {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const [topic] = await admin.fetchOffsets({ groupId: this.options.name, topics: [this.options.roundsTopic] });
+      const [topic] = await admin.fetchOffsets({
+        groupId: this.options.name,
+        topics: [this.options.roundsTopic],
+      });
       const offset = topic?.partitions.find((partition) => partition.partition === 0)?.offset;
       return offset === undefined || offset === '-1' ? null : offset;
     } finally {
@@ -233,12 +256,17 @@ export class OutboxRelay {
   private vacuumIfDue(deleted: number): void {
     this.deletedSinceVacuum += deleted;
     const connection = this.leaderLock;
-    if (this.deletedSinceVacuum < this.options.vacuumEveryRows || this.vacuuming || !connection) return;
+    if (this.deletedSinceVacuum < this.options.vacuumEveryRows || this.vacuuming || !connection)
+      return;
     this.deletedSinceVacuum = 0;
     this.vacuuming = connection
       .query('VACUUM outbox, outbox_round')
       .then(() => vacuums.inc())
-      .catch((error: unknown) => this.logger.warn(`outbox vacuum failed: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `outbox vacuum failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      )
       .finally(() => (this.vacuuming = undefined));
   }
 
@@ -250,7 +278,9 @@ export class OutboxRelay {
     this.producer = undefined;
     await producer?.disconnect().catch(() => undefined);
     if (lock) {
-      await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [this.options.name]).catch(() => undefined);
+      await lock
+        .query('SELECT pg_advisory_unlock(hashtext($1))', [this.options.name])
+        .catch(() => undefined);
       await lock.release().catch(() => undefined);
     }
   }
@@ -265,11 +295,15 @@ export class OutboxRelay {
       } catch (error) {
         failures += 1;
         roundFailures.inc();
-        this.logger.error(`outbox relay round failed (attempt ${failures}): ${error instanceof Error ? error.message : String(error)}`);
+        this.logger.error(
+          `outbox relay round failed (attempt ${failures}): ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       failingRounds.set(failures);
       if (count === 0) {
-        await this.sleep(failures > 0 ? Math.min(5000, 100 * 2 ** failures) : this.options.idleDelayMs);
+        await this.sleep(
+          failures > 0 ? Math.min(5000, 100 * 2 ** failures) : this.options.idleDelayMs,
+        );
       }
     }
   }
@@ -300,4 +334,3 @@ function groupByTopic(rows: OutboxRow[]) {
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
-

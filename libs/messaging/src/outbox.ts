@@ -11,12 +11,19 @@ export interface OutboxMessage {
 }
 
 /** Writes messages to the outbox in the caller's transaction: no dual write to Kafka. */
-export async function enqueueOutbox(manager: EntityManager, messages: readonly OutboxMessage[]): Promise<void> {
+export async function enqueueOutbox(
+  manager: EntityManager,
+  messages: readonly OutboxMessage[],
+): Promise<void> {
   if (messages.length === 0) return;
   await manager.query(
     `INSERT INTO outbox (topic, message_key, value)
      SELECT * FROM unnest($1::text[], $2::text[], ${jsonTextsSql(3)})`,
-    [messages.map((m) => m.topic), messages.map((m) => m.key), joinJsonTexts(messages.map((m) => m.value))],
+    [
+      messages.map((m) => m.topic),
+      messages.map((m) => m.key),
+      joinJsonTexts(messages.map((m) => m.value)),
+    ],
   );
 }
 

@@ -9,7 +9,13 @@ export type TopicConfigs = Readonly<Record<string, Readonly<Record<string, strin
  * refused). Every service bootstraps its own topics, so start order does not matter; an
  * existing topic is left as it is.
  */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number, configs: TopicConfigs = {}, timeoutMs = 30_000): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: string[],
+  partitions: number,
+  configs: TopicConfigs = {},
+  timeoutMs = 30_000,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -26,7 +32,10 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
           topic,
           numPartitions: partitions,
           replicationFactor: -1,
-          configEntries: Object.entries(configs[topic] ?? {}).map(([name, value]) => ({ name, value })),
+          configEntries: Object.entries(configs[topic] ?? {}).map(([name, value]) => ({
+            name,
+            value,
+          })),
         })),
       });
     }
@@ -34,9 +43,12 @@ export async function ensureTopics(kafka: Kafka, topics: string[], partitions: n
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const metadata = await admin.fetchTopicMetadata({ topics: wanted }).catch(() => undefined);
-      const ready = metadata?.topics.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0));
+      const ready = metadata?.topics.every(
+        (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
+      );
       if (ready) return;
-      if (Date.now() > deadline) throw new Error(`topics without leaders after ${timeoutMs} ms: ${wanted.join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`topics without leaders after ${timeoutMs} ms: ${wanted.join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {

@@ -20,11 +20,16 @@ describe('triage of a consumed batch', () => {
       : ({ ok: false, reason: 'invalid_json', error: 'not JSON' } as const);
 
   it('keys decoded records by their own id and dead-letters the rest by log position, with the original bytes', () => {
-    const { accepted, rejected } = triage([message('7', 'a'), message('8', 'bad'), message('9', null)], decode, (v) => `id:${v}`, {
-      topic: 'usage.dead-letter',
-      service: 'metering',
-      at,
-    });
+    const { accepted, rejected } = triage(
+      [message('7', 'a'), message('8', 'bad'), message('9', null)],
+      decode,
+      (v) => `id:${v}`,
+      {
+        topic: 'usage.dead-letter',
+        service: 'metering',
+        at,
+      },
+    );
     expect(accepted).toEqual([{ messageId: 'id:a', value: 'a' }]);
     expect(rejected.map((r) => r.messageId)).toEqual(['usage.events/2/8', 'usage.events/2/9']);
     expect(rejected[0]!.deadLetter.topic).toBe('usage.dead-letter');
@@ -49,14 +54,26 @@ describe('triage of a consumed batch', () => {
 describe('kafka configuration', () => {
   it('defaults to the local broker, 12 partitions and contract topic names', () => {
     const config = kafkaConfigFromEnv('tally-x', {});
-    expect(config).toEqual({ brokers: ['127.0.0.1:9092'], clientId: 'tally-x', topicSuffix: '', partitions: 12, sessionTimeoutMs: 30_000 });
+    expect(config).toEqual({
+      brokers: ['127.0.0.1:9092'],
+      clientId: 'tally-x',
+      topicSuffix: '',
+      partitions: 12,
+      sessionTimeoutMs: 30_000,
+    });
     expect(topicName(config, 'usage.events')).toBe('usage.events');
   });
 
   it('suffixes topics only for test isolation and validates partitions', () => {
-    const config = kafkaConfigFromEnv('x', { KAFKA_BROKERS: 'a:1, b:2', KAFKA_TOPIC_SUFFIX: 't1', KAFKA_PARTITIONS: '3' });
+    const config = kafkaConfigFromEnv('x', {
+      KAFKA_BROKERS: 'a:1, b:2',
+      KAFKA_TOPIC_SUFFIX: 't1',
+      KAFKA_PARTITIONS: '3',
+    });
     expect(config.brokers).toEqual(['a:1', 'b:2']);
     expect(topicName(config, 'usage.events')).toBe('usage.events.t1');
-    expect(() => kafkaConfigFromEnv('x', { KAFKA_PARTITIONS: '0' })).toThrow('KAFKA_PARTITIONS must be a positive integer');
+    expect(() => kafkaConfigFromEnv('x', { KAFKA_PARTITIONS: '0' })).toThrow(
+      'KAFKA_PARTITIONS must be a positive integer',
+    );
   });
 });

@@ -3,7 +3,8 @@ import type { ConsumedMessage } from './batch.consumer';
 import { deadLetterMessage, positionId } from './dead-letter';
 import type { OutboxMessage } from './outbox';
 
-export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: DeadLetterReason; error: string };
+export type Decoded<T> =
+  { ok: true; value: T } | { ok: false; reason: DeadLetterReason; error: string };
 
 export interface Accepted<T> {
   readonly messageId: string;
@@ -35,7 +36,13 @@ export function triage<T>(
     } else {
       rejected.push({
         messageId: positionId(message),
-        deadLetter: deadLetterMessage(deadLetter.topic, message, decoded, deadLetter.service, deadLetter.at),
+        deadLetter: deadLetterMessage(
+          deadLetter.topic,
+          message,
+          decoded,
+          deadLetter.service,
+          deadLetter.at,
+        ),
       });
     }
   }

@@ -5,7 +5,11 @@ import type { ConsumedMessage } from '../src';
 
 describe('BatchConsumer on the real broker', () => {
   const isolation = isolate();
-  const kafka = new Kafka({ clientId: 'batch-consumer-test', brokers: isolation.kafkaBrokers, logLevel: logLevel.ERROR });
+  const kafka = new Kafka({
+    clientId: 'batch-consumer-test',
+    brokers: isolation.kafkaBrokers,
+    logLevel: logLevel.ERROR,
+  });
   const client = new KafkaTestClient(isolation.kafkaBrokers);
 
   beforeAll(() => client.connect());
@@ -20,10 +24,14 @@ describe('BatchConsumer on the real broker', () => {
     await ensureTopics(kafka, [topic], 1);
     const records = 5000;
     for (let start = 0; start < records; start += 1000) {
-      await client.produce(topic, Array.from({ length: 1000 }, (_, i) => ({ key: 'k', value: String(start + i) })));
+      await client.produce(
+        topic,
+        Array.from({ length: 1000 }, (_, i) => ({ key: 'k', value: String(start + i) })),
+      );
     }
     const handled = new Set<string>();
-    const record = (messages: ConsumedMessage[]) => messages.forEach((message) => handled.add(message.offset));
+    const record = (messages: ConsumedMessage[]) =>
+      messages.forEach((message) => handled.add(message.offset));
 
     // The first consumer gets the whole backlog in one fetch and is stopped after its first
     // slice of 500, as SIGTERM would: its other slices must not be committed unhandled.
@@ -42,7 +50,12 @@ describe('BatchConsumer on the real broker', () => {
     await stopping;
     const handledByFirst = handled.size;
 
-    const second = new BatchConsumer(kafka, { groupId, topics: [topic], maxSliceSize: 500, handler: async (messages) => record(messages) });
+    const second = new BatchConsumer(kafka, {
+      groupId,
+      topics: [topic],
+      maxSliceSize: 500,
+      handler: async (messages) => record(messages),
+    });
     await second.start();
     try {
       await eventually(() => expect(handled.size).toBe(records), 30_000);
@@ -50,6 +63,8 @@ describe('BatchConsumer on the real broker', () => {
       await second.stop();
     }
     expect(handledByFirst).toBeLessThan(records);
-    expect([...handled].map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: records }, (_, i) => i));
+    expect([...handled].map(Number).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: records }, (_, i) => i),
+    );
   });
 });

@@ -4,24 +4,40 @@ import { decimalTransformer } from './decimal.transformer';
 
 describe('database configuration', () => {
   it('defaults to the local test database and the service schema', () => {
-    expect(databaseConfigFromEnv('ledger', {})).toEqual({ url: DEFAULT_DATABASE_URL, schema: 'ledger', poolSize: 10 });
+    expect(databaseConfigFromEnv('ledger', {})).toEqual({
+      url: DEFAULT_DATABASE_URL,
+      schema: 'ledger',
+      poolSize: 10,
+    });
   });
 
   it('reads DATABASE_URL, DB_SCHEMA and DB_POOL_SIZE', () => {
-    const env = { DATABASE_URL: 'postgres://u@db:5433/tally', DB_SCHEMA: 'ledger_blue', DB_POOL_SIZE: '4' };
-    expect(databaseConfigFromEnv('ledger', env)).toEqual({ url: 'postgres://u@db:5433/tally', schema: 'ledger_blue', poolSize: 4 });
+    const env = {
+      DATABASE_URL: 'postgres://u@db:5433/tally',
+      DB_SCHEMA: 'ledger_blue',
+      DB_POOL_SIZE: '4',
+    };
+    expect(databaseConfigFromEnv('ledger', env)).toEqual({
+      url: 'postgres://u@db:5433/tally',
+      schema: 'ledger_blue',
+      poolSize: 4,
+    });
   });
 
   it('refuses schema names that could break out of an identifier, and bad pool sizes', () => {
     expect(() => assertSchemaName('ledger"; DROP SCHEMA x; --')).toThrow('invalid schema name');
     expect(() => databaseConfigFromEnv('Ledger', {})).toThrow('invalid schema name');
-    expect(() => databaseConfigFromEnv('ledger', { DB_POOL_SIZE: 'many' })).toThrow('DB_POOL_SIZE must be a positive integer');
+    expect(() => databaseConfigFromEnv('ledger', { DB_POOL_SIZE: 'many' })).toThrow(
+      'DB_POOL_SIZE must be a positive integer',
+    );
   });
 });
 
 describe('money columns', () => {
   it('read NUMERIC strings as Decimals and write exact strings', () => {
-    expect((decimalTransformer.from('0.000000150000') as Decimal).equals(new Decimal('0.00000015'))).toBe(true);
+    expect(
+      (decimalTransformer.from('0.000000150000') as Decimal).equals(new Decimal('0.00000015')),
+    ).toBe(true);
     expect(decimalTransformer.to(new Decimal('1e-12'))).toBe('0.000000000001');
     expect(decimalTransformer.from(null)).toBeNull();
     expect(decimalTransformer.to(null)).toBeNull();

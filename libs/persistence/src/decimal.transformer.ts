@@ -14,5 +14,11 @@ export const decimalTransformer: ValueTransformer = {
  * token), so integer cents would round real charges away.
  */
 export function MoneyColumn(options: Omit<ColumnOptions, 'type' | 'precision' | 'scale'> = {}) {
-  return Column({ ...options, type: 'numeric', precision: 38, scale: 12, transformer: decimalTransformer });
+  return Column({
+    ...options,
+    type: 'numeric',
+    precision: 38,
+    scale: 12,
+    transformer: decimalTransformer,
+  });
 }

@@ -2,7 +2,11 @@ import { joinJsonTexts, jsonTextsSql } from './json-texts';
 
 describe('JSON texts as one parameter', () => {
   it('joins texts with the record separator, which JSON.stringify never leaves raw', () => {
-    const texts = [JSON.stringify({ a: 'quote " and \u001e inside' }), JSON.stringify('x'), JSON.stringify(null)];
+    const texts = [
+      JSON.stringify({ a: 'quote " and \u001e inside' }),
+      JSON.stringify('x'),
+      JSON.stringify(null),
+    ];
     expect(texts[0]).toContain('\\u001e');
     expect(joinJsonTexts(texts)).toBe(`${texts[0]}\u001e"x"\u001enull`);
     expect(joinJsonTexts(texts).split('\u001e')).toEqual(texts);

@@ -10,7 +10,8 @@ const SEPARATOR = '\u001e';
 export function joinJsonTexts(texts: readonly string[]): string {
   if (texts.length === 0) throw new Error('joinJsonTexts needs at least one text');
   for (const text of texts) {
-    if (text.length === 0 || text.includes(SEPARATOR)) throw new Error(`not a JSON text: ${JSON.stringify(text.slice(0, 80))}`);
+    if (text.length === 0 || text.includes(SEPARATOR))
+      throw new Error(`not a JSON text: ${JSON.stringify(text.slice(0, 80))}`);
   }
   return texts.join(SEPARATOR);
 }

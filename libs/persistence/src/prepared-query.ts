@@ -14,9 +14,15 @@ export interface PreparedStatement {
  * against 0.3 ms for the authorization's facts), so hot single-row paths use these; batch
  * statements, planned once per thousand rows, do not need to.
  */
-export async function preparedQuery<T>(manager: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<T[]> {
+export async function preparedQuery<T>(
+  manager: EntityManager,
+  statement: PreparedStatement,
+  values: unknown[],
+): Promise<T[]> {
   return withQueryRunner(manager, async (runner) => {
-    const client = (await runner.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
+    const client = (await runner.connect()) as {
+      query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
+    };
     return (await client.query({ name: statement.name, text: statement.text, values })).rows;
   });
 }

@@ -12,8 +12,15 @@ import { histogram } from './metrics';
  * work per authorization; on Fastify the ledger spends 15–20 % less CPU per authorization
  * (ADR 0009).
  */
-export async function createServiceApp(module: Type<unknown> | DynamicModule, logger?: LogLevel[]): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), logger ? { logger } : {});
+export async function createServiceApp(
+  module: Type<unknown> | DynamicModule,
+  logger?: LogLevel[],
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new FastifyAdapter(),
+    logger ? { logger } : {},
+  );
   timeHttpRequests(app);
   return app;
 }
@@ -32,7 +39,10 @@ function timeHttpRequests(app: NestFastifyApplication): void {
     .getInstance()
     .addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
-      httpSeconds.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+      httpSeconds.observe(
+        { method: request.method, route, status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
       done();
     });
 }
@@ -69,7 +79,12 @@ const START_ATTEMPTS = 5;
  * after a restart, a database not yet up) is retried a few times; then the process exits
  * non-zero with the reason, for its supervisor to restart it.
  */
-export function runService(module: Type<unknown> | DynamicModule, port: number, name: string, beforeListen?: BeforeListen): void {
+export function runService(
+  module: Type<unknown> | DynamicModule,
+  port: number,
+  name: string,
+  beforeListen?: BeforeListen,
+): void {
   const logger = new Logger(name);
   profileCpuIfAsked(name);
   const attempt = async (remaining: number): Promise<void> => {

@@ -23,15 +23,27 @@ export function profileCpuIfAsked(service: string, env: NodeJS.ProcessEnv = proc
   if (heap) {
     session.post('HeapProfiler.enable');
     // Node's typings lack the two include flags; V8 accepts them.
-    session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false } as never);
+    session.post('HeapProfiler.startSampling', {
+      samplingInterval: 16384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: false,
+    } as never);
   }
   const write = () => {
     session.post('Profiler.stop', (error, result) => {
-      if (!error) writeFileSync(path.join(directory, `${service}-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+      if (!error)
+        writeFileSync(
+          path.join(directory, `${service}-${process.pid}.cpuprofile`),
+          JSON.stringify(result.profile),
+        );
     });
     if (heap) {
       session.post('HeapProfiler.stopSampling', (error, result) => {
-        if (!error) writeFileSync(path.join(directory, `${service}-${process.pid}.heapprofile`), JSON.stringify(result.profile));
+        if (!error)
+          writeFileSync(
+            path.join(directory, `${service}-${process.pid}.heapprofile`),
+            JSON.stringify(result.profile),
+          );
       });
     }
   };

@@ -1,5 +1,10 @@
 import { Controller, Get, Header, Inject, Optional } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { metricsRegistry } from './metrics';
 
 /** Checks that a service's broker answers; provided by the messaging module. */
@@ -30,7 +35,9 @@ export class ObservabilityController {
           await withTimeout(this.kafka.ping(), 3000);
           return indicator.up();
         } catch (error) {
-          return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+          return indicator.down({
+            message: error instanceof Error ? error.message : String(error),
+          });
         }
       },
     ]);

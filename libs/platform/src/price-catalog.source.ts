@@ -49,7 +49,9 @@ export class PriceCatalogSource {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (failHard) throw new Error(`cannot load the price catalog from ${file}: ${reason}`);
-      this.logger.error(`kept price catalog ${this.current.version}: ${file} was refused: ${reason}`);
+      this.logger.error(
+        `kept price catalog ${this.current.version}: ${file} was refused: ${reason}`,
+      );
     }
   }
 }

@@ -17,5 +17,10 @@
  * through infra/exec-service.sh, which execs node with these arguments.
  */
 export function serviceNodeArgs(service: string): string[] {
-  return ['--max-semi-space-size=16', '--heap-growing-percent=100', '--enable-source-maps', `dist/apps/${service}/src/main.js`];
+  return [
+    '--max-semi-space-size=16',
+    '--heap-growing-percent=100',
+    '--enable-source-maps',
+    `dist/apps/${service}/src/main.js`,
+  ];
 }

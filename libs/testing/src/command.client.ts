@@ -26,8 +26,14 @@ export class CommandClient {
   }
 
   /** The reply, whatever it is: a result or a refusal `{ error_code, message }`. */
-  send<T = Record<string, unknown>>(pattern: string, payload: unknown, timeoutMs = 20_000): Promise<T> {
-    return lastValueFrom(this.client.send<T>(this.topic(pattern), payload).pipe(timeout(timeoutMs)));
+  send<T = Record<string, unknown>>(
+    pattern: string,
+    payload: unknown,
+    timeoutMs = 20_000,
+  ): Promise<T> {
+    return lastValueFrom(
+      this.client.send<T>(this.topic(pattern), payload).pipe(timeout(timeoutMs)),
+    );
   }
 
   async close(): Promise<void> {

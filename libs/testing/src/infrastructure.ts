@@ -18,7 +18,9 @@ const START_POSTGRES = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgr
  * otherwise the broker and database named by KAFKA_BROKERS / DATABASE_URL (defaults: the
  * local broker from infra/kafka and PostgreSQL on 127.0.0.1:5432). Never a fake.
  */
-export async function startTestInfrastructure(env: NodeJS.ProcessEnv = process.env): Promise<TestInfrastructure> {
+export async function startTestInfrastructure(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TestInfrastructure> {
   if (!env['KAFKA_BROKERS'] && !env['DATABASE_URL'] && dockerAnswers()) {
     return startContainers();
   }
@@ -26,13 +28,20 @@ export async function startTestInfrastructure(env: NodeJS.ProcessEnv = process.e
   const databaseUrl = env['DATABASE_URL'] || DEFAULT_DATABASE_URL;
   await assertReachable('Kafka', kafkaBrokers[0]!, START_KAFKA);
   const database = new URL(databaseUrl);
-  await assertReachable('PostgreSQL', `${database.hostname}:${database.port || 5432}`, START_POSTGRES);
+  await assertReachable(
+    'PostgreSQL',
+    `${database.hostname}:${database.port || 5432}`,
+    START_POSTGRES,
+  );
   return { kafkaBrokers, databaseUrl, source: 'environment', stop: async () => undefined };
 }
 
 function dockerAnswers(): boolean {
   try {
-    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 5000 });
+    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
+      stdio: 'ignore',
+      timeout: 5000,
+    });
     return true;
   } catch {
     return false;
@@ -56,7 +65,11 @@ async function startContainers(): Promise<TestInfrastructure> {
   };
 }
 
-async function assertReachable(what: string, hostPort: string, startCommand: string): Promise<void> {
+async function assertReachable(
+  what: string,
+  hostPort: string,
+  startCommand: string,
+): Promise<void> {
   const [host, port] = hostPort.split(':');
   const socket = new Socket();
   const reachable = await new Promise<boolean>((resolve) => {

@@ -32,7 +32,11 @@ export async function dropSchemas(databaseUrl: string, schemas: string[]): Promi
 }
 
 /** Runs a query against the test database (assertions on what a service stored). */
-export async function queryDatabase<T>(databaseUrl: string, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function queryDatabase<T>(
+  databaseUrl: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {

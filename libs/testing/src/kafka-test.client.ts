@@ -29,7 +29,9 @@ export class TopicRecorder {
   constructor(readonly topic: string) {}
 
   json<T>(): T[] {
-    return this.messages.map((message) => JSON.parse(message.value?.toString('utf8') ?? 'null') as T);
+    return this.messages.map(
+      (message) => JSON.parse(message.value?.toString('utf8') ?? 'null') as T,
+    );
   }
 
   /** Waits until at least `count` messages arrived; returns them parsed. */
@@ -51,7 +53,11 @@ export class KafkaTestClient {
 
   constructor(brokers: string[]) {
     this.kafka = new Kafka({ clientId: 'tally-test', brokers, logLevel: logLevel.ERROR });
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   async connect(): Promise<this> {
@@ -59,22 +65,33 @@ export class KafkaTestClient {
     return this;
   }
 
-  async produce(topic: string, messages: Array<{ key: string | Buffer | null; value: string | Buffer | null }>): Promise<void> {
+  async produce(
+    topic: string,
+    messages: Array<{ key: string | Buffer | null; value: string | Buffer | null }>,
+  ): Promise<void> {
     await this.producer.send({ topic, acks: -1, messages });
   }
 
   async produceJson(topic: string, key: string, payloads: unknown[]): Promise<void> {
-    await this.produce(topic, payloads.map((payload) => ({ key, value: JSON.stringify(payload) })));
+    await this.produce(
+      topic,
+      payloads.map((payload) => ({ key, value: JSON.stringify(payload) })),
+    );
   }
 
   /** Records a topic from its beginning; resolves once the recorder's group is assigned. */
   async record(topic: string): Promise<TopicRecorder> {
     const recorder = new TopicRecorder(topic);
-    const consumer = this.kafka.consumer({ groupId: `recorder-${randomUUID()}`, maxWaitTimeInMs: 100 });
+    const consumer = this.kafka.consumer({
+      groupId: `recorder-${randomUUID()}`,
+      maxWaitTimeInMs: 100,
+    });
     this.consumers.push(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    const joined = new Promise<void>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
+    );
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
         recorder.add({
@@ -98,7 +115,9 @@ export class KafkaTestClient {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const topics = (await admin.listTopics()).filter((topic) => topic.split('.').includes(suffix));
+      const topics = (await admin.listTopics()).filter((topic) =>
+        topic.split('.').includes(suffix),
+      );
       if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
     } finally {
       await admin.disconnect();

@@ -30,7 +30,11 @@ export class ServiceProcess {
    * Starts the service from dist/ (compiled from the current source the first time in this
    * process, so a test never runs stale code) and waits until its /health answers 200.
    */
-  static async start(service: string, env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
+  static async start(
+    service: string,
+    env: Record<string, string>,
+    timeoutMs = 60_000,
+  ): Promise<ServiceProcess> {
     buildOnce();
     const port = await freePort();
     // TALLY_SERVICE_NODE_ARGS adds node flags to every service, e.g. `--max-old-space-size=200`.
@@ -42,11 +46,16 @@ export class ServiceProcess {
     });
     const handle = new ServiceProcess(service, port, child);
     try {
-      await eventually(async () => {
-        if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}`);
-        const response = await fetch(`http://127.0.0.1:${port}/health`);
-        if (response.status !== 200) throw new Error(`${service} /health answered ${response.status}`);
-      }, timeoutMs, 250);
+      await eventually(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}`);
+          const response = await fetch(`http://127.0.0.1:${port}/health`);
+          if (response.status !== 200)
+            throw new Error(`${service} /health answered ${response.status}`);
+        },
+        timeoutMs,
+        250,
+      );
     } catch (error) {
       handle.child.kill('SIGKILL');
       throw new Error(`${service} did not become healthy: ${String(error)}\n${handle.logs()}`);

@@ -44,7 +44,11 @@ export function usageEvent(
 }
 
 /** A valid usage.rated payload (DESIGN 3.2) costing `cost`, for feeding the ledger directly. */
-export function usageRated(accountId: string, cost: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function usageRated(
+  accountId: string,
+  cost: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     schema_version: 1,
     id: `req_${randomUUID()}`,
@@ -61,8 +65,15 @@ export function usageRated(accountId: string, cost: string, overrides: Record<st
     price_version: 'test',
     confidence: 1,
     breakdown: {
-      input: cost, output: '0.000000', cached_input: '0.000000', cache_write: '0.000000', audio: '0.000000',
-      characters: '0.000000', images: '0.000000', markup: '0.000000', discount: '0.000000',
+      input: cost,
+      output: '0.000000',
+      cached_input: '0.000000',
+      cache_write: '0.000000',
+      audio: '0.000000',
+      characters: '0.000000',
+      images: '0.000000',
+      markup: '0.000000',
+      discount: '0.000000',
     },
     reservation_id: null,
     ...overrides,

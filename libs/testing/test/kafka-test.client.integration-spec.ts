@@ -4,7 +4,11 @@ import { KafkaTestClient, eventually, isolate } from '../src';
 describe('KafkaTestClient on the real broker', () => {
   const mine = isolate();
   const other = isolate();
-  const kafka = new Kafka({ clientId: 'testing-test', brokers: mine.kafkaBrokers, logLevel: logLevel.ERROR });
+  const kafka = new Kafka({
+    clientId: 'testing-test',
+    brokers: mine.kafkaBrokers,
+    logLevel: logLevel.ERROR,
+  });
   const admin = kafka.admin();
   const client = new KafkaTestClient(mine.kafkaBrokers);
   const mineTopics = [`usage.events.${mine.suffix}`, `ledger.grant-credit.${mine.suffix}.reply`];
@@ -12,7 +16,9 @@ describe('KafkaTestClient on the real broker', () => {
 
   beforeAll(async () => {
     await admin.connect();
-    await admin.createTopics({ topics: [...mineTopics, otherTopic].map((topic) => ({ topic, numPartitions: 1 })) });
+    await admin.createTopics({
+      topics: [...mineTopics, otherTopic].map((topic) => ({ topic, numPartitions: 1 })),
+    });
   });
 
   afterAll(async () => {

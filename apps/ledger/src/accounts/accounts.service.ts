@@ -28,7 +28,10 @@ const AUTH_CACHE_MAX = 10_000;
 /** Accounts and their API keys. Every query is scoped by account id. */
 @Injectable()
 export class AccountsService {
-  private readonly authCache = new Map<string, { principal: ApiKeyPrincipal | null; until: number }>();
+  private readonly authCache = new Map<
+    string,
+    { principal: ApiKeyPrincipal | null; until: number }
+  >();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -36,12 +39,24 @@ export class AccountsService {
   ) {}
 
   /** Creates the account, or completes one that usage opened; creating it again is a no-op. */
-  async createAccount(input: { accountId: string; name: string; currency?: string; tier?: string | null }): Promise<Account> {
+  async createAccount(input: {
+    accountId: string;
+    name: string;
+    currency?: string;
+    tier?: string | null;
+  }): Promise<Account> {
     if (!ACCOUNT_ID.test(input.accountId)) {
-      throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, 'account_id: 1-128 letters, digits, and _ . : -');
+      throw new LedgerException(
+        LedgerExceptionCode.VALIDATION_FAILED,
+        'account_id: 1-128 letters, digits, and _ . : -',
+      );
     }
     const currency = input.currency ?? 'USD';
-    if (currency !== 'USD') throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, 'currency: only USD ledgers exist yet');
+    if (currency !== 'USD')
+      throw new LedgerException(
+        LedgerExceptionCode.VALIDATION_FAILED,
+        'currency: only USD ledgers exist yet',
+      );
     return this.dataSource.transaction(async (manager) => {
       await this.store.openAccounts(manager, [input.accountId], 'command');
       const [account] = await returningRows<Account>(
@@ -51,13 +66,17 @@ export class AccountsService {
          RETURNING account_id, name, currency, tier, status`,
         [input.accountId, input.name, input.tier ?? null],
       );
-      if (!account) throw new Error(`account ${input.accountId} is missing right after it was opened`);
+      if (!account)
+        throw new Error(`account ${input.accountId} is missing right after it was opened`);
       return account;
     });
   }
 
   /** A new API key for the account; the secret is returned here once and stored hashed. */
-  async createApiKey(accountId: string, name: string): Promise<{ api_key_id: string; secret: string }> {
+  async createApiKey(
+    accountId: string,
+    name: string,
+  ): Promise<{ api_key_id: string; secret: string }> {
     const { apiKeyId, secret } = newApiKey();
     const inserted: unknown[] = await this.dataSource.query(
       `INSERT INTO api_keys (account_id, api_key_id, name, secret_hash)
@@ -65,16 +84,17 @@ export class AccountsService {
        RETURNING api_key_id`,
       [accountId, apiKeyId, name, hashSecret(secret)],
     );
-    if (inserted.length === 0) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${accountId}`);
+    if (inserted.length === 0)
+      throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${accountId}`);
     return { api_key_id: apiKeyId, secret };
   }
 
   async revokeApiKey(accountId: string, apiKeyId: string): Promise<void> {
     this.authCache.clear();
-    await this.dataSource.query('UPDATE api_keys SET revoked_at = now() WHERE account_id = $1 AND api_key_id = $2 AND revoked_at IS NULL', [
-      accountId,
-      apiKeyId,
-    ]);
+    await this.dataSource.query(
+      'UPDATE api_keys SET revoked_at = now() WHERE account_id = $1 AND api_key_id = $2 AND revoked_at IS NULL',
+      [accountId, apiKeyId],
+    );
   }
 
   /**
@@ -95,10 +115,11 @@ export class AccountsService {
   private async lookUp(secret: string): Promise<ApiKeyPrincipal | null> {
     const apiKeyId = apiKeyIdOf(secret);
     if (!apiKeyId) return null;
-    const [key]: Array<{ account_id: string; secret_hash: string; revoked_at: Date | null }> = await this.dataSource.query(
-      'SELECT account_id, secret_hash, revoked_at FROM api_keys WHERE api_key_id = $1',
-      [apiKeyId],
-    );
+    const [key]: Array<{ account_id: string; secret_hash: string; revoked_at: Date | null }> =
+      await this.dataSource.query(
+        'SELECT account_id, secret_hash, revoked_at FROM api_keys WHERE api_key_id = $1',
+        [apiKeyId],
+      );
     if (!key || key.revoked_at || !secretMatches(secret, key.secret_hash)) return null;
     return { accountId: key.account_id, apiKeyId };
   }

@@ -25,7 +25,11 @@ describe('AccountTurns', () => {
     const turns = new AccountTurns();
     const log: string[] = [];
     const [a, b, c] = [gate(log, 'a'), gate(log, 'b'), gate(log, 'c')];
-    const results = [turns.take('acct_1', a.task), turns.take('acct_1', b.task), turns.take('acct_1', c.task)];
+    const results = [
+      turns.take('acct_1', a.task),
+      turns.take('acct_1', b.task),
+      turns.take('acct_1', c.task),
+    ];
     await settle();
     expect(log).toEqual(['start a']);
     c.open();

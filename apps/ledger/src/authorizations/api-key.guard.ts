@@ -15,8 +15,13 @@ export class ApiKeyGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const [scheme, secret] = (request.headers.authorization ?? '').split(' ');
-    const principal = scheme === 'Bearer' && secret ? await this.accounts.authenticate(secret) : null;
-    if (!principal) throw new LedgerException(LedgerExceptionCode.UNAUTHORIZED, 'a valid API key is required (Authorization: Bearer <secret>)');
+    const principal =
+      scheme === 'Bearer' && secret ? await this.accounts.authenticate(secret) : null;
+    if (!principal)
+      throw new LedgerException(
+        LedgerExceptionCode.UNAUTHORIZED,
+        'a valid API key is required (Authorization: Bearer <secret>)',
+      );
     request.principal = principal;
     return true;
   }

@@ -72,7 +72,13 @@ const LOCK_ACCOUNT: PreparedStatement = {
 @Injectable()
 export class AuthorizationStore {
   /** The facts of the key's account, or undefined when the account does not exist. */
-  async facts(manager: EntityManager, accountId: string, apiKeyId: string, requestId: string | null, now: Date): Promise<AuthorizationFacts | undefined> {
+  async facts(
+    manager: EntityManager,
+    accountId: string,
+    apiKeyId: string,
+    requestId: string | null,
+    now: Date,
+  ): Promise<AuthorizationFacts | undefined> {
     const [row]: Array<{
       status: string;
       holds_version: string;
@@ -86,7 +92,12 @@ export class AuthorizationStore {
     return {
       accountStatus: row.status,
       holdsVersion: row.holds_version,
-      balances: new Map(Object.entries(row.balances).map(([code, balance]) => [code as LedgerCode, new Decimal(balance)])),
+      balances: new Map(
+        Object.entries(row.balances).map(([code, balance]) => [
+          code as LedgerCode,
+          new Decimal(balance),
+        ]),
+      ),
       budgets: row.budgets.map(budgetFromRow),
       held: new Decimal(row.held),
       keyHeld: new Decimal(row.key_held),

@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  HttpCode,
+  Param,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { describeIssue } from '@tally/budget-domain';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
@@ -14,9 +24,14 @@ export class AuthorizationsController {
 
   /** 201 with a reservation, or 402 with the refusal code. */
   @Post()
-  async authorize(@Req() request: AuthenticatedRequest, @Body() body: unknown, @Res({ passthrough: true }) response: FastifyReply) {
+  async authorize(
+    @Req() request: AuthenticatedRequest,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: FastifyReply,
+  ) {
     const parsed = authorizationRequestSchema.safeParse(body);
-    if (!parsed.success) throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, describeIssue(parsed.error));
+    if (!parsed.success)
+      throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, describeIssue(parsed.error));
     const outcome = await this.authorizations.authorize(request.principal, parsed.data);
     response.status(outcome.authorized ? 201 : 402);
     return outcome;
@@ -24,9 +39,15 @@ export class AuthorizationsController {
 
   @Delete(':id')
   @HttpCode(204)
-  async release(@Req() request: AuthenticatedRequest, @Param('id') reservationId: string): Promise<void> {
+  async release(
+    @Req() request: AuthenticatedRequest,
+    @Param('id') reservationId: string,
+  ): Promise<void> {
     if (!(await this.authorizations.release(request.principal, reservationId))) {
-      throw new LedgerException(LedgerExceptionCode.RESERVATION_NOT_FOUND, `no held reservation ${reservationId} for this key`);
+      throw new LedgerException(
+        LedgerExceptionCode.RESERVATION_NOT_FOUND,
+        `no held reservation ${reservationId} for this key`,
+      );
     }
   }
 }

@@ -3,7 +3,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import { checkAffordability, computeBudgetStatus, estimateCost, formatAmount, parseAmount, presentPercent } from '@tally/budget-domain';
+import {
+  checkAffordability,
+  computeBudgetStatus,
+  estimateCost,
+  formatAmount,
+  parseAmount,
+  presentPercent,
+} from '@tally/budget-domain';
 import type { BudgetStatus, RefusalCode, SpendLimits } from '@tally/budget-domain';
 import { budgetValidity } from '@tally/budget-domain';
 import { PriceCatalogSource, counter } from '@tally/platform';
@@ -33,14 +40,26 @@ export type AuthorizationOutcome =
       alert_level: string;
       recommended_strategy: string;
     }
-  | { authorized: false; error_code: RefusalCode; message: string; available: string; alert_level: string };
+  | {
+      authorized: false;
+      error_code: RefusalCode;
+      message: string;
+      available: string;
+      alert_level: string;
+    };
 
 const ZERO = new Decimal(0);
 /** Optimistic tries before an authorization queues on the account's row lock instead. */
 const OPTIMISTIC_ATTEMPTS = 2;
 
-const staleDecisions = counter('tally_ledger_authorization_stale_decisions_total', 'Authorization decisions discarded because another hold of the account came first');
-const rowLockFallbacks = counter('tally_ledger_authorization_row_locks_total', "Authorizations that queued on the account's row lock after the optimistic tries");
+const staleDecisions = counter(
+  'tally_ledger_authorization_stale_decisions_total',
+  'Authorization decisions discarded because another hold of the account came first',
+);
+const rowLockFallbacks = counter(
+  'tally_ledger_authorization_row_locks_total',
+  "Authorizations that queued on the account's row lock after the optimistic tries",
+);
 
 /**
  * Pre-call authorization: holds funds for a TTL if the cost is affordable. Authorizations of
@@ -74,15 +93,25 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     this.catalogs.stop();
   }
 
-  async authorize(principal: ApiKeyPrincipal, request: AuthorizationRequest): Promise<AuthorizationOutcome> {
+  async authorize(
+    principal: ApiKeyPrincipal,
+    request: AuthorizationRequest,
+  ): Promise<AuthorizationOutcome> {
     const amount = this.amountToHold(request, this.clock.now());
     // Two decisions of one account at once would read the same facts, and one would be thrown
     // away: within this instance they take turns (ADR 0011). Other instances still serialise
     // on the hold counter.
-    return this.turns.take(principal.accountId, () => this.decideInTurn(principal, request, amount, this.clock.now()));
+    return this.turns.take(principal.accountId, () =>
+      this.decideInTurn(principal, request, amount, this.clock.now()),
+    );
   }
 
-  private async decideInTurn(principal: ApiKeyPrincipal, request: AuthorizationRequest, amount: Decimal, now: Date): Promise<AuthorizationOutcome> {
+  private async decideInTurn(
+    principal: ApiKeyPrincipal,
+    request: AuthorizationRequest,
+    amount: Decimal,
+    now: Date,
+  ): Promise<AuthorizationOutcome> {
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
       const outcome = await this.decide(this.dataSource.manager, principal, request, amount, now);
       if (outcome) return outcome;
@@ -105,23 +134,52 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     amount: Decimal,
     now: Date,
   ): Promise<AuthorizationOutcome | undefined> {
-    const facts = await this.store.facts(manager, principal.accountId, principal.apiKeyId, request.request_id ?? null, now);
-    if (!facts) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, 'the account of this key does not exist');
+    const facts = await this.store.facts(
+      manager,
+      principal.accountId,
+      principal.apiKeyId,
+      request.request_id ?? null,
+      now,
+    );
+    if (!facts)
+      throw new LedgerException(
+        LedgerExceptionCode.ACCOUNT_NOT_FOUND,
+        'the account of this key does not exist',
+      );
     const budgets = currentPeriods(facts.budgets, now);
     const accountBudget = accountBudgetOf(budgets, principal.accountId);
     const keyBudget = keyBudgetOf(budgets, principal.accountId, principal.apiKeyId);
     const status = computeBudgetStatus(balanceFacts(facts.balances, facts.held, accountBudget));
     if (facts.earlier) {
-      return granted(facts.earlier.reservation_id, new Decimal(facts.earlier.amount), new Date(facts.earlier.expires_at), status);
+      return granted(
+        facts.earlier.reservation_id,
+        new Decimal(facts.earlier.amount),
+        new Date(facts.earlier.expires_at),
+        status,
+      );
     }
     const decision = checkAffordability({
       cost: amount,
       accountActive: facts.accountStatus === 'active',
       account: spendLimits(status, accountBudget, now),
-      ...(keyBudget ? { key: spendLimits(computeBudgetStatus(keyFacts(keyBudget, facts.keyHeld)), keyBudget, now) } : {}),
+      ...(keyBudget
+        ? {
+            key: spendLimits(
+              computeBudgetStatus(keyFacts(keyBudget, facts.keyHeld)),
+              keyBudget,
+              now,
+            ),
+          }
+        : {}),
     });
     if (!decision.affordable) {
-      return { authorized: false, error_code: decision.errorCode, message: decision.message, available: formatAmount(status.available), alert_level: status.alertLevel };
+      return {
+        authorized: false,
+        error_code: decision.errorCode,
+        message: decision.message,
+        available: formatAmount(status.available),
+        alert_level: status.alertLevel,
+      };
     }
     const hold = {
       accountId: principal.accountId,
@@ -132,12 +190,23 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
       expiresAt: new Date(now.getTime() + request.ttl_seconds * 1000),
     };
     if (!(await this.store.hold(manager, hold, facts.holdsVersion))) return undefined;
-    return granted(hold.reservationId, amount, hold.expiresAt, computeBudgetStatus(balanceFacts(facts.balances, facts.held.plus(amount), accountBudget)));
+    return granted(
+      hold.reservationId,
+      amount,
+      hold.expiresAt,
+      computeBudgetStatus(balanceFacts(facts.balances, facts.held.plus(amount), accountBudget)),
+    );
   }
 
   /** Releases a live hold of this key; false when there is none. */
   async release(principal: ApiKeyPrincipal, reservationId: string): Promise<boolean> {
-    return this.holds.release(this.dataSource.manager, principal.accountId, principal.apiKeyId, reservationId, this.clock.now());
+    return this.holds.release(
+      this.dataSource.manager,
+      principal.accountId,
+      principal.apiKeyId,
+      reservationId,
+      this.clock.now(),
+    );
   }
 
   /** The estimate, or the worst case of the model and token estimate (all output tokens used). */
@@ -159,7 +228,11 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
 }
 
 /** A budget level's limits; without a budget the account spends prepaid credit only (hard stop at zero). */
-function spendLimits(status: BudgetStatus, budget: StoredBudget | undefined, now: Date): SpendLimits {
+function spendLimits(
+  status: BudgetStatus,
+  budget: StoredBudget | undefined,
+  now: Date,
+): SpendLimits {
   return {
     status,
     validity: budget ? budgetValidity(budget.definition, now) : 'active',
@@ -168,7 +241,12 @@ function spendLimits(status: BudgetStatus, budget: StoredBudget | undefined, now
   };
 }
 
-function granted(reservationId: string, amount: Decimal, expiresAt: Date, status: BudgetStatus): AuthorizationOutcome {
+function granted(
+  reservationId: string,
+  amount: Decimal,
+  expiresAt: Date,
+  status: BudgetStatus,
+): AuthorizationOutcome {
   return {
     authorized: true,
     reservation_id: reservationId,

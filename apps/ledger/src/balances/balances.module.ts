@@ -3,5 +3,9 @@ import { HoldsModule } from '../holds/holds.module';
 import { PostingsModule } from '../postings/postings.module';
 import { BalancesService } from './balances.service';
 
-@Module({ imports: [PostingsModule, HoldsModule], providers: [BalancesService], exports: [BalancesService] })
+@Module({
+  imports: [PostingsModule, HoldsModule],
+  providers: [BalancesService],
+  exports: [BalancesService],
+})
 export class BalancesModule {}

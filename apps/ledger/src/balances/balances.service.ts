@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import { computeBudgetStatus, daysRemaining, formatAmount, projectedPeriodCost } from '@tally/budget-domain';
+import {
+  computeBudgetStatus,
+  daysRemaining,
+  formatAmount,
+  projectedPeriodCost,
+} from '@tally/budget-domain';
 import type { BudgetStatus } from '@tally/budget-domain';
 import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../budgets/budget-periods';
 import { BudgetStore } from '../budgets/budget.store';
@@ -53,23 +58,33 @@ export class BalancesService {
     const now = this.clock.now();
     // One snapshot for all the figures. Plain reads only: a reader takes no row lock, so it
     // neither waits for a posting nor fails when one updates a row after the snapshot.
-    const { balances, holds, budgets, keyHeld } = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const rows: Array<{ code: string; balance: string }> = await manager.query(
-        'SELECT code, balance FROM ledger_accounts WHERE account_id = $1',
-        [accountId],
-      );
-      const held = await this.holds.heldAmounts(manager, [accountId], now);
-      return {
-        balances: new Map(rows.map((row) => [row.code, new Decimal(row.balance)])) as Balances,
-        holds: held.get(accountId) ?? ZERO,
-        budgets: currentPeriods(await this.budgets.read(manager, [accountId]), now),
-        keyHeld: apiKeyId === null ? undefined : await this.holds.keyHeldAmount(manager, accountId, apiKeyId, now),
-      };
-    });
-    if (balances.size === 0) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${accountId}`);
+    const { balances, holds, budgets, keyHeld } = await this.dataSource.transaction(
+      'REPEATABLE READ',
+      async (manager) => {
+        const rows: Array<{ code: string; balance: string }> = await manager.query(
+          'SELECT code, balance FROM ledger_accounts WHERE account_id = $1',
+          [accountId],
+        );
+        const held = await this.holds.heldAmounts(manager, [accountId], now);
+        return {
+          balances: new Map(rows.map((row) => [row.code, new Decimal(row.balance)])) as Balances,
+          holds: held.get(accountId) ?? ZERO,
+          budgets: currentPeriods(await this.budgets.read(manager, [accountId]), now),
+          keyHeld:
+            apiKeyId === null
+              ? undefined
+              : await this.holds.keyHeldAmount(manager, accountId, apiKeyId, now),
+        };
+      },
+    );
+    if (balances.size === 0)
+      throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${accountId}`);
     if (apiKeyId !== null && keyHeld === undefined) {
       // As ledger.set-budget answers a key the account does not have.
-      throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, `api_key_id: no key ${apiKeyId} in this account`);
+      throw new LedgerException(
+        LedgerExceptionCode.VALIDATION_FAILED,
+        `api_key_id: no key ${apiKeyId} in this account`,
+      );
     }
     const accountBudget = accountBudgetOf(budgets, accountId);
     const accountStatus = computeBudgetStatus(balanceFacts(balances, holds, accountBudget));

@@ -98,7 +98,11 @@ export class BudgetStore {
     );
   }
 
-  private async select(manager: EntityManager, accountIds: string[], locking: 'FOR UPDATE' | ''): Promise<StoredBudget[]> {
+  private async select(
+    manager: EntityManager,
+    accountIds: string[],
+    locking: 'FOR UPDATE' | '',
+  ): Promise<StoredBudget[]> {
     const rows: BudgetRow[] = await manager.query(
       `SELECT * FROM budgets WHERE account_id = ANY($1::text[]) ORDER BY account_id, api_key_id ${locking}`,
       [accountIds],
@@ -145,7 +149,10 @@ export function budgetFromRow(row: BudgetRow): StoredBudget {
       active: row.active,
     },
     state: {
-      period: { start: row.period_start ? date(row.period_start) : null, end: row.period_end ? date(row.period_end) : null },
+      period: {
+        start: row.period_start ? date(row.period_start) : null,
+        end: row.period_end ? date(row.period_end) : null,
+      },
       allowance: new Decimal(row.allowance),
       allowanceRemaining: new Decimal(row.allowance_remaining),
       used: new Decimal(row.used),

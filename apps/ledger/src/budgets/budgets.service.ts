@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import { BUDGET_DEFAULTS, InvalidBudgetError, assertBudget, formatAmount, openingState, samePeriodRule } from '@tally/budget-domain';
+import {
+  BUDGET_DEFAULTS,
+  InvalidBudgetError,
+  assertBudget,
+  formatAmount,
+  openingState,
+  samePeriodRule,
+} from '@tally/budget-domain';
 import type { BudgetDefinition, PeriodKind } from '@tally/budget-domain';
 import { MessagingService, enqueueOutbox } from '@tally/messaging';
 import { DataSource } from 'typeorm';
@@ -53,12 +60,25 @@ export class BudgetsService {
       // were due under.
       const locked = await this.postings.lock(manager, [command.account_id], now);
       const account = locked.balances.get(command.account_id);
-      if (!account) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${command.account_id}`);
+      if (!account)
+        throw new LedgerException(
+          LedgerExceptionCode.ACCOUNT_NOT_FOUND,
+          `no account ${command.account_id}`,
+        );
       if (apiKeyId) {
-        const keys: unknown[] = await manager.query('SELECT 1 FROM api_keys WHERE account_id = $1 AND api_key_id = $2', [command.account_id, apiKeyId]);
-        if (keys.length === 0) throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, `api_key_id: no key ${apiKeyId} in this account`);
+        const keys: unknown[] = await manager.query(
+          'SELECT 1 FROM api_keys WHERE account_id = $1 AND api_key_id = $2',
+          [command.account_id, apiKeyId],
+        );
+        if (keys.length === 0)
+          throw new LedgerException(
+            LedgerExceptionCode.VALIDATION_FAILED,
+            `api_key_id: no key ${apiKeyId} in this account`,
+          );
       }
-      const existing = apiKeyId ? keyBudgetOf(locked.budgets, command.account_id, apiKeyId) : accountBudgetOf(locked.budgets, command.account_id);
+      const existing = apiKeyId
+        ? keyBudgetOf(locked.budgets, command.account_id, apiKeyId)
+        : accountBudgetOf(locked.budgets, command.account_id);
       let budget: StoredBudget;
       const transactions: NewTransaction[] = [];
       if (existing) {
@@ -68,12 +88,20 @@ export class BudgetsService {
         else transactions.push(...changePeriodRule(existing, changed, now));
         budget = existing;
       } else {
-        budget = { accountId: command.account_id, apiKeyId, definition, state: openingState(definition) };
+        budget = {
+          accountId: command.account_id,
+          apiKeyId,
+          definition,
+          state: openingState(definition),
+        };
         locked.budgets.push(budget);
         if (apiKeyId === null) transactions.push(openingIssue(budget, now));
       }
       for (const transaction of transactions) applyPostings(account, transaction);
-      await enqueueOutbox(manager, await this.postings.postLocked(manager, locked, transactions, now));
+      await enqueueOutbox(
+        manager,
+        await this.postings.postLocked(manager, locked, transactions, now),
+      );
       return budget;
     });
     this.messaging.outboxCommitted();
@@ -95,10 +123,18 @@ export class BudgetsService {
         ...(command.reset_day !== undefined ? { resetDay: command.reset_day } : {}),
         ...(command.anchor_start ? { anchorStart: new Date(command.anchor_start) } : {}),
         limit: decimal(command.limit, new Decimal(0), 'limit'),
-        softLimitPercent: decimal(command.soft_limit_percent, BUDGET_DEFAULTS.softLimitPercent, 'soft_limit_percent'),
+        softLimitPercent: decimal(
+          command.soft_limit_percent,
+          BUDGET_DEFAULTS.softLimitPercent,
+          'soft_limit_percent',
+        ),
         hardLimit: command.hard_limit,
         overageLimit: decimal(command.overage_limit, BUDGET_DEFAULTS.overageLimit, 'overage_limit'),
-        rolloverMaxPercent: decimal(command.rollover_max_percent, BUDGET_DEFAULTS.rolloverMaxPercent, 'rollover_max_percent'),
+        rolloverMaxPercent: decimal(
+          command.rollover_max_percent,
+          BUDGET_DEFAULTS.rolloverMaxPercent,
+          'rollover_max_percent',
+        ),
         prorate: command.prorate ?? false,
         createdAt: now,
         ...(command.expires_at ? { expiresAt: new Date(command.expires_at) } : {}),
@@ -106,7 +142,8 @@ export class BudgetsService {
         active: command.active ?? true,
       });
     } catch (error) {
-      if (error instanceof InvalidBudgetError) throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, error.message);
+      if (error instanceof InvalidBudgetError)
+        throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, error.message);
       throw error;
     }
   }
@@ -129,7 +166,10 @@ function budgetReply(budget: StoredBudget) {
     expires_at: d.expiresAt?.toISOString() ?? null,
     grace_period_hours: d.gracePeriodHours,
     active: d.active,
-    current_period: { start: budget.state.period.start?.toISOString() ?? null, end: budget.state.period.end?.toISOString() ?? null },
+    current_period: {
+      start: budget.state.period.start?.toISOString() ?? null,
+      end: budget.state.period.end?.toISOString() ?? null,
+    },
     allowance: formatAmount(budget.state.allowance),
     used: formatAmount(budget.state.used),
     remaining: formatAmount(budget.state.allowanceRemaining),

@@ -9,7 +9,12 @@ import { CreditsService } from '../credits/credits.service';
 import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import { ReconciliationService } from '../reconciliation/reconciliation.service';
 
-const createAccount = z.object({ account_id: z.string(), name: z.string().min(1), currency: z.string().length(3).default('USD'), tier: z.string().nullable().optional() });
+const createAccount = z.object({
+  account_id: z.string(),
+  name: z.string().min(1),
+  currency: z.string().length(3).default('USD'),
+  tier: z.string().nullable().optional(),
+});
 const createApiKey = z.object({ account_id: z.string(), name: z.string().min(1) });
 const grantCredit = z.object({
   account_id: z.string(),
@@ -28,14 +33,20 @@ const setBudget = z.object({
   limit: z.string().refine(isDecimalString, { message: 'must be a decimal string' }),
   soft_limit_percent: percent.optional(),
   hard_limit: z.boolean(),
-  overage_limit: z.string().refine(isDecimalString, { message: 'must be a decimal string' }).optional(),
+  overage_limit: z
+    .string()
+    .refine(isDecimalString, { message: 'must be a decimal string' })
+    .optional(),
   rollover_max_percent: percent.optional(),
   prorate: z.boolean().optional(),
   expires_at: z.string().datetime({ offset: true }).optional(),
   grace_period_hours: z.number().min(0).optional(),
   active: z.boolean().optional(),
 });
-const budgetStatus = z.object({ account_id: z.string(), api_key_id: z.string().nullable().optional() });
+const budgetStatus = z.object({
+  account_id: z.string(),
+  api_key_id: z.string().nullable().optional(),
+});
 
 export type CommandRefusal = { error_code: string; message: string };
 
@@ -56,13 +67,20 @@ export class LedgerCommandsController {
   @MessagePattern('ledger.create-account')
   createAccount(@Payload() payload: unknown) {
     return answer(createAccount, payload, (request) =>
-      this.accounts.createAccount({ accountId: request.account_id, name: request.name, currency: request.currency, tier: request.tier ?? null }),
+      this.accounts.createAccount({
+        accountId: request.account_id,
+        name: request.name,
+        currency: request.currency,
+        tier: request.tier ?? null,
+      }),
     );
   }
 
   @MessagePattern('ledger.create-api-key')
   createApiKey(@Payload() payload: unknown) {
-    return answer(createApiKey, payload, (request) => this.accounts.createApiKey(request.account_id, request.name));
+    return answer(createApiKey, payload, (request) =>
+      this.accounts.createApiKey(request.account_id, request.name),
+    );
   }
 
   @MessagePattern('ledger.grant-credit')
@@ -75,13 +93,20 @@ export class LedgerCommandsController {
         reason: request.reason,
         idempotencyKey: request.idempotency_key,
       });
-      return { ...posted, account_id: request.account_id, kind: request.kind, amount: request.amount };
+      return {
+        ...posted,
+        account_id: request.account_id,
+        kind: request.kind,
+        amount: request.amount,
+      };
     });
   }
 
   @MessagePattern('ledger.budget-status')
   budgetStatus(@Payload() payload: unknown) {
-    return answer(budgetStatus, payload, (request) => this.balances.status(request.account_id, request.api_key_id ?? null));
+    return answer(budgetStatus, payload, (request) =>
+      this.balances.status(request.account_id, request.api_key_id ?? null),
+    );
   }
 
   @MessagePattern('ledger.reconcile')
@@ -95,9 +120,17 @@ export class LedgerCommandsController {
   }
 }
 
-async function answer<S extends z.ZodType, R>(schema: S, payload: unknown, handle: (request: z.infer<S>) => Promise<R>): Promise<R | CommandRefusal> {
+async function answer<S extends z.ZodType, R>(
+  schema: S,
+  payload: unknown,
+  handle: (request: z.infer<S>) => Promise<R>,
+): Promise<R | CommandRefusal> {
   const parsed = schema.safeParse(payload);
-  if (!parsed.success) return { error_code: LedgerExceptionCode.VALIDATION_FAILED, message: describeIssue(parsed.error) };
+  if (!parsed.success)
+    return {
+      error_code: LedgerExceptionCode.VALIDATION_FAILED,
+      message: describeIssue(parsed.error),
+    };
   try {
     return await handle(parsed.data);
   } catch (error) {

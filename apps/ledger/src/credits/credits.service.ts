@@ -31,18 +31,40 @@ export class CreditsService {
     private readonly clock: Clock,
   ) {}
 
-  async grant(input: { accountId: string; amount: unknown; kind: CreditKind; reason: string; idempotencyKey: string }): Promise<{ transaction_id: string; replayed: boolean }> {
+  async grant(input: {
+    accountId: string;
+    amount: unknown;
+    kind: CreditKind;
+    reason: string;
+    idempotencyKey: string;
+  }): Promise<{ transaction_id: string; replayed: boolean }> {
     const amount = validAmount(input.amount);
     if (!['grant', 'bonus', 'refund'].includes(input.kind)) {
-      throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, 'kind must be grant, bonus or refund');
+      throw new LedgerException(
+        LedgerExceptionCode.VALIDATION_FAILED,
+        'kind must be grant, bonus or refund',
+      );
     }
-    if (!input.idempotencyKey) throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, 'idempotency_key is required');
+    if (!input.idempotencyKey)
+      throw new LedgerException(
+        LedgerExceptionCode.VALIDATION_FAILED,
+        'idempotency_key is required',
+      );
     const now = this.clock.now();
     const result = await this.dataSource.transaction(async (manager) => {
       const locked = await this.postings.lock(manager, [input.accountId], now);
       const account = locked.balances.get(input.accountId);
-      if (!account) throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${input.accountId}`);
-      const earlier = await this.store.findTransaction(manager, input.accountId, input.kind, input.idempotencyKey);
+      if (!account)
+        throw new LedgerException(
+          LedgerExceptionCode.ACCOUNT_NOT_FOUND,
+          `no account ${input.accountId}`,
+        );
+      const earlier = await this.store.findTransaction(
+        manager,
+        input.accountId,
+        input.kind,
+        input.idempotencyKey,
+      );
       if (earlier) return { transaction_id: earlier.transaction_id, replayed: true };
       const counterpart: LedgerCode = input.kind === 'refund' ? 'payments_clearing' : 'promotions';
       const signed = input.kind === 'refund' ? amount.negated() : amount;
@@ -59,7 +81,10 @@ export class CreditsService {
         ],
       };
       applyPostings(account, transaction);
-      await enqueueOutbox(manager, await this.postings.postLocked(manager, locked, [transaction], now));
+      await enqueueOutbox(
+        manager,
+        await this.postings.postLocked(manager, locked, [transaction], now),
+      );
       return { transaction_id: transaction.transactionId, replayed: false };
     });
     this.messaging.outboxCommitted();
@@ -72,10 +97,25 @@ function validAmount(value: unknown): Decimal {
   try {
     amount = parseAmount(value);
   } catch (error) {
-    throw new LedgerException(LedgerExceptionCode.INVALID_AMOUNT, error instanceof InvalidAmountError ? error.message : 'amount is not a decimal string');
+    throw new LedgerException(
+      LedgerExceptionCode.INVALID_AMOUNT,
+      error instanceof InvalidAmountError ? error.message : 'amount is not a decimal string',
+    );
   }
-  if (!amount.greaterThan(0)) throw new LedgerException(LedgerExceptionCode.INVALID_AMOUNT, 'amount must be greater than zero');
-  if (amount.greaterThan(MAX_CREDIT_GRANT)) throw new LedgerException(LedgerExceptionCode.INVALID_AMOUNT, `amount must not exceed ${MAX_CREDIT_GRANT.toFixed()}`);
-  if (amount.decimalPlaces() > 12) throw new LedgerException(LedgerExceptionCode.INVALID_AMOUNT, 'amount has more than 12 decimals');
+  if (!amount.greaterThan(0))
+    throw new LedgerException(
+      LedgerExceptionCode.INVALID_AMOUNT,
+      'amount must be greater than zero',
+    );
+  if (amount.greaterThan(MAX_CREDIT_GRANT))
+    throw new LedgerException(
+      LedgerExceptionCode.INVALID_AMOUNT,
+      `amount must not exceed ${MAX_CREDIT_GRANT.toFixed()}`,
+    );
+  if (amount.decimalPlaces() > 12)
+    throw new LedgerException(
+      LedgerExceptionCode.INVALID_AMOUNT,
+      'amount has more than 12 decimals',
+    );
   return amount;
 }

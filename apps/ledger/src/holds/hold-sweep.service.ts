@@ -34,7 +34,13 @@ export class HoldSweep implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     if (this.config.holdSweepIntervalMs > 0) {
-      this.timer = setInterval(() => void this.sweep().catch((error: unknown) => this.logger.error(`hold sweep failed: ${String(error)}`)), this.config.holdSweepIntervalMs);
+      this.timer = setInterval(
+        () =>
+          void this.sweep().catch((error: unknown) =>
+            this.logger.error(`hold sweep failed: ${String(error)}`),
+          ),
+        this.config.holdSweepIntervalMs,
+      );
       this.timer.unref();
     }
   }
@@ -54,7 +60,9 @@ export class HoldSweep implements OnApplicationBootstrap, OnModuleDestroy {
     const now = this.clock.now();
     let total = 0;
     for (;;) {
-      const expired = await this.dataSource.transaction((manager) => this.holds.expire(manager, now, SWEEP_BATCH));
+      const expired = await this.dataSource.transaction((manager) =>
+        this.holds.expire(manager, now, SWEEP_BATCH),
+      );
       expiredHolds.inc(expired);
       total += expired;
       if (expired < SWEEP_BATCH) return total;

@@ -73,7 +73,11 @@ export interface Settlement {
 @Injectable()
 export class HoldsStore {
   /** Funds held by live reservations, per account. */
-  async heldAmounts(manager: EntityManager, accountIds: string[], now: Date): Promise<Map<string, Decimal>> {
+  async heldAmounts(
+    manager: EntityManager,
+    accountIds: string[],
+    now: Date,
+  ): Promise<Map<string, Decimal>> {
     const rows: Array<{ account_id: string; held: string }> = await manager.query(
       `SELECT a.account_id, h.held
        FROM unnest($1::text[]) AS a(account_id), LATERAL ${heldAtSql({ account: 'a.account_id', apiKey: 'NULL', now: '$2' })} AS h`,
@@ -83,7 +87,12 @@ export class HoldsStore {
   }
 
   /** Funds held by live reservations of one key, or undefined when the account has no such key. */
-  async keyHeldAmount(manager: EntityManager, accountId: string, apiKeyId: string, now: Date): Promise<Decimal | undefined> {
+  async keyHeldAmount(
+    manager: EntityManager,
+    accountId: string,
+    apiKeyId: string,
+    now: Date,
+  ): Promise<Decimal | undefined> {
     const [row]: Array<{ key_held: string }> = await manager.query(
       `SELECT h.key_held
        FROM api_keys AS named, ${heldAtSql({ account: '$1', apiKey: '$2', now: '$3' })} AS h
@@ -94,15 +103,27 @@ export class HoldsStore {
   }
 
   /** Releases a live hold of this key; false when there is none (unknown, another key's, ended or expired). */
-  async release(manager: EntityManager, accountId: string, apiKeyId: string, reservationId: string, now: Date): Promise<boolean> {
-    return (await preparedQuery(manager, RELEASE, [accountId, apiKeyId, reservationId, now])).length > 0;
+  async release(
+    manager: EntityManager,
+    accountId: string,
+    apiKeyId: string,
+    reservationId: string,
+    now: Date,
+  ): Promise<boolean> {
+    return (
+      (await preparedQuery(manager, RELEASE, [accountId, apiKeyId, reservationId, now])).length > 0
+    );
   }
 
   /**
    * Marks the live holds that usage events name as settled, with the actual cost. Runs in the
    * posting's transaction; a hold that expired before its usage was posted stays for the sweep.
    */
-  async settle(manager: EntityManager, settlements: readonly Settlement[], now: Date): Promise<void> {
+  async settle(
+    manager: EntityManager,
+    settlements: readonly Settlement[],
+    now: Date,
+  ): Promise<void> {
     if (settlements.length === 0) return;
     const named = [settlements.map((s) => s.accountId), settlements.map((s) => s.reservationId)];
     const keys: Array<{ account_id: string; api_key_id: string }> = await manager.query(
@@ -127,10 +148,11 @@ export class HoldsStore {
    * keeps the readers' work small.
    */
   async expire(manager: EntityManager, now: Date, limit: number): Promise<number> {
-    const due: Array<{ account_id: string; api_key_id: string; reservation_id: string }> = await manager.query(
-      `SELECT account_id, api_key_id, reservation_id FROM reservations WHERE status = 'held' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
-      [now, limit],
-    );
+    const due: Array<{ account_id: string; api_key_id: string; reservation_id: string }> =
+      await manager.query(
+        `SELECT account_id, api_key_id, reservation_id FROM reservations WHERE status = 'held' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
+        [now, limit],
+      );
     if (due.length === 0) return 0;
     await this.lockKeys(manager, due);
     const expired: unknown[] = await manager.query(
@@ -144,7 +166,10 @@ export class HoldsStore {
     return expired.length;
   }
 
-  private async lockKeys(manager: EntityManager, keys: ReadonlyArray<{ account_id: string; api_key_id: string }>): Promise<void> {
+  private async lockKeys(
+    manager: EntityManager,
+    keys: ReadonlyArray<{ account_id: string; api_key_id: string }>,
+  ): Promise<void> {
     if (keys.length === 0) return;
     await manager.query(LOCK_KEYS, [keys.map((k) => k.account_id), keys.map((k) => k.api_key_id)]);
   }

@@ -34,7 +34,9 @@ export class CreateKeysAndReservations1763856000200 implements MigrationInterfac
     await queryRunner.query(
       'CREATE UNIQUE INDEX reservations_by_request ON reservations (account_id, api_key_id, request_id) WHERE request_id IS NOT NULL',
     );
-    await queryRunner.query(`CREATE INDEX reservations_held ON reservations (account_id) WHERE status = 'held'`);
+    await queryRunner.query(
+      `CREATE INDEX reservations_held ON reservations (account_id) WHERE status = 'held'`,
+    );
     await queryRunner.query(`COMMENT ON COLUMN reservations.expires_at IS
       'A held reservation stops counting against available funds at this instant: expiry needs no job'`);
   }

@@ -6,11 +6,15 @@ export class AccountsOpenedByPayment1763856000300 implements MigrationInterface 
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('ALTER TABLE accounts DROP CONSTRAINT accounts_opened_by_check');
-    await queryRunner.query(`ALTER TABLE accounts ADD CONSTRAINT accounts_opened_by_check CHECK (opened_by IN ('command', 'usage', 'payment'))`);
+    await queryRunner.query(
+      `ALTER TABLE accounts ADD CONSTRAINT accounts_opened_by_check CHECK (opened_by IN ('command', 'usage', 'payment'))`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('ALTER TABLE accounts DROP CONSTRAINT accounts_opened_by_check');
-    await queryRunner.query(`ALTER TABLE accounts ADD CONSTRAINT accounts_opened_by_check CHECK (opened_by IN ('command', 'usage'))`);
+    await queryRunner.query(
+      `ALTER TABLE accounts ADD CONSTRAINT accounts_opened_by_check CHECK (opened_by IN ('command', 'usage'))`,
+    );
   }
 }

@@ -9,8 +9,12 @@ export class PostingsWithoutForeignKeys1763856000600 implements MigrationInterfa
   name = 'PostingsWithoutForeignKeys1763856000600';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('ALTER TABLE postings DROP CONSTRAINT postings_account_id_transaction_id_fkey');
-    await queryRunner.query('ALTER TABLE postings DROP CONSTRAINT postings_account_id_ledger_code_fkey');
+    await queryRunner.query(
+      'ALTER TABLE postings DROP CONSTRAINT postings_account_id_transaction_id_fkey',
+    );
+    await queryRunner.query(
+      'ALTER TABLE postings DROP CONSTRAINT postings_account_id_ledger_code_fkey',
+    );
     await queryRunner.query(`ALTER TABLE postings ADD CONSTRAINT postings_ledger_code_check
       CHECK (ledger_code IN ('allowance', 'credit', 'overage', 'revenue', 'payments_clearing', 'promotions', 'expiry', 'allowance_issued'))`);
   }

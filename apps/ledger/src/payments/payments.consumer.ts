@@ -30,7 +30,10 @@ export class PaymentsConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.messaging.consume({ topics: [Topics.PaymentsEvents], handler: (messages) => this.handle(messages) });
+    await this.messaging.consume({
+      topics: [Topics.PaymentsEvents],
+      handler: (messages) => this.handle(messages),
+    });
   }
 
   async handle(messages: ConsumedMessage[]): Promise<void> {
@@ -41,7 +44,9 @@ export class PaymentsConsumer implements OnApplicationBootstrap {
       at: now,
     });
     await this.dataSource.transaction(async (manager) => {
-      const payments = (await this.messaging.claimNew(manager, INBOX, accepted)).map((item) => item.value).filter((payment) => payment.kind !== 'credit_failed');
+      const payments = (await this.messaging.claimNew(manager, INBOX, accepted))
+        .map((item) => item.value)
+        .filter((payment) => payment.kind !== 'credit_failed');
       const deadLetters = await this.messaging.claimNew(manager, INBOX, rejected);
       const outbox = deadLetters.map((item) => item.deadLetter);
       if (payments.length > 0) {
@@ -70,7 +75,12 @@ function paymentTransaction(payment: PaymentEvent): NewTransaction {
     kind: payment.kind === 'credit_refunded' ? 'purchase_refund' : 'purchase',
     sourceId: payment.id,
     occurredAt: payment.at,
-    details: { trigger: payment.trigger, paid_amount: payment.paid_amount, paid_currency: payment.paid_currency, stripe_ref: payment.stripe_ref },
+    details: {
+      trigger: payment.trigger,
+      paid_amount: payment.paid_amount,
+      paid_currency: payment.paid_currency,
+      stripe_ref: payment.stripe_ref,
+    },
     postings: [
       { code: 'credit', amount: signed },
       { code: 'payments_clearing', amount: signed.negated() },

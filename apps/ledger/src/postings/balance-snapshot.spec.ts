@@ -37,7 +37,11 @@ describe('balance snapshot of an account without a budget', () => {
       ['credit', new Decimal('10')],
       ['promotions', new Decimal('-10')],
     ]);
-    expect(balanceSnapshot('acct_3', balances, new Decimal('4'), cause, at)).toMatchObject({ available: '6.000000', available_percent: 100, alert_level: 'GREEN' });
+    expect(balanceSnapshot('acct_3', balances, new Decimal('4'), cause, at)).toMatchObject({
+      available: '6.000000',
+      available_percent: 100,
+      alert_level: 'GREEN',
+    });
   });
 
   it('reports usage covered by nothing as overage, CRITICAL', () => {
@@ -45,6 +49,11 @@ describe('balance snapshot of an account without a budget', () => {
       ['overage', new Decimal('-0.00045')],
       ['revenue', new Decimal('0.00045')],
     ]);
-    expect(balanceSnapshot('acct_2', balances, new Decimal(0), cause, at)).toMatchObject({ used: '0.000450', overage: '0.000450', available_percent: 0, alert_level: 'CRITICAL' });
+    expect(balanceSnapshot('acct_2', balances, new Decimal(0), cause, at)).toMatchObject({
+      used: '0.000450',
+      overage: '0.000450',
+      available_percent: 0,
+      alert_level: 'CRITICAL',
+    });
   });
 });

@@ -11,7 +11,11 @@ const ZERO = new Decimal(0);
  * budget: with a budget, `used` and the allowance are the current period's; without one the
  * account runs on prepaid credit in one open period (used = all usage; base = all credit given).
  */
-export function balanceFacts(balances: ReadonlyMap<LedgerCode, Decimal>, holds: Decimal, budget?: StoredBudget): BalanceFacts {
+export function balanceFacts(
+  balances: ReadonlyMap<LedgerCode, Decimal>,
+  holds: Decimal,
+  budget?: StoredBudget,
+): BalanceFacts {
   const balance = (code: LedgerCode) => balances.get(code) ?? ZERO;
   return {
     allowance: budget?.state.allowance ?? ZERO,
@@ -21,7 +25,12 @@ export function balanceFacts(balances: ReadonlyMap<LedgerCode, Decimal>, holds: 
     creditBase: balance('payments_clearing').plus(balance('promotions')).negated(),
     overage: balance('overage').negated(),
     holds,
-    ...(budget ? { softLimitPercent: budget.definition.softLimitPercent, hardLimit: budget.definition.hardLimit } : {}),
+    ...(budget
+      ? {
+          softLimitPercent: budget.definition.softLimitPercent,
+          hardLimit: budget.definition.hardLimit,
+        }
+      : {}),
   };
 }
 
@@ -77,6 +86,9 @@ export function presentStatus(status: BudgetStatus) {
   };
 }
 
-export function presentPeriod(period: Period | undefined): { start: string | null; end: string | null } {
+export function presentPeriod(period: Period | undefined): {
+  start: string | null;
+  end: string | null;
+} {
   return { start: period?.start?.toISOString() ?? null, end: period?.end?.toISOString() ?? null };
 }

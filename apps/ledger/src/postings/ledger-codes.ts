@@ -4,6 +4,12 @@
  * every posting, kept per tenant so that no single row is updated by every tenant.
  */
 export const TenantLedger = ['allowance', 'credit', 'overage'] as const;
-export const SystemLedger = ['revenue', 'payments_clearing', 'promotions', 'expiry', 'allowance_issued'] as const;
+export const SystemLedger = [
+  'revenue',
+  'payments_clearing',
+  'promotions',
+  'expiry',
+  'allowance_issued',
+] as const;
 export type LedgerCode = (typeof TenantLedger)[number] | (typeof SystemLedger)[number];
 export const ALL_LEDGER_CODES: readonly LedgerCode[] = [...TenantLedger, ...SystemLedger];

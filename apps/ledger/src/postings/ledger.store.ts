@@ -28,7 +28,11 @@ export class LedgerStore {
    * statement. Ledger accounts are created only with their account, so an account that
    * exists has all of them and a batch of known accounts inserts nothing.
    */
-  async openAccounts(manager: EntityManager, accountIds: string[], openedBy: 'command' | 'usage' | 'payment'): Promise<void> {
+  async openAccounts(
+    manager: EntityManager,
+    accountIds: string[],
+    openedBy: 'command' | 'usage' | 'payment',
+  ): Promise<void> {
     await manager.query(
       `WITH opened AS (
          INSERT INTO accounts (account_id, name, opened_by)
@@ -43,13 +47,14 @@ export class LedgerStore {
 
   /** Locks the accounts' ledger rows for this transaction and returns their balances. */
   async lockBalances(manager: EntityManager, accountIds: string[]): Promise<Map<string, Balances>> {
-    const rows: Array<{ account_id: string; code: LedgerCode; balance: string }> = await manager.query(
-      `SELECT account_id, code, balance FROM ledger_accounts
+    const rows: Array<{ account_id: string; code: LedgerCode; balance: string }> =
+      await manager.query(
+        `SELECT account_id, code, balance FROM ledger_accounts
        WHERE account_id = ANY($1::text[])
        ORDER BY account_id, code
        FOR UPDATE`,
-      [accountIds],
-    );
+        [accountIds],
+      );
     const balances = new Map<string, Balances>();
     for (const row of rows) {
       let account = balances.get(row.account_id);
@@ -60,7 +65,12 @@ export class LedgerStore {
   }
 
   /** An earlier transaction created from the same outside id, if any (idempotency). */
-  async findTransaction(manager: EntityManager, accountId: string, kind: string, sourceId: string): Promise<{ transaction_id: string } | undefined> {
+  async findTransaction(
+    manager: EntityManager,
+    accountId: string,
+    kind: string,
+    sourceId: string,
+  ): Promise<{ transaction_id: string } | undefined> {
     const [row]: Array<{ transaction_id: string }> = await manager.query(
       'SELECT transaction_id FROM transactions WHERE account_id = $1 AND kind = $2 AND source_id = $3',
       [accountId, kind, sourceId],
@@ -84,7 +94,9 @@ export class LedgerStore {
       ],
     );
     const postings = transactions.flatMap((t) =>
-      t.postings.filter((p) => !p.amount.isZero()).map((p) => ({ ...p, accountId: t.accountId, transactionId: t.transactionId })),
+      t.postings
+        .filter((p) => !p.amount.isZero())
+        .map((p) => ({ ...p, accountId: t.accountId, transactionId: t.transactionId })),
     );
     await manager.query(
       `INSERT INTO postings (account_id, transaction_id, ledger_code, amount)
@@ -101,7 +113,12 @@ export class LedgerStore {
       const key = `${posting.accountId}\u0000${posting.code}`;
       const entry = deltas.get(key);
       if (entry) entry.delta = entry.delta.plus(posting.amount);
-      else deltas.set(key, { accountId: posting.accountId, code: posting.code, delta: posting.amount });
+      else
+        deltas.set(key, {
+          accountId: posting.accountId,
+          code: posting.code,
+          delta: posting.amount,
+        });
     }
     const changes = [...deltas.values()];
     await manager.query(
@@ -109,7 +126,11 @@ export class LedgerStore {
        SET balance = l.balance + d.delta, version = l.version + 1
        FROM unnest($1::text[], $2::text[], $3::numeric[]) AS d(account_id, code, delta)
        WHERE l.account_id = d.account_id AND l.code = d.code`,
-      [changes.map((c) => c.accountId), changes.map((c) => c.code), changes.map((c) => c.delta.toFixed())],
+      [
+        changes.map((c) => c.accountId),
+        changes.map((c) => c.code),
+        changes.map((c) => c.delta.toFixed()),
+      ],
     );
   }
 }
@@ -117,6 +138,9 @@ export class LedgerStore {
 /** An account's balances from `lockBalances`, which every caller opened first (`openAccounts`). */
 export function balancesOf(balances: ReadonlyMap<string, Balances>, accountId: string): Balances {
   const found = balances.get(accountId);
-  if (!found) throw new Error(`ledger accounts of ${accountId} were not locked: open and lock them before posting`);
+  if (!found)
+    throw new Error(
+      `ledger accounts of ${accountId} were not locked: open and lock them before posting`,
+    );
   return found;
 }

@@ -43,7 +43,11 @@ export class PostingService {
     private readonly messaging: MessagingService,
   ) {}
 
-  async postUsage(manager: EntityManager, events: readonly UsageRated[], now: Date): Promise<OutboxMessage[]> {
+  async postUsage(
+    manager: EntityManager,
+    events: readonly UsageRated[],
+    now: Date,
+  ): Promise<OutboxMessage[]> {
     if (events.length === 0) return [];
     const accountIds = [...new Set(events.map((event) => event.account_id))].sort();
     await this.store.openAccounts(manager, accountIds, 'usage');
@@ -58,9 +62,15 @@ export class PostingService {
         allowanceRemaining: account.get('allowance') ?? ZERO,
         creditRemaining: account.get('credit') ?? ZERO,
       });
-      if (accountBudget) accountBudget.state = spend(accountBudget.state, cost, split.fromAllowance);
+      if (accountBudget)
+        accountBudget.state = spend(accountBudget.state, cost, split.fromAllowance);
       const keyBudget = keyBudgetOf(budgets, event.account_id, event.api_key_id);
-      if (keyBudget) keyBudget.state = spend(keyBudget.state, cost, Decimal.min(cost, keyBudget.state.allowanceRemaining));
+      if (keyBudget)
+        keyBudget.state = spend(
+          keyBudget.state,
+          cost,
+          Decimal.min(cost, keyBudget.state.allowanceRemaining),
+        );
       const transaction: NewTransaction = {
         accountId: event.account_id,
         transactionId: randomUUID(),
@@ -89,7 +99,11 @@ export class PostingService {
 
     await this.holds.settle(
       manager,
-      events.flatMap((event) => (event.reservation_id ? [{ accountId: event.account_id, reservationId: event.reservation_id, cost: event.cost }] : [])),
+      events.flatMap((event) =>
+        event.reservation_id
+          ? [{ accountId: event.account_id, reservationId: event.reservation_id, cost: event.cost }]
+          : [],
+      ),
       now,
     );
     return this.postLocked(manager, locked, usage, now);
@@ -113,9 +127,20 @@ export class PostingService {
    * Posts transactions whose postings were applied to `locked.balances`, after the resets
    * `lock` found due, and saves the budgets; returns the announcements (`post`).
    */
-  async postLocked(manager: EntityManager, locked: LockedAccounts, transactions: readonly NewTransaction[], now: Date): Promise<OutboxMessage[]> {
+  async postLocked(
+    manager: EntityManager,
+    locked: LockedAccounts,
+    transactions: readonly NewTransaction[],
+    now: Date,
+  ): Promise<OutboxMessage[]> {
     await this.budgets.save(manager, locked.budgets);
-    return this.post(manager, [...locked.resets, ...transactions], locked.balances, now, locked.budgets);
+    return this.post(
+      manager,
+      [...locked.resets, ...transactions],
+      locked.balances,
+      now,
+      locked.budgets,
+    );
   }
 
   /**
@@ -132,16 +157,31 @@ export class PostingService {
     budgets: readonly StoredBudget[],
   ): Promise<OutboxMessage[]> {
     await this.store.post(manager, transactions);
-    const holds = await this.holds.heldAmounts(manager, [...new Set(transactions.map((t) => t.accountId))], now);
+    const holds = await this.holds.heldAmounts(
+      manager,
+      [...new Set(transactions.map((t) => t.accountId))],
+      now,
+    );
     const transactionsTopic = this.messaging.topic(Topics.LedgerTransactions);
     const balanceTopic = this.messaging.topic(Topics.LedgerBalanceChanged);
     const lastByAccount = new Map<string, NewTransaction>();
     const messages = transactions.map((transaction) => {
       lastByAccount.set(transaction.accountId, transaction);
-      return jsonMessage(transactionsTopic, transaction.accountId, transactionRecord(transaction, now));
+      return jsonMessage(
+        transactionsTopic,
+        transaction.accountId,
+        transactionRecord(transaction, now),
+      );
     });
     for (const [accountId, last] of lastByAccount) {
-      const snapshot = balanceSnapshot(accountId, balancesOf(balances, accountId), holds.get(accountId) ?? ZERO, last, now, accountBudgetOf(budgets, accountId));
+      const snapshot = balanceSnapshot(
+        accountId,
+        balancesOf(balances, accountId),
+        holds.get(accountId) ?? ZERO,
+        last,
+        now,
+        accountBudgetOf(budgets, accountId),
+      );
       messages.push(jsonMessage(balanceTopic, accountId, snapshot));
     }
     return messages;
@@ -150,10 +190,17 @@ export class PostingService {
 
 /** A budget's period figures after a spend: all of it is used, part of it came from the allowance. */
 function spend(state: PeriodState, cost: Decimal, fromAllowance: Decimal): PeriodState {
-  return { ...state, used: state.used.plus(cost), allowanceRemaining: state.allowanceRemaining.minus(fromAllowance) };
+  return {
+    ...state,
+    used: state.used.plus(cost),
+    allowanceRemaining: state.allowanceRemaining.minus(fromAllowance),
+  };
 }
 
-export function applyPostings(account: Map<LedgerCode, Decimal>, transaction: NewTransaction): void {
+export function applyPostings(
+  account: Map<LedgerCode, Decimal>,
+  transaction: NewTransaction,
+): void {
   for (const posting of transaction.postings) {
     account.set(posting.code, (account.get(posting.code) ?? ZERO).plus(posting.amount));
   }

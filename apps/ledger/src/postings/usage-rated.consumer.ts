@@ -10,8 +10,14 @@ import { Clock } from '../clock';
 import { PostingService } from './posting.service';
 
 const INBOX = 'usage.rated';
-const postedTotal = counter('tally_ledger_usage_posted_total', 'Rated usage events posted to the ledger');
-const deadLetteredTotal = counter('tally_ledger_dead_lettered_total', 'Records the ledger could not use');
+const postedTotal = counter(
+  'tally_ledger_usage_posted_total',
+  'Rated usage events posted to the ledger',
+);
+const deadLetteredTotal = counter(
+  'tally_ledger_dead_lettered_total',
+  'Records the ledger could not use',
+);
 
 /**
  * Consumes usage.rated in batches: per slice, one transaction claims the inbox ids, posts the
@@ -27,7 +33,10 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.messaging.consume({ topics: [Topics.UsageRated], handler: (messages) => this.handle(messages) });
+    await this.messaging.consume({
+      topics: [Topics.UsageRated],
+      handler: (messages) => this.handle(messages),
+    });
   }
 
   async handle(messages: ConsumedMessage[]): Promise<void> {
@@ -40,8 +49,15 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
     await this.dataSource.transaction(async (manager) => {
       const usage = await this.messaging.claimNew(manager, INBOX, accepted);
       const deadLetters = await this.messaging.claimNew(manager, INBOX, rejected);
-      const announcements = await this.postings.postUsage(manager, usage.map((item) => item.value), now);
-      await enqueueOutbox(manager, [...announcements, ...deadLetters.map((item) => item.deadLetter)]);
+      const announcements = await this.postings.postUsage(
+        manager,
+        usage.map((item) => item.value),
+        now,
+      );
+      await enqueueOutbox(manager, [
+        ...announcements,
+        ...deadLetters.map((item) => item.deadLetter),
+      ]);
       postedTotal.inc(usage.length);
       deadLetteredTotal.inc(deadLetters.length);
     });

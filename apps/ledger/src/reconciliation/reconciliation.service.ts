@@ -12,14 +12,29 @@ export interface Reconciliation {
   /** Sum of every posting ever made: zero in a sound double-entry ledger. */
   postings_total: string;
   mismatches: Array<
-    | { kind: 'cached_balance'; account_id: string; ledger_account: string; cached: string; derived: string }
+    | {
+        kind: 'cached_balance';
+        account_id: string;
+        ledger_account: string;
+        cached: string;
+        derived: string;
+      }
     | { kind: 'unbalanced_transaction'; account_id: string; transaction_id: string; total: string }
     | { kind: 'orphan_posting'; account_id: string; transaction_id: string; ledger_account: string }
-    | { kind: 'held_total'; account_id: string; api_key_id: string; cached: string; derived: string }
+    | {
+        kind: 'held_total';
+        account_id: string;
+        api_key_id: string;
+        cached: string;
+        derived: string;
+      }
   >;
 }
 
-const reconciled = gauge('tally_ledger_reconciliation_ok', '1 when the last reconciliation was clean, 0 otherwise');
+const reconciled = gauge(
+  'tally_ledger_reconciliation_ok',
+  '1 when the last reconciliation was clean, 0 otherwise',
+);
 
 /**
  * Proves the books: postings sum to zero overall and per transaction, every posting belongs
@@ -39,7 +54,13 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
 
   onApplicationBootstrap(): void {
     if (this.config.reconciliationIntervalMs > 0) {
-      this.timer = setInterval(() => void this.reconcile().catch((error: unknown) => this.logger.error(`reconciliation failed to run: ${String(error)}`)), this.config.reconciliationIntervalMs);
+      this.timer = setInterval(
+        () =>
+          void this.reconcile().catch((error: unknown) =>
+            this.logger.error(`reconciliation failed to run: ${String(error)}`),
+          ),
+        this.config.reconciliationIntervalMs,
+      );
       this.timer.unref();
     }
   }
@@ -50,27 +71,37 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
 
   async reconcile(): Promise<Reconciliation> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const [{ total }]: Array<{ total: string }> = await manager.query('SELECT coalesce(sum(amount), 0)::text AS total FROM postings');
-      const balances: Array<{ account_id: string; code: string; cached: string; derived: string }> = await manager.query(`
+      const [{ total }]: Array<{ total: string }> = await manager.query(
+        'SELECT coalesce(sum(amount), 0)::text AS total FROM postings',
+      );
+      const balances: Array<{ account_id: string; code: string; cached: string; derived: string }> =
+        await manager.query(`
         SELECT l.account_id, l.code, l.balance::text AS cached, coalesce(p.total, 0)::text AS derived
         FROM ledger_accounts l
         LEFT JOIN (SELECT account_id, ledger_code, sum(amount) AS total FROM postings GROUP BY account_id, ledger_code) p
           ON p.account_id = l.account_id AND p.ledger_code = l.code
         WHERE l.balance <> coalesce(p.total, 0)
         ORDER BY l.account_id, l.code`);
-      const unbalanced: Array<{ account_id: string; transaction_id: string; total: string }> = await manager.query(`
+      const unbalanced: Array<{ account_id: string; transaction_id: string; total: string }> =
+        await manager.query(`
         SELECT account_id, transaction_id, sum(amount)::text AS total FROM postings
         GROUP BY account_id, transaction_id HAVING sum(amount) <> 0
         ORDER BY account_id, transaction_id`);
       // Postings have no foreign keys (ADR 0007): each must still have its transaction and ledger account.
-      const orphans: Array<{ account_id: string; transaction_id: string; ledger_account: string }> = await manager.query(`
+      const orphans: Array<{ account_id: string; transaction_id: string; ledger_account: string }> =
+        await manager.query(`
         SELECT p.account_id, p.transaction_id, p.ledger_code AS ledger_account FROM postings p
         WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.account_id = p.account_id AND t.transaction_id = p.transaction_id)
            OR NOT EXISTS (SELECT 1 FROM ledger_accounts l WHERE l.account_id = p.account_id AND l.code = p.ledger_code)
         ORDER BY p.account_id, p.transaction_id, p.ledger_code
         LIMIT 1000`);
       // Each key's held total (ADR 0010) must equal the sum of its reservations in status held.
-      const heldTotals: Array<{ account_id: string; api_key_id: string; cached: string; derived: string }> = await manager.query(`
+      const heldTotals: Array<{
+        account_id: string;
+        api_key_id: string;
+        cached: string;
+        derived: string;
+      }> = await manager.query(`
         SELECT k.account_id, k.api_key_id, k.held::text AS cached, coalesce(r.held, 0)::text AS derived
         FROM api_keys k
         LEFT JOIN (SELECT account_id, api_key_id, sum(amount) AS held FROM reservations WHERE status = 'held' GROUP BY account_id, api_key_id) r
@@ -78,17 +109,31 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
         WHERE k.held <> coalesce(r.held, 0)
         ORDER BY k.account_id, k.api_key_id`);
       const result: Reconciliation = {
-        ok: new Decimal(total).isZero() && balances.length === 0 && unbalanced.length === 0 && orphans.length === 0 && heldTotals.length === 0,
+        ok:
+          new Decimal(total).isZero() &&
+          balances.length === 0 &&
+          unbalanced.length === 0 &&
+          orphans.length === 0 &&
+          heldTotals.length === 0,
         postings_total: total,
         mismatches: [
-          ...balances.map((row) => ({ kind: 'cached_balance' as const, account_id: row.account_id, ledger_account: row.code, cached: row.cached, derived: row.derived })),
+          ...balances.map((row) => ({
+            kind: 'cached_balance' as const,
+            account_id: row.account_id,
+            ledger_account: row.code,
+            cached: row.cached,
+            derived: row.derived,
+          })),
           ...unbalanced.map((row) => ({ kind: 'unbalanced_transaction' as const, ...row })),
           ...orphans.map((row) => ({ kind: 'orphan_posting' as const, ...row })),
           ...heldTotals.map((row) => ({ kind: 'held_total' as const, ...row })),
         ],
       };
       reconciled.set(result.ok ? 1 : 0);
-      if (!result.ok) this.logger.error(`LEDGER RECONCILIATION FAILED: postings total ${total}, ${result.mismatches.length} mismatches: ${JSON.stringify(result.mismatches.slice(0, 20))}`);
+      if (!result.ok)
+        this.logger.error(
+          `LEDGER RECONCILIATION FAILED: postings total ${total}, ${result.mismatches.length} mismatches: ${JSON.stringify(result.mismatches.slice(0, 20))}`,
+        );
       return result;
     });
   }

@@ -24,7 +24,9 @@ export interface MeteringConfig {
 export function meteringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MeteringConfig {
   const maxEventAgeDays = Number(env['METERING_MAX_EVENT_AGE_DAYS'] ?? 35);
   if (!(maxEventAgeDays > 0)) {
-    throw new Error(`METERING_MAX_EVENT_AGE_DAYS must be a positive number, got "${env['METERING_MAX_EVENT_AGE_DAYS']}"`);
+    throw new Error(
+      `METERING_MAX_EVENT_AGE_DAYS must be a positive number, got "${env['METERING_MAX_EVENT_AGE_DAYS']}"`,
+    );
   }
   return {
     port: portFromEnv(3003, env),

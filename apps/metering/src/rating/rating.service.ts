@@ -6,7 +6,9 @@ import { PriceCatalogSource, gauge } from '@tally/platform';
 import type { MeteringConfig } from '../config/metering.config';
 import { METERING_CONFIG } from '../config/metering.tokens';
 
-const catalogInfo = gauge('tally_metering_catalog_info', 'The price catalog in force (value 1)', ['version']);
+const catalogInfo = gauge('tally_metering_catalog_info', 'The price catalog in force (value 1)', [
+  'version',
+]);
 
 /**
  * Prices usage events with the catalog in force: the default catalog plus the entries of

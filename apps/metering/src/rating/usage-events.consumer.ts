@@ -12,8 +12,14 @@ import { RatingService } from './rating.service';
 
 const INBOX = 'usage.events';
 const ratedTotal = counter('tally_metering_rated_total', 'Usage events rated');
-const deadLetteredTotal = counter('tally_metering_dead_lettered_total', 'Usage records dead-lettered');
-const duplicatesTotal = counter('tally_metering_duplicates_total', 'Usage records seen before and skipped');
+const deadLetteredTotal = counter(
+  'tally_metering_dead_lettered_total',
+  'Usage records dead-lettered',
+);
+const duplicatesTotal = counter(
+  'tally_metering_duplicates_total',
+  'Usage records seen before and skipped',
+);
 
 /**
  * Consumes usage.events in batches. Per slice, one transaction claims the inbox ids (dedupe
@@ -29,7 +35,10 @@ export class UsageEventsConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.messaging.consume({ topics: [Topics.UsageEvents], handler: (messages) => this.handle(messages) });
+    await this.messaging.consume({
+      topics: [Topics.UsageEvents],
+      handler: (messages) => this.handle(messages),
+    });
   }
 
   async handle(messages: ConsumedMessage[]): Promise<void> {

@@ -2,9 +2,11 @@ import { Decimal } from 'decimal.js';
 import type { BudgetStatus } from './budget-status';
 import type { BudgetValidity } from './budget-definition';
 
-export type RefusalCode = 'BUDGET_EXHAUSTED' | 'BUDGET_EXPIRED' | 'API_KEY_BUDGET_EXHAUSTED' | 'ACCOUNT_INACTIVE';
+export type RefusalCode =
+  'BUDGET_EXHAUSTED' | 'BUDGET_EXPIRED' | 'API_KEY_BUDGET_EXHAUSTED' | 'ACCOUNT_INACTIVE';
 
-export type Affordability = { affordable: true } | { affordable: false; errorCode: RefusalCode; message: string };
+export type Affordability =
+  { affordable: true } | { affordable: false; errorCode: RefusalCode; message: string };
 
 /** In RED and CRITICAL, an account living on its allowance alone may only make small calls. */
 export interface AffordabilityCaps {
@@ -12,7 +14,10 @@ export interface AffordabilityCaps {
   readonly critical: Decimal;
 }
 
-export const DEFAULT_AFFORDABILITY_CAPS: AffordabilityCaps = { red: new Decimal('0.05'), critical: new Decimal('0.01') };
+export const DEFAULT_AFFORDABILITY_CAPS: AffordabilityCaps = {
+  red: new Decimal('0.05'),
+  critical: new Decimal('0.01'),
+};
 
 /** The spending limits of one budget level (the account, or an API key inside it). */
 export interface SpendLimits {
@@ -38,21 +43,40 @@ export function checkAffordability(input: {
 }): Affordability {
   if (!input.accountActive) return refuse('ACCOUNT_INACTIVE', 'the account is inactive');
   for (const level of [input.account, input.key]) {
-    if (level?.validity === 'expired') return refuse('BUDGET_EXPIRED', 'the budget expired and its grace period is over');
+    if (level?.validity === 'expired')
+      return refuse('BUDGET_EXPIRED', 'the budget expired and its grace period is over');
   }
-  if (input.account.validity === 'inactive') return refuse('ACCOUNT_INACTIVE', 'the account budget is inactive');
+  if (input.account.validity === 'inactive')
+    return refuse('ACCOUNT_INACTIVE', 'the account budget is inactive');
   if (input.key && input.key.validity !== 'inactive' && !fits(input.cost, input.key)) {
-    return refuse('API_KEY_BUDGET_EXHAUSTED', `the API key budget has ${input.key.status.available.toFixed()} available`);
+    return refuse(
+      'API_KEY_BUDGET_EXHAUSTED',
+      `the API key budget has ${input.key.status.available.toFixed()} available`,
+    );
   }
   if (!fits(input.cost, input.account)) {
-    return refuse('BUDGET_EXHAUSTED', `the account has ${input.account.status.available.toFixed()} available`);
+    return refuse(
+      'BUDGET_EXHAUSTED',
+      `the account has ${input.account.status.available.toFixed()} available`,
+    );
   }
   const caps = input.caps ?? DEFAULT_AFFORDABILITY_CAPS;
   const onAllowanceAlone = input.account.status.extraCreditRemaining.lessThanOrEqualTo(0);
-  if (onAllowanceAlone && input.account.status.alertLevel === 'CRITICAL' && input.cost.greaterThanOrEqualTo(caps.critical)) {
-    return refuse('BUDGET_EXHAUSTED', `in CRITICAL only calls below ${caps.critical.toFixed()} are allowed`);
+  if (
+    onAllowanceAlone &&
+    input.account.status.alertLevel === 'CRITICAL' &&
+    input.cost.greaterThanOrEqualTo(caps.critical)
+  ) {
+    return refuse(
+      'BUDGET_EXHAUSTED',
+      `in CRITICAL only calls below ${caps.critical.toFixed()} are allowed`,
+    );
   }
-  if (onAllowanceAlone && input.account.status.alertLevel === 'RED' && input.cost.greaterThanOrEqualTo(caps.red)) {
+  if (
+    onAllowanceAlone &&
+    input.account.status.alertLevel === 'RED' &&
+    input.cost.greaterThanOrEqualTo(caps.red)
+  ) {
     return refuse('BUDGET_EXHAUSTED', `in RED only calls below ${caps.red.toFixed()} are allowed`);
   }
   return { affordable: true };

@@ -1,7 +1,8 @@
 import type { Decimal } from 'decimal.js';
 import type { AlertLevel } from '../events/ledger-events';
 
-export type RecommendedStrategy = 'QUALITY_FIRST' | 'BALANCED' | 'CHEAPEST_FIRST' | 'EMERGENCY_ONLY';
+export type RecommendedStrategy =
+  'QUALITY_FIRST' | 'BALANCED' | 'CHEAPEST_FIRST' | 'EMERGENCY_ONLY';
 
 /** GREEN < 50 <= YELLOW < 75 <= ORANGE < 90 <= RED < 100 <= CRITICAL, by percent of funds spent. */
 export function alertLevelFor(spendPercent: Decimal): AlertLevel {
@@ -25,4 +26,3 @@ export function recommendedStrategyFor(level: AlertLevel): RecommendedStrategy {
       return 'EMERGENCY_ONLY';
   }
 }
-

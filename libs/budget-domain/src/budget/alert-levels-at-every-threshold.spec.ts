@@ -19,12 +19,10 @@ describe('alert levels at every threshold', () => {
   });
 
   it('recommends a strategy per level', () => {
-    expect(['GREEN', 'YELLOW', 'ORANGE', 'RED', 'CRITICAL'].map((level) => recommendedStrategyFor(level as never))).toEqual([
-      'QUALITY_FIRST',
-      'QUALITY_FIRST',
-      'BALANCED',
-      'CHEAPEST_FIRST',
-      'EMERGENCY_ONLY',
-    ]);
+    expect(
+      ['GREEN', 'YELLOW', 'ORANGE', 'RED', 'CRITICAL'].map((level) =>
+        recommendedStrategyFor(level as never),
+      ),
+    ).toEqual(['QUALITY_FIRST', 'QUALITY_FIRST', 'BALANCED', 'CHEAPEST_FIRST', 'EMERGENCY_ONLY']);
   });
 });

@@ -45,13 +45,16 @@ export function assertBudget(budget: BudgetDefinition): BudgetDefinition {
   } catch (error) {
     throw new InvalidBudgetError('INVALID_PERIOD_RULE', (error as Error).message);
   }
-  if (budget.limit.isNegative() || !budget.limit.isFinite()) throw new InvalidBudgetError('INVALID_LIMIT', 'limit must be a non-negative amount');
-  if (budget.overageLimit.isNegative()) throw new InvalidBudgetError('INVALID_LIMIT', 'overage_limit must not be negative');
+  if (budget.limit.isNegative() || !budget.limit.isFinite())
+    throw new InvalidBudgetError('INVALID_LIMIT', 'limit must be a non-negative amount');
+  if (budget.overageLimit.isNegative())
+    throw new InvalidBudgetError('INVALID_LIMIT', 'overage_limit must not be negative');
   for (const [name, value] of [
     ['soft_limit_percent', budget.softLimitPercent],
     ['rollover_max_percent', budget.rolloverMaxPercent],
   ] as const) {
-    if (value.isNegative() || value.greaterThan(100)) throw new InvalidBudgetError('INVALID_PERCENT', `${name} must be from 0 to 100`);
+    if (value.isNegative() || value.greaterThan(100))
+      throw new InvalidBudgetError('INVALID_PERCENT', `${name} must be from 0 to 100`);
   }
   if (!Number.isFinite(budget.gracePeriodHours) || budget.gracePeriodHours < 0) {
     throw new InvalidBudgetError('INVALID_GRACE', 'grace_period_hours must not be negative');
@@ -62,7 +65,10 @@ export function assertBudget(budget: BudgetDefinition): BudgetDefinition {
 export type BudgetValidity = 'active' | 'in_grace' | 'expired' | 'inactive';
 
 /** After expires_at the budget runs on its grace period; after that, spending is refused. */
-export function budgetValidity(budget: Pick<BudgetDefinition, 'active' | 'expiresAt' | 'gracePeriodHours'>, now: Date): BudgetValidity {
+export function budgetValidity(
+  budget: Pick<BudgetDefinition, 'active' | 'expiresAt' | 'gracePeriodHours'>,
+  now: Date,
+): BudgetValidity {
   if (!budget.active) return 'inactive';
   if (!budget.expiresAt || now.getTime() < budget.expiresAt.getTime()) return 'active';
   const graceEnd = budget.expiresAt.getTime() + budget.gracePeriodHours * 3_600_000;

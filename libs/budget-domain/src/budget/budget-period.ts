@@ -33,14 +33,21 @@ const WEEK_MS = 7 * DAY_MS;
 const MONDAY = Date.UTC(2024, 0, 1);
 
 export function assertPeriodRule(rule: PeriodRule): PeriodRule {
-  if (rule.resetDay !== undefined && (!Number.isInteger(rule.resetDay) || rule.resetDay < 1 || rule.resetDay > 28)) {
-    throw new InvalidPeriodRuleError(`reset_day must be a whole number from 1 to 28, got ${rule.resetDay}`);
+  if (
+    rule.resetDay !== undefined &&
+    (!Number.isInteger(rule.resetDay) || rule.resetDay < 1 || rule.resetDay > 28)
+  ) {
+    throw new InvalidPeriodRuleError(
+      `reset_day must be a whole number from 1 to 28, got ${rule.resetDay}`,
+    );
   }
   if (rule.resetDay !== undefined && rule.period !== 'monthly') {
     throw new InvalidPeriodRuleError('reset_day applies to monthly budgets only');
   }
   if (rule.resetDay !== undefined && rule.anchorStart !== undefined) {
-    throw new InvalidPeriodRuleError('a monthly budget resets on reset_day or follows anchor_start, not both');
+    throw new InvalidPeriodRuleError(
+      'a monthly budget resets on reset_day or follows anchor_start, not both',
+    );
   }
   return rule;
 }
@@ -56,7 +63,9 @@ export function periodAt(rule: PeriodRule, instant: Date): Period {
     case 'weekly':
       return fixedLength(instant, WEEK_MS, rule.anchorStart?.getTime() ?? MONDAY);
     case 'monthly':
-      return rule.anchorStart ? anchoredMonth(rule.anchorStart, instant) : resetDayMonth(rule.resetDay ?? 1, instant);
+      return rule.anchorStart
+        ? anchoredMonth(rule.anchorStart, instant)
+        : resetDayMonth(rule.resetDay ?? 1, instant);
   }
 }
 
@@ -89,21 +98,32 @@ function resetDayMonth(day: number, instant: Date): Period {
   const thisMonth = Date.UTC(year, month, day);
   const start = instant.getTime() >= thisMonth ? thisMonth : Date.UTC(year, month - 1, day);
   const startDate = new Date(start);
-  return { start: startDate, end: new Date(Date.UTC(startDate.getUTCFullYear(), startDate.getUTCMonth() + 1, day)) };
+  return {
+    start: startDate,
+    end: new Date(Date.UTC(startDate.getUTCFullYear(), startDate.getUTCMonth() + 1, day)),
+  };
 }
 
 /** anchor + k months, on the anchor's day or the month's last day, at the anchor's time of day. */
 function addMonthsClamped(anchor: Date, months: number): Date {
   const target = new Date(Date.UTC(anchor.getUTCFullYear(), anchor.getUTCMonth() + months, 1));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  const lastDay = new Date(
+    Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0),
+  ).getUTCDate();
   target.setUTCDate(Math.min(anchor.getUTCDate(), lastDay));
-  target.setUTCHours(anchor.getUTCHours(), anchor.getUTCMinutes(), anchor.getUTCSeconds(), anchor.getUTCMilliseconds());
+  target.setUTCHours(
+    anchor.getUTCHours(),
+    anchor.getUTCMinutes(),
+    anchor.getUTCSeconds(),
+    anchor.getUTCMilliseconds(),
+  );
   return target;
 }
 
 function anchoredMonth(anchor: Date, instant: Date): Period {
   let months =
-    (instant.getUTCFullYear() - anchor.getUTCFullYear()) * 12 + (instant.getUTCMonth() - anchor.getUTCMonth());
+    (instant.getUTCFullYear() - anchor.getUTCFullYear()) * 12 +
+    (instant.getUTCMonth() - anchor.getUTCMonth());
   while (addMonthsClamped(anchor, months).getTime() > instant.getTime()) months -= 1;
   while (addMonthsClamped(anchor, months + 1).getTime() <= instant.getTime()) months += 1;
   return { start: addMonthsClamped(anchor, months), end: addMonthsClamped(anchor, months + 1) };

@@ -14,7 +14,11 @@ describe('period resets', () => {
     const start = { ...openingState(definition), allowanceRemaining: d('40'), used: d('60') };
     const first = rollToPeriod(definition, start, new Date('2026-12-01T00:00:00Z'));
     expect(first.resets).toHaveLength(1);
-    expect(first.state).toMatchObject({ allowance: d('100'), allowanceRemaining: d('100'), used: d('0') });
+    expect(first.state).toMatchObject({
+      allowance: d('100'),
+      allowanceRemaining: d('100'),
+      used: d('0'),
+    });
     expect(first.resets[0]!.expired.toFixed()).toBe('40');
     const second = rollToPeriod(definition, first.state, new Date('2026-12-01T00:00:01Z'));
     expect(second.resets).toEqual([]);
@@ -26,8 +30,14 @@ describe('period resets', () => {
   it('budget-rollover-capped-at-max-percent: 40 unused of 100 with a 25 % cap carries 25 and expires 15', () => {
     const definition = budget({ rolloverMaxPercent: d('25') });
     const state = { ...openingState(definition), allowanceRemaining: d('40'), used: d('60') };
-    const { state: next, resets } = rollToPeriod(definition, state, new Date('2026-12-10T00:00:00Z'));
-    expect(resets.map((r) => [r.rolledOver.toFixed(), r.expired.toFixed(), r.allowance.toFixed()])).toEqual([['25', '15', '125']]);
+    const { state: next, resets } = rollToPeriod(
+      definition,
+      state,
+      new Date('2026-12-10T00:00:00Z'),
+    );
+    expect(
+      resets.map((r) => [r.rolledOver.toFixed(), r.expired.toFixed(), r.allowance.toFixed()]),
+    ).toEqual([['25', '15', '125']]);
     expect(next.allowanceRemaining.toFixed()).toBe('125');
     expect(next.rolledOver.toFixed()).toBe('25');
   });
@@ -35,8 +45,16 @@ describe('period resets', () => {
   it('catches up missed resets one period at a time', () => {
     const definition = budget({ rolloverMaxPercent: d('10') });
     const state = { ...openingState(definition), allowanceRemaining: d('5') };
-    const { state: next, resets } = rollToPeriod(definition, state, new Date('2027-02-14T00:00:00Z'));
-    expect(resets.map((r) => r.to.start!.toISOString().slice(0, 10))).toEqual(['2026-12-01', '2027-01-01', '2027-02-01']);
+    const { state: next, resets } = rollToPeriod(
+      definition,
+      state,
+      new Date('2027-02-14T00:00:00Z'),
+    );
+    expect(resets.map((r) => r.to.start!.toISOString().slice(0, 10))).toEqual([
+      '2026-12-01',
+      '2027-01-01',
+      '2027-02-01',
+    ]);
     expect(resets.map((r) => r.rolledOver.toFixed())).toEqual(['5', '10', '10']);
     expect(resets.map((r) => r.expired.toFixed())).toEqual(['0', '95', '100']);
     expect(next.period.start!.toISOString()).toBe('2027-02-01T00:00:00.000Z');
@@ -45,10 +63,25 @@ describe('period resets', () => {
 
   it('a budget past its expiry and grace is deactivated: periods starting after that get no allowance and carry nothing over', () => {
     // Expires Dec 20, 48 h of grace: the December period still started while it was valid.
-    const definition = budget({ rolloverMaxPercent: d('10'), expiresAt: new Date('2026-12-20T00:00:00Z'), gracePeriodHours: 48 });
+    const definition = budget({
+      rolloverMaxPercent: d('10'),
+      expiresAt: new Date('2026-12-20T00:00:00Z'),
+      gracePeriodHours: 48,
+    });
     const state = { ...openingState(definition), allowanceRemaining: d('30') };
-    const { state: next, resets } = rollToPeriod(definition, state, new Date('2027-02-03T00:00:00Z'));
-    expect(resets.map((r) => [r.to.start!.toISOString().slice(0, 10), r.rolledOver.toFixed(), r.expired.toFixed(), r.allowance.toFixed()])).toEqual([
+    const { state: next, resets } = rollToPeriod(
+      definition,
+      state,
+      new Date('2027-02-03T00:00:00Z'),
+    );
+    expect(
+      resets.map((r) => [
+        r.to.start!.toISOString().slice(0, 10),
+        r.rolledOver.toFixed(),
+        r.expired.toFixed(),
+        r.allowance.toFixed(),
+      ]),
+    ).toEqual([
       ['2026-12-01', '10', '20', '110'],
       ['2027-01-01', '0', '110', '0'],
       ['2027-02-01', '0', '0', '0'],
@@ -65,9 +98,15 @@ describe('period resets', () => {
   it('budget-prorated-when-created-mid-period: created on Nov 21 with 10 of 30 days left gets a third', () => {
     const definition = budget({ prorate: true, createdAt: new Date('2026-11-21T00:00:00Z') });
     expect(openingState(definition).allowance.toFixed()).toBe('33.333333333333');
-    const midday = proratedLimit(definition, periodAt(definition, new Date('2026-11-21T12:00:00Z')), new Date('2026-11-21T12:00:00Z'));
+    const midday = proratedLimit(
+      definition,
+      periodAt(definition, new Date('2026-11-21T12:00:00Z')),
+      new Date('2026-11-21T12:00:00Z'),
+    );
     expect(midday.toFixed()).toBe('33.333333333333');
-    expect(openingState(budget({ createdAt: new Date('2026-11-21T00:00:00Z') })).allowance.toFixed()).toBe('100');
+    expect(
+      openingState(budget({ createdAt: new Date('2026-11-21T00:00:00Z') })).allowance.toFixed(),
+    ).toBe('100');
     expect(proratedLimit(definition, { start: null, end: null }, new Date()).toFixed()).toBe('100');
   });
 });
@@ -94,7 +133,10 @@ describe('budget definitions', () => {
   });
 
   it('budget-expiry-with-grace: active until expires_at, in grace for grace_period_hours, then expired', () => {
-    const definition = budget({ expiresAt: new Date('2026-11-30T00:00:00Z'), gracePeriodHours: 48 });
+    const definition = budget({
+      expiresAt: new Date('2026-11-30T00:00:00Z'),
+      gracePeriodHours: 48,
+    });
     expect(budgetValidity(definition, new Date('2026-11-29T23:59:59Z'))).toBe('active');
     expect(budgetValidity(definition, new Date('2026-11-30T00:00:00Z'))).toBe('in_grace');
     expect(budgetValidity(definition, new Date('2026-12-01T23:59:59Z'))).toBe('in_grace');

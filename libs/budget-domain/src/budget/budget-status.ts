@@ -55,7 +55,9 @@ export function computeBudgetStatus(facts: BalanceFacts): BudgetStatus {
   const availablePercent = base.greaterThan(0) ? funds.dividedBy(base).times(100) : ZERO;
   const spendPercent = new Decimal(100).minus(availablePercent);
   const alertLevel = alertLevelFor(spendPercent);
-  const softLimit = facts.allowance.times(facts.softLimitPercent ?? DEFAULT_SOFT_LIMIT_PERCENT).dividedBy(100);
+  const softLimit = facts.allowance
+    .times(facts.softLimitPercent ?? DEFAULT_SOFT_LIMIT_PERCENT)
+    .dividedBy(100);
   return {
     allowance: facts.allowance,
     used: facts.used,

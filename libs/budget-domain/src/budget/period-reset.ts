@@ -35,7 +35,11 @@ export function openingState(budget: BudgetDefinition): PeriodState {
 }
 
 /** The limit scaled by the share of the period left (by days, partial days counting whole). */
-export function proratedLimit(budget: Pick<BudgetDefinition, 'limit'>, period: Period, from: Date): Decimal {
+export function proratedLimit(
+  budget: Pick<BudgetDefinition, 'limit'>,
+  period: Period,
+  from: Date,
+): Decimal {
   if (period.start === null || period.end === null) return budget.limit;
   const day = 86_400_000;
   const total = Math.round((period.end.getTime() - period.start.getTime()) / day);
@@ -58,11 +62,14 @@ export function rollToPeriod(
   const resets: PeriodReset[] = [];
   let current = state;
   while (current.period.end !== null && now.getTime() >= current.period.end.getTime()) {
-    const next = resets.length < MAX_CATCH_UP ? nextPeriod(budget, current.period) : periodAt(budget, now);
+    const next =
+      resets.length < MAX_CATCH_UP ? nextPeriod(budget, current.period) : periodAt(budget, now);
     // Past its expiry and grace a budget is deactivated: a period that starts then gets no
     // allowance, and nothing of the last one carries over.
     const deactivated = budgetValidity(budget, next.start ?? now) === 'expired';
-    const reset = deactivated ? resetInto(current, next, ZERO, ZERO) : resetInto(current, next, budget.limit, rolloverCap(budget));
+    const reset = deactivated
+      ? resetInto(current, next, ZERO, ZERO)
+      : resetInto(current, next, budget.limit, rolloverCap(budget));
     resets.push(reset);
     current = stateAfter(reset);
   }
@@ -86,13 +93,19 @@ export function restartPeriod(
   const next = { start: now, end: ruled.end };
   const limit = budget.prorate ? proratedLimit(budget, ruled, now) : budget.limit;
   const deactivated = budgetValidity(budget, now) === 'expired';
-  const reset = deactivated ? resetInto(state, next, ZERO, ZERO) : resetInto(state, next, limit, rolloverCap(previous));
+  const reset = deactivated
+    ? resetInto(state, next, ZERO, ZERO)
+    : resetInto(state, next, limit, rolloverCap(previous));
   return { state: stateAfter(reset), reset };
 }
 
 /** True when two definitions cut their periods alike. */
 export function samePeriodRule(a: PeriodRule, b: PeriodRule): boolean {
-  return a.period === b.period && a.resetDay === b.resetDay && a.anchorStart?.getTime() === b.anchorStart?.getTime();
+  return (
+    a.period === b.period &&
+    a.resetDay === b.resetDay &&
+    a.anchorStart?.getTime() === b.anchorStart?.getTime()
+  );
 }
 
 /** The reset from the current period into `next`: its unused allowance carried over up to `cap`, `limit` issued anew. */
@@ -108,5 +121,11 @@ function rolloverCap(budget: BudgetDefinition): Decimal {
 }
 
 function stateAfter(reset: PeriodReset): PeriodState {
-  return { period: reset.to, allowance: reset.allowance, allowanceRemaining: reset.allowance, used: ZERO, rolledOver: reset.rolledOver };
+  return {
+    period: reset.to,
+    allowance: reset.allowance,
+    allowanceRemaining: reset.allowance,
+    used: ZERO,
+    rolledOver: reset.rolledOver,
+  };
 }

@@ -10,5 +10,8 @@ export function projectedPeriodCost(period: Period, used: Decimal, now: Date): D
   const elapsed = now.getTime() - period.start.getTime();
   const total = period.end.getTime() - period.start.getTime();
   if (elapsed < 3_600_000) return used;
-  return used.times(total).dividedBy(Math.min(elapsed, total)).toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN);
+  return used
+    .times(total)
+    .dividedBy(Math.min(elapsed, total))
+    .toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN);
 }

@@ -22,7 +22,8 @@ const ZERO = new Decimal(0);
  * spend was allowed is decided before the call (authorization), not after it.
  */
 export function allocateSpend(cost: Decimal, sources: SpendSources): SpendAllocation {
-  if (cost.isNegative()) throw new RangeError(`cannot allocate a negative cost (${cost.toFixed()})`);
+  if (cost.isNegative())
+    throw new RangeError(`cannot allocate a negative cost (${cost.toFixed()})`);
   const fromAllowance = Decimal.min(cost, Decimal.max(sources.allowanceRemaining, ZERO));
   const afterAllowance = cost.minus(fromAllowance);
   const fromCredit = Decimal.min(afterAllowance, Decimal.max(sources.creditRemaining, ZERO));

@@ -47,7 +47,9 @@ export const ledgerTransactionSchema = z.object({
 /** One posted transaction with its postings (ledger.transactions). */
 export type LedgerTransaction = z.infer<typeof ledgerTransactionSchema>;
 
-export function parseLedgerTransaction(raw: Buffer | string | null): ParseResult<LedgerTransaction> {
+export function parseLedgerTransaction(
+  raw: Buffer | string | null,
+): ParseResult<LedgerTransaction> {
   return parseWith(ledgerTransactionSchema, raw);
 }
 
@@ -76,7 +78,15 @@ export const alertFiredSchema = z.object({
   id: z.string().min(1),
   account_id: z.string().min(1),
   api_key_id: z.string().nullable(),
-  kind: z.enum(['threshold', 'soft_limit', 'hard_limit', 'projected_overrun', 'auto_topup_failed', 'auto_topup_paused', 'anomaly']),
+  kind: z.enum([
+    'threshold',
+    'soft_limit',
+    'hard_limit',
+    'projected_overrun',
+    'auto_topup_failed',
+    'auto_topup_paused',
+    'anomaly',
+  ]),
   level: z.enum(ALERT_LEVELS),
   percent: z.number(),
   period_start: isoTimestamp.nullable(),

@@ -11,10 +11,12 @@ export type DeadLetterReason =
   | 'time_too_old';
 
 export type ParseResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; reason: DeadLetterReason; error: string };
+  { ok: true; value: T } | { ok: false; reason: DeadLetterReason; error: string };
 
-export function rejected(reason: DeadLetterReason, error: string): { ok: false; reason: DeadLetterReason; error: string } {
+export function rejected(
+  reason: DeadLetterReason,
+  error: string,
+): { ok: false; reason: DeadLetterReason; error: string } {
   return { ok: false, reason, error };
 }
 
@@ -39,9 +41,14 @@ export function describeIssue(error: z.ZodError): string {
 }
 
 /** Parses JSON with a schema: invalid_json or schema_violation (with the field path). */
-export function parseWith<T>(schema: z.ZodType<T>, raw: Buffer | string | null | undefined): ParseResult<T> {
+export function parseWith<T>(
+  schema: z.ZodType<T>,
+  raw: Buffer | string | null | undefined,
+): ParseResult<T> {
   const json = parseJson(raw);
   if (!json.ok) return json;
   const result = schema.safeParse(json.value);
-  return result.success ? { ok: true, value: result.data } : rejected('schema_violation', describeIssue(result.error));
+  return result.success
+    ? { ok: true, value: result.data }
+    : rejected('schema_violation', describeIssue(result.error));
 }

@@ -1,4 +1,9 @@
-import { parseAlertFired, parseBalanceChanged, parseLedgerTransaction, parsePaymentEvent } from './ledger-events';
+import {
+  parseAlertFired,
+  parseBalanceChanged,
+  parseLedgerTransaction,
+  parsePaymentEvent,
+} from './ledger-events';
 import { parseUsageRated } from './usage-rated';
 
 const at = '2026-11-22T10:00:00.000Z';
@@ -6,8 +11,16 @@ const at = '2026-11-22T10:00:00.000Z';
 describe('topic payload schemas', () => {
   it('accept amounts only as decimal strings', () => {
     const payment = {
-      schema_version: 1, id: 'pay_1', account_id: 'acct_1', kind: 'credit_purchased', trigger: 'manual',
-      credit_amount: '10.00', paid_amount: '30.00', paid_currency: 'CHF', stripe_ref: 'cs_test_1', at,
+      schema_version: 1,
+      id: 'pay_1',
+      account_id: 'acct_1',
+      kind: 'credit_purchased',
+      trigger: 'manual',
+      credit_amount: '10.00',
+      paid_amount: '30.00',
+      paid_currency: 'CHF',
+      stripe_ref: 'cs_test_1',
+      at,
     };
     expect(parsePaymentEvent(JSON.stringify(payment)).ok).toBe(true);
     expect(parsePaymentEvent(JSON.stringify({ ...payment, credit_amount: 10 }))).toMatchObject({
@@ -15,18 +28,33 @@ describe('topic payload schemas', () => {
       reason: 'schema_violation',
       error: expect.stringContaining('credit_amount'),
     });
-    expect(parsePaymentEvent(JSON.stringify({ ...payment, credit_amount: '-1' }))).toMatchObject({ ok: false });
+    expect(parsePaymentEvent(JSON.stringify({ ...payment, credit_amount: '-1' }))).toMatchObject({
+      ok: false,
+    });
     for (const credit_amount of ['1e-2000000', '0.0000000000001', `1${'0'.repeat(26)}`]) {
-      expect(parsePaymentEvent(JSON.stringify({ ...payment, credit_amount }))).toMatchObject({ ok: false, reason: 'schema_violation' });
+      expect(parsePaymentEvent(JSON.stringify({ ...payment, credit_amount }))).toMatchObject({
+        ok: false,
+        reason: 'schema_violation',
+      });
     }
   });
 
   it('read a payload without schema_version, as DESIGN 3 spells them, as version 1, and refuse any other version', () => {
     const payment = {
-      id: 'pay_1', account_id: 'acct_1', kind: 'credit_purchased', trigger: 'manual',
-      credit_amount: '10.00', paid_amount: '30.00', paid_currency: 'CHF', stripe_ref: 'cs_test_1', at,
+      id: 'pay_1',
+      account_id: 'acct_1',
+      kind: 'credit_purchased',
+      trigger: 'manual',
+      credit_amount: '10.00',
+      paid_amount: '30.00',
+      paid_currency: 'CHF',
+      stripe_ref: 'cs_test_1',
+      at,
     };
-    expect(parsePaymentEvent(JSON.stringify(payment))).toEqual({ ok: true, value: { schema_version: 1, ...payment } });
+    expect(parsePaymentEvent(JSON.stringify(payment))).toEqual({
+      ok: true,
+      value: { schema_version: 1, ...payment },
+    });
     expect(parsePaymentEvent(JSON.stringify({ schema_version: 2, ...payment }))).toMatchObject({
       ok: false,
       reason: 'schema_violation',
@@ -36,19 +64,52 @@ describe('topic payload schemas', () => {
 
   it('parse balance changes, transactions, alerts and rated usage', () => {
     const balance = {
-      schema_version: 1, account_id: 'a', api_key_id: null, period: { start: null, end: null }, allowance: '0.000000',
-      used: '1.000000', remaining: '0.000000', extra_credit_remaining: '-0.500000', available: '-0.500000',
-      available_percent: 0, alert_level: 'CRITICAL', over_soft_limit: false, over_hard_limit: false, overage: '0.500000',
-      cause: { transaction_id: 't', kind: 'usage' }, at,
+      schema_version: 1,
+      account_id: 'a',
+      api_key_id: null,
+      period: { start: null, end: null },
+      allowance: '0.000000',
+      used: '1.000000',
+      remaining: '0.000000',
+      extra_credit_remaining: '-0.500000',
+      available: '-0.500000',
+      available_percent: 0,
+      alert_level: 'CRITICAL',
+      over_soft_limit: false,
+      over_hard_limit: false,
+      overage: '0.500000',
+      cause: { transaction_id: 't', kind: 'usage' },
+      at,
     };
     expect(parseBalanceChanged(JSON.stringify(balance)).ok).toBe(true);
     expect(parseBalanceChanged(JSON.stringify({ ...balance, alert_level: 'BLUE' })).ok).toBe(false);
     const transaction = {
-      schema_version: 1, transaction_id: 't', account_id: 'a', kind: 'usage', source_id: 's', occurred_at: at, posted_at: at,
-      postings: [{ ledger_account: 'credit', amount: '-1.0' }, { ledger_account: 'revenue', amount: '1.0' }], details: {},
+      schema_version: 1,
+      transaction_id: 't',
+      account_id: 'a',
+      kind: 'usage',
+      source_id: 's',
+      occurred_at: at,
+      posted_at: at,
+      postings: [
+        { ledger_account: 'credit', amount: '-1.0' },
+        { ledger_account: 'revenue', amount: '1.0' },
+      ],
+      details: {},
     };
     expect(parseLedgerTransaction(JSON.stringify(transaction)).ok).toBe(true);
-    const alert = { schema_version: 1, id: 'al', account_id: 'a', api_key_id: null, kind: 'threshold', level: 'RED', percent: 91, period_start: at, message: 'm', at };
+    const alert = {
+      schema_version: 1,
+      id: 'al',
+      account_id: 'a',
+      api_key_id: null,
+      kind: 'threshold',
+      level: 'RED',
+      percent: 91,
+      period_start: at,
+      message: 'm',
+      at,
+    };
     expect(parseAlertFired(JSON.stringify(alert)).ok).toBe(true);
     expect(parseUsageRated('nope')).toMatchObject({ ok: false, reason: 'invalid_json' });
     expect(parseUsageRated('{}')).toMatchObject({ ok: false, reason: 'schema_violation' });

@@ -7,7 +7,17 @@ const NOW = new Date('2026-11-22T10:00:00Z');
 const parse = (raw: string) => parseUsageEvent(raw, { now: NOW });
 
 function event(data: Record<string, unknown> = {}, envelope: Record<string, unknown> = {}): string {
-  return usageEventText({ api_key_id: 'key_7', service: 'stt', model: 'whisper-1', provider: 'openai', reservation_id: 'res_1', ...data }, envelope);
+  return usageEventText(
+    {
+      api_key_id: 'key_7',
+      service: 'stt',
+      model: 'whisper-1',
+      provider: 'openai',
+      reservation_id: 'res_1',
+      ...data,
+    },
+    envelope,
+  );
 }
 
 const audioOf = (raw: string) => {
@@ -32,7 +42,11 @@ describe('a usage event cannot carry a number that grows without bound', () => {
     ['a megabyte of zeros', `0.${'0'.repeat(1_000_000)}1`],
   ])('refuses audio seconds as %s, with a short message', (_case, audio) => {
     const result = parse(event({ audio_seconds: audio }));
-    expect(result).toMatchObject({ ok: false, reason: 'schema_violation', error: expect.stringMatching(/^data\.audio_seconds: .* is not a decimal number/) });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'schema_violation',
+      error: expect.stringMatching(/^data\.audio_seconds: .* is not a decimal number/),
+    });
     if (!result.ok) expect(result.error.length).toBeLessThan(200);
   });
 
@@ -42,7 +56,10 @@ describe('a usage event cannot carry a number that grows without bound', () => {
       reason: 'schema_violation',
       error: 'data.audio_seconds: 1e-13 has more than 12 decimals',
     });
-    expect(parse(event({ audio_seconds: 5e-324 }))).toMatchObject({ ok: false, reason: 'schema_violation' });
+    expect(parse(event({ audio_seconds: 5e-324 }))).toMatchObject({
+      ok: false,
+      reason: 'schema_violation',
+    });
   });
 
   it('refuses a huge JSON number as too large, naming it as it came', () => {
@@ -54,7 +71,10 @@ describe('a usage event cannot carry a number that grows without bound', () => {
   });
 
   it('keeps negative audio a negative_quantity, as text or number', () => {
-    expect(parse(event({ audio_seconds: '-0.5' }))).toMatchObject({ reason: 'negative_quantity', error: 'data.audio_seconds: must not be negative, got -0.5' });
+    expect(parse(event({ audio_seconds: '-0.5' }))).toMatchObject({
+      reason: 'negative_quantity',
+      error: 'data.audio_seconds: must not be negative, got -0.5',
+    });
     expect(parse(event({ audio_seconds: -1e-300 }))).toMatchObject({ reason: 'negative_quantity' });
   });
 
@@ -65,7 +85,9 @@ describe('a usage event cannot carry a number that grows without bound', () => {
     expect(audioOf(event({ audio_seconds: '86400' }))).toBe('86400');
     expect(audioOf(event({ audio_seconds: 86_400 }))).toBe('86400');
     // JSON.parse turns an exponent number too small for a double into 0.
-    expect(audioOf(event({}).replace('"service"', '"audio_seconds":1e-2000000,"service"'))).toBe('0');
+    expect(audioOf(event({}).replace('"service"', '"audio_seconds":1e-2000000,"service"'))).toBe(
+      '0',
+    );
   });
 });
 
@@ -84,7 +106,11 @@ describe('a usage event cannot carry an identifier that grows without bound or b
   ];
 
   it.each(fields)('refuses %s longer than the limit', (path, withValue) => {
-    expect(parse(withValue(long))).toMatchObject({ ok: false, reason: 'schema_violation', error: expect.stringMatching(new RegExp(`^${path}: Too big`)) });
+    expect(parse(withValue(long))).toMatchObject({
+      ok: false,
+      reason: 'schema_violation',
+      error: expect.stringMatching(new RegExp(`^${path}: Too big`)),
+    });
   });
 
   it.each(fields)('refuses a NUL in %s', (path, withValue) => {
@@ -102,12 +128,21 @@ describe('a usage event cannot carry an identifier that grows without bound or b
     ['a C1 control', 'acct\u0085x'],
     ['an unpaired surrogate', 'acct\ud800x'],
   ])('refuses %s in the subject', (_case, subject) => {
-    expect(parse(event({}, { subject }))).toMatchObject({ ok: false, reason: 'schema_violation', error: expect.stringContaining('subject:') });
+    expect(parse(event({}, { subject }))).toMatchObject({
+      ok: false,
+      reason: 'schema_violation',
+      error: expect.stringContaining('subject:'),
+    });
   });
 
   it('accepts identifiers at the limit, in any script', () => {
     const atLimit = 'é'.repeat(IDENTIFIER_MAX_LENGTH);
-    const result = parse(event({ model: atLimit }, { subject: `acct_${'😀'.repeat((IDENTIFIER_MAX_LENGTH - 6) / 2)}` }));
+    const result = parse(
+      event(
+        { model: atLimit },
+        { subject: `acct_${'😀'.repeat((IDENTIFIER_MAX_LENGTH - 6) / 2)}` },
+      ),
+    );
     expect(result.ok).toBe(true);
   });
 });

@@ -4,14 +4,26 @@ import { usageEventText } from './usage-event.fixtures';
 const NOW = new Date('2026-11-22T10:00:00Z');
 
 function event(data: Record<string, unknown> = {}, envelope: Record<string, unknown> = {}): string {
-  return usageEventText({ api_key_id: 'key_7', service: 'llm', model: 'gpt-4o-mini', input_tokens: 1000, output_tokens: 500, ...data }, envelope);
+  return usageEventText(
+    {
+      api_key_id: 'key_7',
+      service: 'llm',
+      model: 'gpt-4o-mini',
+      input_tokens: 1000,
+      output_tokens: 500,
+      ...data,
+    },
+    envelope,
+  );
 }
 
 const parse = (raw: string | Buffer | null) => parseUsageEvent(raw, { now: NOW });
 
 describe('usage event validation at the edge', () => {
   it('accepts a valid event, defaulting missing quantities to 0 and normalising time and audio', () => {
-    const result = parse(Buffer.from(event({ audio_seconds: 1.5 }, { time: '2026-11-22T10:59:00+01:00' })));
+    const result = parse(
+      Buffer.from(event({ audio_seconds: 1.5 }, { time: '2026-11-22T10:59:00+01:00' })),
+    );
     expect(result).toEqual({
       ok: true,
       value: {
@@ -50,7 +62,11 @@ describe('usage event validation at the edge', () => {
     ['a quantity sent as text', event({ input_tokens: '1000' }), 'schema_violation'],
     ['a fractional token count', event({ output_tokens: 1.5 }), 'schema_violation'],
     ['an unknown power level', event({ power_level: 'turbo' }), 'schema_violation'],
-    ['cached tokens beyond the prompt', event({ input_tokens: 100, cached_input_tokens: 80, cache_write_tokens: 30 }), 'schema_violation'],
+    [
+      'cached tokens beyond the prompt',
+      event({ input_tokens: 100, cached_input_tokens: 80, cache_write_tokens: 30 }),
+      'schema_violation',
+    ],
     ['audio seconds that are not a number', event({ audio_seconds: 'long' }), 'schema_violation'],
     ['infinite audio seconds', event({ audio_seconds: 'Infinity' }), 'schema_violation'],
     ['negative tokens', event({ input_tokens: -1 }), 'negative_quantity'],
@@ -83,12 +99,17 @@ describe('usage event validation at the edge', () => {
   it('accepts the edges of the time window and honours configured limits', () => {
     expect(parse(event({}, { time: '2026-11-22T10:05:00Z' })).ok).toBe(true);
     expect(parse(event({}, { time: '2026-10-18T10:00:00Z' })).ok).toBe(true);
-    const strict = parseUsageEvent(event({}, { time: '2026-11-22T08:00:00Z' }), { now: NOW, maxAgeMs: 3_600_000 });
+    const strict = parseUsageEvent(event({}, { time: '2026-11-22T08:00:00Z' }), {
+      now: NOW,
+      maxAgeMs: 3_600_000,
+    });
     expect(strict).toMatchObject({ ok: false, reason: 'time_too_old' });
   });
 
   it('identifies an event by (source, id)', () => {
     expect(usageDedupKey({ source: 'gw', id: 'a' })).toBe('["gw","a"]');
-    expect(usageDedupKey({ source: 'g', id: 'wa' })).not.toBe(usageDedupKey({ source: 'gw', id: 'a' }));
+    expect(usageDedupKey({ source: 'g', id: 'wa' })).not.toBe(
+      usageDedupKey({ source: 'gw', id: 'a' }),
+    );
   });
 });

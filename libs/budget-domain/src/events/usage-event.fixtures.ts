@@ -1,5 +1,8 @@
 /** A usage event on the wire (JSON text) for parser tests: a valid envelope around `data`. */
-export function usageEventText(data: Record<string, unknown>, envelope: Record<string, unknown> = {}): string {
+export function usageEventText(
+  data: Record<string, unknown>,
+  envelope: Record<string, unknown> = {},
+): string {
   return JSON.stringify({
     specversion: '1.0',
     id: 'req_1',

@@ -37,9 +37,16 @@ export const identifier = z
   .string()
   .min(1)
   .max(IDENTIFIER_MAX_LENGTH)
-  .regex(/^[^\p{Cc}\p{Cs}]*$/u, { message: 'must not contain control characters or unpaired surrogates' });
+  .regex(/^[^\p{Cc}\p{Cs}]*$/u, {
+    message: 'must not contain control characters or unpaired surrogates',
+  });
 
-const TOKEN_FIELDS = ['input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_tokens'] as const;
+const TOKEN_FIELDS = [
+  'input_tokens',
+  'output_tokens',
+  'cached_input_tokens',
+  'cache_write_tokens',
+] as const;
 const COUNT_FIELDS = [...TOKEN_FIELDS, 'characters', 'images'] as const;
 
 const quantity = z.number().default(0);
@@ -121,7 +128,10 @@ export function usageDedupKey(event: { readonly source: string; readonly id: str
  * Validates a raw usage.events record. Reasons are checked in a fixed order: JSON, shape,
  * service, quantities (negative, then too large, then consistency), time.
  */
-export function parseUsageEvent(raw: Buffer | string | null, limits: UsageEventLimits): ParseResult<UsageEvent> {
+export function parseUsageEvent(
+  raw: Buffer | string | null,
+  limits: UsageEventLimits,
+): ParseResult<UsageEvent> {
   const json = parseJson(raw);
   if (!json.ok) return json;
   const shape = usageEventSchema.safeParse(json.value);
@@ -130,28 +140,45 @@ export function parseUsageEvent(raw: Buffer | string | null, limits: UsageEventL
   const data = event.data;
 
   if (!(USAGE_SERVICES as readonly string[]).includes(data.service)) {
-    return rejected('unknown_service', `data.service: "${data.service}" is not one of ${USAGE_SERVICES.join(', ')}`);
+    return rejected(
+      'unknown_service',
+      `data.service: "${data.service}" is not one of ${USAGE_SERVICES.join(', ')}`,
+    );
   }
   for (const field of COUNT_FIELDS) {
     const value = data[field];
-    if (value < 0) return rejected('negative_quantity', `data.${field}: must not be negative, got ${value}`);
-    if (!Number.isSafeInteger(value)) return rejected('schema_violation', `data.${field}: must be a whole number, got ${value}`);
+    if (value < 0)
+      return rejected('negative_quantity', `data.${field}: must not be negative, got ${value}`);
+    if (!Number.isSafeInteger(value))
+      return rejected('schema_violation', `data.${field}: must be a whole number, got ${value}`);
   }
   const audio = parseAudioSeconds(data.audio_seconds);
   if (!audio.ok) return audio;
   for (const field of TOKEN_FIELDS) {
     if (data[field] > QUANTITY_LIMITS.tokens) {
-      return rejected('quantity_too_large', `data.${field}: ${data[field]} exceeds ${QUANTITY_LIMITS.tokens}`);
+      return rejected(
+        'quantity_too_large',
+        `data.${field}: ${data[field]} exceeds ${QUANTITY_LIMITS.tokens}`,
+      );
     }
   }
   if (data.characters > QUANTITY_LIMITS.characters) {
-    return rejected('quantity_too_large', `data.characters: ${data.characters} exceeds ${QUANTITY_LIMITS.characters}`);
+    return rejected(
+      'quantity_too_large',
+      `data.characters: ${data.characters} exceeds ${QUANTITY_LIMITS.characters}`,
+    );
   }
   if (data.images > QUANTITY_LIMITS.images) {
-    return rejected('quantity_too_large', `data.images: ${data.images} exceeds ${QUANTITY_LIMITS.images}`);
+    return rejected(
+      'quantity_too_large',
+      `data.images: ${data.images} exceeds ${QUANTITY_LIMITS.images}`,
+    );
   }
   if (audio.value.greaterThan(QUANTITY_LIMITS.audio_seconds)) {
-    return rejected('quantity_too_large', `data.audio_seconds: ${data.audio_seconds} exceeds ${QUANTITY_LIMITS.audio_seconds}`);
+    return rejected(
+      'quantity_too_large',
+      `data.audio_seconds: ${data.audio_seconds} exceeds ${QUANTITY_LIMITS.audio_seconds}`,
+    );
   }
   if (data.cached_input_tokens + data.cache_write_tokens > data.input_tokens) {
     return rejected(
@@ -163,7 +190,10 @@ export function parseUsageEvent(raw: Buffer | string | null, limits: UsageEventL
   const occurredAt = Date.parse(event.time);
   const now = limits.now.getTime();
   if (occurredAt > now + (limits.maxFutureSkewMs ?? 5 * 60_000)) {
-    return rejected('time_in_future', `time: ${event.time} is ahead of now (${limits.now.toISOString()})`);
+    return rejected(
+      'time_in_future',
+      `time: ${event.time} is ahead of now (${limits.now.toISOString()})`,
+    );
   }
   if (occurredAt < now - (limits.maxAgeMs ?? 35 * DAY_MS)) {
     return rejected('time_too_old', `time: ${event.time} is older than the accepted window`);
@@ -196,7 +226,10 @@ export function parseUsageEvent(raw: Buffer | string | null, limits: UsageEventL
  */
 function parseAudioSeconds(value: number | string): ParseResult<Decimal> {
   if (typeof value === 'string' && !isDecimalString(value)) {
-    return rejected('schema_violation', `data.audio_seconds: ${excerpt(value)} is not a decimal number like "12.5" with at most ${AMOUNT_SCALE} decimals`);
+    return rejected(
+      'schema_violation',
+      `data.audio_seconds: ${excerpt(value)} is not a decimal number like "12.5" with at most ${AMOUNT_SCALE} decimals`,
+    );
   }
   // A JSON number is finite (zod refuses Infinity) but may be as small as 5e-324.
   const seconds = new Decimal(value);
@@ -204,7 +237,10 @@ function parseAudioSeconds(value: number | string): ParseResult<Decimal> {
     return rejected('negative_quantity', `data.audio_seconds: must not be negative, got ${value}`);
   }
   if (seconds.decimalPlaces() > AMOUNT_SCALE) {
-    return rejected('schema_violation', `data.audio_seconds: ${value} has more than ${AMOUNT_SCALE} decimals`);
+    return rejected(
+      'schema_violation',
+      `data.audio_seconds: ${value} has more than ${AMOUNT_SCALE} decimals`,
+    );
   }
   return { ok: true, value: seconds };
 }

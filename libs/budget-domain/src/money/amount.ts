@@ -23,7 +23,9 @@ export function parseAmount(value: unknown): Decimal {
     throw new InvalidAmountError(`amount must be a decimal string, got ${typeof value}`);
   }
   if (!DECIMAL_STRING.test(value)) {
-    throw new InvalidAmountError(`${excerpt(value)} is not a decimal amount (at most 26 digits before the point and ${AMOUNT_SCALE} after)`);
+    throw new InvalidAmountError(
+      `${excerpt(value)} is not a decimal amount (at most 26 digits before the point and ${AMOUNT_SCALE} after)`,
+    );
   }
   return new Decimal(value);
 }

@@ -1,8 +1,23 @@
 /** ISO 4217 minor units of the currencies Tally prices and charges in. */
 const MINOR_UNITS: Record<string, number> = {
-  USD: 2, EUR: 2, CHF: 2, GBP: 2, CAD: 2, AUD: 2, SEK: 2, NOK: 2, DKK: 2, PLN: 2, INR: 2, BRL: 2,
-  JPY: 0, KRW: 0, CLP: 0,
-  BHD: 3, KWD: 3, JOD: 3,
+  USD: 2,
+  EUR: 2,
+  CHF: 2,
+  GBP: 2,
+  CAD: 2,
+  AUD: 2,
+  SEK: 2,
+  NOK: 2,
+  DKK: 2,
+  PLN: 2,
+  INR: 2,
+  BRL: 2,
+  JPY: 0,
+  KRW: 0,
+  CLP: 0,
+  BHD: 3,
+  KWD: 3,
+  JOD: 3,
 };
 
 export class UnknownCurrencyError extends Error {

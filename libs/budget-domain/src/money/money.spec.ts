@@ -54,7 +54,11 @@ describe('Money', () => {
   it('allocates without losing a cent: the remainder goes to the largest fractions', () => {
     expect(Money.of('100').split(3).map(String)).toEqual(['33.340000', '33.330000', '33.330000']);
     expect(Money.of('0.05').allocate([70, 30]).map(String)).toEqual(['0.040000', '0.010000']);
-    expect(Money.of('10').allocate(['1', '0', '1']).map(String)).toEqual(['5.000000', '0.000000', '5.000000']);
+    expect(Money.of('10').allocate(['1', '0', '1']).map(String)).toEqual([
+      '5.000000',
+      '0.000000',
+      '5.000000',
+    ]);
     expect(Money.of('-1').split(3).map(String)).toEqual(['-0.330000', '-0.330000', '-0.340000']);
     expect(Money.of('0.000001').split(2, 12).map(String)).toEqual(['0.0000005', '0.0000005']);
     expect(() => Money.of('1').allocate([])).toThrow(InvalidAmountError);
@@ -67,7 +71,9 @@ describe('Money', () => {
     fc.assert(
       fc.property(
         fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }),
-        fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 12 }).filter((w) => w.some((x) => x > 0)),
+        fc
+          .array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 12 })
+          .filter((w) => w.some((x) => x > 0)),
         (cents, weights) => {
           const amount = Money.of(new Decimal(cents.toString()).dividedBy(100));
           const parts = amount.allocate(weights);
@@ -101,7 +107,9 @@ describe('amount strings', () => {
     for (const text of [`1${'0'.repeat(26)}`, '0.0000000000001', '1e-2000000', '1.', '.5', '+1']) {
       expect(() => parseAmount(text)).toThrow(InvalidAmountError);
     }
-    expect(() => parseAmount(`0.${'0'.repeat(1_000_000)}1`)).toThrow(`"0.${'0'.repeat(38)}…" is not a decimal amount (at most 26 digits before the point and 12 after)`);
+    expect(() => parseAmount(`0.${'0'.repeat(1_000_000)}1`)).toThrow(
+      `"0.${'0'.repeat(38)}…" is not a decimal amount (at most 26 digits before the point and 12 after)`,
+    );
   });
 
   it('know the minor units of currencies', () => {

@@ -43,7 +43,9 @@ export class Money {
   /** Multiplies by a quantity or rate (a decimal string, a Decimal, or an integer count). */
   times(factor: string | number | Decimal): Money {
     if (typeof factor === 'number' && !Number.isInteger(factor)) {
-      throw new InvalidAmountError('multiply by a decimal string or Decimal, not a fractional JS number');
+      throw new InvalidAmountError(
+        'multiply by a decimal string or Decimal, not a fractional JS number',
+      );
     }
     return new Money(this.amount.times(factor), this.currency);
   }
@@ -90,7 +92,10 @@ export class Money {
 
   /** Rounded half-even to the currency's minor unit (cents for USD): for charging and display. */
   round(): Money {
-    return new Money(this.amount.toDecimalPlaces(minorUnitsOf(this.currency), Decimal.ROUND_HALF_EVEN), this.currency);
+    return new Money(
+      this.amount.toDecimalPlaces(minorUnitsOf(this.currency), Decimal.ROUND_HALF_EVEN),
+      this.currency,
+    );
   }
 
   /**
@@ -102,7 +107,8 @@ export class Money {
   allocate(weights: readonly (number | string)[], scale = minorUnitsOf(this.currency)): Money[] {
     if (weights.length === 0) throw new InvalidAmountError('allocate needs at least one weight');
     const ratios = weights.map((weight) => new Decimal(weight));
-    if (ratios.some((ratio) => ratio.isNegative())) throw new InvalidAmountError('weights must not be negative');
+    if (ratios.some((ratio) => ratio.isNegative()))
+      throw new InvalidAmountError('weights must not be negative');
     const totalWeight = ratios.reduce((sum, ratio) => sum.plus(ratio), new Decimal(0));
     if (totalWeight.isZero()) throw new InvalidAmountError('weights must not all be zero');
     const unit = new Decimal(10).pow(-scale);
@@ -115,20 +121,29 @@ export class Money {
     });
     // Floors never exceed the exact shares, so the remainder is a whole number of units in
     // [0, parts): hand them out one each, largest fraction first.
-    const remainder = units.minus(shares.reduce((sum, share) => sum.plus(share.floor), new Decimal(0))).toNumber();
+    const remainder = units
+      .minus(shares.reduce((sum, share) => sum.plus(share.floor), new Decimal(0)))
+      .toNumber();
     const topUp = new Set(
       [...shares]
         .sort((a, b) => b.fraction.comparedTo(a.fraction) || a.index - b.index)
         .slice(0, remainder)
         .map((share) => share.index),
     );
-    return shares.map(({ index, floor }) => new Money((topUp.has(index) ? floor.plus(1) : floor).times(unit), this.currency));
+    return shares.map(
+      ({ index, floor }) =>
+        new Money((topUp.has(index) ? floor.plus(1) : floor).times(unit), this.currency),
+    );
   }
 
   /** Splits into `count` parts that differ by at most one unit. */
   split(count: number, scale?: number): Money[] {
-    if (!Number.isInteger(count) || count < 1) throw new InvalidAmountError('split into at least one part');
-    return this.allocate(Array.from({ length: count }, () => 1), scale);
+    if (!Number.isInteger(count) || count < 1)
+      throw new InvalidAmountError('split into at least one part');
+    return this.allocate(
+      Array.from({ length: count }, () => 1),
+      scale,
+    );
   }
 
   /** The exact amount on the wire ("0.000450"). */
@@ -152,4 +167,3 @@ export class Money {
     return other;
   }
 }
-

@@ -40,21 +40,31 @@ export class InvalidCatalogError extends Error {
  * `{ "version": "contract-7", "entries": [{ "provider": "acme", "model": "acme-1",
  *    "effective_from": "2026-11-01T00:00:00Z", "prices": { "input_per_mtok": "1.00" } }] }`
  */
-export function parseCatalogFile(raw: string | Buffer): { version: string; entries: CatalogEntry[] } {
+export function parseCatalogFile(raw: string | Buffer): {
+  version: string;
+  entries: CatalogEntry[];
+} {
   const json = parseJson(raw);
   if (!json.ok) throw new InvalidCatalogError(`catalog file: ${json.error}`);
   const parsed = catalogFileSchema.safeParse(json.value);
-  if (!parsed.success) throw new InvalidCatalogError(`catalog file: ${describeIssue(parsed.error)}`);
+  if (!parsed.success)
+    throw new InvalidCatalogError(`catalog file: ${describeIssue(parsed.error)}`);
   return {
     version: parsed.data.version,
     entries: parsed.data.entries.map((entry) =>
-      localEntry(entry.provider, entry.model, toModelPrices(entry.prices), entry.effective_from ? new Date(entry.effective_from) : undefined),
+      localEntry(
+        entry.provider,
+        entry.model,
+        toModelPrices(entry.prices),
+        entry.effective_from ? new Date(entry.effective_from) : undefined,
+      ),
     ),
   };
 }
 
 function toModelPrices(prices: z.infer<typeof pricesSchema>): ModelPrices {
-  const decimal = (value: string | undefined) => (value === undefined ? undefined : new Decimal(value));
+  const decimal = (value: string | undefined) =>
+    value === undefined ? undefined : new Decimal(value);
   const result: Record<string, Decimal | undefined> = {
     inputPerMTok: decimal(prices.input_per_mtok),
     outputPerMTok: decimal(prices.output_per_mtok),
@@ -64,5 +74,7 @@ function toModelPrices(prices: z.infer<typeof pricesSchema>): ModelPrices {
     charactersPerMChars: decimal(prices.characters_per_mchars),
     perImage: decimal(prices.per_image),
   };
-  return Object.fromEntries(Object.entries(result).filter(([, value]) => value !== undefined)) as ModelPrices;
+  return Object.fromEntries(
+    Object.entries(result).filter(([, value]) => value !== undefined),
+  ) as ModelPrices;
 }

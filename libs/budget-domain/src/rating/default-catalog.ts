@@ -17,7 +17,15 @@ export const LOCAL_ENTRIES: readonly CatalogEntry[] = [
     modelId: '*',
     matches: () => true,
     effectiveFrom: EPOCH,
-    prices: { inputPerMTok: ZERO, outputPerMTok: ZERO, cachedInputPerMTok: ZERO, cacheWritePerMTok: ZERO, audioPerMinute: ZERO, charactersPerMChars: ZERO, perImage: ZERO },
+    prices: {
+      inputPerMTok: ZERO,
+      outputPerMTok: ZERO,
+      cachedInputPerMTok: ZERO,
+      cacheWritePerMTok: ZERO,
+      audioPerMinute: ZERO,
+      charactersPerMChars: ZERO,
+      perImage: ZERO,
+    },
     origin: 'local',
   },
   entry('openai', 'tts-1', { charactersPerMChars: new Decimal('15') }),
@@ -27,7 +35,14 @@ export const LOCAL_ENTRIES: readonly CatalogEntry[] = [
 ];
 
 function entry(provider: string, model: string, prices: CatalogEntry['prices']): CatalogEntry {
-  return { provider, modelId: model, matches: (name) => name === model, effectiveFrom: EPOCH, prices, origin: 'local' };
+  return {
+    provider,
+    modelId: model,
+    matches: (name) => name === model,
+    effectiveFrom: EPOCH,
+    prices,
+    origin: 'local',
+  };
 }
 
 let memo: PriceCatalog | undefined;

@@ -7,7 +7,9 @@ import { defaultCatalog } from './default-catalog';
 describe('the default catalog is built from @pydantic/genai-prices', () => {
   it('records the installed release', () => {
     const entry = require.resolve('@pydantic/genai-prices');
-    const manifest = JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+    const manifest = JSON.parse(
+      readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8'),
+    ) as { version: string };
     expect(GENAI_PRICES_VERSION).toBe(manifest.version);
     expect(defaultCatalog().version).toBe(`genai-prices@${manifest.version}+local.5`);
   });

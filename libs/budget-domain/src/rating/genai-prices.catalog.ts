@@ -1,6 +1,12 @@
 import { Decimal } from 'decimal.js';
 import { findProvider } from '@pydantic/genai-prices';
-import type { ConditionalPrice, MatchLogic, ModelInfo, ModelPrice, TieredPrices } from '@pydantic/genai-prices';
+import type {
+  ConditionalPrice,
+  MatchLogic,
+  ModelInfo,
+  ModelPrice,
+  TieredPrices,
+} from '@pydantic/genai-prices';
 import type { CatalogEntry, ModelMatcher, ModelPrices, TieredPrice } from './price-catalog';
 
 /** The @pydantic/genai-prices release the default catalog is built from (checked by a test). */
@@ -8,8 +14,23 @@ export const GENAI_PRICES_VERSION = '0.1.8';
 
 /** Providers taken from the data set; events naming another provider get fallback prices. */
 export const GENAI_PRICES_PROVIDERS = [
-  'openai', 'anthropic', 'google', 'mistral', 'groq', 'deepseek', 'x-ai', 'cohere', 'openrouter',
-  'aws', 'azure', 'together', 'fireworks', 'perplexity', 'novita', 'cerebras', 'moonshotai',
+  'openai',
+  'anthropic',
+  'google',
+  'mistral',
+  'groq',
+  'deepseek',
+  'x-ai',
+  'cohere',
+  'openrouter',
+  'aws',
+  'azure',
+  'together',
+  'fireworks',
+  'perplexity',
+  'novita',
+  'cerebras',
+  'moonshotai',
 ] as const;
 
 const EPOCH = new Date(0);
@@ -20,7 +41,9 @@ const EPOCH = new Date(0);
  * Start-date price changes become versions with that effective date; off-peak (time of day)
  * prices become entries limited to that window.
  */
-export function genaiPricesEntries(providers: readonly string[] = GENAI_PRICES_PROVIDERS): CatalogEntry[] {
+export function genaiPricesEntries(
+  providers: readonly string[] = GENAI_PRICES_PROVIDERS,
+): CatalogEntry[] {
   const entries: CatalogEntry[] = [];
   for (const providerId of providers) {
     const provider = findProvider({ providerId });
@@ -32,14 +55,17 @@ export function genaiPricesEntries(providers: readonly string[] = GENAI_PRICES_P
 
 function modelEntries(provider: string, model: ModelInfo): CatalogEntry[] {
   const matches = compileMatch(model.match);
-  const variants: ConditionalPrice[] = Array.isArray(model.prices) ? model.prices : [{ prices: model.prices }];
+  const variants: ConditionalPrice[] = Array.isArray(model.prices)
+    ? model.prices
+    : [{ prices: model.prices }];
   return variants.map((variant) => {
     const constraint = variant.constraint;
     return {
       provider,
       modelId: model.id,
       matches,
-      effectiveFrom: constraint?.type === 'start_date' ? new Date(`${constraint.start_date}T00:00:00Z`) : EPOCH,
+      effectiveFrom:
+        constraint?.type === 'start_date' ? new Date(`${constraint.start_date}T00:00:00Z`) : EPOCH,
       ...(constraint?.type === 'time_of_date'
         ? { timeOfDay: { startTime: constraint.start_time, endTime: constraint.end_time } }
         : {}),
@@ -56,7 +82,10 @@ function convertPrices(prices: ModelPrice): ModelPrices {
     ...optional('outputPerMTok', tokenPrice(prices['output_mtok'])),
     ...optional('cachedInputPerMTok', tokenPrice(prices['cache_read_mtok'])),
     ...optional('cacheWritePerMTok', tokenPrice(prices['cache_write_mtok'])),
-    ...optional('audioPerMinute', typeof audioHours === 'number' ? decimal(audioHours).dividedBy(60) : undefined),
+    ...optional(
+      'audioPerMinute',
+      typeof audioHours === 'number' ? decimal(audioHours).dividedBy(60) : undefined,
+    ),
   };
 }
 
@@ -67,7 +96,10 @@ function optional<K extends string, V>(key: K, value: V | undefined): Partial<Re
 function tokenPrice(value: number | TieredPrices | undefined): Decimal | TieredPrice | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'number') return decimal(value);
-  return { base: decimal(value.base), tiers: value.tiers.map((tier) => ({ start: tier.start, price: decimal(tier.price) })) };
+  return {
+    base: decimal(value.base),
+    tiers: value.tiers.map((tier) => ({ start: tier.start, price: decimal(tier.price) })),
+  };
 }
 
 function decimal(value: number): Decimal {

@@ -63,7 +63,14 @@ export function localEntry(
   effectiveFrom: Date = EPOCH,
 ): CatalogEntry {
   const name = model.toLowerCase();
-  return { provider, modelId: model, matches: (candidate) => candidate.toLowerCase() === name, effectiveFrom, prices, origin: 'local' };
+  return {
+    provider,
+    modelId: model,
+    matches: (candidate) => candidate.toLowerCase() === name,
+    effectiveFrom,
+    prices,
+    origin: 'local',
+  };
 }
 
 const mtok = (value: string) => new Decimal(value);
@@ -73,7 +80,12 @@ const mtok = (value: string) => new Decimal(value);
  * unknown model is neither free nor absurd. Rated with confidence 0.5.
  */
 export const SERVICE_FALLBACK_PRICES: Readonly<Record<UsageService, ModelPrices>> = {
-  llm: { inputPerMTok: mtok('1'), outputPerMTok: mtok('3'), cachedInputPerMTok: mtok('0.1'), cacheWritePerMTok: mtok('1.25') },
+  llm: {
+    inputPerMTok: mtok('1'),
+    outputPerMTok: mtok('3'),
+    cachedInputPerMTok: mtok('0.1'),
+    cacheWritePerMTok: mtok('1.25'),
+  },
   embedding: { inputPerMTok: mtok('0.1') },
   stt: { audioPerMinute: mtok('0.006') },
   tts: { charactersPerMChars: mtok('15') },
@@ -152,9 +164,19 @@ export class PriceCatalog {
     }
     const fallback = this.meta.fallbacks?.[service];
     if (fallback) {
-      return { entry: undefined, prices: fallback, confidence: 0.5, priceVersion: `${this.meta.version}:fallback/${service}` };
+      return {
+        entry: undefined,
+        prices: fallback,
+        confidence: 0.5,
+        priceVersion: `${this.meta.version}:fallback/${service}`,
+      };
     }
-    return { entry: undefined, prices: MINIMAL_FALLBACK_PRICES, confidence: 0.1, priceVersion: `${this.meta.version}:fallback/minimal` };
+    return {
+      entry: undefined,
+      prices: MINIMAL_FALLBACK_PRICES,
+      confidence: 0.1,
+      priceVersion: `${this.meta.version}:fallback/minimal`,
+    };
   }
 
   private findEntry(provider: string, model: string, at: Date): CatalogEntry | undefined {
@@ -177,7 +199,9 @@ export class PriceCatalog {
     let matching = this.matchingByModel.get(key);
     if (!matching) {
       const names = modelNames(provider, model);
-      matching = (this.byProvider.get(provider.toLowerCase()) ?? []).filter((entry) => names.some((name) => entry.matches(name)));
+      matching = (this.byProvider.get(provider.toLowerCase()) ?? []).filter((entry) =>
+        names.some((name) => entry.matches(name)),
+      );
       if (this.matchingByModel.size >= MATCHES_KEPT) this.matchingByModel.clear();
       this.matchingByModel.set(key, matching);
     }

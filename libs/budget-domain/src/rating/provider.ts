@@ -7,12 +7,16 @@ export function deriveProvider(model: string): string {
   const name = model.trim().toLowerCase();
   const prefix = name.includes('/') ? name.slice(0, name.indexOf('/')) : '';
   if (prefix === 'openrouter') return 'openrouter';
-  if (prefix === 'ollama' || prefix === 'local' || prefix === 'vllm' || prefix === 'lmstudio') return 'local';
+  if (prefix === 'ollama' || prefix === 'local' || prefix === 'vllm' || prefix === 'lmstudio')
+    return 'local';
   const bare = prefix ? name.slice(prefix.length + 1) : name;
-  if (/^(gpt-|o\d|chatgpt-|text-embedding-|whisper|tts-|dall-e|davinci|babbage)/.test(bare)) return 'openai';
+  if (/^(gpt-|o\d|chatgpt-|text-embedding-|whisper|tts-|dall-e|davinci|babbage)/.test(bare))
+    return 'openai';
   if (bare.startsWith('claude')) return 'anthropic';
-  if (bare.startsWith('gemini') || bare.startsWith('gemma') || bare.startsWith('imagen')) return 'google';
-  if (/^(mistral|mixtral|codestral|pixtral|ministral|magistral|devstral)/.test(bare)) return 'mistral';
+  if (bare.startsWith('gemini') || bare.startsWith('gemma') || bare.startsWith('imagen'))
+    return 'google';
+  if (/^(mistral|mixtral|codestral|pixtral|ministral|magistral|devstral)/.test(bare))
+    return 'mistral';
   if (bare.startsWith('command') || bare.startsWith('embed-')) return 'cohere';
   if (bare.startsWith('deepseek')) return 'deepseek';
   if (bare.startsWith('grok')) return 'x-ai';

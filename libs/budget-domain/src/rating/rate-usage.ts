@@ -20,7 +20,9 @@ export interface VolumeDiscountTier {
 }
 
 /** e.g. enterprise: -20 % above 1M tokens a month. */
-export const ENTERPRISE_VOLUME_TIERS: readonly VolumeDiscountTier[] = [{ fromTokens: 1_000_000, percent: new Decimal('20') }];
+export const ENTERPRISE_VOLUME_TIERS: readonly VolumeDiscountTier[] = [
+  { fromTokens: 1_000_000, percent: new Decimal('20') },
+];
 
 export interface RatingContext {
   /** Markup on paid usage, in percent (e.g. "10" for models resold through a router). */
@@ -40,7 +42,11 @@ const ZERO = new Decimal(0);
  * (input_tokens includes cached and cache-write tokens). Parts are rounded to 12 decimals
  * once; cost is their exact sum + markup − discount, so the wire figures add up.
  */
-export function rateUsage(event: UsageEvent, catalog: PriceCatalog, context: RatingContext = {}): UsageRated {
+export function rateUsage(
+  event: UsageEvent,
+  catalog: PriceCatalog,
+  context: RatingContext = {},
+): UsageRated {
   const data = event.data;
   const provider = data.provider ?? deriveProvider(data.model);
   const lookup = catalog.lookup(provider, data.model, data.service, new Date(event.time));
@@ -48,7 +54,10 @@ export function rateUsage(event: UsageEvent, catalog: PriceCatalog, context: Rat
   // A catalog entry without a single price is a free model (e.g. openrouter's ":free" ones).
   const free = lookup.entry !== undefined && Object.keys(lookup.prices).length === 0;
   let usedFallback = false;
-  const priceOf = <K extends keyof ModelPrices>(key: K, quantity: Decimal): ModelPrices[K] | undefined => {
+  const priceOf = <K extends keyof ModelPrices>(
+    key: K,
+    quantity: Decimal,
+  ): ModelPrices[K] | undefined => {
     const own = lookup.prices[key];
     if (own !== undefined || quantity.isZero() || free) return own;
     usedFallback = true;
@@ -56,28 +65,63 @@ export function rateUsage(event: UsageEvent, catalog: PriceCatalog, context: Rat
   };
 
   const prompt = data.input_tokens;
-  const uncachedInput = new Decimal(data.input_tokens - data.cached_input_tokens - data.cache_write_tokens);
+  const uncachedInput = new Decimal(
+    data.input_tokens - data.cached_input_tokens - data.cache_write_tokens,
+  );
   const cached = new Decimal(data.cached_input_tokens);
   const cacheWrite = new Decimal(data.cache_write_tokens);
   const output = new Decimal(data.output_tokens);
   const audioMinutes = new Decimal(data.audio_seconds).dividedBy(60);
   const characters = new Decimal(data.characters);
   const images = new Decimal(data.images);
-  const inputPrice = tokenPrice(priceOf('inputPerMTok', uncachedInput.plus(cached).plus(cacheWrite)), prompt);
+  const inputPrice = tokenPrice(
+    priceOf('inputPerMTok', uncachedInput.plus(cached).plus(cacheWrite)),
+    prompt,
+  );
 
-  const multiplier = (context.powerLevelMultipliers ?? DEFAULT_POWER_LEVEL_MULTIPLIERS)[data.power_level ?? 'balanced'];
+  const multiplier = (context.powerLevelMultipliers ?? DEFAULT_POWER_LEVEL_MULTIPLIERS)[
+    data.power_level ?? 'balanced'
+  ];
   // Most events use two or three of the seven parts: an unused part is zero without arithmetic.
-  const part = (quantity: Decimal, unitPrice: Decimal) => (quantity.isZero() ? ZERO : round(quantity.times(unitPrice).times(multiplier)));
+  const part = (quantity: Decimal, unitPrice: Decimal) =>
+    quantity.isZero() ? ZERO : round(quantity.times(unitPrice).times(multiplier));
   const input = part(uncachedInput, inputPrice.dividedBy(MILLION));
-  const cachedInput = part(cached, tokenPrice(lookup.prices.cachedInputPerMTok, prompt, inputPrice).dividedBy(MILLION));
-  const cacheWriteCost = part(cacheWrite, tokenPrice(lookup.prices.cacheWritePerMTok, prompt, inputPrice).dividedBy(MILLION));
-  const outputCost = part(output, tokenPrice(priceOf('outputPerMTok', output), prompt).dividedBy(MILLION));
-  const audio = part(audioMinutes, (priceOf('audioPerMinute', audioMinutes) as Decimal | undefined) ?? ZERO);
-  const charactersCost = part(characters, ((priceOf('charactersPerMChars', characters) as Decimal | undefined) ?? ZERO).dividedBy(MILLION));
+  const cachedInput = part(
+    cached,
+    tokenPrice(lookup.prices.cachedInputPerMTok, prompt, inputPrice).dividedBy(MILLION),
+  );
+  const cacheWriteCost = part(
+    cacheWrite,
+    tokenPrice(lookup.prices.cacheWritePerMTok, prompt, inputPrice).dividedBy(MILLION),
+  );
+  const outputCost = part(
+    output,
+    tokenPrice(priceOf('outputPerMTok', output), prompt).dividedBy(MILLION),
+  );
+  const audio = part(
+    audioMinutes,
+    (priceOf('audioPerMinute', audioMinutes) as Decimal | undefined) ?? ZERO,
+  );
+  const charactersCost = part(
+    characters,
+    ((priceOf('charactersPerMChars', characters) as Decimal | undefined) ?? ZERO).dividedBy(
+      MILLION,
+    ),
+  );
   const imagesCost = part(images, (priceOf('perImage', images) as Decimal | undefined) ?? ZERO);
 
-  const subtotal = Decimal.sum(input, cachedInput, cacheWriteCost, outputCost, audio, charactersCost, imagesCost);
-  const markup = subtotal.isZero() ? ZERO : round(subtotal.times(context.tierMarkupPercent ?? ZERO).dividedBy(100));
+  const subtotal = Decimal.sum(
+    input,
+    cachedInput,
+    cacheWriteCost,
+    outputCost,
+    audio,
+    charactersCost,
+    imagesCost,
+  );
+  const markup = subtotal.isZero()
+    ? ZERO
+    : round(subtotal.times(context.tierMarkupPercent ?? ZERO).dividedBy(100));
   const discountPercent = volumeDiscountPercent(context);
   const discount = round(subtotal.plus(markup).times(discountPercent).dividedBy(100));
   const cost = subtotal.plus(markup).minus(discount);
@@ -121,7 +165,11 @@ export function rateUsage(event: UsageEvent, catalog: PriceCatalog, context: Rat
 }
 
 /** A token price for a prompt of this size; `otherwise` when the catalog has none. */
-function tokenPrice(price: Decimal | TieredPrice | undefined, promptTokens: number, otherwise: Decimal = ZERO): Decimal {
+function tokenPrice(
+  price: Decimal | TieredPrice | undefined,
+  promptTokens: number,
+  otherwise: Decimal = ZERO,
+): Decimal {
   if (price === undefined) return otherwise;
   if (Decimal.isDecimal(price)) return price;
   let applicable = price.base;
@@ -132,7 +180,8 @@ function tokenPrice(price: Decimal | TieredPrice | undefined, promptTokens: numb
 function volumeDiscountPercent(context: RatingContext): Decimal {
   const volume = context.monthlyTokenVolume ?? 0;
   let percent = ZERO;
-  for (const tier of context.volumeDiscountTiers ?? []) if (volume >= tier.fromTokens) percent = tier.percent;
+  for (const tier of context.volumeDiscountTiers ?? [])
+    if (volume >= tier.fromTokens) percent = tier.percent;
   return percent;
 }
 
@@ -153,7 +202,11 @@ export interface CallEstimate {
 }
 
 /** The worst-case cost of a call: every output token it may produce, at the prices in force at `at`. */
-export function estimateCost(call: CallEstimate, catalog: PriceCatalog, context: RatingContext = {}): Decimal {
+export function estimateCost(
+  call: CallEstimate,
+  catalog: PriceCatalog,
+  context: RatingContext = {},
+): Decimal {
   const rated = rateUsage(
     {
       specversion: '1.0',

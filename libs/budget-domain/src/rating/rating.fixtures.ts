@@ -1,7 +1,10 @@
 import type { UsageEvent } from '../events/usage-event';
 
 /** A parsed usage event for rating tests (quantities default to 0). */
-export function ratedEvent(data: Partial<UsageEvent['data']> = {}, time = '2026-11-22T10:00:00.000Z'): UsageEvent {
+export function ratedEvent(
+  data: Partial<UsageEvent['data']> = {},
+  time = '2026-11-22T10:00:00.000Z',
+): UsageEvent {
   return {
     specversion: '1.0',
     id: 'req_1',

@@ -5,7 +5,13 @@ import { UnsupportedCurrencyError, creditForPayment } from './credit-rate';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const settings = { ...AUTO_TOPUP_DEFAULTS, enabled: true };
-const ready: AutoTopUpFacts = { hasCustomer: true, hasPaymentMethod: true, autoChargedThisMonth: new Decimal(0), pendingTopUp: false, paused: false };
+const ready: AutoTopUpFacts = {
+  hasCustomer: true,
+  hasPaymentMethod: true,
+  autoChargedThisMonth: new Decimal(0),
+  pendingTopUp: false,
+  paused: false,
+};
 const below = new Decimal('4');
 
 describe('auto top-up policy', () => {
@@ -13,7 +19,11 @@ describe('auto top-up policy', () => {
     const decision = decideAutoTopUp(settings, ready, below, now);
     expect(decision.decision).toBe('charge');
     if (decision.decision === 'charge') {
-      expect([decision.amount.toFixed(), decision.currency, decision.creditAmount.toFixed()]).toEqual(['30', 'CHF', '10']);
+      expect([
+        decision.amount.toFixed(),
+        decision.currency,
+        decision.creditAmount.toFixed(),
+      ]).toEqual(['30', 'CHF', '10']);
     }
   });
 
@@ -24,14 +34,31 @@ describe('auto top-up policy', () => {
     ['no_payment_method', settings, { ...ready, hasPaymentMethod: false }, below],
     ['no_payment_method', settings, { ...ready, hasCustomer: false }, below],
     ['pending', settings, { ...ready, pendingTopUp: true }, below],
-    ['cooldown', settings, { ...ready, lastSuccessfulAutoTopUpAt: new Date('2026-11-21T10:00:01Z') }, below],
-    ['monthly_limit_reached', settings, { ...ready, autoChargedThisMonth: new Decimal('271') }, below],
+    [
+      'cooldown',
+      settings,
+      { ...ready, lastSuccessfulAutoTopUpAt: new Date('2026-11-21T10:00:01Z') },
+      below,
+    ],
+    [
+      'monthly_limit_reached',
+      settings,
+      { ...ready, autoChargedThisMonth: new Decimal('271') },
+      below,
+    ],
   ] as const)('refuses with exactly one reason: %s', (reason, settingsUsed, facts, percent) => {
-    expect(decideAutoTopUp(settingsUsed, facts, percent, now)).toEqual({ decision: 'refuse', reason });
+    expect(decideAutoTopUp(settingsUsed, facts, percent, now)).toEqual({
+      decision: 'refuse',
+      reason,
+    });
   });
 
   it('charges again once 24 h have passed and while the monthly limit has room for the pack', () => {
-    const facts = { ...ready, lastSuccessfulAutoTopUpAt: new Date('2026-11-21T10:00:00Z'), autoChargedThisMonth: new Decimal('270') };
+    const facts = {
+      ...ready,
+      lastSuccessfulAutoTopUpAt: new Date('2026-11-21T10:00:00Z'),
+      autoChargedThisMonth: new Decimal('270'),
+    };
     expect(decideAutoTopUp(settings, facts, below, now).decision).toBe('charge');
   });
 });

@@ -60,18 +60,27 @@ export function decideAutoTopUp(
   availablePercent: Decimal,
   now: Date,
 ): AutoTopUpDecision {
-  if (availablePercent.greaterThanOrEqualTo(settings.triggerBelowPercent)) return refuse('above_trigger');
+  if (availablePercent.greaterThanOrEqualTo(settings.triggerBelowPercent))
+    return refuse('above_trigger');
   if (!settings.enabled) return refuse('disabled');
   if (facts.paused) return refuse('paused');
   if (!facts.hasCustomer || !facts.hasPaymentMethod) return refuse('no_payment_method');
   if (facts.pendingTopUp) return refuse('pending');
-  if (facts.lastSuccessfulAutoTopUpAt && now.getTime() - facts.lastSuccessfulAutoTopUpAt.getTime() < COOLDOWN_MS) {
+  if (
+    facts.lastSuccessfulAutoTopUpAt &&
+    now.getTime() - facts.lastSuccessfulAutoTopUpAt.getTime() < COOLDOWN_MS
+  ) {
     return refuse('cooldown');
   }
   if (facts.autoChargedThisMonth.plus(settings.packAmount).greaterThan(settings.monthlyAutoLimit)) {
     return refuse('monthly_limit_reached');
   }
-  return { decision: 'charge', amount: settings.packAmount, currency: settings.packCurrency, creditAmount: settings.creditAmount };
+  return {
+    decision: 'charge',
+    amount: settings.packAmount,
+    currency: settings.packCurrency,
+    creditAmount: settings.creditAmount,
+  };
 }
 
 function refuse(reason: AutoTopUpRefusal): AutoTopUpDecision {

@@ -23,5 +23,8 @@ export function creditForPayment(
 ): Decimal {
   const rate = rates[paidCurrency];
   if (!rate) throw new UnsupportedCurrencyError(`no credit rate for ${paidCurrency}`);
-  return paidAmount.times(rate.credit).dividedBy(rate.paid).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN);
+  return paidAmount
+    .times(rate.credit)
+    .dividedBy(rate.paid)
+    .toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN);
 }
