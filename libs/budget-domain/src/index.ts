@@ -1,7 +1,6 @@
 export { Topics } from './topics';
 export type { TopicName } from './topics';
 
-export { Money, CurrencyMismatchError } from './money/money';
 export {
   AMOUNT_SCALE,
   InvalidAmountError,
@@ -9,7 +8,7 @@ export {
   isDecimalString,
   parseAmount,
 } from './money/amount';
-export { UnknownCurrencyError, minorUnitsOf } from './money/currency';
+export { UnknownCurrencyError, minorUnitsOf, toMinorUnits } from './money/currency';
 
 export { describeIssue } from './events/parse-result';
 export type { DeadLetterReason, ParseResult } from './events/parse-result';
@@ -31,20 +30,25 @@ export type {
 } from './events/usage-event';
 export { parseUsageRated, usageRatedSchema } from './events/usage-rated';
 export type { CostBreakdown, UsageRated } from './events/usage-rated';
+export { balanceChangedSchema, parseBalanceChanged } from './events/balance-changed';
+export type { BalanceChanged } from './events/balance-changed';
+export { ledgerTransactionSchema, parseLedgerTransaction } from './events/ledger-transaction';
+export type { LedgerTransaction } from './events/ledger-transaction';
 export {
-  ALERT_LEVELS,
-  parseAlertFired,
-  parseBalanceChanged,
-  parseLedgerTransaction,
+  PAYMENT_KINDS,
+  PAYMENT_TRIGGERS,
   parsePaymentEvent,
-} from './events/ledger-events';
-export type {
-  AlertFired,
-  AlertLevel,
-  BalanceChanged,
-  LedgerTransaction,
-  PaymentEvent,
-} from './events/ledger-events';
+  paymentEventSchema,
+} from './events/payment-event';
+export type { PaymentEvent, PaymentKind, PaymentTrigger } from './events/payment-event';
+export { ALERT_KINDS, alertFiredSchema, parseAlertFired } from './events/alert-fired';
+export type { AlertFired, AlertKind } from './events/alert-fired';
+export {
+  AUTO_TOPUP_STATES,
+  parseTopUpStatusChanged,
+  topUpStatusChangedSchema,
+} from './events/topup-status-changed';
+export type { AutoTopUpState, TopUpStatusChanged } from './events/topup-status-changed';
 export { SCHEMA_VERSION, nonNegativeAmountString } from './events/wire';
 
 export { deriveProvider } from './rating/provider';
@@ -71,8 +75,8 @@ export {
 } from './rating/rate-usage';
 export type { CallEstimate, RatingContext, VolumeDiscountTier } from './rating/rate-usage';
 
-export { alertLevelFor, recommendedStrategyFor } from './budget/alert-level';
-export type { RecommendedStrategy } from './budget/alert-level';
+export { ALERT_LEVELS, alertLevelFor, recommendedStrategyFor } from './budget/alert-level';
+export type { AlertLevel, RecommendedStrategy } from './budget/alert-level';
 export { allocateSpend } from './budget/spend-allocation';
 export type { SpendAllocation, SpendSources } from './budget/spend-allocation';
 export {

@@ -7,6 +7,7 @@ describe('topic names', () => {
       'ledger.balance-changed',
       'ledger.transactions',
       'payments.events',
+      'topup.status-changed',
       'usage.dead-letter',
       'usage.events',
       'usage.rated',

@@ -6,6 +6,7 @@ export const Topics = {
   LedgerTransactions: 'ledger.transactions',
   LedgerBalanceChanged: 'ledger.balance-changed',
   PaymentsEvents: 'payments.events',
+  TopUpStatusChanged: 'topup.status-changed',
   AlertsFired: 'alerts.fired',
 } as const;
 

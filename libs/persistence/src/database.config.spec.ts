@@ -1,6 +1,4 @@
-import { Decimal } from 'decimal.js';
 import { DEFAULT_DATABASE_URL, assertSchemaName, databaseConfigFromEnv } from './database.config';
-import { decimalTransformer } from './decimal.transformer';
 
 describe('database configuration', () => {
   it('defaults to the local test database and the service schema', () => {
@@ -30,16 +28,5 @@ describe('database configuration', () => {
     expect(() => databaseConfigFromEnv('ledger', { DB_POOL_SIZE: 'many' })).toThrow(
       'DB_POOL_SIZE must be a positive integer',
     );
-  });
-});
-
-describe('money columns', () => {
-  it('read NUMERIC strings as Decimals and write exact strings', () => {
-    expect(
-      (decimalTransformer.from('0.000000150000') as Decimal).equals(new Decimal('0.00000015')),
-    ).toBe(true);
-    expect(decimalTransformer.to(new Decimal('1e-12'))).toBe('0.000000000001');
-    expect(decimalTransformer.from(null)).toBeNull();
-    expect(decimalTransformer.to(null)).toBeNull();
   });
 });

@@ -10,9 +10,8 @@ export interface PreparedStatement {
 
 /**
  * Runs a named prepared statement on the manager's connection (its transaction's, if any) and
- * returns its rows. Planning a small statement costs more than running it (about 0.5 ms
- * against 0.3 ms for the authorization's facts), so hot single-row paths use these; batch
- * statements, planned once per thousand rows, do not need to.
+ * returns its rows. Planning a small statement costs more than running it, so hot single-row
+ * paths use these; batch statements, planned once per thousand rows, do not need to.
  */
 export async function preparedQuery<T>(
   manager: EntityManager,

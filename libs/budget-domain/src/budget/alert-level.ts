@@ -1,5 +1,8 @@
 import type { Decimal } from 'decimal.js';
-import type { AlertLevel } from '../events/ledger-events';
+
+/** How far through its funds an account is (DESIGN 4): the levels alerts fire at. */
+export const ALERT_LEVELS = ['GREEN', 'YELLOW', 'ORANGE', 'RED', 'CRITICAL'] as const;
+export type AlertLevel = (typeof ALERT_LEVELS)[number];
 
 export type RecommendedStrategy =
   'QUALITY_FIRST' | 'BALANCED' | 'CHEAPEST_FIRST' | 'EMERGENCY_ONLY';

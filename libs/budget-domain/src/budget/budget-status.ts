@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import type { AlertLevel } from '../events/ledger-events';
+import type { AlertLevel } from './alert-level';
 import { alertLevelFor, recommendedStrategyFor } from './alert-level';
 import type { RecommendedStrategy } from './alert-level';
 

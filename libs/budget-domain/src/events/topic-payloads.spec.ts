@@ -1,9 +1,8 @@
-import {
-  parseAlertFired,
-  parseBalanceChanged,
-  parseLedgerTransaction,
-  parsePaymentEvent,
-} from './ledger-events';
+import { parseAlertFired } from './alert-fired';
+import { parseBalanceChanged } from './balance-changed';
+import { parseLedgerTransaction } from './ledger-transaction';
+import { parsePaymentEvent } from './payment-event';
+import { parseTopUpStatusChanged } from './topup-status-changed';
 import { parseUsageRated } from './usage-rated';
 
 const at = '2026-11-22T10:00:00.000Z';
@@ -67,6 +66,7 @@ describe('topic payload schemas', () => {
       schema_version: 1,
       account_id: 'a',
       api_key_id: null,
+      sequence: 7,
       period: { start: null, end: null },
       allowance: '0.000000',
       used: '1.000000',
@@ -83,6 +83,12 @@ describe('topic payload schemas', () => {
     };
     expect(parseBalanceChanged(JSON.stringify(balance)).ok).toBe(true);
     expect(parseBalanceChanged(JSON.stringify({ ...balance, alert_level: 'BLUE' })).ok).toBe(false);
+    // DESIGN 3.3 (2026-12-02): a state with a sequence, which readers need to skip stale records.
+    const { sequence: _sequence, ...withoutSequence } = balance;
+    expect(parseBalanceChanged(JSON.stringify(withoutSequence))).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('sequence'),
+    });
     const transaction = {
       schema_version: 1,
       transaction_id: 't',
@@ -104,6 +110,7 @@ describe('topic payload schemas', () => {
       account_id: 'a',
       api_key_id: null,
       kind: 'threshold',
+      state: 'fired',
       level: 'RED',
       percent: 91,
       period_start: at,
@@ -111,7 +118,51 @@ describe('topic payload schemas', () => {
       at,
     };
     expect(parseAlertFired(JSON.stringify(alert)).ok).toBe(true);
+    expect(
+      parseAlertFired(
+        JSON.stringify({ ...alert, id: 'al2', state: 'resolved', resolves: 'al', amount: '25.00' }),
+      ).ok,
+    ).toBe(true);
+    expect(parseAlertFired(JSON.stringify({ ...alert, state: 'gone' })).ok).toBe(false);
     expect(parseUsageRated('nope')).toMatchObject({ ok: false, reason: 'invalid_json' });
     expect(parseUsageRated('{}')).toMatchObject({ ok: false, reason: 'schema_violation' });
+  });
+});
+
+describe('topup.status-changed', () => {
+  const status = {
+    account_id: 'acct_1',
+    sequence: 3,
+    auto_topup: {
+      enabled: true,
+      state: 'pending',
+      pending_since: '2026-12-02T10:00:00.000Z',
+      month_auto_paid: '30.00',
+      monthly_limit: '300.00',
+      paid_currency: 'CHF',
+    },
+    at: '2026-12-02T10:00:00.000Z',
+  };
+
+  it('is read with its state and amounts as decimal strings', () => {
+    expect(parseTopUpStatusChanged(JSON.stringify(status))).toEqual({
+      ok: true,
+      value: { schema_version: 1, ...status },
+    });
+  });
+
+  it('refuses an unknown state, a number amount and a lower-case currency', () => {
+    for (const autoTopUp of [
+      { ...status.auto_topup, state: 'charging' },
+      { ...status.auto_topup, month_auto_paid: 30 },
+      { ...status.auto_topup, paid_currency: 'chf' },
+    ]) {
+      expect(
+        parseTopUpStatusChanged(JSON.stringify({ ...status, auto_topup: autoTopUp })),
+      ).toMatchObject({
+        ok: false,
+        reason: 'schema_violation',
+      });
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { Decimal } from 'decimal.js';
+
 /** ISO 4217 minor units of the currencies Tally prices and charges in. */
 const MINOR_UNITS: Record<string, number> = {
   USD: 2,
@@ -28,4 +30,12 @@ export function minorUnitsOf(currency: string): number {
   const units = MINOR_UNITS[currency];
   if (units === undefined) throw new UnknownCurrencyError(`unknown currency "${currency}"`);
   return units;
+}
+
+/** An amount in whole minor units (cents for USD), rounded half-even: what a payment provider charges. */
+export function toMinorUnits(amount: Decimal, currency: string): number {
+  return amount
+    .times(new Decimal(10).pow(minorUnitsOf(currency)))
+    .toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN)
+    .toNumber();
 }

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { parseWith } from './parse-result';
+import type { ParseResult } from './parse-result';
+import { isoTimestamp, nonNegativeAmountString, schemaVersion } from './wire';
+
+export const AUTO_TOPUP_STATES = [
+  'idle',
+  'pending',
+  'paused',
+  'cooldown',
+  'monthly_limit_reached',
+  'no_payment_method',
+] as const;
+export type AutoTopUpState = (typeof AUTO_TOPUP_STATES)[number];
+
+export const topUpStatusChangedSchema = z.object({
+  schema_version: schemaVersion,
+  account_id: z.string().min(1),
+  /** Grows per account: a reader keeps the record with the highest sequence. */
+  sequence: z.number().int().nonnegative(),
+  auto_topup: z.object({
+    enabled: z.boolean(),
+    state: z.enum(AUTO_TOPUP_STATES),
+    pending_since: isoTimestamp.nullable().optional(),
+    cooldown_until: isoTimestamp.nullable().optional(),
+    month_auto_paid: nonNegativeAmountString,
+    monthly_limit: nonNegativeAmountString,
+    paid_currency: z.string().regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code'),
+  }),
+  at: isoTimestamp,
+});
+
+/** An account's auto top-up state (DESIGN 3.6); the ledger keeps the latest to explain refusals. */
+export type TopUpStatusChanged = z.infer<typeof topUpStatusChangedSchema>;
+
+export function parseTopUpStatusChanged(
+  raw: Buffer | string | null,
+): ParseResult<TopUpStatusChanged> {
+  return parseWith(topUpStatusChangedSchema, raw);
+}

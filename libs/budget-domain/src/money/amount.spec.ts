@@ -1,0 +1,47 @@
+import { Decimal } from 'decimal.js';
+import { InvalidAmountError, formatAmount, parseAmount } from './amount';
+import { minorUnitsOf, toMinorUnits } from './currency';
+
+describe('amount strings', () => {
+  it('show at least six decimals and every decimal an amount has, up to twelve', () => {
+    expect(formatAmount(new Decimal('0.002'))).toBe('0.002000');
+    expect(formatAmount(new Decimal('0.00000015'))).toBe('0.00000015');
+    expect(formatAmount(new Decimal('0.0000000000005'))).toBe('0.000000');
+    expect(formatAmount(new Decimal('0.0000000000015'))).toBe('0.000000000002');
+    expect(formatAmount(new Decimal('123456789'))).toBe('123456789.000000');
+  });
+
+  it('parse from strings only', () => {
+    expect(parseAmount('-2.50').toFixed()).toBe('-2.5');
+    expect(() => parseAmount(2.5)).toThrow('amount must be a decimal string, got number');
+    expect(() => parseAmount('abc')).toThrow(InvalidAmountError);
+  });
+
+  it('parse only what NUMERIC(38,12) holds: 26 digits before the point, 12 after, no exponent', () => {
+    const widest = `${'9'.repeat(26)}.${'9'.repeat(12)}`;
+    expect(parseAmount(`-${widest}`).toFixed()).toBe(`-${widest}`);
+    for (const text of [`1${'0'.repeat(26)}`, '0.0000000000001', '1e-2000000', '1.', '.5', '+1']) {
+      expect(() => parseAmount(text)).toThrow(InvalidAmountError);
+    }
+    expect(() => parseAmount(`0.${'0'.repeat(1_000_000)}1`)).toThrow(
+      `"0.${'0'.repeat(38)}…" is not a decimal amount (at most 26 digits before the point and 12 after)`,
+    );
+  });
+});
+
+describe('currencies', () => {
+  it('know their minor units', () => {
+    expect(minorUnitsOf('USD')).toBe(2);
+    expect(minorUnitsOf('JPY')).toBe(0);
+    expect(minorUnitsOf('BHD')).toBe(3);
+    expect(() => minorUnitsOf('ABC')).toThrow('unknown currency "ABC"');
+  });
+
+  it('charge in whole minor units, rounded half-even only there', () => {
+    expect(toMinorUnits(new Decimal('30'), 'CHF')).toBe(3000);
+    expect(toMinorUnits(new Decimal('10.005'), 'CHF')).toBe(1000);
+    expect(toMinorUnits(new Decimal('10.015'), 'CHF')).toBe(1002);
+    expect(toMinorUnits(new Decimal('1500.5'), 'JPY')).toBe(1500);
+    expect(toMinorUnits(new Decimal('1.2345'), 'BHD')).toBe(1234);
+  });
+});
