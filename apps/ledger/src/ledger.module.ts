@@ -4,7 +4,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { Topics } from '@tally/budget-domain';
 import { MessagingModule } from '@tally/messaging';
 import { PersistenceModule } from '@tally/persistence';
-import { ObservabilityModule } from '@tally/platform';
+import { ObservabilityModule, ServiceExceptionFilter } from '@tally/platform';
 import type { LedgerConfig } from './config/ledger.config';
 import { LEDGER_CONFIG } from './config/ledger.tokens';
 import { Clock, SystemClock } from './clock';
@@ -12,9 +12,10 @@ import { LEDGER_MIGRATIONS } from './migrations/ledger.migrations';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthorizationsModule } from './authorizations/authorizations.module';
 import { CreditsModule } from './credits/credits.module';
-import { LedgerExceptionFilter } from './ledger-exception.filter';
+import { LEDGER_HTTP_STATUS } from './ledger-http-status';
 import { PaymentsModule } from './payments/payments.module';
-import { PostingsModule } from './postings/postings.module';
+import { BooksModule } from './books/books.module';
+import { UsageModule } from './usage/usage.module';
 import { BalancesModule } from './balances/balances.module';
 import { CommandsModule, LEDGER_COMMAND_PATTERNS } from './commands/commands.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
@@ -51,7 +52,8 @@ export class LedgerModule {
           }),
         }),
         ObservabilityModule,
-        PostingsModule,
+        BooksModule,
+        UsageModule,
         AccountsModule,
         CreditsModule,
         AuthorizationsModule,
@@ -63,7 +65,7 @@ export class LedgerModule {
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
-        { provide: APP_FILTER, useClass: LedgerExceptionFilter },
+        { provide: APP_FILTER, useValue: new ServiceExceptionFilter(LEDGER_HTTP_STATUS) },
       ],
       exports: [LEDGER_CONFIG, Clock],
     };

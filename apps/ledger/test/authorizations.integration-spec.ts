@@ -10,7 +10,7 @@ import { AuthorizationStore } from '../src/authorizations/authorization.store';
 import { CreditsService } from '../src/credits/credits.service';
 import { HoldSweep } from '../src/holds/hold-sweep.service';
 import { HoldsStore } from '../src/holds/holds.store';
-import { LedgerStore } from '../src/postings/ledger.store';
+import { LedgerStore } from '../src/books/ledger.store';
 import { ReconciliationService } from '../src/reconciliation/reconciliation.service';
 import { LedgerHarness } from './ledger.harness';
 

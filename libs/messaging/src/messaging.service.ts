@@ -6,10 +6,17 @@ import { Topics } from '@tally/budget-domain';
 import { schemaOf } from '@tally/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
+import { counter } from '@tally/platform';
 import { DEAD_LETTER_MAX_BYTES } from './dead-letter';
 import { claimNew } from './inbox';
 import { BatchConsumer } from './batch.consumer';
-import type { BatchConsumerOptions } from './batch.consumer';
+import type { BatchConsumerOptions, ConsumedMessage } from './batch.consumer';
+import { enqueueOutbox } from './outbox';
+import { CollectedOutbox } from './outbox-transaction';
+import type { OutboxTransaction } from './outbox-transaction';
+import type { TransactionalConsumer } from './transactional-consumer';
+import { triage } from './triage';
+import type { Rejected } from './triage';
 import type { KafkaConfig } from './kafka.config';
 import { topicName } from './kafka.config';
 import { OutboxRelay } from './outbox.relay';
@@ -28,6 +35,12 @@ export interface MessagingOptions {
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+const consumedMessages = counter(
+  'tally_consumer_messages_total',
+  'Records handled by exactly-once consumers: applied, dead-lettered, or seen before and skipped',
+  ['consumer', 'outcome'],
+);
 
 /**
  * A dead-letter record carries the refused record in base64 (4/3 of its size): a record near
@@ -50,7 +63,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
-    @InjectDataSource() dataSource: DataSource,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.kafka = new Kafka({
       clientId: `${options.kafka.clientId}`,
@@ -99,8 +112,80 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * Runs `work` in one database transaction. What it publishes is written to the outbox in
+   * that transaction and relayed once it has committed: a command's facts, like a consumer's,
+   * leave only if its effect is stored.
+   */
+  transaction<R>(work: (tx: OutboxTransaction) => Promise<R>): Promise<R> {
+    return this.collectingTransaction(work);
+  }
+
+  private async collectingTransaction<R>(work: (tx: CollectedOutbox) => Promise<R>): Promise<R> {
+    let published = 0;
+    const result = await this.dataSource.transaction(async (manager) => {
+      const tx = new CollectedOutbox(manager, (topic) => this.topic(topic));
+      const value = await work(tx);
+      await enqueueOutbox(manager, tx.messages);
+      published = tx.messages.length;
+      return value;
+    });
+    if (published > 0) this.relay.nudge();
+    return result;
+  }
+
+  /**
+   * Consumes a topic exactly once: per slice of a partition's batch, one transaction decodes
+   * the records (bad ones become dead letters with a reason, so the partition never stops),
+   * claims their ids in the inbox, applies the new ones (`effect`), writes what it published
+   * and the dead letters to the outbox, and commits; the offsets are committed after it. A
+   * redelivered or re-sent record finds its id claimed and changes nothing.
+   */
+  async consumeTransactionally<T>(consumer: TransactionalConsumer<T>): Promise<BatchConsumer> {
+    const inbox = consumer.name ?? consumer.topic;
+    const metricLabel = `${this.service}.${inbox}`;
+    return this.consume({
+      topics: [consumer.topic],
+      ...(consumer.name ? { group: `${this.service}.${consumer.name}` } : {}),
+      ...(consumer.partitionsConsumedConcurrently
+        ? { partitionsConsumedConcurrently: consumer.partitionsConsumedConcurrently }
+        : {}),
+      handler: async (messages: ConsumedMessage[]) => {
+        const now = consumer.now?.() ?? new Date();
+        const { accepted, rejected } = triage(messages, consumer.decode, consumer.idOf, {
+          topic: this.topic(Topics.UsageDeadLetter),
+          service: this.service,
+          at: now,
+        });
+        const outcome = await this.collectingTransaction(async (tx) => {
+          const fresh = await this.claimNew(tx.manager, inbox, [...accepted, ...rejected]);
+          const values: T[] = [];
+          const deadLetters: Rejected[] = [];
+          for (const item of fresh) {
+            if ('deadLetter' in item) deadLetters.push(item);
+            else values.push(item.value);
+          }
+          if (values.length > 0) await consumer.effect(values, tx, now);
+          for (const item of deadLetters) tx.add(item.deadLetter);
+          return { applied: values.length, deadLettered: deadLetters.length };
+        });
+        consumedMessages.inc({ consumer: metricLabel, outcome: 'applied' }, outcome.applied);
+        consumedMessages.inc(
+          { consumer: metricLabel, outcome: 'dead_lettered' },
+          outcome.deadLettered,
+        );
+        consumedMessages.inc(
+          { consumer: metricLabel, outcome: 'duplicate' },
+          messages.length - outcome.applied - outcome.deadLettered,
+        );
+      },
+    });
+  }
+
+  /**
    * Starts a batch consumer for the given contract topics. Each consumer of a service has a
-   * group of its own (`<service>.<topics>`): members of one group must subscribe alike.
+   * group of its own (`<service>.<topics>`): members of one group must subscribe alike. Use
+   * `consumeTransactionally` unless the handler owns its exactly-once rules (read models that
+   * keep only the latest state, say).
    */
   async consume(
     options: Omit<BatchConsumerOptions, 'groupId' | 'topics'> & {
@@ -120,18 +205,13 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The items the inbox has not seen (see `claimNew`), in the caller's transaction. */
-  claimNew<T extends { readonly messageId: string }>(
+  private claimNew<I extends { readonly messageId: string }>(
     manager: EntityManager,
-    consumer: string,
-    items: readonly T[],
-  ): Promise<T[]> {
+    inbox: string,
+    items: readonly I[],
+  ): Promise<I[]> {
     if (this.options.kafka.unsafeSkipInbox) return Promise.resolve([...items]);
-    return claimNew(manager, consumer, items);
-  }
-
-  /** Tells the relay that a transaction with outbox rows has committed. */
-  outboxCommitted(): void {
-    this.relay.nudge();
+    return claimNew(manager, inbox, items);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -23,14 +23,14 @@ export interface Rejected {
  */
 export function triage<T>(
   messages: readonly ConsumedMessage[],
-  decode: (value: Buffer | null) => Decoded<T>,
+  decode: (value: Buffer | null, now: Date) => Decoded<T>,
   messageIdOf: (value: T) => string,
   deadLetter: { readonly topic: string; readonly service: string; readonly at: Date },
 ): { accepted: Array<Accepted<T>>; rejected: Rejected[] } {
   const accepted: Array<Accepted<T>> = [];
   const rejected: Rejected[] = [];
   for (const message of messages) {
-    const decoded = decode(message.value);
+    const decoded = decode(message.value, deadLetter.at);
     if (decoded.ok) {
       accepted.push({ messageId: messageIdOf(decoded.value), value: decoded.value });
     } else {

@@ -3,15 +3,10 @@ import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@tally/persistence';
 import { metricsRegistry } from '@tally/platform';
 import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
-import {
-  MESSAGING_MIGRATIONS,
-  OutboxRelay,
-  claimInbox,
-  claimNew,
-  enqueueOutbox,
-  ensureTopics,
-  jsonMessage,
-} from '../src';
+import { MESSAGING_MIGRATIONS, OutboxRelay, ensureTopics } from '../src';
+// The inbox and outbox primitives themselves; services reach them only through MessagingService.
+import { claimInbox, claimNew } from '../src/inbox';
+import { enqueueOutbox, jsonMessage } from '../src/outbox';
 
 describe('inbox and outbox on the real database and broker', () => {
   const isolation = isolate();

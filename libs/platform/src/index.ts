@@ -6,3 +6,7 @@ export { createServiceApp, portFromEnv, runService, startService } from './boots
 export type { BeforeListen } from './bootstrap';
 export { serviceNodeArgs } from './service-command';
 export { PriceCatalogSource } from './price-catalog.source';
+export { ServiceException } from './service.exception';
+export type { ErrorBody } from './service.exception';
+export { ServiceExceptionFilter } from './service-exception.filter';
+export type { HttpStatusOf } from './service-exception.filter';

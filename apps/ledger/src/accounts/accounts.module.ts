@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { PostingsModule } from '../postings/postings.module';
+import { BooksModule } from '../books/books.module';
 import { AccountsService } from './accounts.service';
+import { AccountsStore } from './accounts.store';
 
 @Module({
-  imports: [PostingsModule],
-  providers: [AccountsService],
-  exports: [AccountsService],
+  imports: [BooksModule],
+  providers: [AccountsService, AccountsStore],
+  exports: [AccountsService, AccountsStore],
 })
 export class AccountsModule {}

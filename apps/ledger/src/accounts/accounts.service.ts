@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { returningRows } from '@tally/persistence';
 import { DataSource } from 'typeorm';
-import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
-import { LedgerStore } from '../postings/ledger.store';
+import { LedgerStore } from '../books/ledger.store';
+import { AccountsException, AccountsExceptionCode } from './accounts.exception';
+import { AccountsStore } from './accounts.store';
+import type { Account } from './accounts.store';
 import { apiKeyIdOf, hashSecret, newApiKey, secretMatches } from './api-key.secret';
 
-export interface Account {
-  account_id: string;
-  name: string;
-  currency: string;
-  tier: string | null;
-  status: 'active' | 'inactive';
-}
+export type { Account } from './accounts.store';
 
 /** Who is calling: the account and the API key its secret belongs to. */
 export interface ApiKeyPrincipal {
@@ -35,7 +30,8 @@ export class AccountsService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly store: LedgerStore,
+    private readonly ledger: LedgerStore,
+    private readonly store: AccountsStore,
   ) {}
 
   /** Creates the account, or completes one that usage opened; creating it again is a no-op. */
@@ -46,25 +42,25 @@ export class AccountsService {
     tier?: string | null;
   }): Promise<Account> {
     if (!ACCOUNT_ID.test(input.accountId)) {
-      throw new LedgerException(
-        LedgerExceptionCode.VALIDATION_FAILED,
+      throw new AccountsException(
+        AccountsExceptionCode.VALIDATION_FAILED,
         'account_id: 1-128 letters, digits, and _ . : -',
       );
     }
     const currency = input.currency ?? 'USD';
-    if (currency !== 'USD')
-      throw new LedgerException(
-        LedgerExceptionCode.VALIDATION_FAILED,
+    if (currency !== 'USD') {
+      throw new AccountsException(
+        AccountsExceptionCode.VALIDATION_FAILED,
         'currency: only USD ledgers exist yet',
       );
+    }
     return this.dataSource.transaction(async (manager) => {
-      await this.store.openAccounts(manager, [input.accountId], 'command');
-      const [account] = await returningRows<Account>(
+      await this.ledger.openAccounts(manager, [input.accountId], 'command');
+      const account = await this.store.describe(
         manager,
-        `UPDATE accounts SET name = $2, tier = $3, opened_by = 'command'
-         WHERE account_id = $1
-         RETURNING account_id, name, currency, tier, status`,
-        [input.accountId, input.name, input.tier ?? null],
+        input.accountId,
+        input.name,
+        input.tier ?? null,
       );
       if (!account)
         throw new Error(`account ${input.accountId} is missing right after it was opened`);
@@ -78,23 +74,19 @@ export class AccountsService {
     name: string,
   ): Promise<{ api_key_id: string; secret: string }> {
     const { apiKeyId, secret } = newApiKey();
-    const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO api_keys (account_id, api_key_id, name, secret_hash)
-       SELECT account_id, $2, $3, $4 FROM accounts WHERE account_id = $1
-       RETURNING api_key_id`,
-      [accountId, apiKeyId, name, hashSecret(secret)],
-    );
-    if (inserted.length === 0)
-      throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${accountId}`);
+    const key = { accountId, apiKeyId, name, secretHash: hashSecret(secret) };
+    if (!(await this.store.insertApiKey(this.dataSource.manager, key))) {
+      throw new AccountsException(
+        AccountsExceptionCode.ACCOUNT_NOT_FOUND,
+        `no account ${accountId}`,
+      );
+    }
     return { api_key_id: apiKeyId, secret };
   }
 
   async revokeApiKey(accountId: string, apiKeyId: string): Promise<void> {
     this.authCache.clear();
-    await this.dataSource.query(
-      'UPDATE api_keys SET revoked_at = now() WHERE account_id = $1 AND api_key_id = $2 AND revoked_at IS NULL',
-      [accountId, apiKeyId],
-    );
+    await this.store.revokeApiKey(this.dataSource.manager, accountId, apiKeyId);
   }
 
   /**
@@ -115,11 +107,7 @@ export class AccountsService {
   private async lookUp(secret: string): Promise<ApiKeyPrincipal | null> {
     const apiKeyId = apiKeyIdOf(secret);
     if (!apiKeyId) return null;
-    const [key]: Array<{ account_id: string; secret_hash: string; revoked_at: Date | null }> =
-      await this.dataSource.query(
-        'SELECT account_id, secret_hash, revoked_at FROM api_keys WHERE api_key_id = $1',
-        [apiKeyId],
-      );
+    const key = await this.store.findApiKey(this.dataSource.manager, apiKeyId);
     if (!key || key.revoked_at || !secretMatches(secret, key.secret_hash)) return null;
     return { accountId: key.account_id, apiKeyId };
   }

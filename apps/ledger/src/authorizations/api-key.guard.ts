@@ -3,7 +3,7 @@ import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AccountsService } from '../accounts/accounts.service';
 import type { ApiKeyPrincipal } from '../accounts/accounts.service';
-import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
+import { AuthorizationsException, AuthorizationsExceptionCode } from './authorizations.exception';
 
 export type AuthenticatedRequest = FastifyRequest & { principal: ApiKeyPrincipal };
 
@@ -18,8 +18,8 @@ export class ApiKeyGuard implements CanActivate {
     const principal =
       scheme === 'Bearer' && secret ? await this.accounts.authenticate(secret) : null;
     if (!principal)
-      throw new LedgerException(
-        LedgerExceptionCode.UNAUTHORIZED,
+      throw new AuthorizationsException(
+        AuthorizationsExceptionCode.UNAUTHORIZED,
         'a valid API key is required (Authorization: Bearer <secret>)',
       );
     request.principal = principal;

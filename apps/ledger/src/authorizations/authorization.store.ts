@@ -3,11 +3,11 @@ import { Decimal } from 'decimal.js';
 import { preparedQuery } from '@tally/persistence';
 import type { PreparedStatement } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
-import { budgetFromRow, budgetsAsJson } from '../budgets/budget.store';
-import type { BudgetRow, StoredBudget } from '../budgets/budget.store';
+import { budgetFromRow, budgetsAsJson } from '../books/budget.store';
+import type { BudgetRow, StoredBudget } from '../books/budget.store';
 import { heldAtSql } from '../holds/holds.store';
-import type { LedgerCode } from '../postings/ledger-codes';
-import type { Balances } from '../postings/ledger.store';
+import type { LedgerCode } from '../books/ledger-codes';
+import type { Balances } from '../books/ledger.store';
 
 /** Everything an authorization decides on, read in one statement (one snapshot). */
 export interface AuthorizationFacts {

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { describeIssue } from '@tally/budget-domain';
-import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
+import { AuthorizationsException, AuthorizationsExceptionCode } from './authorizations.exception';
 import { ApiKeyGuard } from './api-key.guard';
 import type { AuthenticatedRequest } from './api-key.guard';
 import { authorizationRequestSchema } from './authorization.dto';
@@ -31,7 +31,10 @@ export class AuthorizationsController {
   ) {
     const parsed = authorizationRequestSchema.safeParse(body);
     if (!parsed.success)
-      throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, describeIssue(parsed.error));
+      throw new AuthorizationsException(
+        AuthorizationsExceptionCode.VALIDATION_FAILED,
+        describeIssue(parsed.error),
+      );
     const outcome = await this.authorizations.authorize(request.principal, parsed.data);
     response.status(outcome.authorized ? 201 : 402);
     return outcome;
@@ -44,8 +47,8 @@ export class AuthorizationsController {
     @Param('id') reservationId: string,
   ): Promise<void> {
     if (!(await this.authorizations.release(request.principal, reservationId))) {
-      throw new LedgerException(
-        LedgerExceptionCode.RESERVATION_NOT_FOUND,
+      throw new AuthorizationsException(
+        AuthorizationsExceptionCode.RESERVATION_NOT_FOUND,
         `no held reservation ${reservationId} for this key`,
       );
     }

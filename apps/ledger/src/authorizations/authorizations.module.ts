@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
-import { HoldsModule } from '../holds/holds.module';
-import { PostingsModule } from '../postings/postings.module';
+import { BooksModule } from '../books/books.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { AuthorizationsController } from './authorizations.controller';
 import { AuthorizationStore } from './authorization.store';
 import { AuthorizationsService } from './authorizations.service';
 
 @Module({
-  imports: [AccountsModule, PostingsModule, HoldsModule],
+  imports: [AccountsModule, BooksModule],
   controllers: [AuthorizationsController],
   providers: [AuthorizationsService, AuthorizationStore, ApiKeyGuard],
 })

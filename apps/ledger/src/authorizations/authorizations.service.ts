@@ -14,8 +14,8 @@ import {
 import type { BudgetStatus, RefusalCode, SpendLimits } from '@tally/budget-domain';
 import { budgetValidity } from '@tally/budget-domain';
 import { PriceCatalogSource, counter } from '@tally/platform';
-import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../budgets/budget-periods';
-import type { StoredBudget } from '../budgets/budget.store';
+import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../books/budget-periods';
+import type { StoredBudget } from '../books/budget.store';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { ApiKeyPrincipal } from '../accounts/accounts.service';
@@ -23,8 +23,8 @@ import { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger.config';
 import { LEDGER_CONFIG } from '../config/ledger.tokens';
 import { HoldsStore } from '../holds/holds.store';
-import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
-import { balanceFacts, keyFacts } from '../postings/balance-snapshot';
+import { AuthorizationsException, AuthorizationsExceptionCode } from './authorizations.exception';
+import { balanceFacts, keyFacts } from '../books/balance-snapshot';
 import { AccountTurns } from './account-turns';
 import type { AuthorizationRequest } from './authorization.dto';
 import { AuthorizationStore } from './authorization.store';
@@ -142,8 +142,8 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
       now,
     );
     if (!facts)
-      throw new LedgerException(
-        LedgerExceptionCode.ACCOUNT_NOT_FOUND,
+      throw new AuthorizationsException(
+        AuthorizationsExceptionCode.ACCOUNT_NOT_FOUND,
         'the account of this key does not exist',
       );
     const budgets = currentPeriods(facts.budgets, now);

@@ -1,11 +1,6 @@
 import { Module } from '@nestjs/common';
-import { HoldsModule } from '../holds/holds.module';
-import { PostingsModule } from '../postings/postings.module';
+import { BooksModule } from '../books/books.module';
 import { BalancesService } from './balances.service';
 
-@Module({
-  imports: [PostingsModule, HoldsModule],
-  providers: [BalancesService],
-  exports: [BalancesService],
-})
+@Module({ imports: [BooksModule], providers: [BalancesService], exports: [BalancesService] })
 export class BalancesModule {}

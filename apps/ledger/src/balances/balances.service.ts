@@ -8,15 +8,15 @@ import {
   projectedPeriodCost,
 } from '@tally/budget-domain';
 import type { BudgetStatus } from '@tally/budget-domain';
-import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../budgets/budget-periods';
-import { BudgetStore } from '../budgets/budget.store';
-import type { StoredBudget } from '../budgets/budget.store';
 import { DataSource } from 'typeorm';
+import { balanceFacts, keyFacts, presentPeriod, presentStatus } from '../books/balance-snapshot';
+import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../books/budget-periods';
+import { BudgetStore } from '../books/budget.store';
+import type { StoredBudget } from '../books/budget.store';
+import { LedgerStore } from '../books/ledger.store';
 import { Clock } from '../clock';
-import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
-import { balanceFacts, keyFacts, presentPeriod, presentStatus } from '../postings/balance-snapshot';
 import { HoldsStore } from '../holds/holds.store';
-import type { Balances } from '../postings/ledger.store';
+import { BalancesException, BalancesExceptionCode } from './balances.exception';
 
 const ZERO = new Decimal(0);
 
@@ -46,6 +46,7 @@ export class BalancesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly holds: HoldsStore,
     private readonly budgets: BudgetStore,
+    private readonly ledger: LedgerStore,
     private readonly clock: Clock,
   ) {}
 
@@ -61,13 +62,9 @@ export class BalancesService {
     const { balances, holds, budgets, keyHeld } = await this.dataSource.transaction(
       'REPEATABLE READ',
       async (manager) => {
-        const rows: Array<{ code: string; balance: string }> = await manager.query(
-          'SELECT code, balance FROM ledger_accounts WHERE account_id = $1',
-          [accountId],
-        );
         const held = await this.holds.heldAmounts(manager, [accountId], now);
         return {
-          balances: new Map(rows.map((row) => [row.code, new Decimal(row.balance)])) as Balances,
+          balances: await this.ledger.readBalances(manager, accountId),
           holds: held.get(accountId) ?? ZERO,
           budgets: currentPeriods(await this.budgets.read(manager, [accountId]), now),
           keyHeld:
@@ -78,11 +75,14 @@ export class BalancesService {
       },
     );
     if (balances.size === 0)
-      throw new LedgerException(LedgerExceptionCode.ACCOUNT_NOT_FOUND, `no account ${accountId}`);
+      throw new BalancesException(
+        BalancesExceptionCode.ACCOUNT_NOT_FOUND,
+        `no account ${accountId}`,
+      );
     if (apiKeyId !== null && keyHeld === undefined) {
       // As ledger.set-budget answers a key the account does not have.
-      throw new LedgerException(
-        LedgerExceptionCode.VALIDATION_FAILED,
+      throw new BalancesException(
+        BalancesExceptionCode.VALIDATION_FAILED,
         `api_key_id: no key ${apiKeyId} in this account`,
       );
     }

@@ -12,10 +12,20 @@ describe('balance snapshot of an account without a budget', () => {
       ['promotions', new Decimal('-10')],
       ['revenue', new Decimal('2.5')],
     ]);
-    expect(balanceSnapshot('acct_1', balances, new Decimal(0), cause, at)).toEqual({
+    expect(
+      balanceSnapshot({
+        accountId: 'acct_1',
+        sequence: 4,
+        balances,
+        holds: new Decimal(0),
+        cause,
+        at,
+      }),
+    ).toEqual({
       schema_version: 1,
       account_id: 'acct_1',
       api_key_id: null,
+      sequence: 4,
       period: { start: null, end: null },
       allowance: '0.000000',
       used: '2.500000',
@@ -37,7 +47,16 @@ describe('balance snapshot of an account without a budget', () => {
       ['credit', new Decimal('10')],
       ['promotions', new Decimal('-10')],
     ]);
-    expect(balanceSnapshot('acct_3', balances, new Decimal('4'), cause, at)).toMatchObject({
+    expect(
+      balanceSnapshot({
+        accountId: 'acct_3',
+        sequence: 4,
+        balances,
+        holds: new Decimal('4'),
+        cause,
+        at,
+      }),
+    ).toMatchObject({
       available: '6.000000',
       available_percent: 100,
       alert_level: 'GREEN',
@@ -49,7 +68,16 @@ describe('balance snapshot of an account without a budget', () => {
       ['overage', new Decimal('-0.00045')],
       ['revenue', new Decimal('0.00045')],
     ]);
-    expect(balanceSnapshot('acct_2', balances, new Decimal(0), cause, at)).toMatchObject({
+    expect(
+      balanceSnapshot({
+        accountId: 'acct_2',
+        sequence: 4,
+        balances,
+        holds: new Decimal(0),
+        cause,
+        at,
+      }),
+    ).toMatchObject({
       used: '0.000450',
       overage: '0.000450',
       available_percent: 0,

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { computeBudgetStatus, formatAmount, presentPercent } from '@tally/budget-domain';
 import type { BalanceChanged, BalanceFacts, BudgetStatus, Period } from '@tally/budget-domain';
-import type { StoredBudget } from '../budgets/budget.store';
+import type { StoredBudget } from './budget.store';
 import type { LedgerCode } from './ledger-codes';
 
 const ZERO = new Decimal(0);
@@ -50,24 +50,27 @@ export function keyFacts(budget: StoredBudget, holds: Decimal): BalanceFacts {
 }
 
 /** The balance-changed announcement of an account from its ledger balances and budget. */
-export function balanceSnapshot(
-  accountId: string,
-  balances: ReadonlyMap<LedgerCode, Decimal>,
-  holds: Decimal,
-  cause: { transactionId: string; kind: string },
-  at: Date,
-  budget?: StoredBudget,
-): BalanceChanged {
-  const status = computeBudgetStatus(balanceFacts(balances, holds, budget));
+export function balanceSnapshot(snapshot: {
+  readonly accountId: string;
+  readonly sequence: number;
+  readonly balances: ReadonlyMap<LedgerCode, Decimal>;
+  readonly holds: Decimal;
+  readonly cause: { readonly transactionId: string; readonly kind: string };
+  readonly at: Date;
+  readonly budget?: StoredBudget | undefined;
+}): BalanceChanged {
+  const { budget, cause } = snapshot;
+  const status = computeBudgetStatus(balanceFacts(snapshot.balances, snapshot.holds, budget));
   return {
     schema_version: 1,
-    account_id: accountId,
+    account_id: snapshot.accountId,
     api_key_id: null,
+    sequence: snapshot.sequence,
     period: presentPeriod(budget?.state.period),
     allowance: formatAmount(status.allowance),
     ...presentStatus(status),
     cause: { transaction_id: cause.transactionId, kind: cause.kind },
-    at: at.toISOString(),
+    at: snapshot.at.toISOString(),
   };
 }
 

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { BudgetStore } from '../budgets/budget.store';
 import { HoldsModule } from '../holds/holds.module';
+import { Books } from './books.service';
+import { BudgetStore } from './budget.store';
 import { LedgerStore } from './ledger.store';
-import { PostingService } from './posting.service';
-import { UsageRatedConsumer } from './usage-rated.consumer';
 
+/** The books: balances, budget periods, and the one way to post to them (`Books.transact`). */
 @Module({
   imports: [HoldsModule],
-  providers: [LedgerStore, BudgetStore, PostingService, UsageRatedConsumer],
-  exports: [LedgerStore, BudgetStore, PostingService],
+  providers: [LedgerStore, BudgetStore, Books],
+  exports: [LedgerStore, BudgetStore, Books, HoldsModule],
 })
-export class PostingsModule {}
+export class BooksModule {}

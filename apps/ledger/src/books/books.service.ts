@@ -1,208 +1,148 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
-import { Topics, allocateSpend, formatAmount, usageDedupKey } from '@tally/budget-domain';
-import type { LedgerTransaction, UsageRated } from '@tally/budget-domain';
-import type { OutboxMessage } from '@tally/messaging';
-import { MessagingService, jsonMessage } from '@tally/messaging';
-import type { EntityManager } from 'typeorm';
-import type { PeriodState } from '@tally/budget-domain';
-import { accountBudgetOf, keyBudgetOf, rollBudgets } from '../budgets/budget-periods';
-import { BudgetStore } from '../budgets/budget.store';
-import type { StoredBudget } from '../budgets/budget.store';
+import { Topics, formatAmount } from '@tally/budget-domain';
+import type { LedgerTransaction } from '@tally/budget-domain';
+import type { OutboxTransaction } from '@tally/messaging';
 import { HoldsStore } from '../holds/holds.store';
 import { balanceSnapshot } from './balance-snapshot';
-import type { LedgerCode } from './ledger-codes';
-import { LedgerStore, balancesOf } from './ledger.store';
-import type { Balances, NewTransaction } from './ledger.store';
+import { BooksException, BooksExceptionCode } from './books.exception';
+import { accountBudgetOf, keyBudgetOf, rollBudgets } from './budget-periods';
+import { BudgetStore } from './budget.store';
+import type { StoredBudget } from './budget.store';
+import { LedgerStore } from './ledger.store';
+import type { Balances, LockedAccount, NewTransaction, OpenedBy } from './ledger.store';
 
 const ZERO = new Decimal(0);
 
-/** The balances and budgets of a batch's accounts, locked for its transaction (`PostingService.lock`). */
-export interface LockedAccounts {
-  readonly balances: Map<string, Balances>;
-  /** Moved to the current period; `postLocked` saves them. */
-  readonly budgets: StoredBudget[];
-  /** The period resets that were due, already applied to `balances`; posted before anything else. */
-  readonly resets: readonly NewTransaction[];
+/**
+ * The books of the accounts one transaction moves money in, locked for it: balances as the
+ * transactions recorded so far left them, and budgets in the period `now` falls in.
+ */
+export class OpenBooks {
+  private readonly recorded: NewTransaction[] = [];
+
+  constructor(
+    private readonly accounts: ReadonlyMap<string, LockedAccount>,
+    readonly budgets: StoredBudget[],
+  ) {}
+
+  /** The account's balances, moved by every transaction recorded so far. */
+  balancesOf(accountId: string): Balances {
+    return this.account(accountId).balances;
+  }
+
+  accountBudget(accountId: string): StoredBudget | undefined {
+    return accountBudgetOf(this.budgets, accountId);
+  }
+
+  keyBudget(accountId: string, apiKeyId: string | null): StoredBudget | undefined {
+    return keyBudgetOf(this.budgets, accountId, apiKeyId);
+  }
+
+  /** A budget set in this transaction; it is saved with the others. */
+  addBudget(budget: StoredBudget): void {
+    this.budgets.push(budget);
+  }
+
+  /** Applies the transaction's postings to the balances; it is posted when the build ends. */
+  record(transaction: NewTransaction): void {
+    const balances = this.balancesOf(transaction.accountId);
+    for (const posting of transaction.postings) {
+      balances.set(posting.code, (balances.get(posting.code) ?? ZERO).plus(posting.amount));
+    }
+    this.recorded.push(transaction);
+  }
+
+  get transactions(): readonly NewTransaction[] {
+    return this.recorded;
+  }
+
+  account(accountId: string): LockedAccount {
+    const found = this.accounts.get(accountId);
+    if (!found) throw new Error(`the books of ${accountId} are not open in this transaction`);
+    return found;
+  }
+}
+
+export interface TransactRequest {
+  readonly accountIds: readonly string[];
+  readonly now: Date;
+  /** Opens the accounts that do not exist yet (usage and payments may name a new one); otherwise an unknown account is refused. */
+  readonly open?: OpenedBy;
 }
 
 /**
- * Posts rated usage as double-entry transactions: the tenant's allowance, then credit, then
- * overage pay; the tenant's revenue account receives the cost. Returns the messages that
- * announce what was posted, to be written to the outbox in the same transaction. Every
- * posting of money into an account (usage, purchases, grants) starts with `lock` and ends
- * with `postLocked`, so it follows a due reset and is announced against the account's budget.
+ * The one way money moves (DESIGN 4, Ledger). `transact` locks the accounts' balances and
+ * budgets, posts the period resets that are due, lets `build` record transactions against
+ * the live balances, then posts them all and announces them: ledger.transactions for each,
+ * ledger.balance-changed once per account, its state after all of them.
  */
 @Injectable()
-export class PostingService {
+export class Books {
   constructor(
     private readonly store: LedgerStore,
     private readonly budgets: BudgetStore,
     private readonly holds: HoldsStore,
-    private readonly messaging: MessagingService,
   ) {}
 
-  async postUsage(
-    manager: EntityManager,
-    events: readonly UsageRated[],
-    now: Date,
-  ): Promise<OutboxMessage[]> {
-    if (events.length === 0) return [];
-    const accountIds = [...new Set(events.map((event) => event.account_id))].sort();
-    await this.store.openAccounts(manager, accountIds, 'usage');
-    const locked = await this.lock(manager, accountIds, now);
-    const { balances, budgets } = locked;
-
-    const usage = events.map((event) => {
-      const account = balancesOf(balances, event.account_id);
-      const cost = new Decimal(event.cost);
-      const accountBudget = accountBudgetOf(budgets, event.account_id);
-      const split = allocateSpend(cost, {
-        allowanceRemaining: account.get('allowance') ?? ZERO,
-        creditRemaining: account.get('credit') ?? ZERO,
-      });
-      if (accountBudget)
-        accountBudget.state = spend(accountBudget.state, cost, split.fromAllowance);
-      const keyBudget = keyBudgetOf(budgets, event.account_id, event.api_key_id);
-      if (keyBudget)
-        keyBudget.state = spend(
-          keyBudget.state,
-          cost,
-          Decimal.min(cost, keyBudget.state.allowanceRemaining),
-        );
-      const transaction: NewTransaction = {
-        accountId: event.account_id,
-        transactionId: randomUUID(),
-        kind: 'usage',
-        sourceId: usageDedupKey(event),
-        occurredAt: event.occurred_at,
-        details: {
-          usage_id: event.id,
-          source: event.source,
-          api_key_id: event.api_key_id,
-          service: event.service,
-          provider: event.provider,
-          model: event.model,
-          price_version: event.price_version,
-        },
-        postings: [
-          { code: 'allowance', amount: split.fromAllowance.negated() },
-          { code: 'credit', amount: split.fromCredit.negated() },
-          { code: 'overage', amount: split.toOverage.negated() },
-          { code: 'revenue', amount: cost },
-        ],
-      };
-      applyPostings(account, transaction);
-      return transaction;
-    });
-
-    await this.holds.settle(
-      manager,
-      events.flatMap((event) =>
-        event.reservation_id
-          ? [{ accountId: event.account_id, reservationId: event.reservation_id, cost: event.cost }]
-          : [],
-      ),
-      now,
-    );
-    return this.postLocked(manager, locked, usage, now);
+  async transact<R>(
+    tx: OutboxTransaction,
+    request: TransactRequest,
+    build: (books: OpenBooks) => R | Promise<R>,
+  ): Promise<R> {
+    const { manager } = tx;
+    const accountIds = [...new Set(request.accountIds)].sort();
+    if (request.open) await this.store.openAccounts(manager, accountIds, request.open);
+    const accounts = await this.store.lockBalances(manager, accountIds);
+    const missing = accountIds.find((accountId) => !accounts.has(accountId));
+    if (missing) {
+      throw new BooksException(BooksExceptionCode.ACCOUNT_NOT_FOUND, `no account ${missing}`);
+    }
+    const books = new OpenBooks(accounts, await this.budgets.lock(manager, accountIds));
+    // A reset that came due is posted before anything else, so what follows is measured
+    // against the right period.
+    for (const reset of rollBudgets(books.budgets, request.now)) books.record(reset);
+    const result = await build(books);
+    await this.budgets.save(manager, books.budgets);
+    await this.announce(tx, books, await this.store.post(manager, books.transactions), request.now);
+    return result;
   }
 
-  /**
-   * Locks the ledger balances and budgets of accounts that exist (open them first when a
-   * message may name a new one) and moves their budgets to the period `now` falls in. Every
-   * posting starts here, so a purchase or a grant that arrives after a missed reset posts the
-   * reset before itself, and its announcement is measured against the right period.
-   */
-  async lock(manager: EntityManager, accountIds: string[], now: Date): Promise<LockedAccounts> {
-    const balances = await this.store.lockBalances(manager, accountIds);
-    const budgets = await this.budgets.lock(manager, accountIds);
-    const resets = rollBudgets(budgets, now);
-    for (const reset of resets) applyPostings(balancesOf(balances, reset.accountId), reset);
-    return { balances, budgets, resets };
-  }
-
-  /**
-   * Posts transactions whose postings were applied to `locked.balances`, after the resets
-   * `lock` found due, and saves the budgets; returns the announcements (`post`).
-   */
-  async postLocked(
-    manager: EntityManager,
-    locked: LockedAccounts,
-    transactions: readonly NewTransaction[],
+  private async announce(
+    tx: OutboxTransaction,
+    books: OpenBooks,
+    changedRows: ReadonlyMap<string, number>,
     now: Date,
-  ): Promise<OutboxMessage[]> {
-    await this.budgets.save(manager, locked.budgets);
-    return this.post(
-      manager,
-      [...locked.resets, ...transactions],
-      locked.balances,
-      now,
-      locked.budgets,
-    );
-  }
-
-  /**
-   * Stores transactions whose postings were applied to `balances`, and returns their
-   * announcements: ledger.transactions for each, ledger.balance-changed once per account
-   * (its state after all of them, holds included, measured against its budget).
-   */
-  async post(
-    manager: EntityManager,
-    transactions: readonly NewTransaction[],
-    balances: Map<string, Balances>,
-    now: Date,
-    // Required, not defaulted: an account whose budget is left out is announced as having none.
-    budgets: readonly StoredBudget[],
-  ): Promise<OutboxMessage[]> {
-    await this.store.post(manager, transactions);
-    const holds = await this.holds.heldAmounts(
-      manager,
-      [...new Set(transactions.map((t) => t.accountId))],
-      now,
-    );
-    const transactionsTopic = this.messaging.topic(Topics.LedgerTransactions);
-    const balanceTopic = this.messaging.topic(Topics.LedgerBalanceChanged);
+  ): Promise<void> {
     const lastByAccount = new Map<string, NewTransaction>();
-    const messages = transactions.map((transaction) => {
+    for (const transaction of books.transactions) {
       lastByAccount.set(transaction.accountId, transaction);
-      return jsonMessage(
-        transactionsTopic,
+      tx.publish(
+        Topics.LedgerTransactions,
         transaction.accountId,
         transactionRecord(transaction, now),
       );
-    });
-    for (const [accountId, last] of lastByAccount) {
-      const snapshot = balanceSnapshot(
-        accountId,
-        balancesOf(balances, accountId),
-        holds.get(accountId) ?? ZERO,
-        last,
-        now,
-        accountBudgetOf(budgets, accountId),
-      );
-      messages.push(jsonMessage(balanceTopic, accountId, snapshot));
     }
-    return messages;
-  }
-}
-
-/** A budget's period figures after a spend: all of it is used, part of it came from the allowance. */
-function spend(state: PeriodState, cost: Decimal, fromAllowance: Decimal): PeriodState {
-  return {
-    ...state,
-    used: state.used.plus(cost),
-    allowanceRemaining: state.allowanceRemaining.minus(fromAllowance),
-  };
-}
-
-export function applyPostings(
-  account: Map<LedgerCode, Decimal>,
-  transaction: NewTransaction,
-): void {
-  for (const posting of transaction.postings) {
-    account.set(posting.code, (account.get(posting.code) ?? ZERO).plus(posting.amount));
+    if (lastByAccount.size === 0) return;
+    const holds = await this.holds.heldAmounts(tx.manager, [...lastByAccount.keys()], now);
+    for (const [accountId, last] of lastByAccount) {
+      const account = books.account(accountId);
+      tx.publish(
+        Topics.LedgerBalanceChanged,
+        accountId,
+        balanceSnapshot({
+          accountId,
+          // Every posting bumps the version of each ledger row it moves, so their sum grows
+          // with each change of the account's books.
+          sequence: account.version + (changedRows.get(accountId) ?? 0),
+          balances: account.balances,
+          holds: holds.get(accountId) ?? ZERO,
+          cause: last,
+          at: now,
+          budget: books.accountBudget(accountId),
+        }),
+      );
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { restartPeriod, rollToPeriod } from '@tally/budget-domain';
 import type { BudgetDefinition, PeriodReset } from '@tally/budget-domain';
-import type { NewTransaction } from '../postings/ledger.store';
+import type { NewTransaction } from './ledger.store';
 import type { StoredBudget } from './budget.store';
 
 /**

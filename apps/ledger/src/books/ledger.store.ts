@@ -7,6 +7,15 @@ import type { LedgerCode } from './ledger-codes';
 
 export type Balances = Map<LedgerCode, Decimal>;
 
+/** An account's balances as locked for a transaction, and the sum of their row versions. */
+export interface LockedAccount {
+  readonly balances: Balances;
+  readonly version: number;
+}
+
+/** What opened an account: a command creating it, or the first usage or payment naming it. */
+export type OpenedBy = 'command' | 'usage' | 'payment';
+
 export interface NewTransaction {
   readonly accountId: string;
   readonly transactionId: string;
@@ -31,7 +40,7 @@ export class LedgerStore {
   async openAccounts(
     manager: EntityManager,
     accountIds: string[],
-    openedBy: 'command' | 'usage' | 'payment',
+    openedBy: OpenedBy,
   ): Promise<void> {
     await manager.query(
       `WITH opened AS (
@@ -46,22 +55,35 @@ export class LedgerStore {
   }
 
   /** Locks the accounts' ledger rows for this transaction and returns their balances. */
-  async lockBalances(manager: EntityManager, accountIds: string[]): Promise<Map<string, Balances>> {
-    const rows: Array<{ account_id: string; code: LedgerCode; balance: string }> =
+  async lockBalances(
+    manager: EntityManager,
+    accountIds: readonly string[],
+  ): Promise<Map<string, LockedAccount>> {
+    const rows: Array<{ account_id: string; code: LedgerCode; balance: string; version: string }> =
       await manager.query(
-        `SELECT account_id, code, balance FROM ledger_accounts
+        `SELECT account_id, code, balance, version FROM ledger_accounts
        WHERE account_id = ANY($1::text[])
        ORDER BY account_id, code
        FOR UPDATE`,
         [accountIds],
       );
-    const balances = new Map<string, Balances>();
+    const accounts = new Map<string, { balances: Balances; version: number }>();
     for (const row of rows) {
-      let account = balances.get(row.account_id);
-      if (!account) balances.set(row.account_id, (account = new Map()));
-      account.set(row.code, new Decimal(row.balance));
+      let account = accounts.get(row.account_id);
+      if (!account) accounts.set(row.account_id, (account = { balances: new Map(), version: 0 }));
+      account.balances.set(row.code, new Decimal(row.balance));
+      account.version += Number(row.version);
     }
-    return balances;
+    return accounts;
+  }
+
+  /** An account's balances as the caller's snapshot sees them, without a lock (empty when it does not exist). */
+  async readBalances(manager: EntityManager, accountId: string): Promise<Balances> {
+    const rows: Array<{ code: LedgerCode; balance: string }> = await manager.query(
+      'SELECT code, balance FROM ledger_accounts WHERE account_id = $1',
+      [accountId],
+    );
+    return new Map(rows.map((row) => [row.code, new Decimal(row.balance)]));
   }
 
   /** An earlier transaction created from the same outside id, if any (idempotency). */
@@ -78,9 +100,16 @@ export class LedgerStore {
     return row;
   }
 
-  /** Inserts transactions with their postings and moves the cached balances by the same amounts. */
-  async post(manager: EntityManager, transactions: readonly NewTransaction[]): Promise<void> {
-    if (transactions.length === 0) return;
+  /**
+   * Inserts transactions with their postings and moves the cached balances by the same
+   * amounts; returns how many ledger rows of each account moved (each one's version grew by 1).
+   */
+  async post(
+    manager: EntityManager,
+    transactions: readonly NewTransaction[],
+  ): Promise<Map<string, number>> {
+    const changedRows = new Map<string, number>();
+    if (transactions.length === 0) return changedRows;
     await manager.query(
       `INSERT INTO transactions (account_id, transaction_id, kind, source_id, occurred_at, details)
        SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], ${jsonTextsSql(6)}::jsonb[])`,
@@ -132,15 +161,9 @@ export class LedgerStore {
         changes.map((c) => c.delta.toFixed()),
       ],
     );
+    for (const change of changes) {
+      changedRows.set(change.accountId, (changedRows.get(change.accountId) ?? 0) + 1);
+    }
+    return changedRows;
   }
-}
-
-/** An account's balances from `lockBalances`, which every caller opened first (`openAccounts`). */
-export function balancesOf(balances: ReadonlyMap<string, Balances>, accountId: string): Balances {
-  const found = balances.get(accountId);
-  if (!found)
-    throw new Error(
-      `ledger accounts of ${accountId} were not locked: open and lock them before posting`,
-    );
-  return found;
 }

@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
-import { PostingsModule } from '../postings/postings.module';
+import { AccountsModule } from '../accounts/accounts.module';
+import { BooksModule } from '../books/books.module';
 import { BudgetsService } from './budgets.service';
 
-@Module({ imports: [PostingsModule], providers: [BudgetsService], exports: [BudgetsService] })
+@Module({
+  imports: [BooksModule, AccountsModule],
+  providers: [BudgetsService],
+  exports: [BudgetsService],
+})
 export class BudgetsModule {}

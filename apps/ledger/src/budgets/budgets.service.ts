@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import {
   BUDGET_DEFAULTS,
@@ -10,14 +9,13 @@ import {
   samePeriodRule,
 } from '@tally/budget-domain';
 import type { BudgetDefinition, PeriodKind } from '@tally/budget-domain';
-import { MessagingService, enqueueOutbox } from '@tally/messaging';
-import { DataSource } from 'typeorm';
+import { MessagingService } from '@tally/messaging';
+import { AccountsStore } from '../accounts/accounts.store';
+import { Books } from '../books/books.service';
+import { changePeriodRule, openingIssue } from '../books/budget-periods';
+import type { StoredBudget } from '../books/budget.store';
 import { Clock } from '../clock';
-import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
-import type { NewTransaction } from '../postings/ledger.store';
-import { PostingService, applyPostings } from '../postings/posting.service';
-import type { StoredBudget } from './budget.store';
-import { accountBudgetOf, changePeriodRule, keyBudgetOf, openingIssue } from './budget-periods';
+import { BudgetsException, BudgetsExceptionCode } from './budgets.exception';
 
 /** The `ledger.set-budget` request (DESIGN 2), already shape-checked. */
 export interface SetBudgetCommand {
@@ -45,9 +43,9 @@ export interface SetBudgetCommand {
 @Injectable()
 export class BudgetsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly postings: PostingService,
     private readonly messaging: MessagingService,
+    private readonly books: Books,
+    private readonly accounts: AccountsStore,
     private readonly clock: Clock,
   ) {}
 
@@ -55,57 +53,41 @@ export class BudgetsService {
     const now = this.clock.now();
     const definition = this.definitionOf(command, now);
     const apiKeyId = command.api_key_id ?? null;
-    const result = await this.dataSource.transaction(async (manager) => {
-      // Locking also catches the account's budgets up to now, under the terms the missed resets
-      // were due under.
-      const locked = await this.postings.lock(manager, [command.account_id], now);
-      const account = locked.balances.get(command.account_id);
-      if (!account)
-        throw new LedgerException(
-          LedgerExceptionCode.ACCOUNT_NOT_FOUND,
-          `no account ${command.account_id}`,
-        );
-      if (apiKeyId) {
-        const keys: unknown[] = await manager.query(
-          'SELECT 1 FROM api_keys WHERE account_id = $1 AND api_key_id = $2',
-          [command.account_id, apiKeyId],
-        );
-        if (keys.length === 0)
-          throw new LedgerException(
-            LedgerExceptionCode.VALIDATION_FAILED,
+    const budget = await this.messaging.transaction((tx) =>
+      // Opening the books catches the account's budgets up to now, under the terms the missed
+      // resets were due under.
+      this.books.transact(tx, { accountIds: [command.account_id], now }, async (books) => {
+        if (
+          apiKeyId &&
+          !(await this.accounts.hasApiKey(tx.manager, command.account_id, apiKeyId))
+        ) {
+          throw new BudgetsException(
+            BudgetsExceptionCode.VALIDATION_FAILED,
             `api_key_id: no key ${apiKeyId} in this account`,
           );
-      }
-      const existing = apiKeyId
-        ? keyBudgetOf(locked.budgets, command.account_id, apiKeyId)
-        : accountBudgetOf(locked.budgets, command.account_id);
-      let budget: StoredBudget;
-      const transactions: NewTransaction[] = [];
-      if (existing) {
-        // A new period rule starts a period now; any other change applies from the next reset.
-        const changed = { ...definition, createdAt: existing.definition.createdAt };
-        if (samePeriodRule(existing.definition, changed)) existing.definition = changed;
-        else transactions.push(...changePeriodRule(existing, changed, now));
-        budget = existing;
-      } else {
-        budget = {
+        }
+        const existing = apiKeyId
+          ? books.keyBudget(command.account_id, apiKeyId)
+          : books.accountBudget(command.account_id);
+        if (existing) {
+          // A new period rule starts a period now; any other change applies from the next reset.
+          const changed = { ...definition, createdAt: existing.definition.createdAt };
+          if (samePeriodRule(existing.definition, changed)) existing.definition = changed;
+          else for (const reset of changePeriodRule(existing, changed, now)) books.record(reset);
+          return existing;
+        }
+        const created: StoredBudget = {
           accountId: command.account_id,
           apiKeyId,
           definition,
           state: openingState(definition),
         };
-        locked.budgets.push(budget);
-        if (apiKeyId === null) transactions.push(openingIssue(budget, now));
-      }
-      for (const transaction of transactions) applyPostings(account, transaction);
-      await enqueueOutbox(
-        manager,
-        await this.postings.postLocked(manager, locked, transactions, now),
-      );
-      return budget;
-    });
-    this.messaging.outboxCommitted();
-    return budgetReply(result);
+        books.addBudget(created);
+        if (apiKeyId === null) books.record(openingIssue(created, now));
+        return created;
+      }),
+    );
+    return budgetReply(budget);
   }
 
   private definitionOf(command: SetBudgetCommand, now: Date): BudgetDefinition {
@@ -114,7 +96,10 @@ export class BudgetsService {
       try {
         return new Decimal(value);
       } catch {
-        throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, `${field}: not a number`);
+        throw new BudgetsException(
+          BudgetsExceptionCode.VALIDATION_FAILED,
+          `${field}: not a number`,
+        );
       }
     };
     try {
@@ -143,7 +128,7 @@ export class BudgetsService {
       });
     } catch (error) {
       if (error instanceof InvalidBudgetError)
-        throw new LedgerException(LedgerExceptionCode.VALIDATION_FAILED, error.message);
+        throw new BudgetsException(BudgetsExceptionCode.VALIDATION_FAILED, error.message);
       throw error;
     }
   }

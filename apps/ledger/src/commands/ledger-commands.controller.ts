@@ -1,12 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
-import { describeIssue, isDecimalString } from '@tally/budget-domain';
+import { isDecimalString } from '@tally/budget-domain';
+import { answerCommand } from '@tally/messaging';
 import { BudgetsService } from '../budgets/budgets.service';
 import { AccountsService } from '../accounts/accounts.service';
 import { BalancesService } from '../balances/balances.service';
 import { CreditsService } from '../credits/credits.service';
-import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
 import { ReconciliationService } from '../reconciliation/reconciliation.service';
 
 const createAccount = z.object({
@@ -48,8 +48,6 @@ const budgetStatus = z.object({
   api_key_id: z.string().nullable().optional(),
 });
 
-export type CommandRefusal = { error_code: string; message: string };
-
 /**
  * The ledger's commands over Kafka request-reply (DESIGN 2). Replies are snake_case; a
  * refusal replies `{ error_code, message }` instead of failing the request.
@@ -66,7 +64,7 @@ export class LedgerCommandsController {
 
   @MessagePattern('ledger.create-account')
   createAccount(@Payload() payload: unknown) {
-    return answer(createAccount, payload, (request) =>
+    return answerCommand(createAccount, payload, (request) =>
       this.accounts.createAccount({
         accountId: request.account_id,
         name: request.name,
@@ -78,14 +76,14 @@ export class LedgerCommandsController {
 
   @MessagePattern('ledger.create-api-key')
   createApiKey(@Payload() payload: unknown) {
-    return answer(createApiKey, payload, (request) =>
+    return answerCommand(createApiKey, payload, (request) =>
       this.accounts.createApiKey(request.account_id, request.name),
     );
   }
 
   @MessagePattern('ledger.grant-credit')
   grantCredit(@Payload() payload: unknown) {
-    return answer(grantCredit, payload, async (request) => {
+    return answerCommand(grantCredit, payload, async (request) => {
       const posted = await this.credits.grant({
         accountId: request.account_id,
         amount: request.amount,
@@ -104,7 +102,7 @@ export class LedgerCommandsController {
 
   @MessagePattern('ledger.budget-status')
   budgetStatus(@Payload() payload: unknown) {
-    return answer(budgetStatus, payload, (request) =>
+    return answerCommand(budgetStatus, payload, (request) =>
       this.balances.status(request.account_id, request.api_key_id ?? null),
     );
   }
@@ -116,25 +114,6 @@ export class LedgerCommandsController {
 
   @MessagePattern('ledger.set-budget')
   setBudget(@Payload() payload: unknown) {
-    return answer(setBudget, payload, (request) => this.budgets.setBudget(request));
-  }
-}
-
-async function answer<S extends z.ZodType, R>(
-  schema: S,
-  payload: unknown,
-  handle: (request: z.infer<S>) => Promise<R>,
-): Promise<R | CommandRefusal> {
-  const parsed = schema.safeParse(payload);
-  if (!parsed.success)
-    return {
-      error_code: LedgerExceptionCode.VALIDATION_FAILED,
-      message: describeIssue(parsed.error),
-    };
-  try {
-    return await handle(parsed.data);
-  } catch (error) {
-    if (error instanceof LedgerException) return { error_code: error.code, message: error.message };
-    throw error;
+    return answerCommand(setBudget, payload, (request) => this.budgets.setBudget(request));
   }
 }

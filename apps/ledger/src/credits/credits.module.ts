@@ -1,10 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PostingsModule } from '../postings/postings.module';
+import { BooksModule } from '../books/books.module';
 import { CreditsService } from './credits.service';
 
-@Module({
-  imports: [PostingsModule],
-  providers: [CreditsService],
-  exports: [CreditsService],
-})
+@Module({ imports: [BooksModule], providers: [CreditsService], exports: [CreditsService] })
 export class CreditsModule {}

@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { InvalidAmountError, parseAmount } from '@tally/budget-domain';
-import { MessagingService, enqueueOutbox } from '@tally/messaging';
-import { DataSource } from 'typeorm';
+import { MessagingService } from '@tally/messaging';
+import { Books } from '../books/books.service';
+import type { LedgerCode } from '../books/ledger-codes';
+import { LedgerStore } from '../books/ledger.store';
 import { Clock } from '../clock';
-import { LedgerException, LedgerExceptionCode } from '../ledger.exception';
-import type { LedgerCode } from '../postings/ledger-codes';
-import { LedgerStore } from '../postings/ledger.store';
-import type { NewTransaction } from '../postings/ledger.store';
-import { PostingService, applyPostings } from '../postings/posting.service';
+import { CreditsException, CreditsExceptionCode } from './credits.exception';
 
 export type CreditKind = 'grant' | 'bonus' | 'refund';
 
@@ -24,10 +21,9 @@ export const MAX_CREDIT_GRANT = new Decimal('1000000');
 @Injectable()
 export class CreditsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly store: LedgerStore,
-    private readonly postings: PostingService,
     private readonly messaging: MessagingService,
+    private readonly books: Books,
+    private readonly store: LedgerStore,
     private readonly clock: Clock,
   ) {}
 
@@ -40,55 +36,46 @@ export class CreditsService {
   }): Promise<{ transaction_id: string; replayed: boolean }> {
     const amount = validAmount(input.amount);
     if (!['grant', 'bonus', 'refund'].includes(input.kind)) {
-      throw new LedgerException(
-        LedgerExceptionCode.VALIDATION_FAILED,
+      throw new CreditsException(
+        CreditsExceptionCode.VALIDATION_FAILED,
         'kind must be grant, bonus or refund',
       );
     }
-    if (!input.idempotencyKey)
-      throw new LedgerException(
-        LedgerExceptionCode.VALIDATION_FAILED,
+    if (!input.idempotencyKey) {
+      throw new CreditsException(
+        CreditsExceptionCode.VALIDATION_FAILED,
         'idempotency_key is required',
       );
+    }
     const now = this.clock.now();
-    const result = await this.dataSource.transaction(async (manager) => {
-      const locked = await this.postings.lock(manager, [input.accountId], now);
-      const account = locked.balances.get(input.accountId);
-      if (!account)
-        throw new LedgerException(
-          LedgerExceptionCode.ACCOUNT_NOT_FOUND,
-          `no account ${input.accountId}`,
+    return this.messaging.transaction((tx) =>
+      this.books.transact(tx, { accountIds: [input.accountId], now }, async (books) => {
+        const earlier = await this.store.findTransaction(
+          tx.manager,
+          input.accountId,
+          input.kind,
+          input.idempotencyKey,
         );
-      const earlier = await this.store.findTransaction(
-        manager,
-        input.accountId,
-        input.kind,
-        input.idempotencyKey,
-      );
-      if (earlier) return { transaction_id: earlier.transaction_id, replayed: true };
-      const counterpart: LedgerCode = input.kind === 'refund' ? 'payments_clearing' : 'promotions';
-      const signed = input.kind === 'refund' ? amount.negated() : amount;
-      const transaction: NewTransaction = {
-        accountId: input.accountId,
-        transactionId: randomUUID(),
-        kind: input.kind,
-        sourceId: input.idempotencyKey,
-        occurredAt: now.toISOString(),
-        details: { reason: input.reason },
-        postings: [
-          { code: 'credit', amount: signed },
-          { code: counterpart, amount: signed.negated() },
-        ],
-      };
-      applyPostings(account, transaction);
-      await enqueueOutbox(
-        manager,
-        await this.postings.postLocked(manager, locked, [transaction], now),
-      );
-      return { transaction_id: transaction.transactionId, replayed: false };
-    });
-    this.messaging.outboxCommitted();
-    return result;
+        if (earlier) return { transaction_id: earlier.transaction_id, replayed: true };
+        const counterpart: LedgerCode =
+          input.kind === 'refund' ? 'payments_clearing' : 'promotions';
+        const signed = input.kind === 'refund' ? amount.negated() : amount;
+        const transactionId = randomUUID();
+        books.record({
+          accountId: input.accountId,
+          transactionId,
+          kind: input.kind,
+          sourceId: input.idempotencyKey,
+          occurredAt: now.toISOString(),
+          details: { reason: input.reason },
+          postings: [
+            { code: 'credit', amount: signed },
+            { code: counterpart, amount: signed.negated() },
+          ],
+        });
+        return { transaction_id: transactionId, replayed: false };
+      }),
+    );
   }
 }
 
@@ -97,25 +84,28 @@ function validAmount(value: unknown): Decimal {
   try {
     amount = parseAmount(value);
   } catch (error) {
-    throw new LedgerException(
-      LedgerExceptionCode.INVALID_AMOUNT,
+    throw new CreditsException(
+      CreditsExceptionCode.INVALID_AMOUNT,
       error instanceof InvalidAmountError ? error.message : 'amount is not a decimal string',
     );
   }
-  if (!amount.greaterThan(0))
-    throw new LedgerException(
-      LedgerExceptionCode.INVALID_AMOUNT,
+  if (!amount.greaterThan(0)) {
+    throw new CreditsException(
+      CreditsExceptionCode.INVALID_AMOUNT,
       'amount must be greater than zero',
     );
-  if (amount.greaterThan(MAX_CREDIT_GRANT))
-    throw new LedgerException(
-      LedgerExceptionCode.INVALID_AMOUNT,
+  }
+  if (amount.greaterThan(MAX_CREDIT_GRANT)) {
+    throw new CreditsException(
+      CreditsExceptionCode.INVALID_AMOUNT,
       `amount must not exceed ${MAX_CREDIT_GRANT.toFixed()}`,
     );
-  if (amount.decimalPlaces() > 12)
-    throw new LedgerException(
-      LedgerExceptionCode.INVALID_AMOUNT,
+  }
+  if (amount.decimalPlaces() > 12) {
+    throw new CreditsException(
+      CreditsExceptionCode.INVALID_AMOUNT,
       'amount has more than 12 decimals',
     );
+  }
   return amount;
 }

@@ -8,7 +8,7 @@ import type { LedgerConfig } from '../config/ledger.config';
 import { LEDGER_CONFIG } from '../config/ledger.tokens';
 import { HoldsStore } from './holds.store';
 
-/** Holds marked expired per transaction: their keys wait for it (7–15 ms for 200 in a test here). */
+/** Holds marked expired per transaction: small, because their keys wait for it. */
 const SWEEP_BATCH = 200;
 
 const expiredHolds = counter('tally_ledger_holds_expired_total', 'Holds the sweep marked expired');

@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { Topics, parsePaymentEvent } from '@tally/budget-domain';
 import type { PaymentEvent } from '@tally/budget-domain';
-import type { ConsumedMessage } from '@tally/messaging';
-import { MessagingService, enqueueOutbox, triage } from '@tally/messaging';
-import { DataSource } from 'typeorm';
+import { MessagingService } from '@tally/messaging';
+import type { OutboxTransaction } from '@tally/messaging';
+import { Books } from '../books/books.service';
+import type { NewTransaction } from '../books/ledger.store';
 import { Clock } from '../clock';
-import type { NewTransaction } from '../postings/ledger.store';
-import { LedgerStore, balancesOf } from '../postings/ledger.store';
-import { PostingService, applyPostings } from '../postings/posting.service';
-
-const INBOX = 'payments.events';
 
 /**
  * Payment facts from top-up: a purchase credits the wallet from payments clearing, a refund
@@ -23,46 +18,27 @@ const INBOX = 'payments.events';
 export class PaymentsConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly messaging: MessagingService,
-    private readonly store: LedgerStore,
-    private readonly postings: PostingService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly books: Books,
     private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.messaging.consume({
-      topics: [Topics.PaymentsEvents],
-      handler: (messages) => this.handle(messages),
+    await this.messaging.consumeTransactionally({
+      topic: Topics.PaymentsEvents,
+      decode: parsePaymentEvent,
+      idOf: (payment) => payment.id,
+      effect: (payments, tx, now) => this.post(payments, tx, now),
+      now: () => this.clock.now(),
     });
   }
 
-  async handle(messages: ConsumedMessage[]): Promise<void> {
-    const now = this.clock.now();
-    const { accepted, rejected } = triage(messages, parsePaymentEvent, (payment) => payment.id, {
-      topic: this.messaging.topic(Topics.UsageDeadLetter),
-      service: 'ledger',
-      at: now,
+  private async post(payments: PaymentEvent[], tx: OutboxTransaction, now: Date): Promise<void> {
+    const moving = payments.filter((payment) => payment.kind !== 'credit_failed');
+    if (moving.length === 0) return;
+    const accountIds = moving.map((payment) => payment.account_id);
+    await this.books.transact(tx, { accountIds, now, open: 'payment' }, (books) => {
+      for (const payment of moving) books.record(paymentTransaction(payment));
     });
-    await this.dataSource.transaction(async (manager) => {
-      const payments = (await this.messaging.claimNew(manager, INBOX, accepted))
-        .map((item) => item.value)
-        .filter((payment) => payment.kind !== 'credit_failed');
-      const deadLetters = await this.messaging.claimNew(manager, INBOX, rejected);
-      const outbox = deadLetters.map((item) => item.deadLetter);
-      if (payments.length > 0) {
-        const accountIds = [...new Set(payments.map((payment) => payment.account_id))].sort();
-        await this.store.openAccounts(manager, accountIds, 'payment');
-        const locked = await this.postings.lock(manager, accountIds, now);
-        const transactions = payments.map((payment) => {
-          const transaction = paymentTransaction(payment);
-          applyPostings(balancesOf(locked.balances, payment.account_id), transaction);
-          return transaction;
-        });
-        outbox.push(...(await this.postings.postLocked(manager, locked, transactions, now)));
-      }
-      await enqueueOutbox(manager, outbox);
-    });
-    this.messaging.outboxCommitted();
   }
 }
 

@@ -1,9 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PostingsModule } from '../postings/postings.module';
+import { BooksModule } from '../books/books.module';
 import { PaymentsConsumer } from './payments.consumer';
 
-@Module({
-  imports: [PostingsModule],
-  providers: [PaymentsConsumer],
-})
+@Module({ imports: [BooksModule], providers: [PaymentsConsumer] })
 export class PaymentsModule {}

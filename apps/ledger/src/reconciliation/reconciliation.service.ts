@@ -6,6 +6,7 @@ import { Decimal } from 'decimal.js';
 import { DataSource } from 'typeorm';
 import type { LedgerConfig } from '../config/ledger.config';
 import { LEDGER_CONFIG } from '../config/ledger.tokens';
+import { ReconciliationStore } from './reconciliation.store';
 
 export interface Reconciliation {
   ok: boolean;
@@ -49,6 +50,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: ReconciliationStore,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
 
@@ -71,43 +73,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
 
   async reconcile(): Promise<Reconciliation> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const [{ total }]: Array<{ total: string }> = await manager.query(
-        'SELECT coalesce(sum(amount), 0)::text AS total FROM postings',
-      );
-      const balances: Array<{ account_id: string; code: string; cached: string; derived: string }> =
-        await manager.query(`
-        SELECT l.account_id, l.code, l.balance::text AS cached, coalesce(p.total, 0)::text AS derived
-        FROM ledger_accounts l
-        LEFT JOIN (SELECT account_id, ledger_code, sum(amount) AS total FROM postings GROUP BY account_id, ledger_code) p
-          ON p.account_id = l.account_id AND p.ledger_code = l.code
-        WHERE l.balance <> coalesce(p.total, 0)
-        ORDER BY l.account_id, l.code`);
-      const unbalanced: Array<{ account_id: string; transaction_id: string; total: string }> =
-        await manager.query(`
-        SELECT account_id, transaction_id, sum(amount)::text AS total FROM postings
-        GROUP BY account_id, transaction_id HAVING sum(amount) <> 0
-        ORDER BY account_id, transaction_id`);
-      // Postings have no foreign keys (ADR 0007): each must still have its transaction and ledger account.
-      const orphans: Array<{ account_id: string; transaction_id: string; ledger_account: string }> =
-        await manager.query(`
-        SELECT p.account_id, p.transaction_id, p.ledger_code AS ledger_account FROM postings p
-        WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.account_id = p.account_id AND t.transaction_id = p.transaction_id)
-           OR NOT EXISTS (SELECT 1 FROM ledger_accounts l WHERE l.account_id = p.account_id AND l.code = p.ledger_code)
-        ORDER BY p.account_id, p.transaction_id, p.ledger_code
-        LIMIT 1000`);
-      // Each key's held total (ADR 0010) must equal the sum of its reservations in status held.
-      const heldTotals: Array<{
-        account_id: string;
-        api_key_id: string;
-        cached: string;
-        derived: string;
-      }> = await manager.query(`
-        SELECT k.account_id, k.api_key_id, k.held::text AS cached, coalesce(r.held, 0)::text AS derived
-        FROM api_keys k
-        LEFT JOIN (SELECT account_id, api_key_id, sum(amount) AS held FROM reservations WHERE status = 'held' GROUP BY account_id, api_key_id) r
-          ON r.account_id = k.account_id AND r.api_key_id = k.api_key_id
-        WHERE k.held <> coalesce(r.held, 0)
-        ORDER BY k.account_id, k.api_key_id`);
+      const { total, balances, unbalanced, orphans, heldTotals } = await this.store.read(manager);
       const result: Reconciliation = {
         ok:
           new Decimal(total).isZero() &&

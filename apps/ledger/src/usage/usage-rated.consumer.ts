@@ -1,66 +1,57 @@
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Topics, parseUsageRated, usageDedupKey } from '@tally/budget-domain';
-import type { ConsumedMessage } from '@tally/messaging';
-import { MessagingService, enqueueOutbox, triage } from '@tally/messaging';
-import { counter } from '@tally/platform';
-import { DataSource } from 'typeorm';
+import type { UsageRated } from '@tally/budget-domain';
+import { MessagingService } from '@tally/messaging';
+import type { OutboxTransaction } from '@tally/messaging';
+import { Books } from '../books/books.service';
+import { HoldsStore } from '../holds/holds.store';
 import { Clock } from '../clock';
-import { PostingService } from './posting.service';
-
-const INBOX = 'usage.rated';
-const postedTotal = counter(
-  'tally_ledger_usage_posted_total',
-  'Rated usage events posted to the ledger',
-);
-const deadLetteredTotal = counter(
-  'tally_ledger_dead_lettered_total',
-  'Records the ledger could not use',
-);
+import { recordUsage } from './usage-posting';
 
 /**
- * Consumes usage.rated in batches: per slice, one transaction claims the inbox ids, posts the
- * usage and writes ledger.transactions and ledger.balance-changed to the outbox.
+ * usage.rated -> usage transactions, each event (source + id) once; the holds the events name
+ * are settled in the same transaction. A usage event may name an account the ledger has not
+ * seen: it opens it (ADR 0003).
  */
 @Injectable()
 export class UsageRatedConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly messaging: MessagingService,
-    private readonly postings: PostingService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly books: Books,
+    private readonly holds: HoldsStore,
     private readonly clock: Clock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.messaging.consume({
-      topics: [Topics.UsageRated],
-      handler: (messages) => this.handle(messages),
+    await this.messaging.consumeTransactionally({
+      topic: Topics.UsageRated,
+      decode: parseUsageRated,
+      idOf: usageDedupKey,
+      effect: (events, tx, now) => this.post(events, tx, now),
+      now: () => this.clock.now(),
     });
   }
 
-  async handle(messages: ConsumedMessage[]): Promise<void> {
-    const now = this.clock.now();
-    const { accepted, rejected } = triage(messages, parseUsageRated, usageDedupKey, {
-      topic: this.messaging.topic(Topics.UsageDeadLetter),
-      service: 'ledger',
-      at: now,
-    });
-    await this.dataSource.transaction(async (manager) => {
-      const usage = await this.messaging.claimNew(manager, INBOX, accepted);
-      const deadLetters = await this.messaging.claimNew(manager, INBOX, rejected);
-      const announcements = await this.postings.postUsage(
-        manager,
-        usage.map((item) => item.value),
+  private post(events: UsageRated[], tx: OutboxTransaction, now: Date): Promise<void> {
+    const accountIds = events.map((event) => event.account_id);
+    return this.books.transact(tx, { accountIds, now, open: 'usage' }, async (books) => {
+      for (const event of events) recordUsage(books, event);
+      await this.holds.settle(
+        tx.manager,
+        events.flatMap((event) =>
+          event.reservation_id
+            ? [
+                {
+                  accountId: event.account_id,
+                  reservationId: event.reservation_id,
+                  cost: event.cost,
+                },
+              ]
+            : [],
+        ),
         now,
       );
-      await enqueueOutbox(manager, [
-        ...announcements,
-        ...deadLetters.map((item) => item.deadLetter),
-      ]);
-      postedTotal.inc(usage.length);
-      deadLetteredTotal.inc(deadLetters.length);
     });
-    this.messaging.outboxCommitted();
   }
 }

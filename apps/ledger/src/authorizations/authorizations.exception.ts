@@ -1,0 +1,10 @@
+import { ServiceException } from '@tally/platform';
+
+export enum AuthorizationsExceptionCode {
+  UNAUTHORIZED = 'UNAUTHORIZED',
+  VALIDATION_FAILED = 'VALIDATION_FAILED',
+  ACCOUNT_NOT_FOUND = 'ACCOUNT_NOT_FOUND',
+  RESERVATION_NOT_FOUND = 'RESERVATION_NOT_FOUND',
+}
+
+export class AuthorizationsException extends ServiceException<AuthorizationsExceptionCode> {}

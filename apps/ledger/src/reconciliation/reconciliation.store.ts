@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+/** What reconciliation finds wrong; every list is empty in sound books. */
+export interface BooksFindings {
+  /** Sum of every posting ever made: zero in a sound double-entry ledger. */
+  readonly total: string;
+  readonly balances: Array<{ account_id: string; code: string; cached: string; derived: string }>;
+  readonly unbalanced: Array<{ account_id: string; transaction_id: string; total: string }>;
+  readonly orphans: Array<{ account_id: string; transaction_id: string; ledger_account: string }>;
+  readonly heldTotals: Array<{
+    account_id: string;
+    api_key_id: string;
+    cached: string;
+    derived: string;
+  }>;
+}
+
+/** Reconciliation's SQL: whole-ledger scans, run in one snapshot by the caller. */
+@Injectable()
+export class ReconciliationStore {
+  async read(manager: EntityManager): Promise<BooksFindings> {
+    const [{ total }]: Array<{ total: string }> = await manager.query(
+      'SELECT coalesce(sum(amount), 0)::text AS total FROM postings',
+    );
+    const balances: BooksFindings['balances'] = await manager.query(`
+      SELECT l.account_id, l.code, l.balance::text AS cached, coalesce(p.total, 0)::text AS derived
+      FROM ledger_accounts l
+      LEFT JOIN (SELECT account_id, ledger_code, sum(amount) AS total FROM postings GROUP BY account_id, ledger_code) p
+        ON p.account_id = l.account_id AND p.ledger_code = l.code
+      WHERE l.balance <> coalesce(p.total, 0)
+      ORDER BY l.account_id, l.code`);
+    const unbalanced: BooksFindings['unbalanced'] = await manager.query(`
+      SELECT account_id, transaction_id, sum(amount)::text AS total FROM postings
+      GROUP BY account_id, transaction_id HAVING sum(amount) <> 0
+      ORDER BY account_id, transaction_id`);
+    // Postings have no foreign keys (ADR 0007): each must still have its transaction and ledger account.
+    const orphans: BooksFindings['orphans'] = await manager.query(`
+      SELECT p.account_id, p.transaction_id, p.ledger_code AS ledger_account FROM postings p
+      WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.account_id = p.account_id AND t.transaction_id = p.transaction_id)
+         OR NOT EXISTS (SELECT 1 FROM ledger_accounts l WHERE l.account_id = p.account_id AND l.code = p.ledger_code)
+      ORDER BY p.account_id, p.transaction_id, p.ledger_code
+      LIMIT 1000`);
+    // Each key's held total (ADR 0010) must equal the sum of its reservations in status held.
+    const heldTotals: BooksFindings['heldTotals'] = await manager.query(`
+      SELECT k.account_id, k.api_key_id, k.held::text AS cached, coalesce(r.held, 0)::text AS derived
+      FROM api_keys k
+      LEFT JOIN (SELECT account_id, api_key_id, sum(amount) AS held FROM reservations WHERE status = 'held' GROUP BY account_id, api_key_id) r
+        ON r.account_id = k.account_id AND r.api_key_id = k.api_key_id
+      WHERE k.held <> coalesce(r.held, 0)
+      ORDER BY k.account_id, k.api_key_id`);
+    return { total, balances, unbalanced, orphans, heldTotals };
+  }
+}

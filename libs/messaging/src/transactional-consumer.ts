@@ -1,0 +1,30 @@
+import type { Decoded } from './triage';
+import type { OutboxTransaction } from './outbox-transaction';
+
+/**
+ * An exactly-once consumer of one topic, as a feature writes it: how to read a record and what
+ * it does. The messaging library owns the rest (MessagingService.consumeTransactionally).
+ */
+export interface TransactionalConsumer<T> {
+  /** The contract topic name (the test suffix, if any, is added). */
+  readonly topic: string;
+  /**
+   * Names the consumer group and the inbox. Defaults: group `<service>.<topic>`, inbox
+   * `<topic>`; two consumers of one topic in one service need names of their own.
+   */
+  readonly name?: string;
+  /** Bytes to a value, or a dead-letter reason: never throws on bad input. `now` is the slice's. */
+  readonly decode: (value: Buffer | null, now: Date) => Decoded<T>;
+  /** A message's identity: a repeat of it, redelivered or re-sent, changes nothing. */
+  readonly idOf: (value: T) => string;
+  /**
+   * Applies the slice's new values (seen for the first time, each once, in log order) in the
+   * slice's transaction; what it publishes goes out through the outbox. Throwing rolls the
+   * slice back and it is delivered again, so throw only on faults, never on bad input.
+   */
+  readonly effect: (values: T[], tx: OutboxTransaction, now: Date) => Promise<void>;
+  /** The consumer's clock (the ledger's can be moved by tests). */
+  readonly now?: () => Date;
+  /** Partitions this instance handles at once, each in its own transaction (default 3). */
+  readonly partitionsConsumedConcurrently?: number;
+}
