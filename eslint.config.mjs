@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import noFeatureCycles from './tools/lint-rules/no-feature-cycles.mjs';
 
 const bannedInDomain = ['@nestjs/*', 'typeorm', 'kafkajs', 'pg', 'stripe', '@nestjs/microservices'];
 
@@ -85,5 +86,11 @@ export default [
         { argsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
     },
+  },
+  {
+    // Feature folders of a service build on one another, never in a circle.
+    files: ['apps/*/src/**/*.ts'],
+    plugins: { tally: { rules: { 'no-feature-cycles': noFeatureCycles } } },
+    rules: { 'tally/no-feature-cycles': 'error' },
   },
 ];
