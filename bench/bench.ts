@@ -23,6 +23,7 @@ import { UsageProducer, buildUsageEvent } from '@tally/client';
 import { defaultCatalog, parseUsageEvent, rateUsage } from '@tally/budget-domain';
 import {
   CommandClient,
+  createApiKey,
   ServiceHarness,
   isolate,
   queryDatabase,
@@ -319,14 +320,7 @@ class AuthorizationBench {
     for (let i = 0; i < accounts; i += 1) {
       const accountId = `acct_bench_auth_${i}`;
       await commands.send('ledger.create-account', { account_id: accountId, name: 'bench' });
-      secrets.push(
-        (
-          await commands.send<{ secret: string }>('ledger.create-api-key', {
-            account_id: accountId,
-            name: 'bench',
-          })
-        ).secret,
-      );
+      secrets.push((await createApiKey(commands, accountId, 'bench')).secret);
       await commands.send('ledger.grant-credit', {
         account_id: accountId,
         amount: credit.toFixed(),

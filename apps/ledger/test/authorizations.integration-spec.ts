@@ -71,8 +71,8 @@ describe('POST /v1/authorizations on the real database', () => {
     balances = await ledger.kafka.record(ledger.topic('ledger.balance-changed'));
     const accounts = ledger.get(AccountsService);
     await accounts.createAccount({ accountId: account, name: 'Auth Inc.' });
-    secret = (await accounts.createApiKey(account, 'gateway')).secret;
-    otherSecret = (await accounts.createApiKey(account, 'batch jobs')).secret;
+    secret = (await ledger.createApiKey(account, 'gateway')).secret;
+    otherSecret = (await ledger.createApiKey(account, 'batch jobs')).secret;
     await ledger.get(CreditsService).grant({
       accountId: account,
       amount: '50.00',
@@ -282,9 +282,7 @@ describe('POST /v1/authorizations on the real database', () => {
       ).status,
     ).toBe(401);
     expect((await fetch(`${ledger.url}/v1/authorizations`, { method: 'POST' })).status).toBe(401);
-    const { api_key_id: revokedId, secret: revoked } = await ledger
-      .get(AccountsService)
-      .createApiKey(account, 'old');
+    const { api_key_id: revokedId, secret: revoked } = await ledger.createApiKey(account, 'old');
     await ledger.get(AccountsService).revokeApiKey(account, revokedId);
     const refused = await authorize({ estimated_cost: '1.00' }, revoked);
     expect(refused.status).toBe(401);
@@ -312,7 +310,7 @@ describe('POST /v1/authorizations on the real database', () => {
     const other = 'acct_auth_lock_order';
     const accounts = ledger.get(AccountsService);
     await accounts.createAccount({ accountId: other, name: 'Lock Order Ltd.' });
-    const { api_key_id: keyId, secret: key } = await accounts.createApiKey(other, 'gateway');
+    const { api_key_id: keyId, secret: key } = await ledger.createApiKey(other, 'gateway');
     await ledger.get(CreditsService).grant({
       accountId: other,
       amount: '10.00',
@@ -388,7 +386,7 @@ describe('POST /v1/authorizations on the real database', () => {
     const other = 'acct_auth_two_instances';
     const accounts = ledger.get(AccountsService);
     await accounts.createAccount({ accountId: other, name: 'Two Instances Ltd.' });
-    const key = (await accounts.createApiKey(other, 'gateway')).secret;
+    const key = (await ledger.createApiKey(other, 'gateway')).secret;
     await ledger.get(CreditsService).grant({
       accountId: other,
       amount: '50.00',

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { BalanceChanged } from '@tally/budget-domain';
-import { CommandClient, eventually, queryDatabase, usageRated } from '@tally/testing';
+import { CommandClient, createApiKey, eventually, queryDatabase, usageRated } from '@tally/testing';
 import type { TopicRecorder } from '@tally/testing';
 import { LEDGER_COMMAND_PATTERNS } from '../src/commands/commands.module';
 import { LedgerHarness, TestClock } from './ledger.harness';
@@ -116,10 +116,7 @@ describe('budgets with periods, on the ledger', () => {
   };
   const account = async (id: string) => {
     await commands.send('ledger.create-account', { account_id: id, name: id });
-    return await commands.send<{ secret: string; api_key_id: string }>('ledger.create-api-key', {
-      account_id: id,
-      name: 'main',
-    });
+    return await createApiKey(commands, id, 'main');
   };
 
   beforeAll(async () => {
@@ -365,10 +362,7 @@ describe('budgets with periods, on the ledger', () => {
   it('a key budget blocks while its account still has room', async () => {
     clock.set('2026-11-10T00:00:00Z');
     const first = await account('acct_keys');
-    const second = await commands.send<{ secret: string }>('ledger.create-api-key', {
-      account_id: 'acct_keys',
-      name: 'other',
-    });
+    const second = await createApiKey(commands, 'acct_keys', 'other');
     await commands.send('ledger.set-budget', {
       account_id: 'acct_keys',
       period: 'monthly',
@@ -479,10 +473,7 @@ describe('budgets with periods, on the ledger', () => {
   it("answers a key's status from its budget, what it has available capped by the account's", async () => {
     clock.set('2026-11-10T06:00:00Z');
     const budgeted = await account('acct_key_status');
-    const unbudgeted = await commands.send<{ api_key_id: string }>('ledger.create-api-key', {
-      account_id: 'acct_key_status',
-      name: 'batch',
-    });
+    const unbudgeted = await createApiKey(commands, 'acct_key_status', 'batch');
     await commands.send('ledger.set-budget', {
       account_id: 'acct_key_status',
       period: 'monthly',

@@ -1,4 +1,5 @@
-import { CommandClient, queryDatabase } from '@tally/testing';
+import { newApiKeySecret } from '@tally/platform';
+import { CommandClient, createApiKey, queryDatabase } from '@tally/testing';
 import { LEDGER_COMMAND_PATTERNS } from '../src/commands/commands.module';
 import { LedgerHarness } from './ledger.harness';
 
@@ -19,7 +20,7 @@ describe('ledger commands over Kafka request-reply', () => {
     await ledger.stop();
   });
 
-  it('creates an account and an API key whose secret is shown once and stored hashed', async () => {
+  it('creates an account and an API key from the hash of a secret that never travels on Kafka', async () => {
     expect(
       await commands.send('ledger.create-account', {
         account_id: 'acct_cmd',
@@ -33,21 +34,70 @@ describe('ledger commands over Kafka request-reply', () => {
       tier: 'pro',
       status: 'active',
     });
-    const key = await commands.send<{ api_key_id: string; secret: string }>(
-      'ledger.create-api-key',
-      { account_id: 'acct_cmd', name: 'gateway' },
-    );
-    expect(key.secret).toMatch(new RegExp(`^tly_${key.api_key_id}_`));
+    const { secret, secretSha256, prefix } = newApiKeySecret();
+    const replies = await ledger.kafka.record(`${ledger.topic('ledger.create-api-key')}.reply`);
+    const key = await commands.send<Record<string, unknown>>('ledger.create-api-key', {
+      account_id: 'acct_cmd',
+      name: 'gateway',
+      secret_sha256: secretSha256,
+      prefix,
+    });
+    expect(key).toEqual({
+      api_key_id: expect.stringMatching(/^key_[0-9a-f]{16}$/),
+      account_id: 'acct_cmd',
+      name: 'gateway',
+      prefix: secret.slice(0, 12),
+      created_at: expect.any(String),
+      revoked_at: null,
+    });
     const [stored] = await queryDatabase<{ secret_hash: string }>(
       ledger.isolation.databaseUrl,
       `SELECT secret_hash FROM "${ledger.isolation.schema('ledger')}".api_keys WHERE api_key_id = $1`,
-      [key.api_key_id],
+      [key['api_key_id']],
     );
-    expect(stored!.secret_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(stored!.secret_hash).not.toContain(key.secret);
+    expect(stored!.secret_hash).toBe(secretSha256);
+    // Neither the request nor the reply record holds the secret.
+    await replies.waitForCount(1);
+    expect(
+      replies.messages.some((message) =>
+        message.value?.toString('utf8').includes(secret.slice(12)),
+      ),
+    ).toBe(false);
+    // A retried create answers the same key; the same hash for another account is refused.
+    expect(
+      await commands.send('ledger.create-api-key', {
+        account_id: 'acct_cmd',
+        name: 'gateway',
+        secret_sha256: secretSha256,
+        prefix,
+      }),
+    ).toEqual(key);
+    await commands.send('ledger.create-account', { account_id: 'acct_cmd_other', name: 'Other' });
+    expect(
+      await commands.send('ledger.create-api-key', {
+        account_id: 'acct_cmd_other',
+        name: 'copy',
+        secret_sha256: secretSha256,
+        prefix,
+      }),
+    ).toMatchObject({ error_code: 'API_KEY_CONFLICT' });
+    for (const bad of [
+      { secret_sha256: 'abc', prefix },
+      { secret_sha256: secretSha256.toUpperCase(), prefix },
+      { secret_sha256: secretSha256, prefix: 'tly_\u0000' },
+      { secret: 'tly_plaintext', prefix },
+    ]) {
+      expect(
+        await commands.send('ledger.create-api-key', {
+          account_id: 'acct_cmd',
+          name: 'bad',
+          ...bad,
+        }),
+      ).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+    }
     const response = await fetch(`${ledger.url}/v1/authorizations`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
       body: JSON.stringify({ estimated_cost: '0.01' }),
     });
     expect(response.status).toBe(402);
@@ -56,6 +106,48 @@ describe('ledger commands over Kafka request-reply', () => {
       error_code: 'BUDGET_EXHAUSTED',
       available: '0.000000',
     });
+  });
+
+  it('revokes a key: refused within a second, revoking again keeps the first instant, an unknown key is API_KEY_NOT_FOUND', async () => {
+    const { api_key_id: apiKeyId, secret } = await createApiKey(commands, 'acct_cmd', 'to revoke');
+    const authorize = () =>
+      fetch(`${ledger.url}/v1/authorizations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ estimated_cost: '0.01' }),
+      });
+    expect((await authorize()).status).toBe(402); // known key, no funds: its answer is cached now
+    const revoked = await commands.send<{ revoked_at: string }>('ledger.revoke-api-key', {
+      account_id: 'acct_cmd',
+      api_key_id: apiKeyId,
+    });
+    expect(revoked).toMatchObject({
+      api_key_id: apiKeyId,
+      account_id: 'acct_cmd',
+      name: 'to revoke',
+    });
+    const revokedAt = Date.parse(revoked.revoked_at);
+    expect(Number.isNaN(revokedAt)).toBe(false);
+    // This instance forgets at once; any instance within AUTH_CACHE_MS (1 s).
+    expect((await authorize()).status).toBe(401);
+    expect(
+      await commands.send('ledger.revoke-api-key', {
+        account_id: 'acct_cmd',
+        api_key_id: apiKeyId,
+      }),
+    ).toMatchObject({ revoked_at: revoked.revoked_at });
+    expect(
+      await commands.send('ledger.revoke-api-key', {
+        account_id: 'acct_cmd',
+        api_key_id: 'key_none',
+      }),
+    ).toMatchObject({ error_code: 'API_KEY_NOT_FOUND' });
+    expect(
+      await commands.send('ledger.revoke-api-key', {
+        account_id: 'acct_cmd_other',
+        api_key_id: apiKeyId,
+      }),
+    ).toMatchObject({ error_code: 'API_KEY_NOT_FOUND' });
   });
 
   it('grants credit once per idempotency key, refuses bad amounts with a code, and reports the status', async () => {

@@ -31,7 +31,7 @@ describe('the holds of model estimates are priced with the catalog file metering
     await ledger.start();
     const accounts = ledger.get(AccountsService);
     await accounts.createAccount({ accountId: 'acct_contract', name: 'Contract Ltd.' });
-    secret = (await accounts.createApiKey('acct_contract', 'gateway')).secret;
+    secret = (await ledger.createApiKey('acct_contract', 'gateway')).secret;
     await ledger.get(CreditsService).grant({
       accountId: 'acct_contract',
       amount: '10.00',

@@ -44,7 +44,7 @@ describe('held totals per key (ADR 0010) under concurrent endings', () => {
     const accounts = ledger.get(AccountsService);
     await accounts.createAccount({ accountId: account, name: 'Race Ltd' });
     for (const name of ['gateway', 'batch'])
-      secrets.push((await accounts.createApiKey(account, name)).secret);
+      secrets.push((await ledger.createApiKey(account, name)).secret);
     await ledger.get(CreditsService).grant({
       accountId: account,
       amount: '100.00',

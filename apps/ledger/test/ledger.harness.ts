@@ -1,9 +1,11 @@
+import { newApiKeySecret } from '@tally/platform';
 import { InProcessApp, isolate } from '@tally/testing';
 import type { Isolation } from '@tally/testing';
 import type { LedgerConfig } from '../src/config/ledger.config';
 import type { Clock } from '../src/clock';
 import { startLedgerCommands } from '../src/ledger.app';
 import { LedgerModule } from '../src/ledger.module';
+import { AccountsService } from '../src/accounts/accounts.service';
 
 export function ledgerConfig(
   isolation: Isolation,
@@ -42,6 +44,21 @@ export class LedgerHarness extends InProcessApp {
 
   get<T>(type: new (...args: never[]) => T): T {
     return this.app.get(type);
+  }
+
+  /** A key of the account, its secret made here as admin makes it. */
+  async createApiKey(
+    accountId: string,
+    name: string,
+  ): Promise<{ api_key_id: string; secret: string }> {
+    const { secret, secretSha256, prefix } = newApiKeySecret();
+    const key = await this.get(AccountsService).createApiKey({
+      accountId,
+      name,
+      secretSha256,
+      prefix,
+    });
+    return { api_key_id: key.api_key_id, secret };
   }
 }
 

@@ -12,3 +12,4 @@ export { ServiceHarness } from './service.harness';
 export { InProcessApp } from './in-process.app';
 export { CommandClient } from './command.client';
 export type { UsageEventFixture } from './usage-event.builder';
+export { createApiKey } from './api-keys';

@@ -1,13 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { sha256Hex } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { LedgerStore } from '../books/ledger.store';
 import { AccountsException, AccountsExceptionCode } from './accounts.exception';
 import { AccountsStore } from './accounts.store';
-import type { Account } from './accounts.store';
-import { apiKeyIdOf, hashSecret, newApiKey, secretMatches } from './api-key.secret';
+import type { Account, ApiKey } from './accounts.store';
 
-export type { Account } from './accounts.store';
+export type { Account, ApiKey } from './accounts.store';
 
 /** Who is calling: the account and the API key its secret belongs to. */
 export interface ApiKeyPrincipal {
@@ -16,8 +17,8 @@ export interface ApiKeyPrincipal {
 }
 
 const ACCOUNT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** How long an authentication answer is reused; a revoked key stops working within this. */
-export const AUTH_CACHE_MS = 5_000;
+/** How long an authentication answer is reused: a revoked key stops working within 1 s on every instance. */
+export const AUTH_CACHE_MS = 1_000;
 const AUTH_CACHE_MAX = 10_000;
 
 /** Accounts and their API keys. Every query is scoped by account id. */
@@ -68,47 +69,61 @@ export class AccountsService {
     });
   }
 
-  /** A new API key for the account; the secret is returned here once and stored hashed. */
-  async createApiKey(
-    accountId: string,
-    name: string,
-  ): Promise<{ api_key_id: string; secret: string }> {
-    const { apiKeyId, secret } = newApiKey();
-    const key = { accountId, apiKeyId, name, secretHash: hashSecret(secret) };
-    if (!(await this.store.insertApiKey(this.dataSource.manager, key))) {
+  /**
+   * Stores a key the caller made: only its secret's SHA-256 and display prefix reach the ledger
+   * (the caller shows the secret once). Sending the same hash for the same account again
+   * answers the key it made the first time, so a retried command is safe.
+   */
+  async createApiKey(input: {
+    accountId: string;
+    name: string;
+    secretSha256: string;
+    prefix: string;
+  }): Promise<ApiKey> {
+    const manager = this.dataSource.manager;
+    const apiKeyId = `key_${randomBytes(8).toString('hex')}`;
+    const key = { ...input, apiKeyId, secretHash: input.secretSha256 };
+    const created = await this.store.insertApiKey(manager, key);
+    if (created) return created;
+    const existing = await this.store.findApiKeyByHash(manager, input.secretSha256);
+    if (existing?.account_id === input.accountId) return existing;
+    if (existing) {
       throw new AccountsException(
-        AccountsExceptionCode.ACCOUNT_NOT_FOUND,
-        `no account ${accountId}`,
+        AccountsExceptionCode.API_KEY_CONFLICT,
+        'secret_sha256 belongs to another key: generate a new secret',
       );
     }
-    return { api_key_id: apiKeyId, secret };
+    throw new AccountsException(
+      AccountsExceptionCode.ACCOUNT_NOT_FOUND,
+      `no account ${input.accountId}`,
+    );
   }
 
-  async revokeApiKey(accountId: string, apiKeyId: string): Promise<void> {
+  async revokeApiKey(accountId: string, apiKeyId: string): Promise<ApiKey> {
+    const revoked = await this.store.revokeApiKey(this.dataSource.manager, accountId, apiKeyId);
     this.authCache.clear();
-    await this.store.revokeApiKey(this.dataSource.manager, accountId, apiKeyId);
+    if (!revoked) {
+      throw new AccountsException(
+        AccountsExceptionCode.API_KEY_NOT_FOUND,
+        `no key ${apiKeyId} in account ${accountId}`,
+      );
+    }
+    return revoked;
   }
 
   /**
    * The principal of a secret, or null when it is unknown or revoked. Answers are cached for
-   * a few seconds (authorizations are the hot path), so a revocation takes effect within
-   * AUTH_CACHE_MS.
+   * AUTH_CACHE_MS (authorizations are the hot path), so a revocation takes effect within it.
    */
   async authenticate(secret: string): Promise<ApiKeyPrincipal | null> {
-    const cacheKey = hashSecret(secret);
-    const cached = this.authCache.get(cacheKey);
+    const secretHash = sha256Hex(secret);
+    const cached = this.authCache.get(secretHash);
     if (cached && cached.until > Date.now()) return cached.principal;
-    const principal = await this.lookUp(secret);
+    const key = await this.store.findApiKeyByHash(this.dataSource.manager, secretHash);
+    const principal =
+      key && !key.revoked_at ? { accountId: key.account_id, apiKeyId: key.api_key_id } : null;
     if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
-    this.authCache.set(cacheKey, { principal, until: Date.now() + AUTH_CACHE_MS });
+    this.authCache.set(secretHash, { principal, until: Date.now() + AUTH_CACHE_MS });
     return principal;
-  }
-
-  private async lookUp(secret: string): Promise<ApiKeyPrincipal | null> {
-    const apiKeyId = apiKeyIdOf(secret);
-    if (!apiKeyId) return null;
-    const key = await this.store.findApiKey(this.dataSource.manager, apiKeyId);
-    if (!key || key.revoked_at || !secretMatches(secret, key.secret_hash)) return null;
-    return { accountId: key.account_id, apiKeyId };
   }
 }

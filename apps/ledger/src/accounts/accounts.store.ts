@@ -10,13 +10,22 @@ export interface Account {
   status: 'active' | 'inactive';
 }
 
-export interface StoredApiKey {
+/** A key as its commands answer it (never its secret or hash). */
+export interface ApiKey {
+  readonly api_key_id: string;
   readonly account_id: string;
-  readonly secret_hash: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly created_at: Date;
   readonly revoked_at: Date | null;
 }
 
-/** Accounts' own rows and their API keys in SQL. Every statement is scoped by account id but the key lookup, which finds the account. */
+const API_KEY_COLUMNS = 'api_key_id, account_id, name, prefix, created_at, revoked_at';
+
+/**
+ * Accounts' own rows and their API keys in SQL. Every statement is scoped by account id but the
+ * lookup by secret hash, which is how a caller's account is found.
+ */
 @Injectable()
 export class AccountsStore {
   /** Names an opened account; undefined when it does not exist. */
@@ -36,25 +45,38 @@ export class AccountsStore {
     return account;
   }
 
-  /** Stores a key of the account (its secret's hash only); false when the account does not exist. */
+  /**
+   * Stores a key of the account by its secret's hash. Undefined when the account does not
+   * exist or the hash is taken (see `findApiKeyByHash`).
+   */
   async insertApiKey(
     manager: EntityManager,
-    key: { accountId: string; apiKeyId: string; name: string; secretHash: string },
-  ): Promise<boolean> {
-    const inserted: unknown[] = await manager.query(
-      `INSERT INTO api_keys (account_id, api_key_id, name, secret_hash)
-       SELECT account_id, $2, $3, $4 FROM accounts WHERE account_id = $1
-       RETURNING api_key_id`,
-      [key.accountId, key.apiKeyId, key.name, key.secretHash],
+    key: { accountId: string; apiKeyId: string; name: string; secretHash: string; prefix: string },
+  ): Promise<ApiKey | undefined> {
+    const [inserted]: ApiKey[] = await manager.query(
+      `INSERT INTO api_keys (account_id, api_key_id, name, secret_hash, prefix)
+       SELECT account_id, $2, $3, $4, $5 FROM accounts WHERE account_id = $1
+       ON CONFLICT (secret_hash) DO NOTHING
+       RETURNING ${API_KEY_COLUMNS}`,
+      [key.accountId, key.apiKeyId, key.name, key.secretHash, key.prefix],
     );
-    return inserted.length > 0;
+    return inserted;
   }
 
-  async revokeApiKey(manager: EntityManager, accountId: string, apiKeyId: string): Promise<void> {
-    await manager.query(
-      'UPDATE api_keys SET revoked_at = now() WHERE account_id = $1 AND api_key_id = $2 AND revoked_at IS NULL',
+  /** Revokes the key (once: a second revocation keeps the first instant); undefined when the account has no such key. */
+  async revokeApiKey(
+    manager: EntityManager,
+    accountId: string,
+    apiKeyId: string,
+  ): Promise<ApiKey | undefined> {
+    const [revoked] = await returningRows<ApiKey>(
+      manager,
+      `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
+       WHERE account_id = $1 AND api_key_id = $2
+       RETURNING ${API_KEY_COLUMNS}`,
       [accountId, apiKeyId],
     );
+    return revoked;
   }
 
   async hasApiKey(manager: EntityManager, accountId: string, apiKeyId: string): Promise<boolean> {
@@ -65,11 +87,11 @@ export class AccountsStore {
     return keys.length > 0;
   }
 
-  /** A key by its id alone: authentication learns the account from it. */
-  async findApiKey(manager: EntityManager, apiKeyId: string): Promise<StoredApiKey | undefined> {
-    const [key]: StoredApiKey[] = await manager.query(
-      'SELECT account_id, secret_hash, revoked_at FROM api_keys WHERE api_key_id = $1',
-      [apiKeyId],
+  /** A key by its secret's hash: authentication learns the account and the key from it. */
+  async findApiKeyByHash(manager: EntityManager, secretHash: string): Promise<ApiKey | undefined> {
+    const [key]: ApiKey[] = await manager.query(
+      `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE secret_hash = $1`,
+      [secretHash],
     );
     return key;
   }

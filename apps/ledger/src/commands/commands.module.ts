@@ -10,6 +10,7 @@ import { LedgerCommandsController } from './ledger-commands.controller';
 export const LEDGER_COMMAND_PATTERNS = [
   'ledger.create-account',
   'ledger.create-api-key',
+  'ledger.revoke-api-key',
   'ledger.set-budget',
   'ledger.grant-credit',
   'ledger.budget-status',

@@ -1,10 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
-import { isDecimalString } from '@tally/budget-domain';
+import { isDecimalString, plainText } from '@tally/budget-domain';
 import { answerCommand } from '@tally/messaging';
 import { BudgetsService } from '../budgets/budgets.service';
 import { AccountsService } from '../accounts/accounts.service';
+import type { ApiKey } from '../accounts/accounts.service';
 import { BalancesService } from '../balances/balances.service';
 import { CreditsService } from '../credits/credits.service';
 import { ReconciliationService } from '../reconciliation/reconciliation.service';
@@ -15,7 +16,14 @@ const createAccount = z.object({
   currency: z.string().length(3).default('USD'),
   tier: z.string().nullable().optional(),
 });
-const createApiKey = z.object({ account_id: z.string(), name: z.string().min(1) });
+const createApiKey = z.object({
+  account_id: z.string(),
+  name: plainText(200),
+  // The caller keeps the secret; only its hash and display prefix come over Kafka.
+  secret_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the secret'),
+  prefix: plainText(16),
+});
+const revokeApiKey = z.object({ account_id: z.string(), api_key_id: z.string() });
 const grantCredit = z.object({
   account_id: z.string(),
   amount: z.unknown(),
@@ -76,8 +84,21 @@ export class LedgerCommandsController {
 
   @MessagePattern('ledger.create-api-key')
   createApiKey(@Payload() payload: unknown) {
-    return answerCommand(createApiKey, payload, (request) =>
-      this.accounts.createApiKey(request.account_id, request.name),
+    return answerCommand(createApiKey, payload, async (request) => {
+      const key = await this.accounts.createApiKey({
+        accountId: request.account_id,
+        name: request.name,
+        secretSha256: request.secret_sha256,
+        prefix: request.prefix,
+      });
+      return apiKeyReply(key);
+    });
+  }
+
+  @MessagePattern('ledger.revoke-api-key')
+  revokeApiKey(@Payload() payload: unknown) {
+    return answerCommand(revokeApiKey, payload, async (request) =>
+      apiKeyReply(await this.accounts.revokeApiKey(request.account_id, request.api_key_id)),
     );
   }
 
@@ -116,4 +137,15 @@ export class LedgerCommandsController {
   setBudget(@Payload() payload: unknown) {
     return answerCommand(setBudget, payload, (request) => this.budgets.setBudget(request));
   }
+}
+
+function apiKeyReply(key: ApiKey) {
+  return {
+    api_key_id: key.api_key_id,
+    account_id: key.account_id,
+    name: key.name,
+    prefix: key.prefix,
+    created_at: key.created_at.toISOString(),
+    revoked_at: key.revoked_at?.toISOString() ?? null,
+  };
 }

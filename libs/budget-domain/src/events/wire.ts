@@ -17,3 +17,18 @@ export const SCHEMA_VERSION = 1 as const;
  * takes a payload without it as version 1; any other version is refused, never misread.
  */
 export const schemaVersion = z.literal(SCHEMA_VERSION).default(SCHEMA_VERSION);
+
+/**
+ * Text a person or a program chose (names, ids, reasons), 1 to `maxLength` UTF-16 units, with
+ * no control character or unpaired surrogate: PostgreSQL refuses a NUL in text, and a lone
+ * surrogate would be stored as U+FFFD, merging two different values into one.
+ */
+export function plainText(maxLength: number) {
+  return z
+    .string()
+    .min(1)
+    .max(maxLength)
+    .regex(/^[^\p{Cc}\p{Cs}]*$/u, {
+      message: 'must not contain control characters or unpaired surrogates',
+    });
+}
