@@ -33,6 +33,7 @@ describe('ledger commands over Kafka request-reply', () => {
       currency: 'USD',
       tier: 'pro',
       status: 'active',
+      created: true,
     });
     const { secret, secretSha256, prefix } = newApiKeySecret();
     const replies = await ledger.kafka.record(`${ledger.topic('ledger.create-api-key')}.reply`);

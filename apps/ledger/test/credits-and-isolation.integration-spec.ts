@@ -21,11 +21,8 @@ describe('credit and usage on the ledger', () => {
     transactions = await ledger.kafka.record(ledger.topic('ledger.transactions'));
     const accounts = ledger.get(AccountsService);
     expect(await accounts.createAccount({ accountId: 'acct_a', name: 'A', tier: 'pro' })).toEqual({
-      account_id: 'acct_a',
-      name: 'A',
-      currency: 'USD',
-      tier: 'pro',
-      status: 'active',
+      account: { account_id: 'acct_a', name: 'A', currency: 'USD', tier: 'pro', status: 'active' },
+      created: true,
     });
     await accounts.createAccount({ accountId: 'acct_b', name: 'B' });
   });
@@ -47,7 +44,9 @@ describe('credit and usage on the ledger', () => {
       reason: 'welcome',
       idempotencyKey: 'welcome-a',
     });
-    expect(again).toEqual({ transaction_id: first.transaction_id, replayed: true });
+    // The repeat answers the transaction the key posted, as it was posted.
+    expect(first).toMatchObject({ amount: '10.00', replayed: false });
+    expect(again).toEqual({ ...first, replayed: true });
     await eventually(() =>
       expect(latest('acct_a')).toMatchObject({
         extra_credit_remaining: '10.000000',

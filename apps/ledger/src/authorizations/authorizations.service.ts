@@ -212,7 +212,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
   /** The estimate, or the worst case of the model and token estimate (all output tokens used). */
   private amountToHold(request: AuthorizationRequest, now: Date): Decimal {
     if ('estimated_cost' in request) return parseAmount(request.estimated_cost);
-    return estimateCost(
+    const worstCase = estimateCost(
       {
         service: request.service,
         model: request.model,
@@ -224,6 +224,13 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
       },
       this.catalogs.catalog,
     );
+    if (worstCase.isZero()) {
+      throw new AuthorizationsException(
+        AuthorizationsExceptionCode.VALIDATION_FAILED,
+        `${request.model} prices this estimate at 0: there is nothing to hold`,
+      );
+    }
+    return worstCase;
   }
 }
 

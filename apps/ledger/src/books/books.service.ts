@@ -104,7 +104,12 @@ export class Books {
     for (const reset of rollBudgets(books.budgets, request.now)) books.record(reset);
     const result = await build(books);
     await this.budgets.save(manager, books.budgets);
-    await this.announce(tx, books, await this.store.post(manager, books.transactions), request.now);
+    await this.announce(
+      tx,
+      books,
+      await this.store.post(manager, books.transactions, request.now),
+      request.now,
+    );
     return result;
   }
 

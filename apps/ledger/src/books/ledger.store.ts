@@ -34,24 +34,26 @@ export interface NewTransaction {
 export class LedgerStore {
   /**
    * Opens the accounts that do not exist yet, with all their ledger accounts, in one
-   * statement. Ledger accounts are created only with their account, so an account that
+   * statement; returns the ids it opened. Ledger accounts are created only with their account, so an account that
    * exists has all of them and a batch of known accounts inserts nothing.
    */
   async openAccounts(
     manager: EntityManager,
-    accountIds: string[],
+    accountIds: readonly string[],
     openedBy: OpenedBy,
-  ): Promise<void> {
-    await manager.query(
+  ): Promise<Set<string>> {
+    const rows: Array<{ account_id: string }> = await manager.query(
       `WITH opened AS (
          INSERT INTO accounts (account_id, name, opened_by)
          SELECT id, id, $2 FROM unnest($1::text[]) AS id
          ON CONFLICT DO NOTHING
          RETURNING account_id)
        INSERT INTO ledger_accounts (account_id, code)
-       SELECT account_id, code FROM opened CROSS JOIN unnest($3::text[]) AS code`,
+       SELECT account_id, code FROM opened CROSS JOIN unnest($3::text[]) AS code
+       RETURNING account_id`,
       [accountIds, openedBy, ALL_LEDGER_CODES],
     );
+    return new Set(rows.map((row) => row.account_id));
   }
 
   /** Locks the accounts' ledger rows for this transaction and returns their balances. */
@@ -86,20 +88,6 @@ export class LedgerStore {
     return new Map(rows.map((row) => [row.code, new Decimal(row.balance)]));
   }
 
-  /** An earlier transaction created from the same outside id, if any (idempotency). */
-  async findTransaction(
-    manager: EntityManager,
-    accountId: string,
-    kind: string,
-    sourceId: string,
-  ): Promise<{ transaction_id: string } | undefined> {
-    const [row]: Array<{ transaction_id: string }> = await manager.query(
-      'SELECT transaction_id FROM transactions WHERE account_id = $1 AND kind = $2 AND source_id = $3',
-      [accountId, kind, sourceId],
-    );
-    return row;
-  }
-
   /**
    * Inserts transactions with their postings and moves the cached balances by the same
    * amounts; returns how many ledger rows of each account moved (each one's version grew by 1).
@@ -107,12 +95,13 @@ export class LedgerStore {
   async post(
     manager: EntityManager,
     transactions: readonly NewTransaction[],
+    postedAt: Date,
   ): Promise<Map<string, number>> {
     const changedRows = new Map<string, number>();
     if (transactions.length === 0) return changedRows;
     await manager.query(
-      `INSERT INTO transactions (account_id, transaction_id, kind, source_id, occurred_at, details)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], ${jsonTextsSql(6)}::jsonb[])`,
+      `INSERT INTO transactions (account_id, transaction_id, kind, source_id, occurred_at, details, posted_at)
+       SELECT *, $7::timestamptz FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], ${jsonTextsSql(6)}::jsonb[])`,
       [
         transactions.map((t) => t.accountId),
         transactions.map((t) => t.transactionId),
@@ -120,6 +109,7 @@ export class LedgerStore {
         transactions.map((t) => t.sourceId),
         transactions.map((t) => t.occurredAt),
         joinJsonTexts(transactions.map((t) => JSON.stringify(t.details))),
+        postedAt,
       ],
     );
     const postings = transactions.flatMap((t) =>

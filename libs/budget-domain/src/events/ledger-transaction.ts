@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { amountString, isoTimestamp, schemaVersion } from './wire';
+import { amountString, isoTimestamp, plainText, schemaVersion } from './wire';
 
 export const ledgerTransactionSchema = z.object({
   schema_version: schemaVersion,
-  transaction_id: z.string(),
-  account_id: z.string(),
-  kind: z.string(),
-  source_id: z.string(),
+  transaction_id: plainText(256),
+  account_id: plainText(256),
+  kind: plainText(64),
+  source_id: plainText(1024),
   occurred_at: isoTimestamp,
   posted_at: isoTimestamp,
   postings: z.array(z.object({ ledger_account: z.string(), amount: amountString })),
