@@ -162,14 +162,18 @@ function chargesOf(data: UsageData, lookup: PriceLookup): Charges {
     usedFallback = true;
     return fallback[key];
   };
-  const unitPrice = <K extends 'audioPerMinute' | 'charactersPerMChars' | 'perImage'>(
-    key: K,
+  const perUnit = (
+    key: 'audioPerMinute' | 'charactersPerMChars' | 'perImage',
     quantity: Decimal,
+    unitsPerPrice: Decimal.Value,
   ): Decimal => {
-    const own = prices[key];
-    if (own !== undefined || quantity.isZero() || unpricedIsFree) return own ?? ZERO;
-    usedFallback = true;
-    return fallback[key] ?? ZERO;
+    if (quantity.isZero()) return ZERO;
+    let price = prices[key];
+    if (price === undefined && !unpricedIsFree) {
+      usedFallback = true;
+      price = fallback[key];
+    }
+    return price === undefined ? ZERO : quantity.times(price).dividedBy(unitsPerPrice);
   };
 
   const prompt = data.input_tokens;
@@ -193,11 +197,10 @@ function chargesOf(data: UsageData, lookup: PriceLookup): Charges {
     count === 0 || price === undefined
       ? ZERO
       : new Decimal(count).times(tokenPrice(price, prompt)).dividedBy(MILLION);
-  const minimumSeconds = entry?.minimumAudioSeconds ?? 0;
   const seconds = new Decimal(data.audio_seconds);
-  const billedSeconds = seconds.isZero() ? seconds : Decimal.max(seconds, minimumSeconds);
-  const characters = new Decimal(data.characters);
-  const images = new Decimal(data.images);
+  const billedSeconds = seconds.isZero()
+    ? seconds
+    : Decimal.max(seconds, entry?.minimumAudioSeconds ?? 0);
 
   return {
     input: tokens(freshText, inputPrice),
@@ -208,10 +211,10 @@ function chargesOf(data: UsageData, lookup: PriceLookup): Charges {
       tokens(audioIn - cachedAudio, prices.inputAudioPerMTok),
       tokens(cachedAudio, prices.cachedAudioInputPerMTok ?? prices.inputAudioPerMTok),
       tokens(audioOut, prices.outputAudioPerMTok),
-      billedSeconds.times(unitPrice('audioPerMinute', billedSeconds)).dividedBy(60),
+      perUnit('audioPerMinute', billedSeconds, 60),
     ),
-    characters: characters.times(unitPrice('charactersPerMChars', characters)).dividedBy(MILLION),
-    images: images.times(unitPrice('perImage', images)),
+    characters: perUnit('charactersPerMChars', new Decimal(data.characters), MILLION),
+    images: perUnit('perImage', new Decimal(data.images), 1),
     requests: prices.perRequest ?? ZERO,
     usedFallback,
   };
