@@ -70,6 +70,7 @@ export { LOCAL_ENTRIES, defaultCatalog } from './rating/default-catalog';
 export {
   DEFAULT_POWER_LEVEL_MULTIPLIERS,
   ENTERPRISE_VOLUME_TIERS,
+  estimateCall,
   estimateCost,
   rateUsage,
 } from './rating/rate-usage';

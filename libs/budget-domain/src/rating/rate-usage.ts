@@ -252,12 +252,15 @@ export interface CallEstimate {
   readonly at: Date;
 }
 
-/** The worst-case cost of a call: every output token it may produce, at the prices in force at `at`. */
-export function estimateCost(
+/**
+ * The worst-case cost of a call: every output token it may produce, at the prices in force at
+ * `at`; and the rating's confidence (1: the catalog prices the model; below: a fallback price).
+ */
+export function estimateCall(
   call: CallEstimate,
   catalog: PriceCatalog,
   context: RatingContext = {},
-): Decimal {
+): { cost: Decimal; confidence: number } {
   const rated = rateUsage(
     {
       specversion: '1.0',
@@ -287,5 +290,14 @@ export function estimateCost(
     catalog,
     context,
   );
-  return new Decimal(rated.cost);
+  return { cost: new Decimal(rated.cost), confidence: rated.confidence };
+}
+
+/** The worst-case cost of a call (`estimateCall` without its confidence). */
+export function estimateCost(
+  call: CallEstimate,
+  catalog: PriceCatalog,
+  context: RatingContext = {},
+): Decimal {
+  return estimateCall(call, catalog, context).cost;
 }
