@@ -3,7 +3,7 @@
  * recorded series of infra/prometheus. `npm run dashboards` rewrites the JSON files from this
  * source; tests/operate checks that they are up to date and that every query parses.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const DATASOURCE = { type: 'prometheus', uid: 'prometheus' } as const;
@@ -529,10 +529,26 @@ export function renderDashboards(): Map<string, string> {
   );
 }
 
-if (require.main === module) {
+/** Writes the dashboards; with `--check`, only says which files differ and fails if any do. */
+function main(check: boolean): void {
   const directory = path.join(__dirname, 'dashboards');
-  for (const [file, json] of renderDashboards()) writeFileSync(path.join(directory, file), json);
-  console.log(
-    `dashboards: ${DASHBOARDS.length} written to ${path.relative(process.cwd(), directory)}/`,
-  );
+  const stale: string[] = [];
+  const rendered = renderDashboards();
+  for (const [file, json] of rendered) {
+    const target = path.join(directory, file);
+    const current = existsSync(target) ? readFileSync(target, 'utf8') : undefined;
+    if (current === json) continue;
+    stale.push(file);
+    if (!check) writeFileSync(target, json);
+  }
+  const extra = readdirSync(directory).filter((file) => !rendered.has(file));
+  if (check && (stale.length > 0 || extra.length > 0)) {
+    console.error(
+      `dashboards out of date (run npm run dashboards): ${[...stale, ...extra].join(', ')}`,
+    );
+    process.exit(1);
+  }
+  console.log(`dashboards: ${rendered.size} ${check ? 'up to date' : 'written'} in ${directory}`);
 }
+
+if (require.main === module) main(process.argv.includes('--check'));
