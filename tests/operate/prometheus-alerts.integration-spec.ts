@@ -41,17 +41,22 @@ describe('Prometheus alerts on a running stack', () => {
     await platform.stop();
   });
 
-  it('scrapes both services, evaluates the rules and starts with no alert', async () => {
+  it('scrapes both services, evaluates every rule without error and starts with no alert', async () => {
+    const started = Date.now();
     await eventually(async () => {
       expect(await prometheus.targetHealth()).toEqual({ metering: 'up', ledger: 'up' });
-      // A recorded series from two scrapes of each service: the rules have been evaluated.
-      const deadLettersRecorded = await prometheus.query('job:tally_dead_letters:increase10m');
-      expect(
-        deadLettersRecorded.map((sample) => [sample.metric['job'], sample.value[1]]).sort(),
-      ).toEqual([
-        ['ledger', '0'],
-        ['metering', '0'],
+      const up = await prometheus.query('up');
+      expect(up.map((sample) => [sample.metric['job'], sample.value[1]]).sort()).toEqual([
+        ['ledger', '1'],
+        ['metering', '1'],
       ]);
+      const evaluated = await prometheus.rules();
+      expect(evaluated.length).toBeGreaterThan(30);
+      for (const rule of evaluated) {
+        expect({ rule: rule.name, health: rule.health }).toEqual({ rule: rule.name, health: 'ok' });
+        // Evaluated since this test began, with both services scraped.
+        expect(Date.parse(rule.lastEvaluation)).toBeGreaterThan(started);
+      }
     }, 30_000);
     expect(await prometheus.alerts()).toEqual([]);
   });
@@ -89,7 +94,10 @@ describe('Prometheus alerts on a running stack', () => {
     expect(alert!.annotations['summary']).toMatch(
       /^metering dead-lettered [\d.]+ records in the last 10 minutes$/,
     );
-    const counted = await prometheus.query('tally_metering_dead_lettered_total');
+    // The messaging library's outcome counter, or metering's own where it has no such counter.
+    const counted = await prometheus.query(
+      'sum(tally_consumer_messages_total{job="metering", outcome="dead_lettered"}) or sum(tally_metering_dead_lettered_total{job="metering"})',
+    );
     expect(counted.map((sample) => sample.value[1])).toEqual(['3']);
   });
 

@@ -126,6 +126,14 @@ export class PrometheusProcess {
     return body.result;
   }
 
+  /** Every rule's health and when its group last ran, from Prometheus's rules API. */
+  async rules(): Promise<Array<{ name: string; health: string; lastEvaluation: string }>> {
+    const body = await this.api<{
+      groups: Array<{ rules: Array<{ name: string; health: string; lastEvaluation: string }> }>;
+    }>('/api/v1/rules');
+    return body.groups.flatMap((group) => group.rules);
+  }
+
   /** The health of every scrape target, by job. */
   async targetHealth(): Promise<Record<string, string>> {
     const body = await this.api<{
