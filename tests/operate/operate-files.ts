@@ -2,8 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-// yaml 2.x comes with nx (a pinned devDependency); no other YAML parser is installed here.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+// The manifests, compose file and Prometheus configs are YAML.
 import { parse, parseAllDocuments } from 'yaml';
 
 /** Paths and parsers for the operations files (infra/prometheus, infra/grafana, infra/k8s). */

@@ -121,15 +121,16 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async collectingTransaction<R>(work: (tx: CollectedOutbox) => Promise<R>): Promise<R> {
-    let published = 0;
+    let collected: CollectedOutbox | undefined;
     const result = await this.dataSource.transaction(async (manager) => {
       const tx = new CollectedOutbox(manager, (topic) => this.topic(topic));
       const value = await work(tx);
       await enqueueOutbox(manager, tx.messages);
-      published = tx.messages.length;
+      collected = tx;
       return value;
     });
-    if (published > 0) this.relay.nudge();
+    if (collected && collected.messages.length > 0) this.relay.nudge();
+    for (const callback of collected?.committed ?? []) callback();
     return result;
   }
 

@@ -3,11 +3,18 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { Topics, parseUsageRated, usageDedupKey } from '@tally/budget-domain';
 import type { UsageRated } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
+import { counter } from '@tally/platform';
 import type { OutboxTransaction } from '@tally/messaging';
 import { Books } from '../books/books.service';
 import { HoldsStore } from '../holds/holds.store';
 import { Clock } from '../clock';
 import { recordUsage } from './usage-posting';
+
+const charged = counter(
+  'tally_ledger_usage_charged_total',
+  'What usage was charged, in the currency (a rate for dashboards; the books hold the exact sums)',
+  ['currency'],
+);
 
 /**
  * usage.rated -> usage transactions, each event (source + id) once; the holds the events name
@@ -37,6 +44,9 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
     const accountIds = events.map((event) => event.account_id);
     return this.books.transact(tx, { accountIds, now, open: 'usage' }, async (books) => {
       for (const event of events) recordUsage(books, event);
+      tx.afterCommit(() => {
+        for (const event of events) charged.inc({ currency: event.currency }, Number(event.cost));
+      });
       await this.holds.settle(
         tx.manager,
         events.flatMap((event) =>
