@@ -22,7 +22,7 @@ describe('budgets with periods, on the ledger', () => {
     (
       await queryDatabase<{ count: number }>(
         ledger.isolation.databaseUrl,
-        `SELECT count(*)::int AS count FROM "${ledger.isolation.schema('ledger')}".transactions WHERE account_id = $1 AND kind = 'usage'`,
+        `SELECT count(*)::int AS count FROM "${ledger.isolation.schema('ledger')}".usage_lines WHERE account_id = $1`,
         [account],
       )
     )[0]!.count;

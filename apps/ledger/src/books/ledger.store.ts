@@ -24,6 +24,26 @@ export interface NewTransaction {
   readonly occurredAt: string;
   readonly details: Record<string, unknown>;
   readonly postings: ReadonlyArray<{ readonly code: LedgerCode; readonly amount: Decimal }>;
+  /** A usage transaction's events, one line each; its postings are their sums. */
+  readonly lines?: readonly UsageLine[];
+}
+
+/** One usage event as the ledger posted it, and what paid for it. */
+export interface UsageLine {
+  /** The event's identity (source and id), unique in the account's books. */
+  readonly sourceId: string;
+  readonly usageId: string;
+  readonly source: string;
+  readonly apiKeyId: string | null;
+  readonly service: string;
+  readonly provider: string;
+  readonly model: string;
+  readonly occurredAt: string;
+  readonly cost: Decimal;
+  readonly fromAllowance: Decimal;
+  readonly fromCredit: Decimal;
+  readonly toOverage: Decimal;
+  readonly reservationId: string | null;
 }
 
 /**
@@ -127,6 +147,7 @@ export class LedgerStore {
         postings.map((p) => p.amount.toFixed()),
       ],
     );
+    await this.insertLines(manager, transactions);
     const deltas = new Map<string, { accountId: string; code: LedgerCode; delta: Decimal }>();
     for (const posting of postings) {
       const key = `${posting.accountId}\u0000${posting.code}`;
@@ -155,5 +176,59 @@ export class LedgerStore {
       changedRows.set(change.accountId, (changedRows.get(change.accountId) ?? 0) + 1);
     }
     return changedRows;
+  }
+
+  /** Of these (account, source id) pairs, those a usage line already has. */
+  async postedLines(
+    manager: EntityManager,
+    lines: ReadonlyArray<{ readonly accountId: string; readonly sourceId: string }>,
+  ): Promise<Set<string>> {
+    if (lines.length === 0) return new Set();
+    const rows: Array<{ source_id: string }> = await manager.query(
+      `SELECT l.source_id FROM usage_lines AS l
+       JOIN unnest($1::text[], $2::text[]) AS n(account_id, source_id)
+         ON l.account_id = n.account_id AND l.source_id = n.source_id`,
+      [lines.map((line) => line.accountId), lines.map((line) => line.sourceId)],
+    );
+    return new Set(rows.map((row) => row.source_id));
+  }
+
+  private async insertLines(
+    manager: EntityManager,
+    transactions: readonly NewTransaction[],
+  ): Promise<void> {
+    const lines = transactions.flatMap((t) =>
+      (t.lines ?? []).map((line) => ({
+        ...line,
+        accountId: t.accountId,
+        transactionId: t.transactionId,
+      })),
+    );
+    if (lines.length === 0) return;
+    const column = <T>(pick: (line: (typeof lines)[number]) => T) => lines.map(pick);
+    await manager.query(
+      `INSERT INTO usage_lines (account_id, source_id, transaction_id, usage_id, source, api_key_id, service,
+         provider, model, occurred_at, cost, from_allowance, from_credit, to_overage, reservation_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::text[], $9::text[], $10::timestamptz[], $11::numeric[], $12::numeric[], $13::numeric[],
+         $14::numeric[], $15::text[])`,
+      [
+        column((l) => l.accountId),
+        column((l) => l.sourceId),
+        column((l) => l.transactionId),
+        column((l) => l.usageId),
+        column((l) => l.source),
+        column((l) => l.apiKeyId),
+        column((l) => l.service),
+        column((l) => l.provider),
+        column((l) => l.model),
+        column((l) => l.occurredAt),
+        column((l) => l.cost.toFixed()),
+        column((l) => l.fromAllowance.toFixed()),
+        column((l) => l.fromCredit.toFixed()),
+        column((l) => l.toOverage.toFixed()),
+        column((l) => l.reservationId),
+      ],
+    );
   }
 }
