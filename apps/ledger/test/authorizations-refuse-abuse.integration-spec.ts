@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { DeadLetterRecord } from '@tally/budget-domain';
-import { CommandClient, createApiKey, eventually, queryDatabase } from '@tally/testing';
-import { LEDGER_COMMAND_PATTERNS } from '../src/commands/commands.module';
+import type { CommandClient } from '@tally/testing';
+import { createApiKey, eventually, queryDatabase } from '@tally/testing';
 import { LedgerHarness } from './ledger.harness';
 
 /** Issue 15: authorizations and payments as an attacker sent them, and random bodies. */
@@ -27,11 +27,7 @@ describe('authorizations and payments refuse abuse with a code and hold nothing'
 
   beforeAll(async () => {
     await ledger.start();
-    commands = await new CommandClient(
-      ledger.isolation.kafkaBrokers,
-      ledger.isolation.suffix,
-      LEDGER_COMMAND_PATTERNS,
-    ).connect();
+    commands = await ledger.commands();
     await commands.send('ledger.create-account', { account_id: account, name: 'Abuse Inc.' });
     secret = (await createApiKey(commands, account, 'gateway')).secret;
     await commands.send('ledger.grant-credit', {
@@ -42,10 +38,7 @@ describe('authorizations and payments refuse abuse with a code and hold nothing'
       idempotency_key: 'trial',
     });
   });
-  afterAll(async () => {
-    await commands?.close();
-    await ledger.stop();
-  });
+  afterAll(() => ledger.stop());
 
   it('refuses a request_id with a NUL or an unpaired surrogate: two such ids never share a hold', async () => {
     for (const requestId of ['req\u0000a', 'req\ud800', 'req\udfff']) {

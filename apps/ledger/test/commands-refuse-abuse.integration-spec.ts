@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { CommandClient, queryDatabase, usageRated } from '@tally/testing';
 import { LEDGER_COMMAND_PATTERNS } from '../src/commands/commands.module';
+import type { CommandClient } from '@tally/testing';
+import { queryDatabase, usageRated } from '@tally/testing';
 import { LedgerHarness } from './ledger.harness';
 
 /** Issue 15: what an attacker with access to the command topics tried, and random payloads. */
@@ -17,17 +18,10 @@ describe('ledger commands refuse abuse with a code and change nothing', () => {
 
   beforeAll(async () => {
     await ledger.start();
-    commands = await new CommandClient(
-      ledger.isolation.kafkaBrokers,
-      ledger.isolation.suffix,
-      LEDGER_COMMAND_PATTERNS,
-    ).connect();
+    commands = await ledger.commands();
     await commands.send('ledger.create-account', { account_id: 'acct_abuse', name: 'Abuse Ltd' });
   });
-  afterAll(async () => {
-    await commands?.close();
-    await ledger.stop();
-  });
+  afterAll(() => ledger.stop());
 
   it('create-account on an existing id changes nothing and says so; one that usage opened is completed', async () => {
     expect(
