@@ -22,6 +22,8 @@ export interface AlertCondition {
   readonly amount?: string;
   readonly periodStart: string | null;
   readonly message: string;
+  /** A custom threshold's identity (customThresholdKey): the channels that set it get the alert. */
+  readonly threshold?: string;
 }
 
 /** Where an account stands when a condition not measured on its balance is seen. */
@@ -127,6 +129,7 @@ export function balanceConditions(
         ...base,
         key: scoped(`custom_threshold:${customThresholdKey(threshold)}`),
         kind: 'custom_threshold',
+        threshold: customThresholdKey(threshold),
         ...(threshold.amount !== undefined
           ? {
               amount: formatAmount(threshold.amount),
