@@ -35,7 +35,7 @@ export class AlertsStore {
        FROM active_alerts s
        LEFT JOIN alerts a ON a.account_id = s.account_id AND a.alert_id = s.alert_id
        WHERE s.account_id = ANY($1::text[])
-       ORDER BY s.account_id, s.api_key_id, s.since, s.condition_key`,
+       ORDER BY s.account_id, s.api_key_id, s.seq`,
       [accountIds],
     )) as ActiveRow[];
     return rows.map((row) => {

@@ -53,6 +53,7 @@ export class CreateAlerting1764662400000 implements MigrationInterface {
         account_id text NOT NULL,
         api_key_id text NOT NULL DEFAULT '',
         condition_key text NOT NULL,
+        seq bigserial NOT NULL,
         kind text NOT NULL,
         alert_id text,
         scope_start timestamptz,
