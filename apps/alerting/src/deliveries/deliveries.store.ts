@@ -191,7 +191,7 @@ export class DeliveriesStore {
       manager,
       `UPDATE deliveries SET
          status = $4,
-         last_error = $5,
+         last_error = CASE WHEN $4 = 'delivered' THEN last_error ELSE $5 END,
          next_attempt_at = CASE WHEN $4 = 'retrying' THEN now() + $6 * interval '1 millisecond' ELSE next_attempt_at END,
          delivered_at = CASE WHEN $4 = 'delivered' THEN now() ELSE delivered_at END,
          lease_token = NULL, lease_until = NULL, updated_at = now()
