@@ -8,7 +8,8 @@ const MAX_URL_LENGTH = 2048;
 /**
  * Addresses a tenant's webhook must not reach when ALERTING_BLOCK_PRIVATE_URLS is set: this
  * host, private networks, link-local (cloud metadata at 169.254.169.254), CGNAT, multicast,
- * reserved and documentation ranges, IPv4-mapped and NAT64 forms of any IPv4 address.
+ * reserved and documentation ranges, the NAT64 prefix. An IPv4-mapped IPv6 address
+ * (::ffff:10.0.0.1) is checked against the IPv4 ranges by BlockList itself.
  */
 const NOT_PUBLIC = new BlockList();
 for (const [network, prefix] of [
@@ -30,7 +31,6 @@ for (const [network, prefix] of [
 }
 for (const [network, prefix] of [
   ['::', 127],
-  ['::ffff:0:0', 96],
   ['64:ff9b::', 96],
   ['100::', 64],
   ['2001:db8::', 32],
