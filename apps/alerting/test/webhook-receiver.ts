@@ -8,7 +8,8 @@ export type Behavior =
   | { readonly kind: 'ok' }
   | { readonly kind: 'fail'; readonly times: number }
   | { readonly kind: 'always-fail' }
-  | { readonly kind: 'hang' };
+  | { readonly kind: 'hang' }
+  | { readonly kind: 'slow'; readonly ms: number };
 
 export interface ReceivedRequest {
   readonly path: string;
@@ -100,6 +101,7 @@ export class WebhookReceiver {
       status,
     });
     if (status === 'hung') return;
+    if (behavior.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, behavior.ms));
     response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no');
   }
 }
