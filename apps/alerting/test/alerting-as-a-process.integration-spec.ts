@@ -150,12 +150,14 @@ describe('alerting as a process, with the real ledger and under SIGKILL', () => 
       120_000,
       250,
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-
     // Published: every level of every account fired exactly once.
-    const fired = alerts
-      .json<AlertFired>()
-      .filter((alert) => alert.account_id.startsWith('acct_kill_') && alert.kind === 'threshold');
+    const killed = () =>
+      alerts
+        .json<AlertFired>()
+        .filter((alert) => alert.account_id.startsWith('acct_kill_') && alert.kind === 'threshold');
+    await eventually(() => expect(killed()).toHaveLength(expected));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const fired = killed();
     expect(fired).toHaveLength(expected);
     expect(new Set(fired.map((alert) => `${alert.account_id} ${alert.level}`)).size).toBe(expected);
     expect(new Set(fired.map((alert) => alert.id)).size).toBe(expected);

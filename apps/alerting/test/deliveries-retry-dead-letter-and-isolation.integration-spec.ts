@@ -44,6 +44,12 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
     receiver.setSecret(path, reply['signing_secret'] as string);
     return reply['channel_id'] as string;
   };
+  const published = (account: string) =>
+    eventually(() => {
+      const alert = alerts.json<AlertFired>().find((a) => a.account_id === account);
+      if (!alert) throw new Error(`no alert of ${account} on alerts.fired yet`);
+      return alert;
+    });
   const gaps = (times: number[]) => times.slice(1).map((time, i) => time - times[i]!);
 
   beforeAll(async () => {
@@ -107,7 +113,7 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
     gaps(requests.map((request) => request.receivedAt)).forEach((gap, i) =>
       expect(gap).toBeGreaterThanOrEqual((BASE_MS * 2 ** i) / 2 - 5),
     );
-    const alert = alerts.json<AlertFired>().find((a) => a.account_id === account)!;
+    const alert = await published(account);
     const deadLetters = await queryDatabase<Reply>(
       alerting.isolation.databaseUrl,
       `SELECT account_id, delivery_id, alert_id, channel_id, channel_type, attempts, last_error, body
@@ -170,7 +176,8 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
     await crossHalf(account);
     await eventually(() => expect(receiver.at('/slack')).toHaveLength(1));
     const [request] = receiver.at('/slack');
-    const alert = alerts.json<AlertFired>().find((a) => a.account_id === account)!;
+    // The delivery may arrive before the relay has published the alert: wait for both.
+    const alert = await published(account);
     expect(request!.signature).toBeUndefined();
     expect(request!.deliveryId).toMatch(/^dlv_/);
     expect(request!.body).toEqual({
@@ -243,5 +250,43 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
         last_error: 'the channel was deleted',
       }),
     );
+  });
+
+  it('two instances share the deliveries: each sent once, never two at a time to one channel', async () => {
+    await alerting.startInstance();
+    const accounts = Array.from({ length: 12 }, (_, i) => `acct_pair_${i}`);
+    for (const account of accounts) {
+      const path = `/${account}`;
+      receiver.endpoint(path, { behavior: { kind: 'slow', ms: 100 } });
+      const reply = await commands.send<Reply>('alerting.set-channel', {
+        account_id: account,
+        type: 'webhook',
+        url: receiver.url(path),
+        kinds: ['custom_threshold'],
+        custom_thresholds: [{ amount: '10' }, { amount: '20' }, { amount: '30' }],
+      });
+      receiver.setSecret(path, reply['signing_secret'] as string);
+    }
+    // One record passes all three thresholds: three alerts for each channel at once.
+    for (const account of accounts) {
+      await alerting.kafka.produceJson(alerting.topic('ledger.balance-changed'), account, [
+        balanceChanged(account, 1, { used: '35', allowance: '1000' }),
+      ]);
+    }
+    const received = () => receiver.requests.filter((r) => r.path.startsWith('/acct_pair_'));
+    await eventually(() => expect(received()).toHaveLength(36), 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(received()).toHaveLength(36);
+    expect(new Set(received().map((request) => request.deliveryId)).size).toBe(36);
+    expect(received().every((request) => request.signatureValid === true)).toBe(true);
+    for (const account of accounts) {
+      expect([account, receiver.maxInFlight.get(`/${account}`)]).toEqual([account, 1]);
+      expect(
+        receiver
+          .at(`/${account}`)
+          .map((request) => request.body['amount'])
+          .sort(),
+      ).toEqual(['10.000000', '20.000000', '30.000000']);
+    }
   });
 });

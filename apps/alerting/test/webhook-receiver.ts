@@ -30,6 +30,9 @@ export interface ReceivedRequest {
  */
 export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
+  /** The most requests an endpoint had open at once. */
+  readonly maxInFlight = new Map<string, number>();
+  private readonly inFlight = new Map<string, number>();
   private readonly endpoints = new Map<
     string,
     { secret?: string; behavior: Behavior; seen: number }
@@ -73,6 +76,10 @@ export class WebhookReceiver {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const open = request.url ?? '/';
+    this.inFlight.set(open, (this.inFlight.get(open) ?? 0) + 1);
+    this.maxInFlight.set(open, Math.max(this.maxInFlight.get(open) ?? 0, this.inFlight.get(open)!));
+    response.on('close', () => this.inFlight.set(open, this.inFlight.get(open)! - 1));
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');

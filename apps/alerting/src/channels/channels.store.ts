@@ -74,11 +74,11 @@ export class ChannelsStore {
   }
 
   async count(manager: EntityManager, scope: { accountId: string }): Promise<number> {
-    const [row] = (await manager.query(
+    const rows = (await manager.query(
       `SELECT count(*)::int AS count FROM channels WHERE account_id = $1`,
       [scope.accountId],
     )) as Array<{ count: number }>;
-    return row!.count;
+    return rows[0]?.count ?? 0;
   }
 
   async delete(

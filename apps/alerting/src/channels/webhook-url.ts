@@ -150,8 +150,8 @@ export function publicOnlyLookup(
       return callback(blocked, []);
     }
     if (options.all) return callback(null, addresses);
-    const [first] = addresses;
-    return callback(null, first!.address, first!.family);
+    const [first] = addresses as [LookupAddress, ...LookupAddress[]];
+    return callback(null, first.address, first.family);
   });
 }
 

@@ -74,8 +74,8 @@ export class PositionalConsumers {
         tx.publish(Topics.UsageDeadLetter, deadLetter.key, JSON.parse(deadLetter.value));
       }
       const afterCommit = values.length > 0 ? await consumer.effect(values, tx, now) : undefined;
-      const last = messages[messages.length - 1]!;
-      if (fresh.length > 0) {
+      const last = fresh[fresh.length - 1];
+      if (last) {
         await this.positions.advance(tx.manager, topic, first.partition, BigInt(last.offset) + 1n);
       }
       return {

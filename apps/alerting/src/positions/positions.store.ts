@@ -15,12 +15,12 @@ export class PositionsStore {
        ON CONFLICT DO NOTHING`,
       [consumer, partition],
     );
-    const [row] = (await manager.query(
+    const rows = (await manager.query(
       `SELECT next_offset::text AS next_offset FROM consumer_positions
        WHERE consumer = $1 AND partition = $2 FOR UPDATE`,
       [consumer, partition],
     )) as Array<{ next_offset: string }>;
-    return BigInt(row!.next_offset);
+    return BigInt(rows[0]?.next_offset ?? 0);
   }
 
   async advance(

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
-import { Topics, autoTopUpFailureConditions, parsePaymentEvent } from '@tally/budget-domain';
+import {
+  Topics,
+  UNKNOWN_STANDING,
+  autoTopUpFailureConditions,
+  parsePaymentEvent,
+} from '@tally/budget-domain';
 import type { PaymentEvent } from '@tally/budget-domain';
 import type { OutboxTransaction } from '@tally/messaging';
 import { AlertsService } from '../alerts/alerts.service';
@@ -36,7 +41,10 @@ export class PaymentsConsumer implements OnApplicationBootstrap {
     const standings = await this.balances.standings(tx.manager, accountIds);
     const session = await this.alerts.open(tx.manager, accountIds);
     for (const payment of payments) {
-      const holding = autoTopUpFailureConditions(payment, standings.get(payment.account_id)!);
+      const holding = autoTopUpFailureConditions(
+        payment,
+        standings.get(payment.account_id) ?? UNKNOWN_STANDING,
+      );
       if (holding === undefined) continue;
       session.settle(
         { accountId: payment.account_id, apiKeyId: null },

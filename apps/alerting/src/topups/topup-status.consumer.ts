@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
-import { Topics, autoTopUpPausedConditions, parseTopUpStatusChanged } from '@tally/budget-domain';
+import {
+  Topics,
+  UNKNOWN_STANDING,
+  autoTopUpPausedConditions,
+  parseTopUpStatusChanged,
+} from '@tally/budget-domain';
 import type { TopUpStatusChanged } from '@tally/budget-domain';
 import type { OutboxTransaction } from '@tally/messaging';
 import { AlertsService } from '../alerts/alerts.service';
@@ -46,7 +51,7 @@ export class TopUpStatusConsumer implements OnApplicationBootstrap {
       session.settle(
         { accountId: status.account_id, apiKeyId: null },
         ['auto_topup_paused'],
-        autoTopUpPausedConditions(status, standings.get(status.account_id)!),
+        autoTopUpPausedConditions(status, standings.get(status.account_id) ?? UNKNOWN_STANDING),
         now,
       );
       applied.set(status.account_id, status);

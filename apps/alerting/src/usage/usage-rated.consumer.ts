@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import {
   Topics,
+  UNKNOWN_STANDING,
   anomalyCondition,
   anomalyHolds,
   assessHourlySpend,
@@ -96,7 +97,9 @@ export class UsageRatedConsumer implements OnApplicationBootstrap, OnModuleDestr
       session.settle(
         { accountId, apiKeyId: null },
         ['anomaly'],
-        holds ? [anomalyCondition(accountId, assessment, standings.get(accountId)!)] : [],
+        holds
+          ? [anomalyCondition(accountId, assessment, standings.get(accountId) ?? UNKNOWN_STANDING)]
+          : [],
         now,
       );
     }
