@@ -11,7 +11,7 @@ import { claimNew } from './inbox';
 import { BatchConsumer } from './batch.consumer';
 import type { BatchConsumerOptions } from './batch.consumer';
 import type { KafkaConfig } from './kafka.config';
-import { topicName } from './kafka.config';
+import { kafkaClientConfig, topicName } from './kafka.config';
 import { OutboxRelay } from './outbox.relay';
 import type { OutboxRelayOptions } from './outbox.relay';
 import { ensureTopics } from './topic.bootstrap';
@@ -53,8 +53,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     @InjectDataSource() dataSource: DataSource,
   ) {
     this.kafka = new Kafka({
-      clientId: `${options.kafka.clientId}`,
-      brokers: options.kafka.brokers,
+      ...kafkaClientConfig(options.kafka, options.kafka.clientId),
       logLevel: logLevel.WARN,
       retry: { initialRetryTime: 300, retries: 10 },
     });

@@ -6,3 +6,5 @@ export { createServiceApp, portFromEnv, runService, startService } from './boots
 export type { BeforeListen } from './bootstrap';
 export { serviceNodeArgs } from './service-command';
 export { PriceCatalogSource } from './price-catalog.source';
+export { DEFAULT_JSON_MAX_DEPTH, JsonTextError, nestingBeyond, parseJsonText } from './json-text';
+export type { JsonTextProblem } from './json-text';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClientKafka } from '@nestjs/microservices';
 import { Partitioners } from 'kafkajs';
+import type { KafkaConfig } from 'kafkajs';
 import { lastValueFrom, timeout } from 'rxjs';
 
 /** Sends commands to a service over Kafka request-reply, as admin does (ClientKafka). */
@@ -11,9 +12,11 @@ export class CommandClient {
     brokers: string[],
     private readonly topicSuffix: string,
     patterns: readonly string[],
+    /** kafkajs SASL/TLS settings, for a broker in secure mode (plaintext without). */
+    security: Pick<KafkaConfig, 'sasl' | 'ssl'> = {},
   ) {
     this.client = new ClientKafka({
-      client: { clientId: 'tally-test-commands', brokers },
+      client: { clientId: 'tally-test-commands', brokers, ...security },
       consumer: { groupId: `test-commands-${randomUUID()}` },
       producer: { createPartitioner: Partitioners.DefaultPartitioner },
     });
