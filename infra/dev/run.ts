@@ -1,14 +1,14 @@
 /*
- * `npm start`: runs every service as its own process, then a demo producer that sends a few
- * usage events a second for three demo accounts and prints the balance changes the ledger
- * announces. Kafka and PostgreSQL are started by infra/run.sh.
+ * `npm start`: runs every service as its own process, restarted with backoff if it crashes
+ * (libs/platform Supervisor), then a demo producer that sends a few usage events a second for
+ * three demo accounts and prints the balance changes the ledger announces. Kafka and
+ * PostgreSQL are started by infra/run.sh.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { UsageProducer } from '@tally/client';
 import { Topics } from '@tally/budget-domain';
-import { serviceNodeArgs } from '@tally/platform';
+import { kafkaClientConfig, kafkaSecurityFromEnv } from '@tally/messaging';
+import { Supervisor, serviceNodeArgs } from '@tally/platform';
 import type { BalanceChanged } from '@tally/budget-domain';
 
 const SERVICES: Array<{ name: string; port: number }> = [
@@ -18,21 +18,17 @@ const SERVICES: Array<{ name: string; port: number }> = [
 const DEMO_ACCOUNTS = ['acct_demo_1', 'acct_demo_2', 'acct_demo_3'];
 const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash'];
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
-const children: ChildProcess[] = [];
+// The demo's own clients authenticate like the services when the broker is secure.
+const security = kafkaSecurityFromEnv();
+const supervisor = new Supervisor();
 
-function startService(name: string, port: number): ChildProcess {
-  const child = spawn(process.execPath, serviceNodeArgs(name), {
+function startService(name: string, port: number): void {
+  supervisor.start({
+    name,
+    command: process.execPath,
+    args: serviceNodeArgs(name),
     env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const prefix = `[${name}] `;
-  const print = (chunk: Buffer) =>
-    process.stdout.write(chunk.toString('utf8').replace(/^(?=.)/gm, prefix));
-  child.stdout?.on('data', print);
-  child.stderr?.on('data', print);
-  child.once('exit', (code, signal) => console.log(`${prefix}exited (${code ?? signal})`));
-  children.push(child);
-  return child;
 }
 
 async function waitHealthy(name: string, port: number): Promise<void> {
@@ -49,8 +45,7 @@ async function waitHealthy(name: string, port: number): Promise<void> {
 
 async function watchBalances(): Promise<void> {
   const consumer = new Kafka({
-    clientId: 'tally-demo',
-    brokers,
+    ...kafkaClientConfig({ brokers, ...security }, 'tally-demo'),
     logLevel: logLevel.ERROR,
   }).consumer({
     groupId: `tally-demo-watch-${Date.now()}`,
@@ -69,7 +64,13 @@ async function watchBalances(): Promise<void> {
 }
 
 async function produceDemoUsage(): Promise<void> {
-  const producer = await UsageProducer.connect({ brokers, source: 'tally-demo' });
+  const { sasl, ssl } = kafkaClientConfig({ brokers, ...security }, 'tally-demo');
+  const producer = await UsageProducer.connect({
+    brokers,
+    source: 'tally-demo',
+    ...(sasl ? { sasl } : {}),
+    ...(ssl ? { ssl } : {}),
+  });
   let sent = 0;
   setInterval(() => {
     const accountId = DEMO_ACCOUNTS[sent % DEMO_ACCOUNTS.length]!;
@@ -100,8 +101,7 @@ async function main(): Promise<void> {
 }
 
 function shutdown(): void {
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(0), 5000).unref();
+  void supervisor.stop(5000).then(() => process.exit(process.exitCode ?? 0));
 }
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

@@ -8,3 +8,5 @@ export { serviceNodeArgs } from './service-command';
 export { PriceCatalogSource } from './price-catalog.source';
 export { DEFAULT_JSON_MAX_DEPTH, JsonTextError, nestingBeyond, parseJsonText } from './json-text';
 export type { JsonTextProblem } from './json-text';
+export { Supervisor } from './supervisor';
+export type { SupervisedProcess, SupervisorOptions } from './supervisor';
