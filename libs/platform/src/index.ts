@@ -10,3 +10,21 @@ export { DEFAULT_JSON_MAX_DEPTH, JsonTextError, nestingBeyond, parseJsonText } f
 export type { JsonTextProblem } from './json-text';
 export { Supervisor } from './supervisor';
 export type { SupervisedProcess, SupervisorOptions } from './supervisor';
+export {
+  EdgeFastifyAdapter,
+  EdgeRoute,
+  Principal,
+  principalOf,
+  useBearerAuthentication,
+} from './http-edge';
+export type { BearerAuthentication, EdgeRouteOptions } from './http-edge';
+export { DEFAULT_HTTP_EDGE_CONFIG, httpEdgeConfigFromEnv } from './http-edge.config';
+export type { HttpEdgeConfig } from './http-edge.config';
+export {
+  HttpEdgeError,
+  HttpEdgeExceptionFilter,
+  describeHttpError,
+  errorCodeOf,
+  sendHttpError,
+} from './http-errors';
+export type { ErrorBody } from './http-errors';
