@@ -1,6 +1,6 @@
-import { Logger } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import type { DynamicModule, INestApplication, LogLevel, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { APP_FILTER, NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { profileCpuIfAsked } from './cpu-profile';
 import { createEdgeAdapter, installHttpEdge } from './http-edge';
@@ -8,6 +8,17 @@ import { httpEdgeConfigFromEnv } from './http-edge.config';
 import type { HttpEdgeConfig } from './http-edge.config';
 import { HttpEdgeExceptionFilter } from './http-errors';
 import { histogram } from './metrics';
+
+/**
+ * Route errors no filter of the service catches answer the edge's error body. Imported before
+ * the service's module, so Nest registers this global filter first and consults it last: a
+ * service's own global filter (the ledger's) still decides for everything it catches.
+ */
+@Module({ providers: [{ provide: APP_FILTER, useClass: HttpEdgeExceptionFilter }] })
+class HttpEdgeModule {}
+
+@Module({})
+class ServiceRootModule {}
 
 /**
  * A service's Nest application on Fastify (ADR 0009: 15–20 % less CPU per authorization than
@@ -21,12 +32,12 @@ export async function createServiceApp(
   edge: Partial<HttpEdgeConfig> = {},
 ): Promise<NestFastifyApplication> {
   const config = { ...httpEdgeConfigFromEnv(), ...edge };
-  const app = await NestFactory.create<NestFastifyApplication>(module, createEdgeAdapter(config), {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    { module: ServiceRootModule, imports: [HttpEdgeModule, module] },
+    createEdgeAdapter(config),
     // The edge parses JSON itself, within its depth limit.
-    bodyParser: false,
-    ...(logger ? { logger } : {}),
-  });
-  app.useGlobalFilters(new HttpEdgeExceptionFilter());
+    { bodyParser: false, ...(logger ? { logger } : {}) },
+  );
   await installHttpEdge(app, config);
   timeHttpRequests(app);
   return app;
