@@ -12,12 +12,16 @@ export class CommandClient {
     brokers: string[],
     private readonly topicSuffix: string,
     patterns: readonly string[],
-    /** kafkajs SASL/TLS settings, for a broker in secure mode (plaintext without). */
-    security: Pick<KafkaConfig, 'sasl' | 'ssl'> = {},
+    /**
+     * kafkajs SASL/TLS settings for a broker in secure mode (plaintext without), and the reply
+     * consumer's group (its ACLs may allow only some names).
+     */
+    options: Pick<KafkaConfig, 'sasl' | 'ssl'> & { groupId?: string } = {},
   ) {
+    const { groupId, ...security } = options;
     this.client = new ClientKafka({
       client: { clientId: 'tally-test-commands', brokers, ...security },
-      consumer: { groupId: `test-commands-${randomUUID()}` },
+      consumer: { groupId: groupId ?? `test-commands-${randomUUID()}` },
       producer: { createPartitioner: Partitioners.DefaultPartitioner },
     });
     for (const pattern of patterns) this.client.subscribeToResponseOf(this.topic(pattern));
