@@ -18,16 +18,36 @@ const SERVICES: Array<{ name: string; port: number }> = [
 const DEMO_ACCOUNTS = ['acct_demo_1', 'acct_demo_2', 'acct_demo_3'];
 const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash'];
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
-// The demo's own clients authenticate like the services when the broker is secure.
-const security = kafkaSecurityFromEnv();
 const supervisor = new Supervisor();
 
+/**
+ * With a broker in secure mode (KAFKA_SASL=1, infra/kafka), each process authenticates as its
+ * own principal, whose password infra/run.sh exported as KAFKA_SASL_PASSWORD_<PRINCIPAL>.
+ */
+function principalEnv(principal: string): NodeJS.ProcessEnv {
+  if (process.env['KAFKA_SASL'] !== '1') return {};
+  const variable = `KAFKA_SASL_PASSWORD_${principal.toUpperCase().replace(/-/g, '_')}`;
+  const password = process.env[variable];
+  if (!password) throw new Error(`KAFKA_SASL=1 but ${variable} is not set (infra/run.sh sets it)`);
+  return { KAFKA_SASL_USERNAME: principal, KAFKA_SASL_PASSWORD: password };
+}
+
+function securityOf(principal: string) {
+  return kafkaSecurityFromEnv({ ...process.env, ...principalEnv(principal) });
+}
+
 function startService(name: string, port: number): void {
+  // A service sees its own password only, not the other principals'.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([variable]) => !variable.startsWith('KAFKA_SASL_PASSWORD_'),
+    ),
+  );
   supervisor.start({
     name,
     command: process.execPath,
     args: serviceNodeArgs(name),
-    env: { ...process.env, PORT: String(port) },
+    env: { ...env, PORT: String(port), ...principalEnv(name) },
   });
 }
 
@@ -44,11 +64,12 @@ async function waitHealthy(name: string, port: number): Promise<void> {
 }
 
 async function watchBalances(): Promise<void> {
+  // It reads what admin reads, so in secure mode it is admin (whose groups start with "admin").
   const consumer = new Kafka({
-    ...kafkaClientConfig({ brokers, ...security }, 'tally-demo'),
+    ...kafkaClientConfig({ brokers, ...securityOf('admin') }, 'tally-demo'),
     logLevel: logLevel.ERROR,
   }).consumer({
-    groupId: `tally-demo-watch-${Date.now()}`,
+    groupId: `admin-demo-watch-${Date.now()}`,
   });
   await consumer.connect();
   await consumer.subscribe({ topic: Topics.LedgerBalanceChanged, fromBeginning: false });
@@ -64,7 +85,8 @@ async function watchBalances(): Promise<void> {
 }
 
 async function produceDemoUsage(): Promise<void> {
-  const { sasl, ssl } = kafkaClientConfig({ brokers, ...security }, 'tally-demo');
+  // A customer's producer: the gateway principal, which may write usage.events only.
+  const { sasl, ssl } = kafkaClientConfig({ brokers, ...securityOf('gateway') }, 'tally-demo');
   const producer = await UsageProducer.connect({
     brokers,
     source: 'tally-demo',
