@@ -5,10 +5,12 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from '@fastify/helmet';
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { counter } from './metrics';
 import type { HttpEdgeConfig } from './http-edge.config';
 import {
+  BASE_HEADERS,
   HttpEdgeError,
   answerClientError,
   answerFrameworkError,
@@ -156,6 +158,34 @@ const API_HELMET: FastifyHelmetOptions = {
 };
 
 /**
+ * The headers @fastify/helmet sets with these options, read once from a throwaway instance.
+ * The plugin itself rebuilds helmet's middleware on every request (its options, its CSP
+ * string) and sets each header on the raw response; constant headers cost one object spread.
+ */
+async function helmetHeaders(options: FastifyHelmetOptions): Promise<Record<string, string>> {
+  const probe = Fastify();
+  await probe.register(helmet, options);
+  probe.get('/', (_request, reply) => reply.send(''));
+  const response = await probe.inject({ method: 'GET', url: '/' });
+  await probe.close();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (HTTP_OWN_HEADERS.has(name) || value === undefined) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return headers;
+}
+
+/** Headers of the probe's answer that are not helmet's. */
+const HTTP_OWN_HEADERS = new Set([
+  'content-length',
+  'content-type',
+  'date',
+  'connection',
+  'keep-alive',
+]);
+
+/**
  * Installs the edge on a service's Fastify instance, before its routes exist. Per request, in
  * order: security headers and `Cache-Control: no-store`; path and query values without control
  * characters; on `bearer` routes the token, before one byte of the body is read (401 with
@@ -173,9 +203,9 @@ export async function installHttpEdge(
   fastify.decorateRequest('principal', null);
   fastify.decorateRequest('rawBody', null);
 
-  await app.register(helmet, config.helmet ?? API_HELMET);
+  const headers = { ...(await helmetHeaders(config.helmet ?? API_HELMET)), ...BASE_HEADERS };
   fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header('cache-control', 'no-store');
+    void reply.headers(headers);
     const badValue = controlCharacterIn(request.params) ?? controlCharacterIn(request.query);
     if (badValue) {
       return refuse(reply, request, 'bad_url', 400, `"${badValue}" holds a control character`);
