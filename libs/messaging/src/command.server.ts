@@ -170,19 +170,25 @@ export class CommandServer extends ServerKafka {
     return { topic, partition, correlationId };
   }
 
-  /** A reply to a partition the topic does not have would vanish without an error. */
+  /**
+   * A reply to a partition the topic does not have would vanish without an error. When the
+   * partition count cannot be read (the broker is restarting), the reply is attempted anyway.
+   */
   private async checkReplyPartition(address: ReplyAddress): Promise<string | undefined> {
     const partition = Number(address.partition);
     let known = this.partitionCounts.get(address.topic);
-    const stale = !known || Date.now() - known.readAt > PARTITION_COUNT_TTL_MS;
-    const maybeGrown =
-      known !== undefined && partition >= known.count && Date.now() - known.readAt > 1000;
-    if (stale || maybeGrown) {
-      known = { count: await this.partitionCount(address.topic), readAt: Date.now() };
-      this.partitionCounts.set(address.topic, known);
+    const age = known ? Date.now() - known.readAt : Infinity;
+    if (age > PARTITION_COUNT_TTL_MS || (known && partition >= known.count && age > 1000)) {
+      try {
+        known = { count: await this.partitionCount(address.topic), readAt: Date.now() };
+        this.partitionCounts.set(address.topic, known);
+      } catch (error) {
+        this.commandLogger.warn(`partitions of ${address.topic} unknown: ${describe(error)}`);
+        return undefined;
+      }
     }
-    if (partition >= known!.count) {
-      return `kafka_replyPartition ${partition} is not a partition of ${address.topic} (${known!.count} partitions)`;
+    if (known && partition >= known.count) {
+      return `kafka_replyPartition ${partition} is not a partition of ${address.topic} (${known.count} partitions)`;
     }
     return undefined;
   }

@@ -275,8 +275,7 @@ export function useBearerAuthentication<P>(
   app: INestApplication,
   authentication: BearerAuthentication<P>,
 ): void {
-  const fastify = (app.getHttpAdapter().getInstance() as FastifyInstance | undefined) ?? undefined;
-  const state = fastify && edges.get(fastify);
+  const state = edges.get(app.getHttpAdapter().getInstance() as FastifyInstance);
   if (!state) throw new Error('the app has no HTTP edge: create it with createServiceApp');
   state.authentication = authentication as BearerAuthentication<unknown>;
 }

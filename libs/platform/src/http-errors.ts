@@ -39,6 +39,10 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   422: 'VALIDATION_FAILED',
   429: 'RATE_LIMITED',
   431: 'HEADERS_TOO_LARGE',
+  500: 'INTERNAL_ERROR',
+  502: 'BAD_GATEWAY',
+  503: 'SERVICE_UNAVAILABLE',
+  504: 'GATEWAY_TIMEOUT',
 };
 
 export function errorCodeOf(status: number): string {
@@ -49,8 +53,9 @@ const logger = new Logger('HttpEdge');
 
 /**
  * The status and body of any error: the edge's own, Fastify's (they carry a 4xx
- * `statusCode`), Nest's HttpException; anything else is a 500 whose body names an error id
- * and whose stack (SQL included) goes only to the log.
+ * `statusCode`), Nest's HttpException (a failed /health is a 503 naming what is down);
+ * anything else is a 500 whose body names an error id and whose stack (SQL included) goes
+ * only to the log.
  */
 export function describeHttpError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof HttpEdgeError) {
@@ -59,9 +64,9 @@ export function describeHttpError(error: unknown): { status: number; body: Error
       body: { error_code: error.errorCode, message: error.message },
     };
   }
-  if (error instanceof HttpException && error.getStatus() < 500) {
+  if (error instanceof HttpException) {
     const status = error.getStatus();
-    return { status, body: { error_code: errorCodeOf(status), message: shorten(error.message) } };
+    return { status, body: { error_code: errorCodeOf(status), message: messageOf(error) } };
   }
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   if (error instanceof Error && typeof status === 'number' && status >= 400 && status < 500) {
@@ -146,6 +151,16 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     );
   }
   socket.destroy(error);
+}
+
+/** An HttpException's own message, or the checks a terminus health answer reports down. */
+function messageOf(exception: HttpException): string {
+  const response = exception.getResponse();
+  const failed = (response as { error?: unknown } | null)?.error;
+  if (typeof failed === 'object' && failed !== null && Object.keys(failed).length > 0) {
+    return shorten(`down: ${Object.keys(failed).join(', ')}`);
+  }
+  return shorten(exception.message);
 }
 
 /** Error text fit for a body: one line, at most 200 characters. */

@@ -1,7 +1,16 @@
 import 'reflect-metadata';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { Body, Controller, Get, Logger, NotFoundException, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Logger,
+  NotFoundException,
+  Param,
+  Post,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import {
@@ -44,6 +53,15 @@ class ThingsController {
   @Get('missing')
   missing() {
     throw new NotFoundException('no such thing');
+  }
+
+  @Get('unhealthy')
+  unhealthy() {
+    // What terminus throws when a check fails.
+    throw new ServiceUnavailableException({
+      status: 'error',
+      error: { kafka: { status: 'down', message: 'no answer within 3000 ms' } },
+    });
   }
 
   @Get('boom')
@@ -321,6 +339,10 @@ describe('the HTTP edge every service shares', () => {
       expect(await call('/missing')).toMatchObject({
         status: 404,
         body: { error_code: 'NOT_FOUND', message: 'no such thing' },
+      });
+      expect(await call('/unhealthy')).toMatchObject({
+        status: 503,
+        body: { error_code: 'SERVICE_UNAVAILABLE', message: 'down: kafka' },
       });
     });
 
