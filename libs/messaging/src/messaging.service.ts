@@ -19,7 +19,7 @@ import { advancePosition, lockPosition } from './positions';
 import { triage } from './triage';
 import type { Accepted, Rejected } from './triage';
 import type { KafkaConfig } from './kafka.config';
-import { topicName } from './kafka.config';
+import { kafkaClientConfig, topicName } from './kafka.config';
 import { OutboxRelay } from './outbox.relay';
 import type { OutboxRelayOptions } from './outbox.relay';
 import { ensureTopics } from './topic.bootstrap';
@@ -72,8 +72,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.kafka = new Kafka({
-      clientId: `${options.kafka.clientId}`,
-      brokers: options.kafka.brokers,
+      ...kafkaClientConfig(options.kafka, options.kafka.clientId),
       logLevel: logLevel.WARN,
       retry: { initialRetryTime: 300, retries: 10 },
     });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ClientKafka } from '@nestjs/microservices';
 import { Partitioners } from 'kafkajs';
+import type { KafkaConfig } from 'kafkajs';
 import { lastValueFrom, timeout } from 'rxjs';
 
 /** Sends commands to a service over Kafka request-reply, as admin does (ClientKafka). */
@@ -11,10 +12,16 @@ export class CommandClient {
     brokers: string[],
     private readonly topicSuffix: string,
     patterns: readonly string[],
+    /**
+     * kafkajs SASL/TLS settings for a broker in secure mode (plaintext without), and the reply
+     * consumer's group (its ACLs may allow only some names).
+     */
+    options: Pick<KafkaConfig, 'sasl' | 'ssl'> & { groupId?: string } = {},
   ) {
+    const { groupId, ...security } = options;
     this.client = new ClientKafka({
-      client: { clientId: 'tally-test-commands', brokers },
-      consumer: { groupId: `test-commands-${randomUUID()}` },
+      client: { clientId: 'tally-test-commands', brokers, ...security },
+      consumer: { groupId: groupId ?? `test-commands-${randomUUID()}` },
       producer: { createPartitioner: Partitioners.DefaultPartitioner },
     });
     for (const pattern of patterns) this.client.subscribeToResponseOf(this.topic(pattern));
