@@ -12,3 +12,6 @@ export { ServiceHarness } from './service.harness';
 export { InProcessApp } from './in-process.app';
 export { CommandClient } from './command.client';
 export type { UsageEventFixture } from './usage-event.builder';
+export { FakeStripeServer, parseForm } from './fake-stripe.server';
+export type { FakePaymentOutcome, FakeStripeRequest } from './fake-stripe.server';
+export { balanceChanged } from './balance-changed.builder';
