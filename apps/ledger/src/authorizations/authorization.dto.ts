@@ -4,6 +4,8 @@ import { POWER_LEVELS, USAGE_SERVICES, nonNegativeAmountString } from '@tally/bu
 const common = {
   ttl_seconds: z.number().int().min(1).max(3600).default(300),
   request_id: z.string().min(1).max(200).optional(),
+  /** Refused only because an auto top-up is pending: wait up to this long for its credit. */
+  wait_ms: z.number().int().min(0).max(30_000).optional(),
 };
 
 /** Either an estimated cost, or a model and token estimate whose worst case is held. */

@@ -6,6 +6,7 @@ import { CreateBudgets1763856000400 } from './1763856000400-create-budgets.migra
 import { AccountHoldsVersion1763856000500 } from './1763856000500-account-holds-version.migration';
 import { PostingsWithoutForeignKeys1763856000600 } from './1763856000600-postings-without-foreign-keys.migration';
 import { HeldTotalsPerKey1763856000700 } from './1763856000700-held-totals-per-key.migration';
+import { TopUpStatus1763856002700 } from './1763856002700-topup-status.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const LEDGER_MIGRATIONS = [
   AccountHoldsVersion1763856000500,
   PostingsWithoutForeignKeys1763856000600,
   HeldTotalsPerKey1763856000700,
+  TopUpStatus1763856002700,
 ];
