@@ -45,6 +45,7 @@ export class FakeStripeServer {
   private readonly idempotent = new Map<string, StoredResponse>();
   private readonly outcomes: FakePaymentOutcome[] = [];
   private failures = 0;
+  private drops = 0;
   private readonly signer = new Stripe('sk_test_fake_signer');
 
   private constructor(
@@ -81,6 +82,15 @@ export class FakeStripeServer {
   /** The next `count` requests, whatever they are, answer 500 before doing anything. */
   failNext(count = 1): void {
     this.failures += count;
+  }
+
+  /**
+   * The next `count` requests are carried out (and stored for their idempotency key) but the
+   * connection closes before the answer: the caller cannot know what happened, as after a
+   * crash or a network cut between the call and its outcome.
+   */
+  dropNextResponses(count = 1): void {
+    this.drops += count;
   }
 
   requestsTo(method: string, path: string): FakeStripeRequest[] {
@@ -267,6 +277,11 @@ export class FakeStripeServer {
     const { status, body } = this.route(request.method ?? 'GET', url.pathname, params);
     if (idempotencyKey && request.method === 'POST')
       this.idempotent.set(idempotencyKey, { status, body, fingerprint });
+    if (this.drops > 0) {
+      this.drops -= 1;
+      request.socket.destroy();
+      return;
+    }
     send(status, body);
   }
 
