@@ -105,7 +105,7 @@ export class AutoTopUpStatusService {
     const [account] = await this.store.lock(tx.manager, [accountId], monthStartOf(now));
     if (!account) return;
     const autoTopUp = presentStatus(this.statusOf(account, now));
-    if (JSON.stringify(autoTopUp) === JSON.stringify(account.settings.publishedStatus)) return;
+    if (canonical(autoTopUp) === canonical(account.settings.publishedStatus)) return;
     const sequence = account.settings.statusSequence + 1;
     await this.store.recordPublished(tx.manager, accountId, sequence, autoTopUp);
     const record: TopUpStatusChanged = {
@@ -130,4 +130,13 @@ export function presentStatus(status: AutoTopUpStatus): TopUpStatusChanged['auto
     monthly_limit: formatAmount(status.monthlyLimit),
     paid_currency: status.paidCurrency,
   };
+}
+
+/** JSON with sorted keys: jsonb hands an object back with its keys in an order of its own. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
 }
