@@ -5,8 +5,13 @@
 import { createDataSource, databaseConfigFromEnv, runMigrations } from '@tally/persistence';
 import { LEDGER_MIGRATIONS } from '../apps/ledger/src/migrations/ledger.migrations';
 import { METERING_MIGRATIONS } from '../apps/metering/src/migrations/metering.migrations';
+import { TOPUP_MIGRATIONS } from '../apps/topup/src/migrations/topup.migrations';
 
-const MIGRATIONS = { metering: METERING_MIGRATIONS, ledger: LEDGER_MIGRATIONS } as const;
+const MIGRATIONS = {
+  metering: METERING_MIGRATIONS,
+  ledger: LEDGER_MIGRATIONS,
+  topup: TOPUP_MIGRATIONS,
+} as const;
 
 async function main(): Promise<void> {
   const service = process.argv[2] as keyof typeof MIGRATIONS | undefined;

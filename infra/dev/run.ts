@@ -1,7 +1,9 @@
 /*
  * `npm start`: runs every service as its own process, then a demo producer that sends a few
  * usage events a second for three demo accounts and prints the balance changes the ledger
- * announces. Kafka and PostgreSQL are started by infra/run.sh.
+ * announces (and top-up's payments, if any). Kafka and PostgreSQL are started by
+ * infra/run.sh. Top-up runs dry unless STRIPE_SECRET_KEY is set (see apps/topup/README.md
+ * for Stripe test mode).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -9,11 +11,12 @@ import { Kafka, logLevel } from 'kafkajs';
 import { UsageProducer } from '@tally/client';
 import { Topics } from '@tally/budget-domain';
 import { serviceNodeArgs } from '@tally/platform';
-import type { BalanceChanged } from '@tally/budget-domain';
+import type { BalanceChanged, PaymentEvent } from '@tally/budget-domain';
 
 const SERVICES: Array<{ name: string; port: number }> = [
   { name: 'metering', port: 3003 },
   { name: 'ledger', port: 3001 },
+  { name: 'topup', port: 3002 },
 ];
 const DEMO_ACCOUNTS = ['acct_demo_1', 'acct_demo_2', 'acct_demo_3'];
 const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash'];
@@ -56,9 +59,19 @@ async function watchBalances(): Promise<void> {
     groupId: `tally-demo-watch-${Date.now()}`,
   });
   await consumer.connect();
-  await consumer.subscribe({ topic: Topics.LedgerBalanceChanged, fromBeginning: false });
+  await consumer.subscribe({
+    topics: [Topics.LedgerBalanceChanged, Topics.PaymentsEvents],
+    fromBeginning: false,
+  });
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ topic, message }) => {
+      if (topic === Topics.PaymentsEvents) {
+        const payment = JSON.parse(message.value?.toString('utf8') ?? '{}') as PaymentEvent;
+        console.log(
+          `[payment] ${payment.account_id}: ${payment.kind} (${payment.trigger}) credit ${payment.credit_amount} for ${payment.paid_amount} ${payment.paid_currency}`,
+        );
+        return;
+      }
       const balance = JSON.parse(message.value?.toString('utf8') ?? '{}') as BalanceChanged;
       console.log(
         `[balance] ${balance.account_id}: used ${balance.used} available ${balance.available} ` +
