@@ -54,13 +54,16 @@ export class FakeStripeServer {
   ) {}
 
   static async start(port = 0): Promise<FakeStripeServer> {
-    let fake: FakeStripeServer | undefined;
-    const server = createServer((request, response) => {
-      void fake?.handle(request, response);
-    });
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     const address = server.address();
-    fake = new FakeStripeServer(server, typeof address === 'object' && address ? address.port : 0);
+    const fake = new FakeStripeServer(
+      server,
+      typeof address === 'object' && address ? address.port : 0,
+    );
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      void fake.handle(request, response);
+    });
     return fake;
   }
 
@@ -300,7 +303,8 @@ export class FakeStripeServer {
       /^\/v1\/(checkout\/sessions|customers|payment_intents|setup_intents|payment_methods)\/([^/]+)$/.exec(
         path,
       );
-    const found = match && method === 'GET' ? this.objects.get(match[2]!) : undefined;
+    const id = match?.[2];
+    const found = id && method === 'GET' ? this.objects.get(id) : undefined;
     if (found) return ok(found);
     return {
       status: 404,

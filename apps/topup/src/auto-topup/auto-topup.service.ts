@@ -101,7 +101,7 @@ export class AutoTopUpService {
       });
       await this.status.announce(tx, change.accountId, now);
       const [updated] = await this.store.lock(tx.manager, [change.accountId], monthStartOf(now));
-      return this.reply(updated!, now);
+      return this.reply(updated ?? current, now);
     });
   }
 

@@ -63,7 +63,8 @@ export class BalanceChangedConsumer implements OnApplicationBootstrap {
     let charged = false;
     for (const account of accounts) {
       const { accountId, lastBalanceSequence } = account.settings;
-      const balance = latest.get(accountId)!;
+      const balance = latest.get(accountId);
+      if (!balance) continue;
       if (lastBalanceSequence !== null && balance.sequence <= lastBalanceSequence) continue;
       const settings = this.status.settingsOf(account);
       const decision = decideAutoTopUp(
