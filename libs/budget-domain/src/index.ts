@@ -115,6 +115,7 @@ export { DEFAULT_AFFORDABILITY_CAPS, checkAffordability } from './budget/afforda
 export type {
   Affordability,
   AffordabilityCaps,
+  MonthlyCapFacts,
   RefusalCode,
   SpendLimits,
 } from './budget/affordability';
@@ -132,3 +133,27 @@ export {
   creditForPayment,
 } from './topup/credit-rate';
 export type { CreditRate } from './topup/credit-rate';
+
+export {
+  FREE_PLAN,
+  InvalidPlanError,
+  MAX_MARKUP_PERCENT,
+  MAX_VOLUME_TIERS,
+  assertPlan,
+  isFreeModel,
+} from './plans/plan';
+export type { Plan } from './plans/plan';
+export { calendarMonthOf, chargeUsage, volumePercentOf } from './plans/plan-charge';
+export type { ChargeTerms, UsageCharge, UsageToCharge } from './plans/plan-charge';
+export {
+  InvalidCouponError,
+  MAX_COUPON_CREDIT,
+  MAX_COUPON_DAYS,
+  assertCoupon,
+  couponPercentInForce,
+  discountEndsAt,
+  isCouponCode,
+  normalizeCouponCode,
+  redemptionRefusal,
+} from './plans/coupon';
+export type { CouponDefinition, CouponGift, CouponRefusal, RedemptionFacts } from './plans/coupon';
