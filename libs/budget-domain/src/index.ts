@@ -28,7 +28,7 @@ export type {
   UsageEventLimits,
   UsageService,
 } from './events/usage-event';
-export { parseUsageRated, usageRatedSchema } from './events/usage-rated';
+export { parseUsageRated, usageRatedSchema, usageTokens } from './events/usage-rated';
 export type { CostBreakdown, UsageRated } from './events/usage-rated';
 export { balanceChangedSchema, parseBalanceChanged } from './events/balance-changed';
 export type { BalanceChanged } from './events/balance-changed';
@@ -140,6 +140,7 @@ export {
   MAX_MARKUP_PERCENT,
   MAX_VOLUME_TIERS,
   assertPlan,
+  includedAllowanceBudget,
   isFreeModel,
 } from './plans/plan';
 export type { Plan } from './plans/plan';

@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
-import { FREE_PLAN, InvalidPlanError, assertPlan } from './plan';
+import { openingState } from '../budget/period-reset';
+import { FREE_PLAN, InvalidPlanError, assertPlan, includedAllowanceBudget } from './plan';
 import type { Plan } from './plan';
 
 const d = (value: string) => new Decimal(value);
@@ -49,5 +50,16 @@ describe('a plan definition is checked before it is stored', () => {
     ['a negative cap', { monthlyCap: d('-5') }],
   ])('refuses %s', (_, change) => {
     expect(() => assertPlan({ ...enterprise, ...change })).toThrow(InvalidPlanError);
+  });
+
+  it('an included allowance becomes a calendar-month budget, in full from the month it is given', () => {
+    const budget = includedAllowanceBudget(d('100'), new Date('2026-11-20T08:00:00Z'));
+    const state = openingState(budget);
+    expect(state.allowance.toFixed()).toBe('100');
+    expect([state.period.start?.toISOString(), state.period.end?.toISOString()]).toEqual([
+      '2026-11-01T00:00:00.000Z',
+      '2026-12-01T00:00:00.000Z',
+    ]);
+    expect(budget).toMatchObject({ hardLimit: true, prorate: false });
   });
 });

@@ -1,4 +1,6 @@
 import { Decimal } from 'decimal.js';
+import { BUDGET_DEFAULTS } from '../budget/budget-definition';
+import type { BudgetDefinition } from '../budget/budget-definition';
 import type { VolumeDiscountTier } from '../rating/rate-usage';
 
 /**
@@ -86,4 +88,25 @@ function assertPercent(field: string, percent: Decimal, max: Decimal): void {
  */
 export function isFreeModel(provider: string, model: string): boolean {
   return provider === 'local' || model.endsWith(':free');
+}
+
+/**
+ * The budget a plan's included allowance becomes for an account that has none (ADR 0044): the
+ * allowance each calendar month (UTC), in full from the month of the assignment, unused
+ * allowance expiring at the month's end; a hard limit, as an account without a budget has.
+ */
+export function includedAllowanceBudget(allowance: Decimal, createdAt: Date): BudgetDefinition {
+  return {
+    period: 'monthly',
+    resetDay: 1,
+    limit: allowance,
+    softLimitPercent: BUDGET_DEFAULTS.softLimitPercent,
+    hardLimit: true,
+    overageLimit: BUDGET_DEFAULTS.overageLimit,
+    rolloverMaxPercent: BUDGET_DEFAULTS.rolloverMaxPercent,
+    prorate: false,
+    createdAt,
+    gracePeriodHours: BUDGET_DEFAULTS.gracePeriodHours,
+    active: true,
+  };
 }
