@@ -453,4 +453,38 @@ describe('plans on the ledger', () => {
       mismatches: [],
     });
   });
+
+  it('reconciliation reports a line whose charge does not add up and a month counter that is not its lines', async () => {
+    const tamper = (sql: string) => queryDatabase(ledger.isolation.databaseUrl, sql);
+    await tamper(
+      `UPDATE "${schema()}".usage_lines SET markup = markup + 0.01 WHERE account_id = 'acct_no_plan'`,
+    );
+    await tamper(
+      `UPDATE "${schema()}".monthly_usage SET tokens = tokens + 1 WHERE account_id = 'acct_reseller'`,
+    );
+    const report = await commands.send<{ ok: boolean; mismatches: Reply[] }>(
+      'ledger.reconcile',
+      {},
+    );
+    expect(report.ok).toBe(false);
+    expect(report.mismatches).toEqual([
+      { kind: 'usage_lines', account_id: 'acct_no_plan', transaction_id: expect.any(String) },
+      {
+        kind: 'monthly_usage',
+        account_id: 'acct_reseller',
+        month: '2026-11-01',
+        counted_tokens: '3601',
+        posted_tokens: '3600',
+        counted_charged: '0.502200000000',
+        posted_charged: '0.502200000000',
+      },
+    ]);
+    await tamper(
+      `UPDATE "${schema()}".usage_lines SET markup = markup - 0.01 WHERE account_id = 'acct_no_plan'`,
+    );
+    await tamper(
+      `UPDATE "${schema()}".monthly_usage SET tokens = tokens - 1 WHERE account_id = 'acct_reseller'`,
+    );
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+  });
 });
