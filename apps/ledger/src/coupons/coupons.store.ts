@@ -107,8 +107,12 @@ export class CouponsStore {
     if (!row) return undefined;
     const gift: ClaimedGift =
       row.kind === 'credit'
-        ? { kind: 'credit', amount: new Decimal(row.amount!) }
-        : { kind: 'percent', percent: new Decimal(row.percent!), endsAt: new Date(row.ends_at!) };
+        ? { kind: 'credit', amount: new Decimal(present(row.amount, 'amount')) }
+        : {
+            kind: 'percent',
+            percent: new Decimal(present(row.percent, 'percent')),
+            endsAt: new Date(present(row.ends_at, 'ends_at')),
+          };
     return { gift, inserted: row.inserted };
   }
 
@@ -137,11 +141,21 @@ function couponFromRow(row: CouponRow): StoredCoupon {
     code: row.code,
     gift:
       row.kind === 'credit'
-        ? { kind: 'credit', amount: new Decimal(row.amount!) }
-        : { kind: 'percent', percent: new Decimal(row.percent!), durationDays: row.duration_days! },
+        ? { kind: 'credit', amount: new Decimal(present(row.amount, 'amount')) }
+        : {
+            kind: 'percent',
+            percent: new Decimal(present(row.percent, 'percent')),
+            durationDays: present(row.duration_days, 'duration_days'),
+          },
     expiresAt: row.expires_at ? new Date(row.expires_at) : null,
     maxRedemptions: row.max_redemptions,
     redemptions: row.redemptions,
     createdAt: new Date(row.created_at),
   };
+}
+
+/** A column the table's checks make present for the coupon's kind. */
+function present<T>(value: T | null, column: string): T {
+  if (value === null) throw new Error(`coupon row without ${column}`);
+  return value;
 }

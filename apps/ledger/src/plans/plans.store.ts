@@ -141,7 +141,7 @@ export class PlansStore {
 
   /** Creates or replaces a plan. */
   async savePlan(manager: EntityManager, plan: Plan, now: Date): Promise<StoredPlan> {
-    const [row]: PlanRow[] = await manager.query(
+    const rows: PlanRow[] = await manager.query(
       `INSERT INTO plans AS p (name, markup_percent_paid, markup_percent_free, volume_tiers, included_allowance, monthly_cap, updated_at)
        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)
        ON CONFLICT (name) DO UPDATE SET
@@ -164,7 +164,9 @@ export class PlansStore {
         now,
       ],
     );
-    return planFromRow(row!);
+    const [row] = rows;
+    if (!row) throw new Error(`saving plan ${plan.name} returned no row`);
+    return planFromRow(row);
   }
 
   async plans(manager: EntityManager): Promise<StoredPlan[]> {

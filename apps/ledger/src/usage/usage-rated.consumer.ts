@@ -75,7 +75,7 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
         const posted = recordUsage(books, accountId, accountEvents, accountTerms);
         months.push(posted.month);
         posted.lines.forEach((line, index) => {
-          const { currency } = accountEvents[index]!;
+          const currency = accountEvents[index]?.currency ?? 'USD';
           chargedIn.set(currency, (chargedIn.get(currency) ?? 0) + line.charged.toNumber());
           if (line.reservationId)
             settlements.push({

@@ -60,7 +60,7 @@ export function assertPlan(plan: Plan): Plan {
     const field = `volume_discount_tiers[${index}]`;
     if (!Number.isSafeInteger(tier.fromTokens) || tier.fromTokens < 0)
       throw new InvalidPlanError(`${field}.from_tokens must be a non-negative integer`);
-    if (index > 0 && tiers[index - 1]!.fromTokens === tier.fromTokens)
+    if (index > 0 && tiers[index - 1]?.fromTokens === tier.fromTokens)
       throw new InvalidPlanError(`${field}: two tiers start at ${tier.fromTokens} tokens`);
     assertPercent(`${field}.percent`, tier.percent, new Decimal(100));
   });
