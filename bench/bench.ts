@@ -20,7 +20,16 @@ import { Decimal } from 'decimal.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { UsageProducer, buildUsageEvent } from '@tally/client';
-import { defaultCatalog, parseUsageEvent, rateUsage } from '@tally/budget-domain';
+import {
+  FREE_PLAN,
+  chargeUsage,
+  defaultCatalog,
+  isFreeModel,
+  parseUsageEvent,
+  rateUsage,
+  usageTokens,
+} from '@tally/budget-domain';
+import type { Plan } from '@tally/budget-domain';
 import {
   CommandClient,
   createApiKey,
@@ -50,6 +59,18 @@ const PRODUCE_RATE = process.env['BENCH_PRODUCE_RATE']
   ? Number(process.env['BENCH_PRODUCE_RATE'])
   : undefined;
 const STALL_MS = 120_000;
+/**
+ * The plan of every other bench account (the even ones): a reseller's 10 % on paid models and
+ * a volume tier each account crosses early, so every run charges markups, discounts and an
+ * event split at a tier boundary.
+ */
+const BENCH_PLAN: Plan = {
+  ...FREE_PLAN,
+  name: 'bench-reseller',
+  markupPercentPaid: new Decimal('10'),
+  volumeTiers: [{ fromTokens: 10_000, percent: new Decimal('20') }],
+};
+const onBenchPlan = (accountNumber: number) => accountNumber % 2 === 0;
 const OUT_DIR = path.resolve(__dirname, '..', 'docs', 'benchmarks');
 
 interface Sample {
@@ -75,6 +96,7 @@ async function main(): Promise<void> {
   const [metering] = harness.running('metering');
   const [ledger] = harness.running('ledger');
   const peakRss = { metering: 0, ledger: 0 };
+  await assignBenchPlan(harness);
 
   // The workload as a function of the event's number, not a list: millions of events held in
   // the load generator made its own GC pauses show up in the authorization latencies.
@@ -661,7 +683,43 @@ function benchEvent(i: number, suffix: string) {
   };
 }
 
-/** Every account's ledger revenue must equal the sum of its events rated independently here. */
+/** Opens the even accounts and puts them on BENCH_PLAN; the odd ones are opened by their usage. */
+async function assignBenchPlan(harness: ServiceHarness): Promise<void> {
+  const commands = await new CommandClient(
+    harness.isolation.kafkaBrokers,
+    harness.isolation.suffix,
+    ['ledger.set-plan', 'ledger.create-account', 'ledger.assign-plan'],
+  ).connect();
+  await commands.send('ledger.set-plan', {
+    name: BENCH_PLAN.name,
+    markup_percent_paid: BENCH_PLAN.markupPercentPaid.toFixed(),
+    volume_discount_tiers: BENCH_PLAN.volumeTiers.map((tier) => ({
+      from_tokens: tier.fromTokens,
+      percent: tier.percent.toFixed(),
+    })),
+  });
+  const planned = Array.from({ length: ACCOUNTS }, (_, i) => i).filter(onBenchPlan);
+  for (let from = 0; from < planned.length; from += 50) {
+    await Promise.all(
+      planned.slice(from, from + 50).map(async (i) => {
+        await commands.send('ledger.create-account', { account_id: `acct_${i}`, name: 'bench' });
+        const reply = await commands.send<{ error_code?: string }>('ledger.assign-plan', {
+          account_id: `acct_${i}`,
+          plan: BENCH_PLAN.name,
+        });
+        if (reply.error_code) throw new Error(`assign-plan acct_${i}: ${reply.error_code}`);
+      }),
+    );
+  }
+  await commands.close();
+  console.log(`bench: ${planned.length} of ${ACCOUNTS} accounts on ${BENCH_PLAN.name}`);
+}
+
+/**
+ * Every account's ledger revenue must equal what its events are charged, rated and charged
+ * independently here, in each account's order: provider cost, or on BENCH_PLAN cost + markup −
+ * the volume discount by the account's tokens before each event (all in one calendar month).
+ */
 async function checkTotals(
   databaseUrl: string,
   schema: string,
@@ -669,12 +727,25 @@ async function checkTotals(
 ): Promise<boolean> {
   const catalog = defaultCatalog();
   const expected = new Map<string, Decimal>();
+  const tokensSoFar = new Map<string, number>();
+  const terms = { plan: BENCH_PLAN, couponPercent: new Decimal(0) };
   const now = new Date();
   for (const input of events) {
     const parsed = parseUsageEvent(JSON.stringify(buildUsageEvent(input, 'bench')), { now });
     if (!parsed.ok) throw new Error(parsed.error);
-    const cost = new Decimal(rateUsage(parsed.value, catalog).cost);
-    expected.set(input.accountId, (expected.get(input.accountId) ?? new Decimal(0)).plus(cost));
+    const rated = rateUsage(parsed.value, catalog);
+    let charged = new Decimal(rated.cost);
+    if (onBenchPlan(Number(input.accountId.slice('acct_'.length)))) {
+      const tokens = usageTokens(rated);
+      const before = tokensSoFar.get(input.accountId) ?? 0;
+      charged = chargeUsage(
+        { cost: charged, tokens, freeModel: isFreeModel(rated.provider, rated.model) },
+        terms,
+        before,
+      ).charged;
+      tokensSoFar.set(input.accountId, before + tokens);
+    }
+    expected.set(input.accountId, (expected.get(input.accountId) ?? new Decimal(0)).plus(charged));
   }
   const rows = await queryDatabase<{ account_id: string; balance: string }>(
     databaseUrl,

@@ -4,7 +4,9 @@ import type { AuthorizationsExceptionCode } from './authorizations/authorization
 import type { BalancesExceptionCode } from './balances/balances.exception';
 import type { BooksExceptionCode } from './books/books.exception';
 import type { BudgetsExceptionCode } from './budgets/budgets.exception';
+import type { CouponsExceptionCode } from './coupons/coupons.exception';
 import type { CreditsExceptionCode } from './credits/credits.exception';
+import type { PlansExceptionCode } from './plans/plans.exception';
 
 /** Every code a ledger feature raises; the compiler checks the table below names each. */
 type LedgerExceptionCode =
@@ -13,7 +15,9 @@ type LedgerExceptionCode =
   | `${BalancesExceptionCode}`
   | `${BooksExceptionCode}`
   | `${BudgetsExceptionCode}`
-  | `${CreditsExceptionCode}`;
+  | `${CouponsExceptionCode}`
+  | `${CreditsExceptionCode}`
+  | `${PlansExceptionCode}`;
 
 /** The HTTP status of each refusal of the ledger (its command replies carry the code alone). */
 export const LEDGER_HTTP_STATUS: HttpStatusOf<LedgerExceptionCode> = {
@@ -26,4 +30,11 @@ export const LEDGER_HTTP_STATUS: HttpStatusOf<LedgerExceptionCode> = {
   API_KEY_NOT_FOUND: 404,
   API_KEY_CONFLICT: 409,
   IDEMPOTENCY_KEY_REUSED: 409,
+  PLAN_NOT_FOUND: 404,
+  COUPON_NOT_FOUND: 404,
+  COUPON_CONFLICT: 409,
+  COUPON_ALREADY_REDEEMED: 409,
+  // Gone: the coupon exists but can no longer be redeemed, by anyone.
+  COUPON_EXPIRED: 410,
+  COUPON_EXHAUSTED: 410,
 };

@@ -28,7 +28,7 @@ export type {
   UsageEventLimits,
   UsageService,
 } from './events/usage-event';
-export { parseUsageRated, usageRatedSchema } from './events/usage-rated';
+export { parseUsageRated, usageRatedSchema, usageTokens } from './events/usage-rated';
 export type { CostBreakdown, UsageRated } from './events/usage-rated';
 export { balanceChangedSchema, parseBalanceChanged } from './events/balance-changed';
 export type { BalanceChanged } from './events/balance-changed';
@@ -115,6 +115,7 @@ export { DEFAULT_AFFORDABILITY_CAPS, checkAffordability } from './budget/afforda
 export type {
   Affordability,
   AffordabilityCaps,
+  MonthlyCapFacts,
   RefusalCode,
   SpendLimits,
 } from './budget/affordability';
@@ -180,3 +181,28 @@ export {
 } from './alerting/auto-topup-alerts';
 export { DEFAULT_RETRY_POLICY, nextRetryDelayMs } from './alerting/delivery-retry';
 export type { RetryPolicy } from './alerting/delivery-retry';
+
+export {
+  FREE_PLAN,
+  InvalidPlanError,
+  MAX_MARKUP_PERCENT,
+  MAX_VOLUME_TIERS,
+  assertPlan,
+  includedAllowanceBudget,
+  isFreeModel,
+} from './plans/plan';
+export type { Plan } from './plans/plan';
+export { calendarMonthOf, chargeUsage, volumePercentOf } from './plans/plan-charge';
+export type { ChargeTerms, UsageCharge, UsageToCharge } from './plans/plan-charge';
+export {
+  InvalidCouponError,
+  MAX_COUPON_CREDIT,
+  MAX_COUPON_DAYS,
+  assertCoupon,
+  couponPercentInForce,
+  discountEndsAt,
+  isCouponCode,
+  normalizeCouponCode,
+  redemptionRefusal,
+} from './plans/coupon';
+export type { CouponDefinition, CouponGift, CouponRefusal, RedemptionFacts } from './plans/coupon';

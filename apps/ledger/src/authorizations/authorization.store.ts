@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
+import { calendarMonthOf } from '@tally/budget-domain';
 import { preparedQuery } from '@tally/persistence';
 import type { PreparedStatement } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
 import { budgetFromRow, budgetsAsJson } from '../books/budget.store';
 import type { BudgetRow, StoredBudget } from '../books/budget.store';
 import { heldAtSql } from '../holds/holds.store';
+import { chargeTermsFromRow, chargeTermsSql, monthKey } from '../plans/plans.store';
+import type { AccountChargeTerms, ChargeTermsRow } from '../plans/plans.store';
 import type { LedgerCode } from '../books/ledger-codes';
 import type { Balances } from '../books/ledger.store';
 
@@ -21,6 +24,8 @@ export interface AuthorizationFacts {
   readonly keyHeld: Decimal;
   /** The hold an earlier request with the same request_id got, if any. */
   readonly earlier: { reservation_id: string; amount: string; expires_at: string } | null;
+  /** The plan a model estimate is priced with, and the monthly cap with this month's charges. */
+  readonly terms: AccountChargeTerms;
 }
 
 export interface NewHold {
@@ -39,7 +44,8 @@ const FACTS: PreparedStatement = {
       ${budgetsAsJson('$1')} AS budgets,
       h.held, h.key_held,
       (SELECT json_build_object('reservation_id', reservation_id, 'amount', amount::text, 'expires_at', expires_at)
-        FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4) AS earlier
+        FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4) AS earlier,
+      ${chargeTermsSql({ account: '$1', month: '$5::date', now: '$3' })} AS terms
     FROM accounts AS a, ${heldAtSql({ account: '$1', apiKey: '$2', now: '$3' })} AS h
     WHERE a.account_id = $1`,
 };
@@ -87,7 +93,14 @@ export class AuthorizationStore {
       held: string;
       key_held: string;
       earlier: { reservation_id: string; amount: string; expires_at: string } | null;
-    }> = await preparedQuery(manager, FACTS, [accountId, apiKeyId, now, requestId]);
+      terms: ChargeTermsRow;
+    }> = await preparedQuery(manager, FACTS, [
+      accountId,
+      apiKeyId,
+      now,
+      requestId,
+      monthKey(calendarMonthOf(now)),
+    ]);
     if (!row?.balances) return undefined;
     return {
       accountStatus: row.status,
@@ -102,6 +115,7 @@ export class AuthorizationStore {
       held: new Decimal(row.held),
       keyHeld: new Decimal(row.key_held),
       earlier: row.earlier,
+      terms: chargeTermsFromRow(row.terms, now),
     };
   }
 

@@ -4,10 +4,13 @@ import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import {
+  chargeUsage,
   checkAffordability,
   computeBudgetStatus,
+  deriveProvider,
   estimateCall,
   formatAmount,
+  isFreeModel,
   parseAmount,
   presentPercent,
 } from '@tally/budget-domain';
@@ -16,6 +19,7 @@ import type {
   BudgetStatus,
   RefusalCode,
   SpendLimits,
+  UsageToCharge,
 } from '@tally/budget-domain';
 import { budgetValidity } from '@tally/budget-domain';
 import { PriceCatalogSource, counter } from '@tally/platform';
@@ -53,6 +57,9 @@ export type AuthorizationOutcome =
       available: string;
       alert_level: string;
     };
+
+/** What a hold is for: an amount the caller estimated, or a call the account's plan prices. */
+type HoldEstimate = { readonly amount: Decimal } | { readonly call: UsageToCharge };
 
 const ZERO = new Decimal(0);
 /** Optimistic tries before an authorization queues on the account's row lock instead. */
@@ -104,13 +111,13 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     principal: ApiKeyPrincipal,
     request: AuthorizationRequest,
   ): Promise<AuthorizationOutcome> {
-    const amount = this.amountToHold(request, this.clock.now());
+    const estimate = this.amountToHold(request, this.clock.now());
     // Two decisions of one account at once would read the same facts, and one would be thrown
     // away: within this instance they take turns (ADR 0011). Other instances still serialise
     // on the hold counter. A refusal names a pending auto top-up, which `wait_ms` waits for.
     return this.topUps.decideWaitingForCredit(principal.accountId, request.wait_ms ?? 0, () =>
       this.turns.take(principal.accountId, () =>
-        this.decideInTurn(principal, request, amount, this.clock.now()),
+        this.decideInTurn(principal, request, estimate, this.clock.now()),
       ),
     );
   }
@@ -118,18 +125,18 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
   private async decideInTurn(
     principal: ApiKeyPrincipal,
     request: AuthorizationRequest,
-    amount: Decimal,
+    estimate: HoldEstimate,
     now: Date,
   ): Promise<AuthorizationOutcome> {
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
-      const outcome = await this.decide(this.dataSource.manager, principal, request, amount, now);
+      const outcome = await this.decide(this.dataSource.manager, principal, request, estimate, now);
       if (outcome) return outcome;
       staleDecisions.inc();
     }
     rowLockFallbacks.inc();
     return this.dataSource.transaction(async (manager) => {
       await this.store.lockAccount(manager, principal.accountId);
-      const outcome = await this.decide(manager, principal, request, amount, now);
+      const outcome = await this.decide(manager, principal, request, estimate, now);
       if (!outcome) throw new Error(`a hold of ${principal.accountId} changed under its row lock`);
       return outcome;
     });
@@ -140,7 +147,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     manager: EntityManager,
     principal: ApiKeyPrincipal,
     request: AuthorizationRequest,
-    amount: Decimal,
+    estimate: HoldEstimate,
     now: Date,
   ): Promise<AuthorizationOutcome | undefined> {
     const facts = await this.store.facts(
@@ -167,9 +174,20 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
         status,
       );
     }
+    const { terms } = facts;
+    // A call is held at what the account's plan will charge for it (ADR 0042).
+    const amount =
+      'amount' in estimate
+        ? estimate.amount
+        : chargeUsage(estimate.call, terms, terms.monthTokens).charged;
     const decision = checkAffordability({
       cost: amount,
       accountActive: facts.accountStatus === 'active',
+      ...(terms.monthlyCap
+        ? {
+            monthlyCap: { cap: terms.monthlyCap, charged: terms.monthCharged, held: facts.held },
+          }
+        : {}),
       account: spendLimits(status, accountBudget, now),
       ...(keyBudget
         ? {
@@ -218,9 +236,12 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** The estimate, or the worst case of the model and token estimate (all output tokens used). */
-  private amountToHold(request: AuthorizationRequest, now: Date): Decimal {
-    if ('estimated_cost' in request) return parseAmount(request.estimated_cost);
+  /**
+   * The estimate, or the worst case of the model and token estimate (all output tokens used) at
+   * provider cost, which the account's plan prices once its facts are read.
+   */
+  private amountToHold(request: AuthorizationRequest, now: Date): HoldEstimate {
+    if ('estimated_cost' in request) return { amount: parseAmount(request.estimated_cost) };
     const { cost: worstCase, confidence } = estimateCall(
       {
         service: request.service,
@@ -247,7 +268,14 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
         `${request.model} prices this estimate at 0: there is nothing to hold`,
       );
     }
-    return worstCase;
+    const provider = request.provider ?? deriveProvider(request.model);
+    return {
+      call: {
+        cost: worstCase,
+        tokens: request.input_tokens + request.max_output_tokens,
+        freeModel: isFreeModel(provider, request.model),
+      },
+    };
   }
 }
 

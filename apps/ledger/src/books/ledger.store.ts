@@ -39,7 +39,14 @@ export interface UsageLine {
   readonly provider: string;
   readonly model: string;
   readonly occurredAt: string;
+  /** Input plus output tokens: what the line added to the month's volume. */
+  readonly tokens: number;
+  /** Provider cost, and what the account's plan made of it: charged = cost + markup − discount. */
   readonly cost: Decimal;
+  readonly markup: Decimal;
+  readonly discount: Decimal;
+  readonly charged: Decimal;
+  /** What paid for `charged`. */
   readonly fromAllowance: Decimal;
   readonly fromCredit: Decimal;
   readonly toOverage: Decimal;
@@ -208,10 +215,11 @@ export class LedgerStore {
     const column = <T>(pick: (line: (typeof lines)[number]) => T) => lines.map(pick);
     await manager.query(
       `INSERT INTO usage_lines (account_id, source_id, transaction_id, usage_id, source, api_key_id, service,
-         provider, model, occurred_at, cost, from_allowance, from_credit, to_overage, reservation_id)
+         provider, model, occurred_at, cost, from_allowance, from_credit, to_overage, reservation_id,
+         tokens, markup, discount, charged)
        SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
          $8::text[], $9::text[], $10::timestamptz[], $11::numeric[], $12::numeric[], $13::numeric[],
-         $14::numeric[], $15::text[])`,
+         $14::numeric[], $15::text[], $16::bigint[], $17::numeric[], $18::numeric[], $19::numeric[])`,
       [
         column((l) => l.accountId),
         column((l) => l.sourceId),
@@ -228,6 +236,10 @@ export class LedgerStore {
         column((l) => l.fromCredit.toFixed()),
         column((l) => l.toOverage.toFixed()),
         column((l) => l.reservationId),
+        column((l) => String(l.tokens)),
+        column((l) => l.markup.toFixed()),
+        column((l) => l.discount.toFixed()),
+        column((l) => l.charged.toFixed()),
       ],
     );
   }

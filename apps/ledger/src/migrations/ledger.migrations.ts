@@ -8,6 +8,7 @@ import { PostingsWithoutForeignKeys1763856000600 } from './1763856000600-posting
 import { HeldTotalsPerKey1763856000700 } from './1763856000700-held-totals-per-key.migration';
 import { ApiKeysFoundBySecretHash1763856000800 } from './1763856000800-api-keys-found-by-secret-hash.migration';
 import { UsageLines1763856000900 } from './1763856000900-usage-lines.migration';
+import { PlansAndCoupons1763856001000 } from './1763856001000-plans-and-coupons.migration';
 import { TopUpStatus1763856002700 } from './1763856002700-topup-status.migration';
 
 /** Every migration of the ledger's schema, in order. */
@@ -22,5 +23,6 @@ export const LEDGER_MIGRATIONS = [
   HeldTotalsPerKey1763856000700,
   ApiKeysFoundBySecretHash1763856000800,
   UsageLines1763856000900,
+  PlansAndCoupons1763856001000,
   TopUpStatus1763856002700,
 ];

@@ -24,6 +24,15 @@ export interface Reconciliation {
     | { kind: 'orphan_posting'; account_id: string; transaction_id: string; ledger_account: string }
     | { kind: 'usage_lines'; account_id: string; transaction_id: string }
     | {
+        kind: 'monthly_usage';
+        account_id: string;
+        month: string;
+        counted_tokens: string;
+        posted_tokens: string;
+        counted_charged: string;
+        posted_charged: string;
+      }
+    | {
         kind: 'held_total';
         account_id: string;
         api_key_id: string;
@@ -41,8 +50,9 @@ const reconciled = gauge(
 /**
  * Proves the books: postings sum to zero overall and per transaction, every posting belongs
  * to a transaction and a ledger account, every cached balance equals the sum of its
- * postings, every usage transaction's postings are the sums of its lines, and every key's
- * held total the sum of its held reservations. Runs on demand and every
+ * postings, every usage transaction's postings are the sums of its lines (revenue: what they
+ * charged, each charge cost + markup − discount), every month counter the sum of the lines
+ * posted in its month, and every key's held total the sum of its held reservations. Runs on demand and every
  * `reconciliationIntervalMs`; a discrepancy is logged as an error and exported as a metric.
  */
 @Injectable()
@@ -75,7 +85,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
 
   async reconcile(): Promise<Reconciliation> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const { total, balances, unbalanced, orphans, heldTotals, lines } =
+      const { total, balances, unbalanced, orphans, heldTotals, lines, months } =
         await this.store.read(manager);
       const result: Reconciliation = {
         ok:
@@ -84,7 +94,8 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
           unbalanced.length === 0 &&
           orphans.length === 0 &&
           heldTotals.length === 0 &&
-          lines.length === 0,
+          lines.length === 0 &&
+          months.length === 0,
         postings_total: total,
         mismatches: [
           ...balances.map((row) => ({
@@ -98,6 +109,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
           ...orphans.map((row) => ({ kind: 'orphan_posting' as const, ...row })),
           ...heldTotals.map((row) => ({ kind: 'held_total' as const, ...row })),
           ...lines.map((row) => ({ kind: 'usage_lines' as const, ...row })),
+          ...months.map((row) => ({ kind: 'monthly_usage' as const, ...row })),
         ],
       };
       reconciled.set(result.ok ? 1 : 0);

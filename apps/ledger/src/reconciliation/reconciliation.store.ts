@@ -8,8 +8,20 @@ export interface BooksFindings {
   readonly balances: Array<{ account_id: string; code: string; cached: string; derived: string }>;
   readonly unbalanced: Array<{ account_id: string; transaction_id: string; total: string }>;
   readonly orphans: Array<{ account_id: string; transaction_id: string; ledger_account: string }>;
-  /** Usage transactions whose postings are not the sums of their lines. */
+  /**
+   * Usage transactions whose postings are not the sums of their lines (revenue: what was
+   * charged), or with a line whose charge or funding does not add up.
+   */
   readonly lines: Array<{ account_id: string; transaction_id: string }>;
+  /** Months whose counters are not the sums of the lines posted in them. */
+  readonly months: Array<{
+    account_id: string;
+    month: string;
+    counted_tokens: string;
+    posted_tokens: string;
+    counted_charged: string;
+    posted_charged: string;
+  }>;
   readonly heldTotals: Array<{
     account_id: string;
     api_key_id: string;
@@ -53,8 +65,10 @@ export class ReconciliationStore {
       ORDER BY k.account_id, k.api_key_id`);
     const lines: BooksFindings['lines'] = await manager.query(`
       SELECT l.account_id, l.transaction_id FROM (
-          SELECT account_id, transaction_id, sum(cost) AS cost, sum(from_allowance) AS allowance,
-                 sum(from_credit) AS credit, sum(to_overage) AS overage
+          SELECT account_id, transaction_id, sum(charged) AS charged, sum(from_allowance) AS allowance,
+                 sum(from_credit) AS credit, sum(to_overage) AS overage,
+                 bool_or(charged <> cost + markup - discount OR from_allowance + from_credit + to_overage <> charged
+                         OR markup < 0 OR discount < 0 OR charged < 0) AS bad_line
           FROM usage_lines GROUP BY account_id, transaction_id) AS l
         LEFT JOIN (
           SELECT account_id, transaction_id,
@@ -64,10 +78,26 @@ export class ReconciliationStore {
                  coalesce(sum(amount) FILTER (WHERE ledger_code = 'overage'), 0) AS overage
           FROM postings GROUP BY account_id, transaction_id) AS p
         ON p.account_id = l.account_id AND p.transaction_id = l.transaction_id
-      WHERE p.transaction_id IS NULL OR l.cost <> p.revenue OR l.allowance <> -p.allowance
+      WHERE p.transaction_id IS NULL OR l.bad_line OR l.charged <> p.revenue OR l.allowance <> -p.allowance
          OR l.credit <> -p.credit OR l.overage <> -p.overage
       ORDER BY l.account_id, l.transaction_id
       LIMIT 1000`);
-    return { total, balances, unbalanced, orphans, heldTotals, lines };
+    // The month counters the plans read (volume tiers, the cap) must be the lines posted in the month.
+    const months: BooksFindings['months'] = await manager.query(`
+      SELECT coalesce(c.account_id, l.account_id) AS account_id, coalesce(c.month, l.month)::text AS month,
+             coalesce(c.tokens, 0)::text AS counted_tokens, coalesce(l.tokens, 0)::text AS posted_tokens,
+             coalesce(c.charged, 0)::text AS counted_charged, coalesce(l.charged, 0)::text AS posted_charged
+      FROM monthly_usage AS c
+      FULL JOIN (
+          SELECT u.account_id, date_trunc('month', t.posted_at AT TIME ZONE 'UTC')::date AS month,
+                 sum(u.tokens) AS tokens, sum(u.charged) AS charged
+          FROM usage_lines AS u
+          JOIN transactions AS t ON t.account_id = u.account_id AND t.transaction_id = u.transaction_id
+          GROUP BY 1, 2) AS l
+        ON l.account_id = c.account_id AND l.month = c.month
+      WHERE coalesce(c.tokens, 0) <> coalesce(l.tokens, 0) OR coalesce(c.charged, 0) <> coalesce(l.charged, 0)
+      ORDER BY 1, 2
+      LIMIT 1000`);
+    return { total, balances, unbalanced, orphans, heldTotals, lines, months };
   }
 }

@@ -1,43 +1,65 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
-import { allocateSpend, usageDedupKey } from '@tally/budget-domain';
+import {
+  allocateSpend,
+  chargeUsage,
+  isFreeModel,
+  usageDedupKey,
+  usageTokens,
+} from '@tally/budget-domain';
 import type { PeriodState, UsageRated } from '@tally/budget-domain';
 import type { OpenBooks } from '../books/books.service';
 import type { UsageLine } from '../books/ledger.store';
+import type { AccountChargeTerms, MonthDelta } from '../plans/plans.store';
 
 const ZERO = new Decimal(0);
 
 /**
- * Records an account's usage events, in order, as one usage transaction with a line each:
- * each event is paid by the tenant's allowance first, then its credit, then overage, from
- * what the events before it left; the transaction posts the sums, and the tenant's revenue
- * account receives the cost. The account's budget and the key's count the spend in their
- * periods.
+ * Records an account's usage events, in order, as one usage transaction with a line each.
+ * Each event is charged on the account's terms (ADR 0042: cost + markup − discount, the volume
+ * discount by the month's tokens before it), then paid by the tenant's allowance first, its
+ * credit next, then overage, from what the events before it left; what lies past the monthly
+ * cap is overage at once (ADR 0044). The transaction posts the sums, and the tenant's revenue
+ * account receives what was charged. The account's budget and the key's count the charges in
+ * their periods. Returns the lines and what they add to the account's month.
  */
 export function recordUsage(
   books: OpenBooks,
   accountId: string,
   events: readonly UsageRated[],
-): void {
+  terms: AccountChargeTerms,
+): { lines: UsageLine[]; month: MonthDelta } {
   const balances = books.balancesOf(accountId);
   let allowanceLeft = balances.get('allowance') ?? ZERO;
   let creditLeft = balances.get('credit') ?? ZERO;
+  let monthTokens = terms.monthTokens;
+  let monthCharged = terms.monthCharged;
   const accountBudget = books.accountBudget(accountId);
   const lines = events.map((event): UsageLine => {
     const cost = new Decimal(event.cost);
-    const split = allocateSpend(cost, {
+    const tokens = usageTokens(event);
+    const { markup, discount, charged } = chargeUsage(
+      { cost, tokens, freeModel: isFreeModel(event.provider, event.model) },
+      terms,
+      monthTokens,
+    );
+    const split = allocateSpend(charged, {
       allowanceRemaining: allowanceLeft,
       creditRemaining: creditLeft,
+      ...(terms.monthlyCap ? { capRemaining: terms.monthlyCap.minus(monthCharged) } : {}),
     });
     allowanceLeft = allowanceLeft.minus(split.fromAllowance);
     creditLeft = creditLeft.minus(split.fromCredit);
-    if (accountBudget) accountBudget.state = spend(accountBudget.state, cost, split.fromAllowance);
+    monthTokens += tokens;
+    monthCharged = monthCharged.plus(charged);
+    if (accountBudget)
+      accountBudget.state = spend(accountBudget.state, charged, split.fromAllowance);
     const keyBudget = books.keyBudget(accountId, event.api_key_id);
     if (keyBudget) {
       keyBudget.state = spend(
         keyBudget.state,
-        cost,
-        Decimal.min(cost, keyBudget.state.allowanceRemaining),
+        charged,
+        Decimal.min(charged, keyBudget.state.allowanceRemaining),
       );
     }
     return {
@@ -49,17 +71,26 @@ export function recordUsage(
       provider: event.provider,
       model: event.model,
       occurredAt: event.occurred_at,
+      tokens,
       cost,
+      markup,
+      discount,
+      charged,
       fromAllowance: split.fromAllowance,
       fromCredit: split.fromCredit,
       toOverage: split.toOverage,
       reservationId: event.reservation_id,
     };
   });
+  const month = {
+    accountId,
+    tokens: monthTokens - terms.monthTokens,
+    charged: monthCharged.minus(terms.monthCharged),
+  };
   const sum = (part: (line: UsageLine) => Decimal) =>
     lines.reduce((total, line) => total.plus(part(line)), ZERO);
   const first = lines[0];
-  if (!first) return;
+  if (!first) return { lines, month };
   books.record({
     accountId,
     transactionId: randomUUID(),
@@ -72,17 +103,18 @@ export function recordUsage(
       { code: 'allowance', amount: sum((line) => line.fromAllowance).negated() },
       { code: 'credit', amount: sum((line) => line.fromCredit).negated() },
       { code: 'overage', amount: sum((line) => line.toOverage).negated() },
-      { code: 'revenue', amount: sum((line) => line.cost) },
+      { code: 'revenue', amount: sum((line) => line.charged) },
     ],
     lines,
   });
+  return { lines, month };
 }
 
-/** A budget's period figures after a spend: all of it is used, part of it came from the allowance. */
-function spend(state: PeriodState, cost: Decimal, fromAllowance: Decimal): PeriodState {
+/** A budget's period figures after a charge: all of it is used, part of it came from the allowance. */
+function spend(state: PeriodState, charged: Decimal, fromAllowance: Decimal): PeriodState {
   return {
     ...state,
-    used: state.used.plus(cost),
+    used: state.used.plus(charged),
     allowanceRemaining: state.allowanceRemaining.minus(fromAllowance),
   };
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
-import { Topics, parseUsageRated, usageDedupKey } from '@tally/budget-domain';
+import { Topics, calendarMonthOf, parseUsageRated, usageDedupKey } from '@tally/budget-domain';
 import type { UsageRated } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import { counter } from '@tally/platform';
@@ -8,7 +8,10 @@ import type { OutboxTransaction } from '@tally/messaging';
 import { Books } from '../books/books.service';
 import { LedgerStore } from '../books/ledger.store';
 import { HoldsStore } from '../holds/holds.store';
+import type { Settlement } from '../holds/holds.store';
 import { Clock } from '../clock';
+import { PlansStore } from '../plans/plans.store';
+import type { MonthDelta } from '../plans/plans.store';
 import { recordUsage } from './usage-posting';
 
 const charged = counter(
@@ -19,8 +22,9 @@ const charged = counter(
 
 /**
  * usage.rated -> one usage transaction per account per slice with a line per event, each event
- * (source + id) once; the holds the events name are settled in the same transaction. A usage event may name an account the ledger has not
- * seen: it opens it (ADR 0003).
+ * (source + id) once, charged on the account's plan (ADR 0042); the holds the events name are
+ * settled in the same transaction, and the accounts' month counters move once per slice. A
+ * usage event may name an account the ledger has not seen: it opens it (ADR 0003).
  */
 @Injectable()
 export class UsageRatedConsumer implements OnApplicationBootstrap {
@@ -29,6 +33,7 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
     private readonly books: Books,
     private readonly ledger: LedgerStore,
     private readonly holds: HoldsStore,
+    private readonly plans: PlansStore,
     private readonly clock: Clock,
   ) {}
 
@@ -57,26 +62,34 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
     }
     const accountIds = [...byAccount.keys()];
     return this.books.transact(tx, { accountIds, now, open: 'usage' }, async (books) => {
-      for (const [accountId, accountEvents] of byAccount)
-        recordUsage(books, accountId, accountEvents);
+      // Read under the accounts' locks, which every posting takes first: the month's counters
+      // cannot move under this slice.
+      const month = calendarMonthOf(now);
+      const terms = await this.plans.chargeTerms(tx.manager, accountIds, month, now);
+      const months: MonthDelta[] = [];
+      const settlements: Settlement[] = [];
+      const chargedIn = new Map<string, number>();
+      for (const [accountId, accountEvents] of byAccount) {
+        const accountTerms = terms.get(accountId);
+        if (!accountTerms) throw new Error(`no charge terms for ${accountId}`);
+        const posted = recordUsage(books, accountId, accountEvents, accountTerms);
+        months.push(posted.month);
+        posted.lines.forEach((line, index) => {
+          const currency = accountEvents[index]?.currency ?? 'USD';
+          chargedIn.set(currency, (chargedIn.get(currency) ?? 0) + line.charged.toNumber());
+          if (line.reservationId)
+            settlements.push({
+              accountId,
+              reservationId: line.reservationId,
+              cost: line.charged.toFixed(),
+            });
+        });
+      }
+      await this.plans.addToMonth(tx.manager, month, months);
       tx.afterCommit(() => {
-        for (const event of events) charged.inc({ currency: event.currency }, Number(event.cost));
+        for (const [currency, amount] of chargedIn) charged.inc({ currency }, amount);
       });
-      await this.holds.settle(
-        tx.manager,
-        events.flatMap((event) =>
-          event.reservation_id
-            ? [
-                {
-                  accountId: event.account_id,
-                  reservationId: event.reservation_id,
-                  cost: event.cost,
-                },
-              ]
-            : [],
-        ),
-        now,
-      );
+      await this.holds.settle(tx.manager, settlements, now);
     });
   }
 }

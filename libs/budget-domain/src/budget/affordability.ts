@@ -3,7 +3,11 @@ import type { BudgetStatus } from './budget-status';
 import type { BudgetValidity } from './budget-definition';
 
 export type RefusalCode =
-  'BUDGET_EXHAUSTED' | 'BUDGET_EXPIRED' | 'API_KEY_BUDGET_EXHAUSTED' | 'ACCOUNT_INACTIVE';
+  | 'BUDGET_EXHAUSTED'
+  | 'BUDGET_EXPIRED'
+  | 'API_KEY_BUDGET_EXHAUSTED'
+  | 'ACCOUNT_INACTIVE'
+  | 'MONTHLY_CAP_REACHED';
 
 export type Affordability =
   { affordable: true } | { affordable: false; errorCode: RefusalCode; message: string };
@@ -28,10 +32,20 @@ export interface SpendLimits {
   readonly overageLimit: Decimal;
 }
 
+/** The account's monthly spending cap and what counts against it this calendar month. */
+export interface MonthlyCapFacts {
+  readonly cap: Decimal;
+  /** Usage charged this month. */
+  readonly charged: Decimal;
+  /** Live holds: each may become a charge this month. */
+  readonly held: Decimal;
+}
+
 const ZERO = new Decimal(0);
 
 /**
- * Whether a cost may be spent now. A spend must fit the key's budget and the account's.
+ * Whether a cost may be spent now. A spend must fit the key's budget, the account's and the
+ * account's monthly cap.
  * Holds are already subtracted from `available`; alert levels and caps look at posted spend.
  */
 export function checkAffordability(input: {
@@ -40,6 +54,7 @@ export function checkAffordability(input: {
   readonly account: SpendLimits;
   readonly key?: SpendLimits;
   readonly caps?: AffordabilityCaps;
+  readonly monthlyCap?: MonthlyCapFacts;
 }): Affordability {
   if (!input.accountActive) return refuse('ACCOUNT_INACTIVE', 'the account is inactive');
   for (const level of [input.account, input.key]) {
@@ -48,6 +63,14 @@ export function checkAffordability(input: {
   }
   if (input.account.validity === 'inactive')
     return refuse('ACCOUNT_INACTIVE', 'the account budget is inactive');
+  // Before the funds: no top-up lifts a cap, so it is the reason to name.
+  const cap = input.monthlyCap;
+  if (cap && cap.charged.plus(cap.held).plus(input.cost).greaterThan(cap.cap)) {
+    return refuse(
+      'MONTHLY_CAP_REACHED',
+      `the monthly cap of ${cap.cap.toFixed()} leaves ${Decimal.max(cap.cap.minus(cap.charged).minus(cap.held), ZERO).toFixed()} this month`,
+    );
+  }
   if (input.key && input.key.validity !== 'inactive' && !fits(input.cost, input.key)) {
     return refuse(
       'API_KEY_BUDGET_EXHAUSTED',

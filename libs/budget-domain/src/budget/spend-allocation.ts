@@ -5,6 +5,11 @@ export interface SpendSources {
   readonly allowanceRemaining: Decimal;
   /** Prepaid extra credit left; below zero after a refund of credit already spent. */
   readonly creditRemaining: Decimal;
+  /**
+   * What the month's spending cap still allows (>= 0); undefined: no cap. Spend past the cap
+   * is overage whatever allowance or credit is left (ADR 0044).
+   */
+  readonly capRemaining?: Decimal;
 }
 
 export interface SpendAllocation {
@@ -18,14 +23,21 @@ const ZERO = new Decimal(0);
 
 /**
  * Splits usage that already happened over its funding, in the consumption order: period
- * allowance first, then prepaid credit, then overage. Posting never refuses: whether a
- * spend was allowed is decided before the call (authorization), not after it.
+ * allowance first, then prepaid credit, then overage; the part past the monthly cap, if any,
+ * is overage at once. Posting never refuses: whether a spend was allowed is decided before
+ * the call (authorization), not after it.
  */
 export function allocateSpend(cost: Decimal, sources: SpendSources): SpendAllocation {
   if (cost.isNegative())
     throw new RangeError(`cannot allocate a negative cost (${cost.toFixed()})`);
-  const fromAllowance = Decimal.min(cost, Decimal.max(sources.allowanceRemaining, ZERO));
-  const afterAllowance = cost.minus(fromAllowance);
-  const fromCredit = Decimal.min(afterAllowance, Decimal.max(sources.creditRemaining, ZERO));
-  return { fromAllowance, fromCredit, toOverage: afterAllowance.minus(fromCredit) };
+  const fundable =
+    sources.capRemaining === undefined
+      ? cost
+      : Decimal.min(cost, Decimal.max(sources.capRemaining, ZERO));
+  const fromAllowance = Decimal.min(fundable, Decimal.max(sources.allowanceRemaining, ZERO));
+  const fromCredit = Decimal.min(
+    fundable.minus(fromAllowance),
+    Decimal.max(sources.creditRemaining, ZERO),
+  );
+  return { fromAllowance, fromCredit, toOverage: cost.minus(fromAllowance).minus(fromCredit) };
 }

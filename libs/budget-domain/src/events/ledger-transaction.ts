@@ -30,6 +30,8 @@ export const ledgerTransactionSchema = z.object({
         provider: plainText(256),
         model: plainText(256),
         occurred_at: isoTimestamp,
+        /** Input plus output tokens: what the line added to the month's volume. */
+        tokens: z.number().int().min(0).optional(),
         cost: nonNegativeAmountString,
         markup: nonNegativeAmountString,
         discount: nonNegativeAmountString,

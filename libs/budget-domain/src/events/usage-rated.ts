@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { USAGE_SERVICES } from './usage-event';
+import { QUANTITY_LIMITS, USAGE_SERVICES } from './usage-event';
 import { isoTimestamp, nonNegativeAmountString, schemaVersion } from './wire';
 
 const breakdownSchema = z.object({
@@ -18,6 +18,8 @@ const breakdownSchema = z.object({
   discount: nonNegativeAmountString,
 });
 
+const TOKEN_FIELDS = ['input_tokens', 'output_tokens'] as const;
+
 export const usageRatedSchema = z.object({
   schema_version: schemaVersion,
   id: z.string().min(1),
@@ -28,7 +30,28 @@ export const usageRatedSchema = z.object({
   service: z.enum(USAGE_SERVICES),
   provider: z.string(),
   model: z.string(),
-  quantities: z.record(z.string(), z.union([z.number(), z.string()])),
+  // The ledger counts input plus output tokens into the month's volume (plans): they must be counts.
+  quantities: z
+    .record(z.string(), z.union([z.number(), z.string()]))
+    .superRefine((quantities, context) => {
+      for (const field of TOKEN_FIELDS) {
+        const count = quantities[field];
+        if (
+          count !== undefined &&
+          !(
+            Number.isSafeInteger(count) &&
+            Number(count) >= 0 &&
+            Number(count) <= QUANTITY_LIMITS.tokens
+          )
+        ) {
+          context.addIssue({
+            code: 'custom',
+            path: [field],
+            message: `must be an integer from 0 to ${QUANTITY_LIMITS.tokens}`,
+          });
+        }
+      }
+    }),
   cost: nonNegativeAmountString,
   currency: z.string().length(3),
   price_version: z.string(),
@@ -43,4 +66,9 @@ export type CostBreakdown = z.infer<typeof breakdownSchema>;
 
 export function parseUsageRated(raw: Buffer | string | null): ParseResult<UsageRated> {
   return parseWith(usageRatedSchema, raw);
+}
+
+/** The tokens a rated event adds to its account's month (input and output; parts are inside them). */
+export function usageTokens(rated: Pick<UsageRated, 'quantities'>): number {
+  return TOKEN_FIELDS.reduce((total, field) => total + Number(rated.quantities[field] ?? 0), 0);
 }

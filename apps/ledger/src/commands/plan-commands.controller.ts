@@ -1,0 +1,118 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { z } from 'zod';
+import { isDecimalString, nonNegativeAmountString, plainText } from '@tally/budget-domain';
+import { answerCommand } from '@tally/messaging';
+import { CouponsService } from '../coupons/coupons.service';
+import { PlansService } from '../plans/plans.service';
+
+const accountId = plainText(256);
+const planName = plainText(64);
+const decimalText = z.string().refine(isDecimalString, { message: 'must be a decimal string' });
+const percent = z.union([decimalText, z.number().finite()]);
+const amount = nonNegativeAmountString;
+
+const setPlan = z
+  .object({
+    name: planName,
+    markup_percent_paid: percent.optional(),
+    markup_percent_free: percent.optional(),
+    volume_discount_tiers: z
+      .array(
+        z
+          .object({
+            from_tokens: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+            percent,
+          })
+          .strict(),
+      )
+      .max(100)
+      .optional(),
+    included_allowance: amount.nullable().optional(),
+    monthly_cap: amount.nullable().optional(),
+  })
+  .strict();
+const getPlan = z.object({ name: planName });
+const assignPlan = z.object({ account_id: accountId, plan: planName });
+const setMonthlyCap = z.object({ account_id: accountId, monthly_cap: amount });
+const accountOnly = z.object({ account_id: accountId });
+const createCoupon = z
+  .object({
+    code: plainText(64),
+    kind: z.enum(['credit', 'percent']),
+    amount: amount.optional(),
+    percent: percent.optional(),
+    duration_days: z.number().int().optional(),
+    expires_at: z.string().datetime({ offset: true }).nullable().optional(),
+    max_redemptions: z.number().int().nullable().optional(),
+  })
+  .strict();
+const redeemCoupon = z.object({ account_id: accountId, code: plainText(64) });
+
+/**
+ * Plans, monthly caps and coupons over Kafka request-reply (DESIGN 4, Plans; admin's
+ * `/v1/plans`, `/v1/accounts/:id/plan`, `/v1/coupons` call them). A refusal replies
+ * `{ error_code, message }`.
+ */
+@Controller()
+export class PlanCommandsController {
+  constructor(
+    private readonly plans: PlansService,
+    private readonly coupons: CouponsService,
+  ) {}
+
+  @MessagePattern('ledger.set-plan')
+  setPlan(@Payload() payload: unknown) {
+    return answerCommand(setPlan, payload, (request) => this.plans.setPlan(request));
+  }
+
+  @MessagePattern('ledger.list-plans')
+  listPlans() {
+    return answerCommand(z.unknown(), {}, () => this.plans.listPlans());
+  }
+
+  @MessagePattern('ledger.get-plan')
+  getPlan(@Payload() payload: unknown) {
+    return answerCommand(getPlan, payload, (request) => this.plans.getPlan(request.name));
+  }
+
+  @MessagePattern('ledger.assign-plan')
+  assignPlan(@Payload() payload: unknown) {
+    return answerCommand(assignPlan, payload, (request) =>
+      this.plans.assignPlan(request.account_id, request.plan),
+    );
+  }
+
+  @MessagePattern('ledger.set-monthly-cap')
+  setMonthlyCap(@Payload() payload: unknown) {
+    return answerCommand(setMonthlyCap, payload, (request) =>
+      this.plans.setMonthlyCap(request.account_id, request.monthly_cap),
+    );
+  }
+
+  @MessagePattern('ledger.get-monthly-cap')
+  getMonthlyCap(@Payload() payload: unknown) {
+    return answerCommand(accountOnly, payload, (request) =>
+      this.plans.monthlyCap(request.account_id),
+    );
+  }
+
+  @MessagePattern('ledger.remove-monthly-cap')
+  removeMonthlyCap(@Payload() payload: unknown) {
+    return answerCommand(accountOnly, payload, (request) =>
+      this.plans.removeMonthlyCap(request.account_id),
+    );
+  }
+
+  @MessagePattern('ledger.create-coupon')
+  createCoupon(@Payload() payload: unknown) {
+    return answerCommand(createCoupon, payload, (request) => this.coupons.create(request));
+  }
+
+  @MessagePattern('ledger.redeem-coupon')
+  redeemCoupon(@Payload() payload: unknown) {
+    return answerCommand(redeemCoupon, payload, (request) =>
+      this.coupons.redeem(request.account_id, request.code),
+    );
+  }
+}
