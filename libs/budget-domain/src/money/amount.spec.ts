@@ -29,6 +29,16 @@ describe('amount strings', () => {
   });
 });
 
+describe('arithmetic on amounts', () => {
+  it('is exact over the whole of NUMERIC(38,12), far beyond decimal.js default 20 digits', () => {
+    const widest = parseAmount(`${'9'.repeat(26)}.${'9'.repeat(12)}`);
+    expect(widest.minus('0.000000000001').toFixed()).toBe(`${'9'.repeat(26)}.${'9'.repeat(11)}8`);
+    expect(parseAmount('123456789.123456789012').plus('0.000000000001').toFixed()).toBe(
+      '123456789.123456789013',
+    );
+  });
+});
+
 describe('currencies', () => {
   it('know their minor units', () => {
     expect(minorUnitsOf('USD')).toBe(2);

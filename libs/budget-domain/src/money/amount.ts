@@ -3,6 +3,10 @@ import { excerpt } from '../excerpt';
 
 /** Internal amounts keep 12 decimals (NUMERIC(38,12)); rounding happens only when presenting or charging. */
 export const AMOUNT_SCALE = 12;
+
+// decimal.js rounds every result to 20 significant digits by default: a balance of 10^8 with 12
+// decimals would lose its last ones. Every service does its arithmetic on this one instance.
+Decimal.set({ precision: 64 });
 /** Amounts on the wire show at least 6 decimals ("0.002000") and more only when they have them. */
 export const WIRE_MIN_DECIMALS = 6;
 
