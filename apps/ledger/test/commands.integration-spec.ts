@@ -297,4 +297,21 @@ describe('ledger commands over Kafka request-reply', () => {
     await nudge('-0.5');
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
   });
+
+  // Last: from here on two instances share the schema and the command group.
+  it('a revocation holds on every instance within a second', async () => {
+    const { api_key_id: apiKeyId, secret } = await createApiKey(commands, 'acct_cmd', 'two');
+    const urls = [ledger.url, ledger.urlOf(await ledger.startInstance())];
+    const authorize = (url: string) =>
+      fetch(`${url}/v1/authorizations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ estimated_cost: '0.01' }),
+      });
+    // Both instances know the key now, and keep that answer for a while.
+    for (const url of urls) expect((await authorize(url)).status).toBe(201);
+    await commands.send('ledger.revoke-api-key', { account_id: 'acct_cmd', api_key_id: apiKeyId });
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    for (const url of urls) expect((await authorize(url)).status).toBe(401);
+  });
 });
