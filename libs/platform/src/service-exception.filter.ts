@@ -9,6 +9,12 @@ import type { ErrorBody } from './service.exception';
 export type HttpStatusOf<Code extends string> = Readonly<Record<Code, number>>;
 
 /**
+ * A table, or a function for a service that passes on codes it does not own (admin answers the
+ * refusals of the services it commands); undefined makes the error a 500.
+ */
+export type HttpStatusRule = HttpStatusOf<string> | ((code: string) => number | undefined);
+
+/**
  * Every HTTP error of a service as `{ error_code, message }`: a ServiceException with the
  * status its code maps to, Nest's own HTTP errors with theirs, anything else a 500 logged with
  * an error id and showing no internals.
@@ -17,7 +23,7 @@ export type HttpStatusOf<Code extends string> = Readonly<Record<Code, number>>;
 export class ServiceExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(ServiceExceptionFilter.name);
 
-  constructor(private readonly statusOf: HttpStatusOf<string>) {}
+  constructor(private readonly statusOf: HttpStatusRule) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<FastifyReply>();
@@ -27,7 +33,10 @@ export class ServiceExceptionFilter implements ExceptionFilter {
 
   private answer(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof ServiceException) {
-      const status = this.statusOf[exception.code];
+      const status =
+        typeof this.statusOf === 'function'
+          ? this.statusOf(exception.code)
+          : this.statusOf[exception.code];
       if (status !== undefined) {
         return { status, body: { error_code: exception.code, message: exception.message } };
       }
