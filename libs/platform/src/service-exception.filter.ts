@@ -5,6 +5,18 @@ import type { FastifyReply } from 'fastify';
 import { ServiceException } from './service.exception';
 import type { ErrorBody } from './service.exception';
 
+/** Codes of the framework's own refusals (Fastify's body limit, a rate limiter's 429, …). */
+const CODE_BY_STATUS: Readonly<Record<number, string>> = {
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
 /** The HTTP status of each code a service raises: one table per service, every code in it. */
 export type HttpStatusOf<Code extends string> = Readonly<Record<Code, number>>;
 
@@ -52,7 +64,10 @@ export class ServiceExceptionFilter implements ExceptionFilter {
         };
       }
       if (status < 500)
-        return { status, body: { error_code: 'HTTP_ERROR', message: exception.message } };
+        return {
+          status,
+          body: { error_code: CODE_BY_STATUS[status] ?? 'HTTP_ERROR', message: exception.message },
+        };
     }
     const errorId = randomUUID();
     this.logger.error(
