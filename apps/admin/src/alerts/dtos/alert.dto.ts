@@ -1,10 +1,5 @@
 import { z } from 'zod';
-import {
-  ALERT_KINDS,
-  ALERT_LEVELS,
-  nonNegativeAmountString,
-  plainText,
-} from '@tally/budget-domain';
+import { ALERT_KINDS, ALERT_LEVELS, nonNegativeAmountString } from '@tally/budget-domain';
 import { cursorQuery, limitQuery } from '../../http/pagination';
 import { RANGE_ORDER, instantQuery, rangeIsOrdered } from '../../http/time-range';
 
@@ -58,13 +53,13 @@ export const setChannelSchema = z
     custom_thresholds: z
       .array(
         z.union([
-          z.object({ percent: z.number().int().min(1).max(1000) }).strict(),
+          z.object({ percent: z.number().positive().max(1000) }).strict(),
           z.object({ amount: nonNegativeAmountString }).strict(),
         ]),
       )
       .max(20)
       .optional(),
-    signing_secret: plainText(256).optional(),
+    signing_secret: z.string().min(16).max(256).optional(),
   })
   .strict()
   .refine(

@@ -38,7 +38,9 @@ export const autoTopUpSchema = z
   .object({
     enabled: z.boolean().optional(),
     amount_paid: nonNegativeAmountString.optional(),
-    trigger_below_percent: z.number().min(0).max(100).optional(),
+    trigger_below_percent: z
+      .union([z.number().min(0).max(100), z.string().regex(/^\d{1,3}(\.\d{1,12})?$/)])
+      .optional(),
     monthly_limit: nonNegativeAmountString.optional(),
   })
   .strict()
