@@ -15,6 +15,12 @@ interface Page<T = Item> {
   next_cursor: string | null;
 }
 
+function only<T>(items: readonly T[]): T {
+  const [item] = items;
+  if (items.length !== 1 || item === undefined) throw new Error(`${items.length} items, not one`);
+  return item;
+}
+
 /** A webhook endpoint that records what alerting delivers. */
 async function webhookReceiver(): Promise<{ server: Server; url: string; deliveries: Delivery[] }> {
   const deliveries: Delivery[] = [];
@@ -105,7 +111,7 @@ describe('alerts and alert channels end to end', () => {
         `/v1/accounts/${account}/alerts?state=fired&kind=threshold`,
       );
       expect(page.body.items).toHaveLength(1);
-      return page.body.items[0]!;
+      return only(page.body.items);
     }, 60_000);
     expect(fired).toMatchObject({
       kind: 'threshold',
@@ -116,7 +122,7 @@ describe('alerts and alert channels end to end', () => {
     });
     const delivery = await eventually(() => {
       expect(receiver.deliveries).toHaveLength(1);
-      return receiver.deliveries[0]!;
+      return only(receiver.deliveries);
     }, 30_000);
     const [t, v1] = String(delivery.headers['tally-signature'])
       .split(',')
@@ -129,7 +135,7 @@ describe('alerts and alert channels end to end', () => {
       expect(ofFired).toEqual([expect.objectContaining({ status: 'delivered' })]);
       // The alerts the channel does not want are in the history too, with no channel.
       expect(page.body.items.filter((item) => item['status'] === 'no_channel')).toHaveLength(2);
-      return ofFired[0]!;
+      return only(ofFired);
     }, 30_000);
     expect(delivered).toMatchObject({ channel_id: channelId, attempts: 1 });
 
@@ -143,7 +149,7 @@ describe('alerts and alert channels end to end', () => {
         `/v1/accounts/${account}/alerts?state=resolved&kind=threshold`,
       );
       expect(page.body.items).toHaveLength(1);
-      return page.body.items[0]!;
+      return only(page.body.items);
     }, 60_000);
     expect(resolved).toMatchObject({
       kind: 'threshold',

@@ -189,7 +189,7 @@ describe('API keys, budgets, credit, transactions and usage against the ledger',
       return page.items;
     });
     const total = (part: 'allowance' | 'credit' | 'bonus' | 'overage') =>
-      usage.reduce((sum, t) => sum + Number(t.funding![part]), 0).toFixed(6);
+      usage.reduce((sum, t) => sum + Number(t.funding?.[part]), 0).toFixed(6);
     expect([total('allowance'), total('bonus'), total('credit'), total('overage')]).toEqual([
       '10.000000',
       '5.000000',
@@ -197,8 +197,8 @@ describe('API keys, budgets, credit, transactions and usage against the ledger',
       '0.000000',
     ]);
     for (const item of usage) {
-      const { allowance, credit, bonus, overage } = item.funding!;
-      const funded = Number(allowance) + Number(credit) + Number(bonus) + Number(overage);
+      const parts = ['allowance', 'credit', 'bonus', 'overage'] as const;
+      const funded = parts.reduce((sum, part) => sum + Number(item.funding?.[part]), 0);
       expect(funded.toFixed(6)).toBe(item.amount.replace('-', ''));
     }
   });

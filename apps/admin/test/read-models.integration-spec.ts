@@ -288,7 +288,7 @@ describe('read models projected from the topics', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const route: string = `/v1/accounts/${account}/transactions?limit=7${cursor ? `&cursor=${cursor}` : ''}`;
+      const route = `/v1/accounts/${account}/transactions?limit=7${cursor ? `&cursor=${cursor}` : ''}`;
       const page: Page<Item> = await get<Page<Item>>(route);
       seen.push(...page.items);
       cursor = page.next_cursor;
@@ -303,7 +303,7 @@ describe('read models projected from the topics', () => {
     const bonuses: Item[] = [];
     cursor = null;
     do {
-      const route: string = `/v1/accounts/${account}/transactions?kind=bonus&limit=9${cursor ? `&cursor=${cursor}` : ''}`;
+      const route = `/v1/accounts/${account}/transactions?kind=bonus&limit=9${cursor ? `&cursor=${cursor}` : ''}`;
       const page: Page<Item> = await get<Page<Item>>(route);
       bonuses.push(...page.items);
       cursor = page.next_cursor;

@@ -88,7 +88,7 @@ describe('usage funding splits credit into granted (bonus) and purchased (paid)'
         requests: 0,
       }),
     ]);
-    expect(projected.usage[0]!.cost.toFixed()).toBe('3.75');
+    expect(projected.usage.map((usage) => usage.cost.toFixed())).toEqual(['3.75']);
   });
 
   it('usage posted as lines of a batch: each line spends the pools in order', () => {
