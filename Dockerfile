@@ -19,4 +19,8 @@ RUN node infra/build.js
 USER node
 HEALTHCHECK --interval=10s --timeout=3s --retries=6 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
+# Restarting a crashed service is the runtime's job (an image cannot set it):
+# docker-compose.yml sets `restart: unless-stopped`, by hand `docker run --restart unless-stopped`,
+# and Kubernetes restarts by default. SIGTERM drains consumers and the outbox before exit.
+STOPSIGNAL SIGTERM
 CMD ["sh", "infra/exec-service.sh", "ledger"]

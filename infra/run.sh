@@ -9,6 +9,13 @@ export NX_DAEMON=false NX_NO_CLOUD=true
 
 bash infra/kafka/kafka.sh start
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}
+if [ "${KAFKA_SASL:-0}" = 1 ]; then
+  # Secure mode: each service authenticates as itself (infra/dev/run.ts picks its password).
+  set -a
+  # shellcheck disable=SC1090
+  source "$(bash infra/kafka/kafka.sh credentials)"
+  set +a
+fi
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait || true; }

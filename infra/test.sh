@@ -28,4 +28,6 @@ echo "== unit tests"
 npx nx run-many -t test --output-style=stream
 echo "== integration tests (Kafka ${KAFKA_BROKERS}, PostgreSQL ${DATABASE_URL})"
 npx nx run-many -t integration --parallel=1 --output-style=stream
+echo "== broker security (a second broker in secure mode, on free ports)"
+npx nx run messaging:broker-security --output-style=stream
 echo "== all tests passed"

@@ -1,17 +1,17 @@
 /*
- * `npm start`: runs every service as its own process, then a demo producer that sends a few
- * usage events a second for three demo accounts and prints the balance changes the ledger
- * announces. Kafka and PostgreSQL are started by infra/run.sh. Admin serves the API and the
- * dashboard on :3000; the admin token to sign in with is printed (ADMIN_BOOTSTRAP_TOKEN, made
- * up for this run unless set).
+ * `npm start`: runs every service as its own process, restarted with backoff if it crashes
+ * (libs/platform Supervisor), then a demo producer that sends a few usage events a second for
+ * three demo accounts and prints the balance changes the ledger announces. Kafka and
+ * PostgreSQL are started by infra/run.sh. Admin serves the API and the dashboard on :3000;
+ * the admin token to sign in with is printed (ADMIN_BOOTSTRAP_TOKEN, made up for this run
+ * unless set).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { UsageProducer } from '@tally/client';
 import { Topics } from '@tally/budget-domain';
-import { serviceNodeArgs } from '@tally/platform';
+import { kafkaClientConfig, kafkaSecurityFromEnv } from '@tally/messaging';
+import { Supervisor, serviceNodeArgs } from '@tally/platform';
 import type { AlertFired, BalanceChanged } from '@tally/budget-domain';
 
 const SERVICES: Array<{ name: string; port: number }> = [
@@ -31,25 +31,42 @@ const DEMO_BUDGETS: Record<string, string> = {
 const DEMO_ACCOUNTS = ['acct_demo_1', 'acct_demo_2', 'acct_demo_3'];
 const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash'];
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
-const children: ChildProcess[] = [];
+const supervisor = new Supervisor();
 
-function startService(name: string, port: number): ChildProcess {
-  const child = spawn(process.execPath, serviceNodeArgs(name), {
+/**
+ * With a broker in secure mode (KAFKA_SASL=1, infra/kafka), each process authenticates as its
+ * own principal, whose password infra/run.sh exported as KAFKA_SASL_PASSWORD_<PRINCIPAL>.
+ */
+function principalEnv(principal: string): NodeJS.ProcessEnv {
+  if (process.env['KAFKA_SASL'] !== '1') return {};
+  const variable = `KAFKA_SASL_PASSWORD_${principal.toUpperCase().replace(/-/g, '_')}`;
+  const password = process.env[variable];
+  if (!password) throw new Error(`KAFKA_SASL=1 but ${variable} is not set (infra/run.sh sets it)`);
+  return { KAFKA_SASL_USERNAME: principal, KAFKA_SASL_PASSWORD: password };
+}
+
+function securityOf(principal: string) {
+  return kafkaSecurityFromEnv({ ...process.env, ...principalEnv(principal) });
+}
+
+function startService(name: string, port: number): void {
+  // A service sees its own password only, not the other principals'.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([variable]) => !variable.startsWith('KAFKA_SASL_PASSWORD_'),
+    ),
+  );
+  supervisor.start({
+    name,
+    command: process.execPath,
+    args: serviceNodeArgs(name),
     env: {
-      ...process.env,
+      ...env,
       PORT: String(port),
+      ...principalEnv(name),
       ...(name === 'admin' ? { ADMIN_BOOTSTRAP_TOKEN: adminToken } : {}),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const prefix = `[${name}] `;
-  const print = (chunk: Buffer) =>
-    process.stdout.write(chunk.toString('utf8').replace(/^(?=.)/gm, prefix));
-  child.stdout?.on('data', print);
-  child.stderr?.on('data', print);
-  child.once('exit', (code, signal) => console.log(`${prefix}exited (${code ?? signal})`));
-  children.push(child);
-  return child;
 }
 
 async function waitHealthy(name: string, port: number): Promise<void> {
@@ -89,12 +106,12 @@ async function seedDemoAccounts(): Promise<void> {
 }
 
 async function watchBalances(): Promise<void> {
+  // It reads what admin reads, so in secure mode it is admin (whose groups start with "admin").
   const consumer = new Kafka({
-    clientId: 'tally-demo',
-    brokers,
+    ...kafkaClientConfig({ brokers, ...securityOf('admin') }, 'tally-demo'),
     logLevel: logLevel.ERROR,
   }).consumer({
-    groupId: `tally-demo-watch-${Date.now()}`,
+    groupId: `admin-demo-watch-${Date.now()}`,
   });
   await consumer.connect();
   await consumer.subscribe({
@@ -118,7 +135,14 @@ async function watchBalances(): Promise<void> {
 }
 
 async function produceDemoUsage(): Promise<void> {
-  const producer = await UsageProducer.connect({ brokers, source: 'tally-demo' });
+  // A customer's producer: the gateway principal, which may write usage.events only.
+  const { sasl, ssl } = kafkaClientConfig({ brokers, ...securityOf('gateway') }, 'tally-demo');
+  const producer = await UsageProducer.connect({
+    brokers,
+    source: 'tally-demo',
+    ...(sasl ? { sasl } : {}),
+    ...(ssl ? { ssl } : {}),
+  });
   let sent = 0;
   setInterval(() => {
     const accountId = DEMO_ACCOUNTS[sent % DEMO_ACCOUNTS.length]!;
@@ -152,8 +176,7 @@ async function main(): Promise<void> {
 }
 
 function shutdown(): void {
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(0), 5000).unref();
+  void supervisor.stop(5000).then(() => process.exit(process.exitCode ?? 0));
 }
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

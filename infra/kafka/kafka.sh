@@ -3,7 +3,9 @@
 #   kafka.sh fetch | start | stop | restart | status | reset      (default: start)
 # Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), TALLY_KAFKA_HOME (jar cache,
 # ~/.cache/tally/kafka-3.9.1), TALLY_KAFKA_DATA (<home>/data-<port>), KAFKA_HEAP_OPTS
-# (-Xms256m -Xmx768m), KAFKA_START_TIMEOUT (seconds, 180). See README.md.
+# (-Xms256m -Xmx768m), KAFKA_START_TIMEOUT (seconds, 180); KAFKA_SASL=1 for secure mode
+# (SASL/SCRAM-SHA-512 and the ACLs of acls.txt; KAFKA_SASL_USERS, KAFKA_SASL_PASSWORD_<USER>).
+# See README.md.
 set -euo pipefail
 
 VERSION=3.9.1
@@ -18,6 +20,11 @@ libs=$home/libs
 pidfile=$data/broker.pid
 logfile=$data/broker.log
 config=$data/server.properties
+# Secure mode: clients authenticate (SASL/SCRAM-SHA-512) and the ACLs of acls.txt decide.
+secure=${KAFKA_SASL:-0}
+users=${KAFKA_SASL_USERS:-admin gateway metering ledger topup alerting}
+credentials=$data/sasl-users.env
+broker_client=$data/broker-client.properties
 
 say() { echo "kafka: $*"; }
 die() { echo "kafka: ERROR: $*" >&2; exit 1; }
@@ -85,18 +92,93 @@ fetch() {
   say "fetched $(ls "$libs" | wc -l) jars in $((SECONDS - started)) s"
 }
 
-write_config() {
-  mkdir -p "$data/logs"
-  cat >"$config.tmp" <<PROPS
-# written by infra/kafka/kafka.sh on every start; edit the script, not this file
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$controller_port
+# A password fit for JAAS and for kafka-storage's --add-scram: letters and digits.
+new_password() { head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32; }
+
+# Secure mode's passwords, chosen once per data directory (KAFKA_SASL_PASSWORD_<USER> or
+# random) and kept in $credentials (mode 600), which services and tests read.
+ensure_credentials() {
+  [ -f "$credentials" ] && return 0
+  local user var password
+  umask 077
+  {
+    echo "# SASL/SCRAM-SHA-512 passwords of this broker's principals (infra/kafka/kafka.sh)"
+    echo "KAFKA_SASL_PASSWORD_BROKER=${KAFKA_SASL_PASSWORD_BROKER:-$(new_password)}"
+    for user in $users; do
+      [[ $user =~ ^[a-z][a-z0-9-]*$ ]] || die "KAFKA_SASL_USERS: '$user' is not a principal name"
+      var=KAFKA_SASL_PASSWORD_$(echo "$user" | tr 'a-z-' 'A-Z_')
+      password=${!var:-$(new_password)}
+      [[ $password =~ ^[A-Za-z0-9._~-]{8,}$ ]] || die "$var: 8 or more of A-Z a-z 0-9 . _ ~ -"
+      echo "$var=$password"
+    done
+  } >"$credentials.tmp"
+  mv "$credentials.tmp" "$credentials"
+}
+
+# The password of principal $1 from $credentials.
+password_of() {
+  local var
+  var=KAFKA_SASL_PASSWORD_$(echo "$1" | tr 'a-z-' 'A-Z_')
+  grep -E "^$var=" "$credentials" | head -n 1 | cut -d= -f2-
+}
+
+listener_config() {
+  if [ "$secure" != 1 ]; then
+    cat <<PROPS
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 advertised.listeners=PLAINTEXT://127.0.0.1:$port
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+PROPS
+    return 0
+  fi
+  local broker_password
+  broker_password=$(password_of broker)
+  # Clients: SCRAM-SHA-512 (credentials live in the KRaft metadata, added at format time).
+  # The controller listener cannot use SCRAM (the controller would need its own metadata to
+  # authenticate), so the broker reaches its controller with PLAIN and a JAAS user.
+  cat <<PROPS
+listeners=SASL_PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:$port
+inter.broker.listener.name=SASL_PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="$broker_password";
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="$broker_password" user_broker="$broker_password";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:broker
+allow.everyone.if.no.acl.found=false
+PROPS
+}
+
+# A data directory is formatted for one mode; SCRAM users exist only if formatted secure.
+check_mode() {
+  local formatted
+  [ -f "$data/logs/meta.properties" ] || return 0
+  formatted=$(cat "$data/mode" 2>/dev/null || echo plaintext)
+  local wanted=plaintext
+  [ "$secure" = 1 ] && wanted=sasl
+  [ "$formatted" = "$wanted" ] ||
+    die "$data was formatted for $formatted mode, not $wanted; use another TALLY_KAFKA_DATA (or 'reset')"
+}
+
+write_config() {
+  mkdir -p "$data/logs"
+  chmod 700 "$data"
+  check_mode
+  [ "$secure" = 1 ] && ensure_credentials
+  ( umask 077
+    cat >"$config.tmp" <<PROPS
+# written by infra/kafka/kafka.sh on every start; edit the script, not this file
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller_port
+$(listener_config)
 log.dirs=$data/logs
 num.partitions=12
 offsets.topic.replication.factor=1
@@ -105,17 +187,44 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 PROPS
+  )
   mv "$config.tmp" "$config"
   [ -f "$data/logs/meta.properties" ] && return 0
   say "formatting KRaft storage in $data/logs"
-  local cluster_id
+  local cluster_id user scram=()
   if ! cluster_id=$(java_cp kafka.tools.StorageTool random-uuid 2>"$data/format.log"); then
     tail_of "$data/format.log"; die "kafka.tools.StorageTool random-uuid failed"
   fi
+  if [ "$secure" = 1 ]; then
+    for user in broker $users; do
+      scram+=(--add-scram "SCRAM-SHA-512=[name=$user,password=$(password_of "$user")]")
+    done
+  fi
   if ! java_cp kafka.tools.StorageTool format -t "$cluster_id" -c "$config" --ignore-formatted \
-      >>"$data/format.log" 2>&1; then
+      "${scram[@]}" >>"$data/format.log" 2>&1; then
     tail_of "$data/format.log"; die "kafka.tools.StorageTool format failed (log: $data/format.log)"
   fi
+  if [ "$secure" = 1 ]; then echo sasl >"$data/mode"; else echo plaintext >"$data/mode"; fi
+}
+
+# Secure mode: the ACLs of acls.txt, added as the broker's super user (adding an ACL that
+# exists changes nothing; one no longer in the file stays until removed with kafka-acls).
+apply_acls() {
+  [ "$secure" = 1 ] || return 0
+  ( umask 077
+    cat >"$broker_client" <<PROPS
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="$(password_of broker)";
+PROPS
+  )
+  local started=$SECONDS
+  if ! java_cp "$here/AclBatch.java" "127.0.0.1:$port" "$broker_client" "$here/acls.txt" \
+      >"$data/acls.log" 2>&1; then
+    tail_of "$data/acls.log" 20
+    die "the ACLs of $here/acls.txt could not be applied (log: $data/acls.log)"
+  fi
+  say "secure mode: SASL/SCRAM-SHA-512, ACLs of acls.txt applied in $((SECONDS - started)) s; passwords in $credentials"
 }
 
 # A broker that was killed (not stopped) first recovers every partition's log. Measured here:
@@ -132,6 +241,7 @@ wait_up() {
   while [ $SECONDS -lt $deadline ]; do
     if grep -q "Kafka Server started" "$logfile" 2>/dev/null && answers; then
       say "broker up in $((SECONDS - started)) s (pid $pid, log $logfile)"
+      apply_acls
       echo "KAFKA_BROKERS=127.0.0.1:$port"
       return 0
     fi
@@ -252,11 +362,12 @@ reset() {
 
 case "${1:-start}" in
   fetch) fetch; say "jars in $libs" ;;
+  credentials) [ -f "$credentials" ] || die "no $credentials: start with KAFKA_SASL=1 first"; echo "$credentials" ;;
   start) start ;;
   stop) stop ;;
   restart) stop; unlock; start ;;
   status) status ;;
   reset) reset ;;
   -h | --help | help) sed -n '2,6p' "$0" ;;
-  *) die "unknown command '$1'; usage: kafka.sh fetch|start|stop|restart|status|reset" ;;
+  *) die "unknown command '$1'; usage: kafka.sh fetch|start|stop|restart|status|reset|credentials" ;;
 esac

@@ -1,5 +1,5 @@
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
-import type { Producer } from 'kafkajs';
+import type { KafkaConfig, Producer } from 'kafkajs';
 import { buildUsageEvent } from './usage-event.factory';
 import type { UsageCloudEvent, UsageInput } from './usage-event.factory';
 
@@ -9,6 +9,10 @@ export interface UsageProducerOptions {
   readonly source: string;
   readonly topic?: string;
   readonly clientId?: string;
+  /** SASL credentials, for a broker that requires them (kafkajs' options, e.g. scram-sha-512). */
+  readonly sasl?: KafkaConfig['sasl'];
+  /** TLS to the broker (kafkajs' `ssl`). */
+  readonly ssl?: KafkaConfig['ssl'];
   /** Events buffered by record() are sent once this many are waiting ... */
   readonly maxBatchSize?: number;
   /** ... or after this long. */
@@ -33,6 +37,8 @@ export class UsageProducer {
       brokers: options.brokers,
       logLevel: logLevel.ERROR,
       retry: { retries: 8, initialRetryTime: 200 },
+      ...(options.sasl ? { sasl: options.sasl } : {}),
+      ...(options.ssl ? { ssl: options.ssl } : {}),
     });
     this.producer = kafka.producer({
       idempotent: true,

@@ -2,11 +2,16 @@ import { ClientKafka } from '@nestjs/microservices';
 import { Partitioners } from 'kafkajs';
 import { TimeoutError, lastValueFrom, timeout } from 'rxjs';
 import type { KafkaConfig } from './kafka.config';
-import { topicName } from './kafka.config';
+import { kafkaClientConfig, topicName } from './kafka.config';
 
 export interface CommandClientOptions {
-  readonly kafka: Pick<KafkaConfig, 'brokers' | 'clientId' | 'topicSuffix'>;
-  /** Consumer group of the replies: instances of one service share it (each is told its partitions). */
+  /** Brokers, client id, test suffix and, in secure mode, SASL and TLS. */
+  readonly kafka: Pick<KafkaConfig, 'brokers' | 'clientId' | 'topicSuffix' | 'sasl' | 'ssl'>;
+  /**
+   * Consumer group of the replies (the topic suffix is added): instances of one service share
+   * it, each told which reply partitions are its own. The broker's ACLs allow admin's
+   * principal groups named `admin…`.
+   */
   readonly group: string;
   /** The patterns this client sends; their `.reply` topics are subscribed at connect. */
   readonly patterns: readonly string[];
@@ -38,7 +43,7 @@ export class CommandClient {
   constructor(private readonly options: CommandClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.client = new ClientKafka({
-      client: { clientId: options.kafka.clientId, brokers: options.kafka.brokers },
+      client: kafkaClientConfig(options.kafka, options.kafka.clientId),
       consumer: { groupId: topicName(options.kafka, options.group) },
       producer: { createPartitioner: Partitioners.DefaultPartitioner },
     });

@@ -1,5 +1,12 @@
-export { kafkaConfigFromEnv, topicName } from './kafka.config';
-export type { KafkaConfig } from './kafka.config';
+export {
+  kafkaClientConfig,
+  kafkaConfigFromEnv,
+  kafkaSecurityFromEnv,
+  topicName,
+} from './kafka.config';
+export type { KafkaConfig, KafkaSasl, KafkaSaslMechanism } from './kafka.config';
+export { CommandServer, DEFAULT_COMMAND_LIMITS, connectCommandServer } from './command.server';
+export type { CommandLimits } from './command.server';
 export { ensureTopics } from './topic.bootstrap';
 export { BatchConsumer } from './batch.consumer';
 export type { BatchConsumerOptions, BatchHandler, ConsumedMessage } from './batch.consumer';
@@ -18,7 +25,6 @@ export { MessagingModule } from './messaging.module';
 export type { MessagingModuleOptions } from './messaging.module';
 export { MessagingService, MESSAGING_OPTIONS } from './messaging.service';
 export type { MessagingOptions } from './messaging.service';
-export { CommandServer, connectCommandServer } from './command.server';
 export { answerCommand } from './command-reply';
 export { CommandClient, CommandTimeoutError } from './command.client';
 export type { CommandClientOptions } from './command.client';

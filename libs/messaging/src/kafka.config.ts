@@ -1,3 +1,17 @@
+import { readFileSync } from 'node:fs';
+import type { KafkaConfig as KafkaClientConfig, SASLOptions } from 'kafkajs';
+
+export type KafkaSaslMechanism = 'scram-sha-512' | 'scram-sha-256' | 'plain';
+
+/** SASL credentials of the service's principal (the broker's ACLs name it). */
+export interface KafkaSasl {
+  readonly mechanism: KafkaSaslMechanism;
+  readonly username: string;
+  readonly password: string;
+}
+
+const SASL_MECHANISMS: readonly KafkaSaslMechanism[] = ['scram-sha-512', 'scram-sha-256', 'plain'];
+
 /** How a service reaches Kafka. Topic names are the contract; only tests add a suffix. */
 export interface KafkaConfig {
   readonly brokers: string[];
@@ -12,6 +26,10 @@ export interface KafkaConfig {
    * Exists only so the chaos run can show that it catches double counting.
    */
   readonly unsafeSkipInbox?: boolean;
+  /** Authenticate as this principal (a broker in secure mode, infra/kafka). Plaintext without. */
+  readonly sasl?: KafkaSasl;
+  /** TLS to the broker: true for the system's CAs, or the PEM of the CA to trust. */
+  readonly ssl?: true | { readonly ca: string };
 }
 
 export function kafkaConfigFromEnv(
@@ -41,7 +59,63 @@ export function kafkaConfigFromEnv(
     partitions,
     sessionTimeoutMs,
     ...(env['TALLY_UNSAFE_SKIP_INBOX'] === '1' ? { unsafeSkipInbox: true } : {}),
+    ...kafkaSecurityFromEnv(env),
   };
+}
+
+/**
+ * KAFKA_SASL_MECHANISM (scram-sha-512, the default when a username is set; scram-sha-256;
+ * plain), KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD; KAFKA_SSL=1 for TLS, KAFKA_SSL_CA_FILE
+ * for a CA of your own. Nothing set: plaintext, the local default.
+ */
+export function kafkaSecurityFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<KafkaConfig, 'sasl' | 'ssl'> {
+  const mechanism = env['KAFKA_SASL_MECHANISM']?.toLowerCase();
+  const username = env['KAFKA_SASL_USERNAME'];
+  const password = env['KAFKA_SASL_PASSWORD'];
+  const security: { sasl?: KafkaSasl; ssl?: true | { ca: string } } = {};
+  if (mechanism || username || password) {
+    if (!username || !password) {
+      throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD must both be set for SASL');
+    }
+    const chosen = (mechanism ?? 'scram-sha-512') as KafkaSaslMechanism;
+    if (!SASL_MECHANISMS.includes(chosen)) {
+      throw new Error(
+        `KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')}, got "${mechanism}"`,
+      );
+    }
+    security.sasl = { mechanism: chosen, username, password };
+  }
+  const caFile = env['KAFKA_SSL_CA_FILE'];
+  if (caFile) security.ssl = { ca: readFileSync(caFile, 'utf8') };
+  else if (env['KAFKA_SSL'] === '1' || env['KAFKA_SSL'] === 'true') security.ssl = true;
+  return security;
+}
+
+/** The kafkajs client settings of a config: brokers and, when configured, SASL and TLS. */
+export function kafkaClientConfig(
+  config: Pick<KafkaConfig, 'brokers' | 'sasl' | 'ssl'>,
+  clientId: string,
+): KafkaClientConfig {
+  const { sasl, ssl } = config;
+  return {
+    clientId,
+    brokers: [...config.brokers],
+    ...(sasl ? { sasl: saslOptions(sasl) } : {}),
+    ...(ssl === true ? { ssl: true } : ssl ? { ssl: { ca: [ssl.ca] } } : {}),
+  };
+}
+
+function saslOptions({ mechanism, username, password }: KafkaSasl): SASLOptions {
+  switch (mechanism) {
+    case 'scram-sha-512':
+      return { mechanism, username, password };
+    case 'scram-sha-256':
+      return { mechanism, username, password };
+    case 'plain':
+      return { mechanism, username, password };
+  }
 }
 
 export function topicName(config: Pick<KafkaConfig, 'topicSuffix'>, topic: string): string {

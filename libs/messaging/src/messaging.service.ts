@@ -14,11 +14,12 @@ import type { BatchConsumerOptions, ConsumedMessage } from './batch.consumer';
 import { enqueueOutbox } from './outbox';
 import { CollectedOutbox } from './outbox-transaction';
 import type { OutboxTransaction } from './outbox-transaction';
-import type { TransactionalConsumer } from './transactional-consumer';
+import type { ById, ConsumerBasics, TransactionalConsumer } from './transactional-consumer';
+import { advancePosition, lockPosition } from './positions';
 import { triage } from './triage';
 import type { Accepted, Rejected } from './triage';
 import type { KafkaConfig } from './kafka.config';
-import { topicName } from './kafka.config';
+import { kafkaClientConfig, topicName } from './kafka.config';
 import { OutboxRelay } from './outbox.relay';
 import type { OutboxRelayOptions } from './outbox.relay';
 import { ensureTopics } from './topic.bootstrap';
@@ -35,6 +36,11 @@ export interface MessagingOptions {
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+interface SliceOutcome {
+  readonly applied: number;
+  readonly deadLettered: number;
+}
 
 const consumedMessages = counter(
   'tally_consumer_messages_total',
@@ -66,8 +72,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
     this.kafka = new Kafka({
-      clientId: `${options.kafka.clientId}`,
-      brokers: options.kafka.brokers,
+      ...kafkaClientConfig(options.kafka, options.kafka.clientId),
       logLevel: logLevel.WARN,
       retry: { initialRetryTime: 300, retries: 10 },
     });
@@ -152,22 +157,10 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
         : {}),
       handler: async (messages: ConsumedMessage[]) => {
         const now = consumer.now?.() ?? new Date();
-        const { accepted, rejected } = triage(messages, consumer.decode, consumer.idOf, {
-          topic: this.topic(Topics.UsageDeadLetter),
-          service: this.service,
-          at: now,
-        });
-        const outcome = await this.collectingTransaction(async (tx) => {
-          const claimed = consumer.appliedIds ? rejected : [...accepted, ...rejected];
-          const fresh = await this.claimNew(tx.manager, inbox, claimed);
-          const deadLetters = fresh.filter((item): item is Rejected => 'deadLetter' in item);
-          const values = consumer.appliedIds
-            ? await this.notApplied(accepted, consumer.appliedIds, tx)
-            : fresh.flatMap((item) => ('deadLetter' in item ? [] : [item.value]));
-          if (values.length > 0) await consumer.effect(values, tx, now);
-          for (const item of deadLetters) tx.add(item.deadLetter);
-          return { applied: values.length, deadLettered: deadLetters.length };
-        });
+        const outcome =
+          'exactlyOnceBy' in consumer
+            ? await this.applyByPosition(consumer, inbox, messages, now)
+            : await this.applyById(consumer, inbox, messages, now);
         consumedMessages.inc({ consumer: metricLabel, outcome: 'applied' }, outcome.applied);
         consumedMessages.inc(
           { consumer: metricLabel, outcome: 'dead_lettered' },
@@ -179,6 +172,65 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
         );
       },
     });
+  }
+
+  /** A slice whose repeats are known by their ids: the inbox's, or the effect's own (`appliedIds`). */
+  private applyById<T>(
+    consumer: ConsumerBasics<T> & ById<T>,
+    inbox: string,
+    messages: ConsumedMessage[],
+    now: Date,
+  ): Promise<SliceOutcome> {
+    const { accepted, rejected } = triage(
+      messages,
+      consumer.decode,
+      consumer.idOf,
+      this.deadLetterSite(now),
+    );
+    return this.collectingTransaction(async (tx) => {
+      const claimed = consumer.appliedIds ? rejected : [...accepted, ...rejected];
+      const fresh = await this.claimNew(tx.manager, inbox, claimed);
+      const deadLetters = fresh.filter((item): item is Rejected => 'deadLetter' in item);
+      const values = consumer.appliedIds
+        ? await this.notApplied(accepted, consumer.appliedIds, tx)
+        : fresh.flatMap((item) => ('deadLetter' in item ? [] : [item.value]));
+      if (values.length > 0) await consumer.effect(values, tx, now);
+      for (const item of deadLetters) tx.add(item.deadLetter);
+      return { applied: values.length, deadLettered: deadLetters.length };
+    });
+  }
+
+  /** A slice whose repeats are known by their offsets, below the partition's stored position. */
+  private applyByPosition<T>(
+    consumer: ConsumerBasics<T>,
+    name: string,
+    messages: ConsumedMessage[],
+    now: Date,
+  ): Promise<SliceOutcome> {
+    const partition = messages[0]?.partition ?? 0;
+    return this.collectingTransaction(async (tx) => {
+      const next = this.options.kafka.unsafeSkipInbox
+        ? 0n
+        : await lockPosition(tx.manager, name, partition);
+      const fresh = messages.filter((message) => BigInt(message.offset) >= next);
+      const { accepted, rejected } = triage(
+        fresh,
+        consumer.decode,
+        // By position, a value needs no identity of its own.
+        () => '',
+        this.deadLetterSite(now),
+      );
+      const values = accepted.map((item) => item.value);
+      if (values.length > 0) await consumer.effect(values, tx, now);
+      for (const item of rejected) tx.add(item.deadLetter);
+      const last = fresh[fresh.length - 1];
+      if (last) await advancePosition(tx.manager, name, partition, BigInt(last.offset) + 1n);
+      return { applied: values.length, deadLettered: rejected.length };
+    });
+  }
+
+  private deadLetterSite(at: Date) {
+    return { topic: this.topic(Topics.UsageDeadLetter), service: this.service, at };
   }
 
   /**

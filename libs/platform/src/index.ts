@@ -7,8 +7,29 @@ export type { BeforeListen } from './bootstrap';
 export { serviceNodeArgs } from './service-command';
 export { PriceCatalogSource } from './price-catalog.source';
 export { ServiceException } from './service.exception';
-export type { ErrorBody } from './service.exception';
 export { ServiceExceptionFilter } from './service-exception.filter';
 export type { HttpStatusOf, HttpStatusRule } from './service-exception.filter';
 export { newApiKeySecret, sha256Hex } from './api-key-secret';
 export type { NewApiKeySecret } from './api-key-secret';
+export { DEFAULT_JSON_MAX_DEPTH, JsonTextError, nestingBeyond, parseJsonText } from './json-text';
+export type { JsonTextProblem } from './json-text';
+export { Supervisor } from './supervisor';
+export type { SupervisedProcess, SupervisorOptions } from './supervisor';
+export {
+  EdgeFastifyAdapter,
+  EdgeRoute,
+  Principal,
+  principalOf,
+  useBearerAuthentication,
+} from './http-edge';
+export type { BearerAuthentication, EdgeRouteOptions } from './http-edge';
+export { DEFAULT_HTTP_EDGE_CONFIG, httpEdgeConfigFromEnv } from './http-edge.config';
+export type { HttpEdgeConfig } from './http-edge.config';
+export {
+  HttpEdgeError,
+  HttpEdgeExceptionFilter,
+  describeHttpError,
+  errorCodeOf,
+  sendHttpError,
+} from './http-errors';
+export type { ErrorBody } from './http-errors';

@@ -12,9 +12,3 @@ export class ServiceException<Code extends string = string> extends Error {
     this.name = new.target.name;
   }
 }
-
-/** The error body of every refusal and fault, over HTTP and in command replies. */
-export interface ErrorBody {
-  readonly error_code: string;
-  readonly message: string;
-}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Consumer, IHeaders, KafkaConfig, Producer } from 'kafkajs';
 import { eventually } from './eventually';
 
 export interface RecordedMessage {
@@ -8,6 +8,8 @@ export interface RecordedMessage {
   readonly offset: string;
   readonly key: string | null;
   readonly value: Buffer | null;
+  /** Header values as UTF-8 text (a repeated header keeps its last value). */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /**
@@ -51,8 +53,14 @@ export class KafkaTestClient {
   private readonly producer: Producer;
   private readonly consumers: Consumer[] = [];
 
-  constructor(brokers: string[]) {
-    this.kafka = new Kafka({ clientId: 'tally-test', brokers, logLevel: logLevel.ERROR });
+  /** `security`: kafkajs SASL/TLS settings, for a broker in secure mode (plaintext without). */
+  constructor(brokers: string[], security: Pick<KafkaConfig, 'sasl' | 'ssl'> = {}) {
+    this.kafka = new Kafka({
+      clientId: 'tally-test',
+      brokers,
+      logLevel: logLevel.ERROR,
+      ...security,
+    });
     this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -99,6 +107,7 @@ export class KafkaTestClient {
           offset: message.offset,
           key: message.key?.toString('utf8') ?? null,
           value: message.value,
+          headers: headerTexts(message.headers),
         });
       },
     });
@@ -128,4 +137,13 @@ export class KafkaTestClient {
     await Promise.all(this.consumers.map((consumer) => consumer.disconnect()));
     await this.producer.disconnect();
   }
+}
+
+function headerTexts(headers: IHeaders | undefined): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last !== undefined) texts[name] = last.toString();
+  }
+  return texts;
 }

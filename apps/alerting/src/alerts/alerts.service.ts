@@ -54,17 +54,17 @@ export class AlertsService {
   }
 
   /** Writes the session in the transaction; returns what to do once it committed. */
-  async commit(tx: OutboxTransaction, session: AlertSession, now: Date): Promise<() => void> {
+  async commit(tx: OutboxTransaction, session: AlertSession, now: Date): Promise<void> {
     await this.store.removeActive(tx.manager, session.removed);
     await this.store.addActive(tx.manager, session.added, now);
     const published = session.published.map((alert) => ({ alert, body: JSON.stringify(alert) }));
     await this.store.log(tx.manager, published);
     await this.deliveries.enqueue(tx.manager, session.deliveries);
     for (const { alert } of published) tx.publish(Topics.AlertsFired, alert.account_id, alert);
-    return () => {
+    tx.afterCommit(() => {
       for (const { alert } of published)
         alertsPublished.inc({ kind: alert.kind, state: alert.state });
       if (session.deliveries.length > 0) this.worker.nudge();
-    };
+    });
   }
 }

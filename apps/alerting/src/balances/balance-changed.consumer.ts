@@ -11,7 +11,7 @@ import type { BalanceChanged } from '@tally/budget-domain';
 import type { OutboxTransaction } from '@tally/messaging';
 import { counter } from '@tally/platform';
 import { AlertsService } from '../alerts/alerts.service';
-import { PositionalConsumers } from '../positions/positional-consumers';
+import { MessagingService } from '@tally/messaging';
 import { BalanceStatesStore, subjectKey } from './balance-states.store';
 import type { BalanceState } from './balance-states.store';
 
@@ -28,24 +28,21 @@ const staleBalances = counter(
 @Injectable()
 export class BalanceChangedConsumer implements OnApplicationBootstrap {
   constructor(
-    private readonly consumers: PositionalConsumers,
+    private readonly messaging: MessagingService,
     private readonly states: BalanceStatesStore,
     private readonly alerts: AlertsService,
   ) {}
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.consumers.start({
+  async onApplicationBootstrap(): Promise<void> {
+    await this.messaging.consumeTransactionally({
       topic: Topics.LedgerBalanceChanged,
       decode: parseBalanceChanged,
+      exactlyOnceBy: 'position',
       effect: (balances, tx, now) => this.apply(balances, tx, now),
     });
   }
 
-  private async apply(
-    balances: BalanceChanged[],
-    tx: OutboxTransaction,
-    now: Date,
-  ): Promise<() => void> {
+  private async apply(balances: BalanceChanged[], tx: OutboxTransaction, now: Date): Promise<void> {
     const accountIds = [...new Set(balances.map((balance) => balance.account_id))];
     const states = await this.states.read(tx.manager, accountIds);
     const session = await this.alerts.open(tx.manager, accountIds);
@@ -74,10 +71,7 @@ export class BalanceChangedConsumer implements OnApplicationBootstrap {
       });
     }
     await this.states.save(tx.manager, [...changed.values()]);
-    const afterCommit = await this.alerts.commit(tx, session, now);
-    return () => {
-      staleBalances.inc(stale);
-      afterCommit();
-    };
+    await this.alerts.commit(tx, session, now);
+    tx.afterCommit(() => staleBalances.inc(stale));
   }
 }

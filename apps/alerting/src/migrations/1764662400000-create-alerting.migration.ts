@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Channels, the alert state, the alert log and its deliveries, usage rollups, consumer positions. */
+/** Channels, the alert state, the alert log and its deliveries, usage rollups. */
 export class CreateAlerting1764662400000 implements MigrationInterface {
   name = 'CreateAlerting1764662400000';
 
@@ -138,21 +138,10 @@ export class CreateAlerting1764662400000 implements MigrationInterface {
       )`);
     await queryRunner.query(`COMMENT ON TABLE usage_rollups IS
       'Rated usage cost per account and UTC hour of occurred_at: the anomaly rule reads these, never per-event rows'`);
-
-    await queryRunner.query(`
-      CREATE TABLE consumer_positions (
-        consumer text NOT NULL,
-        partition integer NOT NULL,
-        next_offset bigint NOT NULL,
-        PRIMARY KEY (consumer, partition)
-      )`);
-    await queryRunner.query(`COMMENT ON TABLE consumer_positions IS
-      'The next offset to apply per topic partition, advanced in the transaction of the effect: exactly once without an inbox row per record (ADR 0030)'`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     for (const table of [
-      'consumer_positions',
       'usage_rollups',
       'delivery_dead_letters',
       'deliveries',

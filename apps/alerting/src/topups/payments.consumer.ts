@@ -10,7 +10,7 @@ import type { PaymentEvent } from '@tally/budget-domain';
 import type { OutboxTransaction } from '@tally/messaging';
 import { AlertsService } from '../alerts/alerts.service';
 import { BalanceStatesStore } from '../balances/balance-states.store';
-import { PositionalConsumers } from '../positions/positional-consumers';
+import { MessagingService } from '@tally/messaging';
 
 /**
  * payments.events -> auto_topup_failed, fired by a failed auto top-up and resolved by the
@@ -19,24 +19,21 @@ import { PositionalConsumers } from '../positions/positional-consumers';
 @Injectable()
 export class PaymentsConsumer implements OnApplicationBootstrap {
   constructor(
-    private readonly consumers: PositionalConsumers,
+    private readonly messaging: MessagingService,
     private readonly balances: BalanceStatesStore,
     private readonly alerts: AlertsService,
   ) {}
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.consumers.start({
+  async onApplicationBootstrap(): Promise<void> {
+    await this.messaging.consumeTransactionally({
       topic: Topics.PaymentsEvents,
       decode: parsePaymentEvent,
+      exactlyOnceBy: 'position',
       effect: (payments, tx, now) => this.apply(payments, tx, now),
     });
   }
 
-  private async apply(
-    payments: PaymentEvent[],
-    tx: OutboxTransaction,
-    now: Date,
-  ): Promise<() => void> {
+  private async apply(payments: PaymentEvent[], tx: OutboxTransaction, now: Date): Promise<void> {
     const accountIds = [...new Set(payments.map((payment) => payment.account_id))];
     const standings = await this.balances.standings(tx.manager, accountIds);
     const session = await this.alerts.open(tx.manager, accountIds);
@@ -53,6 +50,6 @@ export class PaymentsConsumer implements OnApplicationBootstrap {
         now,
       );
     }
-    return this.alerts.commit(tx, session, now);
+    await this.alerts.commit(tx, session, now);
   }
 }

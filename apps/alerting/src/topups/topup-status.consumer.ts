@@ -10,7 +10,7 @@ import type { TopUpStatusChanged } from '@tally/budget-domain';
 import type { OutboxTransaction } from '@tally/messaging';
 import { AlertsService } from '../alerts/alerts.service';
 import { BalanceStatesStore } from '../balances/balance-states.store';
-import { PositionalConsumers } from '../positions/positional-consumers';
+import { MessagingService } from '@tally/messaging';
 import { TopUpStatesStore } from './topup-states.store';
 
 /**
@@ -21,16 +21,17 @@ import { TopUpStatesStore } from './topup-states.store';
 @Injectable()
 export class TopUpStatusConsumer implements OnApplicationBootstrap {
   constructor(
-    private readonly consumers: PositionalConsumers,
+    private readonly messaging: MessagingService,
     private readonly states: TopUpStatesStore,
     private readonly balances: BalanceStatesStore,
     private readonly alerts: AlertsService,
   ) {}
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.consumers.start({
+  async onApplicationBootstrap(): Promise<void> {
+    await this.messaging.consumeTransactionally({
       topic: Topics.TopUpStatusChanged,
       decode: parseTopUpStatusChanged,
+      exactlyOnceBy: 'position',
       effect: (statuses, tx, now) => this.apply(statuses, tx, now),
     });
   }
@@ -39,7 +40,7 @@ export class TopUpStatusConsumer implements OnApplicationBootstrap {
     statuses: TopUpStatusChanged[],
     tx: OutboxTransaction,
     now: Date,
-  ): Promise<() => void> {
+  ): Promise<void> {
     const accountIds = [...new Set(statuses.map((status) => status.account_id))];
     const sequences = await this.states.sequences(tx.manager, accountIds);
     const standings = await this.balances.standings(tx.manager, accountIds);
@@ -57,6 +58,6 @@ export class TopUpStatusConsumer implements OnApplicationBootstrap {
       applied.set(status.account_id, status);
     }
     await this.states.save(tx.manager, [...applied.values()]);
-    return this.alerts.commit(tx, session, now);
+    await this.alerts.commit(tx, session, now);
   }
 }

@@ -18,7 +18,7 @@ import { AlertsService } from '../alerts/alerts.service';
 import { BalanceStatesStore } from '../balances/balance-states.store';
 import type { AlertingConfig } from '../config/alerting.config';
 import { ALERTING_CONFIG } from '../config/alerting.tokens';
-import { PositionalConsumers } from '../positions/positional-consumers';
+import { MessagingService } from '@tally/messaging';
 import { UsageRollupsStore } from './usage-rollups.store';
 import type { RollupIncrement } from './usage-rollups.store';
 
@@ -35,7 +35,7 @@ export class UsageRatedConsumer implements OnApplicationBootstrap, OnModuleDestr
   private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly consumers: PositionalConsumers,
+    private readonly messaging: MessagingService,
     private readonly rollups: UsageRollupsStore,
     private readonly balances: BalanceStatesStore,
     private readonly alerts: AlertsService,
@@ -46,9 +46,10 @@ export class UsageRatedConsumer implements OnApplicationBootstrap, OnModuleDestr
   async onApplicationBootstrap(): Promise<void> {
     this.pruneTimer = setInterval(() => void this.prune(), HOUR_MS);
     this.pruneTimer.unref();
-    await this.consumers.start({
+    await this.messaging.consumeTransactionally({
       topic: Topics.UsageRated,
       decode: parseUsageRated,
+      exactlyOnceBy: 'position',
       effect: (usages, tx, now) => this.apply(usages, tx, now),
     });
   }
@@ -57,11 +58,7 @@ export class UsageRatedConsumer implements OnApplicationBootstrap, OnModuleDestr
     clearInterval(this.pruneTimer);
   }
 
-  private async apply(
-    usages: UsageRated[],
-    tx: OutboxTransaction,
-    now: Date,
-  ): Promise<(() => void) | void> {
+  private async apply(usages: UsageRated[], tx: OutboxTransaction, now: Date): Promise<void> {
     const totals = await this.rollups.add(tx.manager, increments(usages));
     const latest = new Map<string, { hour: Date; cost: Decimal }>();
     for (const total of totals) {
@@ -103,7 +100,7 @@ export class UsageRatedConsumer implements OnApplicationBootstrap, OnModuleDestr
         now,
       );
     }
-    return this.alerts.commit(tx, session, now);
+    await this.alerts.commit(tx, session, now);
   }
 
   private async prune(): Promise<void> {

@@ -1,28 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
+import type { BearerAuthentication } from '@tally/platform';
 import type { FastifyRequest } from 'fastify';
 import { AccountsService } from '../accounts/accounts.service';
 import type { ApiKeyPrincipal } from '../accounts/accounts.service';
 import { AuthorizationsException, AuthorizationsExceptionCode } from './authorizations.exception';
 
-export type AuthenticatedRequest = FastifyRequest & { principal: ApiKeyPrincipal };
+/**
+ * `Authorization: Bearer <api key secret>` names the account and the key. The HTTP edge checks
+ * it before the body is read (ledger.app.ts installs this on it); rate limits are per key.
+ */
+export function apiKeyAuthentication(
+  accounts: AccountsService,
+): BearerAuthentication<ApiKeyPrincipal> {
+  return {
+    verify: (secret) => accounts.authenticate(secret),
+    keyOf: (principal) => `${principal.accountId}/${principal.apiKeyId}`,
+    realm: 'tally-ledger',
+    message: 'a valid API key is required (Authorization: Bearer <secret>)',
+  };
+}
 
-/** `Authorization: Bearer <api key secret>` names the account and the key; 401 otherwise. */
+/** A route of the ledger's API without a principal from the edge is refused, never served. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(private readonly accounts: AccountsService) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const [scheme, secret] = (request.headers.authorization ?? '').split(' ');
-    const principal =
-      scheme === 'Bearer' && secret ? await this.accounts.authenticate(secret) : null;
-    if (!principal)
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: unknown }>();
+    if (!request.principal)
       throw new AuthorizationsException(
         AuthorizationsExceptionCode.UNAUTHORIZED,
         'a valid API key is required (Authorization: Bearer <secret>)',
       );
-    request.principal = principal;
     return true;
   }
 }

@@ -1,23 +1,16 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  HttpCode,
-  Param,
-  Post,
-  Req,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { describeIssue } from '@tally/budget-domain';
+import { EdgeRoute, Principal } from '@tally/platform';
+import type { ApiKeyPrincipal } from '../accounts/accounts.service';
 import { AuthorizationsException, AuthorizationsExceptionCode } from './authorizations.exception';
 import { ApiKeyGuard } from './api-key.guard';
-import type { AuthenticatedRequest } from './api-key.guard';
 import { authorizationRequestSchema } from './authorization.dto';
 import { AuthorizationsService } from './authorizations.service';
 
+/** Every route needs an API key, checked at the HTTP edge before the body is read. */
 @Controller('v1/authorizations')
+@EdgeRoute({ bearer: true })
 @UseGuards(ApiKeyGuard)
 export class AuthorizationsController {
   constructor(private readonly authorizations: AuthorizationsService) {}
@@ -25,7 +18,7 @@ export class AuthorizationsController {
   /** 201 with a reservation, or 402 with the refusal code. */
   @Post()
   async authorize(
-    @Req() request: AuthenticatedRequest,
+    @Principal() principal: ApiKeyPrincipal,
     @Body() body: unknown,
     @Res({ passthrough: true }) response: FastifyReply,
   ) {
@@ -35,7 +28,7 @@ export class AuthorizationsController {
         AuthorizationsExceptionCode.VALIDATION_FAILED,
         describeIssue(parsed.error),
       );
-    const outcome = await this.authorizations.authorize(request.principal, parsed.data);
+    const outcome = await this.authorizations.authorize(principal, parsed.data);
     response.status(outcome.authorized ? 201 : 402);
     return outcome;
   }
@@ -43,10 +36,10 @@ export class AuthorizationsController {
   @Delete(':id')
   @HttpCode(204)
   async release(
-    @Req() request: AuthenticatedRequest,
+    @Principal() principal: ApiKeyPrincipal,
     @Param('id') reservationId: string,
   ): Promise<void> {
-    if (!(await this.authorizations.release(request.principal, reservationId))) {
+    if (!(await this.authorizations.release(principal, reservationId))) {
       throw new AuthorizationsException(
         AuthorizationsExceptionCode.RESERVATION_NOT_FOUND,
         `no held reservation ${reservationId} for this key`,

@@ -1,0 +1,171 @@
+import { Kafka, logLevel } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { Topics } from '@tally/budget-domain';
+import type { DeadLetterRecord } from '@tally/budget-domain';
+import { createDataSource, runMigrations } from '@tally/persistence';
+import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
+import { z } from 'zod';
+import { MESSAGING_MIGRATIONS, MessagingService } from '../src';
+import type { Decoded, OutboxTransaction, TransactionalConsumer } from '../src';
+
+const item = z.object({ id: z.string(), n: z.number().int() });
+type Item = z.infer<typeof item>;
+
+function decode(value: Buffer | null): Decoded<Item> {
+  try {
+    const parsed = item.safeParse(JSON.parse(value?.toString('utf8') ?? ''));
+    return parsed.success
+      ? { ok: true, value: parsed.data }
+      : { ok: false, reason: 'schema_violation', error: parsed.error.message };
+  } catch (error) {
+    return { ok: false, reason: 'invalid_json', error: String(error) };
+  }
+}
+
+/**
+ * The three ways consumeTransactionally recognises a repeat, each shown by consuming a topic,
+ * resetting the group to the start (every record delivered again, as after a crash between the
+ * transaction's commit and Kafka's offset commit) and consuming it again.
+ */
+describe('consumeTransactionally: a record applied once, whatever the redeliveries', () => {
+  const isolation = isolate();
+  const schema = isolation.schema('messaging_modes');
+  const kafka = new Kafka({
+    clientId: 'modes-test',
+    brokers: isolation.kafkaBrokers,
+    logLevel: logLevel.ERROR,
+  });
+  const client = new KafkaTestClient(isolation.kafkaBrokers);
+  let dataSource: DataSource;
+  let messaging: MessagingService;
+
+  const applied = async (mode: string) =>
+    (await dataSource.query('SELECT id, n FROM applied WHERE mode = $1 ORDER BY n', [
+      mode,
+    ])) as Array<{
+      id: string;
+      n: number;
+    }>;
+  /** Consumes until the group has read everything, then stops it and rewinds it to the start. */
+  const consumeAndRewind = async (consumer: TransactionalConsumer<Item>, expected: number) => {
+    const running = await messaging.consumeTransactionally(consumer);
+    await eventually(
+      async () => expect(await applied(consumer.topic)).toHaveLength(expected),
+      30_000,
+    );
+    await running.stop();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.resetOffsets({
+        groupId: messaging.topic(`messaging.${consumer.topic}`),
+        topic: messaging.topic(consumer.topic),
+        earliest: true,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  beforeAll(async () => {
+    dataSource = createDataSource({
+      config: { url: isolation.databaseUrl, schema, poolSize: 4 },
+      applicationName: 'messaging-modes-test',
+      migrations: MESSAGING_MIGRATIONS,
+    });
+    await dataSource.initialize();
+    await runMigrations(dataSource);
+    await dataSource.query(
+      'CREATE TABLE applied (mode text NOT NULL, id text NOT NULL, n int NOT NULL, PRIMARY KEY (mode, id))',
+    );
+    messaging = new MessagingService(
+      {
+        kafka: {
+          brokers: isolation.kafkaBrokers,
+          clientId: 'modes-test',
+          topicSuffix: isolation.suffix,
+          partitions: 1,
+          sessionTimeoutMs: 10_000,
+        },
+        service: 'messaging',
+        topics: ['by-inbox', 'by-effect', 'by-position', Topics.UsageDeadLetter],
+      },
+      dataSource,
+    );
+    await messaging.onModuleInit();
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await messaging?.onModuleDestroy();
+    await client.close();
+    await client.deleteTopics(isolation.suffix);
+    await dataSource?.destroy();
+    await dropSchemas(isolation.databaseUrl, [schema]);
+  });
+
+  const produce = (topic: string, values: unknown[]) =>
+    client.produce(
+      messaging.topic(topic),
+      values.map((value) => ({
+        key: 'acct_1',
+        value: typeof value === 'string' ? value : JSON.stringify(value),
+      })),
+    );
+  /** What each mode's effect does: store its values, under a unique key. */
+  const store = (mode: string) => async (values: Item[], tx: OutboxTransaction) => {
+    for (const value of values) {
+      await tx.manager.query('INSERT INTO applied (mode, id, n) VALUES ($1, $2, $3)', [
+        mode,
+        value.id,
+        value.n,
+      ]);
+    }
+  };
+  const appliedIds = async (values: Item[], tx: OutboxTransaction) => {
+    const rows: Array<{ id: string }> = await tx.manager.query(
+      'SELECT id FROM applied WHERE mode = $1 AND id = ANY($2)',
+      ['by-effect', values.map((value) => value.id)],
+    );
+    return new Set(rows.map((row) => row.id));
+  };
+  const consumers: Record<string, TransactionalConsumer<Item>> = {
+    'by-inbox': { topic: 'by-inbox', decode, idOf: (value) => value.id, effect: store('by-inbox') },
+    'by-effect': {
+      topic: 'by-effect',
+      decode,
+      idOf: (value) => value.id,
+      appliedIds,
+      effect: store('by-effect'),
+    },
+    'by-position': {
+      topic: 'by-position',
+      decode,
+      exactlyOnceBy: 'position',
+      effect: store('by-position'),
+    },
+  };
+
+  it.each(['by-inbox', 'by-effect', 'by-position'])(
+    '%s: a redelivered slice changes nothing and its bad record is dead-lettered once',
+    async (mode) => {
+      const deadLetters = await client.record(messaging.topic(Topics.UsageDeadLetter));
+      // A copy re-sent at another offset is a repeat by id; by position it would be new.
+      const resent = mode === 'by-position' ? [] : [{ id: 'a', n: 1 }];
+      await produce(mode, [{ id: 'a', n: 1 }, '{ not json', { id: 'b', n: 2 }, ...resent]);
+      await consumeAndRewind(consumers[mode]!, 2);
+      await produce(mode, [{ id: 'c', n: 3 }]);
+      await consumeAndRewind(consumers[mode]!, 3);
+      expect(await applied(mode)).toEqual([
+        { id: 'a', n: 1 },
+        { id: 'b', n: 2 },
+        { id: 'c', n: 3 },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const mine = deadLetters
+        .json<DeadLetterRecord>()
+        .filter((record) => record.source_topic === messaging.topic(mode));
+      expect(mine.map((record) => record.reason)).toEqual(['invalid_json']);
+    },
+  );
+});
