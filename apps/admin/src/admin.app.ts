@@ -4,19 +4,23 @@ import { Logger } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { useBearerAuthentication } from '@tally/platform';
 import type { AdminConfig } from './config/admin.config';
-import { installAdminEdge } from './http/admin-edge';
+import { tokenAuthentication } from './http/admin-edge';
 import { TokensService } from './tokens/tokens.service';
 
 /**
- * What admin adds to its Nest app before it listens: the HTTP edge (security headers, bearer
- * tokens before bodies, rate limits, body size), the OpenAPI description at /docs and
+ * What admin adds to its Nest app before it listens: its bearer tokens at the HTTP edge
+ * (checked before a body is read, each rate limited), the OpenAPI description at /docs and
  * /docs-json, and the dashboard's files at /.
  */
 export async function prepareAdminHttp(app: INestApplication, config: AdminConfig): Promise<void> {
   const fastifyApp = app as NestFastifyApplication;
   const tokens = app.get(TokensService);
-  await installAdminEdge(fastifyApp, config.http, (token) => tokens.verify(token));
+  useBearerAuthentication(
+    app,
+    tokenAuthentication((token) => tokens.verify(token)),
+  );
   describeApi(app);
   serveDashboard(fastifyApp, config.dashboardDir);
   await app.init();

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { InProcessApp, ServiceProcess, dropSchemas, isolate } from '@tally/testing';
 import type { Isolation } from '@tally/testing';
 import { prepareAdminHttp } from '../src/admin.app';
+import type { HttpEdgeConfig } from '@tally/platform';
 import { AdminModule } from '../src/admin.module';
+import { ADMIN_EDGE } from '../src/http/admin-edge';
 import type { AdminConfig } from '../src/config/admin.config';
 
 export const BOOTSTRAP_TOKEN = 'bootstrap-token-for-admin-tests-0123456789';
@@ -35,7 +37,6 @@ export function adminConfig(
     },
     bootstrapToken: BOOTSTRAP_TOKEN,
     commandTimeoutMs: 15_000,
-    http: { bodyLimitBytes: 64 * 1024, rateLimitMax: 100_000, rateLimitWindowMs: 60_000 },
     dashboardDir: dashboardFixture(),
     ...overrides,
   };
@@ -60,6 +61,8 @@ export class AdminHarness {
   constructor(
     overrides: Partial<AdminConfig> = {},
     private readonly services: string[] = ['ledger'],
+    /** The edge's limits; tests other than the rate limit's own are not held back by it. */
+    edge: Partial<HttpEdgeConfig> = { rateLimitMax: 100_000 },
   ) {
     this.isolation = isolate();
     this.admin = new InProcessApp(
@@ -67,6 +70,7 @@ export class AdminHarness {
       (i) => [i.schema('admin')],
       this.isolation,
       (app, i) => prepareAdminHttp(app, adminConfig(i, overrides)),
+      { ...ADMIN_EDGE, ...edge },
     );
   }
 

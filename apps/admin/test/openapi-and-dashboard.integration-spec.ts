@@ -94,7 +94,7 @@ describe('OpenAPI description, dashboard, health and metrics', () => {
     });
     await harness.call('GET', '/v1/accounts', { token: 'tat_wrong' });
     const metrics = await (await fetch(`${harness.url}/metrics`)).text();
-    expect(metrics).toContain('tally_admin_edge_refusals_total{reason="unauthenticated"}');
+    expect(metrics).toContain('tally_http_edge_refusals_total{reason="unauthenticated"}');
     expect(metrics).toContain('tally_http_request_duration_seconds_bucket');
     expect(metrics).toContain('tally_consumer_messages_total');
   });

@@ -10,9 +10,11 @@ import {
   listAccountsQuery,
 } from './dtos/account.dto';
 import type { CreateAccountRequest, ListAccountsQuery } from './dtos/account.dto';
+import { EdgeRoute } from '@tally/platform';
 
 @ApiTags('accounts')
 @ApiBearerAuth()
+@EdgeRoute({ bearer: true })
 @Controller('v1/accounts')
 export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}

@@ -13,9 +13,11 @@ import {
   setChannelSchema,
 } from './dtos/alert.dto';
 import type { DeliveriesQuery, ListAlertsQuery, SetChannelRequest } from './dtos/alert.dto';
+import { EdgeRoute } from '@tally/platform';
 
 @ApiTags('alerts')
 @ApiBearerAuth()
+@EdgeRoute({ bearer: true })
 @Controller('v1/accounts/:id')
 export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}

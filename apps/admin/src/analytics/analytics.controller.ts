@@ -12,10 +12,12 @@ import {
   topSpendersSchema,
 } from './dtos/analytics.dto';
 import type { DistributionQuery, SummaryQuery, TopSpendersQuery } from './dtos/analytics.dto';
+import { EdgeRoute } from '@tally/platform';
 
 @ApiTags('analytics')
 @ApiBearerAuth()
 @AdminOnly()
+@EdgeRoute({ bearer: true })
 @Controller('v1/analytics')
 export class AnalyticsController {
   constructor(private readonly analytics: AnalyticsService) {}

@@ -10,9 +10,11 @@ import {
   listApiKeysQuery,
 } from './dtos/api-key.dto';
 import type { CreateApiKeyRequest, ListApiKeysQuery } from './dtos/api-key.dto';
+import { EdgeRoute } from '@tally/platform';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
+@EdgeRoute({ bearer: true })
 @Controller('v1/accounts/:id/api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}

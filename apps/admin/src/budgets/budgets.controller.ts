@@ -10,9 +10,11 @@ import {
   setBudgetSchema,
 } from './dtos/budget.dto';
 import type { BudgetStatusQuery, SetBudgetRequest } from './dtos/budget.dto';
+import { EdgeRoute } from '@tally/platform';
 
 @ApiTags('budgets')
 @ApiBearerAuth()
+@EdgeRoute({ bearer: true })
 @Controller('v1/accounts/:id')
 export class BudgetsController {
   constructor(private readonly budgets: BudgetsService) {}

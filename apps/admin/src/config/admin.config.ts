@@ -5,15 +5,6 @@ import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
 import { portFromEnv } from '@tally/platform';
 
-/** What admin's HTTP edge enforces on every request. */
-export interface AdminHttpConfig {
-  /** Largest request body, in bytes (413 beyond). */
-  readonly bodyLimitBytes: number;
-  /** Requests per token (or per client address without one) per window (429 beyond). */
-  readonly rateLimitMax: number;
-  readonly rateLimitWindowMs: number;
-}
-
 /** Everything admin reads from the environment, validated once at boot. */
 export interface AdminConfig {
   readonly port: number;
@@ -23,7 +14,6 @@ export interface AdminConfig {
   readonly bootstrapToken?: string;
   /** How long a command to the ledger, topup or alerting may take before the request fails. */
   readonly commandTimeoutMs: number;
-  readonly http: AdminHttpConfig;
   /** The dashboard's built files, served at `/`. */
   readonly dashboardDir: string;
 }
@@ -44,11 +34,6 @@ export function adminConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AdminC
     kafka: kafkaConfigFromEnv('tally-admin', env),
     ...(bootstrapToken ? { bootstrapToken } : {}),
     commandTimeoutMs: positiveInteger(env, 'ADMIN_COMMAND_TIMEOUT_MS', 10_000),
-    http: {
-      bodyLimitBytes: 64 * 1024,
-      rateLimitMax: positiveInteger(env, 'ADMIN_RATE_LIMIT_MAX', 1000),
-      rateLimitWindowMs: positiveInteger(env, 'ADMIN_RATE_LIMIT_WINDOW_MS', 60_000),
-    },
     dashboardDir: path.resolve(env['ADMIN_DASHBOARD_DIR'] || 'dist/apps/dashboard'),
   };
 }

@@ -7,9 +7,11 @@ import { CreditsService } from './credits.service';
 import type { CreditTransaction } from './credits.service';
 import { creditTransactionSchema, grantCreditSchema } from './dtos/credit.dto';
 import type { GrantCreditRequest } from './dtos/credit.dto';
+import { EdgeRoute } from '@tally/platform';
 
 @ApiTags('credits')
 @ApiBearerAuth()
+@EdgeRoute({ bearer: true })
 @Controller('v1/accounts/:id/credits')
 export class CreditsController {
   constructor(private readonly credits: CreditsService) {}

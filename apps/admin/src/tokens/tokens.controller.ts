@@ -11,10 +11,12 @@ import {
 } from './dtos/token.dto';
 import type { CreateTokenRequest, ListTokensQuery } from './dtos/token.dto';
 import { TokensService } from './tokens.service';
+import { EdgeRoute } from '@tally/platform';
 
 @ApiTags('tokens')
 @ApiBearerAuth()
 @AdminOnly()
+@EdgeRoute({ bearer: true })
 @Controller('v1/tokens')
 export class TokensController {
   constructor(private readonly tokens: TokensService) {}

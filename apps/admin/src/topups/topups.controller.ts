@@ -21,9 +21,11 @@ import type {
   SetupRequest,
 } from './dtos/topup.dto';
 import { TopUpsService } from './topups.service';
+import { EdgeRoute } from '@tally/platform';
 
 @ApiTags('topups')
 @ApiBearerAuth()
+@EdgeRoute({ bearer: true })
 @Controller('v1/accounts/:id')
 export class TopUpsController {
   constructor(private readonly topUps: TopUpsService) {}

@@ -9,9 +9,11 @@ import {
 } from './dtos/transaction.dto';
 import type { ExportTransactionsQuery, ListTransactionsQuery } from './dtos/transaction.dto';
 import { TransactionsService } from './transactions.service';
+import { EdgeRoute } from '@tally/platform';
 
 @ApiTags('transactions')
 @ApiBearerAuth()
+@EdgeRoute({ bearer: true })
 @Controller('v1/accounts/:id')
 export class TransactionsController {
   constructor(private readonly transactions: TransactionsService) {}

@@ -4,9 +4,11 @@ import { Answers, QueryOf, ValidQuery } from '../http/zod-schema';
 import { usageAnswerSchema, usageQuery } from './dtos/usage.dto';
 import type { UsageQuery } from './dtos/usage.dto';
 import { UsageService } from './usage.service';
+import { EdgeRoute } from '@tally/platform';
 
 @ApiTags('usage')
 @ApiBearerAuth()
+@EdgeRoute({ bearer: true })
 @Controller('v1/accounts/:id/usage')
 export class UsageController {
   constructor(private readonly usage: UsageService) {}
