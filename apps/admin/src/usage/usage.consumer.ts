@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
-import { Topics, parseUsageRated, usageDedupKey } from '@tally/budget-domain';
+import { Topics, parseUsageRated } from '@tally/budget-domain';
 import type { UsageRated } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import type { OutboxTransaction } from '@tally/messaging';
@@ -15,7 +15,7 @@ const ZERO = new Decimal(0);
 
 /**
  * usage.rated -> tokens and requests in the daily rollups (the cost comes from what the ledger
- * charged, ledger.transactions). Each event (source + id) counts once.
+ * charged, ledger.transactions). Each record counts once.
  */
 @Injectable()
 export class UsageConsumer implements OnApplicationBootstrap {
@@ -30,7 +30,9 @@ export class UsageConsumer implements OnApplicationBootstrap {
     await this.messaging.consumeTransactionally({
       topic: Topics.UsageRated,
       decode: parseUsageRated,
-      idOf: usageDedupKey,
+      // Published by metering's outbox, exactly once: the stored log position knows a
+      // redelivery, with one row per slice instead of an inbox row per event.
+      exactlyOnceBy: 'position',
       effect: (events, tx) => this.apply(events, tx),
     });
   }
