@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { CommandClient, CommandTimeoutError, MessagingService } from '@tally/messaging';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { CommandClient, CommandTimeoutError } from '@tally/messaging';
 import type { AdminConfig } from '../config/admin.config';
 import { ADMIN_CONFIG } from '../config/admin.tokens';
 import type { AdminCommandPattern } from './command-patterns';
@@ -18,15 +18,11 @@ interface Refusal {
  * missing reply a CommandsException.
  */
 @Injectable()
-export class Commands implements OnModuleInit, OnModuleDestroy {
+export class Commands implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(Commands.name);
   private readonly client: CommandClient;
 
-  constructor(
-    @Inject(ADMIN_CONFIG) config: AdminConfig,
-    // Injected so that the command topics exist before the client subscribes to their replies.
-    readonly messaging: MessagingService,
-  ) {
+  constructor(@Inject(ADMIN_CONFIG) config: AdminConfig) {
     this.client = new CommandClient({
       kafka: config.kafka,
       group: 'admin-commands',
@@ -35,7 +31,8 @@ export class Commands implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  async onModuleInit(): Promise<void> {
+  /** After every module's init, so the messaging module has created the reply topics. */
+  async onApplicationBootstrap(): Promise<void> {
     await this.client.connect();
   }
 
