@@ -63,6 +63,8 @@ export class AdminHarness {
     private readonly services: string[] = ['ledger'],
     /** The edge's limits; tests other than the rate limit's own are not held back by it. */
     edge: Partial<HttpEdgeConfig> = { rateLimitMax: 100_000 },
+    /** Variables of one service's process beyond the shared ones. */
+    private readonly serviceEnv: Record<string, Record<string, string>> = {},
   ) {
     this.isolation = isolate();
     this.admin = new InProcessApp(
@@ -92,7 +94,15 @@ export class AdminHarness {
       KAFKA_PARTITIONS: '3',
       KAFKA_SESSION_TIMEOUT_MS: '10000',
       LEDGER_RECONCILIATION_INTERVAL_MS: '0',
+      ...this.serviceEnv[service],
     };
+  }
+
+  /** The running process of a service (its port, its logs). */
+  process(service: string): ServiceProcess {
+    const found = this.processes.find((process) => process.service === service);
+    if (!found) throw new Error(`${service} is not running`);
+    return found;
   }
 
   async start(): Promise<this> {
