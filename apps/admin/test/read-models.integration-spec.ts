@@ -393,7 +393,7 @@ describe('read models projected from the topics', () => {
       payment_id: 'pay_ops',
       credit_amount: '10.000000',
       paid_amount: '30.000000',
-      stripe_ref: 'pi_…1234',
+      stripe_ref: 'pi_...1234',
     });
     await eventually(async () =>
       expect(
