@@ -1,10 +1,11 @@
 /*
  * `npm start`: runs every service as its own process, restarted with backoff if it crashes
  * (libs/platform Supervisor), then a demo producer that sends a few usage events a second for
- * three demo accounts and prints the balance changes the ledger announces. Kafka and
- * PostgreSQL are started by infra/run.sh. Admin serves the API and the dashboard on :3000;
- * the admin token to sign in with is printed (ADMIN_BOOTSTRAP_TOKEN, made up for this run
- * unless set).
+ * three demo accounts and prints the balance changes the ledger announces, top-up's payments
+ * and alerts. Kafka and PostgreSQL are started by infra/run.sh. Top-up runs dry unless
+ * STRIPE_SECRET_KEY is set (see apps/topup/README.md for Stripe test mode). Admin serves the
+ * API and the dashboard on :3000; the admin token to sign in with is printed
+ * (ADMIN_BOOTSTRAP_TOKEN, made up for this run unless set).
  */
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -12,11 +13,12 @@ import { UsageProducer } from '@tally/client';
 import { Topics } from '@tally/budget-domain';
 import { kafkaClientConfig, kafkaSecurityFromEnv } from '@tally/messaging';
 import { Supervisor, serviceNodeArgs } from '@tally/platform';
-import type { AlertFired, BalanceChanged } from '@tally/budget-domain';
+import type { AlertFired, BalanceChanged, PaymentEvent } from '@tally/budget-domain';
 
 const SERVICES: Array<{ name: string; port: number }> = [
   { name: 'metering', port: 3003 },
   { name: 'ledger', port: 3001 },
+  { name: 'topup', port: 3002 },
   { name: 'alerting', port: 3004 },
   { name: 'admin', port: 3000 },
 ];
@@ -115,7 +117,7 @@ async function watchBalances(): Promise<void> {
   });
   await consumer.connect();
   await consumer.subscribe({
-    topics: [Topics.LedgerBalanceChanged, Topics.AlertsFired],
+    topics: [Topics.LedgerBalanceChanged, Topics.AlertsFired, Topics.PaymentsEvents],
     fromBeginning: false,
   });
   await consumer.run({
@@ -123,6 +125,13 @@ async function watchBalances(): Promise<void> {
       if (topic === Topics.AlertsFired) {
         const alert = JSON.parse(message.value?.toString('utf8') ?? '{}') as AlertFired;
         console.log(`[alert] ${alert.state} ${alert.kind}: ${alert.message}`);
+        return;
+      }
+      if (topic === Topics.PaymentsEvents) {
+        const payment = JSON.parse(message.value?.toString('utf8') ?? '{}') as PaymentEvent;
+        console.log(
+          `[payment] ${payment.account_id}: ${payment.kind} (${payment.trigger}) credit ${payment.credit_amount} for ${payment.paid_amount} ${payment.paid_currency}`,
+        );
         return;
       }
       const balance = JSON.parse(message.value?.toString('utf8') ?? '{}') as BalanceChanged;

@@ -19,10 +19,12 @@ import { UsageModule } from './usage/usage.module';
 import { BalancesModule } from './balances/balances.module';
 import { CommandsModule, LEDGER_COMMAND_PATTERNS } from './commands/commands.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
+import { TopUpStatusModule } from './topup-status/topup-status.module';
 
 const LEDGER_TOPICS = [
   Topics.UsageRated,
   Topics.PaymentsEvents,
+  Topics.TopUpStatusChanged,
   Topics.UsageDeadLetter,
   Topics.LedgerTransactions,
   Topics.LedgerBalanceChanged,
@@ -58,6 +60,7 @@ export class LedgerModule {
         CreditsModule,
         AuthorizationsModule,
         PaymentsModule,
+        TopUpStatusModule,
         BalancesModule,
         ReconciliationModule,
         CommandsModule,

@@ -121,17 +121,30 @@ export type {
   SpendLimits,
 } from './budget/affordability';
 export { projectedPeriodCost } from './budget/projection';
-export { AUTO_TOPUP_DEFAULTS, decideAutoTopUp } from './topup/auto-topup-policy';
+export {
+  AUTO_TOPUP_COOLDOWN_MS,
+  AUTO_TOPUP_DEFAULTS,
+  autoTopUpStatus,
+  checkAutoTopUp,
+  decideAutoTopUp,
+  monthStartOf,
+} from './topup/auto-topup-policy';
 export type {
   AutoTopUpDecision,
   AutoTopUpFacts,
   AutoTopUpRefusal,
   AutoTopUpSettings,
+  AutoTopUpStatus,
 } from './topup/auto-topup-policy';
+export { autoTopUpRefusal } from './topup/auto-topup-refusal';
+export type { AutoTopUpRefusalCode } from './topup/auto-topup-refusal';
 export {
   DEFAULT_CREDIT_RATES,
+  InvalidCreditRateError,
   UnsupportedCurrencyError,
   creditForPayment,
+  creditRefunded,
+  parseCreditRate,
 } from './topup/credit-rate';
 export type { CreditRate } from './topup/credit-rate';
 

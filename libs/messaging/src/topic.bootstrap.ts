@@ -42,7 +42,12 @@ export async function ensureTopics(
     // Also after a broker restart: existing partitions may still be electing their leaders.
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const metadata = await admin.fetchTopicMetadata({ topics: wanted }).catch(() => undefined);
+      // Asked about a topic it has not applied yet, the broker answers with an error kafkajs
+      // logs at ERROR level: ask only once the broker lists every topic.
+      const listed = new Set(await admin.listTopics().catch(() => []));
+      const metadata = wanted.every((topic) => listed.has(topic))
+        ? await admin.fetchTopicMetadata({ topics: wanted }).catch(() => undefined)
+        : undefined;
       const ready = metadata?.topics.every(
         (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
       );

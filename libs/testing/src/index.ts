@@ -13,3 +13,6 @@ export { InProcessApp } from './in-process.app';
 export { CommandClient } from './command.client';
 export type { UsageEventFixture } from './usage-event.builder';
 export { createApiKey } from './api-keys';
+export { FakeStripeServer, parseForm } from './fake-stripe.server';
+export type { FakePaymentOutcome, FakeStripeRequest } from './fake-stripe.server';
+export { balanceChanged } from './balance-changed.builder';

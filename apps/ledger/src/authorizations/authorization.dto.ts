@@ -10,6 +10,8 @@ const common = {
   ttl_seconds: z.number().int().min(1).max(3600).default(300),
   // Two ids that differ only in a NUL or a lone surrogate must never meet as one reservation.
   request_id: plainText(200).optional(),
+  /** Refused only because an auto top-up is pending: wait up to this long for its credit. */
+  wait_ms: z.number().int().min(0).max(30_000).optional(),
 };
 
 /** Either an estimated cost, or a model and token estimate whose worst case is held. */

@@ -11,7 +11,12 @@ import {
   parseAmount,
   presentPercent,
 } from '@tally/budget-domain';
-import type { BudgetStatus, RefusalCode, SpendLimits } from '@tally/budget-domain';
+import type {
+  AutoTopUpRefusalCode,
+  BudgetStatus,
+  RefusalCode,
+  SpendLimits,
+} from '@tally/budget-domain';
 import { budgetValidity } from '@tally/budget-domain';
 import { PriceCatalogSource, counter } from '@tally/platform';
 import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../books/budget-periods';
@@ -26,6 +31,7 @@ import { HoldsStore } from '../holds/holds.store';
 import { AuthorizationsException, AuthorizationsExceptionCode } from './authorizations.exception';
 import { balanceFacts, keyFacts } from '../books/balance-snapshot';
 import { AccountTurns } from './account-turns';
+import { TopUpStatusService } from '../topup-status/topup-status.service';
 import type { AuthorizationRequest } from './authorization.dto';
 import { AuthorizationStore } from './authorization.store';
 
@@ -42,7 +48,7 @@ export type AuthorizationOutcome =
     }
   | {
       authorized: false;
-      error_code: RefusalCode;
+      error_code: RefusalCode | AutoTopUpRefusalCode;
       message: string;
       available: string;
       alert_level: string;
@@ -80,6 +86,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     private readonly store: AuthorizationStore,
     private readonly holds: HoldsStore,
     private readonly clock: Clock,
+    private readonly topUps: TopUpStatusService,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
   ) {
     this.catalogs = new PriceCatalogSource(config.catalogFile);
@@ -100,9 +107,11 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     const amount = this.amountToHold(request, this.clock.now());
     // Two decisions of one account at once would read the same facts, and one would be thrown
     // away: within this instance they take turns (ADR 0011). Other instances still serialise
-    // on the hold counter.
-    return this.turns.take(principal.accountId, () =>
-      this.decideInTurn(principal, request, amount, this.clock.now()),
+    // on the hold counter. A refusal names a pending auto top-up, which `wait_ms` waits for.
+    return this.topUps.decideWaitingForCredit(principal.accountId, request.wait_ms ?? 0, () =>
+      this.turns.take(principal.accountId, () =>
+        this.decideInTurn(principal, request, amount, this.clock.now()),
+      ),
     );
   }
 

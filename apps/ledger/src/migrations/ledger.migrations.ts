@@ -8,6 +8,7 @@ import { PostingsWithoutForeignKeys1763856000600 } from './1763856000600-posting
 import { HeldTotalsPerKey1763856000700 } from './1763856000700-held-totals-per-key.migration';
 import { ApiKeysFoundBySecretHash1763856000800 } from './1763856000800-api-keys-found-by-secret-hash.migration';
 import { UsageLines1763856000900 } from './1763856000900-usage-lines.migration';
+import { TopUpStatus1763856002700 } from './1763856002700-topup-status.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const LEDGER_MIGRATIONS = [
   HeldTotalsPerKey1763856000700,
   ApiKeysFoundBySecretHash1763856000800,
   UsageLines1763856000900,
+  TopUpStatus1763856002700,
 ];

@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import type { AutoTopUpState } from '../events/topup-status-changed';
 
 export interface AutoTopUpSettings {
   readonly enabled: boolean;
@@ -26,33 +27,37 @@ export const AUTO_TOPUP_DEFAULTS: AutoTopUpSettings = {
 export interface AutoTopUpFacts {
   readonly hasCustomer: boolean;
   readonly hasPaymentMethod: boolean;
-  /** Sum of successful automatic charges this calendar month. */
+  /** Sum of successful automatic charges this calendar month (UTC), in the paid currency. */
   readonly autoChargedThisMonth: Decimal;
-  readonly lastSuccessfulAutoTopUpAt?: Date;
+  readonly lastSuccessfulAutoTopUpAt?: Date | undefined;
+  /** An automatic charge decided and not yet settled (Stripe may report it `processing`). */
   readonly pendingTopUp: boolean;
-  /** Set after a failed or action-requiring charge, until the tenant fixes the payment method. */
+  readonly pendingSince?: Date | undefined;
+  /** Set after a failed or action-requiring charge, until a new payment method or a re-enable. */
   readonly paused: boolean;
 }
 
 export type AutoTopUpRefusal =
   | 'above_trigger'
   | 'disabled'
-  | 'paused'
   | 'no_payment_method'
+  | 'paused'
   | 'pending'
-  | 'cooldown'
-  | 'monthly_limit_reached';
+  | 'monthly_limit_reached'
+  | 'cooldown';
 
 export type AutoTopUpDecision =
   | { decision: 'charge'; amount: Decimal; currency: string; creditAmount: Decimal }
   | { decision: 'refuse'; reason: AutoTopUpRefusal };
 
-const COOLDOWN_MS = 24 * 3_600_000;
+export const AUTO_TOPUP_COOLDOWN_MS = 24 * 3_600_000;
 
 /**
- * Whether a balance change should trigger an off-session charge. Exactly one reason when
- * not, checked in this order: above trigger, disabled, paused, no customer or payment
- * method, a pending top-up, a successful one in the last 24 h, the monthly limit.
+ * Whether a balance change should trigger an off-session charge. Below the trigger, the first
+ * reason that applies refuses, in DESIGN 4's order: disabled, no customer or payment method,
+ * one pending, the monthly automatic limit (this month's automatic charges + this pack above
+ * it), a successful automatic top-up in the last 24 h. A pause after a failed charge comes
+ * right after the payment method: it is the payment method that failed.
  */
 export function decideAutoTopUp(
   settings: AutoTopUpSettings,
@@ -62,25 +67,89 @@ export function decideAutoTopUp(
 ): AutoTopUpDecision {
   if (availablePercent.greaterThanOrEqualTo(settings.triggerBelowPercent))
     return refuse('above_trigger');
+  return checkAutoTopUp(settings, facts, now);
+}
+
+/** The decision as if the balance were below the trigger: what would stop a top-up now. */
+export function checkAutoTopUp(
+  settings: AutoTopUpSettings,
+  facts: AutoTopUpFacts,
+  now: Date,
+): AutoTopUpDecision {
   if (!settings.enabled) return refuse('disabled');
-  if (facts.paused) return refuse('paused');
   if (!facts.hasCustomer || !facts.hasPaymentMethod) return refuse('no_payment_method');
+  if (facts.paused) return refuse('paused');
   if (facts.pendingTopUp) return refuse('pending');
-  if (
-    facts.lastSuccessfulAutoTopUpAt &&
-    now.getTime() - facts.lastSuccessfulAutoTopUpAt.getTime() < COOLDOWN_MS
-  ) {
-    return refuse('cooldown');
-  }
   if (facts.autoChargedThisMonth.plus(settings.packAmount).greaterThan(settings.monthlyAutoLimit)) {
     return refuse('monthly_limit_reached');
   }
+  const cooldownUntil = cooldownEnd(facts);
+  if (cooldownUntil && now.getTime() < cooldownUntil.getTime()) return refuse('cooldown');
   return {
     decision: 'charge',
     amount: settings.packAmount,
     currency: settings.packCurrency,
     creditAmount: settings.creditAmount,
   };
+}
+
+/** An account's auto top-up as topup.status-changed announces it (DESIGN 3.6). */
+export interface AutoTopUpStatus {
+  readonly enabled: boolean;
+  readonly state: AutoTopUpState;
+  readonly pendingSince: Date | null;
+  readonly cooldownUntil: Date | null;
+  readonly monthAutoPaid: Decimal;
+  readonly monthlyLimit: Decimal;
+  readonly paidCurrency: string;
+}
+
+/**
+ * The state readers act on: `pending` while a charge is in flight, whatever the settings say
+ * (its credit is coming); otherwise what would refuse a top-up now (`idle` when nothing
+ * would, or when auto top-up is off).
+ */
+export function autoTopUpStatus(
+  settings: AutoTopUpSettings,
+  facts: AutoTopUpFacts,
+  now: Date,
+): AutoTopUpStatus {
+  const cooldownUntil = cooldownEnd(facts);
+  return {
+    enabled: settings.enabled,
+    state: facts.pendingTopUp ? 'pending' : stateOf(checkAutoTopUp(settings, facts, now)),
+    pendingSince: facts.pendingTopUp ? (facts.pendingSince ?? now) : null,
+    cooldownUntil: cooldownUntil && cooldownUntil.getTime() > now.getTime() ? cooldownUntil : null,
+    monthAutoPaid: facts.autoChargedThisMonth,
+    monthlyLimit: settings.monthlyAutoLimit,
+    paidCurrency: settings.packCurrency,
+  };
+}
+
+/** The first instant of the calendar month (UTC) `now` falls in: the monthly limit's window. */
+export function monthStartOf(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+}
+
+function stateOf(decision: AutoTopUpDecision): AutoTopUpState {
+  if (decision.decision === 'charge') return 'idle';
+  switch (decision.reason) {
+    case 'above_trigger':
+    case 'disabled':
+      return 'idle';
+    case 'no_payment_method':
+    case 'paused':
+    case 'pending':
+    case 'monthly_limit_reached':
+    case 'cooldown':
+      return decision.reason;
+  }
+}
+
+function cooldownEnd(facts: AutoTopUpFacts): Date | undefined {
+  return facts.lastSuccessfulAutoTopUpAt
+    ? new Date(facts.lastSuccessfulAutoTopUpAt.getTime() + AUTO_TOPUP_COOLDOWN_MS)
+    : undefined;
 }
 
 function refuse(reason: AutoTopUpRefusal): AutoTopUpDecision {

@@ -1,0 +1,237 @@
+import { Injectable } from '@nestjs/common';
+import { Decimal } from 'decimal.js';
+import { returningRows } from '@tally/persistence';
+import type { EntityManager } from 'typeorm';
+
+/** An account's auto top-up settings and what top-up recorded about it. */
+export interface StoredSettings {
+  readonly accountId: string;
+  readonly enabled: boolean;
+  readonly amountPaid: Decimal;
+  readonly paidCurrency: string;
+  readonly triggerBelowPercent: Decimal;
+  readonly monthlyLimit: Decimal;
+  readonly customerId: string | null;
+  /** Only for the off-session charge itself: never copied anywhere else, shown masked. */
+  readonly paymentMethodId: string | null;
+  readonly pausedAt: Date | null;
+  readonly lastBalanceSequence: number | null;
+  readonly lastDecision: string | null;
+  readonly statusSequence: number;
+  readonly publishedStatus: unknown;
+}
+
+/** The settings with the payments facts the policy needs, read in the same statement. */
+export interface AccountAutoTopUp {
+  readonly settings: StoredSettings;
+  /** Successful automatic charges since the month's start (manual ones never count). */
+  readonly monthAutoPaid: Decimal;
+  readonly lastAutoSuccessAt: Date | null;
+  /** When the automatic charge in flight was decided; null when none is. */
+  readonly pendingSince: Date | null;
+}
+
+export interface SettingsDefaults {
+  readonly amountPaid: Decimal;
+  readonly paidCurrency: string;
+  readonly triggerBelowPercent: Decimal;
+  readonly monthlyLimit: Decimal;
+}
+
+interface SettingsRow {
+  account_id: string;
+  enabled: boolean;
+  amount_paid: string;
+  paid_currency: string;
+  trigger_below_percent: string;
+  monthly_limit: string;
+  stripe_customer_id: string | null;
+  stripe_payment_method_id: string | null;
+  paused_at: Date | string | null;
+  last_balance_sequence: string | null;
+  last_decision: string | null;
+  status_sequence: string;
+  published_status: unknown;
+  month_auto_paid: string;
+  last_auto_success_at: Date | string | null;
+  pending_since: Date | string | null;
+}
+
+const WITH_FACTS = `SELECT s.account_id, s.enabled, s.amount_paid::text AS amount_paid, s.paid_currency,
+    s.trigger_below_percent::text AS trigger_below_percent, s.monthly_limit::text AS monthly_limit,
+    s.stripe_customer_id, s.stripe_payment_method_id, s.paused_at,
+    s.last_balance_sequence::text AS last_balance_sequence, s.last_decision,
+    s.status_sequence::text AS status_sequence, s.published_status,
+    (SELECT coalesce(sum(e.paid_amount), 0)::text FROM topup_entries AS e
+      WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'succeeded'
+        AND e.settled_at >= $2) AS month_auto_paid,
+    (SELECT max(e.settled_at) FROM topup_entries AS e
+      WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'succeeded') AS last_auto_success_at,
+    (SELECT e.created_at FROM topup_entries AS e
+      WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'pending') AS pending_since
+  FROM auto_topup_settings AS s WHERE s.account_id = ANY($1::text[])`;
+
+/** Every SQL statement on auto_topup_settings. */
+@Injectable()
+export class AutoTopUpSettingsStore {
+  /** The accounts' settings and facts, locked (in account order, so two callers never deadlock). */
+  async lock(
+    manager: EntityManager,
+    accountIds: readonly string[],
+    monthStart: Date,
+  ): Promise<AccountAutoTopUp[]> {
+    if (accountIds.length === 0) return [];
+    const rows = (await manager.query(`${WITH_FACTS} ORDER BY s.account_id FOR UPDATE OF s`, [
+      [...accountIds],
+      monthStart,
+    ])) as SettingsRow[];
+    return rows.map(accountOf);
+  }
+
+  /** The account's settings and facts as a snapshot sees them, unlocked. */
+  async read(
+    manager: EntityManager,
+    accountId: string,
+    monthStart: Date,
+  ): Promise<AccountAutoTopUp | undefined> {
+    const [row] = (await manager.query(WITH_FACTS, [[accountId], monthStart])) as SettingsRow[];
+    return row && accountOf(row);
+  }
+
+  /** Creates the account's settings with the defaults, unless it has some. */
+  async ensure(
+    manager: EntityManager,
+    accountId: string,
+    defaults: SettingsDefaults,
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO auto_topup_settings (account_id, amount_paid, paid_currency, trigger_below_percent, monthly_limit)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id) DO NOTHING`,
+      [
+        accountId,
+        defaults.amountPaid.toFixed(),
+        defaults.paidCurrency,
+        defaults.triggerBelowPercent.toFixed(),
+        defaults.monthlyLimit.toFixed(),
+      ],
+    );
+  }
+
+  /** A saved payment method: charges use it from now on, and a pause after a failure ends. */
+  async saveMethod(
+    manager: EntityManager,
+    accountId: string,
+    customerId: string,
+    paymentMethodId: string,
+    enable: boolean,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE auto_topup_settings SET stripe_customer_id = $2, stripe_payment_method_id = $3,
+         enabled = enabled OR $4, paused_at = NULL, pause_reason = NULL, updated_at = now()
+       WHERE account_id = $1`,
+      [accountId, customerId, paymentMethodId, enable],
+    );
+  }
+
+  /** Forgets a payment method Stripe detached; returns the accounts that used it. */
+  async forgetMethod(manager: EntityManager, paymentMethodId: string): Promise<string[]> {
+    const rows = await returningRows<{ account_id: string }>(
+      manager,
+      `UPDATE auto_topup_settings SET stripe_payment_method_id = NULL, updated_at = now()
+       WHERE stripe_payment_method_id = $1 RETURNING account_id`,
+      [paymentMethodId],
+    );
+    return rows.map((row) => row.account_id);
+  }
+
+  async update(
+    manager: EntityManager,
+    accountId: string,
+    change: {
+      enabled?: boolean | undefined;
+      amountPaid?: Decimal | undefined;
+      triggerBelowPercent?: Decimal | undefined;
+      monthlyLimit?: Decimal | undefined;
+    },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE auto_topup_settings SET enabled = coalesce($2, enabled),
+         amount_paid = coalesce($3, amount_paid),
+         trigger_below_percent = coalesce($4, trigger_below_percent),
+         monthly_limit = coalesce($5, monthly_limit),
+         paused_at = CASE WHEN $2 THEN NULL ELSE paused_at END,
+         pause_reason = CASE WHEN $2 THEN NULL ELSE pause_reason END,
+         updated_at = now()
+       WHERE account_id = $1`,
+      [
+        accountId,
+        change.enabled ?? null,
+        change.amountPaid?.toFixed() ?? null,
+        change.triggerBelowPercent?.toFixed() ?? null,
+        change.monthlyLimit?.toFixed() ?? null,
+      ],
+    );
+  }
+
+  /** After a failed or action-requiring charge: no automatic charge until a new method or a re-enable. */
+  async pause(manager: EntityManager, accountId: string, reason: string, at: Date): Promise<void> {
+    await manager.query(
+      `UPDATE auto_topup_settings SET paused_at = $3, pause_reason = $2, updated_at = now() WHERE account_id = $1`,
+      [accountId, reason, at],
+    );
+  }
+
+  /** The balance state applied last and what was decided on it. */
+  async recordDecision(
+    manager: EntityManager,
+    accountId: string,
+    balanceSequence: number,
+    decision: string | null,
+    at: Date,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE auto_topup_settings SET last_balance_sequence = $2,
+         last_decision = coalesce($3, last_decision),
+         last_decision_at = CASE WHEN $3::text IS NULL THEN last_decision_at ELSE $4 END
+       WHERE account_id = $1`,
+      [accountId, balanceSequence, decision, at],
+    );
+  }
+
+  async recordPublished(
+    manager: EntityManager,
+    accountId: string,
+    sequence: number,
+    status: unknown,
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE auto_topup_settings SET status_sequence = $2, published_status = $3::jsonb WHERE account_id = $1`,
+      [accountId, sequence, JSON.stringify(status)],
+    );
+  }
+}
+
+function accountOf(row: SettingsRow): AccountAutoTopUp {
+  return {
+    settings: {
+      accountId: row.account_id,
+      enabled: row.enabled,
+      amountPaid: new Decimal(row.amount_paid),
+      paidCurrency: row.paid_currency,
+      triggerBelowPercent: new Decimal(row.trigger_below_percent),
+      monthlyLimit: new Decimal(row.monthly_limit),
+      customerId: row.stripe_customer_id,
+      paymentMethodId: row.stripe_payment_method_id,
+      pausedAt: row.paused_at === null ? null : new Date(row.paused_at),
+      lastBalanceSequence:
+        row.last_balance_sequence === null ? null : Number(row.last_balance_sequence),
+      lastDecision: row.last_decision,
+      statusSequence: Number(row.status_sequence),
+      publishedStatus: row.published_status,
+    },
+    monthAutoPaid: new Decimal(row.month_auto_paid),
+    lastAutoSuccessAt:
+      row.last_auto_success_at === null ? null : new Date(row.last_auto_success_at),
+    pendingSince: row.pending_since === null ? null : new Date(row.pending_since),
+  };
+}

@@ -1,0 +1,142 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  SCHEMA_VERSION,
+  Topics,
+  autoTopUpStatus,
+  creditForPayment,
+  formatAmount,
+  monthStartOf,
+} from '@tally/budget-domain';
+import type {
+  AutoTopUpFacts,
+  AutoTopUpSettings,
+  AutoTopUpStatus,
+  TopUpStatusChanged,
+} from '@tally/budget-domain';
+import type { OutboxTransaction } from '@tally/messaging';
+import type { TopUpConfig } from '../config/topup.config';
+import { creditRatesOf } from '../config/topup.config';
+import { TOPUP_CONFIG } from '../config/topup.tokens';
+import { AutoTopUpSettingsStore } from './auto-topup-settings.store';
+import type { AccountAutoTopUp } from './auto-topup-settings.store';
+
+/**
+ * An account's auto top-up as the policy sees it, and its announcement: whenever the state
+ * (DESIGN 3.6) changes, topup.status-changed carries it with the next sequence of the account,
+ * in the transaction that changed it.
+ */
+@Injectable()
+export class AutoTopUpStatusService {
+  constructor(
+    @Inject(TOPUP_CONFIG) private readonly config: TopUpConfig,
+    private readonly store: AutoTopUpSettingsStore,
+  ) {}
+
+  /** The policy's settings: off when the account turned it off or the service-wide switch is off. */
+  settingsOf(account: AccountAutoTopUp): AutoTopUpSettings {
+    const { settings } = account;
+    return {
+      enabled: settings.enabled && this.config.autoEnabled,
+      packAmount: settings.amountPaid,
+      packCurrency: settings.paidCurrency,
+      creditAmount: creditForPayment(
+        settings.amountPaid,
+        settings.paidCurrency,
+        creditRatesOf(this.config),
+      ),
+      triggerBelowPercent: settings.triggerBelowPercent,
+      monthlyAutoLimit: settings.monthlyLimit,
+    };
+  }
+
+  factsOf(account: AccountAutoTopUp): AutoTopUpFacts {
+    return {
+      hasCustomer: account.settings.customerId !== null,
+      hasPaymentMethod: account.settings.paymentMethodId !== null,
+      autoChargedThisMonth: account.monthAutoPaid,
+      lastSuccessfulAutoTopUpAt: account.lastAutoSuccessAt ?? undefined,
+      pendingTopUp: account.pendingSince !== null,
+      pendingSince: account.pendingSince ?? undefined,
+      paused: account.settings.pausedAt !== null,
+    };
+  }
+
+  statusOf(account: AccountAutoTopUp, now: Date): AutoTopUpStatus {
+    return autoTopUpStatus(this.settingsOf(account), this.factsOf(account), now);
+  }
+
+  /**
+   * Saves the customer and payment method a setup completed (creating the account's settings
+   * with the defaults on first use); turns auto top-up on when the setup asked for it. A new
+   * payment method ends a pause after a failed charge.
+   */
+  async saveMethod(
+    tx: OutboxTransaction,
+    saved: { accountId: string; customerId: string; paymentMethodId: string; enable: boolean },
+    now: Date,
+  ): Promise<void> {
+    await this.store.ensure(tx.manager, saved.accountId, {
+      ...this.config.autoDefaults,
+      paidCurrency: this.config.paidCurrency,
+    });
+    await this.store.lock(tx.manager, [saved.accountId], monthStartOf(now));
+    await this.store.saveMethod(
+      tx.manager,
+      saved.accountId,
+      saved.customerId,
+      saved.paymentMethodId,
+      saved.enable,
+    );
+    await this.announce(tx, saved.accountId, now);
+  }
+
+  /** Stripe detached a payment method: accounts charging it have none any more. */
+  async forgetMethod(tx: OutboxTransaction, paymentMethodId: string, now: Date): Promise<string[]> {
+    const accountIds = await this.store.forgetMethod(tx.manager, paymentMethodId);
+    for (const accountId of accountIds) await this.announce(tx, accountId, now);
+    return accountIds;
+  }
+
+  /**
+   * Announces the account's state if it differs from the one announced last. Call it in the
+   * transaction that changed the account, after the change (it reads the facts afresh).
+   */
+  async announce(tx: OutboxTransaction, accountId: string, now: Date): Promise<void> {
+    const [account] = await this.store.lock(tx.manager, [accountId], monthStartOf(now));
+    if (!account) return;
+    const autoTopUp = presentStatus(this.statusOf(account, now));
+    if (canonical(autoTopUp) === canonical(account.settings.publishedStatus)) return;
+    const sequence = account.settings.statusSequence + 1;
+    await this.store.recordPublished(tx.manager, accountId, sequence, autoTopUp);
+    const record: TopUpStatusChanged = {
+      schema_version: SCHEMA_VERSION,
+      account_id: accountId,
+      sequence,
+      auto_topup: autoTopUp,
+      at: now.toISOString(),
+    };
+    tx.publish(Topics.TopUpStatusChanged, accountId, record);
+  }
+}
+
+/** The `auto_topup` object of DESIGN 3.6 (also the `state` of topup.get-auto-topup). */
+export function presentStatus(status: AutoTopUpStatus): TopUpStatusChanged['auto_topup'] {
+  return {
+    enabled: status.enabled,
+    state: status.state,
+    pending_since: status.pendingSince?.toISOString() ?? null,
+    cooldown_until: status.cooldownUntil?.toISOString() ?? null,
+    month_auto_paid: formatAmount(status.monthAutoPaid),
+    monthly_limit: formatAmount(status.monthlyLimit),
+    paid_currency: status.paidCurrency,
+  };
+}
+
+/** JSON with sorted keys: jsonb hands an object back with its keys in an order of its own. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
+}

@@ -1,0 +1,63 @@
+import { topUpConfigFromEnv } from './topup.config';
+
+describe('top-up configuration reads exactly the DESIGN 5 variables', () => {
+  it('defaults: dry without a key, CHF at 10/30, auto top-up on, no live key', () => {
+    const config = topUpConfigFromEnv({});
+    expect(config).toMatchObject({
+      port: 3002,
+      dryRun: true,
+      liveBlocked: false,
+      autoEnabled: true,
+      paidCurrency: 'CHF',
+      stripe: { maxNetworkRetries: 2 },
+    });
+    expect([config.creditRate.credit.toFixed(), config.creditRate.paid.toFixed()]).toEqual([
+      '10',
+      '30',
+    ]);
+    expect(config.database.schema).toBe('topup');
+  });
+
+  it('a test key with a local Stripe-compatible server', () => {
+    const config = topUpConfigFromEnv({
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_x',
+      STRIPE_API_URL: 'http://127.0.0.1:12111',
+      TOPUP_PAID_CURRENCY: 'eur',
+      TOPUP_CREDIT_RATE: '0.9',
+      TOPUP_AUTO_ENABLED: 'false',
+    });
+    expect(config).toMatchObject({
+      dryRun: false,
+      liveBlocked: false,
+      autoEnabled: false,
+      paidCurrency: 'EUR',
+      stripe: {
+        secretKey: 'sk_test_x',
+        webhookSecret: 'whsec_x',
+        apiUrl: 'http://127.0.0.1:12111',
+        maxNetworkRetries: 0,
+      },
+    });
+    expect(config.creditRate.credit.toFixed()).toBe('0.9');
+  });
+
+  it('blocks a live key unless TOPUP_ALLOW_LIVE; TOPUP_DRY_RUN wins over a key', () => {
+    expect(topUpConfigFromEnv({ STRIPE_SECRET_KEY: 'sk_live_x' }).liveBlocked).toBe(true);
+    expect(topUpConfigFromEnv({ STRIPE_SECRET_KEY: 'rk_live_x' }).liveBlocked).toBe(true);
+    expect(
+      topUpConfigFromEnv({ STRIPE_SECRET_KEY: 'sk_live_x', TOPUP_ALLOW_LIVE: 'true' }).liveBlocked,
+    ).toBe(false);
+    expect(topUpConfigFromEnv({ STRIPE_SECRET_KEY: 'sk_test_x', TOPUP_DRY_RUN: '1' }).dryRun).toBe(
+      true,
+    );
+  });
+
+  it('refuses what it cannot use, naming the variable', () => {
+    expect(() => topUpConfigFromEnv({ TOPUP_CREDIT_RATE: '10/0' })).toThrow('TOPUP_CREDIT_RATE');
+    expect(() => topUpConfigFromEnv({ TOPUP_PAID_CURRENCY: 'XYZ' })).toThrow('TOPUP_PAID_CURRENCY');
+    expect(() => topUpConfigFromEnv({ TOPUP_DRY_RUN: 'maybe' })).toThrow('TOPUP_DRY_RUN');
+    expect(() => topUpConfigFromEnv({ STRIPE_API_URL: 'ftp://x' })).toThrow('STRIPE_API_URL');
+    expect(() => topUpConfigFromEnv({ TOPUP_MIN_PAID: '-1' })).toThrow('TOPUP_MIN_PAID');
+  });
+});

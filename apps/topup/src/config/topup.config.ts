@@ -1,0 +1,154 @@
+import { Decimal } from 'decimal.js';
+import { InvalidCreditRateError, minorUnitsOf, parseCreditRate } from '@tally/budget-domain';
+import type { CreditRate } from '@tally/budget-domain';
+import type { DatabaseConfig } from '@tally/persistence';
+import { databaseConfigFromEnv } from '@tally/persistence';
+import type { KafkaConfig } from '@tally/messaging';
+import { kafkaConfigFromEnv } from '@tally/messaging';
+import { portFromEnv } from '@tally/platform';
+
+export interface StripeConfig {
+  /** STRIPE_SECRET_KEY; without one top-up runs dry (no Stripe call at all). */
+  readonly secretKey?: string;
+  /** STRIPE_WEBHOOK_SECRET; without one every webhook is refused (nothing can be verified). */
+  readonly webhookSecret?: string;
+  /** STRIPE_API_URL: a local Stripe-compatible server (tests, demos) instead of api.stripe.com. */
+  readonly apiUrl?: string;
+  /** stripe-node's own retries (with our idempotency key); none against a local server. */
+  readonly maxNetworkRetries: number;
+}
+
+/** Everything top-up reads from the environment, validated once at boot (DESIGN 5). */
+export interface TopUpConfig {
+  readonly port: number;
+  readonly database: DatabaseConfig;
+  readonly kafka: KafkaConfig;
+  readonly stripe: StripeConfig;
+  /** TOPUP_DRY_RUN (or no secret key): commands answer `dry_run: true`, Stripe is never called. */
+  readonly dryRun: boolean;
+  /** A live key (`sk_live_`, `rk_live_`) without TOPUP_ALLOW_LIVE: every command and charge is refused. */
+  readonly liveBlocked: boolean;
+  /** TOPUP_AUTO_ENABLED=false stops every automatic charge (the off switch). */
+  readonly autoEnabled: boolean;
+  /** TOPUP_PAID_CURRENCY: what customers pay in (upper-case ISO 4217). */
+  readonly paidCurrency: string;
+  /** TOPUP_CREDIT_RATE: USD credit per paid unit, "10/30" by default. */
+  readonly creditRate: CreditRate;
+  readonly checkout: {
+    /** Smallest and largest amount one checkout may charge, in the paid currency. */
+    readonly minPaid: Decimal;
+    readonly maxPaid: Decimal;
+    /** Named packs a checkout may ask for instead of an amount. */
+    readonly packs: Readonly<Record<string, Decimal>>;
+    /** Where Stripe sends the customer back; a request may name its own. */
+    readonly successUrl: string;
+    readonly cancelUrl: string;
+  };
+  /** What a first saved payment method turns on: DESIGN 4's defaults. */
+  readonly autoDefaults: {
+    readonly amountPaid: Decimal;
+    readonly triggerBelowPercent: Decimal;
+    readonly monthlyLimit: Decimal;
+  };
+  /** How long a claimed automatic charge waits before another attempt may retry it. */
+  readonly chargeLeaseMs: number;
+}
+
+export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpConfig {
+  const secretKey = env['STRIPE_SECRET_KEY'] || undefined;
+  const webhookSecret = env['STRIPE_WEBHOOK_SECRET'] || undefined;
+  const apiUrl = env['STRIPE_API_URL'] || undefined;
+  if (apiUrl) stripeEndpoint(apiUrl);
+  const paidCurrency = (env['TOPUP_PAID_CURRENCY'] || 'CHF').toUpperCase();
+  try {
+    minorUnitsOf(paidCurrency);
+  } catch {
+    throw new Error(
+      `TOPUP_PAID_CURRENCY must be an ISO 4217 currency Tally knows, got "${paidCurrency}"`,
+    );
+  }
+  let creditRate: CreditRate;
+  try {
+    creditRate = parseCreditRate(env['TOPUP_CREDIT_RATE'] || '10/30');
+  } catch (error) {
+    throw new Error(
+      `TOPUP_CREDIT_RATE: ${error instanceof InvalidCreditRateError ? error.message : String(error)}`,
+    );
+  }
+  const live = /^(sk|rk)_live_/.test(secretKey ?? '');
+  return {
+    port: portFromEnv(3002, env),
+    database: databaseConfigFromEnv('topup', env),
+    kafka: kafkaConfigFromEnv('tally-topup', env),
+    stripe: {
+      ...(secretKey ? { secretKey } : {}),
+      ...(webhookSecret ? { webhookSecret } : {}),
+      ...(apiUrl ? { apiUrl } : {}),
+      maxNetworkRetries: apiUrl ? 0 : 2,
+    },
+    dryRun: flag(env, 'TOPUP_DRY_RUN', false) || !secretKey,
+    liveBlocked: live && !flag(env, 'TOPUP_ALLOW_LIVE', false),
+    autoEnabled: flag(env, 'TOPUP_AUTO_ENABLED', true),
+    paidCurrency,
+    creditRate,
+    checkout: {
+      minPaid: amount(env, 'TOPUP_MIN_PAID', '5'),
+      maxPaid: amount(env, 'TOPUP_MAX_PAID', '1000'),
+      packs: { small: new Decimal(10), standard: new Decimal(30), large: new Decimal(90) },
+      successUrl:
+        env['TOPUP_SUCCESS_URL'] ||
+        'http://localhost:3000/topups/success?session_id={CHECKOUT_SESSION_ID}',
+      cancelUrl: env['TOPUP_CANCEL_URL'] || 'http://localhost:3000/topups/cancel',
+    },
+    autoDefaults: {
+      amountPaid: new Decimal(30),
+      triggerBelowPercent: new Decimal(5),
+      monthlyLimit: new Decimal(300),
+    },
+    chargeLeaseMs: 60_000,
+  };
+}
+
+/** STRIPE_API_URL as stripe-node takes it. */
+export function stripeEndpoint(apiUrl: string): {
+  host: string;
+  port: number;
+  protocol: 'http' | 'https';
+} {
+  let url: URL;
+  try {
+    url = new URL(apiUrl);
+  } catch {
+    throw new Error(`STRIPE_API_URL must be a URL like http://127.0.0.1:12111, got "${apiUrl}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`STRIPE_API_URL must be http or https, got "${apiUrl}"`);
+  }
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
+    protocol,
+  };
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const value = (env[name] ?? '').trim().toLowerCase();
+  if (value === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new Error(`${name} must be true or false, got "${env[name]}"`);
+}
+
+function amount(env: NodeJS.ProcessEnv, name: string, fallback: string): Decimal {
+  const text = env[name] || fallback;
+  if (!/^\d{1,12}(\.\d{1,12})?$/.test(text) || new Decimal(text).isZero()) {
+    throw new Error(`${name} must be a positive decimal amount, got "${text}"`);
+  }
+  return new Decimal(text);
+}
+
+/** The credit rates creditForPayment takes: one, for the paid currency. */
+export function creditRatesOf(config: TopUpConfig): Record<string, CreditRate> {
+  return { [config.paidCurrency]: config.creditRate };
+}

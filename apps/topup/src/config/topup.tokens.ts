@@ -1,0 +1,1 @@
+export const TOPUP_CONFIG = Symbol('TOPUP_CONFIG');

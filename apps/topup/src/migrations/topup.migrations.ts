@@ -1,0 +1,5 @@
+import { MESSAGING_MIGRATIONS } from '@tally/messaging';
+import { CreateTopUp1763856002600 } from './1763856002600-create-topup.migration';
+
+/** Every migration of top-up's schema, in order. */
+export const TOPUP_MIGRATIONS = [...MESSAGING_MIGRATIONS, CreateTopUp1763856002600];

@@ -1,0 +1,41 @@
+/**
+ * Stripe references as a tenant sees them: the object prefix and the last four characters
+ * (`pi_...abcd`), enough to match a receipt, not enough to act on.
+ */
+export function maskStripeRef(id: string | null | undefined): string | null {
+  if (!id) return null;
+  const underscore = id.indexOf('_');
+  const prefix = underscore > 0 && underscore <= 8 ? id.slice(0, underscore + 1) : '';
+  return `${prefix}...${id.slice(-4)}`;
+}
+
+/**
+ * The id of a Stripe reference that may arrive as an id, an expanded object, or a JSON string
+ * of one (as some forwarders and older API versions send it); null when there is none.
+ */
+export function stripeIdOf(value: unknown): string | null {
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (text.startsWith('{')) {
+      try {
+        return stripeIdOf(JSON.parse(text) as unknown);
+      } catch {
+        return null;
+      }
+    }
+    return text === '' ? null : text;
+  }
+  if (typeof value === 'object' && value !== null && 'id' in value) {
+    const id = (value as { id: unknown }).id;
+    return typeof id === 'string' && id !== '' ? id : null;
+  }
+  return null;
+}
+
+/** A text fit for logs: payment method ids masked, client secrets and keys cut off. */
+export function redactStripeText(text: string): string {
+  return text
+    .replace(/\b(pi|seti)_[A-Za-z0-9]+_secret_[A-Za-z0-9]+/g, '$1_…_secret_…')
+    .replace(/\b(pm|card|src)_[A-Za-z0-9]{4,}/g, (id) => maskStripeRef(id) ?? '')
+    .replace(/\b(sk|rk|whsec)_(test_|live_)?[A-Za-z0-9]+/g, '$1_…');
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AutoTopUpStatusModule } from '../auto-topup-status/auto-topup-status.module';
+import { EntriesModule } from '../entries/entries.module';
+import { SettlementModule } from '../settlement/settlement.module';
+import { StripeModule } from '../stripe/stripe.module';
+import { StripeEventsStore } from './stripe-events.store';
+import { WebhooksController } from './webhooks.controller';
+import { WebhooksService } from './webhooks.service';
+
+@Module({
+  imports: [AutoTopUpStatusModule, EntriesModule, SettlementModule, StripeModule],
+  controllers: [WebhooksController],
+  providers: [WebhooksService, StripeEventsStore],
+})
+export class WebhooksModule {}

@@ -1,0 +1,139 @@
+import type { PaymentEvent } from '@tally/budget-domain';
+import { FakeStripeServer, eventually, queryDatabase } from '@tally/testing';
+import { TopUpHarness } from './topup.harness';
+
+/** A setup completed in Stripe, as its webhook tells it (no Stripe call needed to save it). */
+const setupSucceeded = (stripe: FakeStripeServer, account: string) =>
+  stripe.event('setup_intent.succeeded', {
+    id: `seti_${account}`,
+    object: 'setup_intent',
+    status: 'succeeded',
+    customer: `cus_${account}`,
+    payment_method: `pm_${account}_card`,
+    metadata: { account_id: account, purpose: 'auto_topup_setup', enable_auto_topup: 'true' },
+  });
+
+const lastDecision = async (topup: TopUpHarness, account: string, sequence: number) =>
+  eventually(async () => {
+    const [row] = await queryDatabase<{ last_decision: string; last_balance_sequence: string }>(
+      topup.isolation.databaseUrl,
+      `SELECT last_decision, last_balance_sequence::text FROM "${topup.isolation.schema('topup')}".auto_topup_settings WHERE account_id = $1`,
+      [account],
+    );
+    expect(row?.last_balance_sequence).toBe(String(sequence));
+    return row?.last_decision;
+  });
+
+describe('safety switches: dry run, the live guard and the auto top-up off switch', () => {
+  let stripe: FakeStripeServer;
+
+  beforeAll(async () => {
+    stripe = await FakeStripeServer.start();
+  });
+  afterAll(() => stripe.stop());
+
+  it('TOPUP_DRY_RUN: commands answer dry_run with the exact figures, and nothing reaches Stripe', async () => {
+    const topup = await new TopUpHarness(stripe, { TOPUP_DRY_RUN: 'true' }).start();
+    try {
+      const requestsBefore = stripe.requests.length;
+      expect(
+        await topup.send('topup.create-checkout', { account_id: 'acct_dry', amount_paid: '10' }),
+      ).toEqual({
+        checkout_url: null,
+        session_id: null,
+        credit_amount: '3.333333333333',
+        paid_amount: '10.000000',
+        paid_currency: 'CHF',
+        dry_run: true,
+      });
+      expect(await topup.send('topup.create-setup', { account_id: 'acct_dry' })).toEqual({
+        checkout_url: null,
+        session_id: null,
+        dry_run: true,
+      });
+      expect((await topup.deliver(setupSucceeded(stripe, 'acct_dry'))).status).toBe(200);
+      await topup.balance('acct_dry', 1, 2);
+      expect(await lastDecision(topup, 'acct_dry', 1)).toBe('dry_run');
+      expect(stripe.requests.length).toBe(requestsBefore);
+      expect(
+        await topup.send<{ items: unknown[] }>('topup.history', { account_id: 'acct_dry' }),
+      ).toEqual({ items: [], next_cursor: null });
+    } finally {
+      await topup.stop();
+    }
+  });
+
+  it('a live key without TOPUP_ALLOW_LIVE: every command and automatic charge answers LIVE_TOPUP_BLOCKED; webhooks are still verified and recorded', async () => {
+    const topup = await new TopUpHarness(stripe, {
+      STRIPE_SECRET_KEY: 'sk_live_not_really_a_live_key',
+    }).start();
+    try {
+      const requestsBefore = stripe.requests.length;
+      for (const [pattern, payload] of [
+        ['topup.create-checkout', { account_id: 'acct_live', amount_paid: '30' }],
+        ['topup.create-setup', { account_id: 'acct_live' }],
+        ['topup.get-auto-topup', { account_id: 'acct_live' }],
+        ['topup.update-auto-topup', { account_id: 'acct_live', enabled: false }],
+        ['topup.history', { account_id: 'acct_live' }],
+      ] as const) {
+        expect([pattern, await topup.send(pattern, payload)]).toEqual([
+          pattern,
+          {
+            error_code: 'LIVE_TOPUP_BLOCKED',
+            message:
+              'a live Stripe key is configured without TOPUP_ALLOW_LIVE: top-ups are blocked',
+          },
+        ]);
+      }
+      const event = setupSucceeded(stripe, 'acct_live');
+      expect((await topup.deliver(event)).status).toBe(200);
+      expect((await topup.deliver(event, { secret: 'whsec_wrong' })).status).toBe(400);
+      expect(
+        await queryDatabase(
+          topup.isolation.databaseUrl,
+          `SELECT type, account_id, outcome FROM "${topup.isolation.schema('topup')}".stripe_events WHERE event_id = $1`,
+          [event['id']],
+        ),
+      ).toEqual([{ type: 'setup_intent.succeeded', account_id: 'acct_live', outcome: 'handled' }]);
+      await topup.balance('acct_live', 1, 2);
+      expect(await lastDecision(topup, 'acct_live', 1)).toBe('live_topup_blocked');
+      expect(stripe.requests.length).toBe(requestsBefore);
+    } finally {
+      await topup.stop();
+    }
+  });
+
+  it('a live key with TOPUP_ALLOW_LIVE is used', async () => {
+    const topup = await new TopUpHarness(stripe, {
+      STRIPE_SECRET_KEY: 'sk_live_not_really_a_live_key',
+      TOPUP_ALLOW_LIVE: 'true',
+    }).start();
+    try {
+      expect(
+        await topup.send('topup.create-checkout', {
+          account_id: 'acct_allowed',
+          amount_paid: '30',
+        }),
+      ).toMatchObject({ credit_amount: '10.000000', dry_run: false });
+    } finally {
+      await topup.stop();
+    }
+  });
+
+  it('TOPUP_AUTO_ENABLED=false: no automatic charge, the decision is disabled and the state says so', async () => {
+    const topup = await new TopUpHarness(stripe, { TOPUP_AUTO_ENABLED: 'false' }).start();
+    try {
+      const requestsBefore = stripe.requests.length;
+      expect((await topup.deliver(setupSucceeded(stripe, 'acct_switch_off'))).status).toBe(200);
+      await topup.balance('acct_switch_off', 1, 1);
+      expect(await lastDecision(topup, 'acct_switch_off', 1)).toBe('disabled');
+      expect(
+        await topup.send('topup.get-auto-topup', { account_id: 'acct_switch_off' }),
+      ).toMatchObject({ enabled: true, state: { enabled: false, state: 'idle' } });
+      expect(stripe.requests.length).toBe(requestsBefore);
+      expect(topup.payments.json<PaymentEvent>()).toEqual([]);
+    } finally {
+      await topup.stop();
+    }
+  });
+});

@@ -1,0 +1,504 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Stripe from 'stripe';
+
+/** One API call as the fake received it: stripe-node's form body parsed into nested values. */
+export interface FakeStripeRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly params: Record<string, unknown>;
+  readonly idempotencyKey: string | null;
+}
+
+/** How the fake answers the next off-session PaymentIntent. */
+export type FakePaymentOutcome =
+  | 'succeeded'
+  | 'processing'
+  | 'requires_action'
+  | 'card_declined'
+  | 'authentication_required'
+  | 'api_error';
+
+type StripeObject = Record<string, unknown> & { id: string };
+
+interface StoredResponse {
+  readonly status: number;
+  readonly body: string;
+  readonly fingerprint: string;
+}
+
+const API_VERSION = '2026-10-28.endive';
+
+/**
+ * A Stripe-compatible HTTP server for tests and demos, driven by the real `stripe` client
+ * (STRIPE_API_URL). It records every request (method, path, form params, Idempotency-Key),
+ * replays the stored response for a repeated idempotency key as Stripe does (and refuses the
+ * key with other params), and can be told to fail, decline, require action or answer
+ * `processing`. It serves what top-up uses: Checkout Sessions (payment and setup), customers,
+ * PaymentIntents, SetupIntents and PaymentMethods; helpers complete sessions, settle
+ * PaymentIntents and refund them, and build signed webhook deliveries.
+ */
+export class FakeStripeServer {
+  readonly requests: FakeStripeRequest[] = [];
+  private readonly objects = new Map<string, StripeObject>();
+  private readonly idempotent = new Map<string, StoredResponse>();
+  private readonly outcomes: FakePaymentOutcome[] = [];
+  private failures = 0;
+  private drops = 0;
+  private readonly signer = new Stripe('sk_test_fake_signer');
+
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(port = 0): Promise<FakeStripeServer> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    const address = server.address();
+    const fake = new FakeStripeServer(
+      server,
+      typeof address === 'object' && address ? address.port : 0,
+    );
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      void fake.handle(request, response);
+    });
+    return fake;
+  }
+
+  /** What STRIPE_API_URL is set to. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The next off-session PaymentIntents answer these, in order; then `succeeded` again. */
+  nextPaymentIntents(...outcomes: FakePaymentOutcome[]): void {
+    this.outcomes.push(...outcomes);
+  }
+
+  /** The next `count` requests, whatever they are, answer 500 before doing anything. */
+  failNext(count = 1): void {
+    this.failures += count;
+  }
+
+  /**
+   * The next `count` requests are carried out (and stored for their idempotency key) but the
+   * connection closes before the answer: the caller cannot know what happened, as after a
+   * crash or a network cut between the call and its outcome.
+   */
+  dropNextResponses(count = 1): void {
+    this.drops += count;
+  }
+
+  requestsTo(method: string, path: string): FakeStripeRequest[] {
+    return this.requests.filter((request) => request.method === method && request.path === path);
+  }
+
+  object<T = StripeObject>(id: string): T {
+    const found = this.objects.get(id);
+    if (!found) throw new Error(`the fake holds no Stripe object ${id}`);
+    return found as unknown as T;
+  }
+
+  /**
+   * The customer pays (or fails to) on the hosted page: a payment session gets its
+   * PaymentIntent (succeeded, or requires_payment_method when unpaid), a setup session its
+   * customer, payment method and succeeded SetupIntent. Returns the completed session.
+   */
+  completeCheckout(sessionId: string, options: { paid?: boolean } = {}): StripeObject {
+    const session = this.object(sessionId);
+    const metadata = (session['metadata'] ?? {}) as Record<string, string>;
+    if (session['mode'] === 'setup') {
+      const customer = (session['customer'] as string | null) ?? this.createCustomer({}).id;
+      const paymentMethod = this.createPaymentMethod(customer);
+      const setupIntent = this.store('seti', {
+        object: 'setup_intent',
+        status: 'succeeded',
+        usage: 'off_session',
+        customer,
+        payment_method: paymentMethod.id,
+        metadata: (session['setup_intent_metadata'] ?? metadata) as Record<string, string>,
+      });
+      Object.assign(session, {
+        status: 'complete',
+        customer,
+        setup_intent: setupIntent.id,
+      });
+      return { ...session };
+    }
+    const paid = options.paid ?? true;
+    const paymentIntent = this.store('pi', {
+      object: 'payment_intent',
+      amount: session['amount_total'],
+      amount_received: paid ? session['amount_total'] : 0,
+      currency: session['currency'],
+      status: paid ? 'succeeded' : 'requires_payment_method',
+      customer: session['customer'] ?? null,
+      payment_method: paid ? this.createPaymentMethod(null).id : null,
+      metadata: (session['payment_intent_metadata'] ?? {}) as Record<string, string>,
+      latest_charge: null,
+    });
+    if (paid) paymentIntent['latest_charge'] = this.chargeFor(paymentIntent).id;
+    Object.assign(session, {
+      status: 'complete',
+      payment_status: paid ? 'paid' : 'unpaid',
+      payment_intent: paymentIntent.id,
+    });
+    return { ...session };
+  }
+
+  /** A PaymentIntent left processing (or requiring action) succeeds; returns it. */
+  succeedPaymentIntent(paymentIntentId: string): StripeObject {
+    const paymentIntent = this.object(paymentIntentId);
+    paymentIntent['status'] = 'succeeded';
+    paymentIntent['amount_received'] = paymentIntent['amount'];
+    paymentIntent['latest_charge'] = this.chargeFor(paymentIntent).id;
+    return { ...paymentIntent };
+  }
+
+  /** A PaymentIntent fails asynchronously (its payment_intent.payment_failed object). */
+  failPaymentIntent(paymentIntentId: string, code = 'card_declined'): StripeObject {
+    const paymentIntent = this.object(paymentIntentId);
+    Object.assign(paymentIntent, {
+      status: 'requires_payment_method',
+      last_payment_error: { type: 'card_error', code, message: `the fake failed it: ${code}` },
+    });
+    return { ...paymentIntent };
+  }
+
+  /** Refunds part (or all) of a PaymentIntent's charge; returns the charge for charge.refunded. */
+  refund(paymentIntentId: string, amountMinor?: number): StripeObject {
+    const paymentIntent = this.object(paymentIntentId);
+    const charge = this.object(paymentIntent['latest_charge'] as string);
+    const amount = charge['amount'] as number;
+    const refunded = Math.min(
+      amount,
+      (charge['amount_refunded'] as number) + (amountMinor ?? amount),
+    );
+    Object.assign(charge, { amount_refunded: refunded, refunded: refunded === amount });
+    return { ...charge };
+  }
+
+  /** A webhook event as Stripe sends it. */
+  event(type: string, object: Record<string, unknown>): Record<string, unknown> {
+    return {
+      id: `evt_${randomBytes(12).toString('hex')}`,
+      object: 'event',
+      api_version: API_VERSION,
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+      data: { object },
+    };
+  }
+
+  /** The body and `Stripe-Signature` header of a delivery, signed with stripe-node's test helper. */
+  sign(
+    event: Record<string, unknown>,
+    secret: string,
+    timestamp?: number,
+  ): { body: string; header: string } {
+    const body = JSON.stringify(event);
+    return {
+      body,
+      header: this.signer.webhooks.generateTestHeaderString({
+        payload: body,
+        secret,
+        ...(timestamp === undefined ? {} : { timestamp }),
+      }),
+    };
+  }
+
+  /** POSTs a signed delivery to a webhook endpoint, as Stripe (or `stripe listen`) does. */
+  async deliver(
+    url: string,
+    event: Record<string, unknown>,
+    secret: string,
+    options: { timestamp?: number; header?: string | null } = {},
+  ): Promise<Response> {
+    const { body, header } = this.sign(event, secret, options.timestamp);
+    const signature = options.header === undefined ? header : options.header;
+    return fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        ...(signature === null ? {} : { 'stripe-signature': signature }),
+      },
+      body,
+    });
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const raw = await readBody(request);
+    const url = new URL(request.url ?? '/', 'http://fake');
+    const params =
+      request.method === 'GET' ? parseForm(url.searchParams.toString()) : parseForm(raw);
+    const idempotencyKey = header(request, 'idempotency-key');
+    this.requests.push({
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      params,
+      idempotencyKey,
+    });
+    const send = (status: number, body: string) => {
+      response.writeHead(status, {
+        'content-type': 'application/json',
+        'request-id': `req_${randomBytes(8).toString('hex')}`,
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+      });
+      response.end(body);
+    };
+    if (this.failures > 0) {
+      this.failures -= 1;
+      send(500, error('api_error', 'the fake was told to fail'));
+      return;
+    }
+    const fingerprint = `${request.method} ${url.pathname} ${raw}`;
+    if (idempotencyKey && request.method === 'POST') {
+      const stored = this.idempotent.get(idempotencyKey);
+      if (stored) {
+        if (stored.fingerprint === fingerprint) send(stored.status, stored.body);
+        else
+          send(
+            400,
+            error(
+              'idempotency_error',
+              `Keys for idempotent requests can only be used with the same parameters they were first used with (${idempotencyKey})`,
+            ),
+          );
+        return;
+      }
+    }
+    const { status, body } = this.route(request.method ?? 'GET', url.pathname, params);
+    if (idempotencyKey && request.method === 'POST')
+      this.idempotent.set(idempotencyKey, { status, body, fingerprint });
+    if (this.drops > 0) {
+      this.drops -= 1;
+      request.socket.destroy();
+      return;
+    }
+    send(status, body);
+  }
+
+  private route(
+    method: string,
+    path: string,
+    params: Record<string, unknown>,
+  ): { status: number; body: string } {
+    const ok = (object: StripeObject) => ({ status: 200, body: JSON.stringify(object) });
+    if (method === 'POST' && path === '/v1/checkout/sessions')
+      return ok(this.createSession(params));
+    if (method === 'POST' && path === '/v1/customers') return ok(this.createCustomer(params));
+    if (method === 'POST' && path === '/v1/payment_intents')
+      return this.createPaymentIntent(params);
+    const match =
+      /^\/v1\/(checkout\/sessions|customers|payment_intents|setup_intents|payment_methods)\/([^/]+)$/.exec(
+        path,
+      );
+    const id = match?.[2];
+    const found = id && method === 'GET' ? this.objects.get(id) : undefined;
+    if (found) return ok(found);
+    return {
+      status: 404,
+      body: error('invalid_request_error', `No such object: ${path}`, 'resource_missing'),
+    };
+  }
+
+  private createSession(params: Record<string, unknown>): StripeObject {
+    const mode = String(params['mode']);
+    const lineItems = (params['line_items'] ?? []) as Array<Record<string, unknown>>;
+    const amountTotal = lineItems.reduce((sum, item) => {
+      const price = (item['price_data'] ?? {}) as Record<string, unknown>;
+      return sum + Number(price['unit_amount'] ?? 0) * Number(item['quantity'] ?? 1);
+    }, 0);
+    const firstPrice = (lineItems[0]?.['price_data'] ?? {}) as Record<string, unknown>;
+    const id = `cs_test_${randomBytes(16).toString('hex')}`;
+    return this.put({
+      id,
+      object: 'checkout.session',
+      mode,
+      status: 'open',
+      payment_status: mode === 'setup' ? 'no_payment_required' : 'unpaid',
+      url: `${this.url}/pay/${id}`,
+      amount_total: mode === 'setup' ? null : amountTotal,
+      currency: (firstPrice['currency'] as string | undefined) ?? params['currency'] ?? null,
+      customer: params['customer'] ?? null,
+      customer_creation: params['customer_creation'] ?? null,
+      client_reference_id: params['client_reference_id'] ?? null,
+      metadata: params['metadata'] ?? {},
+      payment_intent_metadata:
+        ((params['payment_intent_data'] ?? {}) as Record<string, unknown>)['metadata'] ?? {},
+      setup_intent_metadata:
+        ((params['setup_intent_data'] ?? {}) as Record<string, unknown>)['metadata'] ?? {},
+      success_url: params['success_url'] ?? null,
+      cancel_url: params['cancel_url'] ?? null,
+      payment_intent: null,
+      setup_intent: null,
+      livemode: false,
+      created: Math.floor(Date.now() / 1000),
+    });
+  }
+
+  private createCustomer(params: Record<string, unknown>): StripeObject {
+    return this.store('cus', { object: 'customer', metadata: params['metadata'] ?? {} });
+  }
+
+  private createPaymentMethod(customer: string | null): StripeObject {
+    return this.store('pm', {
+      object: 'payment_method',
+      type: 'card',
+      customer,
+      card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2034 },
+    });
+  }
+
+  private createPaymentIntent(params: Record<string, unknown>): { status: number; body: string } {
+    const outcome = this.outcomes.shift() ?? 'succeeded';
+    const base = {
+      object: 'payment_intent',
+      amount: Number(params['amount']),
+      currency: params['currency'],
+      customer: params['customer'] ?? null,
+      payment_method: params['payment_method'] ?? null,
+      metadata: params['metadata'] ?? {},
+      off_session: params['off_session'] === 'true',
+      latest_charge: null,
+    };
+    switch (outcome) {
+      case 'succeeded': {
+        const paymentIntent = this.store('pi', {
+          ...base,
+          status: 'succeeded',
+          amount_received: base.amount,
+        });
+        paymentIntent['latest_charge'] = this.chargeFor(paymentIntent).id;
+        return { status: 200, body: JSON.stringify(paymentIntent) };
+      }
+      case 'processing':
+        return {
+          status: 200,
+          body: JSON.stringify(this.store('pi', { ...base, status: 'processing' })),
+        };
+      case 'requires_action':
+        return {
+          status: 200,
+          body: JSON.stringify(
+            this.store('pi', {
+              ...base,
+              status: 'requires_action',
+              next_action: { type: 'use_stripe_sdk' },
+            }),
+          ),
+        };
+      case 'card_declined':
+      case 'authentication_required': {
+        const paymentIntent = this.store('pi', {
+          ...base,
+          status: 'requires_payment_method',
+          last_payment_error: { type: 'card_error', code: outcome },
+        });
+        return {
+          status: 402,
+          body: JSON.stringify({
+            error: {
+              type: 'card_error',
+              code: outcome,
+              ...(outcome === 'card_declined' ? { decline_code: 'generic_decline' } : {}),
+              message:
+                outcome === 'card_declined'
+                  ? 'Your card was declined.'
+                  : 'This payment requires authentication.',
+              payment_intent: paymentIntent,
+            },
+          }),
+        };
+      }
+      case 'api_error':
+        return { status: 500, body: error('api_error', 'the fake answered a server error') };
+    }
+  }
+
+  private chargeFor(paymentIntent: StripeObject): StripeObject {
+    return this.store('ch', {
+      object: 'charge',
+      amount: paymentIntent['amount'],
+      amount_refunded: 0,
+      refunded: false,
+      currency: paymentIntent['currency'],
+      payment_intent: paymentIntent.id,
+      metadata: paymentIntent['metadata'] ?? {},
+    });
+  }
+
+  private store(prefix: string, fields: Record<string, unknown>): StripeObject {
+    return this.put({
+      id: `${prefix}_${randomBytes(12).toString('hex')}`,
+      livemode: false,
+      created: Math.floor(Date.now() / 1000),
+      ...fields,
+    });
+  }
+
+  private put(object: StripeObject): StripeObject {
+    this.objects.set(object.id, object);
+    return object;
+  }
+}
+
+function error(type: string, message: string, code?: string): string {
+  return JSON.stringify({ error: { type, message, ...(code ? { code } : {}) } });
+}
+
+function header(request: IncomingMessage, name: string): string | null {
+  const value = request.headers[name];
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/**
+ * stripe-node's application/x-www-form-urlencoded body with bracket keys
+ * (`line_items[0][price_data][currency]=chf`) as nested objects and arrays of strings.
+ */
+export function parseForm(body: string): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    const path = key.replace(/\]/g, '').split('[');
+    let node: Record<string, unknown> = root;
+    path.forEach((part, index) => {
+      if (index === path.length - 1) {
+        node[part] = value;
+        return;
+      }
+      const next = node[part];
+      if (typeof next !== 'object' || next === null) node[part] = {};
+      node = node[part] as Record<string, unknown>;
+    });
+  }
+  return arraysOf(root) as Record<string, unknown>;
+}
+
+function arraysOf(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value as Record<string, unknown>).map(
+    ([key, inner]) => [key, arraysOf(inner)] as const,
+  );
+  const indexed = entries.length > 0 && entries.every(([key]) => /^\d+$/.test(key));
+  if (indexed) return entries.sort(([a], [b]) => Number(a) - Number(b)).map(([, inner]) => inner);
+  return Object.fromEntries(entries);
+}
