@@ -182,3 +182,4 @@ export {
 } from './alerting/auto-topup-alerts';
 export { DEFAULT_RETRY_POLICY, nextRetryDelayMs } from './alerting/delivery-retry';
 export type { RetryPolicy } from './alerting/delivery-retry';
+export { maskStripeRef } from './topup/stripe-ref';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { maskStripeRef } from '@tally/budget-domain';
 import type { PaymentEvent, TopUpStatusChanged } from '@tally/budget-domain';
 import type { EntityManager } from 'typeorm';
-import { maskStripeRef } from './stripe-ref';
 
 export interface PaymentRow {
   payment_id: string;

@@ -1,9 +1,10 @@
 import { maskStripeRef } from './stripe-ref';
 
-describe('Stripe references as tenants see them', () => {
+describe('Stripe references show their type and last four characters only', () => {
   it('keeps the object prefix and the last four characters', () => {
-    expect(maskStripeRef('cs_test_a1b2c3d4e5f6')).toBe('cs_...e5f6');
-    expect(maskStripeRef('pi_3NxYzAbCdEfGh')).toBe('pi_...EfGh');
+    expect(maskStripeRef('pi_3PxYz0123456789abcd')).toBe('pi_...abcd');
+    expect(maskStripeRef('cs_test_a1B2c3D4e5F6wxyz')).toBe('cs_...wxyz');
+    expect(maskStripeRef('cus_Q1w2E3r4T5y6')).toBe('cus_...T5y6');
   });
 
   it('shows only the last four of an untyped reference, nothing of a missing one', () => {
