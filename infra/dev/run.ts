@@ -3,8 +3,11 @@
  * (libs/platform Supervisor), then a demo producer that sends a few usage events a second for
  * three demo accounts and prints the balance changes the ledger announces, top-up's payments
  * and alerts. Kafka and PostgreSQL are started by infra/run.sh. Top-up runs dry unless
- * STRIPE_SECRET_KEY is set (see apps/topup/README.md for Stripe test mode).
+ * STRIPE_SECRET_KEY is set (see apps/topup/README.md for Stripe test mode). Admin serves the
+ * API and the dashboard on :3000; the admin token to sign in with is printed
+ * (ADMIN_BOOTSTRAP_TOKEN, made up for this run unless set).
  */
+import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { UsageProducer } from '@tally/client';
 import { Topics } from '@tally/budget-domain';
@@ -17,7 +20,16 @@ const SERVICES: Array<{ name: string; port: number }> = [
   { name: 'ledger', port: 3001 },
   { name: 'topup', port: 3002 },
   { name: 'alerting', port: 3004 },
+  { name: 'admin', port: 3000 },
 ];
+const adminToken =
+  process.env['ADMIN_BOOTSTRAP_TOKEN'] || `demo_${randomBytes(24).toString('base64url')}`;
+/** Budgets of different sizes, so the demo accounts reach different alert levels. */
+const DEMO_BUDGETS: Record<string, string> = {
+  acct_demo_1: '0.02',
+  acct_demo_2: '0.50',
+  acct_demo_3: '5.00',
+};
 const DEMO_ACCOUNTS = ['acct_demo_1', 'acct_demo_2', 'acct_demo_3'];
 const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash'];
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
@@ -50,7 +62,12 @@ function startService(name: string, port: number): void {
     name,
     command: process.execPath,
     args: serviceNodeArgs(name),
-    env: { ...env, PORT: String(port), ...principalEnv(name) },
+    env: {
+      ...env,
+      PORT: String(port),
+      ...principalEnv(name),
+      ...(name === 'admin' ? { ADMIN_BOOTSTRAP_TOKEN: adminToken } : {}),
+    },
   });
 }
 
@@ -64,6 +81,30 @@ async function waitHealthy(name: string, port: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${name} did not become healthy on :${port}`);
+}
+
+/** The demo accounts, created and given budgets through admin's API. */
+async function seedDemoAccounts(): Promise<void> {
+  const call = async (method: string, path: string, body: unknown) => {
+    const response = await fetch(`http://127.0.0.1:3000${path}`, {
+      method,
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok)
+      throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  };
+  for (const [index, accountId] of DEMO_ACCOUNTS.entries()) {
+    await call('POST', '/v1/accounts', {
+      account_id: accountId,
+      name: `Demo customer ${index + 1}`,
+    });
+    await call('PUT', `/v1/accounts/${accountId}/budget`, {
+      period: 'monthly',
+      limit: DEMO_BUDGETS[accountId],
+      hard_limit: false,
+    });
+  }
 }
 
 async function watchBalances(): Promise<void> {
@@ -135,7 +176,10 @@ async function produceDemoUsage(): Promise<void> {
 async function main(): Promise<void> {
   for (const { name, port } of SERVICES) startService(name, port);
   await Promise.all(SERVICES.map(({ name, port }) => waitHealthy(name, port)));
+  await seedDemoAccounts();
   console.log('[demo] all services healthy; producing demo usage (Ctrl-C to stop)');
+  console.log(`[demo] dashboard: http://localhost:3000/  admin token: ${adminToken}`);
+  console.log('[demo] API docs: http://localhost:3000/docs');
   await watchBalances();
   await produceDemoUsage();
 }

@@ -26,3 +26,5 @@ export type { MessagingModuleOptions } from './messaging.module';
 export { MessagingService, MESSAGING_OPTIONS } from './messaging.service';
 export type { MessagingOptions } from './messaging.service';
 export { answerCommand } from './command-reply';
+export { CommandClient, CommandTimeoutError } from './command.client';
+export type { CommandClientOptions } from './command.client';

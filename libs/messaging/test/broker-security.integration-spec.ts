@@ -186,9 +186,8 @@ describe('the broker in secure mode: SASL/SCRAM-SHA-512 and the ACLs of infra/ka
     await app.init();
     connectCommandServer(app, ledgerKafka, 'ledger-commands');
     await app.startAllMicroservices();
-    const { sasl: adminSasl } = kafkaClientConfig({ brokers, sasl: principal('admin') }, 'admin');
     commands = await new CommandClient(brokers, '', ['ledger.create-account'], {
-      sasl: adminSasl,
+      sasl: principal('admin'),
       groupId: 'admin-secure-test',
     }).connect();
     expect(await commands.send('ledger.create-account', { account_id: 'acct_secure' })).toEqual({

@@ -76,8 +76,9 @@ export async function startService(
   port: number,
   name: string,
   beforeListen?: BeforeListen,
+  edge: Partial<HttpEdgeConfig> = {},
 ): Promise<INestApplication> {
-  const app = await createServiceApp(module);
+  const app = await createServiceApp(module, undefined, edge);
   app.enableShutdownHooks();
   try {
     await beforeListen?.(app);
@@ -102,12 +103,13 @@ export function runService(
   port: number,
   name: string,
   beforeListen?: BeforeListen,
+  edge: Partial<HttpEdgeConfig> = {},
 ): void {
   const logger = new Logger(name);
   profileCpuIfAsked(name);
   const attempt = async (remaining: number): Promise<void> => {
     try {
-      await startService(module, port, name, beforeListen);
+      await startService(module, port, name, beforeListen, edge);
     } catch (error) {
       const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
       if (remaining <= 1) {

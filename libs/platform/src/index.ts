@@ -8,7 +8,7 @@ export { serviceNodeArgs } from './service-command';
 export { PriceCatalogSource } from './price-catalog.source';
 export { ServiceException } from './service.exception';
 export { ServiceExceptionFilter } from './service-exception.filter';
-export type { HttpStatusOf } from './service-exception.filter';
+export type { HttpStatusOf, HttpStatusRule } from './service-exception.filter';
 export { newApiKeySecret, sha256Hex } from './api-key-secret';
 export type { NewApiKeySecret } from './api-key-secret';
 export { DEFAULT_JSON_MAX_DEPTH, JsonTextError, nestingBeyond, parseJsonText } from './json-text';

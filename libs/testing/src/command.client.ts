@@ -1,53 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { ClientKafka } from '@nestjs/microservices';
-import { Partitioners } from 'kafkajs';
-import type { KafkaConfig } from 'kafkajs';
-import { lastValueFrom, timeout } from 'rxjs';
+import { CommandClient as MessagingCommandClient } from '@tally/messaging';
+import type { KafkaConfig } from '@tally/messaging';
 
-/** Sends commands to a service over Kafka request-reply, as admin does (ClientKafka). */
-export class CommandClient {
-  private readonly client: ClientKafka;
-
+/**
+ * Sends commands to a service over Kafka request-reply, as admin does: the messaging library's
+ * client, in a reply group of its own and with a patient default timeout for slow test machines.
+ */
+export class CommandClient extends MessagingCommandClient {
   constructor(
     brokers: string[],
-    private readonly topicSuffix: string,
+    topicSuffix: string,
     patterns: readonly string[],
     /**
-     * kafkajs SASL/TLS settings for a broker in secure mode (plaintext without), and the reply
+     * SASL/TLS settings for a broker in secure mode (plaintext without), and the reply
      * consumer's group (its ACLs may allow only some names).
      */
     options: Pick<KafkaConfig, 'sasl' | 'ssl'> & { groupId?: string } = {},
   ) {
     const { groupId, ...security } = options;
-    this.client = new ClientKafka({
-      client: { clientId: 'tally-test-commands', brokers, ...security },
-      consumer: { groupId: groupId ?? `test-commands-${randomUUID()}` },
-      producer: { createPartitioner: Partitioners.DefaultPartitioner },
+    super({
+      kafka: { brokers, clientId: 'tally-test-commands', topicSuffix, ...security },
+      group: groupId ?? `test-commands-${randomUUID()}`,
+      patterns,
+      timeoutMs: 20_000,
     });
-    for (const pattern of patterns) this.client.subscribeToResponseOf(this.topic(pattern));
-  }
-
-  async connect(): Promise<this> {
-    await this.client.connect();
-    return this;
-  }
-
-  /** The reply, whatever it is: a result or a refusal `{ error_code, message }`. */
-  send<T = Record<string, unknown>>(
-    pattern: string,
-    payload: unknown,
-    timeoutMs = 20_000,
-  ): Promise<T> {
-    return lastValueFrom(
-      this.client.send<T>(this.topic(pattern), payload).pipe(timeout(timeoutMs)),
-    );
-  }
-
-  async close(): Promise<void> {
-    await this.client.close();
-  }
-
-  private topic(pattern: string): string {
-    return this.topicSuffix ? `${pattern}.${this.topicSuffix}` : pattern;
   }
 }

@@ -1,5 +1,6 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { createServiceApp } from '@tally/platform';
+import type { HttpEdgeConfig } from '@tally/platform';
 import { dropSchemas, isolate } from './isolation';
 import type { Isolation } from './isolation';
 import { KafkaTestClient } from './kafka-test.client';
@@ -17,6 +18,8 @@ export class InProcessApp {
     private readonly schemas: (isolation: Isolation) => string[],
     readonly isolation: Isolation = isolate(),
     private readonly beforeListen?: (app: INestApplication, isolation: Isolation) => Promise<void>,
+    /** The service's own edge settings (a dashboard's CSP, a test's rate limit). */
+    private readonly edge: Partial<HttpEdgeConfig> = {},
   ) {
     this.kafka = new KafkaTestClient(isolation.kafkaBrokers);
   }
@@ -51,7 +54,11 @@ export class InProcessApp {
   }
 
   async startInstance(): Promise<INestApplication> {
-    const app = await createServiceApp(this.createModule(this.isolation), ['error', 'warn']);
+    const app = await createServiceApp(
+      this.createModule(this.isolation),
+      ['error', 'warn'],
+      this.edge,
+    );
     await this.beforeListen?.(app, this.isolation);
     await app.listen(0, '127.0.0.1');
     this.apps.push(app);

@@ -1,13 +1,7 @@
-/**
- * Stripe references as a tenant sees them: the object prefix and the last four characters
- * (`pi_...abcd`), enough to match a receipt, not enough to act on.
- */
-export function maskStripeRef(id: string | null | undefined): string | null {
-  if (!id) return null;
-  const underscore = id.indexOf('_');
-  const prefix = underscore > 0 && underscore <= 8 ? id.slice(0, underscore + 1) : '';
-  return `${prefix}...${id.slice(-4)}`;
-}
+import { maskStripeRef } from '@tally/budget-domain';
+
+// Shared with admin, which masks the payments it projects the same way.
+export { maskStripeRef };
 
 /**
  * The id of a Stripe reference that may arrive as an id, an expanded object, or a JSON string
