@@ -1,0 +1,135 @@
+import { useMemo, useState } from 'react';
+import { useSignedIn } from '../api/api-context';
+import type { Account, Page } from '../api/api.types';
+import { dayWindow } from '../format/dates';
+import { dailySpend } from '../format/series';
+import { routeHref } from '../route';
+import { AlertBadge } from '../ui/alert-badge';
+import { Empty, Failure, Loading, Panel } from '../ui/layout';
+import { Money } from '../ui/money';
+import { useAsync } from '../ui/use-async';
+import { Sparkline } from './spend-charts';
+
+const SPARKLINE_DAYS = 30;
+
+/** Every account with its balance, alert level and last month of spend (admin tokens). */
+export function AccountsPage() {
+  const { api } = useSignedIn();
+  const [pages, setPages] = useState<Page<Account>[]>([]);
+  const [more, setMore] = useState<'idle' | 'loading' | { error: unknown }>('idle');
+  const [filter, setFilter] = useState('');
+  const [first, reload] = useAsync(() => api.accounts(), 'accounts');
+
+  if (first.status === 'loading') return <Loading what="accounts" />;
+  if (first.status === 'failed') return <Failure error={first.error} onRetry={reload} />;
+
+  const loaded = [first.value, ...pages];
+  const accounts = loaded.flatMap((page) => page.items);
+  const nextCursor = loaded[loaded.length - 1]?.next_cursor ?? null;
+  const needle = filter.trim().toLowerCase();
+  const shown = needle
+    ? accounts.filter((account) =>
+        `${account.account_id} ${account.name ?? ''}`.toLowerCase().includes(needle),
+      )
+    : accounts;
+
+  const loadMore = () => {
+    setMore('loading');
+    api.accounts(nextCursor).then(
+      (page) => {
+        setPages((previous) => [...previous, page]);
+        setMore('idle');
+      },
+      (error: unknown) => setMore({ error }),
+    );
+  };
+
+  return (
+    <Panel
+      title="Accounts"
+      name="accounts"
+      wide
+      actions={
+        <input
+          type="search"
+          className="search"
+          placeholder="Filter by name or id"
+          aria-label="Filter accounts"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+        />
+      }
+    >
+      {shown.length === 0 ? (
+        <Empty>{accounts.length === 0 ? 'No accounts yet.' : 'No account matches.'}</Empty>
+      ) : (
+        <table className="table" data-table="accounts">
+          <thead>
+            <tr>
+              <th>Account</th>
+              <th>Alert level</th>
+              <th className="number">Balance</th>
+              <th className="number">Used this period</th>
+              <th className="sparkline-cell">Spend, last {SPARKLINE_DAYS} days</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((account) => (
+              <AccountRow key={account.account_id} account={account} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {typeof more === 'object' ? <Failure error={more.error} onRetry={loadMore} /> : null}
+      {nextCursor ? (
+        <div className="table-footer">
+          <button type="button" onClick={loadMore} disabled={more === 'loading'}>
+            {more === 'loading' ? 'Loading…' : 'Load more accounts'}
+          </button>
+        </div>
+      ) : null}
+    </Panel>
+  );
+}
+
+function AccountRow({ account }: { account: Account }) {
+  const currency = account.currency ?? 'USD';
+  return (
+    <tr data-account-id={account.account_id}>
+      <td>
+        <a
+          href={routeHref({ page: 'account', accountId: account.account_id })}
+          className="account-link"
+        >
+          <span className="account-name">{account.name || account.account_id}</span>
+          <span className="account-id">{account.account_id}</span>
+        </a>
+      </td>
+      <td>
+        <AlertBadge level={account.alert_level} />
+      </td>
+      <td className="number" data-cell="balance">
+        <Money value={account.balance ?? account.available} currency={currency} />
+      </td>
+      <td className="number" data-cell="used">
+        <Money value={account.used} currency={currency} />
+      </td>
+      <td className="sparkline-cell">
+        <AccountSparkline accountId={account.account_id} />
+      </td>
+    </tr>
+  );
+}
+
+function AccountSparkline({ accountId }: { accountId: string }) {
+  const { api } = useSignedIn();
+  const { days, from } = useMemo(() => dayWindow(SPARKLINE_DAYS, new Date()), []);
+  const [usage] = useAsync(() => api.usage(accountId, 'day', from), `sparkline:${accountId}`);
+  const points = useMemo(
+    () => (usage.status === 'done' ? dailySpend(usage.value, days) : []),
+    [usage, days],
+  );
+  if (usage.status === 'loading') return <span className="sparkline-placeholder" />;
+  if (usage.status === 'failed') return <span className="muted">no data</span>;
+  return <Sparkline points={points} />;
+}
