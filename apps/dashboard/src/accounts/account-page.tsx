@@ -12,6 +12,7 @@ import { AlertBadge } from '../ui/alert-badge';
 import { Empty, Failure, Kpi, Loading, Panel } from '../ui/layout';
 import { Money } from '../ui/money';
 import { useAsync } from '../ui/use-async';
+import { accountFigures } from './account-figures';
 import { BudgetGauge, SpendByModel, SpendOverTime } from './spend-charts';
 
 const CHART_DAYS = 30;
@@ -66,7 +67,7 @@ export function AccountPage({ accountId }: { accountId: string }) {
           </div>
         </div>
         <div className="page-header-status">
-          <AlertBadge level={status.alert_level ?? account.alert_level} />
+          <AlertBadge level={status.alert_level ?? accountFigures(account).alertLevel} />
           {status.recommended_strategy ? (
             <span className="strategy">{status.recommended_strategy.replace(/_/g, ' ')}</span>
           ) : null}
@@ -82,7 +83,10 @@ export function AccountPage({ accountId }: { accountId: string }) {
           name="available"
           hint={`${formatPercent(status.available_percent)} of funds`}
         >
-          <Money value={status.available ?? account.balance} currency={currency} />
+          <Money
+            value={status.available ?? accountFigures(account).available}
+            currency={currency}
+          />
         </Kpi>
         <Kpi label="Used this period" name="used">
           <Money value={status.used} currency={currency} />

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useSignedIn } from '../api/api-context';
+import { ALERT_LEVELS } from '../api/api.types';
 import type { Account, Page } from '../api/api.types';
 import { dayWindow } from '../format/dates';
 import { dailySpend } from '../format/series';
@@ -8,6 +9,7 @@ import { AlertBadge } from '../ui/alert-badge';
 import { Empty, Failure, Loading, Panel } from '../ui/layout';
 import { Money } from '../ui/money';
 import { useAsync } from '../ui/use-async';
+import { accountFigures } from './account-figures';
 import { Sparkline } from './spend-charts';
 
 const SPARKLINE_DAYS = 30;
@@ -44,20 +46,37 @@ export function AccountsPage() {
     );
   };
 
+  const levelCounts = ALERT_LEVELS.map(
+    (level) =>
+      [
+        level,
+        accounts.filter((account) => accountFigures(account).alertLevel === level).length,
+      ] as const,
+  ).filter(([, count]) => count > 0);
+
   return (
     <Panel
-      title="Accounts"
+      title={`Accounts · ${accounts.length}${nextCursor ? '+' : ''}`}
       name="accounts"
       wide
       actions={
-        <input
-          type="search"
-          className="search"
-          placeholder="Filter by name or id"
-          aria-label="Filter accounts"
-          value={filter}
-          onChange={(event) => setFilter(event.target.value)}
-        />
+        <>
+          <span className="level-counts" aria-label="Accounts by alert level">
+            {levelCounts.map(([level, count]) => (
+              <span key={level} className="level-count">
+                <AlertBadge level={level} /> {count}
+              </span>
+            ))}
+          </span>
+          <input
+            type="search"
+            className="search"
+            placeholder="Filter by name or id"
+            aria-label="Filter accounts"
+            value={filter}
+            onChange={(event) => setFilter(event.target.value)}
+          />
+        </>
       }
     >
       {shown.length === 0 ? (
@@ -94,6 +113,7 @@ export function AccountsPage() {
 
 function AccountRow({ account }: { account: Account }) {
   const currency = account.currency ?? 'USD';
+  const figures = accountFigures(account);
   return (
     <tr data-account-id={account.account_id}>
       <td>
@@ -106,13 +126,13 @@ function AccountRow({ account }: { account: Account }) {
         </a>
       </td>
       <td>
-        <AlertBadge level={account.alert_level} />
+        <AlertBadge level={figures.alertLevel} />
       </td>
       <td className="number" data-cell="balance">
-        <Money value={account.balance ?? account.available} currency={currency} />
+        <Money value={figures.available} currency={currency} />
       </td>
       <td className="number" data-cell="used">
-        <Money value={account.used} currency={currency} />
+        <Money value={figures.used} currency={currency} />
       </td>
       <td className="sparkline-cell">
         <AccountSparkline accountId={account.account_id} />

@@ -12,6 +12,12 @@ const firstIndex = (params: unknown): number =>
   (Array.isArray(params) ? (params[0] as AxisTooltipParam) : (params as AxisTooltipParam))
     .dataIndex;
 
+/** Axis ticks are chart numbers, not ledger figures: a short label is all they need. */
+export const axisMoney = (currency: string) => (value: number) =>
+  currency.toUpperCase() === 'USD'
+    ? `$${value.toLocaleString('en-US')}`
+    : `${value.toLocaleString('en-US')}`;
+
 /** Daily spend as a line with its area; one point per UTC day. */
 export function SpendOverTime({ points, currency }: { points: DailyPoint[]; currency: string }) {
   const option = useMemo<EChartsCoreOption>(
@@ -35,7 +41,7 @@ export function SpendOverTime({ points, currency }: { points: DailyPoint[]; curr
       yAxis: {
         type: 'value',
         splitLine: { lineStyle: { color: COLORS.grid } },
-        axisLabel: { color: COLORS.axis },
+        axisLabel: { color: COLORS.axis, formatter: axisMoney(currency) },
       },
       series: [
         {
@@ -82,7 +88,7 @@ export function SpendByModel({ spend, currency }: { spend: LabelledSpend[]; curr
       xAxis: {
         type: 'value',
         splitLine: { lineStyle: { color: COLORS.grid } },
-        axisLabel: { color: COLORS.axis },
+        axisLabel: { color: COLORS.axis, formatter: axisMoney(currency) },
       },
       yAxis: {
         type: 'category',
@@ -129,8 +135,9 @@ export function BudgetGauge({ availablePercent }: { availablePercent: number | u
           max: 100,
           startAngle: 200,
           endAngle: -20,
-          radius: '95%',
-          center: ['50%', '60%'],
+          splitNumber: 4,
+          radius: '100%',
+          center: ['50%', '64%'],
           axisLine: {
             lineStyle: {
               width: 14,
@@ -142,20 +149,21 @@ export function BudgetGauge({ availablePercent }: { availablePercent: number | u
               ],
             },
           },
-          pointer: { width: 5, length: '62%', itemStyle: { color: '#30374a' } },
+          pointer: { width: 6, length: '58%', itemStyle: { color: '#30374a' } },
+          anchor: { show: true, size: 12, itemStyle: { color: '#30374a' } },
           axisTick: { show: false },
-          splitLine: { length: 14, lineStyle: { color: '#fff', width: 2 } },
-          axisLabel: { distance: 18, color: COLORS.axis, fontSize: 11 },
+          splitLine: { length: 14, distance: -14, lineStyle: { color: '#fff', width: 3 } },
+          axisLabel: { distance: 22, color: COLORS.axis, fontSize: 11 },
           detail: {
             valueAnimation: false,
             formatter: spent === undefined ? '—' : spent > 100 ? '> 100 %' : '{value} %',
-            fontSize: 22,
-            fontWeight: 600,
+            fontSize: 26,
+            fontWeight: 650,
             color: '#1d2433',
-            offsetCenter: [0, '35%'],
+            offsetCenter: [0, '32%'],
           },
-          title: { offsetCenter: [0, '62%'], fontSize: 12, color: COLORS.axis },
-          data: [{ value: Math.min(spent ?? 0, 100), name: 'spent' }],
+          title: { offsetCenter: [0, '56%'], fontSize: 12, color: COLORS.axis },
+          data: [{ value: Math.min(spent ?? 0, 100), name: 'of funds spent' }],
         },
       ],
     }),
@@ -166,7 +174,7 @@ export function BudgetGauge({ availablePercent }: { availablePercent: number | u
       name="budget-gauge"
       title="Share of funds spent this period"
       option={option}
-      height={200}
+      height={230}
       rows={spent === undefined ? [] : [{ label: 'spent', value: `${spent} %` }]}
     />
   );

@@ -9,13 +9,29 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** The latest ledger.balance-changed admin holds for an account (DESIGN 3.3). */
+export interface Balance {
+  period?: { start?: string | null; end?: string | null } | null;
+  allowance?: string;
+  used?: string;
+  remaining?: string;
+  extra_credit_remaining?: string;
+  available?: string;
+  available_percent?: number;
+  alert_level?: AlertLevel;
+  overage?: string;
+  at?: string;
+}
+
 export interface Account {
   account_id: string;
-  name?: string;
+  name?: string | null;
   currency?: string;
-  tier?: string;
+  tier?: string | null;
+  status?: string;
   created_at?: string;
-  balance?: string;
+  /** The balance snapshot, null before the ledger announced any (a flat amount is read too). */
+  balance?: Balance | string | null;
   available?: string;
   used?: string;
   available_percent?: number;

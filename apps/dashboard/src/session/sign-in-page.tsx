@@ -45,7 +45,9 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
           />
         </label>
         <label>
-          Account id <span className="muted">(tenant tokens only)</span>
+          <span>
+            Account id <span className="muted">(tenant tokens only)</span>
+          </span>
           <input
             name="account_id"
             autoComplete="off"

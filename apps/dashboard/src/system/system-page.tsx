@@ -9,6 +9,7 @@ import { COLORS, Chart, tooltipLines } from '../ui/chart';
 import { Empty, Failure, Kpi, Loading, Panel } from '../ui/layout';
 import { Money } from '../ui/money';
 import { useAsync } from '../ui/use-async';
+import { axisMoney } from '../accounts/spend-charts';
 import { summaryEntries } from './summary-entries';
 import type { SummaryEntry } from './summary-entries';
 
@@ -141,7 +142,7 @@ function TopSpendersChart({ spenders }: { spenders: TopSpender[] }) {
       xAxis: {
         type: 'value',
         splitLine: { lineStyle: { color: COLORS.grid } },
-        axisLabel: { color: COLORS.axis },
+        axisLabel: { color: COLORS.axis, formatter: axisMoney('USD') },
       },
       yAxis: {
         type: 'category',

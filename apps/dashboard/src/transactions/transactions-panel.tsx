@@ -156,7 +156,7 @@ export function TransactionsPanel({
                 <th className="number">Amount</th>
                 {FUNDING_PARTS.map((part) => (
                   <th key={part} className="number funding">
-                    {part}
+                    {part.charAt(0).toUpperCase() + part.slice(1)}
                   </th>
                 ))}
                 <th>Transaction</th>
