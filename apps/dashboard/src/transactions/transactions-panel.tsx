@@ -186,7 +186,9 @@ export function TransactionsPanel({
                       )}
                     </td>
                   ))}
-                  <td className="mono small">{transaction.transaction_id}</td>
+                  <td className="mono small" data-cell="transaction">
+                    {transaction.transaction_id}
+                  </td>
                 </tr>
               ))}
             </tbody>
