@@ -13,7 +13,8 @@ export default defineConfig({
   build: {
     outDir: process.env.DASHBOARD_OUT_DIR || here('../../dist/apps/dashboard'),
     emptyOutDir: true,
-    sourcemap: true,
+    // Served to anyone who opens the page: the bundle alone, no source maps.
+    sourcemap: false,
     chunkSizeWarningLimit: 1200,
   },
   server: {
