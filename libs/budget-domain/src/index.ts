@@ -79,6 +79,8 @@ export { ALERT_LEVELS, alertLevelFor, recommendedStrategyFor } from './budget/al
 export type { AlertLevel, RecommendedStrategy } from './budget/alert-level';
 export { allocateSpend } from './budget/spend-allocation';
 export type { SpendAllocation, SpendSources } from './budget/spend-allocation';
+export { EMPTY_CREDIT_POOLS, changeCredit, spendCredit } from './budget/credit-attribution';
+export type { CreditPools, CreditSource, CreditSpend } from './budget/credit-attribution';
 export {
   DEFAULT_SOFT_LIMIT_PERCENT,
   computeBudgetStatus,

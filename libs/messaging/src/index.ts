@@ -20,3 +20,5 @@ export { MessagingService, MESSAGING_OPTIONS } from './messaging.service';
 export type { MessagingOptions } from './messaging.service';
 export { CommandServer, connectCommandServer } from './command.server';
 export { answerCommand } from './command-reply';
+export { CommandClient, CommandTimeoutError } from './command.client';
+export type { CommandClientOptions } from './command.client';

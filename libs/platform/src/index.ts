@@ -9,6 +9,6 @@ export { PriceCatalogSource } from './price-catalog.source';
 export { ServiceException } from './service.exception';
 export type { ErrorBody } from './service.exception';
 export { ServiceExceptionFilter } from './service-exception.filter';
-export type { HttpStatusOf } from './service-exception.filter';
+export type { HttpStatusOf, HttpStatusRule } from './service-exception.filter';
 export { newApiKeySecret, sha256Hex } from './api-key-secret';
 export type { NewApiKeySecret } from './api-key-secret';

@@ -5,8 +5,26 @@ import type { FastifyReply } from 'fastify';
 import { ServiceException } from './service.exception';
 import type { ErrorBody } from './service.exception';
 
+/** Codes of the framework's own refusals (Fastify's body limit, a rate limiter's 429, …). */
+const CODE_BY_STATUS: Readonly<Record<number, string>> = {
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
 /** The HTTP status of each code a service raises: one table per service, every code in it. */
 export type HttpStatusOf<Code extends string> = Readonly<Record<Code, number>>;
+
+/**
+ * A table, or a function for a service that passes on codes it does not own (admin answers the
+ * refusals of the services it commands); undefined makes the error a 500.
+ */
+export type HttpStatusRule = HttpStatusOf<string> | ((code: string) => number | undefined);
 
 /**
  * Every HTTP error of a service as `{ error_code, message }`: a ServiceException with the
@@ -17,7 +35,7 @@ export type HttpStatusOf<Code extends string> = Readonly<Record<Code, number>>;
 export class ServiceExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(ServiceExceptionFilter.name);
 
-  constructor(private readonly statusOf: HttpStatusOf<string>) {}
+  constructor(private readonly statusOf: HttpStatusRule) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<FastifyReply>();
@@ -27,7 +45,10 @@ export class ServiceExceptionFilter implements ExceptionFilter {
 
   private answer(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof ServiceException) {
-      const status = this.statusOf[exception.code];
+      const status =
+        typeof this.statusOf === 'function'
+          ? this.statusOf(exception.code)
+          : this.statusOf[exception.code];
       if (status !== undefined) {
         return { status, body: { error_code: exception.code, message: exception.message } };
       }
@@ -43,7 +64,10 @@ export class ServiceExceptionFilter implements ExceptionFilter {
         };
       }
       if (status < 500)
-        return { status, body: { error_code: 'HTTP_ERROR', message: exception.message } };
+        return {
+          status,
+          body: { error_code: CODE_BY_STATUS[status] ?? 'HTTP_ERROR', message: exception.message },
+        };
     }
     const errorId = randomUUID();
     this.logger.error(

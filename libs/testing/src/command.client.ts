@@ -1,46 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { ClientKafka } from '@nestjs/microservices';
-import { Partitioners } from 'kafkajs';
-import { lastValueFrom, timeout } from 'rxjs';
+import { CommandClient as MessagingCommandClient } from '@tally/messaging';
 
-/** Sends commands to a service over Kafka request-reply, as admin does (ClientKafka). */
-export class CommandClient {
-  private readonly client: ClientKafka;
-
-  constructor(
-    brokers: string[],
-    private readonly topicSuffix: string,
-    patterns: readonly string[],
-  ) {
-    this.client = new ClientKafka({
-      client: { clientId: 'tally-test-commands', brokers },
-      consumer: { groupId: `test-commands-${randomUUID()}` },
-      producer: { createPartitioner: Partitioners.DefaultPartitioner },
+/**
+ * Sends commands to a service over Kafka request-reply, as admin does: the messaging library's
+ * client, in a reply group of its own and with a patient default timeout for slow test machines.
+ */
+export class CommandClient extends MessagingCommandClient {
+  constructor(brokers: string[], topicSuffix: string, patterns: readonly string[]) {
+    super({
+      kafka: { brokers, clientId: 'tally-test-commands', topicSuffix },
+      group: `test-commands-${randomUUID()}`,
+      patterns,
+      timeoutMs: 20_000,
     });
-    for (const pattern of patterns) this.client.subscribeToResponseOf(this.topic(pattern));
-  }
-
-  async connect(): Promise<this> {
-    await this.client.connect();
-    return this;
-  }
-
-  /** The reply, whatever it is: a result or a refusal `{ error_code, message }`. */
-  send<T = Record<string, unknown>>(
-    pattern: string,
-    payload: unknown,
-    timeoutMs = 20_000,
-  ): Promise<T> {
-    return lastValueFrom(
-      this.client.send<T>(this.topic(pattern), payload).pipe(timeout(timeoutMs)),
-    );
-  }
-
-  async close(): Promise<void> {
-    await this.client.close();
-  }
-
-  private topic(pattern: string): string {
-    return this.topicSuffix ? `${pattern}.${this.topicSuffix}` : pattern;
   }
 }

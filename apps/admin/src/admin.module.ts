@@ -1,0 +1,63 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { DynamicModule } from '@nestjs/common';
+import { Topics } from '@tally/budget-domain';
+import { MessagingModule } from '@tally/messaging';
+import { PersistenceModule } from '@tally/persistence';
+import { ObservabilityModule, ServiceExceptionFilter } from '@tally/platform';
+import { AccessGuard } from './access/access.guard';
+import { AccountsModule } from './accounts/accounts.module';
+import { adminHttpStatus } from './admin-http-status';
+import { ADMIN_COMMAND_PATTERNS } from './commands/command-patterns';
+import type { AdminConfig } from './config/admin.config';
+import { ADMIN_CONFIG } from './config/admin.tokens';
+import { ADMIN_MIGRATIONS } from './migrations/admin.migrations';
+import { TokensModule } from './tokens/tokens.module';
+
+/** Topics admin projects into its read models (and the dead-letter topic of its bad input). */
+const ADMIN_TOPICS = [
+  Topics.UsageRated,
+  Topics.LedgerTransactions,
+  Topics.LedgerBalanceChanged,
+  Topics.PaymentsEvents,
+  Topics.TopUpStatusChanged,
+  Topics.AlertsFired,
+  Topics.UsageDeadLetter,
+];
+
+/** The admin service: the public REST API, its read models, and the dashboard. */
+@Module({})
+export class AdminModule {
+  static forRoot(config: AdminConfig): DynamicModule {
+    return {
+      module: AdminModule,
+      global: true,
+      imports: [
+        PersistenceModule.forRootAsync({
+          useFactory: () => ({
+            config: config.database,
+            applicationName: 'tally-admin',
+            migrations: ADMIN_MIGRATIONS,
+          }),
+        }),
+        MessagingModule.forRootAsync({
+          useFactory: () => ({
+            kafka: config.kafka,
+            service: 'admin',
+            topics: ADMIN_TOPICS,
+            commandPatterns: ADMIN_COMMAND_PATTERNS,
+          }),
+        }),
+        ObservabilityModule,
+        AccountsModule,
+        TokensModule,
+      ],
+      providers: [
+        { provide: ADMIN_CONFIG, useValue: config },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useValue: new ServiceExceptionFilter(adminHttpStatus) },
+      ],
+      exports: [ADMIN_CONFIG],
+    };
+  }
+}

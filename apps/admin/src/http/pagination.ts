@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** `limit` of a list: 1–500, default 50; anything else is refused, never clamped. */
+export const limitQuery = z.coerce
+  .number()
+  .int('limit must be an integer')
+  .min(1, 'limit must be at least 1')
+  .max(500, 'limit must be at most 500')
+  .default(50);
+
+/** An opaque cursor: base64url of the JSON position after the last item of the previous page. */
+export const cursorQuery = z.string().min(1).max(512).optional();
+
+export function encodeCursor(position: unknown): string {
+  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+}
+
+/** The position a cursor names, or undefined when it is not one this API made. */
+export function decodeCursor<T>(cursor: string, shape: z.ZodType<T>): T | undefined {
+  try {
+    const parsed = shape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A list answer (DESIGN 5): a page of items and the cursor of the next, or null at the end. */
+export interface Page<T> {
+  readonly items: T[];
+  readonly next_cursor: string | null;
+}
+
+/** Cuts the extra row a store read past the page: its presence says there is a next page. */
+export function pageOf<R, T>(
+  rows: R[],
+  limit: number,
+  present: (row: R) => T,
+  positionOf: (row: R) => unknown,
+): Page<T> {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(present),
+    next_cursor: rows.length > limit && last !== undefined ? encodeCursor(positionOf(last)) : null,
+  };
+}
