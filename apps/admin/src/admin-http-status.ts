@@ -1,8 +1,10 @@
 import type { HttpStatusOf } from '@tally/platform';
 import type { AccessExceptionCode } from './access/access.exception';
 import type { AccountsExceptionCode } from './accounts/accounts.exception';
+import type { ApiKeysExceptionCode } from './api-keys/api-keys.exception';
 import { refusalStatus } from './commands/commands.exception';
 import type { CommandsExceptionCode } from './commands/commands.exception';
+import type { CreditsExceptionCode } from './credits/credits.exception';
 import type { ValidationExceptionCode } from './http/validation.exception';
 import type { TokensExceptionCode } from './tokens/tokens.exception';
 
@@ -10,7 +12,9 @@ import type { TokensExceptionCode } from './tokens/tokens.exception';
 type AdminExceptionCode =
   | `${AccessExceptionCode}`
   | `${AccountsExceptionCode}`
+  | `${ApiKeysExceptionCode}`
   | `${CommandsExceptionCode}`
+  | `${CreditsExceptionCode}`
   | `${TokensExceptionCode}`
   | `${ValidationExceptionCode}`;
 
@@ -18,6 +22,9 @@ const ADMIN_HTTP_STATUS: HttpStatusOf<AdminExceptionCode> = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   ACCOUNT_NOT_FOUND: 404,
+  API_KEY_NOT_FOUND: 404,
+  IDEMPOTENCY_KEY_REUSED: 409,
+  INVALID_AMOUNT: 422,
   TOKEN_NOT_FOUND: 404,
   VALIDATION_FAILED: 422,
   UPSTREAM_FAILED: 502,

@@ -7,12 +7,17 @@ import { PersistenceModule } from '@tally/persistence';
 import { ObservabilityModule, ServiceExceptionFilter } from '@tally/platform';
 import { AccessGuard } from './access/access.guard';
 import { AccountsModule } from './accounts/accounts.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { BudgetsModule } from './budgets/budgets.module';
+import { CreditsModule } from './credits/credits.module';
 import { adminHttpStatus } from './admin-http-status';
 import { ADMIN_COMMAND_PATTERNS } from './commands/command-patterns';
 import type { AdminConfig } from './config/admin.config';
 import { ADMIN_CONFIG } from './config/admin.tokens';
 import { ADMIN_MIGRATIONS } from './migrations/admin.migrations';
 import { TokensModule } from './tokens/tokens.module';
+import { TransactionsModule } from './transactions/transactions.module';
+import { UsageModule } from './usage/usage.module';
 
 /** Topics admin projects into its read models (and the dead-letter topic of its bad input). */
 const ADMIN_TOPICS = [
@@ -51,6 +56,11 @@ export class AdminModule {
         ObservabilityModule,
         AccountsModule,
         TokensModule,
+        ApiKeysModule,
+        BudgetsModule,
+        CreditsModule,
+        TransactionsModule,
+        UsageModule,
       ],
       providers: [
         { provide: ADMIN_CONFIG, useValue: config },

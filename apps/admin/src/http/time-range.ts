@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A `from`/`to` query value: a UTC date ("2026-12-01", its midnight) or an ISO-8601 instant
+ * with an offset. Anything else is refused (422), never guessed.
+ */
+export const instantQuery = z
+  .string()
+  .max(40)
+  .transform((text, context) => {
+    const valid = DATE.test(text)
+      ? !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) &&
+        new Date(`${text}T00:00:00Z`).toISOString().startsWith(text)
+      : z.iso.datetime({ offset: true }).safeParse(text).success;
+    if (!valid) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must be a date (YYYY-MM-DD) or an ISO-8601 instant with an offset',
+      });
+      return z.NEVER;
+    }
+    return new Date(DATE.test(text) ? `${text}T00:00:00Z` : text);
+  })
+  .optional();
+
+/** `from` before `to` when both are given; the range is [from, to). */
+export function rangeIsOrdered(range: { from?: Date | undefined; to?: Date | undefined }): boolean {
+  return range.from === undefined || range.to === undefined || range.from < range.to;
+}
+
+export const RANGE_ORDER = { message: 'from must be before to', path: ['from'] };
