@@ -146,7 +146,9 @@ function Figures({
         label="Projected period cost"
         name="projected"
         hint={
-          budget.days_remaining === undefined ? undefined : `${budget.days_remaining} days left`
+          typeof budget.days_remaining === 'number'
+            ? `${budget.days_remaining} days left`
+            : undefined
         }
       >
         <Money value={budget.projected_period_cost} currency={currency} />

@@ -46,8 +46,8 @@ export interface BudgetStatus {
   available_percent?: number;
   alert_level?: AlertLevel;
   recommended_strategy?: string;
-  days_remaining?: number;
-  projected_period_cost?: string;
+  days_remaining?: number | null;
+  projected_period_cost?: string | null;
   over_soft_limit?: boolean;
   over_hard_limit?: boolean;
   overage?: string;

@@ -16,7 +16,13 @@ import {
 } from './transaction-filter';
 import type { FilterForm } from './transaction-filter';
 
-const FUNDING_PARTS = ['allowance', 'credit', 'bonus', 'overage'] as const;
+/** How a usage was paid for (the API's funding split), with the words an operator uses. */
+const FUNDING_PARTS = [
+  ['allowance', 'Allowance'],
+  ['credit', 'Paid credit'],
+  ['bonus', 'Granted credit'],
+  ['overage', 'Overage'],
+] as const;
 
 /** The account's transactions, filtered by kind and UTC days, paged by cursor, as CSV too. */
 export function TransactionsPanel({
@@ -154,9 +160,9 @@ export function TransactionsPanel({
                 <th>Posted (UTC)</th>
                 <th>Kind</th>
                 <th className="number">Amount</th>
-                {FUNDING_PARTS.map((part) => (
-                  <th key={part} className="number funding">
-                    {part.charAt(0).toUpperCase() + part.slice(1)}
+                {FUNDING_PARTS.map(([part, label]) => (
+                  <th key={part} className="number funding" title={`funding.${part}`}>
+                    {label}
                   </th>
                 ))}
                 <th>Transaction</th>
@@ -177,8 +183,8 @@ export function TransactionsPanel({
                   <td className="number" data-cell="amount">
                     <Money value={transaction.amount} currency={currency} />
                   </td>
-                  {FUNDING_PARTS.map((part) => (
-                    <td key={part} className="number funding">
+                  {FUNDING_PARTS.map(([part]) => (
+                    <td key={part} className="number funding" data-cell={`funding-${part}`}>
                       {isZero(transaction.funding?.[part]) ? (
                         <span className="muted">·</span>
                       ) : (
