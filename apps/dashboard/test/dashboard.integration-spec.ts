@@ -142,7 +142,7 @@ describe('the dashboard in Chromium, on data that went through admin, the ledger
     page.on('dialog', (dialog) => {
       throw new Error(`a dialog opened: ${dialog.message()}`);
     });
-  }, 600_000);
+  }, 900_000);
 
   afterAll(async () => {
     await browser?.close();
