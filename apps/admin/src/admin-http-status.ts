@@ -1,6 +1,7 @@
 import type { HttpStatusOf } from '@tally/platform';
 import type { AccessExceptionCode } from './access/access.exception';
 import type { AccountsExceptionCode } from './accounts/accounts.exception';
+import type { AlertsExceptionCode } from './alerts/alerts.exception';
 import type { ApiKeysExceptionCode } from './api-keys/api-keys.exception';
 import { refusalStatus } from './commands/commands.exception';
 import type { CommandsExceptionCode } from './commands/commands.exception';
@@ -12,6 +13,7 @@ import type { TokensExceptionCode } from './tokens/tokens.exception';
 type AdminExceptionCode =
   | `${AccessExceptionCode}`
   | `${AccountsExceptionCode}`
+  | `${AlertsExceptionCode}`
   | `${ApiKeysExceptionCode}`
   | `${CommandsExceptionCode}`
   | `${CreditsExceptionCode}`
@@ -23,6 +25,7 @@ const ADMIN_HTTP_STATUS: HttpStatusOf<AdminExceptionCode> = {
   FORBIDDEN: 403,
   ACCOUNT_NOT_FOUND: 404,
   API_KEY_NOT_FOUND: 404,
+  CHANNEL_NOT_FOUND: 404,
   IDEMPOTENCY_KEY_REUSED: 409,
   INVALID_AMOUNT: 422,
   TOKEN_NOT_FOUND: 404,

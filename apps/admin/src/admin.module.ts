@@ -7,6 +7,8 @@ import { PersistenceModule } from '@tally/persistence';
 import { ObservabilityModule, ServiceExceptionFilter } from '@tally/platform';
 import { AccessGuard } from './access/access.guard';
 import { AccountsModule } from './accounts/accounts.module';
+import { AlertsModule } from './alerts/alerts.module';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { BudgetsModule } from './budgets/budgets.module';
 import { CreditsModule } from './credits/credits.module';
@@ -16,6 +18,7 @@ import type { AdminConfig } from './config/admin.config';
 import { ADMIN_CONFIG } from './config/admin.tokens';
 import { ADMIN_MIGRATIONS } from './migrations/admin.migrations';
 import { TokensModule } from './tokens/tokens.module';
+import { TopUpsModule } from './topups/topups.module';
 import { TransactionsModule } from './transactions/transactions.module';
 import { UsageModule } from './usage/usage.module';
 
@@ -61,6 +64,9 @@ export class AdminModule {
         CreditsModule,
         TransactionsModule,
         UsageModule,
+        AlertsModule,
+        TopUpsModule,
+        AnalyticsModule,
       ],
       providers: [
         { provide: ADMIN_CONFIG, useValue: config },

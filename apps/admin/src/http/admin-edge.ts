@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import { HttpException } from '@nestjs/common';
 import rateLimit from '@fastify/rate-limit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -80,14 +81,18 @@ export async function installAdminEdge(
     timeWindow: config.rateLimitWindowMs,
     keyGenerator: (request: PrincipalRequest) =>
       request.principal ? `token:${request.principal.tokenId}` : `ip:${request.ip}`,
+    // Thrown from the hook to the app's exception filter, which answers the error body (the
+    // Retry-After header is already on the reply).
     errorResponseBuilder: (_request, context) => {
       refusals.inc({ reason: 'rate_limited' });
-      return Object.assign(
-        new Error(`more than ${context.max} requests in this window; retry in ${context.after}`),
-        { statusCode: context.statusCode },
+      return new HttpException(
+        `more than ${context.max} requests in this window; retry in ${context.after}`,
+        context.statusCode,
       );
     },
   });
+  // The API takes JSON only: a text body is refused (415), not handed to a route as a string.
+  fastify.removeContentTypeParser('text/plain');
 }
 
 function unauthorized(

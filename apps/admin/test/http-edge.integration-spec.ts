@@ -1,0 +1,225 @@
+import { AdminHarness, BOOTSTRAP_TOKEN } from './admin.harness';
+
+/** Text that breaks naive SQL, HTML and template code: stored and answered as it was sent. */
+const HOSTILE_TEXTS = [
+  `<script>alert("x")</script>`,
+  `'; DROP TABLE accounts; --`,
+  `" OR 1=1 --`,
+  `<img src=x onerror=alert(1)>`,
+  `{{constructor.constructor('alert(1)')()}}`,
+  '${jndi:ldap://example.com/a}',
+  `../../etc/passwd`,
+  `Robert'); DELETE FROM tokens;-- 💸`,
+];
+
+const INTERNALS =
+  /postgres:\/\/|SELECT |INSERT |\.ts:\d+|at [A-Za-z]+ \(|node_modules|QueryFailedError/;
+
+describe('admin HTTP edge: headers, limits, hostile input, rate limits', () => {
+  const harness = new AdminHarness({
+    http: { bodyLimitBytes: 64 * 1024, rateLimitMax: 1000, rateLimitWindowMs: 60_000 },
+  });
+
+  beforeAll(async () => {
+    await harness.start();
+    const created = await harness.call('POST', '/v1/accounts', {
+      body: { account_id: 'acct_edge', name: 'Edge' },
+    });
+    expect(created.status).toBe(201);
+  });
+  afterAll(() => harness.stop());
+
+  it('sends security headers on API answers and on the dashboard', async () => {
+    for (const answer of [
+      await harness.call('GET', '/v1/accounts/acct_edge'),
+      await harness.call('GET', '/', { token: null }),
+    ]) {
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(answer.headers.get('x-frame-options')).toBe('DENY');
+      expect(answer.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(answer.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(answer.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+    expect((await harness.call('GET', '/v1/accounts/acct_edge')).headers.get('cache-control')).toBe(
+      'no-store',
+    );
+  });
+
+  it('refuses bodies over 64 KB with 413, and checks the token before reading any', async () => {
+    const big = { account_id: 'acct_big', name: 'x'.repeat(70 * 1024) };
+    const tooLarge = await harness.call('POST', '/v1/accounts', { body: big });
+    expect([tooLarge.status, tooLarge.body['error_code']]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    const anonymous = await harness.call('POST', '/v1/accounts', { token: null, body: big });
+    expect([anonymous.status, anonymous.body['error_code']]).toEqual([401, 'UNAUTHORIZED']);
+    const fits = await harness.call('POST', '/v1/accounts', {
+      body: { account_id: 'acct_fits', name: 'y'.repeat(150) },
+    });
+    expect(fits.status).toBe(201);
+  });
+
+  it('answers malformed requests with the error body and no internals', async () => {
+    const cases: Array<[string, string, Parameters<AdminHarness['call']>[2], number, string]> = [
+      ['POST', '/v1/accounts', { body: '{"account_id": "a", ' }, 422, 'VALIDATION_FAILED'],
+      [
+        'POST',
+        '/v1/accounts',
+        { body: 'x', headers: { 'content-type': 'text/plain' } },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
+        'POST',
+        '/v1/accounts',
+        { body: { account_id: 'a b', name: 'n' } },
+        422,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'POST',
+        '/v1/accounts',
+        { body: { account_id: 'a', name: 'n', extra: 1 } },
+        422,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'POST',
+        '/v1/accounts',
+        { body: { account_id: 'a', name: 'a\u0000b' } },
+        422,
+        'VALIDATION_FAILED',
+      ],
+      ['GET', '/v1/accounts?cursor=not-a-cursor', {}, 422, 'VALIDATION_FAILED'],
+      ['GET', '/v1/accounts?limit=0', {}, 422, 'VALIDATION_FAILED'],
+      ['GET', '/v1/accounts?limit=1.5', {}, 422, 'VALIDATION_FAILED'],
+      ['GET', '/v1/accounts/acct_edge/transactions?from=2026-02-30', {}, 422, 'VALIDATION_FAILED'],
+      [
+        'GET',
+        '/v1/accounts/acct_edge/transactions?kind=usage%27%20OR%201%3D1',
+        {},
+        422,
+        'VALIDATION_FAILED',
+      ],
+      ['GET', '/v1/analytics/top-spenders?limit=-1', {}, 422, 'VALIDATION_FAILED'],
+      ['GET', '/v1/analytics/top-spenders?days=abc', {}, 422, 'VALIDATION_FAILED'],
+      ['GET', '/v1/no-such-route', {}, 404, 'NOT_FOUND'],
+      ['GET', '/v1/accounts/acct_edge', { token: 'x', headers: {} }, 401, 'UNAUTHORIZED'],
+    ];
+    for (const [method, route, options, status, code] of cases) {
+      const answer = await harness.call(method, route, options);
+      expect([method, route, answer.status, answer.body?.['error_code']]).toEqual([
+        method,
+        route,
+        status,
+        code,
+      ]);
+      expect(Object.keys(answer.body).sort()).toEqual(['error_code', 'message']);
+      expect(answer.text).not.toMatch(INTERNALS);
+    }
+  });
+
+  it('reads the bearer token strictly', async () => {
+    const withHeader = (authorization: string) =>
+      harness.call('GET', '/v1/accounts/acct_edge', { token: null, headers: { authorization } });
+    expect((await withHeader(`Bearer ${BOOTSTRAP_TOKEN}`)).status).toBe(200);
+    expect((await withHeader(`bearer ${BOOTSTRAP_TOKEN}`)).status).toBe(200);
+    for (const header of [
+      `Bearer  ${BOOTSTRAP_TOKEN}`,
+      `Bearer ${BOOTSTRAP_TOKEN} extra`,
+      `Basic ${BOOTSTRAP_TOKEN}`,
+      BOOTSTRAP_TOKEN,
+      'Bearer ',
+    ]) {
+      const answer = await withHeader(header);
+      expect([header, answer.status]).toEqual([header, 401]);
+      expect(answer.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    }
+  });
+
+  it('stores and answers injection and markup verbatim in every text field', async () => {
+    for (const [index, text] of HOSTILE_TEXTS.entries()) {
+      const accountId = `acct_hostile_${index}`;
+      const account = await harness.call('POST', '/v1/accounts', {
+        body: { account_id: accountId, name: text },
+      });
+      expect([account.status, account.body['name']]).toEqual([201, text]);
+      expect((await harness.call('GET', `/v1/accounts/${accountId}`)).body['name']).toBe(text);
+
+      const key = await harness.call('POST', `/v1/accounts/${accountId}/api-keys`, {
+        body: { name: text },
+      });
+      expect(key.status).toBe(201);
+      const keys = await harness.call<{ items: Array<{ name: string }> }>(
+        'GET',
+        `/v1/accounts/${accountId}/api-keys`,
+      );
+      expect(keys.body.items.map((item) => item.name)).toEqual([text]);
+
+      const token = await harness.call<{ token_id: string }>('POST', '/v1/tokens', {
+        body: { role: 'tenant', account_id: accountId, name: text },
+      });
+      expect(token.status).toBe(201);
+      const revoked = await harness.call('DELETE', `/v1/tokens/${token.body.token_id}`);
+      expect(revoked.body['name']).toBe(text);
+
+      const credit = { amount: '1.00', kind: 'grant', reason: text, idempotency_key: text };
+      const first = await harness.call('POST', `/v1/accounts/${accountId}/credits`, {
+        body: credit,
+      });
+      expect(first.status).toBe(201);
+      // The reason and key were stored as sent: the same text replays, one character more does not.
+      const replay = await harness.call('POST', `/v1/accounts/${accountId}/credits`, {
+        body: credit,
+      });
+      expect([replay.status, replay.body]).toEqual([200, first.body]);
+      const changed = await harness.call('POST', `/v1/accounts/${accountId}/credits`, {
+        body: { ...credit, reason: `${text} ` },
+      });
+      expect(changed.status).toBe(409);
+    }
+    const listed = await harness.call<{ items: Array<{ account_id: string; name: string }> }>(
+      'GET',
+      '/v1/accounts?limit=500',
+    );
+    const names = new Map(listed.body.items.map((item) => [item.account_id, item.name]));
+    HOSTILE_TEXTS.forEach((text, index) => expect(names.get(`acct_hostile_${index}`)).toBe(text));
+    expect(listed.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('meets a burst of 2,000 requests from one token with 429s and stays healthy', async () => {
+    const tenant = (
+      await harness.call<{ token: string }>('POST', '/v1/tokens', {
+        body: { role: 'tenant', account_id: 'acct_edge', name: 'burst' },
+      })
+    ).body.token;
+    const statuses = new Map<number, number>();
+    const retryAfter = new Set<string | null>();
+    const started = Date.now();
+    let next = 0;
+    const worker = async () => {
+      while (next < 2000) {
+        next += 1;
+        const answer = await harness.call('GET', '/v1/accounts/acct_edge/transactions', {
+          token: tenant,
+        });
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        if (answer.status === 429) {
+          retryAfter.add(answer.headers.get('retry-after'));
+          expect(answer.body['error_code']).toBe('RATE_LIMITED');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 50 }, worker));
+    const elapsedMs = Date.now() - started;
+    expect([...statuses.keys()].sort()).toEqual([200, 429]);
+    expect((statuses.get(200) ?? 0) + (statuses.get(429) ?? 0)).toBe(2000);
+    // One window of 60 s holds 1,000 requests of a token; the burst took less than that.
+    if (elapsedMs < 55_000) expect(Object.fromEntries(statuses)).toEqual({ 200: 1000, 429: 1000 });
+    else expect(statuses.get(429)).toBeGreaterThan(0);
+    for (const value of retryAfter) expect(Number(value)).toBeGreaterThan(0);
+    // The service is healthy, and another token is not held back by this one's burst.
+    const health = await fetch(`${harness.url}/health`);
+    expect(health.status).toBe(200);
+    expect((await harness.call('GET', '/v1/accounts/acct_edge')).status).toBe(200);
+  });
+});
