@@ -19,7 +19,15 @@ export const axisMoney = (currency: string) => (value: number) =>
     : `${value.toLocaleString('en-US')}`;
 
 /** Daily spend as a line with its area; one point per UTC day. */
-export function SpendOverTime({ points, currency }: { points: DailyPoint[]; currency: string }) {
+export function SpendOverTime({
+  points,
+  currency,
+  name = 'spend-over-time',
+}: {
+  points: DailyPoint[];
+  currency: string;
+  name?: string;
+}) {
   const option = useMemo<EChartsCoreOption>(
     () => ({
       animation: false,
@@ -61,7 +69,7 @@ export function SpendOverTime({ points, currency }: { points: DailyPoint[]; curr
   );
   return (
     <Chart
-      name="spend-over-time"
+      name={name}
       title="Spend per day (UTC)"
       option={option}
       height={240}

@@ -43,7 +43,7 @@ describe('the API client', () => {
 
   it('names the status when the body is not JSON', async () => {
     const client = new ApiClient('t', '', async () => new Response('<html>', { status: 502 }));
-    await expect(client.summary()).rejects.toMatchObject({ status: 502, errorCode: 'HTTP_502' });
+    await expect(client.summary(30)).rejects.toMatchObject({ status: 502, errorCode: 'HTTP_502' });
   });
 
   it('posts a checkout with the amount as a string and where to come back', async () => {

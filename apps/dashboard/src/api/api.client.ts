@@ -5,6 +5,7 @@ import type {
   Checkout,
   ErrorBody,
   Page,
+  Payment,
   Summary,
   TopSpender,
   TopupEntry,
@@ -158,6 +159,14 @@ export class ApiClient {
     ).then((body) => asPage<TopupEntry>(body));
   }
 
+  /** Payments admin projected from payments.events (topup's history needs topup running). */
+  payments(accountId: string, cursor?: string | null): Promise<Page<Payment>> {
+    return this.request<unknown>(
+      'GET',
+      accountPath(accountId, `/payments${queryString({ cursor })}`),
+    ).then((body) => asPage<Payment>(body));
+  }
+
   /** Stripe sends the payer back to `returnUrl` whether they paid or cancelled. */
   checkout(accountId: string, amountPaid: string, returnUrl: string): Promise<Checkout> {
     return this.request('POST', accountPath(accountId, '/topups/checkout'), {
@@ -173,8 +182,8 @@ export class ApiClient {
     );
   }
 
-  summary(): Promise<Summary> {
-    return this.request('GET', '/v1/analytics/summary');
+  summary(days: number): Promise<Summary> {
+    return this.request('GET', `/v1/analytics/summary${queryString({ days })}`);
   }
 
   topSpenders(days: number, limit = 10): Promise<TopSpender[]> {

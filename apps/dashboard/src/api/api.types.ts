@@ -101,8 +101,20 @@ export interface TopupEntry {
   credit_amount?: string;
   paid_amount?: string;
   paid_currency?: string;
-  stripe_ref?: string;
+  stripe_ref?: string | null;
   status?: string;
+  at?: string;
+}
+
+/** A payment as payments.events announced it, from admin's own projection. */
+export interface Payment {
+  payment_id: string;
+  kind: string;
+  trigger?: string;
+  credit_amount?: string;
+  paid_amount?: string;
+  paid_currency?: string;
+  stripe_ref?: string | null;
   at?: string;
 }
 

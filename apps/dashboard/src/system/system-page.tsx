@@ -9,57 +9,68 @@ import { COLORS, Chart, tooltipLines } from '../ui/chart';
 import { Empty, Failure, Kpi, Loading, Panel } from '../ui/layout';
 import { Money } from '../ui/money';
 import { useAsync } from '../ui/use-async';
-import { axisMoney } from '../accounts/spend-charts';
-import { summaryEntries } from './summary-entries';
+import { SpendOverTime, axisMoney } from '../accounts/spend-charts';
+import { dayWindow } from '../format/dates';
+import { dailySpend } from '../format/series';
+import { summaryDaily, summaryEntries } from './summary-entries';
 import type { SummaryEntry } from './summary-entries';
 
 const WINDOWS = [7, 30, 90] as const;
 
-/** The whole system: the summary admin keeps and who spent most. */
+/** The whole system: the summary admin keeps, spend per day and who spent most. */
 export function SystemPage() {
   const { api } = useSignedIn();
   const [days, setDays] = useState<number>(30);
-  const [summary, reloadSummary] = useAsync(() => api.summary(), 'summary');
+  const [summary, reloadSummary] = useAsync(() => api.summary(days), `summary:${days}`);
   const [spenders, reloadSpenders] = useAsync(() => api.topSpenders(days, 10), `top:${days}`);
+  const window = useMemo(() => dayWindow(days, new Date()), [days]);
+  const daily = useMemo(
+    () => (summary.status === 'done' ? dailySpend(summaryDaily(summary.value), window.days) : []),
+    [summary, window],
+  );
 
   return (
     <div className="system-page">
       <header className="page-header">
         <h1>System</h1>
+        <div className="segmented" role="group" aria-label="Window">
+          {WINDOWS.map((choice) => (
+            <button
+              key={choice}
+              type="button"
+              className={choice === days ? 'active' : ''}
+              aria-pressed={choice === days}
+              onClick={() => setDays(choice)}
+            >
+              {choice} days
+            </button>
+          ))}
+        </div>
       </header>
       {summary.status === 'loading' ? <Loading what="the summary" /> : null}
       {summary.status === 'failed' ? (
         <Failure error={summary.error} onRetry={reloadSummary} />
       ) : null}
       {summary.status === 'done' ? (
-        <div className="kpis" data-list="summary">
-          {summaryEntries(summary.value).map((entry) => (
-            <Kpi key={entry.key} label={entry.label} name={entry.key}>
-              <SummaryValue entry={entry} />
-            </Kpi>
-          ))}
-        </div>
-      ) : null}
-      <Panel
-        title={`Top spenders, last ${days} days`}
-        name="top-spenders"
-        wide
-        actions={
-          <div className="segmented" role="group" aria-label="Window">
-            {WINDOWS.map((window) => (
-              <button
-                key={window}
-                type="button"
-                className={window === days ? 'active' : ''}
-                aria-pressed={window === days}
-                onClick={() => setDays(window)}
+        <>
+          <div className="kpis" data-list="summary">
+            {summaryEntries(summary.value).map((entry) => (
+              <Kpi
+                key={entry.key}
+                label={entry.label}
+                name={entry.key}
+                hint={entry.type === 'levels' ? undefined : entry.hint}
               >
-                {window} days
-              </button>
+                <SummaryValue entry={entry} />
+              </Kpi>
             ))}
           </div>
-        }
-      >
+          <Panel title={`Spend per day, all accounts, last ${days} days`} name="system-spend" wide>
+            <SpendOverTime points={daily} currency="USD" name="system-spend" />
+          </Panel>
+        </>
+      ) : null}
+      <Panel title={`Top spenders, last ${days} days`} name="top-spenders" wide>
         {spenders.status === 'loading' ? <Loading what="top spenders" /> : null}
         {spenders.status === 'failed' ? (
           <Failure error={spenders.error} onRetry={reloadSpenders} />
@@ -83,11 +94,15 @@ export function SystemPage() {
                   <tr key={spender.account_id} data-account-id={spender.account_id}>
                     <td className="muted">{index + 1}</td>
                     <td>
-                      <a href={routeHref({ page: 'account', accountId: spender.account_id })}>
-                        {spender.name || spender.account_id}
+                      <a
+                        href={routeHref({ page: 'account', accountId: spender.account_id })}
+                        className="account-link"
+                      >
+                        <span className="account-name">{spender.name || spender.account_id}</span>
+                        <span className="account-id">{spender.account_id}</span>
                       </a>
                     </td>
-                    <td className="number">
+                    <td className="number" data-cell="spend">
                       <Money value={spender.spend} />
                     </td>
                   </tr>
@@ -107,8 +122,6 @@ function SummaryValue({ entry }: { entry: SummaryEntry }) {
       return <Money value={entry.value} />;
     case 'count':
       return <>{formatCount(entry.value)}</>;
-    case 'text':
-      return <>{entry.value}</>;
     case 'levels':
       return (
         <span className="level-counts">

@@ -7,11 +7,12 @@ import { parseAmount } from '../format/money';
 import { Empty, Failure, Loading, Panel } from '../ui/layout';
 import { Money } from '../ui/money';
 import { useAsync } from '../ui/use-async';
+import { loadTopupHistory } from './topup-history';
 
 /** Credit purchases (manual and automatic) and a button that opens a Stripe Checkout. */
 export function TopupsPanel({ accountId }: { accountId: string }) {
   const { api } = useSignedIn();
-  const [history, reload] = useAsync(() => api.topups(accountId), `topups:${accountId}`);
+  const [history, reload] = useAsync(() => loadTopupHistory(api, accountId), `topups:${accountId}`);
   const [amount, setAmount] = useState('30');
   const [checkout, setCheckout] = useState<
     | { state: 'idle' }
@@ -75,10 +76,16 @@ export function TopupsPanel({ accountId }: { accountId: string }) {
       {checkout.state === 'failed' ? <Failure error={checkout.error} /> : null}
       {history.status === 'loading' ? <Loading what="top-ups" /> : null}
       {history.status === 'failed' ? <Failure error={history.error} onRetry={reload} /> : null}
-      {history.status === 'done' && history.value.items.length === 0 ? (
+      {history.status === 'done' && history.value.fallbackReason ? (
+        <div className="note" data-note="topups-fallback">
+          The top-up service did not answer ({history.value.fallbackReason}): these are the payments
+          admin recorded from payments.events; checkouts still open are not among them.
+        </div>
+      ) : null}
+      {history.status === 'done' && history.value.page.items.length === 0 ? (
         <Empty>No top-ups yet.</Empty>
       ) : null}
-      {history.status === 'done' && history.value.items.length > 0 ? (
+      {history.status === 'done' && history.value.page.items.length > 0 ? (
         <div className="table-scroll">
           <table className="table" data-table="topups">
             <thead>
@@ -92,7 +99,7 @@ export function TopupsPanel({ accountId }: { accountId: string }) {
               </tr>
             </thead>
             <tbody>
-              {history.value.items.map((entry) => (
+              {history.value.page.items.map((entry) => (
                 <tr key={entry.id} data-kind={entry.kind}>
                   <td className="nowrap">{formatInstant(entry.at)}</td>
                   <td>
@@ -104,13 +111,13 @@ export function TopupsPanel({ accountId }: { accountId: string }) {
                       {entry.status ?? '—'}
                     </span>
                   </td>
-                  <td className="number">
+                  <td className="number" data-cell="credit">
                     <Money value={entry.credit_amount} />
                   </td>
-                  <td className="number">
+                  <td className="number" data-cell="paid">
                     <Money value={entry.paid_amount} currency={entry.paid_currency} />
                   </td>
-                  <td className="mono small">{entry.stripe_ref ?? '—'}</td>
+                  <td className="mono small">{entry.stripe_ref || '—'}</td>
                 </tr>
               ))}
             </tbody>
