@@ -365,8 +365,46 @@ describe('the dashboard in Chromium, on data that went through admin, the ledger
       [accounts.globex.id, expect.stringMatching(/^0\.60*$/)],
       [accounts.north.id, expect.stringMatching(/^0\.450*$/)],
     ]);
-    await expect(page.locator('[data-list=summary] .kpi').count()).resolves.toBeGreaterThan(0);
+    await expect(
+      page.locator('[data-table=top-spenders] [data-cell=spend]').allInnerTexts(),
+    ).resolves.toEqual(['$0.93', '$0.60', '$0.45']);
+    await expect(
+      page.locator('[data-table=top-spenders] .account-name').first().innerText(),
+    ).resolves.toBe(XSS_NAME);
+
+    const kpi = (name: string) => page.locator(`[data-list=summary] [data-kpi=${name}] .kpi-value`);
+    await expect(kpi('accounts').innerText()).resolves.toBe('3');
+    await expect(kpi('today').innerText()).resolves.toBe('$0.75');
+    await expect(kpi('window').innerText()).resolves.toBe('$1.98');
+    await expect(
+      kpi('alert_levels')
+        .locator('.level-count')
+        .evaluateAll((counts) => counts.map((count) => count.textContent?.replace(/\s+/g, ' '))),
+    ).resolves.toEqual(['GREEN 1', 'YELLOW 1', 'ORANGE 0', 'RED 1', 'CRITICAL 0']);
+    // Every account's usage per day of occurrence, summed exactly.
+    const systemSpend = await chartRows('system-spend');
+    expect(systemSpend).toHaveLength(30);
+    expect(systemSpend.filter(([, cost]) => cost !== '0')).toEqual([
+      [utcDay(6), '0.15'],
+      [utcDay(3), '0.15'],
+      [utcDay(2), '0.3'],
+      [utcDay(1), '0.63'],
+      [utcDay(0), '0.75'],
+    ]);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-system.png'), fullPage: true });
+  });
+
+  it('shows the credit an account bought among its top-ups', async () => {
+    await page.goto(`${baseUrl()}/#/accounts/${accounts.north.id}`);
+    const purchases = page.locator('[data-table=topups] tbody tr[data-kind=purchase]');
+    await purchases.first().waitFor({ timeout: 60_000 });
+    await expect(purchases.count()).resolves.toBe(1);
+    await expect(purchases.locator('[data-cell=credit]').innerText()).resolves.toBe('$10.00');
+    await expect(purchases.locator('[data-cell=paid]').innerText()).resolves.toBe('30.00 CHF');
+    await expect(page.locator('[data-kpi=available] .kpi-value').innerText()).resolves.toBe(
+      '$19.55',
+    );
+    await expect(transactionKinds()).resolves.toEqual(['usage', 'usage', 'purchase', 'grant']);
   });
 
   it('lets a tenant token see its own account only', async () => {

@@ -58,17 +58,19 @@ export function Chart({
   return (
     <figure className={`chart ${className ?? ''}`} data-chart={name} data-points={rows.length}>
       <div ref={container} className="chart-canvas" style={{ height }} aria-hidden="true" />
-      <table className="visually-hidden">
-        <caption>{title}</caption>
-        <tbody>
-          {rows.map((row, index) => (
-            <tr key={`${index}-${row.label}`}>
-              <th scope="row">{row.label}</th>
-              <td>{row.value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="visually-hidden">
+        <table>
+          <caption>{title}</caption>
+          <tbody>
+            {rows.map((row, index) => (
+              <tr key={`${index}-${row.label}`}>
+                <th scope="row">{row.label}</th>
+                <td>{row.value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }
