@@ -119,21 +119,9 @@ describe('the dashboard in Chromium, on data that went through admin, the ledger
         );
       }
     }
-    await platform.kafka.produceJson(platform.topic('alerts.fired'), accounts.hostile.id, [
-      {
-        schema_version: 1,
-        id: `alert_${randomUUID()}`,
-        account_id: accounts.hostile.id,
-        api_key_id: null,
-        kind: 'threshold',
-        state: 'fired',
-        level: 'RED',
-        percent: 93,
-        period_start: null,
-        message: `${XSS_NAME} has spent 93 % of its funds`,
-        at: new Date().toISOString(),
-      },
-    ]);
+    // Level alerts as alerting announces them (DESIGN 3.5).
+    await fireAlert(accounts.globex, 'YELLOW', 60);
+    await fireAlert(accounts.hostile, 'RED', 93);
     tenantToken = (await api.tenantToken(accounts.globex.id)).token;
     await waitForReadModels();
 
@@ -177,6 +165,24 @@ describe('the dashboard in Chromium, on data that went through admin, the ledger
     );
   }
 
+  async function fireAlert(account: DemoAccount, level: string, percent: number): Promise<void> {
+    await platform.kafka.produceJson(platform.topic('alerts.fired'), account.id, [
+      {
+        schema_version: 1,
+        id: `alert_${randomUUID()}`,
+        account_id: account.id,
+        api_key_id: null,
+        kind: 'threshold',
+        state: 'fired',
+        level,
+        percent,
+        period_start: null,
+        message: `${account.name} has spent ${percent} % of its funds`,
+        at: new Date().toISOString(),
+      },
+    ]);
+  }
+
   async function use(account: DemoAccount, usage: Usage): Promise<void> {
     const event = usageEvent({
       subject: account.id,
@@ -199,7 +205,7 @@ describe('the dashboard in Chromium, on data that went through admin, the ledger
             'GET',
             `/v1/accounts/${account.id}/alerts`,
           );
-          expect(alerts.items).toHaveLength(account === accounts.hostile ? 1 : 0);
+          expect(alerts.items).toHaveLength(account === accounts.north ? 0 : 1);
         },
         60_000,
         250,
@@ -314,6 +320,11 @@ describe('the dashboard in Chromium, on data that went through admin, the ledger
     await expect(usageRows.locator('[data-cell=funding-credit]').allInnerTexts()).resolves.toEqual(
       Array(4).fill('·'),
     );
+    await expect(page.locator('[data-list=alerts] .alert-message').innerText()).resolves.toBe(
+      'Globex has spent 60 % of its funds',
+    );
+    // Top-ups come from topup, or from admin's payments when topup does not answer.
+    await page.locator('[data-panel=topups] .empty').waitFor({ timeout: 60_000 });
     await page.screenshot({
       path: path.join(SCREENSHOTS, 'dashboard-account.png'),
       fullPage: true,
