@@ -10,6 +10,8 @@ import { Empty, Failure, Loading, Panel } from '../ui/layout';
 import { Money } from '../ui/money';
 import { useAsync } from '../ui/use-async';
 import { accountFigures } from './account-figures';
+import { ACCOUNT_ORDERS, orderAccounts } from './account-order';
+import type { AccountOrder } from './account-order';
 import { Sparkline } from './spend-charts';
 
 const SPARKLINE_DAYS = 30;
@@ -20,6 +22,7 @@ export function AccountsPage() {
   const [pages, setPages] = useState<Page<Account>[]>([]);
   const [more, setMore] = useState<'idle' | 'loading' | { error: unknown }>('idle');
   const [filter, setFilter] = useState('');
+  const [order, setOrder] = useState<AccountOrder>('urgent');
   const [first, reload] = useAsync(() => api.accounts(), 'accounts');
 
   if (first.status === 'loading') return <Loading what="accounts" />;
@@ -29,11 +32,14 @@ export function AccountsPage() {
   const accounts = loaded.flatMap((page) => page.items);
   const nextCursor = loaded[loaded.length - 1]?.next_cursor ?? null;
   const needle = filter.trim().toLowerCase();
-  const shown = needle
-    ? accounts.filter((account) =>
-        `${account.account_id} ${account.name ?? ''}`.toLowerCase().includes(needle),
-      )
-    : accounts;
+  const shown = orderAccounts(
+    needle
+      ? accounts.filter((account) =>
+          `${account.account_id} ${account.name ?? ''}`.toLowerCase().includes(needle),
+        )
+      : accounts,
+    order,
+  );
 
   const loadMore = () => {
     setMore('loading');
@@ -68,6 +74,18 @@ export function AccountsPage() {
               </span>
             ))}
           </span>
+          <select
+            aria-label="Order accounts"
+            name="order"
+            value={order}
+            onChange={(event) => setOrder(event.target.value as AccountOrder)}
+          >
+            {Object.entries(ACCOUNT_ORDERS).map(([value, text]) => (
+              <option key={value} value={value}>
+                {text}
+              </option>
+            ))}
+          </select>
           <input
             type="search"
             className="search"
