@@ -101,6 +101,9 @@ async function main(): Promise<void> {
   };
   const samples: Sample[] = [];
   let produced = 0;
+  const schemas = [isolation.schema('metering'), isolation.schema('ledger')];
+  const rowsAtStart = await rowsWritten(isolation.databaseUrl, schemas);
+  const recordsAtStart = await recordsPublished(metering!.port, ledger!.port);
   const cpuAtStart = cpuSnapshot(metering!.pid, ledger!.pid);
   const started = Date.now();
   const sampler = setInterval(() => {
@@ -183,6 +186,18 @@ async function main(): Promise<void> {
   const { ratedDoneAt, postedDoneAt, announcedDoneAt } = await drain(EVENTS);
   const cpu = cpuSpent(cpuAtStart, cpuSnapshot(metering!.pid, ledger!.pid), EVENTS);
   clearInterval(sampler);
+  // PostgreSQL publishes a backend's table counters within a second of its last transaction.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const rowsPerEvent = perEvent(
+    rowsAtStart,
+    await rowsWritten(isolation.databaseUrl, schemas),
+    EVENTS,
+  );
+  const recordsPerEvent = perEvent(
+    recordsAtStart,
+    await recordsPublished(metering!.port, ledger!.port),
+    EVENTS,
+  );
   const stages = {
     metering: await stageFigures(metering!.port),
     ledger: await stageFigures(ledger!.port),
@@ -273,6 +288,10 @@ async function main(): Promise<void> {
     peak_heap_used_mb: peakHeap,
     memory_by_minute: memoryByMinute(samples),
     cpu_us_per_event: cpu,
+    // Rows inserted, updated and deleted in metering's and the ledger's schemas per event
+    // (pg_stat_user_tables), and records their outboxes published per event, by table and service.
+    pg_rows_per_event: rowsPerEvent,
+    kafka_records_per_event: recordsPerEvent,
     stages,
     exact_totals: exactTotals,
     samples,
@@ -786,6 +805,55 @@ function cpuSnapshot(meteringPid: number | undefined, ledgerPid: number | undefi
     postgres: postgres.reduce((sum, pid) => sum + ticksOf(pid), 0),
     machine: (user! + nice! + system!) / 100,
   };
+}
+
+/** Rows written (inserted, updated, deleted) so far per table of the given schemas, and in all. */
+async function rowsWritten(
+  databaseUrl: string,
+  schemas: string[],
+): Promise<Record<string, number>> {
+  const rows = await queryDatabase<{ name: string; written: number }>(
+    databaseUrl,
+    `SELECT schemaname || '.' || relname AS name, (n_tup_ins + n_tup_upd + n_tup_del)::float8 AS written
+     FROM pg_stat_user_tables WHERE schemaname = ANY($1::text[])`,
+    [schemas],
+  );
+  const written: Record<string, number> = { total: 0 };
+  for (const row of rows) {
+    const table = row.name.replace(/_t[0-9a-z]+\./, '.');
+    written[table] = (written[table] ?? 0) + row.written;
+    written['total'] = (written['total'] ?? 0) + row.written;
+  }
+  return written;
+}
+
+/** Records each service's outbox relay has published so far, and in all. */
+async function recordsPublished(
+  meteringPort: number,
+  ledgerPort: number,
+): Promise<Record<string, number>> {
+  const [metering, ledger] = await Promise.all([
+    serviceFigures(meteringPort),
+    serviceFigures(ledgerPort),
+  ]);
+  return {
+    total: metering.published + ledger.published,
+    metering: metering.published,
+    ledger: ledger.published,
+  };
+}
+
+/** (after − before) / events for each key, to two decimals. */
+function perEvent(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  events: number,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([key, value]) => [key, round2((value - (before[key] ?? 0)) / events)] as const)
+      .filter(([, value]) => value > 0),
+  );
 }
 
 /** CPU seconds (user + system) a process has used so far; 0 when it is gone. */

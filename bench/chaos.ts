@@ -100,8 +100,7 @@ async function main(): Promise<void> {
   const schema = (service: string) => `"${isolation.schema(service)}"`;
   const count = async (sql: string) =>
     (await queryDatabase<{ n: number }>(isolation.databaseUrl, sql))[0]!.n;
-  const postedUsage = () =>
-    count(`SELECT count(*)::int AS n FROM ${schema('ledger')}.transactions WHERE kind = 'usage'`);
+  const postedUsage = () => count(`SELECT count(*)::int AS n FROM ${schema('ledger')}.usage_lines`);
   while ((await postedUsage().catch(() => -1)) < EVENTS && Date.now() - started < DEADLINE_MS)
     await sleep(1000);
   await sleep(3000); // anything still in flight (a double count) lands now
@@ -165,11 +164,11 @@ async function verify(
       `${wrong.length} account balances differ, e.g. ${wrong[0]!.account_id}: ${wrong[0]!.balance} vs ${expected.get(wrong[0]!.account_id)?.toFixed()}`,
     );
   const posted = await one(
-    `SELECT count(*)::int AS n, count(DISTINCT source_id)::int AS distinct_n FROM ${schema('ledger')}.transactions WHERE kind = 'usage'`,
+    `SELECT count(*)::int AS n, count(DISTINCT source_id)::int AS distinct_n FROM ${schema('ledger')}.usage_lines`,
   );
   if (posted['n'] !== EVENTS || posted['distinct_n'] !== EVENTS)
     failures.push(
-      `ledger posted ${posted['n']} usage transactions (${posted['distinct_n']} distinct), expected ${EVENTS}`,
+      `ledger posted ${posted['n']} usage lines (${posted['distinct_n']} distinct), expected ${EVENTS}`,
     );
   const ratedIds = new Set(rated.json<{ id: string }>().map((r) => r.id));
   if (ratedIds.size !== EVENTS)

@@ -13,6 +13,8 @@ const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'dist');
 const SOURCES = ['apps', 'libs'];
 const BROWSER_APPS = new Set(['dashboard']);
+// Scripts outside apps/ and libs/ that run from dist/ too (the Kubernetes migration step).
+const SCRIPTS = ['infra/migrate.ts'];
 const isTest = (file) => /\.(spec|integration-spec)\.ts$/.test(file);
 
 function* typescriptFiles(directory) {
@@ -31,23 +33,30 @@ function writeAtomically(file, content) {
   renameSync(temporary, file);
 }
 
+function compile(file) {
+  const target = path.join(OUT, path.relative(ROOT, file)).replace(/\.ts$/, '.js');
+  const { code, map } = transformFileSync(file, {
+    ...swcOptions(true),
+    sourceFileName: path.relative(path.dirname(target), file),
+  });
+  mkdirSync(path.dirname(target), { recursive: true });
+  writeAtomically(target, `${code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
+  if (map) writeAtomically(`${target}.map`, map);
+}
+
 let count = 0;
 for (const top of SOURCES) {
   for (const project of readdirSync(path.join(ROOT, top))) {
     if (top === 'apps' && BROWSER_APPS.has(project)) continue;
-    const source = path.join(ROOT, top, project, 'src');
-    for (const file of typescriptFiles(source)) {
-      const target = path.join(OUT, path.relative(ROOT, file)).replace(/\.ts$/, '.js');
-      const { code, map } = transformFileSync(file, {
-        ...swcOptions(true),
-        sourceFileName: path.relative(path.dirname(target), file),
-      });
-      mkdirSync(path.dirname(target), { recursive: true });
-      writeAtomically(target, `${code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
-      if (map) writeAtomically(`${target}.map`, map);
+    for (const file of typescriptFiles(path.join(ROOT, top, project, 'src'))) {
+      compile(file);
       count += 1;
     }
   }
+}
+for (const script of SCRIPTS) {
+  compile(path.join(ROOT, script));
+  count += 1;
 }
 console.log(`build: ${count} files compiled to ${path.relative(ROOT, OUT)}/`);
 if (buildDashboard()) console.log('build: dashboard built into dist/apps/dashboard/');

@@ -23,6 +23,8 @@ npx prettier --check . --log-level warn
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p apps/dashboard/tsconfig.json --noEmit
 npx nx run-many -t lint --output-style=stream
+echo "== Prometheus config, rules and rule unit tests (promtool)"
+bash infra/prometheus/check.sh
 echo "== unit tests"
 npx nx run-many -t test --output-style=stream
 echo "== integration tests (Kafka ${KAFKA_BROKERS}, PostgreSQL ${DATABASE_URL})"

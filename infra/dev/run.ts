@@ -9,11 +9,12 @@ import { Kafka, logLevel } from 'kafkajs';
 import { UsageProducer } from '@tally/client';
 import { Topics } from '@tally/budget-domain';
 import { serviceNodeArgs } from '@tally/platform';
-import type { BalanceChanged } from '@tally/budget-domain';
+import type { AlertFired, BalanceChanged } from '@tally/budget-domain';
 
 const SERVICES: Array<{ name: string; port: number }> = [
   { name: 'metering', port: 3003 },
   { name: 'ledger', port: 3001 },
+  { name: 'alerting', port: 3004 },
 ];
 const DEMO_ACCOUNTS = ['acct_demo_1', 'acct_demo_2', 'acct_demo_3'];
 const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash'];
@@ -56,9 +57,17 @@ async function watchBalances(): Promise<void> {
     groupId: `tally-demo-watch-${Date.now()}`,
   });
   await consumer.connect();
-  await consumer.subscribe({ topic: Topics.LedgerBalanceChanged, fromBeginning: false });
+  await consumer.subscribe({
+    topics: [Topics.LedgerBalanceChanged, Topics.AlertsFired],
+    fromBeginning: false,
+  });
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ topic, message }) => {
+      if (topic === Topics.AlertsFired) {
+        const alert = JSON.parse(message.value?.toString('utf8') ?? '{}') as AlertFired;
+        console.log(`[alert] ${alert.state} ${alert.kind}: ${alert.message}`);
+        return;
+      }
       const balance = JSON.parse(message.value?.toString('utf8') ?? '{}') as BalanceChanged;
       console.log(
         `[balance] ${balance.account_id}: used ${balance.used} available ${balance.available} ` +

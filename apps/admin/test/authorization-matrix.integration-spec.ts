@@ -113,7 +113,7 @@ const ROUTES: RouteCase[] = [
   {
     method: 'PUT',
     route: '/v1/accounts/:id/alert-channels',
-    body: { type: 'email', email: 'ops@example.com' },
+    body: { type: 'webhook', url: 'https://hooks.example.com/other' },
     adminOnly: false,
     ok: 200,
   },
@@ -163,14 +163,14 @@ const ROUTES: RouteCase[] = [
 ];
 
 describe('authorization: who may use which route', () => {
-  const harness = new AdminHarness();
+  const harness = new AdminHarness({}, ['ledger', 'alerting']);
   let standIns: INestMicroservice;
   let tenant: string;
 
   beforeAll(async () => {
     await harness.start();
-    // Admin created the command topics; the stand-ins subscribe to them.
-    standIns = await startStandInServices(harness.isolation);
+    // Admin created the command topics; the topup stand-in subscribes to them.
+    standIns = await startStandInServices(harness.isolation, ['topup']);
     for (const account of [OWN, OTHER]) {
       const created = await harness.call('POST', '/v1/accounts', {
         body: { account_id: account, name: account },

@@ -10,14 +10,12 @@ import type { Isolation } from '@tally/testing';
 type Payload = Record<string, unknown>;
 
 /**
- * Answers topup.* and alerting.* over the real broker as DESIGN 2 spells the replies, for as
- * long as those services are not on main: it checks admin's routes and authorization, not
- * top-up or alerting behaviour (their own tests and the end-to-end tests do).
+ * Answers topup.* over the real broker as DESIGN 2 spells the replies, for as long as the topup
+ * service is not on main: it checks admin's routes and authorization, not top-up behaviour
+ * (topup's own tests and the end-to-end tests do).
  */
 @Controller()
-class StandInCommands {
-  private readonly channels = new Map<string, Payload[]>();
-
+class StandInTopUp {
   @MessagePattern('topup.create-checkout')
   checkout(@Payload() request: Payload) {
     const paid = String(request['amount_paid'] ?? '30.00');
@@ -56,6 +54,12 @@ class StandInCommands {
   history() {
     return { items: [], next_cursor: null };
   }
+}
+
+/** alerting.* as DESIGN 2 spells the replies (the real service is used where it runs). */
+@Controller()
+class StandInAlerting {
+  private readonly channels = new Map<string, Payload[]>();
 
   @MessagePattern('alerting.set-channel')
   setChannel(@Payload() request: Payload) {
@@ -126,15 +130,23 @@ function autoTopUp(enabled: boolean) {
   };
 }
 
-@Module({ controllers: [StandInCommands] })
-class StandInModule {}
+const STAND_INS = { topup: StandInTopUp, alerting: StandInAlerting };
 
-export async function startStandInServices(isolation: Isolation): Promise<INestMicroservice> {
+/** Stand-ins of the named services; start them after admin, which creates the command topics. */
+export async function startStandInServices(
+  isolation: Isolation,
+  services: ReadonlyArray<keyof typeof STAND_INS>,
+): Promise<INestMicroservice> {
+  @Module({ controllers: services.map((service) => STAND_INS[service]) })
+  class StandInModule {}
   const app = await NestFactory.createMicroservice(StandInModule, {
     strategy: new CommandServer(
       {
         client: { clientId: 'stand-in-services', brokers: isolation.kafkaBrokers },
-        consumer: { groupId: `stand-in-services.${isolation.suffix}`, sessionTimeout: 10_000 },
+        consumer: {
+          groupId: `stand-in-${services.join('-')}.${isolation.suffix}`,
+          sessionTimeout: 10_000,
+        },
         producer: { createPartitioner: Partitioners.DefaultPartitioner },
         subscribe: { fromBeginning: false },
       },

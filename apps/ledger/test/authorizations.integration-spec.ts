@@ -363,15 +363,19 @@ describe('POST /v1/authorizations on the real database', () => {
       occurredAt: now.toISOString(),
       details: {},
     };
-    await ledger.get(LedgerStore).post(posting.manager, [
-      {
-        ...usage,
-        postings: [
-          { code: 'credit', amount: new Decimal('-0.50') },
-          { code: 'revenue', amount: new Decimal('0.50') },
-        ],
-      },
-    ]);
+    await ledger.get(LedgerStore).post(
+      posting.manager,
+      [
+        {
+          ...usage,
+          postings: [
+            { code: 'credit', amount: new Decimal('-0.50') },
+            { code: 'revenue', amount: new Decimal('0.50') },
+          ],
+        },
+      ],
+      now,
+    );
     await posting.commitTransaction();
     await posting.release();
 

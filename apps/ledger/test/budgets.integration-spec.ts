@@ -1,8 +1,7 @@
 import { Client } from 'pg';
 import type { BalanceChanged } from '@tally/budget-domain';
-import { CommandClient, createApiKey, eventually, queryDatabase, usageRated } from '@tally/testing';
-import type { TopicRecorder } from '@tally/testing';
-import { LEDGER_COMMAND_PATTERNS } from '../src/commands/commands.module';
+import { createApiKey, eventually, queryDatabase, usageRated } from '@tally/testing';
+import type { TopicRecorder, CommandClient } from '@tally/testing';
 import { LedgerHarness, TestClock } from './ledger.harness';
 
 type Status = Record<string, unknown>;
@@ -22,7 +21,7 @@ describe('budgets with periods, on the ledger', () => {
     (
       await queryDatabase<{ count: number }>(
         ledger.isolation.databaseUrl,
-        `SELECT count(*)::int AS count FROM "${ledger.isolation.schema('ledger')}".transactions WHERE account_id = $1 AND kind = 'usage'`,
+        `SELECT count(*)::int AS count FROM "${ledger.isolation.schema('ledger')}".usage_lines WHERE account_id = $1`,
         [account],
       )
     )[0]!.count;
@@ -122,16 +121,9 @@ describe('budgets with periods, on the ledger', () => {
   beforeAll(async () => {
     await ledger.start();
     balances = await ledger.kafka.record(ledger.topic('ledger.balance-changed'));
-    commands = await new CommandClient(
-      ledger.isolation.kafkaBrokers,
-      ledger.isolation.suffix,
-      LEDGER_COMMAND_PATTERNS,
-    ).connect();
+    commands = await ledger.commands();
   });
-  afterAll(async () => {
-    await commands?.close(); // undefined when beforeAll failed: let its error show
-    await ledger.stop();
-  });
+  afterAll(() => ledger.stop());
 
   it('reset on the reset day happens once, and rollover is capped at its max percent', async () => {
     clock.set('2026-11-01T00:00:00Z');

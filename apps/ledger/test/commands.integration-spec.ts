@@ -1,6 +1,6 @@
 import { newApiKeySecret } from '@tally/platform';
-import { CommandClient, createApiKey, queryDatabase } from '@tally/testing';
-import { LEDGER_COMMAND_PATTERNS } from '../src/commands/commands.module';
+import type { CommandClient } from '@tally/testing';
+import { createApiKey, queryDatabase } from '@tally/testing';
 import { LedgerHarness } from './ledger.harness';
 
 describe('ledger commands over Kafka request-reply', () => {
@@ -9,16 +9,9 @@ describe('ledger commands over Kafka request-reply', () => {
 
   beforeAll(async () => {
     await ledger.start();
-    commands = await new CommandClient(
-      ledger.isolation.kafkaBrokers,
-      ledger.isolation.suffix,
-      LEDGER_COMMAND_PATTERNS,
-    ).connect();
+    commands = await ledger.commands();
   });
-  afterAll(async () => {
-    await commands?.close(); // undefined when beforeAll failed: let its error show
-    await ledger.stop();
-  });
+  afterAll(() => ledger.stop());
 
   it('creates an account and an API key from the hash of a secret that never travels on Kafka', async () => {
     expect(
@@ -33,6 +26,7 @@ describe('ledger commands over Kafka request-reply', () => {
       currency: 'USD',
       tier: 'pro',
       status: 'active',
+      created: true,
     });
     const { secret, secretSha256, prefix } = newApiKeySecret();
     const replies = await ledger.kafka.record(`${ledger.topic('ledger.create-api-key')}.reply`);

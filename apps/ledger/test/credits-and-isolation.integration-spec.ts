@@ -21,11 +21,8 @@ describe('credit and usage on the ledger', () => {
     transactions = await ledger.kafka.record(ledger.topic('ledger.transactions'));
     const accounts = ledger.get(AccountsService);
     expect(await accounts.createAccount({ accountId: 'acct_a', name: 'A', tier: 'pro' })).toEqual({
-      account_id: 'acct_a',
-      name: 'A',
-      currency: 'USD',
-      tier: 'pro',
-      status: 'active',
+      account: { account_id: 'acct_a', name: 'A', currency: 'USD', tier: 'pro', status: 'active' },
+      created: true,
     });
     await accounts.createAccount({ accountId: 'acct_b', name: 'B' });
   });
@@ -47,7 +44,9 @@ describe('credit and usage on the ledger', () => {
       reason: 'welcome',
       idempotencyKey: 'welcome-a',
     });
-    expect(again).toEqual({ transaction_id: first.transaction_id, replayed: true });
+    // The repeat answers the transaction the key posted, as it was posted.
+    expect(first).toMatchObject({ amount: '10.00', replayed: false });
+    expect(again).toEqual({ ...first, replayed: true });
     await eventually(() =>
       expect(latest('acct_a')).toMatchObject({
         extra_credit_remaining: '10.000000',
@@ -112,15 +111,31 @@ describe('credit and usage on the ledger', () => {
       available_percent: 0,
       alert_level: 'CRITICAL',
     });
-    const second = transactions
+    // Both events came in one slice: one usage transaction whose postings are the sums, with a
+    // line per event saying what paid for it (DESIGN 3.3).
+    const usage = transactions
       .json<LedgerTransaction>()
-      .filter((t) => t.account_id === 'acct_a' && t.kind === 'usage')
-      .pop();
-    expect(second!.postings).toEqual([
-      { ledger_account: 'credit', amount: '-6.000000' },
-      { ledger_account: 'overage', amount: '-1.500000' },
-      { ledger_account: 'revenue', amount: '7.500000' },
+      .filter((t) => t.account_id === 'acct_a' && t.kind === 'usage');
+    const lines = usage.flatMap((t) => t.lines ?? []);
+    expect(lines.map((line) => [line.cost, line.funding])).toEqual([
+      ['4.000000', { allowance: '0.000000', credit: '4.000000', overage: '0.000000' }],
+      ['7.500000', { allowance: '0.000000', credit: '6.000000', overage: '1.500000' }],
     ]);
+    expect(usage.flatMap((t) => t.postings)).toEqual(
+      usage.length === 1
+        ? [
+            { ledger_account: 'credit', amount: '-10.000000' },
+            { ledger_account: 'overage', amount: '-1.500000' },
+            { ledger_account: 'revenue', amount: '11.500000' },
+          ]
+        : [
+            { ledger_account: 'credit', amount: '-4.000000' },
+            { ledger_account: 'revenue', amount: '4.000000' },
+            { ledger_account: 'credit', amount: '-6.000000' },
+            { ledger_account: 'overage', amount: '-1.500000' },
+            { ledger_account: 'revenue', amount: '7.500000' },
+          ],
+    );
     expect(balances.json<BalanceChanged>().filter((b) => b.account_id === 'acct_b')).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import type { LedgerTransaction } from '@tally/budget-domain';
 import { ServiceHarness, eventually, queryDatabase, usageRated } from '@tally/testing';
 import type { TopicRecorder } from '@tally/testing';
 
@@ -13,7 +14,7 @@ describe('ledger under a crash', () => {
     (
       await queryDatabase<{ count: number }>(
         harness.isolation.databaseUrl,
-        `SELECT count(*)::int AS count FROM "${schema()}".transactions WHERE kind = 'usage'`,
+        `SELECT count(*)::int AS count FROM "${schema()}".usage_lines`,
       )
     )[0]!.count;
 
@@ -73,8 +74,13 @@ describe('ledger under a crash', () => {
                WHERE l.balance <> coalesce(p.s, 0)) AS mismatched`,
     );
     expect(check).toEqual({ total: '0.000000000000', mismatched: 0 });
-    await eventually(() => expect(transactions.messages.length).toBe(EVENTS), 60_000);
+    // Usage is announced one transaction per account per slice, with a line per event: every
+    // event once, in exactly one announced line.
+    const announcedLines = () =>
+      transactions.json<LedgerTransaction>().flatMap((transaction) => transaction.lines ?? []);
+    await eventually(() => expect(announcedLines()).toHaveLength(EVENTS), 60_000);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(transactions.messages.length).toBe(EVENTS);
+    expect(announcedLines()).toHaveLength(EVENTS);
+    expect(new Set(announcedLines().map((line) => line.usage_id)).size).toBe(EVENTS);
   });
 });

@@ -37,6 +37,45 @@ describe('metering on the real broker and database', () => {
     expect(harness.rated.messages.find((m) => m.key === 'acct_rate')).toBeDefined();
   });
 
+  it('rates audio tokens, per-request fees and borrowed prices as the price data says', async () => {
+    const audio = usageEvent({
+      subject: 'acct_parity',
+      data: {
+        provider: 'openai',
+        model: 'gpt-4o-realtime-preview',
+        input_tokens: 1000,
+        input_audio_tokens: 600,
+        output_tokens: 200,
+      },
+    });
+    const sonar = usageEvent({
+      subject: 'acct_parity',
+      data: { provider: 'perplexity', model: 'sonar', input_tokens: 1000, output_tokens: 500 },
+    });
+    const azure = usageEvent({
+      subject: 'acct_parity',
+      data: { provider: 'azure', model: 'gpt-4o', input_tokens: 1000, output_tokens: 500 },
+    });
+    await harness.produce([audio, sonar, azure], 'acct_parity');
+
+    await waitUntilRated(harness, azure.id);
+    const byId = new Map(harness.rated.json<UsageRated>().map((rated) => [rated.id, rated]));
+    expect(byId.get(audio.id)).toMatchObject({
+      cost: '0.030000',
+      quantities: { input_audio_tokens: 600, output_audio_tokens: 0 },
+      breakdown: { input: '0.002000', audio: '0.024000', output: '0.004000' },
+    });
+    expect(byId.get(sonar.id)).toMatchObject({
+      cost: '0.013500',
+      breakdown: { requests: '0.012000' },
+    });
+    expect(byId.get(azure.id)).toMatchObject({
+      provider: 'azure',
+      cost: '0.007500',
+      confidence: 1,
+    });
+  });
+
   it('counts a repeated event once, in the same batch or later', async () => {
     const event = usageEvent({ subject: 'acct_dupe' });
     await harness.produce([event, event], 'acct_dupe');

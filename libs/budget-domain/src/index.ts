@@ -70,6 +70,7 @@ export { LOCAL_ENTRIES, defaultCatalog } from './rating/default-catalog';
 export {
   DEFAULT_POWER_LEVEL_MULTIPLIERS,
   ENTERPRISE_VOLUME_TIERS,
+  estimateCall,
   estimateCost,
   rateUsage,
 } from './rating/rate-usage';
@@ -133,3 +134,38 @@ export {
   creditForPayment,
 } from './topup/credit-rate';
 export type { CreditRate } from './topup/credit-rate';
+
+export {
+  BALANCE_ALERT_KINDS,
+  UNKNOWN_STANDING,
+  balanceConditions,
+  presentAmount,
+  projectedOverrun,
+  spendPercentOf,
+  standingOf,
+  subjectOf,
+} from './alerting/alert-conditions';
+export type { AccountStanding, AlertCondition } from './alerting/alert-conditions';
+export { firedAlert, reconcileAlerts, resolvedAlert } from './alerting/alert-resolution';
+export type { ActiveAlert, AlertChanges, ConditionToFire } from './alerting/alert-resolution';
+export {
+  InvalidThresholdError,
+  customThresholdKey,
+  parseCustomThreshold,
+  presentCustomThreshold,
+} from './alerting/custom-threshold';
+export type { CustomThreshold } from './alerting/custom-threshold';
+export {
+  DEFAULT_SPEND_ANOMALY_RULE,
+  anomalyCondition,
+  anomalyHolds,
+  assessHourlySpend,
+  hourOf,
+} from './alerting/spend-anomaly';
+export type { HourlySpend, SpendAnomalyRule, SpendAssessment } from './alerting/spend-anomaly';
+export {
+  autoTopUpFailureConditions,
+  autoTopUpPausedConditions,
+} from './alerting/auto-topup-alerts';
+export { DEFAULT_RETRY_POLICY, nextRetryDelayMs } from './alerting/delivery-retry';
+export type { RetryPolicy } from './alerting/delivery-retry';

@@ -29,6 +29,64 @@ describe('usage from a provider response body', () => {
       outputTokens: 300,
       cachedInputTokens: 1000,
       cacheWriteTokens: 0,
+      inputAudioTokens: 0,
+      outputAudioTokens: 0,
+    });
+  });
+
+  it('OpenAI audio: audio tokens are parts of prompt and completion tokens, and Tally prices them', () => {
+    const usage = usageFromProviderResponse(
+      'openai',
+      {
+        model: 'gpt-4o-audio-preview-2024-12-17',
+        usage: {
+          prompt_tokens: 1000,
+          completion_tokens: 800,
+          prompt_tokens_details: { cached_tokens: 0, audio_tokens: 600 },
+          completion_tokens_details: { audio_tokens: 700, reasoning_tokens: 0 },
+        },
+      },
+      context,
+    );
+    expect(usage).toMatchObject({
+      inputTokens: 1000,
+      inputAudioTokens: 600,
+      outputTokens: 800,
+      outputAudioTokens: 700,
+    });
+    const event = buildUsageEvent(usage, 'gateway-eu-1');
+    expect(parseUsageEvent(JSON.stringify(event), { now: new Date() })).toMatchObject({
+      ok: true,
+      value: { data: { input_audio_tokens: 600, output_audio_tokens: 700 } },
+    });
+  });
+
+  it('OpenAI realtime: audio tokens of the prompt include the cached ones', () => {
+    const usage = usageFromProviderResponse(
+      'openai',
+      {
+        response: {
+          usage: {
+            input_tokens: 1000,
+            output_tokens: 200,
+            input_token_details: {
+              text_tokens: 400,
+              audio_tokens: 600,
+              cached_tokens: 800,
+              cached_tokens_details: { text_tokens: 400, audio_tokens: 400 },
+            },
+            output_token_details: { text_tokens: 50, audio_tokens: 150 },
+          },
+        },
+      },
+      { ...context, model: 'gpt-4o-realtime-preview', apiFlavor: 'realtime' },
+    );
+    expect(usage).toMatchObject({
+      inputTokens: 1000,
+      cachedInputTokens: 800,
+      inputAudioTokens: 600,
+      outputTokens: 200,
+      outputAudioTokens: 150,
     });
   });
 

@@ -14,6 +14,8 @@ export type ResponseContext = Omit<
   | 'outputTokens'
   | 'cachedInputTokens'
   | 'cacheWriteTokens'
+  | 'inputAudioTokens'
+  | 'outputAudioTokens'
 > & {
   readonly model?: string;
   readonly service?: UsageServiceKind;
@@ -24,7 +26,8 @@ export type ResponseContext = Omit<
 /**
  * Reads token usage out of a provider's raw response body (OpenAI, Anthropic, Google, …)
  * with @pydantic/genai-prices' extractors. Their `input_tokens` is the whole prompt, cache
- * reads and writes included, which is what Tally's usage event expects.
+ * reads and writes included, which is what Tally's usage event expects; their audio tokens
+ * are parts of input and output tokens, as Tally's are.
  */
 export function usageFromProviderResponse(
   provider: string,
@@ -56,5 +59,7 @@ export function usageFromProviderResponse(
     outputTokens: usage['output_tokens'] ?? 0,
     cachedInputTokens: usage['cache_read_tokens'] ?? 0,
     cacheWriteTokens: usage['cache_write_tokens'] ?? 0,
+    inputAudioTokens: usage['input_audio_tokens'] ?? 0,
+    outputAudioTokens: usage['output_audio_tokens'] ?? 0,
   };
 }

@@ -50,6 +50,8 @@ describe('the JSON Schema for producers in other languages', () => {
       'output_tokens',
       'cached_input_tokens',
       'cache_write_tokens',
+      'input_audio_tokens',
+      'output_audio_tokens',
     ]) {
       expect(data[field]!.maximum).toBe(QUANTITY_LIMITS.tokens);
     }

@@ -13,6 +13,10 @@ export interface UsageInput {
   readonly outputTokens?: number;
   readonly cachedInputTokens?: number;
   readonly cacheWriteTokens?: number;
+  /** Audio tokens of the prompt (cached ones included): part of inputTokens. */
+  readonly inputAudioTokens?: number;
+  /** Audio tokens of the answer: part of outputTokens. */
+  readonly outputAudioTokens?: number;
   /** Decimal string or number of seconds (speech-to-text). */
   readonly audioSeconds?: number | string;
   readonly characters?: number;
@@ -47,6 +51,8 @@ export function buildUsageEvent(input: UsageInput, source: string): UsageCloudEv
     output_tokens: input.outputTokens ?? 0,
     cached_input_tokens: input.cachedInputTokens ?? 0,
     cache_write_tokens: input.cacheWriteTokens ?? 0,
+    input_audio_tokens: input.inputAudioTokens ?? 0,
+    output_audio_tokens: input.outputAudioTokens ?? 0,
     audio_seconds: input.audioSeconds ?? 0,
     characters: input.characters ?? 0,
     images: input.images ?? 0,

@@ -16,7 +16,7 @@ import { CollectedOutbox } from './outbox-transaction';
 import type { OutboxTransaction } from './outbox-transaction';
 import type { TransactionalConsumer } from './transactional-consumer';
 import { triage } from './triage';
-import type { Rejected } from './triage';
+import type { Accepted, Rejected } from './triage';
 import type { KafkaConfig } from './kafka.config';
 import { topicName } from './kafka.config';
 import { OutboxRelay } from './outbox.relay';
@@ -121,15 +121,16 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async collectingTransaction<R>(work: (tx: CollectedOutbox) => Promise<R>): Promise<R> {
-    let published = 0;
+    let collected: CollectedOutbox | undefined;
     const result = await this.dataSource.transaction(async (manager) => {
       const tx = new CollectedOutbox(manager, (topic) => this.topic(topic));
       const value = await work(tx);
       await enqueueOutbox(manager, tx.messages);
-      published = tx.messages.length;
+      collected = tx;
       return value;
     });
-    if (published > 0) this.relay.nudge();
+    if (collected && collected.messages.length > 0) this.relay.nudge();
+    for (const callback of collected?.committed ?? []) callback();
     return result;
   }
 
@@ -157,13 +158,12 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
           at: now,
         });
         const outcome = await this.collectingTransaction(async (tx) => {
-          const fresh = await this.claimNew(tx.manager, inbox, [...accepted, ...rejected]);
-          const values: T[] = [];
-          const deadLetters: Rejected[] = [];
-          for (const item of fresh) {
-            if ('deadLetter' in item) deadLetters.push(item);
-            else values.push(item.value);
-          }
+          const claimed = consumer.appliedIds ? rejected : [...accepted, ...rejected];
+          const fresh = await this.claimNew(tx.manager, inbox, claimed);
+          const deadLetters = fresh.filter((item): item is Rejected => 'deadLetter' in item);
+          const values = consumer.appliedIds
+            ? await this.notApplied(accepted, consumer.appliedIds, tx)
+            : fresh.flatMap((item) => ('deadLetter' in item ? [] : [item.value]));
           if (values.length > 0) await consumer.effect(values, tx, now);
           for (const item of deadLetters) tx.add(item.deadLetter);
           return { applied: values.length, deadLettered: deadLetters.length };
@@ -202,6 +202,24 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     this.consumers.push(consumer);
     await consumer.start();
     return consumer;
+  }
+
+  /** Each value once, less those the effect says it applied before (`appliedIds`). */
+  private async notApplied<T>(
+    accepted: ReadonlyArray<Accepted<T>>,
+    appliedIds: (values: T[], tx: OutboxTransaction) => Promise<Set<string>>,
+    tx: OutboxTransaction,
+  ): Promise<T[]> {
+    if (this.options.kafka.unsafeSkipInbox) return accepted.map((item) => item.value);
+    const ids = new Set<string>();
+    const firstOfEach = accepted.filter(
+      (item) => !ids.has(item.messageId) && ids.add(item.messageId),
+    );
+    const applied = await appliedIds(
+      firstOfEach.map((item) => item.value),
+      tx,
+    );
+    return firstOfEach.filter((item) => !applied.has(item.messageId)).map((item) => item.value);
   }
 
   /** The items the inbox has not seen (see `claimNew`), in the caller's transaction. */

@@ -10,11 +10,14 @@ export interface OutboxTransaction {
   readonly manager: EntityManager;
   /** Publishes a JSON payload to a contract topic (the test suffix, if any, is added), keyed by account id. */
   publish(topic: string, key: string | null, payload: unknown): void;
+  /** Runs once the transaction has committed (metrics, wake-ups): never for one rolled back. */
+  afterCommit(callback: () => void): void;
 }
 
 /** The messages an OutboxTransaction collected, in the order they were published. */
 export class CollectedOutbox implements OutboxTransaction {
   readonly messages: OutboxMessage[] = [];
+  readonly committed: Array<() => void> = [];
 
   constructor(
     readonly manager: EntityManager,
@@ -23,6 +26,10 @@ export class CollectedOutbox implements OutboxTransaction {
 
   publish(topic: string, key: string | null, payload: unknown): void {
     this.messages.push({ topic: this.resolveTopic(topic), key, value: JSON.stringify(payload) });
+  }
+
+  afterCommit(callback: () => void): void {
+    this.committed.push(callback);
   }
 
   /** A message built elsewhere with its topic already resolved (a dead letter). */

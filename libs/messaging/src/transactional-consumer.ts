@@ -23,6 +23,13 @@ export interface TransactionalConsumer<T> {
    * slice back and it is delivered again, so throw only on faults, never on bad input.
    */
   readonly effect: (values: T[], tx: OutboxTransaction, now: Date) => Promise<void>;
+  /**
+   * Lets the effect's own rows record which values it applied, instead of an inbox row per
+   * message: given the slice's values, answers the ids among them the effect has applied
+   * before. The effect must store each id under a unique key (which also stops two instances
+   * racing on one slice). Bad records are still claimed in the inbox.
+   */
+  readonly appliedIds?: (values: T[], tx: OutboxTransaction) => Promise<Set<string>>;
   /** The consumer's clock (the ledger's can be moved by tests). */
   readonly now?: () => Date;
   /** Partitions this instance handles at once, each in its own transaction (default 3). */

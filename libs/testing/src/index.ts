@@ -7,7 +7,7 @@ export { scrapeMetrics } from './metrics';
 export { KafkaTestClient, TopicRecorder } from './kafka-test.client';
 export type { RecordedMessage } from './kafka-test.client';
 export { usageEvent, usageRated } from './usage-event.builder';
-export { ServiceProcess } from './service.process';
+export { ServiceProcess, freePort } from './service.process';
 export { ServiceHarness } from './service.harness';
 export { InProcessApp } from './in-process.app';
 export { CommandClient } from './command.client';

@@ -1,11 +1,13 @@
 import { Decimal } from 'decimal.js';
 import { changeCredit, spendCredit } from '@tally/budget-domain';
-import type { CreditPools } from '@tally/budget-domain';
+import type { CreditPools, LedgerTransaction } from '@tally/budget-domain';
 import { utcDay } from '../usage/usage-day';
 import type { UsageIncrement } from '../usage/usage-rollups.store';
-import type { ProjectableTransaction, UsageLine } from './ledger-transaction.decoder';
 
 const ZERO = new Decimal(0);
+
+/** One usage event of a usage transaction (DESIGN 3.3). */
+type UsageLine = NonNullable<LedgerTransaction['lines']>[number];
 /** The tenant side of the ledger (ADR 0004): what the tenant can spend or owes. */
 const TENANT_ACCOUNTS = new Set(['allowance', 'credit', 'overage']);
 
@@ -38,7 +40,7 @@ export interface ProjectedTransaction {
  * anything else, payments: purchased).
  */
 export function projectTransaction(
-  transaction: ProjectableTransaction,
+  transaction: LedgerTransaction,
   pools: CreditPools,
 ): { projected: ProjectedTransaction; pools: CreditPools } {
   const total = (code: string) =>
@@ -82,12 +84,12 @@ export function projectTransaction(
     funding.overage = funding.overage.plus(overage);
     usage.push({
       accountId: transaction.account_id,
-      day: utcDay(line.occurred_at ?? transaction.occurred_at),
+      day: utcDay(line.occurred_at),
       service: line.service,
       provider: line.provider,
       model: line.model,
       apiKeyId: line.api_key_id ?? '',
-      cost: new Decimal(line.charged ?? line.cost),
+      cost: new Decimal(line.charged),
       tokens: 0,
       requests: 0,
     });
@@ -96,11 +98,12 @@ export function projectTransaction(
 }
 
 /**
- * A usage transaction of one event (the ledger's shape today): the event is in `details`, its
- * funding in the postings (negative on the tenant side), what it was charged their sum.
+ * A usage transaction of one event without lines (as the ledger posted usage before lines[]):
+ * the event is in `details`, its funding in the postings (negative on the tenant side), what it
+ * was charged their sum.
  */
 function lineOfPostings(
-  transaction: ProjectableTransaction,
+  transaction: LedgerTransaction,
   total: (code: string) => Decimal,
 ): UsageLine {
   const details = transaction.details;
@@ -119,8 +122,12 @@ function lineOfPostings(
     service: text('service'),
     provider: text('provider'),
     model: text('model'),
+    occurred_at: transaction.occurred_at,
     cost: charged.toFixed(),
+    markup: '0',
+    discount: '0',
     charged: charged.toFixed(),
+    reservation_id: null,
     funding: {
       allowance: allowance.toFixed(),
       credit: Decimal.max(credit, ZERO).toFixed(),

@@ -1,14 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
-import { EMPTY_CREDIT_POOLS, Topics } from '@tally/budget-domain';
-import type { CreditPools } from '@tally/budget-domain';
+import { EMPTY_CREDIT_POOLS, Topics, parseLedgerTransaction } from '@tally/budget-domain';
+import type { CreditPools, LedgerTransaction } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import type { OutboxTransaction } from '@tally/messaging';
 import { AccountsStore } from '../accounts/accounts.store';
 import { SystemTotalsStore, emptyTotalsDelta } from '../accounts/system-totals.store';
 import { UsageRollupsStore } from '../usage/usage-rollups.store';
-import { decodeLedgerTransaction } from './ledger-transaction.decoder';
-import type { ProjectableTransaction } from './ledger-transaction.decoder';
 import { projectTransaction } from './transaction-projection';
 import type { ProjectedTransaction } from './transaction-projection';
 import { TransactionsStore } from './transactions.store';
@@ -31,16 +29,15 @@ export class TransactionsConsumer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.messaging.consumeTransactionally({
       topic: Topics.LedgerTransactions,
-      decode: decodeLedgerTransaction,
+      decode: parseLedgerTransaction,
       idOf: (transaction) => transaction.transaction_id,
+      // The transactions table records which transactions were applied: no inbox row for them.
+      appliedIds: (transactions, tx) => this.store.projectedIds(tx.manager, transactions),
       effect: (transactions, tx) => this.apply(transactions, tx),
     });
   }
 
-  private async apply(
-    transactions: ProjectableTransaction[],
-    tx: OutboxTransaction,
-  ): Promise<void> {
+  private async apply(transactions: LedgerTransaction[], tx: OutboxTransaction): Promise<void> {
     const accountIds = transactions.map((transaction) => transaction.account_id);
     const delta = emptyTotalsDelta();
     delta.accounts = await this.accounts.touch(tx.manager, accountIds);

@@ -33,6 +33,11 @@ const COLUMNS = `transaction_id, kind, amount, posted_at, funding_allowance, fun
 /** Posted transactions of accounts (for listing) and each account's credit split. */
 @Injectable()
 export class TransactionsStore {
+  /**
+   * Stores projected transactions. A transaction stored before makes the insert fail: the
+   * consumer asked `projectedIds` first, so that is another instance applying the same slice,
+   * and this one's slice rolls back (it is delivered again and finds it applied).
+   */
   async insert(manager: EntityManager, rows: readonly ProjectedTransaction[]): Promise<void> {
     if (rows.length === 0) return;
     const funding = (pick: (f: NonNullable<ProjectedTransaction['funding']>) => Decimal) =>
@@ -41,8 +46,7 @@ export class TransactionsStore {
       `INSERT INTO transactions (account_id, transaction_id, kind, amount, occurred_at, posted_at,
          funding_allowance, funding_credit, funding_bonus, funding_overage)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::timestamptz[],
-         $6::timestamptz[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[])
-       ON CONFLICT DO NOTHING`,
+         $6::timestamptz[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[])`,
       [
         rows.map((row) => row.accountId),
         rows.map((row) => row.transactionId),
@@ -56,6 +60,24 @@ export class TransactionsStore {
         funding((f) => f.overage),
       ],
     );
+  }
+
+  /** The ids among these transactions admin has projected before. */
+  async projectedIds(
+    manager: EntityManager,
+    transactions: ReadonlyArray<{ account_id: string; transaction_id: string }>,
+  ): Promise<Set<string>> {
+    if (transactions.length === 0) return new Set();
+    const rows: Array<{ transaction_id: string }> = await manager.query(
+      `SELECT t.transaction_id FROM transactions t
+       JOIN unnest($1::text[], $2::text[]) AS k(account_id, transaction_id)
+         ON t.account_id = k.account_id AND t.transaction_id = k.transaction_id`,
+      [
+        transactions.map((transaction) => transaction.account_id),
+        transactions.map((transaction) => transaction.transaction_id),
+      ],
+    );
+    return new Set(rows.map((row) => row.transaction_id));
   }
 
   /** Newest first; one row more than `limit` says there is a next page. */

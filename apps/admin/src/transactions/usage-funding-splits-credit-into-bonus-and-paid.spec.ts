@@ -1,15 +1,14 @@
 import { Decimal } from 'decimal.js';
 import { EMPTY_CREDIT_POOLS } from '@tally/budget-domain';
-import type { CreditPools } from '@tally/budget-domain';
-import type { ProjectableTransaction } from './ledger-transaction.decoder';
+import type { CreditPools, LedgerTransaction } from '@tally/budget-domain';
 import { projectTransaction } from './transaction-projection';
 import type { ProjectedTransaction } from './transaction-projection';
 
 function transaction(
   kind: string,
   postings: Array<[string, string]>,
-  extra: Partial<ProjectableTransaction> = {},
-): ProjectableTransaction {
+  extra: Partial<LedgerTransaction> = {},
+): LedgerTransaction {
   return {
     schema_version: 1,
     transaction_id: `tx_${kind}_${postings.length}`,
@@ -63,7 +62,7 @@ describe('usage funding splits credit into granted (bonus) and purchased (paid)'
     expect(pools(state)).toEqual({ paid: '10', bonus: '2' });
   });
 
-  it('usage posted as one event: allowance, then bonus, then paid credit, then overage', () => {
+  it('usage posted without lines (before lines[]): allowance, then bonus, then paid credit, then overage', () => {
     const { projected, pools: after } = projectTransaction(
       transaction('usage', [
         ['allowance', '-1.000000'],
@@ -100,9 +99,12 @@ describe('usage funding splits credit into granted (bonus) and purchased (paid)'
       service: 'llm',
       provider: 'anthropic',
       model: 'claude-3-5-sonnet',
-      cost: charged,
-      charged,
       occurred_at: '2026-12-02T10:00:00Z',
+      cost: charged,
+      markup: '0',
+      discount: '0',
+      charged,
+      reservation_id: null,
       funding: { allowance: '0', credit, overage: '0' },
     });
     const { projected, pools: after } = projectTransaction(

@@ -35,13 +35,17 @@ export class AccountsService {
     private readonly store: AccountsStore,
   ) {}
 
-  /** Creates the account, or completes one that usage opened; creating it again is a no-op. */
+  /**
+   * Creates the account, or completes one that usage or a payment opened (it gets its name and
+   * tier). An account a command created already stays as it is: `created` is false and nothing
+   * changed, so a repeated or conflicting create never overwrites a name or tier.
+   */
   async createAccount(input: {
     accountId: string;
     name: string;
     currency?: string;
     tier?: string | null;
-  }): Promise<Account> {
+  }): Promise<{ account: Account; created: boolean }> {
     if (!ACCOUNT_ID.test(input.accountId)) {
       throw new AccountsException(
         AccountsExceptionCode.VALIDATION_FAILED,
@@ -56,7 +60,14 @@ export class AccountsService {
       );
     }
     return this.dataSource.transaction(async (manager) => {
-      await this.ledger.openAccounts(manager, [input.accountId], 'command');
+      const opened = await this.ledger.openAccounts(manager, [input.accountId], 'command');
+      if (!opened.has(input.accountId)) {
+        const existing = await this.store.lockAccount(manager, input.accountId);
+        if (existing?.opened_by === 'command') {
+          const { opened_by: _openedBy, ...account } = existing;
+          return { account, created: false };
+        }
+      }
       const account = await this.store.describe(
         manager,
         input.accountId,
@@ -65,7 +76,7 @@ export class AccountsService {
       );
       if (!account)
         throw new Error(`account ${input.accountId} is missing right after it was opened`);
-      return account;
+      return { account, created: true };
     });
   }
 

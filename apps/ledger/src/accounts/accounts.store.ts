@@ -10,6 +10,8 @@ export interface Account {
   status: 'active' | 'inactive';
 }
 
+const ACCOUNT_COLUMNS = 'account_id, name, currency, tier, status';
+
 /** A key as its commands answer it (never its secret or hash). */
 export interface ApiKey {
   readonly api_key_id: string;
@@ -28,6 +30,18 @@ const API_KEY_COLUMNS = 'api_key_id, account_id, name, prefix, created_at, revok
  */
 @Injectable()
 export class AccountsStore {
+  /** The account and what opened it, locked for this transaction; undefined when it does not exist. */
+  async lockAccount(
+    manager: EntityManager,
+    accountId: string,
+  ): Promise<(Account & { opened_by: string }) | undefined> {
+    const [account]: Array<Account & { opened_by: string }> = await manager.query(
+      `SELECT ${ACCOUNT_COLUMNS}, opened_by FROM accounts WHERE account_id = $1 FOR UPDATE`,
+      [accountId],
+    );
+    return account;
+  }
+
   /** Names an opened account; undefined when it does not exist. */
   async describe(
     manager: EntityManager,
@@ -39,7 +53,7 @@ export class AccountsStore {
       manager,
       `UPDATE accounts SET name = $2, tier = $3, opened_by = 'command'
        WHERE account_id = $1
-       RETURNING account_id, name, currency, tier, status`,
+       RETURNING ${ACCOUNT_COLUMNS}`,
       [accountId, name, tier],
     );
     return account;

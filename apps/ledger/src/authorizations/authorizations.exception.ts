@@ -5,6 +5,7 @@ export enum AuthorizationsExceptionCode {
   VALIDATION_FAILED = 'VALIDATION_FAILED',
   ACCOUNT_NOT_FOUND = 'ACCOUNT_NOT_FOUND',
   RESERVATION_NOT_FOUND = 'RESERVATION_NOT_FOUND',
+  UNKNOWN_MODEL = 'UNKNOWN_MODEL',
 }
 
 export class AuthorizationsException extends ServiceException<AuthorizationsExceptionCode> {}

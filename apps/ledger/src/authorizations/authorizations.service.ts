@@ -6,7 +6,7 @@ import { Decimal } from 'decimal.js';
 import {
   checkAffordability,
   computeBudgetStatus,
-  estimateCost,
+  estimateCall,
   formatAmount,
   parseAmount,
   presentPercent,
@@ -212,7 +212,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
   /** The estimate, or the worst case of the model and token estimate (all output tokens used). */
   private amountToHold(request: AuthorizationRequest, now: Date): Decimal {
     if ('estimated_cost' in request) return parseAmount(request.estimated_cost);
-    return estimateCost(
+    const { cost: worstCase, confidence } = estimateCall(
       {
         service: request.service,
         model: request.model,
@@ -224,6 +224,21 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
       },
       this.catalogs.catalog,
     );
+    if (confidence < 1) {
+      // A fallback price can be far below the real one (o1 costs 20 times the llm fallback):
+      // never hold it.
+      throw new AuthorizationsException(
+        AuthorizationsExceptionCode.UNKNOWN_MODEL,
+        `the price catalog does not know ${request.model}: send estimated_cost instead`,
+      );
+    }
+    if (worstCase.isZero()) {
+      throw new AuthorizationsException(
+        AuthorizationsExceptionCode.VALIDATION_FAILED,
+        `${request.model} prices this estimate at 0: there is nothing to hold`,
+      );
+    }
+    return worstCase;
   }
 }
 

@@ -104,7 +104,12 @@ export class Books {
     for (const reset of rollBudgets(books.budgets, request.now)) books.record(reset);
     const result = await build(books);
     await this.budgets.save(manager, books.budgets);
-    await this.announce(tx, books, await this.store.post(manager, books.transactions), request.now);
+    await this.announce(
+      tx,
+      books,
+      await this.store.post(manager, books.transactions, request.now),
+      request.now,
+    );
     return result;
   }
 
@@ -159,5 +164,28 @@ function transactionRecord(transaction: NewTransaction, postedAt: Date): LedgerT
       .filter((posting) => !posting.amount.isZero())
       .map((posting) => ({ ledger_account: posting.code, amount: formatAmount(posting.amount) })),
     details: transaction.details,
+    ...(transaction.lines
+      ? {
+          lines: transaction.lines.map((line) => ({
+            usage_id: line.usageId,
+            source: line.source,
+            api_key_id: line.apiKeyId,
+            service: line.service,
+            provider: line.provider,
+            model: line.model,
+            occurred_at: line.occurredAt,
+            cost: formatAmount(line.cost),
+            markup: '0.000000',
+            discount: '0.000000',
+            charged: formatAmount(line.cost),
+            reservation_id: line.reservationId,
+            funding: {
+              allowance: formatAmount(line.fromAllowance),
+              credit: formatAmount(line.fromCredit),
+              overage: formatAmount(line.toOverage),
+            },
+          })),
+        }
+      : {}),
   };
 }

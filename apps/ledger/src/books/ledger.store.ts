@@ -24,6 +24,26 @@ export interface NewTransaction {
   readonly occurredAt: string;
   readonly details: Record<string, unknown>;
   readonly postings: ReadonlyArray<{ readonly code: LedgerCode; readonly amount: Decimal }>;
+  /** A usage transaction's events, one line each; its postings are their sums. */
+  readonly lines?: readonly UsageLine[];
+}
+
+/** One usage event as the ledger posted it, and what paid for it. */
+export interface UsageLine {
+  /** The event's identity (source and id), unique in the account's books. */
+  readonly sourceId: string;
+  readonly usageId: string;
+  readonly source: string;
+  readonly apiKeyId: string | null;
+  readonly service: string;
+  readonly provider: string;
+  readonly model: string;
+  readonly occurredAt: string;
+  readonly cost: Decimal;
+  readonly fromAllowance: Decimal;
+  readonly fromCredit: Decimal;
+  readonly toOverage: Decimal;
+  readonly reservationId: string | null;
 }
 
 /**
@@ -34,24 +54,26 @@ export interface NewTransaction {
 export class LedgerStore {
   /**
    * Opens the accounts that do not exist yet, with all their ledger accounts, in one
-   * statement. Ledger accounts are created only with their account, so an account that
+   * statement; returns the ids it opened. Ledger accounts are created only with their account, so an account that
    * exists has all of them and a batch of known accounts inserts nothing.
    */
   async openAccounts(
     manager: EntityManager,
-    accountIds: string[],
+    accountIds: readonly string[],
     openedBy: OpenedBy,
-  ): Promise<void> {
-    await manager.query(
+  ): Promise<Set<string>> {
+    const rows: Array<{ account_id: string }> = await manager.query(
       `WITH opened AS (
          INSERT INTO accounts (account_id, name, opened_by)
          SELECT id, id, $2 FROM unnest($1::text[]) AS id
          ON CONFLICT DO NOTHING
          RETURNING account_id)
        INSERT INTO ledger_accounts (account_id, code)
-       SELECT account_id, code FROM opened CROSS JOIN unnest($3::text[]) AS code`,
+       SELECT account_id, code FROM opened CROSS JOIN unnest($3::text[]) AS code
+       RETURNING account_id`,
       [accountIds, openedBy, ALL_LEDGER_CODES],
     );
+    return new Set(rows.map((row) => row.account_id));
   }
 
   /** Locks the accounts' ledger rows for this transaction and returns their balances. */
@@ -86,20 +108,6 @@ export class LedgerStore {
     return new Map(rows.map((row) => [row.code, new Decimal(row.balance)]));
   }
 
-  /** An earlier transaction created from the same outside id, if any (idempotency). */
-  async findTransaction(
-    manager: EntityManager,
-    accountId: string,
-    kind: string,
-    sourceId: string,
-  ): Promise<{ transaction_id: string } | undefined> {
-    const [row]: Array<{ transaction_id: string }> = await manager.query(
-      'SELECT transaction_id FROM transactions WHERE account_id = $1 AND kind = $2 AND source_id = $3',
-      [accountId, kind, sourceId],
-    );
-    return row;
-  }
-
   /**
    * Inserts transactions with their postings and moves the cached balances by the same
    * amounts; returns how many ledger rows of each account moved (each one's version grew by 1).
@@ -107,12 +115,13 @@ export class LedgerStore {
   async post(
     manager: EntityManager,
     transactions: readonly NewTransaction[],
+    postedAt: Date,
   ): Promise<Map<string, number>> {
     const changedRows = new Map<string, number>();
     if (transactions.length === 0) return changedRows;
     await manager.query(
-      `INSERT INTO transactions (account_id, transaction_id, kind, source_id, occurred_at, details)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], ${jsonTextsSql(6)}::jsonb[])`,
+      `INSERT INTO transactions (account_id, transaction_id, kind, source_id, occurred_at, details, posted_at)
+       SELECT *, $7::timestamptz FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], ${jsonTextsSql(6)}::jsonb[])`,
       [
         transactions.map((t) => t.accountId),
         transactions.map((t) => t.transactionId),
@@ -120,6 +129,7 @@ export class LedgerStore {
         transactions.map((t) => t.sourceId),
         transactions.map((t) => t.occurredAt),
         joinJsonTexts(transactions.map((t) => JSON.stringify(t.details))),
+        postedAt,
       ],
     );
     const postings = transactions.flatMap((t) =>
@@ -137,6 +147,7 @@ export class LedgerStore {
         postings.map((p) => p.amount.toFixed()),
       ],
     );
+    await this.insertLines(manager, transactions);
     const deltas = new Map<string, { accountId: string; code: LedgerCode; delta: Decimal }>();
     for (const posting of postings) {
       const key = `${posting.accountId}\u0000${posting.code}`;
@@ -165,5 +176,59 @@ export class LedgerStore {
       changedRows.set(change.accountId, (changedRows.get(change.accountId) ?? 0) + 1);
     }
     return changedRows;
+  }
+
+  /** Of these (account, source id) pairs, those a usage line already has. */
+  async postedLines(
+    manager: EntityManager,
+    lines: ReadonlyArray<{ readonly accountId: string; readonly sourceId: string }>,
+  ): Promise<Set<string>> {
+    if (lines.length === 0) return new Set();
+    const rows: Array<{ source_id: string }> = await manager.query(
+      `SELECT l.source_id FROM usage_lines AS l
+       JOIN unnest($1::text[], $2::text[]) AS n(account_id, source_id)
+         ON l.account_id = n.account_id AND l.source_id = n.source_id`,
+      [lines.map((line) => line.accountId), lines.map((line) => line.sourceId)],
+    );
+    return new Set(rows.map((row) => row.source_id));
+  }
+
+  private async insertLines(
+    manager: EntityManager,
+    transactions: readonly NewTransaction[],
+  ): Promise<void> {
+    const lines = transactions.flatMap((t) =>
+      (t.lines ?? []).map((line) => ({
+        ...line,
+        accountId: t.accountId,
+        transactionId: t.transactionId,
+      })),
+    );
+    if (lines.length === 0) return;
+    const column = <T>(pick: (line: (typeof lines)[number]) => T) => lines.map(pick);
+    await manager.query(
+      `INSERT INTO usage_lines (account_id, source_id, transaction_id, usage_id, source, api_key_id, service,
+         provider, model, occurred_at, cost, from_allowance, from_credit, to_overage, reservation_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $8::text[], $9::text[], $10::timestamptz[], $11::numeric[], $12::numeric[], $13::numeric[],
+         $14::numeric[], $15::text[])`,
+      [
+        column((l) => l.accountId),
+        column((l) => l.sourceId),
+        column((l) => l.transactionId),
+        column((l) => l.usageId),
+        column((l) => l.source),
+        column((l) => l.apiKeyId),
+        column((l) => l.service),
+        column((l) => l.provider),
+        column((l) => l.model),
+        column((l) => l.occurredAt),
+        column((l) => l.cost.toFixed()),
+        column((l) => l.fromAllowance.toFixed()),
+        column((l) => l.fromCredit.toFixed()),
+        column((l) => l.toOverage.toFixed()),
+        column((l) => l.reservationId),
+      ],
+    );
   }
 }

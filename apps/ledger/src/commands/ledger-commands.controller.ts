@@ -10,50 +10,52 @@ import { BalancesService } from '../balances/balances.service';
 import { CreditsService } from '../credits/credits.service';
 import { ReconciliationService } from '../reconciliation/reconciliation.service';
 
+/** Account ids as usage may open them (a usage event's subject); create-account is stricter. */
+const accountId = plainText(256);
+const apiKeyId = plainText(64);
+const decimalText = z.string().refine(isDecimalString, { message: 'must be a decimal string' });
+const percent = z.union([decimalText, z.number().finite()]);
+
 const createAccount = z.object({
   account_id: z.string(),
-  name: z.string().min(1),
+  name: plainText(200),
   currency: z.string().length(3).default('USD'),
-  tier: z.string().nullable().optional(),
+  tier: plainText(64).nullable().optional(),
 });
 const createApiKey = z.object({
-  account_id: z.string(),
+  account_id: accountId,
   name: plainText(200),
   // The caller keeps the secret; only its hash and display prefix come over Kafka.
   secret_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the secret'),
   prefix: plainText(16),
 });
-const revokeApiKey = z.object({ account_id: z.string(), api_key_id: z.string() });
+const revokeApiKey = z.object({ account_id: accountId, api_key_id: apiKeyId });
 const grantCredit = z.object({
-  account_id: z.string(),
+  account_id: accountId,
   amount: z.unknown(),
   kind: z.enum(['grant', 'bonus', 'refund']),
-  reason: z.string().min(1),
-  idempotency_key: z.string().min(1),
+  reason: plainText(500),
+  idempotency_key: plainText(200),
 });
-const percent = z.union([z.string(), z.number()]);
 const setBudget = z.object({
-  account_id: z.string(),
-  api_key_id: z.string().nullable().optional(),
+  account_id: accountId,
+  api_key_id: apiKeyId.nullable().optional(),
   period: z.enum(['monthly', 'weekly', 'daily', 'none']),
   reset_day: z.number().int().optional(),
   anchor_start: z.string().datetime({ offset: true }).optional(),
-  limit: z.string().refine(isDecimalString, { message: 'must be a decimal string' }),
+  limit: decimalText,
   soft_limit_percent: percent.optional(),
   hard_limit: z.boolean(),
-  overage_limit: z
-    .string()
-    .refine(isDecimalString, { message: 'must be a decimal string' })
-    .optional(),
+  overage_limit: decimalText.optional(),
   rollover_max_percent: percent.optional(),
   prorate: z.boolean().optional(),
   expires_at: z.string().datetime({ offset: true }).optional(),
-  grace_period_hours: z.number().min(0).optional(),
+  grace_period_hours: z.number().min(0).max(100_000).optional(),
   active: z.boolean().optional(),
 });
 const budgetStatus = z.object({
-  account_id: z.string(),
-  api_key_id: z.string().nullable().optional(),
+  account_id: accountId,
+  api_key_id: apiKeyId.nullable().optional(),
 });
 
 /**
@@ -72,14 +74,15 @@ export class LedgerCommandsController {
 
   @MessagePattern('ledger.create-account')
   createAccount(@Payload() payload: unknown) {
-    return answerCommand(createAccount, payload, (request) =>
-      this.accounts.createAccount({
+    return answerCommand(createAccount, payload, async (request) => {
+      const { account, created } = await this.accounts.createAccount({
         accountId: request.account_id,
         name: request.name,
         currency: request.currency,
         tier: request.tier ?? null,
-      }),
-    );
+      });
+      return { ...account, created };
+    });
   }
 
   @MessagePattern('ledger.create-api-key')
@@ -104,21 +107,15 @@ export class LedgerCommandsController {
 
   @MessagePattern('ledger.grant-credit')
   grantCredit(@Payload() payload: unknown) {
-    return answerCommand(grantCredit, payload, async (request) => {
-      const posted = await this.credits.grant({
+    return answerCommand(grantCredit, payload, (request) =>
+      this.credits.grant({
         accountId: request.account_id,
         amount: request.amount,
         kind: request.kind,
         reason: request.reason,
         idempotencyKey: request.idempotency_key,
-      });
-      return {
-        ...posted,
-        account_id: request.account_id,
-        kind: request.kind,
-        amount: request.amount,
-      };
-    });
+      }),
+    );
   }
 
   @MessagePattern('ledger.budget-status')

@@ -7,6 +7,7 @@ import { AccountHoldsVersion1763856000500 } from './1763856000500-account-holds-
 import { PostingsWithoutForeignKeys1763856000600 } from './1763856000600-postings-without-foreign-keys.migration';
 import { HeldTotalsPerKey1763856000700 } from './1763856000700-held-totals-per-key.migration';
 import { ApiKeysFoundBySecretHash1763856000800 } from './1763856000800-api-keys-found-by-secret-hash.migration';
+import { UsageLines1763856000900 } from './1763856000900-usage-lines.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const LEDGER_MIGRATIONS = [
   PostingsWithoutForeignKeys1763856000600,
   HeldTotalsPerKey1763856000700,
   ApiKeysFoundBySecretHash1763856000800,
+  UsageLines1763856000900,
 ];

@@ -22,6 +22,7 @@ export interface Reconciliation {
       }
     | { kind: 'unbalanced_transaction'; account_id: string; transaction_id: string; total: string }
     | { kind: 'orphan_posting'; account_id: string; transaction_id: string; ledger_account: string }
+    | { kind: 'usage_lines'; account_id: string; transaction_id: string }
     | {
         kind: 'held_total';
         account_id: string;
@@ -40,8 +41,9 @@ const reconciled = gauge(
 /**
  * Proves the books: postings sum to zero overall and per transaction, every posting belongs
  * to a transaction and a ledger account, every cached balance equals the sum of its
- * postings, and every key's held total the sum of its held reservations. Runs on demand and every `reconciliationIntervalMs`; a discrepancy is logged as
- * an error and exported as a metric.
+ * postings, every usage transaction's postings are the sums of its lines, and every key's
+ * held total the sum of its held reservations. Runs on demand and every
+ * `reconciliationIntervalMs`; a discrepancy is logged as an error and exported as a metric.
  */
 @Injectable()
 export class ReconciliationService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -73,14 +75,16 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
 
   async reconcile(): Promise<Reconciliation> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const { total, balances, unbalanced, orphans, heldTotals } = await this.store.read(manager);
+      const { total, balances, unbalanced, orphans, heldTotals, lines } =
+        await this.store.read(manager);
       const result: Reconciliation = {
         ok:
           new Decimal(total).isZero() &&
           balances.length === 0 &&
           unbalanced.length === 0 &&
           orphans.length === 0 &&
-          heldTotals.length === 0,
+          heldTotals.length === 0 &&
+          lines.length === 0,
         postings_total: total,
         mismatches: [
           ...balances.map((row) => ({
@@ -93,6 +97,7 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
           ...unbalanced.map((row) => ({ kind: 'unbalanced_transaction' as const, ...row })),
           ...orphans.map((row) => ({ kind: 'orphan_posting' as const, ...row })),
           ...heldTotals.map((row) => ({ kind: 'held_total' as const, ...row })),
+          ...lines.map((row) => ({ kind: 'usage_lines' as const, ...row })),
         ],
       };
       reconciled.set(result.ok ? 1 : 0);

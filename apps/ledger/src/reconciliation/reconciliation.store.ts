@@ -8,6 +8,8 @@ export interface BooksFindings {
   readonly balances: Array<{ account_id: string; code: string; cached: string; derived: string }>;
   readonly unbalanced: Array<{ account_id: string; transaction_id: string; total: string }>;
   readonly orphans: Array<{ account_id: string; transaction_id: string; ledger_account: string }>;
+  /** Usage transactions whose postings are not the sums of their lines. */
+  readonly lines: Array<{ account_id: string; transaction_id: string }>;
   readonly heldTotals: Array<{
     account_id: string;
     api_key_id: string;
@@ -49,6 +51,23 @@ export class ReconciliationStore {
         ON r.account_id = k.account_id AND r.api_key_id = k.api_key_id
       WHERE k.held <> coalesce(r.held, 0)
       ORDER BY k.account_id, k.api_key_id`);
-    return { total, balances, unbalanced, orphans, heldTotals };
+    const lines: BooksFindings['lines'] = await manager.query(`
+      SELECT l.account_id, l.transaction_id FROM (
+          SELECT account_id, transaction_id, sum(cost) AS cost, sum(from_allowance) AS allowance,
+                 sum(from_credit) AS credit, sum(to_overage) AS overage
+          FROM usage_lines GROUP BY account_id, transaction_id) AS l
+        LEFT JOIN (
+          SELECT account_id, transaction_id,
+                 coalesce(sum(amount) FILTER (WHERE ledger_code = 'revenue'), 0) AS revenue,
+                 coalesce(sum(amount) FILTER (WHERE ledger_code = 'allowance'), 0) AS allowance,
+                 coalesce(sum(amount) FILTER (WHERE ledger_code = 'credit'), 0) AS credit,
+                 coalesce(sum(amount) FILTER (WHERE ledger_code = 'overage'), 0) AS overage
+          FROM postings GROUP BY account_id, transaction_id) AS p
+        ON p.account_id = l.account_id AND p.transaction_id = l.transaction_id
+      WHERE p.transaction_id IS NULL OR l.cost <> p.revenue OR l.allowance <> -p.allowance
+         OR l.credit <> -p.credit OR l.overage <> -p.overage
+      ORDER BY l.account_id, l.transaction_id
+      LIMIT 1000`);
+    return { total, balances, unbalanced, orphans, heldTotals, lines };
   }
 }

@@ -3,15 +3,23 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { Topics, parseUsageRated, usageDedupKey } from '@tally/budget-domain';
 import type { UsageRated } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
+import { counter } from '@tally/platform';
 import type { OutboxTransaction } from '@tally/messaging';
 import { Books } from '../books/books.service';
+import { LedgerStore } from '../books/ledger.store';
 import { HoldsStore } from '../holds/holds.store';
 import { Clock } from '../clock';
 import { recordUsage } from './usage-posting';
 
+const charged = counter(
+  'tally_ledger_usage_charged_total',
+  'What usage was charged, in the currency (a rate for dashboards; the books hold the exact sums)',
+  ['currency'],
+);
+
 /**
- * usage.rated -> usage transactions, each event (source + id) once; the holds the events name
- * are settled in the same transaction. A usage event may name an account the ledger has not
+ * usage.rated -> one usage transaction per account per slice with a line per event, each event
+ * (source + id) once; the holds the events name are settled in the same transaction. A usage event may name an account the ledger has not
  * seen: it opens it (ADR 0003).
  */
 @Injectable()
@@ -19,6 +27,7 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly messaging: MessagingService,
     private readonly books: Books,
+    private readonly ledger: LedgerStore,
     private readonly holds: HoldsStore,
     private readonly clock: Clock,
   ) {}
@@ -28,15 +37,31 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
       topic: Topics.UsageRated,
       decode: parseUsageRated,
       idOf: usageDedupKey,
+      // The usage line of an event is its record of having been posted: no inbox row per event.
+      appliedIds: (events, tx) =>
+        this.ledger.postedLines(
+          tx.manager,
+          events.map((event) => ({ accountId: event.account_id, sourceId: usageDedupKey(event) })),
+        ),
       effect: (events, tx, now) => this.post(events, tx, now),
       now: () => this.clock.now(),
     });
   }
 
   private post(events: UsageRated[], tx: OutboxTransaction, now: Date): Promise<void> {
-    const accountIds = events.map((event) => event.account_id);
+    const byAccount = new Map<string, UsageRated[]>();
+    for (const event of events) {
+      const accountEvents = byAccount.get(event.account_id);
+      if (accountEvents) accountEvents.push(event);
+      else byAccount.set(event.account_id, [event]);
+    }
+    const accountIds = [...byAccount.keys()];
     return this.books.transact(tx, { accountIds, now, open: 'usage' }, async (books) => {
-      for (const event of events) recordUsage(books, event);
+      for (const [accountId, accountEvents] of byAccount)
+        recordUsage(books, accountId, accountEvents);
+      tx.afterCommit(() => {
+        for (const event of events) charged.inc({ currency: event.currency }, Number(event.cost));
+      });
       await this.holds.settle(
         tx.manager,
         events.flatMap((event) =>

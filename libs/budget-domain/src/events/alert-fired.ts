@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ALERT_LEVELS } from '../budget/alert-level';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { isoTimestamp, nonNegativeAmountString, schemaVersion } from './wire';
+import { isoTimestamp, nonNegativeAmountString, plainText, schemaVersion } from './wire';
 
 export const ALERT_KINDS = [
   'threshold',
@@ -18,9 +18,9 @@ export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const alertFiredSchema = z.object({
   schema_version: schemaVersion,
-  id: z.string().min(1),
-  account_id: z.string().min(1),
-  api_key_id: z.string().nullable(),
+  id: plainText(256),
+  account_id: plainText(256),
+  api_key_id: plainText(256).nullable(),
   kind: z.enum(ALERT_KINDS),
   state: z.enum(['fired', 'resolved']),
   /** On a resolved alert: the id of the alert it resolves. */

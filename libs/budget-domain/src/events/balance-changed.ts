@@ -2,12 +2,18 @@ import { z } from 'zod';
 import { ALERT_LEVELS } from '../budget/alert-level';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { amountString, isoTimestamp, nonNegativeAmountString, schemaVersion } from './wire';
+import {
+  amountString,
+  isoTimestamp,
+  nonNegativeAmountString,
+  plainText,
+  schemaVersion,
+} from './wire';
 
 export const balanceChangedSchema = z.object({
   schema_version: schemaVersion,
-  account_id: z.string().min(1),
-  api_key_id: z.string().nullable(),
+  account_id: plainText(256),
+  api_key_id: plainText(256).nullable(),
   /** Grows with every change of the account's books: a reader skips a record not above the last it applied. */
   sequence: z.number().int().nonnegative(),
   period: z.object({ start: isoTimestamp.nullable(), end: isoTimestamp.nullable() }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { isoTimestamp, nonNegativeAmountString, schemaVersion } from './wire';
+import { isoTimestamp, nonNegativeAmountString, plainText, schemaVersion } from './wire';
 
 export const PAYMENT_KINDS = ['credit_purchased', 'credit_failed', 'credit_refunded'] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
@@ -10,14 +10,14 @@ export type PaymentTrigger = (typeof PAYMENT_TRIGGERS)[number];
 
 export const paymentEventSchema = z.object({
   schema_version: schemaVersion,
-  id: z.string().min(1),
-  account_id: z.string().min(1),
+  id: plainText(256),
+  account_id: plainText(256),
   kind: z.enum(PAYMENT_KINDS),
   trigger: z.enum(PAYMENT_TRIGGERS),
   credit_amount: nonNegativeAmountString,
   paid_amount: nonNegativeAmountString,
   paid_currency: z.string().regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code'),
-  stripe_ref: z.string().nullable(),
+  stripe_ref: plainText(256).nullable(),
   at: isoTimestamp,
 });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { isoTimestamp, nonNegativeAmountString, schemaVersion } from './wire';
+import { isoTimestamp, nonNegativeAmountString, plainText, schemaVersion } from './wire';
 
 export const AUTO_TOPUP_STATES = [
   'idle',
@@ -15,7 +15,7 @@ export type AutoTopUpState = (typeof AUTO_TOPUP_STATES)[number];
 
 export const topUpStatusChangedSchema = z.object({
   schema_version: schemaVersion,
-  account_id: z.string().min(1),
+  account_id: plainText(256),
   /** Grows per account: a reader keeps the record with the highest sequence. */
   sequence: z.number().int().nonnegative(),
   auto_topup: z.object({

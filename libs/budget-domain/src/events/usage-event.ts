@@ -46,6 +46,8 @@ const TOKEN_FIELDS = [
   'output_tokens',
   'cached_input_tokens',
   'cache_write_tokens',
+  'input_audio_tokens',
+  'output_audio_tokens',
 ] as const;
 const COUNT_FIELDS = [...TOKEN_FIELDS, 'characters', 'images'] as const;
 
@@ -59,6 +61,8 @@ const usageDataSchema = z.object({
   output_tokens: quantity,
   cached_input_tokens: quantity,
   cache_write_tokens: quantity,
+  input_audio_tokens: quantity,
+  output_audio_tokens: quantity,
   audio_seconds: z.union([z.number(), z.string()]).default(0),
   characters: quantity,
   images: quantity,
@@ -88,6 +92,10 @@ export interface UsageData {
   output_tokens: number;
   cached_input_tokens: number;
   cache_write_tokens: number;
+  /** Audio tokens of the prompt (cached ones included): part of input_tokens, priced at the audio rate. */
+  input_audio_tokens: number;
+  /** Audio tokens of the answer: part of output_tokens. */
+  output_audio_tokens: number;
   /** Decimal string: speech is billed by the (fractional) second. */
   audio_seconds: string;
   characters: number;
@@ -184,6 +192,18 @@ export function parseUsageEvent(
     return rejected(
       'schema_violation',
       'data.cached_input_tokens: cached_input_tokens + cache_write_tokens must not exceed input_tokens (input_tokens is the whole prompt)',
+    );
+  }
+  if (data.input_audio_tokens > data.input_tokens) {
+    return rejected(
+      'schema_violation',
+      'data.input_audio_tokens: must not exceed input_tokens (audio tokens are part of the prompt)',
+    );
+  }
+  if (data.output_audio_tokens > data.output_tokens) {
+    return rejected(
+      'schema_violation',
+      'data.output_audio_tokens: must not exceed output_tokens (audio tokens are part of the output)',
     );
   }
 

@@ -12,6 +12,8 @@ const breakdownSchema = z.object({
   audio: nonNegativeAmountString,
   characters: nonNegativeAmountString,
   images: nonNegativeAmountString,
+  // Per-call fees; records written before they were rated lack the part, which was then 0.
+  requests: nonNegativeAmountString.default('0.000000'),
   markup: nonNegativeAmountString,
   discount: nonNegativeAmountString,
 });

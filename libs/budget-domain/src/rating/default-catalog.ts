@@ -1,7 +1,11 @@
 import { Decimal } from 'decimal.js';
 import type { CatalogEntry } from './price-catalog';
 import { PriceCatalog, SERVICE_FALLBACK_PRICES } from './price-catalog';
-import { GENAI_PRICES_VERSION, genaiPricesEntries } from './genai-prices.catalog';
+import {
+  GENAI_PRICES_VERSION,
+  genaiPricesEntries,
+  genaiPricesProviderRules,
+} from './genai-prices.catalog';
 
 const ZERO = new Decimal(0);
 const EPOCH = new Date(0);
@@ -52,6 +56,7 @@ export function defaultCatalog(): PriceCatalog {
   memo ??= PriceCatalog.fromEntries(genaiPricesEntries(), {
     version: `genai-prices@${GENAI_PRICES_VERSION}`,
     fallbacks: SERVICE_FALLBACK_PRICES,
+    providers: genaiPricesProviderRules(),
   }).withEntries(LOCAL_ENTRIES);
   return memo;
 }

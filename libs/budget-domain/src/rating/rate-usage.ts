@@ -1,8 +1,8 @@
 import { Decimal } from 'decimal.js';
-import type { PowerLevel, UsageEvent, UsageService } from '../events/usage-event';
+import type { PowerLevel, UsageData, UsageEvent, UsageService } from '../events/usage-event';
 import type { UsageRated } from '../events/usage-rated';
 import { AMOUNT_SCALE, formatAmount } from '../money/amount';
-import type { PriceCatalog, ModelPrices, TieredPrice } from './price-catalog';
+import type { PriceCatalog, PriceLookup, TokenPrice } from './price-catalog';
 import { SERVICE_FALLBACK_PRICES } from './price-catalog';
 import { deriveProvider } from './provider';
 
@@ -39,8 +39,8 @@ const ZERO = new Decimal(0);
 
 /**
  * Prices one usage event. Each part of the prompt is charged once at its own price
- * (input_tokens includes cached and cache-write tokens). Parts are rounded to 12 decimals
- * once; cost is their exact sum + markup − discount, so the wire figures add up.
+ * (input_tokens includes cached, cache-write and audio tokens). Parts are rounded to 12
+ * decimals once; cost is their exact sum + markup − discount, so the wire figures add up.
  */
 export function rateUsage(
   event: UsageEvent,
@@ -48,76 +48,36 @@ export function rateUsage(
   context: RatingContext = {},
 ): UsageRated {
   const data = event.data;
-  const provider = data.provider ?? deriveProvider(data.model);
-  const lookup = catalog.lookup(provider, data.model, data.service, new Date(event.time));
-  const fallback = SERVICE_FALLBACK_PRICES[data.service];
-  // A catalog entry without a single price is a free model (e.g. openrouter's ":free" ones).
-  const free = lookup.entry !== undefined && Object.keys(lookup.prices).length === 0;
-  let usedFallback = false;
-  const priceOf = <K extends keyof ModelPrices>(
-    key: K,
-    quantity: Decimal,
-  ): ModelPrices[K] | undefined => {
-    const own = lookup.prices[key];
-    if (own !== undefined || quantity.isZero() || free) return own;
-    usedFallback = true;
-    return fallback[key];
-  };
-
-  const prompt = data.input_tokens;
-  const uncachedInput = new Decimal(
-    data.input_tokens - data.cached_input_tokens - data.cache_write_tokens,
+  const lookup = catalog.lookup(
+    data.provider ?? deriveProvider(data.model),
+    data.model,
+    data.service,
+    new Date(event.time),
   );
-  const cached = new Decimal(data.cached_input_tokens);
-  const cacheWrite = new Decimal(data.cache_write_tokens);
-  const output = new Decimal(data.output_tokens);
-  const audioMinutes = new Decimal(data.audio_seconds).dividedBy(60);
-  const characters = new Decimal(data.characters);
-  const images = new Decimal(data.images);
-  const inputPrice = tokenPrice(
-    priceOf('inputPerMTok', uncachedInput.plus(cached).plus(cacheWrite)),
-    prompt,
-  );
-
   const multiplier = (context.powerLevelMultipliers ?? DEFAULT_POWER_LEVEL_MULTIPLIERS)[
     data.power_level ?? 'balanced'
   ];
-  // Most events use two or three of the seven parts: an unused part is zero without arithmetic.
-  const part = (quantity: Decimal, unitPrice: Decimal) =>
-    quantity.isZero() ? ZERO : round(quantity.times(unitPrice).times(multiplier));
-  const input = part(uncachedInput, inputPrice.dividedBy(MILLION));
-  const cachedInput = part(
-    cached,
-    tokenPrice(lookup.prices.cachedInputPerMTok, prompt, inputPrice).dividedBy(MILLION),
-  );
-  const cacheWriteCost = part(
-    cacheWrite,
-    tokenPrice(lookup.prices.cacheWritePerMTok, prompt, inputPrice).dividedBy(MILLION),
-  );
-  const outputCost = part(
-    output,
-    tokenPrice(priceOf('outputPerMTok', output), prompt).dividedBy(MILLION),
-  );
-  const audio = part(
-    audioMinutes,
-    (priceOf('audioPerMinute', audioMinutes) as Decimal | undefined) ?? ZERO,
-  );
-  const charactersCost = part(
-    characters,
-    ((priceOf('charactersPerMChars', characters) as Decimal | undefined) ?? ZERO).dividedBy(
-      MILLION,
-    ),
-  );
-  const imagesCost = part(images, (priceOf('perImage', images) as Decimal | undefined) ?? ZERO);
+  const charges = chargesOf(data, lookup);
+  // Most events use two or three parts: an unused part is zero without arithmetic.
+  const part = (amount: Decimal) => (amount.isZero() ? ZERO : round(amount.times(multiplier)));
+  const input = part(charges.input);
+  const cachedInput = part(charges.cachedInput);
+  const cacheWrite = part(charges.cacheWrite);
+  const output = part(charges.output);
+  const audio = part(charges.audio);
+  const characters = part(charges.characters);
+  const images = part(charges.images);
+  const requests = part(charges.requests);
 
   const subtotal = Decimal.sum(
     input,
     cachedInput,
-    cacheWriteCost,
-    outputCost,
+    cacheWrite,
+    output,
     audio,
-    charactersCost,
-    imagesCost,
+    characters,
+    images,
+    requests,
   );
   const markup = subtotal.isZero()
     ? ZERO
@@ -134,13 +94,15 @@ export function rateUsage(
     api_key_id: data.api_key_id,
     occurred_at: event.time,
     service: data.service,
-    provider,
+    provider: lookup.provider,
     model: data.model,
     quantities: {
       input_tokens: data.input_tokens,
       output_tokens: data.output_tokens,
       cached_input_tokens: data.cached_input_tokens,
       cache_write_tokens: data.cache_write_tokens,
+      input_audio_tokens: data.input_audio_tokens,
+      output_audio_tokens: data.output_audio_tokens,
       audio_seconds: data.audio_seconds,
       characters: data.characters,
       images: data.images,
@@ -148,15 +110,16 @@ export function rateUsage(
     cost: formatAmount(cost),
     currency: context.currency ?? 'USD',
     price_version: lookup.priceVersion,
-    confidence: usedFallback && lookup.confidence === 1 ? 0.5 : lookup.confidence,
+    confidence: charges.usedFallback && lookup.confidence === 1 ? 0.5 : lookup.confidence,
     breakdown: {
       input: formatAmount(input),
-      output: formatAmount(outputCost),
+      output: formatAmount(output),
       cached_input: formatAmount(cachedInput),
-      cache_write: formatAmount(cacheWriteCost),
+      cache_write: formatAmount(cacheWrite),
       audio: formatAmount(audio),
-      characters: formatAmount(charactersCost),
-      images: formatAmount(imagesCost),
+      characters: formatAmount(characters),
+      images: formatAmount(images),
+      requests: formatAmount(requests),
       markup: formatAmount(markup),
       discount: formatAmount(discount),
     },
@@ -164,13 +127,101 @@ export function rateUsage(
   };
 }
 
-/** A token price for a prompt of this size; `otherwise` when the catalog has none. */
-function tokenPrice(
-  price: Decimal | TieredPrice | undefined,
-  promptTokens: number,
-  otherwise: Decimal = ZERO,
-): Decimal {
-  if (price === undefined) return otherwise;
+/** The exact cost of each part of a call, before power level, rounding, markup and discount. */
+interface Charges {
+  readonly input: Decimal;
+  readonly cachedInput: Decimal;
+  readonly cacheWrite: Decimal;
+  readonly output: Decimal;
+  /** Audio tokens in and out, cached audio tokens, and seconds of audio. */
+  readonly audio: Decimal;
+  readonly characters: Decimal;
+  readonly images: Decimal;
+  readonly requests: Decimal;
+  /** A known model lacked the price of a unit the call used and the service's fallback priced it. */
+  readonly usedFallback: boolean;
+}
+
+/**
+ * Splits the call into disjoint parts as the data set's own arithmetic does. Cache reads and
+ * writes without a price of their own cost the input price; audio tokens without one count as
+ * text. A general unit (input or output tokens, audio seconds, characters, images) the entry
+ * does not price costs nothing when the entry comes from the data set (ADR 0020); for a local
+ * entry the service's fallback price applies and lowers the confidence.
+ */
+function chargesOf(data: UsageData, lookup: PriceLookup): Charges {
+  const prices = lookup.prices;
+  const entry = lookup.entry;
+  const unpricedIsFree =
+    entry !== undefined && (entry.origin === 'genai-prices' || Object.keys(prices).length === 0);
+  const fallback = SERVICE_FALLBACK_PRICES[data.service];
+  let usedFallback = false;
+  const generalPrice = <K extends 'inputPerMTok' | 'outputPerMTok'>(key: K, tokens: number) => {
+    const own = prices[key];
+    if (own !== undefined || tokens === 0 || unpricedIsFree) return own;
+    usedFallback = true;
+    return fallback[key];
+  };
+  const perUnit = (
+    key: 'audioPerMinute' | 'charactersPerMChars' | 'perImage',
+    quantity: Decimal,
+    unitsPerPrice: Decimal.Value,
+  ): Decimal => {
+    if (quantity.isZero()) return ZERO;
+    let price = prices[key];
+    if (price === undefined && !unpricedIsFree) {
+      usedFallback = true;
+      price = fallback[key];
+    }
+    return price === undefined ? ZERO : quantity.times(price).dividedBy(unitsPerPrice);
+  };
+
+  const prompt = data.input_tokens;
+  const cached = data.cached_input_tokens;
+  const writes = data.cache_write_tokens;
+  const audioIn = prices.inputAudioPerMTok !== undefined ? data.input_audio_tokens : 0;
+  // The event does not say which audio tokens were cache reads: as few as its figures allow.
+  const cachedAudio = Math.min(cached, audioIn, Math.max(0, cached + writes + audioIn - prompt));
+  const freshText = Math.max(0, prompt - cached - writes - audioIn + cachedAudio);
+  const cachedText = cached - cachedAudio;
+  const audioOut = prices.outputAudioPerMTok !== undefined ? data.output_audio_tokens : 0;
+  const textOut = data.output_tokens - audioOut;
+  const inputPrice = generalPrice(
+    'inputPerMTok',
+    freshText +
+      (prices.cachedInputPerMTok === undefined ? cachedText : 0) +
+      (prices.cacheWritePerMTok === undefined ? writes : 0),
+  );
+
+  const tokens = (count: number, price: TokenPrice | undefined) =>
+    count === 0 || price === undefined
+      ? ZERO
+      : new Decimal(count).times(tokenPrice(price, prompt)).dividedBy(MILLION);
+  const seconds = new Decimal(data.audio_seconds);
+  const billedSeconds = seconds.isZero()
+    ? seconds
+    : Decimal.max(seconds, entry?.minimumAudioSeconds ?? 0);
+
+  return {
+    input: tokens(freshText, inputPrice),
+    cachedInput: tokens(cachedText, prices.cachedInputPerMTok ?? inputPrice),
+    cacheWrite: tokens(writes, prices.cacheWritePerMTok ?? inputPrice),
+    output: tokens(textOut, generalPrice('outputPerMTok', textOut)),
+    audio: Decimal.sum(
+      tokens(audioIn - cachedAudio, prices.inputAudioPerMTok),
+      tokens(cachedAudio, prices.cachedAudioInputPerMTok ?? prices.inputAudioPerMTok),
+      tokens(audioOut, prices.outputAudioPerMTok),
+      perUnit('audioPerMinute', billedSeconds, 60),
+    ),
+    characters: perUnit('charactersPerMChars', new Decimal(data.characters), MILLION),
+    images: perUnit('perImage', new Decimal(data.images), 1),
+    requests: prices.perRequest ?? ZERO,
+    usedFallback,
+  };
+}
+
+/** A token price for a prompt of this size: a tier applies once the prompt exceeds its start. */
+function tokenPrice(price: TokenPrice, promptTokens: number): Decimal {
   if (Decimal.isDecimal(price)) return price;
   let applicable = price.base;
   for (const tier of price.tiers) if (promptTokens > tier.start) applicable = tier.price;
@@ -201,12 +252,15 @@ export interface CallEstimate {
   readonly at: Date;
 }
 
-/** The worst-case cost of a call: every output token it may produce, at the prices in force at `at`. */
-export function estimateCost(
+/**
+ * The worst-case cost of a call: every output token it may produce, at the prices in force at
+ * `at`; and the rating's confidence (1: the catalog prices the model; below: a fallback price).
+ */
+export function estimateCall(
   call: CallEstimate,
   catalog: PriceCatalog,
   context: RatingContext = {},
-): Decimal {
+): { cost: Decimal; confidence: number } {
   const rated = rateUsage(
     {
       specversion: '1.0',
@@ -224,6 +278,8 @@ export function estimateCost(
         output_tokens: call.maxOutputTokens,
         cached_input_tokens: 0,
         cache_write_tokens: 0,
+        input_audio_tokens: 0,
+        output_audio_tokens: 0,
         audio_seconds: '0',
         characters: 0,
         images: 0,
@@ -234,5 +290,14 @@ export function estimateCost(
     catalog,
     context,
   );
-  return new Decimal(rated.cost);
+  return { cost: new Decimal(rated.cost), confidence: rated.confidence };
+}
+
+/** The worst-case cost of a call (`estimateCall` without its confidence). */
+export function estimateCost(
+  call: CallEstimate,
+  catalog: PriceCatalog,
+  context: RatingContext = {},
+): Decimal {
+  return estimateCall(call, catalog, context).cost;
 }

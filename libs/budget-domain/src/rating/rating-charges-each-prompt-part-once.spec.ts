@@ -33,6 +33,7 @@ describe('rating charges each part of the prompt once, at its own price', () => 
       audio: '0.000000',
       characters: '0.000000',
       images: '0.000000',
+      requests: '0.000000',
       markup: '0.000000',
       discount: '0.000000',
     });
@@ -41,6 +42,8 @@ describe('rating charges each part of the prompt once, at its own price', () => 
       output_tokens: 500,
       cached_input_tokens: 0,
       cache_write_tokens: 0,
+      input_audio_tokens: 0,
+      output_audio_tokens: 0,
       audio_seconds: '0',
       characters: 0,
       images: 0,

@@ -20,6 +20,8 @@ export function ratedEvent(
       output_tokens: 0,
       cached_input_tokens: 0,
       cache_write_tokens: 0,
+      input_audio_tokens: 0,
+      output_audio_tokens: 0,
       audio_seconds: '0',
       characters: 0,
       images: 0,

@@ -1,0 +1,101 @@
+import { AdminHarness } from './admin.harness';
+
+/** Every route admin serves, as the OpenAPI description names it. */
+const ROUTES = [
+  'post /v1/tokens',
+  'get /v1/tokens',
+  'delete /v1/tokens/{token_id}',
+  'get /v1/accounts',
+  'post /v1/accounts',
+  'get /v1/accounts/{id}',
+  'post /v1/accounts/{id}/api-keys',
+  'get /v1/accounts/{id}/api-keys',
+  'delete /v1/accounts/{id}/api-keys/{key_id}',
+  'put /v1/accounts/{id}/budget',
+  'put /v1/accounts/{id}/api-keys/{key_id}/budget',
+  'get /v1/accounts/{id}/budget-status',
+  'post /v1/accounts/{id}/credits',
+  'get /v1/accounts/{id}/transactions',
+  'get /v1/accounts/{id}/transactions.csv',
+  'get /v1/accounts/{id}/usage',
+  'get /v1/accounts/{id}/alerts',
+  'get /v1/accounts/{id}/alert-deliveries',
+  'get /v1/accounts/{id}/alert-channels',
+  'put /v1/accounts/{id}/alert-channels',
+  'get /v1/accounts/{id}/alert-channels/{channel_id}',
+  'put /v1/accounts/{id}/alert-channels/{channel_id}',
+  'delete /v1/accounts/{id}/alert-channels/{channel_id}',
+  'post /v1/accounts/{id}/topups/checkout',
+  'post /v1/accounts/{id}/topups/setup',
+  'get /v1/accounts/{id}/topups',
+  'get /v1/accounts/{id}/auto-topup',
+  'put /v1/accounts/{id}/auto-topup',
+  'get /v1/accounts/{id}/payments',
+  'get /v1/analytics/summary',
+  'get /v1/analytics/top-spenders',
+  'get /v1/analytics/distribution',
+  'get /health',
+  'get /metrics',
+];
+
+interface OpenApi {
+  openapi: string;
+  paths: Record<
+    string,
+    Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: unknown }>
+  >;
+  components: { securitySchemes: Record<string, unknown> };
+}
+
+describe('OpenAPI description, dashboard, health and metrics', () => {
+  const harness = new AdminHarness({}, []);
+
+  beforeAll(() => harness.start());
+  afterAll(() => harness.stop());
+
+  it('lists every route at /docs-json, without a token', async () => {
+    const answer = await harness.call<OpenApi>('GET', '/docs-json', { token: null });
+    expect(answer.status).toBe(200);
+    const listed = Object.entries(answer.body.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method} ${path}`),
+    );
+    expect(listed.sort()).toEqual([...ROUTES].sort());
+    expect(answer.body.components.securitySchemes).toHaveProperty('bearer');
+    const credits = answer.body.paths['/v1/accounts/{id}/credits']!['post']!;
+    expect(JSON.stringify(credits.requestBody)).toContain('idempotency_key');
+    const usage = answer.body.paths['/v1/accounts/{id}/usage']!['get']!;
+    expect(usage.parameters?.map((p) => `${p.in}:${p.name}`).sort()).toEqual([
+      'path:id',
+      'query:from',
+      'query:group_by',
+      'query:to',
+    ]);
+  });
+
+  it('serves the interactive docs at /docs', async () => {
+    const docs = await fetch(`${harness.url}/docs`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toContain('text/html');
+  });
+
+  it('serves the dashboard at / without a token', async () => {
+    const page = await fetch(`${harness.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<div id="root"></div>');
+  });
+
+  it('answers /health and /metrics', async () => {
+    const health = await fetch(`${harness.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, kafka: { status: 'up' } },
+    });
+    await harness.call('GET', '/v1/accounts', { token: 'tat_wrong' });
+    const metrics = await (await fetch(`${harness.url}/metrics`)).text();
+    expect(metrics).toContain('tally_admin_edge_refusals_total{reason="unauthenticated"}');
+    expect(metrics).toContain('tally_http_request_duration_seconds_bucket');
+    expect(metrics).toContain('tally_consumer_messages_total');
+  });
+});

@@ -1,0 +1,425 @@
+import { randomUUID } from 'node:crypto';
+import { eventually, usageRated } from '@tally/testing';
+import type { TopicRecorder } from '@tally/testing';
+import { AdminHarness } from './admin.harness';
+
+interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+type Item = Record<string, unknown>;
+
+const DAY_MS = 86_400_000;
+const today = new Date().toISOString().slice(0, 10);
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
+
+function transaction(
+  accountId: string,
+  kind: string,
+  postings: Array<[string, string]>,
+  extra: Record<string, unknown> = {},
+) {
+  const now = new Date().toISOString();
+  return {
+    schema_version: 1,
+    transaction_id: randomUUID(),
+    account_id: accountId,
+    kind,
+    source_id: randomUUID(),
+    occurred_at: now,
+    posted_at: now,
+    postings: postings.map(([ledger_account, amount]) => ({ ledger_account, amount })),
+    details: {},
+    ...extra,
+  };
+}
+
+function balance(accountId: string, sequence: number, level: string, credit: string) {
+  return {
+    schema_version: 1,
+    account_id: accountId,
+    api_key_id: null,
+    sequence,
+    period: { start: null, end: null },
+    allowance: '0.000000',
+    used: '1.000000',
+    remaining: '0.000000',
+    extra_credit_remaining: credit,
+    available: credit,
+    available_percent: 10,
+    alert_level: level,
+    over_soft_limit: false,
+    over_hard_limit: false,
+    overage: '0.000000',
+    cause: { transaction_id: randomUUID(), kind: 'usage' },
+    at: new Date().toISOString(),
+  };
+}
+
+/** Admin alone, fed the topics it projects as the other services write them. */
+describe('read models projected from the topics', () => {
+  const harness = new AdminHarness({}, []);
+  let deadLetters: TopicRecorder;
+  const produce = (topic: string, key: string, payloads: unknown[]) =>
+    harness.admin.kafka.produceJson(harness.topic(topic), key, payloads);
+  const get = async <T = Item>(route: string) => {
+    const answer = await harness.call<T>('GET', route);
+    expect([route, answer.status]).toEqual([route, 200]);
+    return answer.body;
+  };
+
+  beforeAll(async () => {
+    await harness.start();
+    deadLetters = await harness.admin.kafka.record(harness.topic('usage.dead-letter'));
+  });
+  afterAll(() => harness.stop());
+
+  it('keeps the balance with the highest sequence, whatever the order', async () => {
+    await produce('ledger.balance-changed', 'acct_b1', [
+      balance('acct_b1', 5, 'RED', '1.500000'),
+      balance('acct_b1', 3, 'GREEN', '9.000000'),
+    ]);
+    await produce('ledger.balance-changed', 'acct_b2', [
+      balance('acct_b2', 1, 'YELLOW', '4.000000'),
+    ]);
+    const account = await eventually(async () => {
+      const body = await get<{ balance: Item | null; name: string | null }>('/v1/accounts/acct_b1');
+      expect(body.balance).not.toBeNull();
+      return body;
+    });
+    expect(account.name).toBeNull();
+    expect(account.balance).toMatchObject({
+      alert_level: 'RED',
+      extra_credit_remaining: '1.500000',
+    });
+    const summary = await eventually(async () => {
+      const body = await get<{ alert_levels: Item; accounts: number }>('/v1/analytics/summary');
+      expect(body.alert_levels['YELLOW']).toBe(1);
+      return body;
+    });
+    expect(summary.alert_levels).toEqual({ GREEN: 0, YELLOW: 1, ORANGE: 0, RED: 1, CRITICAL: 0 });
+    expect(summary.accounts).toBe(2);
+    expect(summary).toMatchObject({ extra_credit_remaining: '5.500000' });
+    await produce('ledger.balance-changed', 'acct_b1', [
+      balance('acct_b1', 6, 'GREEN', '20.000000'),
+    ]);
+    await eventually(async () =>
+      expect((await get<{ alert_levels: Item }>('/v1/analytics/summary')).alert_levels).toEqual({
+        GREEN: 1,
+        YELLOW: 1,
+        ORANGE: 0,
+        RED: 0,
+        CRITICAL: 0,
+      }),
+    );
+    const filtered = await get<Page<Item>>('/v1/accounts?alert_level=YELLOW');
+    expect(filtered.items.map((item) => item['account_id'])).toEqual(['acct_b2']);
+  });
+
+  it('projects usage posted as lines of one transaction, with its funding and cost per day', async () => {
+    const account = 'acct_lines';
+    await produce('ledger.transactions', account, [
+      transaction(account, 'purchase', [
+        ['credit', '10.000000'],
+        ['payments_clearing', '-10.000000'],
+      ]),
+      transaction(account, 'bonus', [
+        ['credit', '2.000000'],
+        ['promotions', '-2.000000'],
+      ]),
+    ]);
+    const line = (
+      usage_id: string,
+      occurredAt: string,
+      credit: string,
+      overage: string,
+      charged: string,
+    ) => ({
+      usage_id,
+      source: 'gw',
+      api_key_id: 'key_1',
+      service: 'llm',
+      provider: 'openai',
+      model: 'gpt-4o',
+      cost: charged,
+      markup: '0',
+      discount: '0',
+      charged,
+      reservation_id: null,
+      occurred_at: occurredAt,
+      funding: { allowance: '0', credit, overage },
+    });
+    const batch = transaction(
+      account,
+      'usage',
+      [
+        ['credit', '-12.000000'],
+        ['overage', '-0.500000'],
+        ['revenue', '12.500000'],
+      ],
+      {
+        lines: [
+          line('u1', daysAgo(1), '3.000000', '0', '3.000000'),
+          line('u2', new Date().toISOString(), '9.000000', '0.500000', '9.500000'),
+        ],
+      },
+    );
+    await produce('ledger.transactions', account, [batch]);
+    const usage = await eventually(async () => {
+      const page = await get<Page<Item>>(`/v1/accounts/${account}/transactions?kind=usage`);
+      expect(page.items).toHaveLength(1);
+      return page.items[0];
+    });
+    expect(usage).toEqual({
+      transaction_id: batch.transaction_id,
+      kind: 'usage',
+      amount: '-12.500000',
+      posted_at: batch.posted_at,
+      funding: {
+        allowance: '0.000000',
+        credit: '10.000000',
+        bonus: '2.000000',
+        overage: '0.500000',
+      },
+    });
+    const byDay = await get<Page<Item>>(`/v1/accounts/${account}/usage?group_by=day`);
+    expect(byDay.items).toEqual([
+      { day: daysAgo(1).slice(0, 10), cost: '3.000000', tokens: 0, requests: 0 },
+      { day: today, cost: '9.500000', tokens: 0, requests: 0 },
+    ]);
+  });
+
+  it('adds tokens and requests from usage.rated to the same rollups, once per event', async () => {
+    const account = 'acct_lines';
+    const event = usageRated(account, '0.100000', {
+      api_key_id: 'key_1',
+      model: 'gpt-4o',
+      occurred_at: new Date().toISOString(),
+      quantities: { input_tokens: 700, output_tokens: 300, cached_input_tokens: 200 },
+    });
+    await produce('usage.rated', account, [event, event]);
+    await eventually(async () =>
+      expect(
+        (await get<Page<Item>>(`/v1/accounts/${account}/usage?group_by=day,model&from=${today}`))
+          .items,
+      ).toEqual([{ day: today, model: 'gpt-4o', cost: '9.500000', tokens: 1000, requests: 1 }]),
+    );
+  });
+
+  it('ranks top spenders over the last days and spreads them in the distribution', async () => {
+    const spend = (accountId: string, charged: string, daysBack: number) =>
+      transaction(
+        accountId,
+        'usage',
+        [
+          ['overage', `-${charged}`],
+          ['revenue', charged],
+        ],
+        {
+          occurred_at: daysAgo(daysBack),
+          details: {
+            usage_id: randomUUID(),
+            source: 'gw',
+            api_key_id: null,
+            service: 'llm',
+            provider: 'anthropic',
+            model: 'claude-3-5-haiku',
+          },
+        },
+      );
+    await produce('ledger.transactions', 'acct_s1', [
+      spend('acct_s1', '50.000000', 0),
+      spend('acct_s1', '500.000000', 20),
+    ]);
+    await produce('ledger.transactions', 'acct_s2', [spend('acct_s2', '80.000000', 2)]);
+    await produce('ledger.transactions', 'acct_s3', [spend('acct_s3', '0.500000', 0)]);
+    const week = await eventually(async () => {
+      const body = await get<Page<Item>>('/v1/analytics/top-spenders?days=7&limit=3');
+      expect(body.items).toHaveLength(3);
+      return body;
+    });
+    expect(week.items).toEqual([
+      { account_id: 'acct_s2', name: null, spend: '80.000000' },
+      { account_id: 'acct_s1', name: null, spend: '50.000000' },
+      { account_id: 'acct_lines', name: null, spend: '12.500000' },
+    ]);
+    const month = await get<Page<Item>>('/v1/analytics/top-spenders?days=30&limit=1');
+    expect(month.items).toEqual([{ account_id: 'acct_s1', name: null, spend: '550.000000' }]);
+    const distribution = await get<{ by_provider: Item[]; spend_buckets: Item[] }>(
+      '/v1/analytics/distribution?days=7',
+    );
+    expect(distribution.by_provider).toEqual([
+      { provider: 'anthropic', cost: '130.500000', tokens: 0, requests: 0 },
+      { provider: 'openai', cost: '12.500000', tokens: 1000, requests: 1 },
+    ]);
+    // Six accounts: two without spend in the window, one under 1, three between 10 and 100.
+    expect(distribution.spend_buckets.map((bucket) => bucket['accounts'])).toEqual([
+      2, 1, 0, 3, 0, 0,
+    ]);
+    for (const query of ['days=0', 'days=367', 'limit=101', 'days=-1', 'limit=ten']) {
+      expect((await harness.call('GET', `/v1/analytics/top-spenders?${query}`)).status).toBe(422);
+    }
+  });
+
+  it('lists 250 transactions page by page without gaps or overlaps, and the same as CSV', async () => {
+    const account = 'acct_pages';
+    // Many share one posting instant, as a batch does: the cursor breaks ties by transaction id.
+    const postedAt = new Date(Date.now() - 60_000).toISOString();
+    const records = Array.from({ length: 250 }, (_, index) =>
+      transaction(
+        account,
+        index % 5 === 0 ? 'bonus' : 'grant',
+        [
+          ['credit', '1.000000'],
+          ['promotions', '-1.000000'],
+        ],
+        {
+          posted_at: index < 200 ? postedAt : new Date(Date.now() - index * 1000).toISOString(),
+        },
+      ),
+    );
+    await produce('ledger.transactions', account, records);
+    const all = await eventually(async () => {
+      const page = await get<Page<Item>>(`/v1/accounts/${account}/transactions?limit=500`);
+      expect(page.items).toHaveLength(250);
+      return page.items;
+    });
+    const seen: Item[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const route: string = `/v1/accounts/${account}/transactions?limit=7${cursor ? `&cursor=${cursor}` : ''}`;
+      const page: Page<Item> = await get<Page<Item>>(route);
+      seen.push(...page.items);
+      cursor = page.next_cursor;
+      pages += 1;
+    } while (cursor !== null);
+    expect(pages).toBe(36);
+    expect(seen).toEqual(all);
+    expect(new Set(seen.map((item) => item['transaction_id'])).size).toBe(250);
+    expect(new Set(seen.map((item) => item['transaction_id']))).toEqual(
+      new Set(records.map((record) => record.transaction_id)),
+    );
+    const bonuses: Item[] = [];
+    cursor = null;
+    do {
+      const route: string = `/v1/accounts/${account}/transactions?kind=bonus&limit=9${cursor ? `&cursor=${cursor}` : ''}`;
+      const page: Page<Item> = await get<Page<Item>>(route);
+      bonuses.push(...page.items);
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    expect(bonuses).toEqual(all.filter((item) => item['kind'] === 'bonus'));
+    expect(bonuses).toHaveLength(50);
+    const csv = await harness.call('GET', `/v1/accounts/${account}/transactions.csv`);
+    const rows = csv.text.trimEnd().split('\r\n').slice(1);
+    expect(rows).toEqual(
+      all.map(
+        (item) =>
+          `${String(item['transaction_id'])},${String(item['kind'])},${String(item['amount'])},${String(item['posted_at'])},,,,`,
+      ),
+    );
+    const window = await get<Page<Item>>(
+      `/v1/accounts/${account}/transactions?limit=500&from=${postedAt}&to=${new Date(Date.parse(postedAt) + 1).toISOString()}`,
+    );
+    expect(window.items).toHaveLength(200);
+  });
+
+  it('projects alerts, payments (references masked) and the latest auto top-up state', async () => {
+    const account = 'acct_ops';
+    const alert = (id: string, state: string, at: string, extra: Item = {}) => ({
+      schema_version: 1,
+      id,
+      account_id: account,
+      api_key_id: null,
+      kind: 'threshold',
+      state,
+      level: 'ORANGE',
+      percent: 80,
+      period_start: null,
+      message: `<b>80 %</b> of the budget is spent`,
+      at,
+      ...extra,
+    });
+    await produce('alerts.fired', account, [
+      alert('al_1', 'fired', daysAgo(1)),
+      alert('al_2', 'resolved', new Date().toISOString(), { resolves: 'al_1' }),
+    ]);
+    await produce('payments.events', account, [
+      {
+        id: 'pay_ops',
+        account_id: account,
+        kind: 'credit_purchased',
+        trigger: 'auto',
+        credit_amount: '10.000000000000',
+        paid_amount: '30.00',
+        paid_currency: 'CHF',
+        stripe_ref: 'pi_3NxYzAbCdEfGh1234',
+        at: new Date().toISOString(),
+      },
+    ]);
+    const status = (sequence: number, state: string) => ({
+      account_id: account,
+      sequence,
+      auto_topup: {
+        enabled: true,
+        state,
+        month_auto_paid: '30.00',
+        monthly_limit: '300.00',
+        paid_currency: 'CHF',
+      },
+      at: new Date().toISOString(),
+    });
+    await produce('topup.status-changed', account, [status(2, 'cooldown'), status(1, 'pending')]);
+    const alerts = await eventually(async () => {
+      const page = await get<Page<Item>>(`/v1/accounts/${account}/alerts`);
+      expect(page.items).toHaveLength(2);
+      return page.items;
+    });
+    expect(
+      alerts.map((item) => [item['alert_id'], item['state'], item['resolves'], item['message']]),
+    ).toEqual([
+      ['al_2', 'resolved', 'al_1', '<b>80 %</b> of the budget is spent'],
+      ['al_1', 'fired', null, '<b>80 %</b> of the budget is spent'],
+    ]);
+    expect(
+      (await get<Page<Item>>(`/v1/accounts/${account}/alerts?state=fired`)).items,
+    ).toHaveLength(1);
+    const payments = await eventually(async () => {
+      const page = await get<Page<Item>>(`/v1/accounts/${account}/payments`);
+      expect(page.items).toHaveLength(1);
+      return page.items;
+    });
+    expect(payments[0]).toMatchObject({
+      payment_id: 'pay_ops',
+      credit_amount: '10.000000',
+      paid_amount: '30.000000',
+      stripe_ref: 'pi_…1234',
+    });
+    await eventually(async () =>
+      expect(
+        (await get<{ auto_topup: Item | null }>(`/v1/accounts/${account}`)).auto_topup,
+      ).toMatchObject({
+        enabled: true,
+        state: 'cooldown',
+        month_auto_paid: '30.000000',
+      }),
+    );
+  });
+
+  it('dead-letters a record it cannot read and carries on', async () => {
+    await harness.admin.kafka.produce(harness.topic('ledger.transactions'), [
+      { key: 'acct_bad', value: '{"transaction_id": 1' },
+    ]);
+    await produce('ledger.transactions', 'acct_bad', [
+      transaction('acct_bad', 'grant', [
+        ['credit', '1.000000'],
+        ['promotions', '-1.000000'],
+      ]),
+    ]);
+    await eventually(async () =>
+      expect((await get<Page<Item>>('/v1/accounts/acct_bad/transactions')).items).toHaveLength(1),
+    );
+    const letters = await deadLetters.waitForCount<Item>(1);
+    expect(letters[0]).toMatchObject({ reason: 'invalid_json', service: 'admin' });
+  });
+});

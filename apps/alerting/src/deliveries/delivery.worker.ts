@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { nextRetryDelayMs, parseAlertFired } from '@tally/budget-domain';
+import type { AlertFired } from '@tally/budget-domain';
+import { counter, histogram } from '@tally/platform';
+import { DataSource } from 'typeorm';
+import type { ChannelType } from '../channels/channels.store';
+import { parseWebhookUrl, redactUrl } from '../channels/webhook-url';
+import type { AlertingConfig } from '../config/alerting.config';
+import { ALERTING_CONFIG } from '../config/alerting.tokens';
+import { DeliveriesStore } from './deliveries.store';
+import type { AttemptOutcome, ClaimedDelivery } from './deliveries.store';
+import { EmailSender } from './email.sender';
+import { AttemptFailed, postBody } from './http-post';
+import { slackMessage } from './slack-message';
+import { signatureHeader } from './webhook-signature';
+
+const deliveries = counter(
+  'tally_alerting_deliveries_total',
+  'Delivery attempts by outcome: delivered, failed and to be retried, or dead (attempts used up)',
+  ['channel_type', 'status'],
+);
+const attemptSeconds = histogram(
+  'tally_alerting_delivery_attempt_seconds',
+  'Time one delivery attempt took, answer or failure',
+  ['channel_type'],
+  [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10],
+);
+
+/** An attempt that might still be running when its lease ends is a lease too short. */
+const LEASE_MARGIN_MS = 10_000;
+
+/**
+ * Sends due deliveries (ADR 0032). Each instance claims them from the deliveries table —
+ * at most one in flight per channel anywhere, `concurrency` per instance — sends each with a
+ * timeout, and records the outcome: delivered, retrying (exponential backoff with jitter) or
+ * dead (and dead-lettered). A slow or dead endpoint holds only its own channel.
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DeliveryWorker.name);
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: DeliveriesStore,
+    private readonly email: EmailSender,
+    @Inject(ALERTING_CONFIG) private readonly config: AlertingConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  /** Looks for due deliveries now (an alert was just committed, or an attempt ended). */
+  nudge(): void {
+    if (!this.polling) this.schedule(0);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.poll(), delayMs);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.stopped) return;
+    this.polling = true;
+    let claimedAll = false;
+    try {
+      const free = this.config.delivery.concurrency - this.inFlight.size;
+      if (free > 0) {
+        const claimed = await this.store.claim(
+          this.dataSource.manager,
+          free,
+          randomUUID(),
+          this.config.delivery.timeoutMs + LEASE_MARGIN_MS,
+        );
+        for (const delivery of claimed) this.track(this.attempt(delivery));
+        claimedAll = claimed.length === free;
+      }
+    } catch (error) {
+      this.logger.error(`claiming deliveries failed: ${(error as Error).message}`);
+    } finally {
+      this.polling = false;
+      this.schedule(claimedAll ? 0 : this.config.delivery.pollMs);
+    }
+  }
+
+  private track(attempt: Promise<void>): void {
+    this.inFlight.add(attempt);
+    void attempt.finally(() => {
+      this.inFlight.delete(attempt);
+      this.nudge();
+    });
+  }
+
+  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+    const channelType: ChannelType | 'deleted' = delivery.channel?.type ?? 'deleted';
+    const stopTimer = attemptSeconds.startTimer({ channel_type: channelType });
+    let outcome: AttemptOutcome;
+    try {
+      await this.send(delivery);
+      outcome = { status: 'delivered' };
+    } catch (error) {
+      const reason =
+        error instanceof AttemptFailed ? error.message : `internal error: ${String(error)}`;
+      const retryInMs = delivery.channel
+        ? nextRetryDelayMs(delivery.attempts, this.config.delivery.retry)
+        : null;
+      outcome =
+        retryInMs === null
+          ? { status: 'dead', error: reason }
+          : { status: 'retrying', error: reason, retryInMs };
+    }
+    stopTimer();
+    try {
+      const recorded = await this.dataSource.transaction((manager) =>
+        this.store.finish(manager, delivery, outcome),
+      );
+      if (!recorded) {
+        this.logger.warn(
+          `delivery ${delivery.deliveryId} of ${delivery.accountId}: lease lost; another instance records it`,
+        );
+        return;
+      }
+      deliveries.inc({ channel_type: channelType, status: outcome.status });
+      if (outcome.status !== 'delivered') {
+        this.logger.warn(
+          `delivery ${delivery.deliveryId} of ${delivery.accountId} to channel ${delivery.channelId} ` +
+            `attempt ${delivery.attempts} failed (${outcome.error}); ${outcome.status}`,
+        );
+      }
+    } catch (error) {
+      // The lease runs out and the delivery is attempted again, with the same delivery id.
+      this.logger.error(
+        `recording delivery ${delivery.deliveryId} failed: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private async send(delivery: ClaimedDelivery): Promise<void> {
+    const { channel } = delivery;
+    if (!channel) throw new AttemptFailed('the channel was deleted');
+    const parsed = parseAlertFired(delivery.body);
+    if (!parsed.ok) throw new AttemptFailed(`stored alert unreadable: ${parsed.error}`);
+    const alert: AlertFired = parsed.value;
+    switch (channel.type) {
+      case 'email':
+        return this.email.send(channel.target, alert.message, delivery.deliveryId);
+      case 'webhook':
+        return this.post(channel.target, delivery.body, delivery.deliveryId, {
+          ...(channel.signingSecret
+            ? {
+                'tally-signature': signatureHeader(
+                  channel.signingSecret,
+                  delivery.body,
+                  new Date(),
+                ),
+              }
+            : {}),
+        });
+      case 'slack':
+        return this.post(
+          channel.target,
+          JSON.stringify(slackMessage(alert)),
+          delivery.deliveryId,
+          {},
+        );
+    }
+  }
+
+  private async post(
+    target: string,
+    body: string,
+    deliveryId: string,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    const url = parseWebhookUrl(target);
+    const status = await postBody(
+      url,
+      body,
+      {
+        'content-type': 'application/json',
+        'user-agent': 'Tally-Alerting/1',
+        'tally-delivery-id': deliveryId,
+        ...headers,
+      },
+      {
+        timeoutMs: this.config.delivery.timeoutMs,
+        publicOnly: this.config.delivery.blockPrivateUrls,
+      },
+    );
+    if (status < 200 || status > 299) {
+      throw new AttemptFailed(`${redactUrl(url)} answered HTTP ${status}`);
+    }
+  }
+}

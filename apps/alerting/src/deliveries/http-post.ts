@@ -1,0 +1,60 @@
+import { request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { assertPublicLiteral, publicOnlyLookup } from '../channels/webhook-url';
+
+/** Why an attempt failed, in words safe for logs and history (no URL, no credentials). */
+export class AttemptFailed extends Error {}
+
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * POSTs a body and resolves with the response status once it has been read, within
+ * `timeoutMs` for the whole exchange. Redirects are not followed (a redirect could lead to an
+ * address the URL policy refuses). With `publicOnly`, the connection goes only to public
+ * addresses, checked on the address it actually connects to.
+ */
+export function postBody(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  options: { readonly timeoutMs: number; readonly publicOnly: boolean },
+): Promise<number> {
+  if (options.publicOnly) {
+    try {
+      assertPublicLiteral(url);
+    } catch (error) {
+      return Promise.reject(new AttemptFailed((error as Error).message));
+    }
+  }
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<number>((resolve, reject) => {
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    const fail = (message: string) => reject(new AttemptFailed(message));
+    const outgoing = request(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        signal,
+        ...(options.publicOnly ? { lookup: publicOnlyLookup } : {}),
+      },
+      (response: IncomingMessage) => {
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > MAX_RESPONSE_BYTES) response.destroy();
+        });
+        response.on('end', () => resolve(response.statusCode ?? 0));
+        response.on('close', () => resolve(response.statusCode ?? 0));
+        response.on('error', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      if (signal.aborted) return fail(`no answer within ${options.timeoutMs} ms`);
+      if (error.code === 'ADDRESS_NOT_ALLOWED') return fail(error.message);
+      return fail(error.code ? `${error.code} connecting to the receiver` : error.message);
+    });
+    outgoing.end(body);
+  });
+}

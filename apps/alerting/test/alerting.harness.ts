@@ -1,0 +1,38 @@
+import { InProcessApp, isolate } from '@tally/testing';
+import type { Isolation } from '@tally/testing';
+import { startAlertingCommands } from '../src/alerting.app';
+import { AlertingModule } from '../src/alerting.module';
+import { alertingConfigFromEnv } from '../src/config/alerting.config';
+import type { AlertingConfig } from '../src/config/alerting.config';
+
+/** Alerting's configuration for a test: isolated schema and topics, environment-style overrides. */
+export function alertingConfig(
+  isolation: Isolation,
+  env: Record<string, string> = {},
+): AlertingConfig {
+  return alertingConfigFromEnv({
+    DATABASE_URL: isolation.databaseUrl,
+    DB_SCHEMA: isolation.schema('alerting'),
+    KAFKA_BROKERS: isolation.kafkaBrokers.join(','),
+    KAFKA_TOPIC_SUFFIX: isolation.suffix,
+    KAFKA_PARTITIONS: '3',
+    KAFKA_SESSION_TIMEOUT_MS: '10000',
+    PORT: '0',
+    ...env,
+  });
+}
+
+/** Alerting in the test process; `env` is read when it starts, so a test can fill it in before. */
+export class AlertingHarness extends InProcessApp {
+  constructor(
+    readonly env: Record<string, string> = {},
+    isolation: Isolation = isolate(),
+  ) {
+    super(
+      (i) => AlertingModule.forRoot(alertingConfig(i, env)),
+      (i) => [i.schema('alerting')],
+      isolation,
+      (app, i) => startAlertingCommands(app, alertingConfig(i, env)),
+    );
+  }
+}

@@ -1,0 +1,170 @@
+import fc from 'fast-check';
+import type { DeadLetterRecord } from '@tally/budget-domain';
+import type { CommandClient } from '@tally/testing';
+import { createApiKey, eventually, queryDatabase } from '@tally/testing';
+import { LedgerHarness } from './ledger.harness';
+
+/** Issue 15: authorizations and payments as an attacker sent them, and random bodies. */
+describe('authorizations and payments refuse abuse with a code and hold nothing', () => {
+  const ledger = new LedgerHarness();
+  const account = 'acct_auth_abuse';
+  let commands: CommandClient;
+  let secret: string;
+
+  const authorize = (body: unknown) =>
+    fetch(`${ledger.url}/v1/authorizations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const reservations = async () =>
+    (
+      await queryDatabase<{ n: number }>(
+        ledger.isolation.databaseUrl,
+        `SELECT count(*)::int AS n FROM "${ledger.isolation.schema('ledger')}".reservations`,
+      )
+    )[0]!.n;
+
+  beforeAll(async () => {
+    await ledger.start();
+    commands = await ledger.commands();
+    await commands.send('ledger.create-account', { account_id: account, name: 'Abuse Inc.' });
+    secret = (await createApiKey(commands, account, 'gateway')).secret;
+    await commands.send('ledger.grant-credit', {
+      account_id: account,
+      amount: '100.00',
+      kind: 'grant',
+      reason: 'trial',
+      idempotency_key: 'trial',
+    });
+  });
+  afterAll(() => ledger.stop());
+
+  it('refuses a request_id with a NUL or an unpaired surrogate: two such ids never share a hold', async () => {
+    for (const requestId of ['req\u0000a', 'req\ud800', 'req\udfff']) {
+      const response = await authorize({ estimated_cost: '1.00', request_id: requestId });
+      expect(response.status).toBe(422);
+      expect(await response.json()).toMatchObject({
+        error_code: 'VALIDATION_FAILED',
+        message: expect.stringContaining('request_id'),
+      });
+    }
+    expect(await reservations()).toBe(0);
+  });
+
+  it('refuses a zero hold, explicit or priced from a free model', async () => {
+    for (const body of [
+      { estimated_cost: '0' },
+      { estimated_cost: '0.000000' },
+      { service: 'llm', model: 'ollama/llama3', input_tokens: 1000, max_output_tokens: 1000 },
+    ]) {
+      const response = await authorize(body);
+      expect(response.status).toBe(422);
+      expect(await response.json()).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+    }
+    expect(await reservations()).toBe(0);
+  });
+
+  it('refuses a model estimate the catalog cannot price with UNKNOWN_MODEL, and holds a known one at its price', async () => {
+    const unknown = await authorize({
+      service: 'llm',
+      model: 'my-private-model',
+      input_tokens: 1000,
+      max_output_tokens: 1000,
+    });
+    expect(unknown.status).toBe(422);
+    expect(await unknown.json()).toEqual({
+      error_code: 'UNKNOWN_MODEL',
+      message: 'the price catalog does not know my-private-model: send estimated_cost instead',
+    });
+    const o1 = await authorize({
+      service: 'llm',
+      model: 'o1',
+      input_tokens: 1000,
+      max_output_tokens: 1000,
+    });
+    expect(o1.status).toBe(201);
+    expect(await o1.json()).toMatchObject({ authorized: true, amount: '0.075000' });
+  });
+
+  it('random bodies: never a 500, and no hold from a refused request', async () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom(
+        '\u0000',
+        '\ud800',
+        '0',
+        '-1',
+        '1e3',
+        '0.05',
+        'gpt-4o',
+        'llm',
+        'x'.repeat(3000),
+      ),
+    );
+    const value = fc.oneof(
+      text,
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(text, { maxLength: 3 }),
+    );
+    const fields = [
+      'estimated_cost',
+      'ttl_seconds',
+      'request_id',
+      'service',
+      'model',
+      'provider',
+      'input_tokens',
+      'max_output_tokens',
+      'power_level',
+      'wait_ms',
+    ];
+    const body = fc.oneof(
+      fc.dictionary(fc.constantFrom(...fields), value, { maxKeys: 6 }),
+      value.map((raw) => JSON.stringify(raw)),
+      fc.string().map((raw) => `{"estimated_cost": ${raw}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, async (sent) => {
+        const before = await reservations();
+        const response = await authorize(sent);
+        expect(response.status).not.toBeGreaterThanOrEqual(500);
+        const answer = (await response.json()) as Record<string, unknown>;
+        expect(answer).toEqual(expect.any(Object));
+        if (response.status !== 201) expect(await reservations()).toBe(before);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a payments.events record with a NUL is dead-lettered and the payment behind it is credited', async () => {
+    const deadLetters = await ledger.kafka.record(ledger.topic('usage.dead-letter'));
+    const payment = (id: string, accountId: string) => ({
+      id,
+      account_id: accountId,
+      kind: 'credit_purchased',
+      trigger: 'manual',
+      credit_amount: '10',
+      paid_amount: '30.00',
+      paid_currency: 'CHF',
+      stripe_ref: `cs_${id}`,
+      at: new Date().toISOString(),
+    });
+    await ledger.kafka.produceJson(ledger.topic('payments.events'), account, [
+      payment('pay_nul', 'acct_\u0000evil'),
+      payment('pay_good', account),
+    ]);
+    const [deadLetter] = await deadLetters.waitForCount<DeadLetterRecord>(1);
+    expect(deadLetter).toMatchObject({ reason: 'schema_violation', service: 'ledger' });
+    expect(deadLetter!.error).toContain('account_id');
+    await eventually(async () =>
+      expect(await commands.send('ledger.budget-status', { account_id: account })).toMatchObject({
+        extra_credit_remaining: '110.000000',
+      }),
+    );
+  });
+});

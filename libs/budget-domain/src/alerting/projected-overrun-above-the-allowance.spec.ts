@@ -1,0 +1,51 @@
+import { balanceConditions, projectedOverrun } from './alert-conditions';
+import { AlertBook, balance } from './alerting.fixtures';
+
+describe('projected overrun: the period’s projected cost above its allowance', () => {
+  it('projects spend so far over the whole period, as the ledger’s budget status does', () => {
+    // 10 days into a 30-day period with 40 spent: 120 projected against 100.
+    const tenDaysIn = balance({ used: '40.000000', at: '2026-11-11T00:00:00.000Z' });
+    expect(projectedOverrun(tenDaysIn)?.toString()).toBe('120');
+    const conditions = balanceConditions(tenDaysIn).filter(
+      (condition) => condition.kind === 'projected_overrun',
+    );
+    expect(conditions).toEqual([
+      {
+        key: 'projected_overrun@2026-11-01T00:00:00.000Z',
+        kind: 'projected_overrun',
+        level: 'GREEN',
+        percent: 0,
+        amount: '120.000000',
+        periodStart: '2026-11-01T00:00:00.000Z',
+        message:
+          'acct_1: projected to spend about 120.00 this period, above the allowance of 100.00',
+      },
+    ]);
+    expect(projectedOverrun(balance({ used: '30.000000', at: '2026-11-11T00:00:00.000Z' }))).toBe(
+      undefined,
+    );
+  });
+
+  it('needs an allowance and a bounded period', () => {
+    expect(projectedOverrun(balance({ used: '40.000000', allowance: '0.000000' }))).toBe(undefined);
+    expect(
+      projectedOverrun(balance({ used: '400.000000', period: { start: null, end: null } })),
+    ).toBe(undefined);
+  });
+
+  it('resolves when the rate of spend falls back under the allowance', () => {
+    const book = new AlertBook();
+    const kinds = (alerts: ReturnType<AlertBook['see']>) =>
+      alerts.map((alert) => `${alert.state} ${alert.kind}`);
+    expect(
+      kinds(
+        book.see(balanceConditions(balance({ used: '40.000000', at: '2026-11-11T00:00:00Z' }))),
+      ),
+    ).toEqual(['fired projected_overrun']);
+    expect(
+      kinds(
+        book.see(balanceConditions(balance({ used: '41.000000', at: '2026-11-21T00:00:00Z' }))),
+      ),
+    ).toEqual(['resolved projected_overrun']);
+  });
+});
