@@ -9,21 +9,40 @@ import type { BrowserContext } from 'playwright-core';
 // machines, and CI runs on a fresh machine of the same kind (STACK.md).
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** Installs Chromium from Debian packages unless it is there (CI machines start without it). */
+/**
+ * Installs Chromium from Debian packages unless it is there (CI machines start without it):
+ * as root, or through sudo when it needs no password, as .ci/install-tools.sh does.
+ */
 export function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
-  if (process.getuid?.() !== 0) {
+  const asRoot = process.getuid?.() === 0;
+  if (!asRoot && !sudoWithoutPassword()) {
     throw new Error(`${CHROMIUM} is missing: run \`sudo apt-get install -y chromium\` first`);
   }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (args: string[]) =>
+    // sudo resets the environment: the frontend setting goes through `env`.
+    execFileSync(
+      asRoot ? 'apt-get' : 'sudo',
+      asRoot ? args : ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args],
+      {
+        stdio: 'inherit',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      },
+    );
   console.log('browser tests: installing chromium from Debian packages (apt-get)…');
-  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
-    stdio: 'inherit',
-    env,
-  });
+  run(['update', '-qq']);
+  run(['install', '-y', '-qq', 'chromium']);
   if (!existsSync(CHROMIUM))
     throw new Error(`apt-get installed chromium but ${CHROMIUM} is missing`);
+}
+
+function sudoWithoutPassword(): boolean {
+  try {
+    execFileSync('sudo', ['-n', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface Browser {
