@@ -12,7 +12,7 @@ WORKDIR /tally
 COPY --from=deps /tally/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY swc.options.js ./
-COPY infra/build.js infra/exec-service.sh infra/migrate.ts ./infra/
+COPY infra/build.js infra/build-dashboard.js infra/exec-service.sh infra/migrate.ts ./infra/
 COPY apps ./apps
 COPY libs ./libs
 RUN node infra/build.js

@@ -21,6 +21,7 @@ bash infra/postgres/ensure-postgres.sh
 echo "== formatting, typecheck and lint (module boundaries included)"
 npx prettier --check . --log-level warn
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p apps/dashboard/tsconfig.json --noEmit
 npx nx run-many -t lint --output-style=stream
 echo "== Prometheus config, rules and rule unit tests (promtool)"
 bash infra/prometheus/check.sh
