@@ -63,7 +63,11 @@ export class TopUpStatusService {
       // is on its way (the two facts travel on different topics).
       const status = await this.store.read(manager, accountId);
       if (status?.state === 'paused') break;
-      if ((await this.store.autoCreditsPosted(manager, accountId)) > creditsBefore) break;
+      if ((await this.store.autoCreditsPosted(manager, accountId)) > creditsBefore) {
+        // The credit may have landed after the decision above: decide once more on it.
+        outcome = await this.explain(accountId, await decide());
+        break;
+      }
     }
     return outcome;
   }
