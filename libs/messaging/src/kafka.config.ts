@@ -12,6 +12,8 @@ export interface KafkaConfig {
    * Exists only so the chaos run can show that it catches double counting.
    */
   readonly unsafeSkipInbox?: boolean;
+  /** Days the outbox keeps a day's partition, unless the service sets its own (MessagingOptions). */
+  readonly outboxRetentionDays?: number;
 }
 
 export function kafkaConfigFromEnv(
@@ -34,6 +36,16 @@ export function kafkaConfigFromEnv(
       `KAFKA_SESSION_TIMEOUT_MS must be an integer >= 6000, got "${env['KAFKA_SESSION_TIMEOUT_MS']}"`,
     );
   }
+  const outboxRetentionDays =
+    env['OUTBOX_RETENTION_DAYS'] === undefined ? undefined : Number(env['OUTBOX_RETENTION_DAYS']);
+  if (
+    outboxRetentionDays !== undefined &&
+    !(Number.isInteger(outboxRetentionDays) && outboxRetentionDays >= 1)
+  ) {
+    throw new Error(
+      `OUTBOX_RETENTION_DAYS must be an integer >= 1, got "${env['OUTBOX_RETENTION_DAYS']}"`,
+    );
+  }
   return {
     brokers,
     clientId,
@@ -41,6 +53,7 @@ export function kafkaConfigFromEnv(
     partitions,
     sessionTimeoutMs,
     ...(env['TALLY_UNSAFE_SKIP_INBOX'] === '1' ? { unsafeSkipInbox: true } : {}),
+    ...(outboxRetentionDays !== undefined ? { outboxRetentionDays } : {}),
   };
 }
 
