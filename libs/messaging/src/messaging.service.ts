@@ -112,8 +112,8 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
       { [this.topic(Topics.UsageDeadLetter)]: DEAD_LETTER_TOPIC_CONFIG },
     );
     await ensureTopics(this.kafka, [this.topic(`tally.outbox-rounds.${this.options.service}`)], 1);
-    // Before any consumer starts: every day a writer may name has its partition.
-    await this.relay.preparePartitions();
+    // Before any consumer writes: a position it can trust, a partition for every day it may name.
+    await this.relay.prepare();
     this.relay.start();
     this.logger.log(`kafka ready: ${this.options.kafka.brokers.join(',')}`);
     if (this.options.kafka.unsafeSkipInbox)

@@ -141,10 +141,45 @@ export class OutboxRelay {
   }
 
   /**
-   * Creates the partitions a writer may need (any instance may, at start, before it consumes):
-   * the days from the retention's start to the days ahead.
+   * Run by every instance at start, before it consumes: rebases a position another PostgreSQL
+   * cluster stored, and creates the partitions a writer may need.
    */
-  async preparePartitions(): Promise<void> {
+  async prepare(): Promise<void> {
+    await this.rebaseForeignPosition();
+    await this.preparePartitions();
+  }
+
+  /**
+   * A position is the xid of a transaction of this cluster, so it is below the next xid. One
+   * at or above it came with a schema restored into another cluster, whose new transactions
+   * would sort below it and be skipped. Then the published rows move below everything, the
+   * unpublished ones into this transaction, and the position to the bottom: nothing is
+   * skipped; a round that was pending in the backup may go out again.
+   */
+  private async rebaseForeignPosition(): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `${this.options.name}.position`,
+      ]);
+      const [{ position, next }]: Array<{ position: string; next: string }> = await manager.query(
+        `SELECT position::text AS position, pg_snapshot_xmax(pg_current_snapshot())::text AS next
+         FROM outbox_relay`,
+      );
+      if (BigInt(position) < BigInt(next)) return;
+      await manager.query(`UPDATE outbox SET xid = '3' WHERE xid <= $1::xid8`, [position]);
+      await manager.query(`UPDATE outbox SET xid = pg_current_xact_id() WHERE xid > $1::xid8`, [
+        position,
+      ]);
+      await manager.query('DELETE FROM outbox_round WHERE upto IS NOT NULL');
+      await manager.query(`UPDATE outbox_relay SET position = '3'`);
+      this.logger.error(
+        `outbox position ${position} was stored by another PostgreSQL cluster (next xid here: ${next}): rebased, unpublished rows go out again`,
+      );
+    });
+  }
+
+  /** Creates the partitions of the days from the retention's start to the days ahead. */
+  private async preparePartitions(): Promise<void> {
     const created = await this.partitions.ensure();
     if (created.length > 0)
       this.logger.log(`outbox partitions created: ${created[0]} .. ${created[created.length - 1]}`);

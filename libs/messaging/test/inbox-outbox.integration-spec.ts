@@ -560,6 +560,49 @@ describe('inbox and outbox on the real database and broker', () => {
     }
   });
 
+  it('rebases a position another PostgreSQL cluster stored, so nothing written here is skipped', async () => {
+    const recorder = await client.record(topic);
+    // A schema restored into another cluster: its xids (and the position) lie above this
+    // cluster's; two rows were not published yet.
+    const [{ next }] = await dataSource.query(
+      'SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next',
+    );
+    const foreign = BigInt(next) + 1_000_000_000n;
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, [
+        jsonMessage(topic, 'acct_restored', { restored: 'unpublished-1' }),
+        jsonMessage(topic, 'acct_restored', { restored: 'unpublished-2' }),
+      ]),
+    );
+    await dataSource.query(`UPDATE outbox SET xid = $1::xid8 WHERE value LIKE '{"restored":%'`, [
+      String(foreign + 5n),
+    ]);
+    await dataSource.query('UPDATE outbox SET xid = $1::xid8 WHERE xid <= $1::xid8', [
+      String(foreign - 5n),
+    ]);
+    await dataSource.query('UPDATE outbox_relay SET position = $1::xid8', [String(foreign)]);
+
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions());
+    await relay.prepare();
+    expect(BigInt(await position())).toBeLessThan(BigInt(next));
+    expect(await unpublished()).toBe(2);
+    expect(await relay.publishOnce()).toBe(2);
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, [jsonMessage(topic, 'acct_restored', { restored: 'written here' })]),
+    );
+    expect(await relay.publishOnce()).toBe(1);
+    await relay.stop();
+    expect(await unpublished()).toBe(0);
+    await eventually(() =>
+      expect(
+        recorder
+          .json<{ restored?: string }>()
+          .map((m) => m.restored)
+          .filter((value) => value !== undefined),
+      ).toEqual(['unpublished-1', 'unpublished-2', 'written here']),
+    );
+  });
+
   it('numbers its rounds past one Kafka remembers from an earlier database, so a failed round is sent again, not taken for published', async () => {
     // The relay's group outlived its schema: Kafka says round 1,000 committed.
     const name = `relay-reborn-${schema}`;
