@@ -149,13 +149,17 @@ async function main(): Promise<void> {
   console.log(`bench: produced ${EVENTS} in ${((producedAt - started) / 1000).toFixed(1)} s`);
 
   // A run ends when the last balance-changed is published: every event posted and the
-  // ledger's outbox empty. A pipeline that stops moving (a relay retrying a record Kafka
-  // refuses, say) fails the run after STALL_MS with the services' last words.
-  const ledgerOutboxEmpty = async () =>
+  // ledger's outbox published up to its last row (ADR 0040). A pipeline that stops moving (a
+  // relay retrying a record Kafka refuses, say) fails the run after STALL_MS with the
+  // services' last words.
+  const ledgerOutboxPublished = async () =>
     (
       await queryDatabase<{ empty: boolean }>(
         isolation.databaseUrl,
-        `SELECT NOT EXISTS (SELECT 1 FROM "${isolation.schema('ledger')}".outbox) AS empty`,
+        `SELECT NOT EXISTS (
+           SELECT 1 FROM "${isolation.schema('ledger')}".outbox
+           WHERE xid > (SELECT position FROM "${isolation.schema('ledger')}".outbox_relay)
+         ) AS empty`,
       )
     )[0]?.empty === true;
   const drain = async (total: number) => {
@@ -166,7 +170,7 @@ async function main(): Promise<void> {
       const { rated, posted, announced } = await progress();
       if (rated >= total && !ratedDoneAt) ratedDoneAt = Date.now();
       if (posted >= total && !postedDoneAt) postedDoneAt = Date.now();
-      if (postedDoneAt && (await ledgerOutboxEmpty()))
+      if (postedDoneAt && (await ledgerOutboxPublished()))
         return { ratedDoneAt, postedDoneAt, announcedDoneAt: Date.now() };
       if (rated + posted + announced > lastMoved.handled)
         lastMoved = { at: Date.now(), handled: rated + posted + announced };
@@ -251,7 +255,7 @@ async function main(): Promise<void> {
     produce_rate_per_s: PRODUCE_RATE ?? null,
     load_events: LOAD_EVENTS,
     accounts: ACCOUNTS,
-    // Produce → the last ledger.balance-changed published (the ledger's outbox empty).
+    // Produce → the last ledger.balance-changed published (the ledger's outbox all published).
     end_to_end_events_per_s: Math.round(endToEnd),
     // Produce → the last event posted: what end_to_end_events_per_s measured in result files without this field.
     produce_to_posted_events_per_s: Math.round(EVENTS / seconds(started, postedDoneAt)),
@@ -812,10 +816,15 @@ async function rowsWritten(
   databaseUrl: string,
   schemas: string[],
 ): Promise<Record<string, number>> {
+  // A partition's rows count as its table's (the outbox is partitioned by day).
   const rows = await queryDatabase<{ name: string; written: number }>(
     databaseUrl,
-    `SELECT schemaname || '.' || relname AS name, (n_tup_ins + n_tup_upd + n_tup_del)::float8 AS written
-     FROM pg_stat_user_tables WHERE schemaname = ANY($1::text[])`,
+    `SELECT s.schemaname || '.' || coalesce(parent.relname, s.relname) AS name,
+            (s.n_tup_ins + s.n_tup_upd + s.n_tup_del)::float8 AS written
+     FROM pg_stat_user_tables s
+     LEFT JOIN pg_inherits i ON i.inhrelid = s.relid
+     LEFT JOIN pg_class parent ON parent.oid = i.inhparent
+     WHERE s.schemaname = ANY($1::text[])`,
     [schemas],
   );
   const written: Record<string, number> = { total: 0 };

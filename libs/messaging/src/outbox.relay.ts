@@ -313,7 +313,9 @@ export class OutboxRelay {
     if (lastIsWhole) return { rows: inWrittenOrder(rows), upto: last.xid, complete: true };
     const whole = rows.filter((row) => row.xid !== last.xid);
     if (whole.length === 0) return { rows, upto: last.xid, complete: false };
-    return { rows: inWrittenOrder(whole), upto: whole[whole.length - 1]!.xid, complete: true };
+    // The round's last transaction in xid order (before the rows are put in written order).
+    const upto = whole[whole.length - 1]!.xid;
+    return { rows: inWrittenOrder(whole), upto, complete: true };
   }
 
   /** The next slice of one transaction larger than a read, after row `afterId`. */
