@@ -31,6 +31,8 @@ export class MeteringModule {
             service: 'metering',
             topics: RATING_TOPICS_ALL,
             outboxRetentionDays: outboxRetentionDays(config.rating),
+            // Five weeks or so of days: a week per partition keeps each read of the outbox cheap.
+            outboxPartitionDays: 7,
           }),
         }),
         ObservabilityModule,

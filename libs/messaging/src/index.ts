@@ -14,7 +14,7 @@ export type { OutboxRelayOptions } from './outbox.relay';
 export { deadLetterMessage, positionId } from './dead-letter';
 export { CreateMessagingTables1763856000000 } from './messaging-tables.migration';
 export { CreateOutboxRounds1763856000001 } from './outbox-rounds.migration';
-export { OutboxAsLog1763856000002 } from './outbox-log.migration';
+export { OutboxAsLog1763856000003 } from './outbox-log.migration';
 export { MESSAGING_MIGRATIONS } from './messaging.migrations';
 export { MessagingModule } from './messaging.module';
 export type { MessagingModuleOptions } from './messaging.module';

@@ -38,6 +38,11 @@ export interface MessagingOptions {
    * them as long as a repeat can arrive (metering: its maximum event age plus a margin).
    */
   readonly outboxRetentionDays?: number;
+  /**
+   * Days per outbox partition (default 1). Every statement on the outbox locks each partition:
+   * a service that keeps many days takes them a week (7) at a time.
+   */
+  readonly outboxPartitionDays?: number;
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -84,6 +89,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
       idleDelayMs: 50,
       retentionDays: options.outboxRetentionDays ?? options.kafka.outboxRetentionDays ?? 2,
       partitionsAheadDays: 7,
+      partitionDays: options.outboxPartitionDays ?? 1,
       maintenanceEveryMs: 3600_000,
       name: `tally-outbox-${schemaOf(dataSource)}`,
       roundsTopic: this.topic(`tally.outbox-rounds.${options.service}`),

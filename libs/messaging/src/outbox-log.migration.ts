@@ -7,8 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * kept, so a round the old relay left pending still names them) as one transaction of this
  * migration, published before anything written after it.
  */
-export class OutboxAsLog1763856000002 implements MigrationInterface {
-  name = 'OutboxAsLog1763856000002';
+export class OutboxAsLog1763856000003 implements MigrationInterface {
+  name = 'OutboxAsLog1763856000003';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('ALTER TABLE outbox RENAME TO outbox_queue');
@@ -38,12 +38,12 @@ export class OutboxAsLog1763856000002 implements MigrationInterface {
     await queryRunner.query(
       'CREATE UNIQUE INDEX outbox_day_dedupe_key ON outbox (day, dedupe_key) WHERE dedupe_key IS NOT NULL',
     );
-    // The first week; the relay's leader creates the rest (and the past days metering needs).
+    // Today and tomorrow; each service creates the rest at start, before it writes (ADR 0040).
     await queryRunner.query(`
       DO $$
       DECLARE d date;
       BEGIN
-        FOR d IN SELECT generate_series(current_date, current_date + 7, interval '1 day')::date LOOP
+        FOR d IN SELECT generate_series(current_date, current_date + 1, interval '1 day')::date LOOP
           EXECUTE format('CREATE TABLE %I PARTITION OF outbox FOR VALUES FROM (%L) TO (%L)',
                          'outbox_p' || to_char(d, 'YYYYMMDD'), d, d + 1);
         END LOOP;

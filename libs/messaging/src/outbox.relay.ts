@@ -32,6 +32,8 @@ export interface OutboxRelayOptions {
   readonly retentionDays: number;
   /** Days ahead of today that always have a partition. */
   readonly partitionsAheadDays: number;
+  /** Days per partition (1; metering's, which keeps many days, 7). */
+  readonly partitionDays: number;
   /** How often the leader creates and drops partitions. */
   readonly maintenanceEveryMs: number;
 }
@@ -116,6 +118,7 @@ export class OutboxRelay {
     this.partitions = new OutboxPartitions(dataSource, {
       retentionDays: options.retentionDays,
       aheadDays: options.partitionsAheadDays,
+      partitionDays: options.partitionDays,
       lockName: `${options.name}.partitions`,
       lockTimeoutMs: 2000,
     });

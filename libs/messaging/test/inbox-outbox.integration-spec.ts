@@ -34,6 +34,7 @@ describe('inbox and outbox on the real database and broker', () => {
     idleDelayMs: 10,
     retentionDays: 2,
     partitionsAheadDays: 7,
+    partitionDays: 1,
     maintenanceEveryMs: 3600_000,
     name: `relay-${schema}`,
     roundsTopic,
@@ -570,7 +571,7 @@ describe('inbox and outbox on the real database and broker', () => {
     const after = sourceWith(MESSAGING_MIGRATIONS);
     try {
       await after.initialize();
-      expect(await runMigrations(after)).toEqual(['OutboxAsLog1763856000002']);
+      expect(await runMigrations(after)).toContain('OutboxAsLog1763856000003');
       expect(await unpublished(after)).toBe(5);
       const relay = new OutboxRelay(after, kafka, relayOptions({ name }));
       await settled(after);
