@@ -3,6 +3,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { MessagingModule } from '@tally/messaging';
 import { PersistenceModule } from '@tally/persistence';
 import { ObservabilityModule } from '@tally/platform';
+import { outboxRetentionDays } from './config/metering.config';
 import type { MeteringConfig } from './config/metering.config';
 import { METERING_CONFIG } from './config/metering.tokens';
 import { METERING_MIGRATIONS } from './migrations/metering.migrations';
@@ -29,6 +30,9 @@ export class MeteringModule {
             kafka: config.kafka,
             service: 'metering',
             topics: RATING_TOPICS_ALL,
+            outboxRetentionDays: outboxRetentionDays(config.rating),
+            // Five weeks or so of days: a week per partition keeps each read of the outbox cheap.
+            outboxPartitionDays: 7,
           }),
         }),
         ObservabilityModule,

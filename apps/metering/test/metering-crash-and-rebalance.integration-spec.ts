@@ -34,11 +34,13 @@ async function expectEachRatedOnce(
 ): Promise<void> {
   await eventually(() => expect(distinctRated(rated).size).toBe(events.length), 100_000, 500);
   expect([...distinctRated(rated).keys()].sort()).toEqual(events.map((event) => event.id).sort());
-  const [inbox] = await queryDatabase<{ count: number }>(
+  // Each event's record of having been rated is its usage.rated row in the outbox, once.
+  const [recorded] = await queryDatabase<{ count: number; distinct_keys: number }>(
     harness.isolation.databaseUrl,
-    `SELECT count(*)::int AS count FROM "${harness.isolation.schema('metering')}".inbox WHERE consumer = 'usage.events'`,
+    `SELECT count(*)::int AS count, count(DISTINCT dedupe_key)::int AS distinct_keys
+     FROM "${harness.isolation.schema('metering')}".outbox WHERE dedupe_key IS NOT NULL`,
   );
-  expect(inbox!.count).toBe(events.length);
+  expect(recorded).toEqual({ count: events.length, distinct_keys: events.length });
   // Exactly once on the topic too: the relay's Kafka transactions leave no second copy.
   await new Promise((resolve) => setTimeout(resolve, 1000));
   expect(rated.messages.length).toBe(events.length);

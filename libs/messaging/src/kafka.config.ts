@@ -30,6 +30,8 @@ export interface KafkaConfig {
   readonly sasl?: KafkaSasl;
   /** TLS to the broker: true for the system's CAs, or the PEM of the CA to trust. */
   readonly ssl?: true | { readonly ca: string };
+  /** Days the outbox keeps a day's partition, unless the service sets its own (MessagingOptions). */
+  readonly outboxRetentionDays?: number;
 }
 
 export function kafkaConfigFromEnv(
@@ -52,6 +54,16 @@ export function kafkaConfigFromEnv(
       `KAFKA_SESSION_TIMEOUT_MS must be an integer >= 6000, got "${env['KAFKA_SESSION_TIMEOUT_MS']}"`,
     );
   }
+  const outboxRetentionDays =
+    env['OUTBOX_RETENTION_DAYS'] === undefined ? undefined : Number(env['OUTBOX_RETENTION_DAYS']);
+  if (
+    outboxRetentionDays !== undefined &&
+    !(Number.isInteger(outboxRetentionDays) && outboxRetentionDays >= 1)
+  ) {
+    throw new Error(
+      `OUTBOX_RETENTION_DAYS must be an integer >= 1, got "${env['OUTBOX_RETENTION_DAYS']}"`,
+    );
+  }
   return {
     brokers,
     clientId,
@@ -60,6 +72,7 @@ export function kafkaConfigFromEnv(
     sessionTimeoutMs,
     ...(env['TALLY_UNSAFE_SKIP_INBOX'] === '1' ? { unsafeSkipInbox: true } : {}),
     ...kafkaSecurityFromEnv(env),
+    ...(outboxRetentionDays !== undefined ? { outboxRetentionDays } : {}),
   };
 }
 

@@ -33,6 +33,17 @@ export interface MessagingOptions {
   /** Request-reply patterns the service answers: `<pattern>` and `<pattern>.reply` are created too. */
   readonly commandPatterns?: readonly string[];
   readonly relay?: Partial<OutboxRelayOptions>;
+  /**
+   * Days the outbox keeps a day's partition (ADR 0040). Default: the KafkaConfig's
+   * (OUTBOX_RETENTION_DAYS), else 2. A consumer whose outbox rows are its dedupe records keeps
+   * them as long as a repeat can arrive (metering: its maximum event age plus a margin).
+   */
+  readonly outboxRetentionDays?: number;
+  /**
+   * Days per outbox partition (default 1). Every statement on the outbox locks each partition:
+   * a service that keeps many days takes them a week (7) at a time.
+   */
+  readonly outboxPartitionDays?: number;
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -79,8 +90,12 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     this.relay = new OutboxRelay(dataSource, this.kafka, {
       batchSize: 5000,
       maxBatchBytes: 768 * 1024,
+      maxRoundBytes: 4 * 1024 * 1024,
       idleDelayMs: 50,
-      vacuumEveryRows: 20_000,
+      retentionDays: options.outboxRetentionDays ?? options.kafka.outboxRetentionDays ?? 2,
+      partitionsAheadDays: 7,
+      partitionDays: options.outboxPartitionDays ?? 1,
+      maintenanceEveryMs: 3600_000,
       name: `tally-outbox-${schemaOf(dataSource)}`,
       roundsTopic: this.topic(`tally.outbox-rounds.${options.service}`),
       ...options.relay,
@@ -108,6 +123,8 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
       { [this.topic(Topics.UsageDeadLetter)]: DEAD_LETTER_TOPIC_CONFIG },
     );
     await ensureTopics(this.kafka, [this.topic(`tally.outbox-rounds.${this.options.service}`)], 1);
+    // Before any consumer writes: a position it can trust, a partition for every day it may name.
+    await this.relay.prepare();
     this.relay.start();
     this.logger.log(`kafka ready: ${this.options.kafka.brokers.join(',')}`);
     if (this.options.kafka.unsafeSkipInbox)
@@ -130,7 +147,13 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     const result = await this.dataSource.transaction(async (manager) => {
       const tx = new CollectedOutbox(manager, (topic) => this.topic(topic));
       const value = await work(tx);
-      await enqueueOutbox(manager, tx.messages);
+      await enqueueOutbox(
+        manager,
+        // Without the inbox, repeats must reach the topic, so the chaos run can see them counted twice.
+        this.options.kafka.unsafeSkipInbox
+          ? tx.messages.map(({ dedupe: _dedupe, ...message }) => message)
+          : tx.messages,
+      );
       collected = tx;
       return value;
     });

@@ -1,5 +1,13 @@
 import type { EntityManager } from 'typeorm';
-import type { OutboxMessage } from './outbox';
+import type { OutboxDedupe, OutboxMessage } from './outbox';
+
+export interface PublishOptions {
+  /**
+   * Makes the published row the consumer's record of having applied the message with this id
+   * (ADR 0041): an `appliedIds` that asks `dedupeKeysInOutbox` then needs no inbox row.
+   */
+  readonly dedupe?: OutboxDedupe;
+}
 
 /**
  * A database transaction whose facts leave through the outbox: what is published here is
@@ -9,7 +17,7 @@ import type { OutboxMessage } from './outbox';
 export interface OutboxTransaction {
   readonly manager: EntityManager;
   /** Publishes a JSON payload to a contract topic (the test suffix, if any, is added), keyed by account id. */
-  publish(topic: string, key: string | null, payload: unknown): void;
+  publish(topic: string, key: string | null, payload: unknown, options?: PublishOptions): void;
   /** Runs once the transaction has committed (metrics, wake-ups): never for one rolled back. */
   afterCommit(callback: () => void): void;
 }
@@ -24,8 +32,9 @@ export class CollectedOutbox implements OutboxTransaction {
     private readonly resolveTopic: (topic: string) => string,
   ) {}
 
-  publish(topic: string, key: string | null, payload: unknown): void {
-    this.messages.push({ topic: this.resolveTopic(topic), key, value: JSON.stringify(payload) });
+  publish(topic: string, key: string | null, payload: unknown, options?: PublishOptions): void {
+    const message = { topic: this.resolveTopic(topic), key, value: JSON.stringify(payload) };
+    this.messages.push(options?.dedupe ? { ...message, dedupe: options.dedupe } : message);
   }
 
   afterCommit(callback: () => void): void {

@@ -1,18 +1,24 @@
 import { Logger } from '@nestjs/common';
 import { Partitioners } from 'kafkajs';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, PartitionOffset, Producer, Transaction } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { counter, gauge, histogram } from '@tally/platform';
+import { OutboxPartitions } from './outbox-partitions';
 
 export interface OutboxRelayOptions {
-  /** Rows published per round at most; a full round is followed at once by the next. */
+  /**
+   * Rows read per round at most. A round holds whole transactions only; a transaction with
+   * more rows goes out alone, read in slices of this size, inside one Kafka transaction.
+   */
   readonly batchSize: number;
   /**
-   * Payload bytes per round at most (a row larger than this goes alone). Kafka refuses a
-   * record batch above the broker's message.max.bytes (1 MB by default), so a backlog must
-   * never be sent as one huge batch.
+   * Payload bytes per produce call at most (a row larger than this goes alone). Kafka refuses a
+   * record batch above the broker's message.max.bytes (1 MB by default), so a round is sent as
+   * several produce calls when it holds more.
    */
   readonly maxBatchBytes: number;
+  /** Payload bytes read per round (or per slice of a larger transaction) at most: the relay's memory. */
+  readonly maxRoundBytes: number;
   /** How long an idle relay sleeps when nothing nudges it. */
   readonly idleDelayMs: number;
   /**
@@ -22,15 +28,30 @@ export interface OutboxRelayOptions {
   readonly name: string;
   /** A one-partition topic; the group `name`'s committed offset on it is the last round Kafka committed. */
   readonly roundsTopic: string;
-  /** The leader vacuums the outbox after deleting this many rows (see `vacuumIfDue`). */
-  readonly vacuumEveryRows: number;
+  /** Days the outbox keeps a day's partition after that day (ADR 0040). */
+  readonly retentionDays: number;
+  /** Days ahead of today that always have a partition. */
+  readonly partitionsAheadDays: number;
+  /** Days per partition (1; metering's, which keeps many days, 7). */
+  readonly partitionDays: number;
+  /** How often the leader creates and drops partitions. */
+  readonly maintenanceEveryMs: number;
 }
 
 interface OutboxRow {
+  xid: string;
   id: string;
   topic: string;
   message_key: string | null;
   value: string;
+}
+
+/** The rows of the round's first read, the last transaction it publishes, and whether that is all. */
+interface RoundHead {
+  rows: OutboxRow[];
+  upto: string;
+  /** False when the round is one transaction larger than a read: the rest follows in slices. */
+  complete: boolean;
 }
 
 const published = counter('tally_outbox_published_total', 'Messages the outbox relay published', [
@@ -42,7 +63,6 @@ const roundSize = histogram(
   [],
   [1, 10, 100, 500, 1000, 2000, 5000],
 );
-const vacuums = counter('tally_outbox_vacuums_total', 'VACUUMs of the outbox run by its relay');
 const roundFailures = counter(
   'tally_outbox_round_failures_total',
   'Outbox rounds that failed (retried with backoff)',
@@ -57,19 +77,28 @@ const roundSeconds = histogram(
   [],
   [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
 );
+const partitionsDropped = counter(
+  'tally_outbox_partitions_dropped_total',
+  'Day partitions of the outbox dropped once published and past retention',
+);
 
 /**
- * Publishes committed outbox rows exactly once. One instance per service leads (a session
- * advisory lock); it numbers each round and records the round's row ids in `outbox_round`
- * before sending, then sends the rows and marks the round as the group offset in one Kafka
- * transaction, then deletes the rows. After a crash the new leader fences the old producer
- * (same transactional id) and asks Kafka whether the pending round committed: if it did,
- * its rows are deleted without sending them again; if not, they go out in a new round.
- * Consumers read committed records only (kafkajs' default). A row Kafka refuses fails every
- * round until its topic accepts it: order comes before progress, and nothing is dropped.
+ * Publishes committed outbox rows exactly once, in the order of their transactions (ADR 0040).
+ * The outbox is a log: the relay reads the rows of transactions that have ended (xid below the
+ * oldest running transaction, so none can appear behind its position later), publishes whole
+ * transactions, and remembers the last xid published instead of deleting rows. One instance
+ * per service leads (a session advisory lock); it numbers each round and records it in
+ * `outbox_round` before sending, sends the rows and marks the round as the group offset in one
+ * Kafka transaction, then moves its position. After a crash the new leader fences the old
+ * producer (same transactional id) and asks Kafka whether the pending round committed: if it
+ * did, the position moves past it without sending it again; if not, it goes out in a new
+ * round. Consumers read committed records only (kafkajs' default). A row Kafka refuses fails
+ * every round until its topic accepts it: order comes before progress, and nothing is dropped.
+ * Old days go by dropping their partition once it is published (OutboxPartitions).
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
+  private readonly partitions: OutboxPartitions;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -77,14 +106,23 @@ export class OutboxRelay {
   private leaderLock: QueryRunner | undefined;
   private producer: Producer | undefined;
   private recovered = false;
-  private deletedSinceVacuum = 0;
-  private vacuuming: Promise<void> | undefined;
+  /** The last xid published, as the database records it (read at recovery). */
+  private position = '0';
+  private nextMaintenanceAt = 0;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly kafka: Kafka,
     private readonly options: OutboxRelayOptions,
-  ) {}
+  ) {
+    this.partitions = new OutboxPartitions(dataSource, {
+      retentionDays: options.retentionDays,
+      aheadDays: options.partitionsAheadDays,
+      partitionDays: options.partitionDays,
+      lockName: `${options.name}.partitions`,
+      lockTimeoutMs: 2000,
+    });
+  }
 
   start(): void {
     if (this.running) return;
@@ -105,12 +143,58 @@ export class OutboxRelay {
     await this.resign();
   }
 
+  /**
+   * Run by every instance at start, before it consumes: rebases a position another PostgreSQL
+   * cluster stored, and creates the partitions a writer may need.
+   */
+  async prepare(): Promise<void> {
+    await this.rebaseForeignPosition();
+    await this.preparePartitions();
+  }
+
+  /**
+   * A position is the xid of a transaction of this cluster, so it is below the next xid. One
+   * at or above it came with a schema restored into another cluster, whose new transactions
+   * would sort below it and be skipped. Then the published rows move below everything, the
+   * unpublished ones into this transaction, and the position to the bottom: nothing is
+   * skipped; a round that was pending in the backup may go out again.
+   */
+  private async rebaseForeignPosition(): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `${this.options.name}.position`,
+      ]);
+      const [{ position, next }]: Array<{ position: string; next: string }> = await manager.query(
+        `SELECT position::text AS position, pg_snapshot_xmax(pg_current_snapshot())::text AS next
+         FROM outbox_relay`,
+      );
+      if (BigInt(position) < BigInt(next)) return;
+      await manager.query(`UPDATE outbox SET xid = '3' WHERE xid <= $1::xid8`, [position]);
+      await manager.query(`UPDATE outbox SET xid = pg_current_xact_id() WHERE xid > $1::xid8`, [
+        position,
+      ]);
+      await manager.query('DELETE FROM outbox_round WHERE upto IS NOT NULL');
+      await manager.query(`UPDATE outbox_relay SET position = '3'`);
+      this.logger.error(
+        `outbox position ${position} was stored by another PostgreSQL cluster (next xid here: ${next}): rebased, unpublished rows go out again`,
+      );
+    });
+  }
+
+  /** Creates the partitions of the days from the retention's start to the days ahead. */
+  private async preparePartitions(): Promise<void> {
+    const created = await this.partitions.ensure();
+    if (created.length > 0)
+      this.logger.log(`outbox partitions created: ${created[0]} .. ${created[created.length - 1]}`);
+  }
+
   /** Publishes one round; returns how many rows went out (0 when another instance leads). */
   async publishOnce(): Promise<number> {
     const producer = await this.lead();
     if (!producer) return 0;
     try {
       if (!this.recovered) await this.recoverPendingRound();
+      if (Date.now() >= this.nextMaintenanceAt) await this.maintain();
       return await this.publishRound(producer);
     } catch (error) {
       await this.resign();
@@ -118,54 +202,180 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * As the leader: creates the partitions ahead and drops those past retention whose rows are
+   * all published; returns the days dropped (none when another instance leads).
+   */
+  async maintainPartitions(): Promise<string[]> {
+    const producer = await this.lead();
+    if (!producer) return [];
+    try {
+      if (!this.recovered) await this.recoverPendingRound();
+    } catch (error) {
+      await this.resign();
+      throw error;
+    }
+    await this.preparePartitions();
+    const dropped = await this.partitions.dropPublished(this.position);
+    if (dropped.length > 0) {
+      partitionsDropped.inc(dropped.length);
+      this.logger.log(
+        `outbox partitions dropped (published, past retention): ${dropped.join(', ')}`,
+      );
+    }
+    return dropped;
+  }
+
+  /** Partition upkeep never holds up publishing: a failure is logged and tried again soon. */
+  private async maintain(): Promise<void> {
+    try {
+      await this.maintainPartitions();
+      this.nextMaintenanceAt = Date.now() + this.options.maintenanceEveryMs;
+    } catch (error) {
+      this.nextMaintenanceAt = Date.now() + Math.min(60_000, this.options.maintenanceEveryMs);
+      this.logger.warn(
+        `outbox partition upkeep failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
   private async publishRound(producer: Producer): Promise<number> {
-    const rows: OutboxRow[] = await this.dataSource.query(
-      `SELECT id, topic, message_key, value FROM (
-         SELECT id, topic, message_key, value,
-                sum(octet_length(value)) OVER (ORDER BY id) AS running_bytes,
-                row_number() OVER (ORDER BY id) AS position
-         FROM (SELECT * FROM outbox ORDER BY id LIMIT $1) AS head
-       ) AS sized
-       WHERE running_bytes <= $2 OR position = 1
-       ORDER BY id`,
-      [this.options.batchSize, this.options.maxBatchBytes],
-    );
-    if (rows.length === 0) return 0;
+    const head = await this.readHead();
+    if (!head) return 0;
     const stopTimer = roundSeconds.startTimer();
-    const ids = rows.map((row) => row.id);
     const [{ round }]: Array<{ round: string }> = await this.dataSource.query(
-      `INSERT INTO outbox_round (round, message_ids) VALUES (nextval('outbox_round_seq'), $1::bigint[]) RETURNING round`,
-      [ids],
+      `INSERT INTO outbox_round (round, upto) VALUES (nextval('outbox_round_seq'), $1::xid8) RETURNING round`,
+      [head.upto],
     );
     this.recovered = false;
     const transaction = await producer.transaction();
+    const sent: OutboxRow[] = [];
     try {
-      await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(rows) });
+      let rows = head.rows;
+      while (rows.length > 0) {
+        await this.send(transaction, rows);
+        sent.push(...rows);
+        if (head.complete) break;
+        rows = await this.readSlice(head.upto, rows[rows.length - 1]!.id);
+      }
+      const offset: PartitionOffset & { metadata: string } = {
+        partition: 0,
+        offset: round,
+        metadata: `xid:${head.upto}`,
+      };
       await transaction.sendOffsets({
         consumerGroupId: this.options.name,
-        topics: [
-          { topic: this.options.roundsTopic, partitions: [{ partition: 0, offset: round }] },
-        ],
+        topics: [{ topic: this.options.roundsTopic, partitions: [offset] }],
       });
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => undefined);
       throw error;
     }
-    await this.forgetRound(round, ids);
+    await this.settleRound(round, head.upto, true);
+    this.position = head.upto;
     this.recovered = true;
     stopTimer();
-    this.vacuumIfDue(rows.length);
-    roundSize.observe(rows.length);
-    for (const row of rows) published.inc({ topic: row.topic });
-    return rows.length;
+    roundSize.observe(sent.length);
+    for (const row of sent) published.inc({ topic: row.topic });
+    return sent.length;
   }
 
   /**
-   * Settles a round left by a crash: deleted if Kafka committed it, else sent again later.
-   * Kafka may also remember rounds this database never numbered: the group outlives a schema
-   * dropped and made again (or a database restored from an older backup). New rounds are then
-   * numbered past the remembered one, or a round that failed would pass for published.
+   * The next round: the rows of whole ended transactions after the position, in xid order, up
+   * to `batchSize` rows and `maxRoundBytes` (or the first slice of one larger transaction).
+   * Inside the round rows go out in the order they were written (id), so two transactions
+   * that took turns on a key keep their turn even when the later one's xid is older.
+   */
+  private async readHead(): Promise<RoundHead | undefined> {
+    const rows: Array<OutboxRow & { next_xid: string | null; head_rows: number }> =
+      await this.dataSource.query(
+        `SELECT xid, id, topic, message_key, value, next_xid, head_rows FROM (
+           SELECT xid::text AS xid, id::text AS id, topic, message_key, value,
+                  lead(xid::text) OVER (ORDER BY head.xid, head.id) AS next_xid,
+                  sum(octet_length(value)) OVER (ORDER BY head.xid, head.id) AS running_bytes,
+                  row_number() OVER (ORDER BY head.xid, head.id) AS n,
+                  count(*) OVER ()::int AS head_rows
+           FROM (SELECT xid, id, topic, message_key, value FROM outbox
+                 WHERE xid > $1::xid8 AND xid < pg_snapshot_xmin(pg_current_snapshot())
+                 ORDER BY xid, id LIMIT $2) AS head
+         ) AS sized
+         WHERE running_bytes <= $3 OR n = 1
+         ORDER BY n`,
+        [this.position, this.options.batchSize, this.options.maxRoundBytes],
+      );
+    if (rows.length === 0) return undefined;
+    const last = rows[rows.length - 1]!;
+    // The last transaction read is whole if the row after it belongs to another one, or if
+    // the read ended before the limit; else it waits for the next round, unless it is the only
+    // one (then it goes out in slices).
+    const lastIsWhole =
+      last.next_xid === null
+        ? rows[0]!.head_rows < this.options.batchSize
+        : last.next_xid !== last.xid;
+    if (lastIsWhole) return { rows: inWrittenOrder(rows), upto: last.xid, complete: true };
+    const whole = rows.filter((row) => row.xid !== last.xid);
+    if (whole.length === 0) return { rows, upto: last.xid, complete: false };
+    // The round's last transaction in xid order (before the rows are put in written order).
+    const upto = whole[whole.length - 1]!.xid;
+    return { rows: inWrittenOrder(whole), upto, complete: true };
+  }
+
+  /** The next slice of one transaction larger than a read, after row `afterId`. */
+  private readSlice(xid: string, afterId: string): Promise<OutboxRow[]> {
+    return this.dataSource.query(
+      `SELECT xid, id, topic, message_key, value FROM (
+         SELECT xid::text AS xid, id::text AS id, topic, message_key, value,
+                sum(octet_length(value)) OVER (ORDER BY head.id) AS running_bytes,
+                row_number() OVER (ORDER BY head.id) AS n
+         FROM (SELECT xid, id, topic, message_key, value FROM outbox
+               WHERE xid = $1::xid8 AND id > $2::bigint ORDER BY id LIMIT $3) AS head
+       ) AS sized
+       WHERE running_bytes <= $4 OR n = 1
+       ORDER BY n`,
+      [xid, afterId, this.options.batchSize, this.options.maxRoundBytes],
+    );
+  }
+
+  /** Sends rows in produce calls of at most `maxBatchBytes` each (a larger row alone). */
+  private async send(transaction: Transaction, rows: OutboxRow[]): Promise<void> {
+    let call: OutboxRow[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      const size = Buffer.byteLength(row.value) + (row.message_key?.length ?? 0);
+      if (call.length > 0 && bytes + size > this.options.maxBatchBytes) {
+        await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(call) });
+        call = [];
+        bytes = 0;
+      }
+      call.push(row);
+      bytes += size;
+    }
+    if (call.length > 0)
+      await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(call) });
+  }
+
+  /**
+   * Forgets a round: if Kafka committed it, the position moves to its last transaction (or, for
+   * a round of the relay before the outbox was a log, the rows it sent are deleted).
+   */
+  private async settleRound(round: string, upto: string | null, committed: boolean): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      if (committed && upto !== null)
+        await manager.query(
+          `UPDATE outbox_relay SET position = $1::xid8 WHERE position < $1::xid8`,
+          [upto],
+        );
+      await manager.query('DELETE FROM outbox_round WHERE round = $1', [round]);
+    });
+  }
+
+  /**
+   * Settles a round left by a crash: the position moves past it if Kafka committed it, else it
+   * is sent again later. Kafka may also remember rounds this database never numbered: the group
+   * outlives a schema dropped and made again (or a database restored from an older backup). New
+   * rounds are then numbered past the remembered one, or a round that failed would pass for
+   * published.
    */
   private async recoverPendingRound(): Promise<void> {
     const committed = await this.committedRound();
@@ -176,27 +386,24 @@ export class OutboxRelay {
         [committed],
       );
     }
-    const pending: Array<{ round: string; message_ids: string[] }> = await this.dataSource.query(
-      'SELECT round, message_ids FROM outbox_round ORDER BY round',
-    );
-    if (pending.length > 0) {
-      for (const { round, message_ids: ids } of pending) {
-        const wasCommitted = committed !== null && BigInt(committed) >= BigInt(round);
-        await this.forgetRound(round, wasCommitted ? ids : []);
-        this.logger.warn(
-          `outbox round ${round} (${ids.length} rows) ${wasCommitted ? 'had been published' : 'is sent again'}`,
-        );
-      }
+    const pending: Array<{ round: string; message_ids: string[] | null; upto: string | null }> =
+      await this.dataSource.query(
+        'SELECT round, message_ids, upto::text AS upto FROM outbox_round ORDER BY round',
+      );
+    for (const { round, message_ids: ids, upto } of pending) {
+      const wasCommitted = committed !== null && BigInt(committed) >= BigInt(round);
+      if (wasCommitted && ids && ids.length > 0)
+        await this.dataSource.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
+      await this.settleRound(round, upto, wasCommitted);
+      this.logger.warn(
+        `outbox round ${round} (${upto === null ? `${ids?.length ?? 0} rows` : `up to xid ${upto}`}) ${wasCommitted ? 'had been published' : 'is sent again'}`,
+      );
     }
+    const [{ position }]: Array<{ position: string }> = await this.dataSource.query(
+      'SELECT position::text AS position FROM outbox_relay',
+    );
+    this.position = position;
     this.recovered = true;
-  }
-
-  private async forgetRound(round: string, publishedIds: string[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      if (publishedIds.length > 0)
-        await manager.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [publishedIds]);
-      await manager.query('DELETE FROM outbox_round WHERE round = $1', [round]);
-    });
   }
 
   private async committedRound(): Promise<string | null> {
@@ -242,36 +449,11 @@ export class OutboxRelay {
     // The first transaction registers this producer: a previous leader's open transaction is aborted, the leader fenced.
     await (await producer.transaction()).abort();
     this.recovered = false;
+    this.nextMaintenanceAt = 0;
     return producer;
   }
 
-  /**
-   * The outbox is a queue: every row is inserted once and deleted once. Its dead rows sit at
-   * the low end of the id index, where every round's `ORDER BY id` scan starts, so each
-   * round gets slower until a VACUUM removes them (a test: 200,000 dead rows made the scan
-   * touch 576 pages instead of 25). Autovacuum may be off, or wait for a fifth of the table
-   * to be dead; the leader does not rely on it, and vacuums its own queue on its lock
-   * connection, in the background, every `vacuumEveryRows` deleted rows.
-   */
-  private vacuumIfDue(deleted: number): void {
-    this.deletedSinceVacuum += deleted;
-    const connection = this.leaderLock;
-    if (this.deletedSinceVacuum < this.options.vacuumEveryRows || this.vacuuming || !connection)
-      return;
-    this.deletedSinceVacuum = 0;
-    this.vacuuming = connection
-      .query('VACUUM outbox, outbox_round')
-      .then(() => vacuums.inc())
-      .catch((error: unknown) =>
-        this.logger.warn(
-          `outbox vacuum failed: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      )
-      .finally(() => (this.vacuuming = undefined));
-  }
-
   private async resign(): Promise<void> {
-    await this.vacuuming;
     const lock = this.leaderLock;
     const producer = this.producer;
     this.leaderLock = undefined;
@@ -323,6 +505,11 @@ export class OutboxRelay {
       };
     });
   }
+}
+
+/** Rows by id: the order their transactions wrote them. Ids are positive integers as text. */
+function inWrittenOrder<R extends { id: string }>(rows: R[]): R[] {
+  return rows.sort((a, b) => a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function groupByTopic(rows: OutboxRow[]) {

@@ -1,6 +1,20 @@
 import { joinJsonTexts, jsonTextsSql } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
 
+/**
+ * A published message that is also the consumer's record of having applied an incoming one
+ * (instead of an inbox row): `key` is that message's id, unique within `day`.
+ */
+export interface OutboxDedupe {
+  /** The id of the message applied (what `idOf` answers). */
+  readonly key: string;
+  /**
+   * The UTC day (YYYY-MM-DD) of the applied message's own time, never of its arrival: a repeat,
+   * whenever it comes, names the same day and so meets the first copy's row.
+   */
+  readonly day: string;
+}
+
 export interface OutboxMessage {
   /** The resolved topic name to publish to. */
   readonly topic: string;
@@ -8,6 +22,7 @@ export interface OutboxMessage {
   readonly key: string | null;
   /** The payload as JSON text, serialised once here; the relay publishes these bytes unchanged. */
   readonly value: string;
+  readonly dedupe?: OutboxDedupe;
 }
 
 /** Writes messages to the outbox in the caller's transaction: no dual write to Kafka. */
@@ -16,15 +31,56 @@ export async function enqueueOutbox(
   messages: readonly OutboxMessage[],
 ): Promise<void> {
   if (messages.length === 0) return;
+  const values = [
+    messages.map((m) => m.topic),
+    messages.map((m) => m.key),
+    joinJsonTexts(messages.map((m) => m.value)),
+  ];
+  if (!messages.some((m) => m.dedupe)) {
+    await manager.query(
+      `INSERT INTO outbox (topic, message_key, value)
+       SELECT * FROM unnest($1::text[], $2::text[], ${jsonTextsSql(3)})`,
+      values,
+    );
+    return;
+  }
   await manager.query(
-    `INSERT INTO outbox (topic, message_key, value)
-     SELECT * FROM unnest($1::text[], $2::text[], ${jsonTextsSql(3)})`,
+    `INSERT INTO outbox (topic, message_key, value, day, dedupe_key)
+     SELECT topic, message_key, value, coalesce(day, current_date), dedupe_key
+     FROM unnest($1::text[], $2::text[], ${jsonTextsSql(3)}, $4::date[], $5::text[])
+       AS message (topic, message_key, value, day, dedupe_key)`,
     [
-      messages.map((m) => m.topic),
-      messages.map((m) => m.key),
-      joinJsonTexts(messages.map((m) => m.value)),
+      ...values,
+      messages.map((m) => m.dedupe?.day ?? null),
+      messages.map((m) => m.dedupe?.key ?? null),
     ],
   );
+}
+
+/**
+ * Which of these dedupe keys the outbox holds (committed, or written earlier in the caller's
+ * transaction): the ids a consumer that records them there has applied before. One statement
+ * per day, so each reads one partition's index.
+ */
+export async function dedupeKeysInOutbox(
+  manager: EntityManager,
+  keys: readonly OutboxDedupe[],
+): Promise<Set<string>> {
+  const byDay = new Map<string, string[]>();
+  for (const { key, day } of keys) {
+    const dayKeys = byDay.get(day);
+    if (dayKeys) dayKeys.push(key);
+    else byDay.set(day, [key]);
+  }
+  const found = new Set<string>();
+  for (const [day, dayKeys] of byDay) {
+    const rows: Array<{ dedupe_key: string }> = await manager.query(
+      `SELECT dedupe_key FROM outbox WHERE day = $1::date AND dedupe_key = ANY($2::text[])`,
+      [day, dayKeys],
+    );
+    for (const row of rows) found.add(row.dedupe_key);
+  }
+  return found;
 }
 
 export function jsonMessage(topic: string, key: string | null, payload: unknown): OutboxMessage {

@@ -76,4 +76,12 @@ describe('kafka configuration', () => {
       'KAFKA_PARTITIONS must be a positive integer',
     );
   });
+
+  it('reads how many days the outbox keeps, refusing what is not a whole number of days', () => {
+    expect(kafkaConfigFromEnv('x', { OUTBOX_RETENTION_DAYS: '5' }).outboxRetentionDays).toBe(5);
+    for (const bad of ['0', '1.5', 'two', ''])
+      expect(() => kafkaConfigFromEnv('x', { OUTBOX_RETENTION_DAYS: bad })).toThrow(
+        `OUTBOX_RETENTION_DAYS must be an integer >= 1, got "${bad}"`,
+      );
+  });
 });

@@ -3,7 +3,13 @@ import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@tally/persistence';
 import { metricsRegistry } from '@tally/platform';
 import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
-import { MESSAGING_MIGRATIONS, OutboxRelay, ensureTopics } from '../src';
+import {
+  CreateMessagingTables1763856000000,
+  CreateOutboxRounds1763856000001,
+  MESSAGING_MIGRATIONS,
+  OutboxRelay,
+  ensureTopics,
+} from '../src';
 // The inbox and outbox primitives themselves; services reach them only through MessagingService.
 import { claimInbox, claimNew } from '../src/inbox';
 import { enqueueOutbox, jsonMessage } from '../src/outbox';
@@ -17,14 +23,19 @@ describe('inbox and outbox on the real database and broker', () => {
     overrides: {
       batchSize?: number;
       maxBatchBytes?: number;
-      vacuumEveryRows?: number;
+      maxRoundBytes?: number;
+      retentionDays?: number;
       name?: string;
     } = {},
   ) => ({
     batchSize: 1000,
     maxBatchBytes: 1_000_000,
+    maxRoundBytes: 4_000_000,
     idleDelayMs: 10,
-    vacuumEveryRows: 20_000,
+    retentionDays: 2,
+    partitionsAheadDays: 7,
+    partitionDays: 1,
+    maintenanceEveryMs: 3600_000,
     name: `relay-${schema}`,
     roundsTopic,
     ...overrides,
@@ -36,6 +47,43 @@ describe('inbox and outbox on the real database and broker', () => {
   });
   const client = new KafkaTestClient(isolation.kafkaBrokers);
   let dataSource: DataSource;
+  /** Rows whose transaction the relay has not published yet (the outbox keeps published ones). */
+  const unpublished = async (source: DataSource = dataSource): Promise<number> =>
+    (
+      await source.query(
+        'SELECT count(*)::int AS n FROM outbox WHERE xid > (SELECT position FROM outbox_relay)',
+      )
+    )[0].n;
+  /**
+   * Waits until the outbox's committed transactions are all below the oldest one still open in
+   * the cluster (other people's tests share it): only then does a round's size not depend on them.
+   */
+  const settled = (source: DataSource = dataSource) =>
+    eventually(
+      async () => {
+        const [{ final }] = await source.query(
+          `SELECT coalesce(max(xid) < pg_snapshot_xmin(pg_current_snapshot()), true) AS final
+           FROM outbox`,
+        );
+        expect(final).toBe(true);
+      },
+      30_000,
+      20,
+    );
+  const position = async (source: DataSource = dataSource): Promise<string> =>
+    (await source.query('SELECT position::text AS position FROM outbox_relay'))[0].position;
+  const today = async (offsetDays = 0): Promise<string> =>
+    (
+      await dataSource.query(`SELECT to_char(current_date + $1::int, 'YYYY-MM-DD') AS day`, [
+        offsetDays,
+      ])
+    )[0].day;
+  const partitionExists = async (day: string): Promise<boolean> =>
+    (
+      await dataSource.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [
+        `outbox_p${day.replace(/-/g, '')}`,
+      ])
+    )[0].present;
 
   beforeAll(async () => {
     dataSource = createDataSource({
@@ -96,7 +144,7 @@ describe('inbox and outbox on the real database and broker', () => {
     expect([...retry]).toEqual(['rolled-back']);
   });
 
-  it('publishes committed outbox rows in order, per key, and empties the outbox', async () => {
+  it('publishes committed outbox rows in order, per key, once, and moves its position past them', async () => {
     const recorder = await client.record(topic);
     const relay = new OutboxRelay(dataSource, kafka, relayOptions({ batchSize: 7 }));
     await dataSource.transaction((manager) =>
@@ -124,22 +172,27 @@ describe('inbox and outbox on the real database and broker', () => {
     expect(messages).toHaveLength(25);
     expect(seqOf('acct_0')).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24]);
     expect(seqOf('acct_1')).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23]);
-    await eventually(async () => {
-      const [{ count }] = await dataSource.query('SELECT count(*)::int AS count FROM outbox');
-      expect(count).toBe(0);
-    });
+    // The outbox is a log: the rows stay (until their day's partition goes), the position moved.
+    expect(await unpublished()).toBe(0);
+    const [{ count, last }] = await dataSource.query(
+      `SELECT count(*)::int AS count, max(xid)::text AS last FROM outbox WHERE value LIKE '{"seq":%'`,
+    );
+    expect(count).toBe(25);
+    expect(await position()).toBe(last);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(recorder.messages).toHaveLength(25);
   });
 
-  it('splits a backlog larger than a Kafka request into rounds, and sends an oversized row alone', async () => {
+  it('splits a backlog of transactions into rounds under the byte cap, and sends an oversized row alone', async () => {
     const recorder = await client.record(topic);
-    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ maxBatchBytes: 50_000 }));
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ maxRoundBytes: 50_000 }));
     const padding = 'x'.repeat(20_000);
-    await dataSource.transaction((manager) =>
-      enqueueOutbox(
-        manager,
-        Array.from({ length: 6 }, (_, i) => jsonMessage(topic, 'acct_big', { big: i, padding })),
-      ),
-    );
+    for (let i = 0; i < 6; i += 1) {
+      await dataSource.transaction((manager) =>
+        enqueueOutbox(manager, [jsonMessage(topic, 'acct_big', { big: i, padding })]),
+      );
+    }
+    await settled();
     expect(await relay.publishOnce()).toBe(2);
     expect(await relay.publishOnce()).toBe(2);
     expect(await relay.publishOnce()).toBe(2);
@@ -149,43 +202,89 @@ describe('inbox and outbox on the real database and broker', () => {
         jsonMessage(topic, 'acct_big', { big: 6, padding: 'y'.repeat(60_000) }),
       ]),
     );
+    await settled();
     expect(await relay.publishOnce()).toBe(1);
     await relay.stop();
     await eventually(() =>
-      expect(recorder.json<{ big?: number }>().filter((m) => m.big !== undefined)).toHaveLength(7),
+      expect(
+        recorder
+          .json<{ big?: number }>()
+          .map((m) => m.big)
+          .filter((big) => big !== undefined),
+      ).toEqual([0, 1, 2, 3, 4, 5, 6]),
     );
   });
 
-  it('vacuums the outbox after every vacuumEveryRows deleted rows, so dead rows do not pile up', async () => {
-    const recorder = await client.record(topic);
+  it('sends a transaction larger than a produce call as several calls in one Kafka transaction, read in slices', async () => {
+    // The topic refuses a record batch above 60 kB: six rows of 20 kB must go in calls of two.
+    const capped = `outbox-capped.${isolation.suffix}`;
+    await ensureTopics(kafka, [capped], 1, { [capped]: { 'max.message.bytes': '60000' } });
+    const recorder = await client.record(capped);
     const relay = new OutboxRelay(
       dataSource,
       kafka,
-      relayOptions({ batchSize: 40, vacuumEveryRows: 100 }),
+      relayOptions({ maxBatchBytes: 50_000, maxRoundBytes: 50_000 }),
     );
-    const vacuumCount = async (): Promise<number> => {
-      const [row] = await dataSource.query(
-        `SELECT vacuum_count::int AS count FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'outbox'`,
-        [schema],
-      );
-      return row.count;
-    };
-    const before = await vacuumCount();
+    const padding = 'x'.repeat(20_000);
     await dataSource.transaction((manager) =>
       enqueueOutbox(
         manager,
-        Array.from({ length: 120 }, (_, i) => jsonMessage(topic, 'acct_vacuum', { vacuum: i })),
+        Array.from({ length: 6 }, (_, i) =>
+          jsonMessage(capped, 'acct_capped', { part: i, padding }),
+        ),
       ),
     );
-    // Rounds of 40: the third round brings the deleted rows to 120, past 100.
+    const [{ xid }] = await dataSource.query(
+      `SELECT DISTINCT xid::text AS xid FROM outbox WHERE topic = $1`,
+      [capped],
+    );
+    // One round: the whole transaction, or nothing.
+    await settled();
+    expect(await relay.publishOnce()).toBe(6);
+    expect(await relay.publishOnce()).toBe(0);
+    await relay.stop();
+    expect(await position()).toBe(xid);
+    const parts = await recorder.waitForCount<{ part: number }>(6);
+    expect(parts.map((payload) => payload.part)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('publishing deletes and updates no outbox row: nothing for a vacuum to clean', async () => {
+    const recorder = await client.record(topic);
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ batchSize: 40 }));
+    const written = async () =>
+      (
+        await dataSource.query(
+          `SELECT coalesce(sum(s.n_tup_ins), 0)::int AS inserted,
+                  coalesce(sum(s.n_tup_upd + s.n_tup_del), 0)::int AS changed,
+                  coalesce(sum(s.n_dead_tup), 0)::int AS dead
+           FROM pg_stat_user_tables s JOIN pg_inherits i ON i.inhrelid = s.relid
+           WHERE i.inhparent = to_regclass('outbox')`,
+        )
+      )[0] as { inserted: number; changed: number; dead: number };
+    for (let i = 0; i < 3; i += 1) {
+      await dataSource.transaction((manager) =>
+        enqueueOutbox(
+          manager,
+          Array.from({ length: 40 }, (_, j) => jsonMessage(topic, 'acct_log', { log: i * 40 + j })),
+        ),
+      );
+    }
+    await settled();
     for (let round = 0; round < 3; round += 1) expect(await relay.publishOnce()).toBe(40);
     await relay.stop();
-    await eventually(async () => expect(await vacuumCount()).toBe(before + 1));
     await eventually(() =>
-      expect(
-        recorder.json<{ vacuum?: number }>().filter((m) => m.vacuum !== undefined),
-      ).toHaveLength(120),
+      expect(recorder.json<{ log?: number }>().filter((m) => m.log !== undefined)).toHaveLength(
+        120,
+      ),
     );
+    // Statistics arrive within a second or so: then no row was updated or deleted, and the only
+    // dead rows are inserts that rolled back.
+    await eventually(async () => {
+      const { inserted, changed, dead } = await written();
+      const [{ rows }] = await dataSource.query('SELECT count(*)::int AS rows FROM outbox');
+      expect(rows).toBeGreaterThanOrEqual(120);
+      expect({ changed, dead }).toEqual({ changed: 0, dead: inserted - rows });
+    });
   });
 
   it('a new leader does not send again a round Kafka committed before the crash, and sends one it did not', async () => {
@@ -194,14 +293,18 @@ describe('inbox and outbox on the real database and broker', () => {
       Array.from({ length: 3 }, (_, i) =>
         jsonMessage(topic, 'acct_crash', { crash: `${tag}-${i}` }),
       );
-    // A round the crashed leader sent and committed in Kafka, but never deleted from the outbox.
+    const xidOf = async (tag: string): Promise<string> =>
+      (
+        await dataSource.query(`SELECT DISTINCT xid::text AS xid FROM outbox WHERE value LIKE $1`, [
+          `{"crash":"${tag}-%`,
+        ])
+      )[0].xid;
+    // A round the crashed leader sent and committed in Kafka, but whose position it never stored.
     await dataSource.transaction((manager) => enqueueOutbox(manager, rows('committed')));
-    const committedIds = (await dataSource.query('SELECT id FROM outbox ORDER BY id')).map(
-      (row: { id: string }) => row.id,
-    );
+    const committedXid = await xidOf('committed');
     const [{ round }] = await dataSource.query(
-      `INSERT INTO outbox_round (round, message_ids) VALUES (nextval('outbox_round_seq'), $1::bigint[]) RETURNING round`,
-      [committedIds],
+      `INSERT INTO outbox_round (round, upto) VALUES (nextval('outbox_round_seq'), $1::xid8) RETURNING round`,
+      [committedXid],
     );
     const crashed = kafka.producer({
       transactionalId: `relay-${schema}`,
@@ -212,7 +315,8 @@ describe('inbox and outbox on the real database and broker', () => {
     await crashed.connect();
     const transaction = await crashed.transaction();
     const pending = (await dataSource.query(
-      'SELECT message_key, value FROM outbox ORDER BY id',
+      'SELECT message_key, value FROM outbox WHERE xid = $1::xid8 ORDER BY id',
+      [committedXid],
     )) as Array<{ message_key: string; value: string }>;
     await transaction.send({
       topic,
@@ -226,18 +330,14 @@ describe('inbox and outbox on the real database and broker', () => {
     await crashed.disconnect();
     // A round recorded but never committed in Kafka.
     await dataSource.transaction((manager) => enqueueOutbox(manager, rows('uncommitted')));
-    const uncommittedIds = (
-      await dataSource.query(
-        'SELECT id FROM outbox WHERE NOT (id = ANY($1::bigint[])) ORDER BY id',
-        [committedIds],
-      )
-    ).map((row: { id: string }) => row.id);
+    const uncommittedXid = await xidOf('uncommitted');
     await dataSource.query(
-      `INSERT INTO outbox_round (round, message_ids) VALUES (nextval('outbox_round_seq'), $1::bigint[])`,
-      [uncommittedIds],
+      `INSERT INTO outbox_round (round, upto) VALUES (nextval('outbox_round_seq'), $1::xid8)`,
+      [uncommittedXid],
     );
 
     const relay = new OutboxRelay(dataSource, kafka, relayOptions());
+    await settled();
     expect(await relay.publishOnce()).toBe(3);
     expect(await relay.publishOnce()).toBe(0);
     await relay.stop();
@@ -257,12 +357,288 @@ describe('inbox and outbox on the real database and broker', () => {
       'uncommitted-1',
       'uncommitted-2',
     ]);
-    expect(await dataSource.query('SELECT count(*)::int AS count FROM outbox')).toEqual([
-      { count: 0 },
-    ]);
+    expect(await position()).toBe(uncommittedXid);
+    expect(await unpublished()).toBe(0);
     expect(await dataSource.query('SELECT count(*)::int AS count FROM outbox_round')).toEqual([
       { count: 0 },
     ]);
+  });
+
+  it('a relay killed between the Kafka commit and storing its position: the next leader publishes nothing twice', async () => {
+    const recorder = await client.record(topic);
+    const doomedName = `doomed-relay-${isolation.suffix}`;
+    const doomedSource = createDataSource({
+      config: { url: isolation.databaseUrl, schema, poolSize: 4 },
+      applicationName: doomedName,
+    });
+    await doomedSource.initialize();
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(
+        manager,
+        Array.from({ length: 3 }, (_, i) => jsonMessage(topic, 'acct_killed', { killed: i })),
+      ),
+    );
+    // The relay's position update waits on this row lock: it has committed in Kafka by then.
+    const blocker = dataSource.createQueryRunner();
+    await blocker.connect();
+    await blocker.startTransaction();
+    await blocker.query('SELECT position FROM outbox_relay FOR UPDATE');
+    const doomed = new OutboxRelay(doomedSource, kafka, relayOptions());
+    await settled();
+    const doomedRound = doomed.publishOnce();
+    doomedRound.catch(() => undefined);
+    const killed = () =>
+      recorder
+        .json<{ killed?: number }>()
+        .map((m) => m.killed)
+        .filter((value): value is number => value !== undefined);
+    await eventually(() => expect(killed()).toEqual([0, 1, 2]));
+    await eventually(async () => {
+      const [{ waiting }] = await dataSource.query(
+        `SELECT count(*)::int AS waiting FROM pg_stat_activity
+         WHERE application_name = $1 AND wait_event_type = 'Lock' AND query LIKE 'UPDATE outbox_relay%'`,
+        [doomedName],
+      );
+      expect(waiting).toBe(1);
+    });
+    // The process dies: its sessions end (and with them its leader lock).
+    await dataSource.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`,
+      [doomedName],
+    );
+    await expect(doomedRound).rejects.toThrow();
+    await blocker.rollbackTransaction();
+    await blocker.release();
+    await doomedSource.destroy().catch(() => undefined);
+    expect(await unpublished()).toBe(3);
+
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions());
+    expect(await relay.publishOnce()).toBe(0);
+    expect(await unpublished()).toBe(0);
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, [jsonMessage(topic, 'acct_killed', { killed: 3 })]),
+    );
+    await settled();
+    expect(await relay.publishOnce()).toBe(1);
+    await relay.stop();
+    await eventually(() => expect(killed()).toEqual([0, 1, 2, 3]));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(killed()).toEqual([0, 1, 2, 3]);
+  });
+
+  it('never skips a transaction that commits after one with a higher xid, nor sends one twice', async () => {
+    const recorder = await client.record(topic);
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ batchSize: 3 }));
+    expect(await relay.publishOnce()).toBe(0);
+    // The early transaction takes its xid first, then waits while a later one commits.
+    const early = dataSource.createQueryRunner();
+    await early.connect();
+    await early.startTransaction();
+    const [{ xid: earlyXid }] = await early.query('SELECT pg_current_xact_id()::text AS xid');
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, [jsonMessage(topic, 'acct_late', { late: 'committed first' })]),
+    );
+    await enqueueOutbox(early.manager, [
+      jsonMessage(topic, 'acct_late', { late: 'committed last' }),
+    ]);
+    const late = () =>
+      recorder
+        .json<{ late?: string }>()
+        .map((m) => m.late)
+        .filter((value): value is string => value !== undefined);
+    // The later xid is committed but waits: publishing it would move the position past the early one.
+    expect(await relay.publishOnce()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(late()).toEqual([]);
+    expect(BigInt(await position())).toBeLessThan(BigInt(earlyXid));
+
+    await early.commitTransaction();
+    await early.release();
+    // A third transaction the first read cuts (3 rows at most): the round is the first two,
+    // written in the opposite order of their xids, and the position must pass both.
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(
+        manager,
+        [1, 2, 3].map((n) => jsonMessage(topic, 'acct_late', { late: `after ${n}` })),
+      ),
+    );
+    let published = 0;
+    await eventually(async () => {
+      published += await relay.publishOnce();
+      expect(await unpublished()).toBe(0);
+    });
+    await relay.stop();
+    expect(published).toBe(5);
+    const expected = ['committed first', 'committed last', 'after 1', 'after 2', 'after 3'];
+    await eventually(() => expect(late()).toEqual(expected));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(late()).toEqual(expected);
+  });
+
+  it('drops a day partition past retention only once every row in it is published', async () => {
+    const recorder = await client.record(topic);
+    // A relay keeping ten days makes the old partitions; then one keeping three looks after them.
+    const wide = new OutboxRelay(dataSource, kafka, relayOptions({ retentionDays: 10 }));
+    expect(await wide.maintainPartitions()).toEqual([]);
+    await wide.stop();
+    const oldDay = await today(-5);
+    expect(await partitionExists(oldDay)).toBe(true);
+    const oldRow = (n: number) => ({
+      ...jsonMessage(topic, 'acct_old', { old: n }),
+      dedupe: { key: `old-${n}`, day: oldDay },
+    });
+    await dataSource.transaction((manager) => enqueueOutbox(manager, [oldRow(1)]));
+
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ retentionDays: 3 }));
+    const dropped = await relay.maintainPartitions();
+    // The empty old days go; the one holding an unpublished row stays.
+    expect(dropped).toEqual(
+      await Promise.all([-10, -9, -8, -7, -6, -4].map((offset) => today(offset))),
+    );
+    expect(await partitionExists(oldDay)).toBe(true);
+    await settled();
+    expect(await relay.publishOnce()).toBe(1);
+    // Published, but a later transaction writes to the same day: still not all of it.
+    await dataSource.transaction((manager) => enqueueOutbox(manager, [oldRow(2)]));
+    expect(await relay.maintainPartitions()).toEqual([]);
+    expect(await partitionExists(oldDay)).toBe(true);
+    await settled();
+    expect(await relay.publishOnce()).toBe(1);
+    expect(await relay.maintainPartitions()).toEqual([oldDay]);
+    await relay.stop();
+    expect(await partitionExists(oldDay)).toBe(false);
+    for (const offset of [-3, 0, 7]) expect(await partitionExists(await today(offset))).toBe(true);
+    await eventually(() =>
+      expect(recorder.json<{ old?: number }>().filter((m) => m.old !== undefined)).toEqual([
+        { old: 1 },
+        { old: 2 },
+      ]),
+    );
+  });
+
+  it('upgrades an outbox of the queue kind: its unsent rows are published once, a round Kafka had committed is not sent again', async () => {
+    const legacySchema = isolation.schema('legacy');
+    const name = `relay-${legacySchema}`;
+    const recorder = await client.record(topic);
+    const sourceWith = (migrations: Array<new () => unknown>) =>
+      createDataSource({
+        config: { url: isolation.databaseUrl, schema: legacySchema, poolSize: 2 },
+        applicationName: 'messaging-test-legacy',
+        migrations,
+      });
+    const before = sourceWith([
+      CreateMessagingTables1763856000000,
+      CreateOutboxRounds1763856000001,
+    ]);
+    try {
+      await before.initialize();
+      await runMigrations(before);
+      // What the relay of the queue kind left: five rows, the first two in a round Kafka committed.
+      await before.query(
+        `INSERT INTO outbox (topic, message_key, value)
+         SELECT $1, 'acct_legacy', json_build_object('legacy', n)::text FROM generate_series(0, 4) AS n`,
+        [topic],
+      );
+      const sent = (await before.query(
+        'SELECT id, message_key, value FROM outbox ORDER BY id LIMIT 2',
+      )) as Array<{ id: string; message_key: string; value: string }>;
+      const [{ round }] = await before.query(
+        `INSERT INTO outbox_round (round, message_ids) VALUES (nextval('outbox_round_seq'), $1::bigint[]) RETURNING round`,
+        [sent.map((row) => row.id)],
+      );
+      const crashed = kafka.producer({
+        transactionalId: name,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await crashed.connect();
+      const transaction = await crashed.transaction();
+      await transaction.send({
+        topic,
+        messages: sent.map((row) => ({ key: row.message_key, value: row.value })),
+      });
+      await transaction.sendOffsets({
+        consumerGroupId: name,
+        topics: [{ topic: roundsTopic, partitions: [{ partition: 0, offset: String(round) }] }],
+      });
+      await transaction.commit();
+      await crashed.disconnect();
+    } finally {
+      await before.destroy();
+    }
+
+    const after = sourceWith(MESSAGING_MIGRATIONS);
+    try {
+      await after.initialize();
+      expect(await runMigrations(after)).toContain('OutboxAsLog1763856000003');
+      expect(await unpublished(after)).toBe(5);
+      const relay = new OutboxRelay(after, kafka, relayOptions({ name }));
+      await settled(after);
+      expect(await relay.publishOnce()).toBe(3);
+      expect(await relay.publishOnce()).toBe(0);
+      await relay.stop();
+      expect(await unpublished(after)).toBe(0);
+      expect(await after.query('SELECT count(*)::int AS count FROM outbox_round')).toEqual([
+        { count: 0 },
+      ]);
+      const legacy = () =>
+        recorder
+          .json<{ legacy?: number }>()
+          .map((m) => m.legacy)
+          .filter((value): value is number => value !== undefined);
+      await eventually(() => expect(legacy()).toEqual([0, 1, 2, 3, 4]));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(legacy()).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      await after.destroy();
+      await dropSchemas(isolation.databaseUrl, [legacySchema]);
+    }
+  });
+
+  it('rebases a position another PostgreSQL cluster stored, so nothing written here is skipped', async () => {
+    const recorder = await client.record(topic);
+    // A schema restored into another cluster: its xids (and the position) lie above this
+    // cluster's; two rows were not published yet.
+    const [{ next }] = await dataSource.query(
+      'SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS next',
+    );
+    const foreign = BigInt(next) + 1_000_000_000n;
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, [
+        jsonMessage(topic, 'acct_restored', { restored: 'unpublished-1' }),
+        jsonMessage(topic, 'acct_restored', { restored: 'unpublished-2' }),
+      ]),
+    );
+    await dataSource.query(`UPDATE outbox SET xid = $1::xid8 WHERE value LIKE '{"restored":%'`, [
+      String(foreign + 5n),
+    ]);
+    await dataSource.query('UPDATE outbox SET xid = $1::xid8 WHERE xid <= $1::xid8', [
+      String(foreign - 5n),
+    ]);
+    await dataSource.query('UPDATE outbox_relay SET position = $1::xid8', [String(foreign)]);
+
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions());
+    await relay.prepare();
+    expect(BigInt(await position())).toBeLessThan(BigInt(next));
+    expect(await unpublished()).toBe(2);
+    await settled();
+    expect(await relay.publishOnce()).toBe(2);
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, [jsonMessage(topic, 'acct_restored', { restored: 'written here' })]),
+    );
+    await settled();
+    expect(await relay.publishOnce()).toBe(1);
+    await relay.stop();
+    expect(await unpublished()).toBe(0);
+    await eventually(() =>
+      expect(
+        recorder
+          .json<{ restored?: string }>()
+          .map((m) => m.restored)
+          .filter((value) => value !== undefined),
+      ).toEqual(['unpublished-1', 'unpublished-2', 'written here']),
+    );
   });
 
   it('numbers its rounds past one Kafka remembers from an earlier database, so a failed round is sent again, not taken for published', async () => {
@@ -285,6 +661,7 @@ describe('inbox and outbox on the real database and broker', () => {
     );
 
     const relay = new OutboxRelay(dataSource, kafka, relayOptions({ name }));
+    await settled();
     await expect(relay.publishOnce()).rejects.toThrow();
     await admin.alterConfigs({
       validateOnly: false,
@@ -297,14 +674,13 @@ describe('inbox and outbox on the real database and broker', () => {
       ],
     });
     await admin.disconnect();
+    await settled();
     expect(await relay.publishOnce()).toBe(1);
     await relay.stop();
     expect(
       (await recorder.waitForCount<{ reborn: string }>(1)).map((payload) => payload.reborn),
     ).toEqual(['first']);
-    expect(await dataSource.query('SELECT count(*)::int AS count FROM outbox')).toEqual([
-      { count: 0 },
-    ]);
+    expect(await unpublished()).toBe(0);
   });
 
   it('lets one relay lead at a time when two share an outbox', async () => {
@@ -335,9 +711,6 @@ describe('inbox and outbox on the real database and broker', () => {
     const recorder = await client.record(strict);
     const metric = async (name: string) =>
       (await metricsRegistry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
-    const outboxRows = async () =>
-      ((await dataSource.query('SELECT count(*)::int AS n FROM outbox')) as Array<{ n: number }>)[0]
-        ?.n;
     const failuresBefore = await metric('tally_outbox_round_failures_total');
     await dataSource.transaction((manager) =>
       enqueueOutbox(manager, [
@@ -356,7 +729,7 @@ describe('inbox and outbox on the real database and broker', () => {
       expect(await metric('tally_outbox_round_failures_total')).toBeGreaterThanOrEqual(
         failuresBefore + 2,
       );
-      expect(await outboxRows()).toBe(2);
+      expect(await unpublished()).toBe(2);
       expect(recorder.messages).toHaveLength(0);
 
       // The remedy is the topic's limit, not the row: once Kafka accepts it, both go out, in order.
@@ -381,6 +754,6 @@ describe('inbox and outbox on the real database and broker', () => {
     } finally {
       await relay.stop();
     }
-    expect(await outboxRows()).toBe(0);
+    expect(await unpublished()).toBe(0);
   });
 });

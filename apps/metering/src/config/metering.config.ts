@@ -21,6 +21,15 @@ export interface MeteringConfig {
   };
 }
 
+/**
+ * Days metering's outbox keeps a day's partition: its rows are the record of which events were
+ * rated (ADR 0041), and an event can be re-sent until it is older than the maximum age (then
+ * it is refused as time_too_old). Two days more cover the clocks of node and PostgreSQL.
+ */
+export function outboxRetentionDays(rating: MeteringConfig['rating']): number {
+  return Math.ceil(rating.maxEventAgeMs / DAY_MS) + 2;
+}
+
 export function meteringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MeteringConfig {
   const maxEventAgeDays = Number(env['METERING_MAX_EVENT_AGE_DAYS'] ?? 35);
   if (!(maxEventAgeDays > 0)) {
