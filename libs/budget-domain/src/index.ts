@@ -9,6 +9,7 @@ export {
   parseAmount,
 } from './money/amount';
 export { UnknownCurrencyError, minorUnitsOf, toMinorUnits } from './money/currency';
+export { MAX_CREDIT_GRANT, creditGrantAmount } from './credit/credit-grant';
 
 export { describeIssue } from './events/parse-result';
 export type { DeadLetterReason, ParseResult } from './events/parse-result';

@@ -21,8 +21,8 @@ class HttpEdgeModule {}
 class ServiceRootModule {}
 
 /**
- * A service's Nest application on Fastify (ADR 0009: 15–20 % less CPU per authorization than
- * Express), behind the HTTP edge every service shares (ADR 0024: headers, authentication
+ * A service's Nest application on Fastify (ADR 0009: less CPU per request than Express),
+ * behind the HTTP edge every service shares (ADR 0024: headers, authentication
  * before the body, limits, one error body), with every answered request timed. The edge's
  * limits come from the environment (`httpEdgeConfigFromEnv`) unless `edge` sets them.
  */

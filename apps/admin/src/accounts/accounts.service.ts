@@ -4,8 +4,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { AlertLevel } from '@tally/budget-domain';
 import { Commands } from '../commands/commands.service';
-import { ValidationException, ValidationExceptionCode } from '../http/validation.exception';
-import { decodeCursor, pageOf } from '../http/pagination';
+import { pageOf, positionAfter } from '../http/pagination';
 import type { Page } from '../http/pagination';
 import { presentAmount, presentInstant, presentOptionalInstant } from '../http/present';
 import { AccountsException, AccountsExceptionCode } from './accounts.exception';
@@ -59,14 +58,7 @@ export class AccountsService {
   }
 
   async list(query: ListAccountsQuery): Promise<Page<AccountView>> {
-    const after =
-      query.cursor === undefined ? undefined : decodeCursor(query.cursor, z.string().min(1));
-    if (query.cursor !== undefined && after === undefined) {
-      throw new ValidationException(
-        ValidationExceptionCode.VALIDATION_FAILED,
-        'cursor: not a cursor of this list',
-      );
-    }
+    const after = positionAfter(query.cursor, z.string().min(1));
     const rows = await this.store.list(this.dataSource.manager, {
       after,
       limit: query.limit,

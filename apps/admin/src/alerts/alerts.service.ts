@@ -5,10 +5,9 @@ import { z } from 'zod';
 import type { AlertKind, AlertLevel } from '@tally/budget-domain';
 import { AccountsService } from '../accounts/accounts.service';
 import { Commands } from '../commands/commands.service';
-import { decodeCursor, pageOf } from '../http/pagination';
+import { pageOf, positionAfter } from '../http/pagination';
 import type { Page } from '../http/pagination';
 import { presentInstant, presentOptionalAmount, presentOptionalInstant } from '../http/present';
-import { ValidationException, ValidationExceptionCode } from '../http/validation.exception';
 import { AlertsException, AlertsExceptionCode } from './alerts.exception';
 import { AlertsStore } from './alerts.store';
 import type { AlertPosition, AlertRow } from './alerts.store';
@@ -41,13 +40,7 @@ export class AlertsService {
 
   async list(accountId: string, query: ListAlertsQuery): Promise<Page<AlertView>> {
     await this.accounts.require(accountId);
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, position);
-    if (query.cursor !== undefined && after === undefined) {
-      throw new ValidationException(
-        ValidationExceptionCode.VALIDATION_FAILED,
-        'cursor: not a cursor of this list',
-      );
-    }
+    const after = positionAfter(query.cursor, position);
     const rows = await this.store.list(this.dataSource.manager, accountId, query, {
       after,
       limit: query.limit,

@@ -5,10 +5,9 @@ import { z } from 'zod';
 import { newApiKeySecret } from '@tally/platform';
 import { AccountsService } from '../accounts/accounts.service';
 import { Commands } from '../commands/commands.service';
-import { decodeCursor, pageOf } from '../http/pagination';
+import { pageOf, positionAfter } from '../http/pagination';
 import type { Page } from '../http/pagination';
 import { presentInstant, presentOptionalInstant } from '../http/present';
-import { ValidationException, ValidationExceptionCode } from '../http/validation.exception';
 import { ApiKeysException, ApiKeysExceptionCode } from './api-keys.exception';
 import { ApiKeysStore } from './api-keys.store';
 import type { ApiKeyRow } from './api-keys.store';
@@ -47,13 +46,7 @@ export class ApiKeysService {
 
   async list(accountId: string, query: ListApiKeysQuery): Promise<Page<ApiKeyView>> {
     await this.accounts.require(accountId);
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, keyCursor);
-    if (query.cursor !== undefined && after === undefined) {
-      throw new ValidationException(
-        ValidationExceptionCode.VALIDATION_FAILED,
-        'cursor: not a cursor of this list',
-      );
-    }
+    const after = positionAfter(query.cursor, keyCursor);
     const rows = await this.store.list(this.dataSource.manager, accountId, {
       after,
       limit: query.limit,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
 import { DataSource } from 'typeorm';
-import { InvalidAmountError, parseAmount } from '@tally/budget-domain';
+import { InvalidAmountError, creditGrantAmount } from '@tally/budget-domain';
 import { AccountsService } from '../accounts/accounts.service';
 import { CommandRefusal } from '../commands/commands.exception';
 import { Commands } from '../commands/commands.service';
@@ -14,7 +14,6 @@ import type { CreditRequestRow } from './credits.store';
 import type { GrantCreditRequest } from './dtos/credit.dto';
 
 /** More than this in one grant is a typo, not a grant (as the ledger refuses it). */
-const MAX_CREDIT = new Decimal('1000000');
 /** How long a credit answer waits for its transaction's posting time to be projected. */
 const POSTED_AT_WAIT_MS = 5_000;
 
@@ -151,26 +150,10 @@ function sameRequest(
 
 /** As the ledger refuses them, but before a command is sent: 422 INVALID_AMOUNT. */
 function validAmount(value: unknown): Decimal {
-  let amount: Decimal;
   try {
-    amount = parseAmount(value);
+    return creditGrantAmount(value);
   } catch (error) {
-    throw new CreditsException(
-      CreditsExceptionCode.INVALID_AMOUNT,
-      error instanceof InvalidAmountError ? error.message : 'amount must be a decimal string',
-    );
+    if (!(error instanceof InvalidAmountError)) throw error;
+    throw new CreditsException(CreditsExceptionCode.INVALID_AMOUNT, error.message);
   }
-  if (!amount.greaterThan(0)) {
-    throw new CreditsException(
-      CreditsExceptionCode.INVALID_AMOUNT,
-      'amount must be greater than zero',
-    );
-  }
-  if (amount.greaterThan(MAX_CREDIT)) {
-    throw new CreditsException(
-      CreditsExceptionCode.INVALID_AMOUNT,
-      `amount must not exceed ${MAX_CREDIT.toFixed()}`,
-    );
-  }
-  return amount;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ValidationException, ValidationExceptionCode } from './validation.exception';
 
 /** `limit` of a list: 1–500, default 50; anything else is refused, never clamped. */
 export const limitQuery = z.coerce
@@ -13,6 +14,22 @@ export const cursorQuery = z.string().min(1).max(512).optional();
 
 export function encodeCursor(position: unknown): string {
   return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+}
+
+/**
+ * The position after which a page starts: none without a cursor; a cursor this API did not
+ * make is refused (422), never read as the first page.
+ */
+export function positionAfter<T>(cursor: string | undefined, shape: z.ZodType<T>): T | undefined {
+  if (cursor === undefined) return undefined;
+  const position = decodeCursor(cursor, shape);
+  if (position === undefined) {
+    throw new ValidationException(
+      ValidationExceptionCode.VALIDATION_FAILED,
+      'cursor: not a cursor of this list',
+    );
+  }
+  return position;
 }
 
 /** The position a cursor names, or undefined when it is not one this API made. */

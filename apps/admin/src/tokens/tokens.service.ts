@@ -8,10 +8,9 @@ import type { Principal } from '../access/principal';
 import { AccountsService } from '../accounts/accounts.service';
 import type { AdminConfig } from '../config/admin.config';
 import { ADMIN_CONFIG } from '../config/admin.tokens';
-import { decodeCursor, pageOf } from '../http/pagination';
+import { pageOf, positionAfter } from '../http/pagination';
 import type { Page } from '../http/pagination';
 import { presentInstant, presentOptionalInstant } from '../http/present';
-import { ValidationException, ValidationExceptionCode } from '../http/validation.exception';
 import type { CreateTokenRequest, ListTokensQuery, TokenView } from './dtos/token.dto';
 import { TokensException, TokensExceptionCode } from './tokens.exception';
 import { TokensStore } from './tokens.store';
@@ -68,14 +67,7 @@ export class TokensService {
   }
 
   async list(query: ListTokensQuery): Promise<Page<TokenView>> {
-    const after =
-      query.cursor === undefined ? undefined : decodeCursor(query.cursor, z.string().min(1));
-    if (query.cursor !== undefined && after === undefined) {
-      throw new ValidationException(
-        ValidationExceptionCode.VALIDATION_FAILED,
-        'cursor: not a cursor of this list',
-      );
-    }
+    const after = positionAfter(query.cursor, z.string().min(1));
     const rows = await this.store.list(this.dataSource.manager, { after, limit: query.limit });
     return pageOf(rows, query.limit, presentToken, (row) => row.token_id);
   }

@@ -4,10 +4,9 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AccountsService } from '../accounts/accounts.service';
 import { Commands } from '../commands/commands.service';
-import { decodeCursor, pageOf } from '../http/pagination';
+import { pageOf, positionAfter } from '../http/pagination';
 import type { Page } from '../http/pagination';
 import { presentAmount, presentInstant } from '../http/present';
-import { ValidationException, ValidationExceptionCode } from '../http/validation.exception';
 import type {
   AutoTopUpRequest,
   CheckoutRequest,
@@ -64,13 +63,7 @@ export class TopUpsService {
   /** Payments as payments.events announced them, from admin's projection. */
   async payments(accountId: string, query: PaymentsQuery): Promise<Page<PaymentView>> {
     await this.accounts.require(accountId);
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, position);
-    if (query.cursor !== undefined && after === undefined) {
-      throw new ValidationException(
-        ValidationExceptionCode.VALIDATION_FAILED,
-        'cursor: not a cursor of this list',
-      );
-    }
+    const after = positionAfter(query.cursor, position);
     const rows = await this.store.listPayments(this.dataSource.manager, accountId, {
       after,
       limit: query.limit,

@@ -3,10 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AccountsService } from '../accounts/accounts.service';
-import { decodeCursor, pageOf } from '../http/pagination';
+import { pageOf, positionAfter } from '../http/pagination';
 import type { Page } from '../http/pagination';
 import { presentAmount, presentInstant } from '../http/present';
-import { ValidationException, ValidationExceptionCode } from '../http/validation.exception';
 import { CSV_COLUMNS } from './dtos/transaction.dto';
 import type {
   ExportTransactionsQuery,
@@ -31,13 +30,7 @@ export class TransactionsService {
 
   async list(accountId: string, query: ListTransactionsQuery): Promise<Page<TransactionView>> {
     await this.accounts.require(accountId);
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, position);
-    if (query.cursor !== undefined && after === undefined) {
-      throw new ValidationException(
-        ValidationExceptionCode.VALIDATION_FAILED,
-        'cursor: not a cursor of this list',
-      );
-    }
+    const after = positionAfter(query.cursor, position);
     const rows = await this.store.list(this.dataSource.manager, accountId, query, {
       after,
       limit: query.limit,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
-import { InvalidAmountError, parseAmount } from '@tally/budget-domain';
+import { InvalidAmountError, creditGrantAmount } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import { Books } from '../books/books.service';
 import type { LedgerCode } from '../books/ledger-codes';
@@ -11,9 +11,6 @@ import { CreditsStore } from './credits.store';
 import type { PostedCredit } from './credits.store';
 
 export type CreditKind = 'grant' | 'bonus' | 'refund';
-
-/** More than this in one grant is a typo, not a grant. */
-export const MAX_CREDIT_GRANT = new Decimal('1000000');
 
 /** A credit command's answer: the posted transaction, the first time or on a repeat. */
 export interface CreditReply {
@@ -127,32 +124,10 @@ function replay(
 }
 
 function validAmount(value: unknown): Decimal {
-  let amount: Decimal;
   try {
-    amount = parseAmount(value);
+    return creditGrantAmount(value);
   } catch (error) {
-    throw new CreditsException(
-      CreditsExceptionCode.INVALID_AMOUNT,
-      error instanceof InvalidAmountError ? error.message : 'amount is not a decimal string',
-    );
+    if (!(error instanceof InvalidAmountError)) throw error;
+    throw new CreditsException(CreditsExceptionCode.INVALID_AMOUNT, error.message);
   }
-  if (!amount.greaterThan(0)) {
-    throw new CreditsException(
-      CreditsExceptionCode.INVALID_AMOUNT,
-      'amount must be greater than zero',
-    );
-  }
-  if (amount.greaterThan(MAX_CREDIT_GRANT)) {
-    throw new CreditsException(
-      CreditsExceptionCode.INVALID_AMOUNT,
-      `amount must not exceed ${MAX_CREDIT_GRANT.toFixed()}`,
-    );
-  }
-  if (amount.decimalPlaces() > 12) {
-    throw new CreditsException(
-      CreditsExceptionCode.INVALID_AMOUNT,
-      'amount has more than 12 decimals',
-    );
-  }
-  return amount;
 }
