@@ -49,7 +49,8 @@ export function httpEdgeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Htt
   };
 }
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** An environment variable holding a positive integer, or the fallback when it is unset or empty. */
+export function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);

@@ -23,7 +23,11 @@ export {
   useBearerAuthentication,
 } from './http-edge';
 export type { BearerAuthentication, EdgeRouteOptions } from './http-edge';
-export { DEFAULT_HTTP_EDGE_CONFIG, httpEdgeConfigFromEnv } from './http-edge.config';
+export {
+  DEFAULT_HTTP_EDGE_CONFIG,
+  httpEdgeConfigFromEnv,
+  positiveInteger,
+} from './http-edge.config';
 export type { HttpEdgeConfig } from './http-edge.config';
 export {
   HttpEdgeError,

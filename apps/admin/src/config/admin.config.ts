@@ -3,7 +3,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv } from '@tally/platform';
+import { portFromEnv, positiveInteger } from '@tally/platform';
 
 /** Everything admin reads from the environment, validated once at boot. */
 export interface AdminConfig {
@@ -36,14 +36,4 @@ export function adminConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AdminC
     commandTimeoutMs: positiveInteger(env, 'ADMIN_COMMAND_TIMEOUT_MS', 10_000),
     dashboardDir: path.resolve(env['ADMIN_DASHBOARD_DIR'] || 'dist/apps/dashboard'),
   };
-}
-
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`${name} must be a positive integer, got "${text}"`);
-  }
-  return value;
 }
