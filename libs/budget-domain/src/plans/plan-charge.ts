@@ -51,13 +51,17 @@ export function chargeUsage(
     throw new RangeError(`cannot charge a negative cost (${usage.cost.toFixed()})`);
   if (!Number.isSafeInteger(usage.tokens) || usage.tokens < 0)
     throw new RangeError(`tokens must be a non-negative integer, got ${usage.tokens}`);
-  const cost = new Exact(usage.cost.toFixed());
   const markupPercent = usage.freeModel
     ? terms.plan.markupPercentFree
     : terms.plan.markupPercentPaid;
+  const volumePercent = volumePercentOf(terms.plan.volumeTiers, tokensBefore, usage.tokens);
+  // Most accounts (the free plan) pay cost: nothing to compute, and this runs per event.
+  if (markupPercent.isZero() && volumePercent.isZero() && terms.couponPercent.isZero()) {
+    return { markup: ZERO, discount: ZERO, charged: usage.cost };
+  }
+  const cost = new Exact(usage.cost.toFixed());
   const markup = round(cost.times(markupPercent.toFixed()).dividedBy(100));
   const base = cost.plus(markup);
-  const volumePercent = volumePercentOf(terms.plan.volumeTiers, tokensBefore, usage.tokens);
   const volumeDiscount = round(base.times(volumePercent).dividedBy(100));
   const couponDiscount = round(
     base.minus(volumeDiscount).times(terms.couponPercent.toFixed()).dividedBy(100),
@@ -79,6 +83,7 @@ export function volumePercentOf(
   tokensBefore: number,
   tokens: number,
 ): Decimal {
+  if (tiers.length === 0) return ZERO;
   if (tokens === 0) return new Exact(percentAt(tiers, tokensBefore).toFixed());
   const end = tokensBefore + tokens;
   let weighted = new Exact(0);
