@@ -33,6 +33,8 @@ export class MeteringModule {
             outboxRetentionDays: outboxRetentionDays(config.rating),
             // Five weeks or so of days: a week per partition keeps each read of the outbox cheap.
             outboxPartitionDays: 7,
+            // Metering answers no latency-sensitive requests: larger rounds, fewer Kafka transactions.
+            relay: { maxRoundBytes: 4 * 1024 * 1024 },
           }),
         }),
         ObservabilityModule,
