@@ -4,6 +4,7 @@ export {
   kafkaSecurityFromEnv,
   topicName,
 } from './kafka.config';
+export { kafkaLogCreator } from './kafka-log';
 export type { KafkaConfig, KafkaSasl, KafkaSaslMechanism } from './kafka.config';
 export { CommandServer, DEFAULT_COMMAND_LIMITS, connectCommandServer } from './command.server';
 export type { CommandLimits } from './command.server';

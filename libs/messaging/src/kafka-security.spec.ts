@@ -8,6 +8,7 @@ describe('kafka security from the environment', () => {
     expect(kafkaClientConfig(config, 'x-client')).toEqual({
       clientId: 'x-client',
       brokers: ['127.0.0.1:9092'],
+      logCreator: expect.any(Function),
     });
   });
 
@@ -20,6 +21,7 @@ describe('kafka security from the environment', () => {
     expect(kafkaClientConfig(config, 'x')).toEqual({
       clientId: 'x',
       brokers: ['127.0.0.1:9092'],
+      logCreator: expect.any(Function),
       sasl: { mechanism: 'scram-sha-512', username: 'ledger', password: 's3cret' },
       ssl: true,
     });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig as KafkaClientConfig, SASLOptions } from 'kafkajs';
+import { kafkaLogCreator } from './kafka-log';
 
 export type KafkaSaslMechanism = 'scram-sha-512' | 'scram-sha-256' | 'plain';
 
@@ -115,6 +116,7 @@ export function kafkaClientConfig(
   return {
     clientId,
     brokers: [...config.brokers],
+    logCreator: kafkaLogCreator(),
     ...(sasl ? { sasl: saslOptions(sasl) } : {}),
     ...(ssl === true ? { ssl: true } : ssl ? { ssl: { ca: [ssl.ca] } } : {}),
   };
