@@ -91,7 +91,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
       batchSize: 5000,
       maxBatchBytes: 768 * 1024,
       // A round is sent in one go on the event loop: bigger rounds publish more per Kafka
-      // transaction but keep a service's HTTP requests waiting (docs/benchmarks, 2026-12-02).
+      // transaction but keep a service's HTTP requests waiting (docs/benchmarks: the round size A/B).
       maxRoundBytes: 768 * 1024,
       idleDelayMs: 50,
       retentionDays: options.outboxRetentionDays ?? options.kafka.outboxRetentionDays ?? 2,
