@@ -24,6 +24,24 @@ function deadLetterOf(key: Buffer | null, value: Buffer | null, error = 'not JSO
 }
 
 describe('a dead letter of any record can be stored and published', () => {
+  it('carries the record, its place, the reason and the schema version (DESIGN 3, 3.1b)', () => {
+    const { record } = deadLetterOf(Buffer.from('acct_1'), Buffer.from('{"id":'));
+    expect(record).toEqual({
+      schema_version: 1,
+      source_topic: 'usage.events',
+      partition: 1,
+      offset: '42',
+      key: 'acct_1',
+      key_base64: null,
+      value: Buffer.from('{"id":').toString('base64'),
+      truncated: false,
+      reason: 'invalid_json',
+      error: 'not JSON',
+      service: 'metering',
+      at: '2026-11-22T10:00:00.000Z',
+    });
+  });
+
   it('keeps a text key as the key of the record and of the dead letter', () => {
     const { outbox, record } = deadLetterOf(Buffer.from('acct_1 ü'), Buffer.from('x'));
     expect(outbox.key).toBe('acct_1 ü');

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { SCHEMA_VERSION } from '@tally/budget-domain';
 import type { DeadLetterReason, DeadLetterRecord } from '@tally/budget-domain';
 import type { ConsumedMessage } from './batch.consumer';
 import type { OutboxMessage } from './outbox';
@@ -37,6 +38,7 @@ export function deadLetterMessage(
   const key = textKey(message.key);
   const binaryKey = key === null ? message.key : null;
   const record: DeadLetterRecord = {
+    schema_version: SCHEMA_VERSION,
     source_topic: message.topic,
     partition: message.partition,
     offset: message.offset,

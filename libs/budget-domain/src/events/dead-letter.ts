@@ -1,4 +1,5 @@
 import type { DeadLetterReason } from './parse-result';
+import type { SCHEMA_VERSION } from './wire';
 
 /**
  * A record a service could not use (DESIGN 3.1b): the original bytes and why. Two fields go
@@ -6,6 +7,7 @@ import type { DeadLetterReason } from './parse-result';
  * storable text, and `truncated` for a record larger than the dead-letter topic takes.
  */
 export interface DeadLetterRecord {
+  schema_version: typeof SCHEMA_VERSION;
   source_topic: string;
   partition: number;
   offset: string;
