@@ -35,6 +35,7 @@ describe('triage of a consumed batch', () => {
     expect(rejected[0]!.deadLetter.topic).toBe('usage.dead-letter');
     expect(rejected[0]!.deadLetter.key).toBe('acct_1');
     expect(JSON.parse(rejected[0]!.deadLetter.value) as DeadLetterRecord).toEqual({
+      schema_version: 1,
       source_topic: 'usage.events',
       partition: 2,
       offset: '8',
