@@ -309,6 +309,7 @@ async function main(): Promise<void> {
     raw_http_no_op_cpu_us_per_request: floor.cpuUsPerRequest,
     raw_kafka_consume_events_per_s: Math.round(raw.kafkaConsumePerS),
     raw_pg_insert_rows_per_s: Math.round(raw.pgInsertRowsPerS),
+    raw_pg_round_trip_cpu_us: raw.pgRoundTrip,
     ratio_to_raw_kafka: round2(endToEnd / raw.kafkaConsumePerS),
     ratio_to_raw_pg: round2(endToEnd / raw.pgInsertRowsPerS),
     peak_rss_mb: peakRss,
@@ -772,12 +773,19 @@ async function checkTotals(
   return exact;
 }
 
-/** The same machine's ceilings: consume-only over the produced records, batched inserts. */
+/**
+ * The same machine's ceilings: consume-only over the produced records, batched inserts, and
+ * the cost of a statement round trip.
+ */
 async function rawCeilings(
   brokers: string[],
   databaseUrl: string,
   topic: string,
-): Promise<{ kafkaConsumePerS: number; pgInsertRowsPerS: number }> {
+): Promise<{
+  kafkaConsumePerS: number;
+  pgInsertRowsPerS: number;
+  pgRoundTrip: Record<'client' | 'postgres' | 'machine', number>;
+}> {
   const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.ERROR });
   const consumer = kafka.consumer({
     groupId: `bench-raw-${Date.now()}`,
@@ -819,8 +827,23 @@ async function rawCeilings(
     await client.query('COMMIT');
   }
   const pgInsertRowsPerS = rows / ((Date.now() - startedPg) / 1000);
+  const pgRoundTrip = await pgRoundTripCpu(client);
   await client.end();
-  return { kafkaConsumePerS, pgInsertRowsPerS };
+  return { kafkaConsumePerS, pgInsertRowsPerS, pgRoundTrip };
+}
+
+/**
+ * CPU of one round trip of a prepared statement that does nothing (`SELECT $1::int`), one after
+ * another on one connection: what each statement of a request costs before it does any work.
+ */
+async function pgRoundTripCpu(client: Client) {
+  const statement = (i: number) => ({ name: 'bench_nothing', text: 'SELECT $1::int', values: [i] });
+  for (let i = 0; i < 1_000; i += 1) await client.query(statement(i));
+  const trips = 10_000;
+  const before = cpuSnapshot(undefined, undefined);
+  for (let i = 0; i < trips; i += 1) await client.query(statement(i));
+  const { bench, postgres, machine } = cpuSpent(before, cpuSnapshot(undefined, undefined), trips);
+  return { client: bench, postgres, machine };
 }
 
 /**
