@@ -17,12 +17,13 @@ import { ADMIN_COMMAND_PATTERNS } from './commands/command-patterns';
 import type { AdminConfig } from './config/admin.config';
 import { ADMIN_CONFIG } from './config/admin.tokens';
 import { ADMIN_MIGRATIONS } from './migrations/admin.migrations';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { TokensModule } from './tokens/tokens.module';
 import { TopUpsModule } from './topups/topups.module';
 import { TransactionsModule } from './transactions/transactions.module';
 import { UsageModule } from './usage/usage.module';
 
-/** Topics admin projects into its read models (and the dead-letter topic of its bad input). */
+/** Topics admin projects into its read models. */
 const ADMIN_TOPICS = [
   Topics.UsageRated,
   Topics.LedgerTransactions,
@@ -67,6 +68,7 @@ export class AdminModule {
         AlertsModule,
         TopUpsModule,
         AnalyticsModule,
+        DeadLettersModule,
       ],
       providers: [
         { provide: ADMIN_CONFIG, useValue: config },

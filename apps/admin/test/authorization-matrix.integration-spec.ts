@@ -158,6 +158,7 @@ const ROUTES: RouteCase[] = [
   { method: 'GET', route: '/v1/analytics/summary', adminOnly: true, ok: 200 },
   { method: 'GET', route: '/v1/analytics/top-spenders?days=7&limit=5', adminOnly: true, ok: 200 },
   { method: 'GET', route: '/v1/analytics/distribution', adminOnly: true, ok: 200 },
+  { method: 'GET', route: '/v1/dead-letters', adminOnly: true, ok: 200 },
 ];
 
 describe('authorization: who may use which route', () => {

@@ -34,6 +34,7 @@ const ROUTES = [
   'get /v1/analytics/summary',
   'get /v1/analytics/top-spenders',
   'get /v1/analytics/distribution',
+  'get /v1/dead-letters',
   'get /health',
   'get /metrics',
 ];

@@ -422,4 +422,65 @@ describe('read models projected from the topics', () => {
     const letters = await deadLetters.waitForCount<Item>(1);
     expect(letters[0]).toMatchObject({ reason: 'invalid_json', service: 'admin' });
   });
+
+  it('lists the dead letters of every service, newest first, filtered and paged', async () => {
+    const deadLetter = (
+      offset: number,
+      reason: string,
+      at: string,
+      value = 'eyBub3QganNvbg==',
+    ) => ({
+      schema_version: 1,
+      source_topic: 'usage.events',
+      partition: 2,
+      offset: String(offset),
+      key: 'acct_dl',
+      key_base64: null,
+      value,
+      truncated: false,
+      reason,
+      error: `error of ${offset}`,
+      service: 'metering',
+      at,
+    });
+    const longValue = 'A'.repeat(20_000);
+    await produce('usage.dead-letter', 'acct_dl', [
+      deadLetter(10, 'invalid_json', '2026-11-20T10:00:00.000Z'),
+      deadLetter(11, 'negative_quantity', '2026-11-20T11:00:00.000Z'),
+      deadLetter(12, 'invalid_json', '2026-11-20T12:00:00.000Z', longValue),
+      // A redelivered dead letter is listed once.
+      deadLetter(10, 'invalid_json', '2026-11-20T10:00:00.000Z'),
+    ]);
+    const list = (query: string) =>
+      get<Page<Item>>(`/v1/dead-letters?service=metering&from=2026-11-20&to=2026-11-21${query}`);
+    await eventually(async () => expect((await list('')).items).toHaveLength(3));
+
+    const first = await list('&limit=2');
+    expect(first.items.map((item) => item['offset'])).toEqual(['12', '11']);
+    expect(first.items[0]).toEqual({
+      service: 'metering',
+      source_topic: 'usage.events',
+      partition: 2,
+      offset: '12',
+      reason: 'invalid_json',
+      error: 'error of 12',
+      key: 'acct_dl',
+      key_base64: null,
+      value: 'A'.repeat(16 * 1024),
+      truncated: true,
+      at: '2026-11-20T12:00:00.000Z',
+    });
+    expect(first.items[1]).toMatchObject({ value: 'eyBub3QganNvbg==', truncated: false });
+    const second = await list(`&limit=2&cursor=${first.next_cursor!}`);
+    expect(second.items.map((item) => item['offset'])).toEqual(['10']);
+    expect(second.next_cursor).toBeNull();
+
+    const negative = await list('&reason=negative_quantity');
+    expect(negative.items.map((item) => item['offset'])).toEqual(['11']);
+    const refused = await harness.call('GET', '/v1/dead-letters?reason=bad_luck');
+    expect([refused.status, refused.body]).toMatchObject([
+      422,
+      { error_code: 'VALIDATION_FAILED' },
+    ]);
+  });
 });

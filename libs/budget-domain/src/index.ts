@@ -12,7 +12,9 @@ export { UnknownCurrencyError, minorUnitsOf, toMinorUnits } from './money/curren
 export { MAX_CREDIT_GRANT, creditGrantAmount } from './credit/credit-grant';
 
 export { describeIssue } from './events/parse-result';
+export { DEAD_LETTER_REASONS } from './events/parse-result';
 export type { DeadLetterReason, ParseResult } from './events/parse-result';
+export { deadLetterSchema, parseDeadLetter } from './events/dead-letter';
 export type { DeadLetterRecord } from './events/dead-letter';
 export {
   IDENTIFIER_MAX_LENGTH,

@@ -1,14 +1,16 @@
 import type { z } from 'zod';
 
 /** Why a record went to the dead-letter topic (DESIGN 3.1b). */
-export type DeadLetterReason =
-  | 'invalid_json'
-  | 'schema_violation'
-  | 'negative_quantity'
-  | 'quantity_too_large'
-  | 'unknown_service'
-  | 'time_in_future'
-  | 'time_too_old';
+export const DEAD_LETTER_REASONS = [
+  'invalid_json',
+  'schema_violation',
+  'negative_quantity',
+  'quantity_too_large',
+  'unknown_service',
+  'time_in_future',
+  'time_too_old',
+] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export type ParseResult<T> =
   { ok: true; value: T } | { ok: false; reason: DeadLetterReason; error: string };

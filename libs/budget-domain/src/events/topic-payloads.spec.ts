@@ -1,3 +1,4 @@
+import { parseDeadLetter } from './dead-letter';
 import { parseAlertFired } from './alert-fired';
 import { parseBalanceChanged } from './balance-changed';
 import { parseLedgerTransaction } from './ledger-transaction';
@@ -162,6 +163,41 @@ describe('topup.status-changed', () => {
       ).toMatchObject({
         ok: false,
         reason: 'schema_violation',
+      });
+    }
+  });
+});
+
+describe('usage.dead-letter', () => {
+  const deadLetter = {
+    schema_version: 1,
+    source_topic: 'usage.events',
+    partition: 3,
+    offset: '1207',
+    key: 'acct_1',
+    key_base64: null,
+    value: Buffer.from('{ not json').toString('base64'),
+    truncated: false,
+    reason: 'invalid_json',
+    error: 'Unexpected token n in JSON at position 2',
+    service: 'metering',
+    at,
+  };
+
+  it('is read as written', () => {
+    expect(parseDeadLetter(JSON.stringify(deadLetter))).toEqual({ ok: true, value: deadLetter });
+  });
+
+  it('refuses a reason DESIGN 3.1b does not name, another version and an offset that is not one', () => {
+    for (const [change, field] of [
+      [{ reason: 'bad_luck' }, 'reason'],
+      [{ schema_version: 2 }, 'schema_version'],
+      [{ offset: 'latest' }, 'offset'],
+    ] as const) {
+      expect(parseDeadLetter(JSON.stringify({ ...deadLetter, ...change }))).toMatchObject({
+        ok: false,
+        reason: 'schema_violation',
+        error: expect.stringContaining(field),
       });
     }
   });
