@@ -446,7 +446,8 @@ describe('read models projected from the topics', () => {
     const longValue = 'A'.repeat(20_000);
     await produce('usage.dead-letter', 'acct_dl', [
       deadLetter(10, 'invalid_json', '2026-11-20T10:00:00.000Z'),
-      deadLetter(11, 'negative_quantity', '2026-11-20T11:00:00.000Z'),
+      // An older writer's error with a NUL, which PostgreSQL refuses in text.
+      { ...deadLetter(11, 'negative_quantity', '2026-11-20T11:00:00.000Z'), error: 'x\u0000y' },
       deadLetter(12, 'invalid_json', '2026-11-20T12:00:00.000Z', longValue),
       // A redelivered dead letter is listed once.
       deadLetter(10, 'invalid_json', '2026-11-20T10:00:00.000Z'),
@@ -470,7 +471,11 @@ describe('read models projected from the topics', () => {
       truncated: true,
       at: '2026-11-20T12:00:00.000Z',
     });
-    expect(first.items[1]).toMatchObject({ value: 'eyBub3QganNvbg==', truncated: false });
+    expect(first.items[1]).toMatchObject({
+      value: 'eyBub3QganNvbg==',
+      truncated: false,
+      error: 'x\uFFFDy',
+    });
     const second = await list(`&limit=2&cursor=${first.next_cursor!}`);
     expect(second.items.map((item) => item['offset'])).toEqual(['10']);
     expect(second.next_cursor).toBeNull();

@@ -52,7 +52,7 @@ export {
   topUpStatusChangedSchema,
 } from './events/topup-status-changed';
 export type { AutoTopUpState, TopUpStatusChanged } from './events/topup-status-changed';
-export { SCHEMA_VERSION, nonNegativeAmountString, plainText } from './events/wire';
+export { SCHEMA_VERSION, nonNegativeAmountString, plainText, storableText } from './events/wire';
 
 export { deriveProvider } from './rating/provider';
 export {

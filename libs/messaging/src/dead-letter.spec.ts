@@ -42,6 +42,19 @@ describe('a dead letter of any record can be stored and published', () => {
     });
   });
 
+  it("makes the error storable text: JSON.parse's message quotes the refused text, NUL included", () => {
+    let error = '';
+    try {
+      JSON.parse('a\u0000\ud800');
+    } catch (thrown) {
+      error = (thrown as Error).message;
+    }
+    expect(error).toContain('\u0000');
+    const { record } = deadLetterOf(null, Buffer.from('a\u0000\ud800'), error);
+    expect(record.error).toBe(error.replaceAll('\u0000', '\uFFFD').replaceAll('\ud800', '\uFFFD'));
+    expect(record.error).not.toMatch(/\u0000|\p{Cs}/u);
+  });
+
   it('keeps a text key as the key of the record and of the dead letter', () => {
     const { outbox, record } = deadLetterOf(Buffer.from('acct_1 ü'), Buffer.from('x'));
     expect(outbox.key).toBe('acct_1 ü');

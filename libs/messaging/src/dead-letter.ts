@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { SCHEMA_VERSION } from '@tally/budget-domain';
+import { SCHEMA_VERSION, storableText } from '@tally/budget-domain';
 import type { DeadLetterReason, DeadLetterRecord } from '@tally/budget-domain';
 import type { ConsumedMessage } from './batch.consumer';
 import type { OutboxMessage } from './outbox';
@@ -49,7 +49,8 @@ export function deadLetterMessage(
       (binaryKey?.length ?? 0) > MAX_TEXT_KEY_BYTES ||
       (message.value?.length ?? 0) > MAX_VALUE_BYTES,
     reason: failure.reason,
-    error: failure.error.slice(0, MAX_ERROR_LENGTH),
+    // A JSON.parse error quotes the refused text, NUL included: the bytes are in `value`.
+    error: storableText(failure.error.slice(0, MAX_ERROR_LENGTH)),
     service,
     at: at.toISOString(),
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEAD_LETTER_REASONS, parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { isoTimestamp, schemaVersion } from './wire';
+import { isoTimestamp, schemaVersion, storableText } from './wire';
 
 /**
  * A record a service could not use (DESIGN 3.1b): the original bytes and why. Two fields go
@@ -26,8 +26,8 @@ export const deadLetterSchema = z.object({
   /** True when `value` or `key_base64` hold only the first bytes of the original. */
   truncated: z.boolean(),
   reason: z.enum(DEAD_LETTER_REASONS),
-  /** Field path and message. */
-  error: z.string(),
+  /** Field path and message; storable even from a writer that did not make it so. */
+  error: z.string().transform(storableText),
   service: z.string().min(1).max(256),
   at: isoTimestamp,
 });

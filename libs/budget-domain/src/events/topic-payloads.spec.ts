@@ -188,6 +188,17 @@ describe('usage.dead-letter', () => {
     expect(parseDeadLetter(JSON.stringify(deadLetter))).toEqual({ ok: true, value: deadLetter });
   });
 
+  it('reads an error with a NUL or an unpaired surrogate as storable text', () => {
+    const written = {
+      ...deadLetter,
+      error: 'Unexpected token \'a\', "a\u0000\ud800" is not valid JSON',
+    };
+    expect(parseDeadLetter(JSON.stringify(written))).toEqual({
+      ok: true,
+      value: { ...deadLetter, error: 'Unexpected token \'a\', "a\uFFFD\uFFFD" is not valid JSON' },
+    });
+  });
+
   it('refuses a reason DESIGN 3.1b does not name, another version and an offset that is not one', () => {
     for (const [change, field] of [
       [{ reason: 'bad_luck' }, 'reason'],

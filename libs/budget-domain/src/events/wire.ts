@@ -32,3 +32,12 @@ export function plainText(maxLength: number) {
       message: 'must not contain control characters or unpaired surrogates',
     });
 }
+
+/**
+ * Text a program wrote about something else (an error message quoting the input it refused),
+ * made storable: a NUL, which PostgreSQL refuses in text, and an unpaired surrogate become
+ * U+FFFD. The message stays readable; the input it quoted is kept elsewhere as bytes.
+ */
+export function storableText(text: string): string {
+  return text.replace(/\u0000|\p{Cs}/gu, '\uFFFD');
+}
