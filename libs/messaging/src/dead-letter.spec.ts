@@ -52,7 +52,8 @@ describe('a dead letter of any record can be stored and published', () => {
     expect(error).toContain('\u0000');
     const { record } = deadLetterOf(null, Buffer.from('a\u0000\ud800'), error);
     expect(record.error).toBe(error.replaceAll('\u0000', '\uFFFD').replaceAll('\ud800', '\uFFFD'));
-    expect(record.error).not.toMatch(/\u0000|\p{Cs}/u);
+    expect(record.error).not.toContain('\u0000');
+    expect(record.error).not.toMatch(/\p{Cs}/u);
   });
 
   it('keeps a text key as the key of the record and of the dead letter', () => {

@@ -39,5 +39,5 @@ export function plainText(maxLength: number) {
  * U+FFFD. The message stays readable; the input it quoted is kept elsewhere as bytes.
  */
 export function storableText(text: string): string {
-  return text.replace(/\u0000|\p{Cs}/gu, '\uFFFD');
+  return text.replaceAll('\u0000', '\uFFFD').replace(/\p{Cs}/gu, '\uFFFD');
 }
