@@ -23,7 +23,7 @@ export interface DeadLetterPosition {
 }
 
 /** The base64 text of a value kept here: a dead letter may hold 3 MB, a list shows the start. */
-export const KEPT_VALUE_CHARS = 16 * 1024;
+const KEPT_VALUE_CHARS = 16 * 1024;
 
 const COLUMNS = `id::text, service, source_topic, source_partition, source_offset::text, reason,
   error, key, key_base64, value, truncated, at`;

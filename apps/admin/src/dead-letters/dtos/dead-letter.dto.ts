@@ -16,7 +16,7 @@ export const listDeadLettersQuery = z
   .refine(rangeIsOrdered, RANGE_ORDER);
 export type ListDeadLettersQuery = z.infer<typeof listDeadLettersQuery>;
 
-export const deadLetterSchema = z.object({
+export const deadLetterViewSchema = z.object({
   service: z.string().describe('the service that could not use the record'),
   source_topic: z.string(),
   partition: z.number().int(),
@@ -29,9 +29,9 @@ export const deadLetterSchema = z.object({
   truncated: z.boolean().describe('true when `value` or `key_base64` hold only the start'),
   at: z.string(),
 });
-export type DeadLetterView = z.infer<typeof deadLetterSchema>;
+export type DeadLetterView = z.infer<typeof deadLetterViewSchema>;
 
 export const deadLetterPageSchema = z.object({
-  items: z.array(deadLetterSchema),
+  items: z.array(deadLetterViewSchema),
   next_cursor: z.string().nullable(),
 });
