@@ -385,6 +385,83 @@ describe('POST /v1/authorizations on the real database', () => {
     expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true });
   });
 
+  it("decides a key's next hold on the facts its last request left, placed in one statement only while they are current", async () => {
+    const other = 'acct_auth_kept_facts';
+    await ledger.get(AccountsService).createAccount({ accountId: other, name: 'Kept Facts Ltd.' });
+    const key = (await ledger.createApiKey(other, 'gateway')).secret;
+    const otherKey = (await ledger.createApiKey(other, 'batch jobs')).secret;
+    const credits = ledger.get(CreditsService);
+    await credits.grant({
+      accountId: other,
+      amount: '10.00',
+      kind: 'grant',
+      reason: 'trial',
+      idempotencyKey: 'trial-kept',
+    });
+    const keptFacts = async () => {
+      const metrics = await scrapeMetrics(ledger.url);
+      const count = (result: string) =>
+        metrics.get(`tally_ledger_authorization_kept_facts_total{result="${result}"}`) ?? 0;
+      return { current: count('current'), changed: count('changed') };
+    };
+    const hold = async (amount: string, withKey = key) => {
+      const response = await authorize({ estimated_cost: amount, ttl_seconds: 60 }, withKey);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const before = await keptFacts();
+
+    // The first request reads the facts; the second decides on what the first left.
+    expect(await hold('4.00')).toMatchObject({ status: 201, body: { available: '6.000000' } });
+    expect(await hold('4.00')).toMatchObject({ status: 201, body: { available: '2.000000' } });
+    expect(await keptFacts()).toEqual({ current: before.current + 1, changed: before.changed });
+
+    // Usage posted since then: the kept facts are stale, so the decision is taken again on
+    // the balance as it is (7.00 credit, 8.00 held).
+    await ledger.kafka.produceJson(ledger.topic('usage.rated'), other, [
+      usageRated(other, '3.000000'),
+    ]);
+    await eventually(async () =>
+      expect(
+        await queryDatabase(
+          ledger.isolation.databaseUrl,
+          `SELECT 1 FROM "${ledger.isolation.schema('ledger')}".usage_lines WHERE account_id = $1`,
+          [other],
+        ),
+      ).toHaveLength(1),
+    );
+    expect(await hold('1.00')).toMatchObject({
+      status: 402,
+      body: { error_code: 'BUDGET_EXHAUSTED', available: '-1.000000' },
+    });
+    expect(await keptFacts()).toEqual({ current: before.current + 1, changed: before.changed + 1 });
+
+    // A refusal is never given on kept facts: the credit granted since then counts.
+    await credits.grant({
+      accountId: other,
+      amount: '5.00',
+      kind: 'grant',
+      reason: 'more',
+      idempotencyKey: 'more-kept',
+    });
+    expect(await hold('3.00')).toMatchObject({ status: 201, body: { available: '1.000000' } });
+
+    // A release leaves the hold counter alone: the account's held total is checked too. Another
+    // key holds and releases, so this key's own total does not move.
+    const batch = await hold('0.50', otherKey);
+    expect(batch).toMatchObject({ status: 201, body: { available: '0.500000' } });
+    expect(await hold('0.25')).toMatchObject({ status: 201, body: { available: '0.250000' } });
+    expect((await release(batch.body['reservation_id'] as string, otherKey)).status).toBe(204);
+    expect(await hold('0.25')).toMatchObject({ status: 201, body: { available: '0.500000' } });
+    expect(await keptFacts()).toEqual({ current: before.current + 1, changed: before.changed + 3 });
+    const [{ held: heldByOther }] = (await queryDatabase<{ held: string }>(
+      ledger.isolation.databaseUrl,
+      `SELECT coalesce(sum(amount), 0)::text AS held FROM "${ledger.isolation.schema('ledger')}".reservations WHERE account_id = $1 AND status = 'held'`,
+      [other],
+    )) as [{ held: string }];
+    expect(heldByOther).toBe('11.500000000000');
+    expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true });
+  });
+
   // Last: from here on two instances share the schema and the consumer groups.
   it('two instances, 200 concurrent authorizations of 1.00 between them against 50.00: exactly 50 succeed', async () => {
     const other = 'acct_auth_two_instances';

@@ -26,6 +26,22 @@ export interface AuthorizationFacts {
   readonly earlier: { reservation_id: string; amount: string; expires_at: string } | null;
   /** The plan a model estimate is priced with, and the monthly cap with this month's charges. */
   readonly terms: AccountChargeTerms;
+  /** The row they were read from, to place a hold later only if they are still these. */
+  readonly seen: FactsRow;
+}
+
+/** The facts of a key's account as a statement returned them, before `now` is applied. */
+export interface FactsRow {
+  status: string;
+  holds_version: string;
+  balances: Record<LedgerCode, string> | null;
+  budgets: BudgetRow[];
+  held: string;
+  key_held: string;
+  earlier: { reservation_id: string; amount: string; expires_at: string } | null;
+  terms: ChargeTermsRow;
+  /** A digest of the status, balances, budgets and terms as read, to see them unchanged later. */
+  fingerprint: string;
 }
 
 export interface NewHold {
@@ -37,18 +53,24 @@ export interface NewHold {
   readonly expiresAt: Date;
 }
 
-const FACTS: PreparedStatement = {
-  name: 'authorization_facts',
-  text: `SELECT a.status, a.holds_version::text AS holds_version,
-      (SELECT json_object_agg(code, balance::text) FROM ledger_accounts WHERE account_id = $1) AS balances,
-      ${budgetsAsJson('$1')} AS budgets,
+/**
+ * The facts of $1's key $2 at $3 ($4 the request id, $5 the month). The fingerprint covers what
+ * no hold changes; the hold counter and the held totals cover the rest.
+ */
+const FACTS_SQL = `SELECT a.status, a.holds_version::text AS holds_version, f.balances, f.budgets,
       h.held, h.key_held,
       (SELECT json_build_object('reservation_id', reservation_id, 'amount', amount::text, 'expires_at', expires_at)
         FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4) AS earlier,
-      ${chargeTermsSql({ account: '$1', month: '$5::date', now: '$3' })} AS terms
-    FROM accounts AS a, ${heldAtSql({ account: '$1', apiKey: '$2', now: '$3' })} AS h
-    WHERE a.account_id = $1`,
-};
+      f.terms,
+      md5(concat_ws('|', a.status, f.balances::text, f.budgets::text, f.terms::text)) AS fingerprint
+    FROM accounts AS a, ${heldAtSql({ account: '$1', apiKey: '$2', now: '$3' })} AS h,
+      LATERAL (SELECT
+        (SELECT json_object_agg(code, balance::text ORDER BY code) FROM ledger_accounts WHERE account_id = $1) AS balances,
+        ${budgetsAsJson('$1')} AS budgets,
+        ${chargeTermsSql({ account: '$1', month: '$5::date', now: '$3' })} AS terms) AS f
+    WHERE a.account_id = $1`;
+
+const FACTS: PreparedStatement = { name: 'authorization_facts', text: FACTS_SQL };
 
 const HOLD: PreparedStatement = {
   name: 'authorization_hold',
@@ -65,6 +87,28 @@ const HOLD: PreparedStatement = {
     RETURNING reservation_id`,
 };
 
+const HOLD_IF_CURRENT: PreparedStatement = {
+  name: 'authorization_hold_if_current',
+  // HOLD's guard, and also every fact the decision was taken on: read in this statement's
+  // snapshot, compared with what the decision saw ($6 to $9), and returned either way.
+  text: `WITH facts AS (${FACTS_SQL}),
+    serialised AS (
+      UPDATE accounts SET holds_version = holds_version + 1
+      WHERE account_id = $1 AND holds_version = $6::bigint
+        AND (SELECT holds_version::bigint = $6::bigint AND fingerprint = $7 AND held::numeric = $8
+               AND key_held::numeric = $9 AND earlier IS NULL FROM facts)
+      RETURNING account_id),
+    counted AS (
+      UPDATE api_keys SET held = held + $10
+      WHERE account_id = (SELECT account_id FROM serialised) AND api_key_id = $2
+      RETURNING account_id, api_key_id),
+    placed AS (
+      INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, amount, status, expires_at)
+      SELECT account_id, $11, api_key_id, $4, $10, 'held', $12 FROM counted
+      RETURNING reservation_id)
+    SELECT facts.*, (SELECT count(*) FROM placed)::int AS placed FROM facts`,
+};
+
 const LOCK_ACCOUNT: PreparedStatement = {
   name: 'authorization_lock_account',
   // NO KEY UPDATE, not UPDATE: a posting that settles a hold of this account locks the key
@@ -74,7 +118,11 @@ const LOCK_ACCOUNT: PreparedStatement = {
   text: 'SELECT 1 FROM accounts WHERE account_id = $1 FOR NO KEY UPDATE',
 };
 
-/** The authorizations' SQL: two round trips for a granted hold, one for a refusal (ADR 0006). */
+/**
+ * The authorizations' SQL (ADR 0006, ADR 0046): a hold decided on facts read just before is
+ * inserted if the hold counter is unchanged; one decided on facts kept from an earlier request
+ * is inserted in the same statement that reads them again, if none of them changed.
+ */
 @Injectable()
 export class AuthorizationStore {
   /** The facts of the key's account, or undefined when the account does not exist. */
@@ -85,38 +133,14 @@ export class AuthorizationStore {
     requestId: string | null,
     now: Date,
   ): Promise<AuthorizationFacts | undefined> {
-    const [row]: Array<{
-      status: string;
-      holds_version: string;
-      balances: Record<LedgerCode, string> | null;
-      budgets: BudgetRow[];
-      held: string;
-      key_held: string;
-      earlier: { reservation_id: string; amount: string; expires_at: string } | null;
-      terms: ChargeTermsRow;
-    }> = await preparedQuery(manager, FACTS, [
+    const [row]: FactsRow[] = await preparedQuery(manager, FACTS, [
       accountId,
       apiKeyId,
       now,
       requestId,
       monthKey(calendarMonthOf(now)),
     ]);
-    if (!row?.balances) return undefined;
-    return {
-      accountStatus: row.status,
-      holdsVersion: row.holds_version,
-      balances: new Map(
-        Object.entries(row.balances).map(([code, balance]) => [
-          code as LedgerCode,
-          new Decimal(balance),
-        ]),
-      ),
-      budgets: row.budgets.map(budgetFromRow),
-      held: new Decimal(row.held),
-      keyHeld: new Decimal(row.key_held),
-      earlier: row.earlier,
-      terms: chargeTermsFromRow(row.terms, now),
-    };
+    return row?.balances ? factsAt(row, now) : undefined;
   }
 
   /**
@@ -139,8 +163,72 @@ export class AuthorizationStore {
     return inserted.length === 1;
   }
 
+  /**
+   * Reads the facts again and inserts the hold, as `hold` does, only if they are still the ones
+   * the decision saw (`seen`). One round trip: the facts as read come back either way, for a
+   * new decision when they changed; undefined when the account is gone.
+   */
+  async holdIfCurrent(
+    manager: EntityManager,
+    hold: NewHold,
+    seen: FactsRow,
+    now: Date,
+  ): Promise<{ placed: boolean; current: AuthorizationFacts | undefined }> {
+    const [row]: Array<FactsRow & { placed: number }> = await preparedQuery(
+      manager,
+      HOLD_IF_CURRENT,
+      [
+        hold.accountId,
+        hold.apiKeyId,
+        now,
+        hold.requestId,
+        monthKey(calendarMonthOf(now)),
+        seen.holds_version,
+        seen.fingerprint,
+        seen.held,
+        seen.key_held,
+        hold.amount.toFixed(),
+        hold.reservationId,
+        hold.expiresAt,
+      ],
+    );
+    if (!row?.balances) return { placed: false, current: undefined };
+    const { placed, ...current } = row;
+    return { placed: placed === 1, current: factsAt(current, now) };
+  }
+
   /** Waits for and takes the account's row lock until the end of the transaction. */
   async lockAccount(manager: EntityManager, accountId: string): Promise<void> {
     await preparedQuery(manager, LOCK_ACCOUNT, [accountId]);
   }
+}
+
+/** The facts of a row as they stand at `now` (budget periods and coupons depend on it). */
+export function factsAt(row: FactsRow, now: Date): AuthorizationFacts {
+  return {
+    accountStatus: row.status,
+    holdsVersion: row.holds_version,
+    balances: new Map(
+      Object.entries(row.balances ?? {}).map(([code, balance]) => [
+        code as LedgerCode,
+        new Decimal(balance),
+      ]),
+    ),
+    budgets: row.budgets.map(budgetFromRow),
+    held: new Decimal(row.held),
+    keyHeld: new Decimal(row.key_held),
+    earlier: row.earlier,
+    terms: chargeTermsFromRow(row.terms, now),
+    seen: row,
+  };
+}
+
+/** The facts after this instance placed a hold on them: the counter one on, the totals up. */
+export function factsAfterHold(row: FactsRow, amount: Decimal): FactsRow {
+  return {
+    ...row,
+    holds_version: (BigInt(row.holds_version) + 1n).toString(),
+    held: new Decimal(row.held).plus(amount).toFixed(),
+    key_held: new Decimal(row.key_held).plus(amount).toFixed(),
+  };
 }

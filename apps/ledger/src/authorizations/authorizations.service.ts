@@ -37,7 +37,9 @@ import { balanceFacts, keyFacts } from '../books/balance-snapshot';
 import { AccountTurns } from './account-turns';
 import { TopUpStatusService } from '../topup-status/topup-status.service';
 import type { AuthorizationRequest } from './authorization.dto';
-import { AuthorizationStore } from './authorization.store';
+import { AuthorizationStore, factsAfterHold, factsAt } from './authorization.store';
+import type { AuthorizationFacts, NewHold } from './authorization.store';
+import { RecentFacts } from './recent-facts';
 
 export type AuthorizationOutcome =
   | {
@@ -58,6 +60,10 @@ export type AuthorizationOutcome =
       alert_level: string;
     };
 
+/** The domain's decision: an answer, or a hold to place and the answer once it is placed. */
+type Decision = { readonly hold?: undefined; readonly outcome: AuthorizationOutcome } | HoldToPlace;
+type HoldToPlace = { readonly hold: NewHold; readonly outcome: AuthorizationOutcome };
+
 /** What a hold is for: an amount the caller estimated, or a call the account's plan prices. */
 type HoldEstimate = { readonly amount: Decimal } | { readonly call: UsageToCharge };
 
@@ -69,6 +75,11 @@ const staleDecisions = counter(
   'tally_ledger_authorization_stale_decisions_total',
   'Authorization decisions discarded because another hold of the account came first',
 );
+const keptFactsUsed = counter(
+  'tally_ledger_authorization_kept_facts_total',
+  "Holds decided on facts kept from the key's last request, by whether they were still current",
+  ['result'],
+);
 const rowLockFallbacks = counter(
   'tally_ledger_authorization_row_locks_total',
   "Authorizations that queued on the account's row lock after the optimistic tries",
@@ -78,7 +89,9 @@ const rowLockFallbacks = counter(
  * Pre-call authorization: holds funds for a TTL if the cost is affordable. Authorizations of
  * one account take turns in this instance (ADR 0011) and serialise across instances on the
  * account's hold counter (ADR 0006): the facts are read in one statement, the decision is the
- * domain's, and the hold is inserted only if no other hold came in between. A contended
+ * domain's, and the hold is inserted only if no other hold came in between. A key's next
+ * request decides on the facts its last one left and places its hold in one round trip, if
+ * they are still current (ADR 0046). A contended
  * account falls back to its row lock. Holds expire by time alone. A model estimate is priced
  * with the catalog metering rates with (LEDGER_CATALOG_FILE: the same file as
  * METERING_CATALOG_FILE).
@@ -86,6 +99,7 @@ const rowLockFallbacks = counter(
 @Injectable()
 export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
   private readonly turns = new AccountTurns();
+  private readonly recent = new RecentFacts();
   private readonly catalogs: PriceCatalogSource;
 
   constructor(
@@ -128,28 +142,63 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     estimate: HoldEstimate,
     now: Date,
   ): Promise<AuthorizationOutcome> {
-    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
-      const outcome = await this.decide(this.dataSource.manager, principal, request, estimate, now);
-      if (outcome) return outcome;
-      staleDecisions.inc();
+    const manager = this.dataSource.manager;
+    const kept = this.recent.get(principal);
+    // Facts kept from this key's last request may be stale: a hold decided on them is placed
+    // only if they are not (one round trip), and a refusal is never given on them.
+    let facts = kept && factsAt(kept, now);
+    let fresh = false;
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS;) {
+      if (!facts) {
+        facts = await this.readFacts(manager, principal, request, now);
+        fresh = true;
+      }
+      const decision = this.decide(facts, principal, request, estimate, now);
+      if (!decision.hold) {
+        if (!fresh) {
+          facts = undefined;
+          continue;
+        }
+        this.recent.keep(principal, facts.seen);
+        return decision.outcome;
+      }
+      if (fresh) {
+        if (await this.store.hold(manager, decision.hold, facts.holdsVersion))
+          return this.placed(principal, facts, decision);
+        staleDecisions.inc();
+        attempt += 1;
+        facts = undefined;
+        continue;
+      }
+      const { placed, current } = await this.store.holdIfCurrent(
+        manager,
+        decision.hold,
+        facts.seen,
+        now,
+      );
+      keptFactsUsed.inc({ result: placed ? 'current' : 'changed' });
+      if (placed) return this.placed(principal, facts, decision);
+      facts = current ?? accountNotFound();
+      fresh = true;
     }
     rowLockFallbacks.inc();
-    return this.dataSource.transaction(async (manager) => {
-      await this.store.lockAccount(manager, principal.accountId);
-      const outcome = await this.decide(manager, principal, request, estimate, now);
-      if (!outcome) throw new Error(`a hold of ${principal.accountId} changed under its row lock`);
-      return outcome;
+    return this.dataSource.transaction(async (locked) => {
+      await this.store.lockAccount(locked, principal.accountId);
+      const facts = await this.readFacts(locked, principal, request, now);
+      const decision = this.decide(facts, principal, request, estimate, now);
+      if (!decision.hold) return decision.outcome;
+      if (!(await this.store.hold(locked, decision.hold, facts.holdsVersion)))
+        throw new Error(`a hold of ${principal.accountId} changed under its row lock`);
+      return this.placed(principal, facts, decision);
     });
   }
 
-  /** One decision on fresh facts; undefined when a concurrent hold made them stale. */
-  private async decide(
+  private async readFacts(
     manager: EntityManager,
     principal: ApiKeyPrincipal,
     request: AuthorizationRequest,
-    estimate: HoldEstimate,
     now: Date,
-  ): Promise<AuthorizationOutcome | undefined> {
+  ): Promise<AuthorizationFacts> {
     const facts = await this.store.facts(
       manager,
       principal.accountId,
@@ -157,22 +206,40 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
       request.request_id ?? null,
       now,
     );
-    if (!facts)
-      throw new AuthorizationsException(
-        AuthorizationsExceptionCode.ACCOUNT_NOT_FOUND,
-        'the account of this key does not exist',
-      );
+    return facts ?? accountNotFound();
+  }
+
+  /** Keeps the facts as this hold left them, for the key's next request. */
+  private placed(
+    principal: ApiKeyPrincipal,
+    facts: AuthorizationFacts,
+    decision: HoldToPlace,
+  ): AuthorizationOutcome {
+    this.recent.keep(principal, factsAfterHold(facts.seen, decision.hold.amount));
+    return decision.outcome;
+  }
+
+  /** The domain's decision on these facts: an answer, or a hold to place and its answer. */
+  private decide(
+    facts: AuthorizationFacts,
+    principal: ApiKeyPrincipal,
+    request: AuthorizationRequest,
+    estimate: HoldEstimate,
+    now: Date,
+  ): Decision {
     const budgets = currentPeriods(facts.budgets, now);
     const accountBudget = accountBudgetOf(budgets, principal.accountId);
     const keyBudget = keyBudgetOf(budgets, principal.accountId, principal.apiKeyId);
     const status = computeBudgetStatus(balanceFacts(facts.balances, facts.held, accountBudget));
     if (facts.earlier) {
-      return granted(
-        facts.earlier.reservation_id,
-        new Decimal(facts.earlier.amount),
-        new Date(facts.earlier.expires_at),
-        status,
-      );
+      return {
+        outcome: granted(
+          facts.earlier.reservation_id,
+          new Decimal(facts.earlier.amount),
+          new Date(facts.earlier.expires_at),
+          status,
+        ),
+      };
     }
     const { terms } = facts;
     // A call is held at what the account's plan will charge for it (ADR 0042).
@@ -201,14 +268,16 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     });
     if (!decision.affordable) {
       return {
-        authorized: false,
-        error_code: decision.errorCode,
-        message: decision.message,
-        available: formatAmount(status.available),
-        alert_level: status.alertLevel,
+        outcome: {
+          authorized: false,
+          error_code: decision.errorCode,
+          message: decision.message,
+          available: formatAmount(status.available),
+          alert_level: status.alertLevel,
+        },
       };
     }
-    const hold = {
+    const hold: NewHold = {
       accountId: principal.accountId,
       reservationId: `res_${randomUUID()}`,
       apiKeyId: principal.apiKeyId,
@@ -216,13 +285,15 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
       amount,
       expiresAt: new Date(now.getTime() + request.ttl_seconds * 1000),
     };
-    if (!(await this.store.hold(manager, hold, facts.holdsVersion))) return undefined;
-    return granted(
-      hold.reservationId,
-      amount,
-      hold.expiresAt,
-      computeBudgetStatus(balanceFacts(facts.balances, facts.held.plus(amount), accountBudget)),
-    );
+    return {
+      hold,
+      outcome: granted(
+        hold.reservationId,
+        amount,
+        hold.expiresAt,
+        computeBudgetStatus(balanceFacts(facts.balances, facts.held.plus(amount), accountBudget)),
+      ),
+    };
   }
 
   /** Releases a live hold of this key; false when there is none. */
@@ -291,6 +362,13 @@ function spendLimits(
     hardLimit: budget?.definition.hardLimit ?? true,
     overageLimit: budget?.definition.overageLimit ?? ZERO,
   };
+}
+
+function accountNotFound(): never {
+  throw new AuthorizationsException(
+    AuthorizationsExceptionCode.ACCOUNT_NOT_FOUND,
+    'the account of this key does not exist',
+  );
 }
 
 function granted(
