@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { nextRetryDelayMs, parseAlertFired } from '@tally/budget-domain';
+import { nextRetryDelayMs, parseAlertFired, storableText } from '@tally/budget-domain';
 import type { AlertFired } from '@tally/budget-domain';
 import { counter, histogram } from '@tally/platform';
 import { DataSource } from 'typeorm';
@@ -114,8 +114,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       await this.send(delivery);
       outcome = { status: 'delivered' };
     } catch (error) {
-      const reason =
-        error instanceof AttemptFailed ? error.message : `internal error: ${String(error)}`;
+      // A receiver's answer is quoted in the error, and PostgreSQL refuses a NUL in text: an
+      // attempt that could not be recorded would be made again at every lease's end.
+      const reason = storableText(
+        error instanceof AttemptFailed ? error.message : `internal error: ${String(error)}`,
+      );
       const retryInMs = delivery.channel
         ? nextRetryDelayMs(delivery.attempts, this.config.delivery.retry)
         : null;
