@@ -64,10 +64,12 @@ const FACTS_SQL = `SELECT a.status, a.holds_version::text AS holds_version, f.ba
       f.terms,
       md5(concat_ws('|', a.status, f.balances::text, f.budgets::text, f.terms::text)) AS fingerprint
     FROM accounts AS a, ${heldAtSql({ account: '$1', apiKey: '$2', now: '$3' })} AS h,
-      LATERAL (SELECT
+      (SELECT
         (SELECT json_object_agg(code, balance::text ORDER BY code) FROM ledger_accounts WHERE account_id = $1) AS balances,
         ${budgetsAsJson('$1')} AS budgets,
-        ${chargeTermsSql({ account: '$1', month: '$5::date', now: '$3' })} AS terms) AS f
+        ${chargeTermsSql({ account: '$1', month: '$5::date', now: '$3' })} AS terms
+        -- OFFSET 0 keeps the planner from copying these subqueries into the fingerprint: built once.
+        OFFSET 0) AS f
     WHERE a.account_id = $1`;
 
 const FACTS: PreparedStatement = { name: 'authorization_facts', text: FACTS_SQL };
