@@ -1,6 +1,7 @@
 import { InProcessApp, isolate } from '@tally/testing';
-import type { Isolation } from '@tally/testing';
+import type { CommandClient, Isolation } from '@tally/testing';
 import { startAlertingCommands } from '../src/alerting.app';
+import { ALERTING_COMMAND_PATTERNS } from '../src/commands/commands.module';
 import { AlertingModule } from '../src/alerting.module';
 import { alertingConfigFromEnv } from '../src/config/alerting.config';
 import type { AlertingConfig } from '../src/config/alerting.config';
@@ -34,5 +35,10 @@ export class AlertingHarness extends InProcessApp {
       isolation,
       (app, i) => startAlertingCommands(app, alertingConfig(i, env)),
     );
+  }
+
+  /** A client of alerting's commands, as admin sends them (connected once, closed by `stop`). */
+  commands(): Promise<CommandClient> {
+    return this.commandsOf(ALERTING_COMMAND_PATTERNS);
   }
 }

@@ -1,8 +1,7 @@
 import { hourOf } from '@tally/budget-domain';
 import type { AlertFired, DeadLetterRecord } from '@tally/budget-domain';
-import { CommandClient, eventually, queryDatabase, usageRated } from '@tally/testing';
-import type { TopicRecorder } from '@tally/testing';
-import { ALERTING_COMMAND_PATTERNS } from '../src/commands/commands.module';
+import { eventually, queryDatabase, usageRated } from '@tally/testing';
+import type { CommandClient, TopicRecorder } from '@tally/testing';
 import { payment, topUpStatus } from './alerting.fixtures';
 import { AlertingHarness } from './alerting.harness';
 
@@ -19,15 +18,10 @@ describe('alerting with private webhook URLs refused and no SMTP', () => {
 
   beforeAll(async () => {
     await alerting.start();
-    commands = await new CommandClient(
-      alerting.isolation.kafkaBrokers,
-      alerting.isolation.suffix,
-      ALERTING_COMMAND_PATTERNS,
-    ).connect();
+    commands = await alerting.commands();
     alerts = await alerting.kafka.record(alerting.topic('alerts.fired'));
   });
   afterAll(async () => {
-    await commands.close();
     await alerting.stop();
   });
 

@@ -1,7 +1,6 @@
 import type { AlertFired } from '@tally/budget-domain';
-import { CommandClient, eventually, queryDatabase, scrapeMetrics } from '@tally/testing';
-import type { TopicRecorder } from '@tally/testing';
-import { ALERTING_COMMAND_PATTERNS } from '../src/commands/commands.module';
+import { eventually, queryDatabase, scrapeMetrics } from '@tally/testing';
+import type { CommandClient, TopicRecorder } from '@tally/testing';
 import { balanceChanged } from './alerting.fixtures';
 import { AlertingHarness } from './alerting.harness';
 import { SmtpInbox } from './smtp-inbox';
@@ -57,15 +56,10 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
     alerting.env['ALERTING_SMTP_URL'] = smtp.url;
     await receiver.start();
     await alerting.start();
-    commands = await new CommandClient(
-      alerting.isolation.kafkaBrokers,
-      alerting.isolation.suffix,
-      ALERTING_COMMAND_PATTERNS,
-    ).connect();
+    commands = await alerting.commands();
     alerts = await alerting.kafka.record(alerting.topic('alerts.fired'));
   });
   afterAll(async () => {
-    await commands.close();
     await alerting.stop();
     await receiver.stop();
     await smtp.stop();

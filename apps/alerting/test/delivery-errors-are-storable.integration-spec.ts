@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
-import { CommandClient, eventually } from '@tally/testing';
-import { ALERTING_COMMAND_PATTERNS } from '../src/commands/commands.module';
+import { eventually } from '@tally/testing';
+import type { CommandClient } from '@tally/testing';
 import { balanceChanged } from './alerting.fixtures';
 import { AlertingHarness } from './alerting.harness';
 
@@ -39,14 +39,9 @@ describe('a delivery whose receiver quotes a NUL', () => {
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     alerting.env['ALERTING_SMTP_URL'] = `smtp://127.0.0.1:${(smtp.address() as AddressInfo).port}`;
     await alerting.start();
-    commands = await new CommandClient(
-      alerting.isolation.kafkaBrokers,
-      alerting.isolation.suffix,
-      ALERTING_COMMAND_PATTERNS,
-    ).connect();
+    commands = await alerting.commands();
   });
   afterAll(async () => {
-    await commands.close();
     await alerting.stop();
     await new Promise((resolve) => smtp.close(resolve));
   });

@@ -1,6 +1,6 @@
 import { newApiKeySecret } from '@tally/platform';
-import { CommandClient, InProcessApp, isolate } from '@tally/testing';
-import type { Isolation } from '@tally/testing';
+import { InProcessApp, isolate } from '@tally/testing';
+import type { CommandClient, Isolation } from '@tally/testing';
 import type { LedgerConfig } from '../src/config/ledger.config';
 import type { Clock } from '../src/clock';
 import { startLedgerCommands } from '../src/ledger.app';
@@ -43,27 +43,13 @@ export class LedgerHarness extends InProcessApp {
     );
   }
 
-  private commandClient: Promise<CommandClient> | undefined;
-
   get<T>(type: new (...args: never[]) => T): T {
     return this.app.get(type);
   }
 
   /** A client of the ledger's commands, as admin sends them (connected once, closed by `stop`). */
   commands(): Promise<CommandClient> {
-    this.commandClient ??= new CommandClient(
-      this.isolation.kafkaBrokers,
-      this.isolation.suffix,
-      LEDGER_COMMAND_PATTERNS,
-    ).connect();
-    return this.commandClient;
-  }
-
-  override async stop(): Promise<void> {
-    const commands = this.commandClient;
-    this.commandClient = undefined;
-    await (await commands?.catch(() => undefined))?.close();
-    await super.stop();
+    return this.commandsOf(LEDGER_COMMAND_PATTERNS);
   }
 
   /** A key of the account, its secret made here as admin makes it. */

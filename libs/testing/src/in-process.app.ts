@@ -1,6 +1,7 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { createServiceApp } from '@tally/platform';
 import type { HttpEdgeConfig } from '@tally/platform';
+import { CommandClient } from './command.client';
 import { dropSchemas, isolate } from './isolation';
 import type { Isolation } from './isolation';
 import { KafkaTestClient } from './kafka-test.client';
@@ -12,6 +13,7 @@ import { KafkaTestClient } from './kafka-test.client';
 export class InProcessApp {
   readonly kafka: KafkaTestClient;
   private readonly apps: INestApplication[] = [];
+  private commandClient: Promise<CommandClient> | undefined;
 
   constructor(
     private readonly createModule: (isolation: Isolation) => DynamicModule,
@@ -71,7 +73,20 @@ export class InProcessApp {
     await this.startInstance();
   }
 
+  /** A client of the service's commands, as admin sends them (connected once, closed by `stop`). */
+  protected commandsOf(patterns: readonly string[]): Promise<CommandClient> {
+    this.commandClient ??= new CommandClient(
+      this.isolation.kafkaBrokers,
+      this.isolation.suffix,
+      patterns,
+    ).connect();
+    return this.commandClient;
+  }
+
   async stop(): Promise<void> {
+    const commands = this.commandClient;
+    this.commandClient = undefined;
+    await (await commands?.catch(() => undefined))?.close();
     for (const app of this.apps.splice(0)) await app.close();
     await this.kafka.close();
     await this.kafka.deleteTopics(this.isolation.suffix);
