@@ -1,7 +1,9 @@
 import type { BalanceChanged, LedgerTransaction } from '@tally/budget-domain';
-import { eventually, usageRated } from '@tally/testing';
+import { eventually, recordingManager, rowsExamined, usageRated } from '@tally/testing';
+import { DataSource } from 'typeorm';
 import type { TopicRecorder } from '@tally/testing';
 import { AccountsService } from '../src/accounts/accounts.service';
+import { LedgerStore } from '../src/books/ledger.store';
 import { CreditsService } from '../src/credits/credits.service';
 import { LedgerHarness } from './ledger.harness';
 
@@ -161,5 +163,42 @@ describe('credit and usage on the ledger', () => {
       extra_credit_remaining: '15.000000',
       available_percent: 100,
     });
+  });
+
+  it('finds posted usage lines one by one in the primary key, never by reading the table', async () => {
+    const runner = ledger.get(DataSource).createQueryRunner();
+    await runner.startTransaction();
+    try {
+      const post = (from: number, to: number) =>
+        runner.query(
+          `INSERT INTO usage_lines (account_id, source_id, transaction_id, usage_id, source, service,
+             provider, model, occurred_at, cost, from_allowance, from_credit, to_overage, tokens,
+             markup, discount, charged)
+           SELECT 'acct_lookup_' || (g % 100), 'src-' || g, gen_random_uuid(), 'u-' || g, 'test', 'llm',
+             'openai', 'gpt-4o', now(), 0, 0, 0, 0, 0, 0, 0, 0
+           FROM generate_series($1::int, $2::int) AS g`,
+          [from, to],
+        );
+      // Statistics taken when the table was half its size, as between two automatic analyses.
+      await post(1, 10_000);
+      await runner.query('ANALYZE usage_lines');
+      await post(10_001, 20_100);
+      const line = (g: number) => ({ accountId: `acct_lookup_${g % 100}`, sourceId: `src-${g}` });
+      const posted = Array.from({ length: 500 }, (_, i) => line(1 + i * 40));
+      const notPosted = Array.from({ length: 500 }, (_, i) => line(30_000 + i));
+      const { manager, statements } = recordingManager(runner.manager);
+
+      const found = await ledger.get(LedgerStore).postedLines(manager, [...posted, ...notPosted]);
+
+      expect([...found].sort()).toEqual(posted.map((l) => l.sourceId).sort());
+      expect(statements).toHaveLength(1);
+      // At most a row per line asked (a join hashed all 20,100 lines of the table).
+      expect(await rowsExamined(runner.manager, statements[0]!, 'usage_lines')).toBeLessThanOrEqual(
+        posted.length + notPosted.length,
+      );
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 });

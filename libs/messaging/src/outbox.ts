@@ -74,11 +74,15 @@ export async function dedupeKeysInOutbox(
   }
   const found = new Set<string>();
   for (const [day, dayKeys] of byDay) {
-    const rows: Array<{ dedupe_key: string }> = await manager.query(
-      `SELECT dedupe_key FROM outbox WHERE day = $1::date AND dedupe_key = ANY($2::text[])`,
+    // One probe of the unique index per key (the LIMIT keeps it a nested loop): with
+    // `dedupe_key = ANY(...)` and statistics behind a growing day, PostgreSQL read the whole
+    // day's rows for every slice instead.
+    const rows: Array<{ key: string }> = await manager.query(
+      `SELECT k.key FROM unnest($2::text[]) AS k(key)
+       CROSS JOIN LATERAL (SELECT 1 FROM outbox WHERE day = $1::date AND dedupe_key = k.key LIMIT 1) AS found`,
       [day, dayKeys],
     );
-    for (const row of rows) found.add(row.dedupe_key);
+    for (const row of rows) found.add(row.key);
   }
   return found;
 }

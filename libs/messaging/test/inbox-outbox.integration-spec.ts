@@ -2,7 +2,14 @@ import { ConfigResourceTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@tally/persistence';
 import { metricsRegistry } from '@tally/platform';
-import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
+import {
+  KafkaTestClient,
+  dropSchemas,
+  eventually,
+  isolate,
+  recordingManager,
+  rowsExamined,
+} from '@tally/testing';
 import {
   CreateMessagingTables1763856000000,
   CreateOutboxRounds1763856000001,
@@ -12,7 +19,7 @@ import {
 } from '../src';
 // The inbox and outbox primitives themselves; services reach them only through MessagingService.
 import { claimInbox, claimNew } from '../src/inbox';
-import { enqueueOutbox, jsonMessage } from '../src/outbox';
+import { dedupeKeysInOutbox, enqueueOutbox, jsonMessage } from '../src/outbox';
 
 describe('inbox and outbox on the real database and broker', () => {
   const isolation = isolate();
@@ -142,6 +149,42 @@ describe('inbox and outbox on the real database and broker', () => {
       claimInbox(manager, 'c4', ['rolled-back']),
     );
     expect([...retry]).toEqual(['rolled-back']);
+  });
+
+  it('looks dedupe keys up one by one in the index, never by reading the whole day', async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    const runner = dataSource.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      const write = (from: number, to: number) =>
+        runner.query(
+          `INSERT INTO outbox (topic, message_key, value, day, dedupe_key)
+           SELECT 'looked-up', 'k', '{}', $1::date, 'dk-' || g FROM generate_series($2::int, $3::int) AS g`,
+          [day, from, to],
+        );
+      // Statistics taken while the day was small, as on a day's partition early in the day.
+      await write(1, 100);
+      await runner.query('ANALYZE outbox');
+      await write(101, 20_100);
+      const present = Array.from({ length: 250 }, (_, i) => `dk-${1 + i * 80}`);
+      const absent = Array.from({ length: 250 }, (_, i) => `absent-${i}`);
+      const { manager, statements } = recordingManager(runner.manager);
+
+      const found = await dedupeKeysInOutbox(
+        manager,
+        [...present, ...absent].map((key) => ({ key, day })),
+      );
+
+      expect([...found].sort()).toEqual([...present].sort());
+      expect(statements).toHaveLength(1);
+      // At most a row per key asked (the old lookup read all 20,100 of the day).
+      expect(await rowsExamined(runner.manager, statements[0]!, 'outbox')).toBeLessThanOrEqual(
+        present.length + absent.length,
+      );
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 
   it('publishes committed outbox rows in order, per key, once, and moves its position past them', async () => {

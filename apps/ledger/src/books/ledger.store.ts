@@ -191,10 +191,12 @@ export class LedgerStore {
     lines: ReadonlyArray<{ readonly accountId: string; readonly sourceId: string }>,
   ): Promise<Set<string>> {
     if (lines.length === 0) return new Set();
+    // One probe of the primary key per line (the LIMIT keeps it a nested loop): a plain join,
+    // with statistics behind a growing table, hashed the whole table for every slice.
     const rows: Array<{ source_id: string }> = await manager.query(
-      `SELECT l.source_id FROM usage_lines AS l
-       JOIN unnest($1::text[], $2::text[]) AS n(account_id, source_id)
-         ON l.account_id = n.account_id AND l.source_id = n.source_id`,
+      `SELECT n.source_id FROM unnest($1::text[], $2::text[]) AS n(account_id, source_id)
+       CROSS JOIN LATERAL (SELECT 1 FROM usage_lines AS l
+         WHERE l.account_id = n.account_id AND l.source_id = n.source_id LIMIT 1) AS posted`,
       [lines.map((line) => line.accountId), lines.map((line) => line.sourceId)],
     );
     return new Set(rows.map((row) => row.source_id));

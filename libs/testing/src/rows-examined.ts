@@ -1,0 +1,64 @@
+import type { EntityManager } from 'typeorm';
+
+export interface RecordedStatement {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+/** An EntityManager for code that only calls `query`: it runs them on `manager` and keeps them. */
+export function recordingManager(manager: EntityManager): {
+  manager: EntityManager;
+  statements: RecordedStatement[];
+} {
+  const statements: RecordedStatement[] = [];
+  const recording = {
+    query: (sql: string, params: unknown[] = []) => {
+      statements.push({ sql, params });
+      return manager.query(sql, params);
+    },
+  };
+  return { manager: recording as unknown as EntityManager, statements };
+}
+
+interface PlanNode {
+  readonly 'Relation Name'?: string;
+  readonly 'Actual Rows': number;
+  readonly 'Actual Loops': number;
+  readonly 'Rows Removed by Filter'?: number;
+  readonly 'Rows Removed by Index Recheck'?: number;
+  readonly Plans?: PlanNode[];
+}
+
+/**
+ * How many rows of `table` (or of its partitions, `<table>_p…`) a statement read, by EXPLAIN
+ * ANALYZE: the rows its scans returned and those their filters threw away (per loop, rounded
+ * by EXPLAIN, times the loops). A lookup by key reads at most a row per key; a scan reads the
+ * table.
+ */
+export async function rowsExamined(
+  manager: EntityManager,
+  statement: RecordedStatement,
+  table: string,
+): Promise<number> {
+  const [
+    {
+      'QUERY PLAN': [{ Plan: plan }],
+    },
+  ] = (await manager.query(
+    `EXPLAIN (ANALYZE, FORMAT JSON) ${statement.sql}`,
+    statement.params,
+  )) as [{ 'QUERY PLAN': [{ Plan: PlanNode }] }];
+  const examined = (node: PlanNode): number => {
+    const name = node['Relation Name'];
+    const own =
+      name === table || name?.startsWith(`${table}_p`)
+        ? // EXPLAIN gives each count per loop.
+          (node['Actual Rows'] +
+            (node['Rows Removed by Filter'] ?? 0) +
+            (node['Rows Removed by Index Recheck'] ?? 0)) *
+          node['Actual Loops']
+        : 0;
+    return own + (node.Plans ?? []).reduce((sum, child) => sum + examined(child), 0);
+  };
+  return examined(plan);
+}
