@@ -32,12 +32,12 @@ describe('POST /v1/authorizations on the real database', () => {
       method: 'DELETE',
       headers: { authorization: `Bearer ${key}` },
     });
-  const held = async () =>
+  const held = async (of = account) =>
     (
       await queryDatabase<{ held: string }>(
         ledger.isolation.databaseUrl,
         `SELECT coalesce(sum(amount), 0)::text AS held FROM "${ledger.isolation.schema('ledger')}".reservations WHERE account_id = $1 AND status = 'held' AND expires_at > now()`,
-        [account],
+        [of],
       )
     )[0]!.held;
   /** The account's keys' held totals (ADR 0010), which expired holds leave only when swept. */
@@ -453,12 +453,7 @@ describe('POST /v1/authorizations on the real database', () => {
     expect((await release(batch.body['reservation_id'] as string, otherKey)).status).toBe(204);
     expect(await hold('0.25')).toMatchObject({ status: 201, body: { available: '0.500000' } });
     expect(await keptFacts()).toEqual({ current: before.current + 1, changed: before.changed + 3 });
-    const [{ held: heldByOther }] = (await queryDatabase<{ held: string }>(
-      ledger.isolation.databaseUrl,
-      `SELECT coalesce(sum(amount), 0)::text AS held FROM "${ledger.isolation.schema('ledger')}".reservations WHERE account_id = $1 AND status = 'held'`,
-      [other],
-    )) as [{ held: string }];
-    expect(heldByOther).toBe('11.500000000000');
+    expect(await held(other)).toBe('11.500000000000');
     expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true });
   });
 

@@ -1,5 +1,11 @@
 import type { BalanceChanged, LedgerTransaction } from '@tally/budget-domain';
-import { eventually, recordingManager, rowsExamined, usageRated } from '@tally/testing';
+import {
+  eventually,
+  inRolledBackTransaction,
+  recordingManager,
+  rowsExamined,
+  usageRated,
+} from '@tally/testing';
 import { DataSource } from 'typeorm';
 import type { TopicRecorder } from '@tally/testing';
 import { AccountsService } from '../src/accounts/accounts.service';
@@ -166,11 +172,9 @@ describe('credit and usage on the ledger', () => {
   });
 
   it('finds posted usage lines one by one in the primary key, never by reading the table', async () => {
-    const runner = ledger.get(DataSource).createQueryRunner();
-    await runner.startTransaction();
-    try {
+    await inRolledBackTransaction(ledger.get(DataSource), async (manager) => {
       const post = (from: number, to: number) =>
-        runner.query(
+        manager.query(
           `INSERT INTO usage_lines (account_id, source_id, transaction_id, usage_id, source, service,
              provider, model, occurred_at, cost, from_allowance, from_credit, to_overage, tokens,
              markup, discount, charged)
@@ -181,24 +185,21 @@ describe('credit and usage on the ledger', () => {
         );
       // Statistics taken when the table was half its size, as between two automatic analyses.
       await post(1, 10_000);
-      await runner.query('ANALYZE usage_lines');
+      await manager.query('ANALYZE usage_lines');
       await post(10_001, 20_100);
       const line = (g: number) => ({ accountId: `acct_lookup_${g % 100}`, sourceId: `src-${g}` });
       const posted = Array.from({ length: 500 }, (_, i) => line(1 + i * 40));
       const notPosted = Array.from({ length: 500 }, (_, i) => line(30_000 + i));
-      const { manager, statements } = recordingManager(runner.manager);
+      const { manager: recorded, statements } = recordingManager(manager);
 
-      const found = await ledger.get(LedgerStore).postedLines(manager, [...posted, ...notPosted]);
+      const found = await ledger.get(LedgerStore).postedLines(recorded, [...posted, ...notPosted]);
 
       expect([...found].sort()).toEqual(posted.map((l) => l.sourceId).sort());
       expect(statements).toHaveLength(1);
       // At most a row per line asked (a join hashed all 20,100 lines of the table).
-      expect(await rowsExamined(runner.manager, statements[0]!, 'usage_lines')).toBeLessThanOrEqual(
+      expect(await rowsExamined(manager, statements[0]!, 'usage_lines')).toBeLessThanOrEqual(
         posted.length + notPosted.length,
       );
-    } finally {
-      await runner.rollbackTransaction();
-      await runner.release();
-    }
+    });
   });
 });

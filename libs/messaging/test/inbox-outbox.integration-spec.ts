@@ -7,6 +7,7 @@ import {
   dropSchemas,
   eventually,
   isolate,
+  inRolledBackTransaction,
   recordingManager,
   rowsExamined,
 } from '@tally/testing';
@@ -153,38 +154,33 @@ describe('inbox and outbox on the real database and broker', () => {
 
   it('looks dedupe keys up one by one in the index, never by reading the whole day', async () => {
     const day = new Date().toISOString().slice(0, 10);
-    const runner = dataSource.createQueryRunner();
-    await runner.startTransaction();
-    try {
+    await inRolledBackTransaction(dataSource, async (manager) => {
       const write = (from: number, to: number) =>
-        runner.query(
+        manager.query(
           `INSERT INTO outbox (topic, message_key, value, day, dedupe_key)
            SELECT 'looked-up', 'k', '{}', $1::date, 'dk-' || g FROM generate_series($2::int, $3::int) AS g`,
           [day, from, to],
         );
       // Statistics taken while the day was small, as on a day's partition early in the day.
       await write(1, 100);
-      await runner.query('ANALYZE outbox');
+      await manager.query('ANALYZE outbox');
       await write(101, 20_100);
       const present = Array.from({ length: 250 }, (_, i) => `dk-${1 + i * 80}`);
       const absent = Array.from({ length: 250 }, (_, i) => `absent-${i}`);
-      const { manager, statements } = recordingManager(runner.manager);
+      const { manager: recorded, statements } = recordingManager(manager);
 
       const found = await dedupeKeysInOutbox(
-        manager,
+        recorded,
         [...present, ...absent].map((key) => ({ key, day })),
       );
 
       expect([...found].sort()).toEqual([...present].sort());
       expect(statements).toHaveLength(1);
       // At most a row per key asked (the old lookup read all 20,100 of the day).
-      expect(await rowsExamined(runner.manager, statements[0]!, 'outbox')).toBeLessThanOrEqual(
+      expect(await rowsExamined(manager, statements[0]!, 'outbox')).toBeLessThanOrEqual(
         present.length + absent.length,
       );
-    } finally {
-      await runner.rollbackTransaction();
-      await runner.release();
-    }
+    });
   });
 
   it('publishes committed outbox rows in order, per key, once, and moves its position past them', async () => {

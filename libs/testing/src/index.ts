@@ -16,5 +16,5 @@ export { createApiKey } from './api-keys';
 export { FakeStripeServer, parseForm } from './fake-stripe.server';
 export type { FakePaymentOutcome, FakeStripeRequest } from './fake-stripe.server';
 export { balanceChanged } from './balance-changed.builder';
-export { recordingManager, rowsExamined } from './rows-examined';
+export { inRolledBackTransaction, recordingManager, rowsExamined } from './rows-examined';
 export type { RecordedStatement } from './rows-examined';

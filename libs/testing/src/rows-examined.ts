@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 export interface RecordedStatement {
   readonly sql: string;
@@ -61,4 +61,19 @@ export async function rowsExamined(
     return own + (node.Plans ?? []).reduce((sum, child) => sum + examined(child), 0);
   };
   return examined(plan);
+}
+
+/** Runs `work` in a transaction that is rolled back however it ends: what a test writes to measure a statement stays out of the rest. */
+export async function inRolledBackTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  await runner.startTransaction();
+  try {
+    return await work(runner.manager);
+  } finally {
+    await runner.rollbackTransaction();
+    await runner.release();
+  }
 }
