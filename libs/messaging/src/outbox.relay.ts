@@ -3,6 +3,8 @@ import { Partitioners } from 'kafkajs';
 import type { Kafka, PartitionOffset, Producer, Transaction } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { counter, gauge, histogram } from '@tally/platform';
+import { readOutboxHead } from './outbox-head';
+import type { OutboxRow, RoundHead } from './outbox-head';
 import { OutboxPartitions } from './outbox-partitions';
 
 export interface OutboxRelayOptions {
@@ -36,22 +38,6 @@ export interface OutboxRelayOptions {
   readonly partitionDays: number;
   /** How often the leader creates and drops partitions. */
   readonly maintenanceEveryMs: number;
-}
-
-interface OutboxRow {
-  xid: string;
-  id: string;
-  topic: string;
-  message_key: string | null;
-  value: string;
-}
-
-/** The rows of the round's first read, the last transaction it publishes, and whether that is all. */
-interface RoundHead {
-  rows: OutboxRow[];
-  upto: string;
-  /** False when the round is one transaction larger than a read: the rest follows in slices. */
-  complete: boolean;
 }
 
 const published = counter('tally_outbox_published_total', 'Messages the outbox relay published', [
@@ -281,44 +267,11 @@ export class OutboxRelay {
     return sent.length;
   }
 
-  /**
-   * The next round: the rows of whole ended transactions after the position, in xid order, up
-   * to `batchSize` rows and `maxRoundBytes` (or the first slice of one larger transaction).
-   * Inside the round rows go out in the order they were written (id), so two transactions
-   * that took turns on a key keep their turn even when the later one's xid is older.
-   */
-  private async readHead(): Promise<RoundHead | undefined> {
-    const rows: Array<OutboxRow & { next_xid: string | null; head_rows: number }> =
-      await this.dataSource.query(
-        `SELECT xid, id, topic, message_key, value, next_xid, head_rows FROM (
-           SELECT xid::text AS xid, id::text AS id, topic, message_key, value,
-                  lead(xid::text) OVER (ORDER BY head.xid, head.id) AS next_xid,
-                  sum(octet_length(value)) OVER (ORDER BY head.xid, head.id) AS running_bytes,
-                  row_number() OVER (ORDER BY head.xid, head.id) AS n,
-                  count(*) OVER ()::int AS head_rows
-           FROM (SELECT xid, id, topic, message_key, value FROM outbox
-                 WHERE xid > $1::xid8 AND xid < pg_snapshot_xmin(pg_current_snapshot())
-                 ORDER BY xid, id LIMIT $2) AS head
-         ) AS sized
-         WHERE running_bytes <= $3 OR n = 1
-         ORDER BY n`,
-        [this.position, this.options.batchSize, this.options.maxRoundBytes],
-      );
-    if (rows.length === 0) return undefined;
-    const last = rows[rows.length - 1]!;
-    // The last transaction read is whole if the row after it belongs to another one, or if
-    // the read ended before the limit; else it waits for the next round, unless it is the only
-    // one (then it goes out in slices).
-    const lastIsWhole =
-      last.next_xid === null
-        ? rows[0]!.head_rows < this.options.batchSize
-        : last.next_xid !== last.xid;
-    if (lastIsWhole) return { rows: inWrittenOrder(rows), upto: last.xid, complete: true };
-    const whole = rows.filter((row) => row.xid !== last.xid);
-    if (whole.length === 0) return { rows, upto: last.xid, complete: false };
-    // The round's last transaction in xid order (before the rows are put in written order).
-    const upto = whole[whole.length - 1]!.xid;
-    return { rows: inWrittenOrder(whole), upto, complete: true };
+  /** The next round after the position (see `readOutboxHead`). */
+  private readHead(): Promise<RoundHead | undefined> {
+    return this.dataSource.transaction((manager) =>
+      readOutboxHead(manager, this.position, this.options),
+    );
   }
 
   /** The next slice of one transaction larger than a read, after row `afterId`. */
@@ -505,11 +458,6 @@ export class OutboxRelay {
       };
     });
   }
-}
-
-/** Rows by id: the order their transactions wrote them. Ids are positive integers as text. */
-function inWrittenOrder<R extends { id: string }>(rows: R[]): R[] {
-  return rows.sort((a, b) => a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function groupByTopic(rows: OutboxRow[]) {

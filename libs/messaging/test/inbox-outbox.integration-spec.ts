@@ -21,6 +21,7 @@ import {
 // The inbox and outbox primitives themselves; services reach them only through MessagingService.
 import { claimInbox, claimNew } from '../src/inbox';
 import { dedupeKeysInOutbox, enqueueOutbox, jsonMessage } from '../src/outbox';
+import { readOutboxHead } from '../src/outbox-head';
 
 describe('inbox and outbox on the real database and broker', () => {
   const isolation = isolate();
@@ -180,6 +181,46 @@ describe('inbox and outbox on the real database and broker', () => {
       expect(await rowsExamined(manager, statements[0]!, 'outbox')).toBeLessThanOrEqual(
         present.length + absent.length,
       );
+    });
+  });
+
+  it("reads a round's rows in xid order from the index and stops at the limit, never sorting the whole backlog", async () => {
+    await inRolledBackTransaction(dataSource, async (manager) => {
+      await manager.query('DELETE FROM outbox');
+      const [{ base }] = await manager.query(
+        `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 300 AS base`,
+      );
+      // Ended transactions of 100 rows each (xids below every running one), written backwards
+      // so that the heap's order is not theirs.
+      const write = (from: number, to: number) =>
+        manager.query(
+          `INSERT INTO outbox (xid, topic, message_key, value)
+           SELECT ($1::bigint + 1 + g / 100)::text::xid8, 'head-read', 'k', 'row-' || g
+           FROM generate_series($3::int, $2::int, -1) AS g`,
+          [base, from, to],
+        );
+      // Statistics taken when every row was published (position base + 1): the planner then
+      // expects next to nothing after the position, as when a burst begins.
+      await write(0, 99);
+      await manager.query('ANALYZE outbox');
+      await write(100, 20_099);
+      const { manager: recorded, statements } = recordingManager(manager);
+
+      const head = await readOutboxHead(recorded, String(Number(base) + 1), {
+        batchSize: 1000,
+        maxRoundBytes: 4_000_000,
+      });
+
+      // Ten transactions fill the read; the tenth may go on past it, so nine are whole, and
+      // they go out in written order.
+      expect(head?.complete).toBe(true);
+      expect(head?.upto).toBe(String(Number(base) + 10));
+      expect(head?.rows.map((row) => row.value)).toEqual(
+        Array.from({ length: 900 }, (_, i) => `row-${999 - i}`),
+      );
+      expect(statements).toHaveLength(2);
+      // Planned on those statistics, the old read took all 20,000 rows after the position and sorted them.
+      expect(await rowsExamined(manager, statements[1]!, 'outbox')).toBeLessThanOrEqual(1000);
     });
   });
 

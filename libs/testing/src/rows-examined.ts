@@ -5,7 +5,11 @@ export interface RecordedStatement {
   readonly params: unknown[];
 }
 
-/** An EntityManager for code that only calls `query`: it runs them on `manager` and keeps them. */
+/**
+ * An EntityManager for code that calls `query` or runs prepared statements on the manager's
+ * transaction (`preparedQuery`): it runs them on `manager`, which must be in a transaction,
+ * and keeps them.
+ */
 export function recordingManager(manager: EntityManager): {
   manager: EntityManager;
   statements: RecordedStatement[];
@@ -15,6 +19,21 @@ export function recordingManager(manager: EntityManager): {
     query: (sql: string, params: unknown[] = []) => {
       statements.push({ sql, params });
       return manager.query(sql, params);
+    },
+    queryRunner: {
+      connect: async () => {
+        if (!manager.queryRunner)
+          throw new Error('recordingManager: prepared statements need a transaction');
+        const client = (await manager.queryRunner.connect()) as {
+          query(config: { name: string; text: string; values: unknown[] }): Promise<unknown>;
+        };
+        return {
+          query: (config: { name: string; text: string; values: unknown[] }) => {
+            statements.push({ sql: config.text, params: config.values });
+            return client.query(config);
+          },
+        };
+      },
     },
   };
   return { manager: recording as unknown as EntityManager, statements };
