@@ -53,6 +53,34 @@ export interface UsageLine {
   readonly reservationId: string | null;
 }
 
+/** usage_lines' columns: name, the SQL type of its unnest array, and a line's value as text. */
+const USAGE_LINE_COLUMNS: ReadonlyArray<
+  readonly [string, string, (line: UsageLine, transaction: NewTransaction) => string | null]
+> = [
+  ['account_id', 'text', (_, t) => t.accountId],
+  ['source_id', 'text', (l) => l.sourceId],
+  ['transaction_id', 'uuid', (_, t) => t.transactionId],
+  ['usage_id', 'text', (l) => l.usageId],
+  ['source', 'text', (l) => l.source],
+  ['api_key_id', 'text', (l) => l.apiKeyId],
+  ['service', 'text', (l) => l.service],
+  ['provider', 'text', (l) => l.provider],
+  ['model', 'text', (l) => l.model],
+  ['occurred_at', 'timestamptz', (l) => l.occurredAt],
+  ['cost', 'numeric', (l) => l.cost.toFixed()],
+  ['from_allowance', 'numeric', (l) => l.fromAllowance.toFixed()],
+  ['from_credit', 'numeric', (l) => l.fromCredit.toFixed()],
+  ['to_overage', 'numeric', (l) => l.toOverage.toFixed()],
+  ['reservation_id', 'text', (l) => l.reservationId],
+  ['tokens', 'bigint', (l) => String(l.tokens)],
+  ['markup', 'numeric', (l) => l.markup.toFixed()],
+  ['discount', 'numeric', (l) => l.discount.toFixed()],
+  ['charged', 'numeric', (l) => l.charged.toFixed()],
+];
+
+const INSERT_USAGE_LINES = `INSERT INTO usage_lines (${USAGE_LINE_COLUMNS.map(([name]) => name).join(', ')})
+  SELECT * FROM unnest(${USAGE_LINE_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+
 /**
  * The ledger's SQL, set-based: one statement per kind of row for a whole batch, whatever
  * its size. Every statement is scoped by account id.
@@ -206,43 +234,21 @@ export class LedgerStore {
     manager: EntityManager,
     transactions: readonly NewTransaction[],
   ): Promise<void> {
-    const lines = transactions.flatMap((t) =>
-      (t.lines ?? []).map((line) => ({
-        ...line,
-        accountId: t.accountId,
-        transactionId: t.transactionId,
-      })),
-    );
-    if (lines.length === 0) return;
-    const column = <T>(pick: (line: (typeof lines)[number]) => T) => lines.map(pick);
+    // Straight into the columns: a slice's lines outlive a round trip, so a copy of each line
+    // would be promoted to the old generation and cost a major GC.
+    const columns = USAGE_LINE_COLUMNS.map(([, , value]) => ({
+      value,
+      values: [] as Array<string | null>,
+    }));
+    for (const transaction of transactions) {
+      for (const line of transaction.lines ?? []) {
+        for (const column of columns) column.values.push(column.value(line, transaction));
+      }
+    }
+    if (!transactions.some((transaction) => transaction.lines?.length)) return;
     await manager.query(
-      `INSERT INTO usage_lines (account_id, source_id, transaction_id, usage_id, source, api_key_id, service,
-         provider, model, occurred_at, cost, from_allowance, from_credit, to_overage, reservation_id,
-         tokens, markup, discount, charged)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $8::text[], $9::text[], $10::timestamptz[], $11::numeric[], $12::numeric[], $13::numeric[],
-         $14::numeric[], $15::text[], $16::bigint[], $17::numeric[], $18::numeric[], $19::numeric[])`,
-      [
-        column((l) => l.accountId),
-        column((l) => l.sourceId),
-        column((l) => l.transactionId),
-        column((l) => l.usageId),
-        column((l) => l.source),
-        column((l) => l.apiKeyId),
-        column((l) => l.service),
-        column((l) => l.provider),
-        column((l) => l.model),
-        column((l) => l.occurredAt),
-        column((l) => l.cost.toFixed()),
-        column((l) => l.fromAllowance.toFixed()),
-        column((l) => l.fromCredit.toFixed()),
-        column((l) => l.toOverage.toFixed()),
-        column((l) => l.reservationId),
-        column((l) => String(l.tokens)),
-        column((l) => l.markup.toFixed()),
-        column((l) => l.discount.toFixed()),
-        column((l) => l.charged.toFixed()),
-      ],
+      INSERT_USAGE_LINES,
+      columns.map((column) => column.values),
     );
   }
 }
