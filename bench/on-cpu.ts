@@ -1,0 +1,105 @@
+/**
+ * Where each service's CPU goes, from `perf` samples rather than V8's profiler.
+ *
+ * V8's profiler samples wall time: a thread that the kernel preempted (say, right after its
+ * write woke PostgreSQL on a 2-core host) is charged to whatever it was running, so socket
+ * writes look expensive. `perf record -e cpu-clock` samples only threads on a CPU, including
+ * the V8 helper threads that do most of the GC. See docs/benchmarks/README.md for the commands.
+ *
+ *   node -r @swc-node/register bench/on-cpu.ts /tmp/perf.txt
+ *
+ * The input is `perf script -F pid,tid,ip,sym,dso` of a run whose services had
+ * `--perf-basic-prof` (JIT frames named by source file). Each sample goes to one owner: GC if
+ * any frame is the collector's, otherwise the innermost frame that is ours or a library's.
+ */
+import { readFileSync } from 'node:fs';
+
+interface Sample {
+  readonly pid: string;
+  readonly tid: string;
+  readonly frames: string[];
+}
+
+const GC =
+  /Scaveng|MarkCompact|Sweep|ConcurrentMarking|MarkingVisitor|IncrementalMarking|Heap::|heap::/;
+const MAJOR_GC = /MarkCompact|Sweep|ConcurrentMarking|MarkingVisitor|IncrementalMarking/;
+const SERVICE = /\/dist\/apps\/([a-z-]+)\//;
+const OURS = /JS:\S* \S*?\/dist\/((?:apps|libs)\/\S+?):\d+/;
+const OWNERS: ReadonlyArray<readonly [string, RegExp]> = [
+  ['kernel', /\[kernel\.kallsyms\]/],
+  ['decimal.js', /node_modules\/decimal\.js/],
+  ['kafkajs', /node_modules\/kafkajs/],
+  ['pg', /node_modules\/pg(-protocol)?\//],
+  ['typeorm', /node_modules\/typeorm/],
+  ['zod', /node_modules\/zod/],
+  ['fastify', /node_modules\/fastify/],
+  ['nestjs', /node_modules\/@nestjs/],
+  ['prom-client', /node_modules\/prom-client/],
+  ['other libraries', /node_modules\//],
+  ['node', / node:/],
+  ['JSON.parse', /JsonParse/],
+  ['JSON.stringify', /JsonStringif/],
+];
+
+function readSamples(text: string): Sample[] {
+  const samples: Sample[] = [];
+  let current: Sample | undefined;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    if (!line.startsWith('\t')) {
+      const [pid = '', tid = ''] = (line.trim().split(/\s+/)[0] ?? '').split('/');
+      current = { pid, tid, frames: [] };
+      samples.push(current);
+    } else {
+      current?.frames.push(line.trim().replace(/^[0-9a-f]+ /, ''));
+    }
+  }
+  return samples;
+}
+
+function ownerOf(sample: Sample): string {
+  const stack = sample.frames.join('\n');
+  if (GC.test(stack)) return MAJOR_GC.test(stack) ? 'GC (major)' : 'GC (scavenges)';
+  for (const frame of sample.frames) {
+    const ours = OURS.exec(frame);
+    if (ours) return `ours: ${ours[1]}`;
+    const owner = OWNERS.find(([, pattern]) => pattern.test(frame));
+    if (owner) return owner[0];
+  }
+  return 'V8 and node natives';
+}
+
+function report(samples: readonly Sample[]): void {
+  const services = new Map<string, string>();
+  for (const sample of samples) {
+    if (services.has(sample.pid)) continue;
+    const service = sample.frames.map((frame) => SERVICE.exec(frame)?.[1]).find(Boolean);
+    if (service) services.set(sample.pid, service);
+  }
+  for (const [pid, service] of services) {
+    const own = samples.filter((sample) => sample.pid === pid);
+    const counts = new Map<string, number>();
+    for (const sample of own) {
+      const owner = ownerOf(sample);
+      counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    }
+    const helpers = own.filter((sample) => sample.tid !== pid).length;
+    console.log(
+      `\n${service} (pid ${pid}): ${own.length} samples, ${percent(helpers, own.length)} on helper threads`,
+    );
+    for (const [owner, count] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+      console.log(`${percent(count, own.length).padStart(7)}  ${owner}`);
+    }
+  }
+}
+
+function percent(part: number, whole: number): string {
+  return `${((100 * part) / whole).toFixed(1)} %`;
+}
+
+const file = process.argv[2];
+if (!file) {
+  console.error('usage: node -r @swc-node/register bench/on-cpu.ts <perf script output>');
+  process.exit(2);
+}
+report(readSamples(readFileSync(file, 'utf8')));
