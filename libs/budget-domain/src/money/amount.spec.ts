@@ -9,6 +9,33 @@ describe('amount strings', () => {
     expect(formatAmount(new Decimal('0.0000000000005'))).toBe('0.000000');
     expect(formatAmount(new Decimal('0.0000000000015'))).toBe('0.000000000002');
     expect(formatAmount(new Decimal('123456789'))).toBe('123456789.000000');
+    expect(formatAmount(new Decimal('-2.5'))).toBe('-2.500000');
+    expect(formatAmount(new Decimal('0.123456789012'))).toBe('0.123456789012');
+  });
+
+  it('round past twelve decimals half to even, and never show a negative zero', () => {
+    expect(formatAmount(new Decimal('0.0000000000025'))).toBe('0.000000000002');
+    expect(formatAmount(new Decimal('-0.0000000000035'))).toBe('-0.000000000004');
+    expect(formatAmount(new Decimal('1').dividedBy(3))).toBe('0.333333333333');
+    expect(formatAmount(new Decimal('-0.0000000000004'))).toBe('0.000000');
+    expect(formatAmount(new Decimal('0').negated())).toBe('0.000000');
+  });
+
+  it('equal decimal.js rounding to twelve decimals shown with at least six, over many scales', () => {
+    const reference = (amount: Decimal) => {
+      const exact = amount.toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN);
+      return exact.toFixed(Math.max(6, exact.decimalPlaces()));
+    };
+    for (let exponent = -16; exponent <= 20; exponent += 1) {
+      for (const numerator of [1, 2, 5, 10, 22, 355, 1_000_001]) {
+        for (const amount of [
+          new Decimal(numerator).dividedBy(7).times(new Decimal(10).pow(exponent)),
+          new Decimal(numerator).times(new Decimal(10).pow(exponent)).negated(),
+        ]) {
+          expect(formatAmount(amount)).toBe(reference(amount));
+        }
+      }
+    }
   });
 
   it('parse from strings only', () => {

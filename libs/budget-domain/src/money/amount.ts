@@ -40,7 +40,11 @@ export function isDecimalString(value: string): boolean {
 
 /** The wire form of an amount: exact to 12 decimals, at least 6 shown, no exponent. */
 export function formatAmount(amount: Decimal): string {
-  const exact = amount.toDecimalPlaces(AMOUNT_SCALE, Decimal.ROUND_HALF_EVEN);
-  const decimals = Math.max(WIRE_MIN_DECIMALS, exact.decimalPlaces());
-  return exact.toFixed(decimals);
+  const places = amount.decimalPlaces();
+  if (places > AMOUNT_SCALE)
+    return formatAmount(amount.toDecimalPlaces(AMOUNT_SCALE, Decimal.ROUND_HALF_EVEN));
+  // Padded by hand: toFixed(n) rounds through a new Decimal, and this runs a dozen times an event.
+  const plain = amount.toFixed();
+  if (places >= WIRE_MIN_DECIMALS) return plain;
+  return `${places === 0 ? `${plain}.` : plain}${'0'.repeat(WIRE_MIN_DECIMALS - places)}`;
 }
