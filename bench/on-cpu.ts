@@ -60,7 +60,10 @@ function readSamples(text: string): Sample[] {
 function ownerOf(sample: Sample): string {
   const stack = sample.frames.join('\n');
   if (GC.test(stack)) return MAJOR_GC.test(stack) ? 'GC (major)' : 'GC (scavenges)';
-  for (const frame of sample.frames) {
+  for (const [index, frame] of sample.frames.entries()) {
+    // A frame entered from C++ is node's own (a tick, a timer, a stream callback). Its map entry
+    // may be stale: V8 reuses the addresses of collected code, and perf keeps the first name.
+    if (sample.frames[index + 1]?.startsWith('Builtins_JSEntryTrampoline')) break;
     const ours = OURS.exec(frame);
     if (ours) return `ours: ${ours[1]}`;
     const owner = OWNERS.find(([, pattern]) => pattern.test(frame));
