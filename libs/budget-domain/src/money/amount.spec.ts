@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { InvalidAmountError, formatAmount, parseAmount } from './amount';
+import { InvalidAmountError, formatAmount, parseAmount, roundAmount } from './amount';
 import { minorUnitsOf, toMinorUnits } from './currency';
 
 describe('amount strings', () => {
@@ -19,6 +19,17 @@ describe('amount strings', () => {
     expect(formatAmount(new Decimal('1').dividedBy(3))).toBe('0.333333333333');
     expect(formatAmount(new Decimal('-0.0000000000004'))).toBe('0.000000');
     expect(formatAmount(new Decimal('0').negated())).toBe('0.000000');
+  });
+
+  it('round to twelve decimals half to even, and leave an amount with no more as it is', () => {
+    const exact = new Decimal('0.123456789012');
+    expect(roundAmount(exact)).toBe(exact);
+    expect(roundAmount(new Decimal('0.1234567890125')).toFixed()).toBe('0.123456789012');
+    expect(roundAmount(new Decimal('0.1234567890135')).toFixed()).toBe('0.123456789014');
+    const Wide = Decimal.clone({ precision: 100 });
+    const wide = roundAmount(new Wide(1).dividedBy(3));
+    expect(wide).toBeInstanceOf(Wide);
+    expect(wide.toFixed()).toBe('0.333333333333');
   });
 
   it('equal decimal.js rounding to twelve decimals shown with at least six, over many scales', () => {

@@ -38,13 +38,21 @@ export function isDecimalString(value: string): boolean {
   return DECIMAL_STRING.test(value);
 }
 
+/**
+ * An amount rounded half to even to 12 decimals, the one rounding internal amounts get. One that
+ * has no more decimals is returned as it is: rating and charging round several amounts an event.
+ */
+export function roundAmount<T extends Decimal>(amount: T): T {
+  if (amount.decimalPlaces() <= AMOUNT_SCALE) return amount;
+  return amount.toDecimalPlaces(AMOUNT_SCALE, Decimal.ROUND_HALF_EVEN) as T;
+}
+
 /** The wire form of an amount: exact to 12 decimals, at least 6 shown, no exponent. */
 export function formatAmount(amount: Decimal): string {
-  const places = amount.decimalPlaces();
-  if (places > AMOUNT_SCALE)
-    return formatAmount(amount.toDecimalPlaces(AMOUNT_SCALE, Decimal.ROUND_HALF_EVEN));
+  const exact = roundAmount(amount);
+  const places = exact.decimalPlaces();
   // Padded by hand: toFixed(n) rounds through a new Decimal, and this runs a dozen times an event.
-  const plain = amount.toFixed();
+  const plain = exact.toFixed();
   if (places >= WIRE_MIN_DECIMALS) return plain;
   return `${places === 0 ? `${plain}.` : plain}${'0'.repeat(WIRE_MIN_DECIMALS - places)}`;
 }

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { AMOUNT_SCALE } from '../money/amount';
+import { roundAmount } from '../money/amount';
 import type { VolumeDiscountTier } from '../rating/rate-usage';
 import type { Plan } from './plan';
 
@@ -60,10 +60,10 @@ export function chargeUsage(
     return { markup: ZERO, discount: ZERO, charged: usage.cost };
   }
   const cost = new Exact(usage.cost.toFixed());
-  const markup = round(cost.times(markupPercent.toFixed()).dividedBy(100));
+  const markup = roundAmount(cost.times(markupPercent.toFixed()).dividedBy(100));
   const base = cost.plus(markup);
-  const volumeDiscount = round(base.times(volumePercent).dividedBy(100));
-  const couponDiscount = round(
+  const volumeDiscount = roundAmount(base.times(volumePercent).dividedBy(100));
+  const couponDiscount = roundAmount(
     base.minus(volumeDiscount).times(terms.couponPercent.toFixed()).dividedBy(100),
   );
   const discount = volumeDiscount.plus(couponDiscount);
@@ -113,10 +113,6 @@ function percentAt(tiers: readonly VolumeDiscountTier[], position: number): Deci
 /** The first instant of the calendar month (UTC) `at` falls in: the month counters' key. */
 export function calendarMonthOf(at: Date): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
-}
-
-function round(amount: Decimal): Decimal {
-  return amount.toDecimalPlaces(AMOUNT_SCALE, Decimal.ROUND_HALF_EVEN);
 }
 
 /** Back to the library's default Decimal (its value is exact already: a constructor never rounds). */

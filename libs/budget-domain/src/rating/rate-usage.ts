@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { PowerLevel, UsageData, UsageEvent, UsageService } from '../events/usage-event';
 import type { UsageRated } from '../events/usage-rated';
-import { AMOUNT_SCALE, formatAmount } from '../money/amount';
+import { formatAmount, roundAmount } from '../money/amount';
 import type { PriceCatalog, PriceLookup, TokenPrice } from './price-catalog';
 import { SERVICE_FALLBACK_PRICES } from './price-catalog';
 import { deriveProvider } from './provider';
@@ -59,7 +59,8 @@ export function rateUsage(
   ];
   const charges = chargesOf(data, lookup);
   // Most events use two or three parts: an unused part is zero without arithmetic.
-  const part = (amount: Decimal) => (amount.isZero() ? ZERO : round(amount.times(multiplier)));
+  const part = (amount: Decimal) =>
+    amount.isZero() ? ZERO : roundAmount(amount.times(multiplier));
   const input = part(charges.input);
   const cachedInput = part(charges.cachedInput);
   const cacheWrite = part(charges.cacheWrite);
@@ -81,9 +82,9 @@ export function rateUsage(
   );
   const markup = subtotal.isZero()
     ? ZERO
-    : round(subtotal.times(context.tierMarkupPercent ?? ZERO).dividedBy(100));
+    : roundAmount(subtotal.times(context.tierMarkupPercent ?? ZERO).dividedBy(100));
   const discountPercent = volumeDiscountPercent(context);
-  const discount = round(subtotal.plus(markup).times(discountPercent).dividedBy(100));
+  const discount = roundAmount(subtotal.plus(markup).times(discountPercent).dividedBy(100));
   const cost = subtotal.plus(markup).minus(discount);
 
   return {
@@ -234,10 +235,6 @@ function volumeDiscountPercent(context: RatingContext): Decimal {
   for (const tier of context.volumeDiscountTiers ?? [])
     if (volume >= tier.fromTokens) percent = tier.percent;
   return percent;
-}
-
-function round(amount: Decimal): Decimal {
-  return amount.toDecimalPlaces(AMOUNT_SCALE, Decimal.ROUND_HALF_EVEN);
 }
 
 /** A call that has not happened yet, as an authorization describes it. */
