@@ -20,9 +20,8 @@ interface Sample {
   readonly frames: string[];
 }
 
-const GC =
-  /Scaveng|MarkCompact|Sweep|ConcurrentMarking|MarkingVisitor|IncrementalMarking|Heap::|heap::/;
 const MAJOR_GC = /MarkCompact|Sweep|ConcurrentMarking|MarkingVisitor|IncrementalMarking/;
+const GC = new RegExp(`Scaveng|Heap::|heap::|${MAJOR_GC.source}`);
 const SERVICE = /\/dist\/apps\/([a-z-]+)\//;
 const OURS = /JS:\S* \S*?\/dist\/((?:apps|libs)\/\S+?):\d+/;
 const OWNERS: ReadonlyArray<readonly [string, RegExp]> = [

@@ -234,6 +234,7 @@ export class LedgerStore {
     manager: EntityManager,
     transactions: readonly NewTransaction[],
   ): Promise<void> {
+    if (!transactions.some((transaction) => transaction.lines?.length)) return;
     // Straight into the columns: a slice's lines outlive a round trip, so a copy of each line
     // would be promoted to the old generation and cost a major GC.
     const columns = USAGE_LINE_COLUMNS.map(([, , value]) => ({
@@ -245,7 +246,6 @@ export class LedgerStore {
         for (const column of columns) column.values.push(column.value(line, transaction));
       }
     }
-    if (!transactions.some((transaction) => transaction.lines?.length)) return;
     await manager.query(
       INSERT_USAGE_LINES,
       columns.map((column) => column.values),
