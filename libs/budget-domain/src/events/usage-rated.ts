@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
 import { QUANTITY_LIMITS, USAGE_SERVICES } from './usage-event';
-import { isoTimestamp, nonNegativeAmountString, schemaVersion } from './wire';
+import {
+  SCHEMA_VERSION,
+  isCopyableRecord,
+  isJsonObject,
+  isNonNegativeAmountString,
+  isTimestamp,
+  isoTimestamp,
+  nonNegativeAmountString,
+  schemaVersion,
+} from './wire';
 
 const breakdownSchema = z.object({
   input: nonNegativeAmountString,
@@ -36,14 +45,7 @@ export const usageRatedSchema = z.object({
     .superRefine((quantities, context) => {
       for (const field of TOKEN_FIELDS) {
         const count = quantities[field];
-        if (
-          count !== undefined &&
-          !(
-            Number.isSafeInteger(count) &&
-            Number(count) >= 0 &&
-            Number(count) <= QUANTITY_LIMITS.tokens
-          )
-        ) {
+        if (count !== undefined && !isTokenCount(count)) {
           context.addIssue({
             code: 'custom',
             path: [field],
@@ -65,7 +67,108 @@ export type UsageRated = z.infer<typeof usageRatedSchema>;
 export type CostBreakdown = z.infer<typeof breakdownSchema>;
 
 export function parseUsageRated(raw: Buffer | string | null): ParseResult<UsageRated> {
-  return parseWith(usageRatedSchema, raw);
+  return parseWith(usageRatedSchema, raw, readUsageRated);
+}
+
+function isTokenCount(count: unknown): boolean {
+  return (
+    Number.isSafeInteger(count) &&
+    (count as number) >= 0 &&
+    (count as number) <= QUANTITY_LIMITS.tokens
+  );
+}
+
+/**
+ * `usageRatedSchema` by hand for a record that satisfies it: the same copy, or undefined, and
+ * the schema then decides and names the fault. Every record the ledger, alerting and admin read
+ * comes this way, and zod's generic checks and copies were most of its parsing (docs/benchmarks).
+ */
+export function readUsageRated(value: unknown): UsageRated | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const { id, source, account_id, api_key_id, occurred_at, service, provider, model } = value;
+  const { quantities, cost, currency, price_version, confidence, breakdown, reservation_id } =
+    value;
+  const version = value['schema_version'];
+  if (
+    (version !== undefined && version !== SCHEMA_VERSION) ||
+    !isNonEmptyString(id) ||
+    !isNonEmptyString(source) ||
+    !isNonEmptyString(account_id) ||
+    !isStringOrNull(api_key_id) ||
+    !isTimestamp(occurred_at) ||
+    !(USAGE_SERVICES as readonly unknown[]).includes(service) ||
+    typeof provider !== 'string' ||
+    typeof model !== 'string' ||
+    !isQuantities(quantities) ||
+    !isNonNegativeAmountString(cost) ||
+    typeof currency !== 'string' ||
+    currency.length !== 3 ||
+    typeof price_version !== 'string' ||
+    typeof confidence !== 'number' ||
+    !(confidence >= 0 && confidence <= 1) ||
+    !isStringOrNull(reservation_id)
+  ) {
+    return undefined;
+  }
+  const parts = readBreakdown(breakdown);
+  if (!parts) return undefined;
+  return {
+    schema_version: SCHEMA_VERSION,
+    id,
+    source,
+    account_id,
+    api_key_id,
+    occurred_at,
+    service: service as UsageRated['service'],
+    provider,
+    model,
+    quantities,
+    cost,
+    currency,
+    price_version,
+    confidence,
+    breakdown: parts,
+    reservation_id,
+  };
+}
+
+function readBreakdown(value: unknown): CostBreakdown | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const { input, output, cached_input, cache_write, audio, characters, images } = value;
+  const { markup, discount } = value;
+  const requests = value['requests'] === undefined ? '0.000000' : value['requests'];
+  const parts = [input, output, cached_input, cache_write, audio, characters, images, requests];
+  if (!parts.every(isNonNegativeAmountString)) return undefined;
+  if (!isNonNegativeAmountString(markup) || !isNonNegativeAmountString(discount)) return undefined;
+  return {
+    input: input as string,
+    output: output as string,
+    cached_input: cached_input as string,
+    cache_write: cache_write as string,
+    audio: audio as string,
+    characters: characters as string,
+    images: images as string,
+    requests: requests as string,
+    markup,
+    discount,
+  };
+}
+
+function isQuantities(value: unknown): value is Record<string, number | string> {
+  if (!isCopyableRecord(value)) return false;
+  for (const key in value) {
+    const quantity = value[key];
+    if (typeof quantity !== 'number' && typeof quantity !== 'string') return false;
+  }
+  return TOKEN_FIELDS.every((field) => value[field] === undefined || isTokenCount(value[field]));
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function isStringOrNull(value: unknown): value is string | null {
+  return value === null || typeof value === 'string';
 }
 
 /** The tokens a rated event adds to its account's month (input and output; parts are inside them). */

@@ -8,9 +8,32 @@ export const amountString = z.string().refine(isDecimalString, {
 export const nonNegativeAmountString = amountString.refine((value) => !value.startsWith('-'), {
   message: 'must not be negative',
 });
-export const isoTimestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)), {
+export const isoTimestamp = z.string().refine(isTimestamp, {
   message: 'must be an ISO-8601 timestamp',
 });
+
+/** What `nonNegativeAmountString` accepts, for readers that check a shape without zod. */
+export function isNonNegativeAmountString(value: unknown): value is string {
+  return typeof value === 'string' && isDecimalString(value) && !value.startsWith('-');
+}
+
+/** What `isoTimestamp` accepts (Date.parse's reading), for readers that check without zod. */
+export function isTimestamp(value: unknown): value is string {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+}
+
+/** A JSON object (not an array, not null): what `z.object` and `z.record` take. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A JSON object whose copy by `z.record` has the same keys: zod's copy would make a `__proto__`
+ * key the prototype, so a reader leaves such an object to zod.
+ */
+export function isCopyableRecord(value: unknown): value is Record<string, unknown> {
+  return isJsonObject(value) && !Object.hasOwn(value, '__proto__');
+}
 export const SCHEMA_VERSION = 1 as const;
 /**
  * The payload version Tally writes (1). DESIGN 3 spells the payloads without it, so a reader
