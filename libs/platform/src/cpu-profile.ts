@@ -10,7 +10,8 @@ import path from 'node:path';
  *
  * With TALLY_HEAP_PROFILE=1 as well, it also writes `<service>-<pid>.heapprofile`: where the
  * objects that outlived the young generation were allocated (those a major GC collected
- * included), which is what makes scavenges slow and the old generation grow.
+ * included), which is what makes scavenges slow and the old generation grow. With
+ * TALLY_HEAP_PROFILE=all, where everything was allocated, which is what makes scavenges often.
  */
 export function profileCpuIfAsked(service: string, env: NodeJS.ProcessEnv = process.env): void {
   const directory = env['TALLY_CPU_PROFILE'];
@@ -19,14 +20,14 @@ export function profileCpuIfAsked(service: string, env: NodeJS.ProcessEnv = proc
   session.connect();
   session.post('Profiler.enable');
   session.post('Profiler.start');
-  const heap = Boolean(env['TALLY_HEAP_PROFILE']);
+  const heap = env['TALLY_HEAP_PROFILE'];
   if (heap) {
     session.post('HeapProfiler.enable');
     // Node's typings lack the two include flags; V8 accepts them.
     session.post('HeapProfiler.startSampling', {
       samplingInterval: 16384,
       includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: false,
+      includeObjectsCollectedByMinorGC: heap === 'all',
     } as never);
   }
   const write = () => {
