@@ -4,6 +4,8 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /tally
 COPY package.json package-lock.json ./
+# npm ci's postinstall applies them (patch-package).
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 
 FROM node:20-bookworm-slim
