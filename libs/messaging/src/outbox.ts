@@ -1,4 +1,4 @@
-import { joinJsonTexts, jsonTextsSql } from '@tally/persistence';
+import { joinJsonTexts, jsonTextsSql, pgArray } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -32,8 +32,8 @@ export async function enqueueOutbox(
 ): Promise<void> {
   if (messages.length === 0) return;
   const values = [
-    messages.map((m) => m.topic),
-    messages.map((m) => m.key),
+    pgArray(messages.map((m) => m.topic)),
+    pgArray(messages.map((m) => m.key)),
     joinJsonTexts(messages.map((m) => m.value)),
   ];
   if (!messages.some((m) => m.dedupe)) {
@@ -51,8 +51,8 @@ export async function enqueueOutbox(
        AS message (topic, message_key, value, day, dedupe_key)`,
     [
       ...values,
-      messages.map((m) => m.dedupe?.day ?? null),
-      messages.map((m) => m.dedupe?.key ?? null),
+      pgArray(messages.map((m) => m.dedupe?.day ?? null)),
+      pgArray(messages.map((m) => m.dedupe?.key ?? null)),
     ],
   );
 }
@@ -80,7 +80,7 @@ export async function dedupeKeysInOutbox(
     const rows: Array<{ key: string }> = await manager.query(
       `SELECT k.key FROM unnest($2::text[]) AS k(key)
        CROSS JOIN LATERAL (SELECT 1 FROM outbox WHERE day = $1::date AND dedupe_key = k.key LIMIT 1) AS found`,
-      [day, dayKeys],
+      [day, pgArray(dayKeys)],
     );
     for (const row of rows) found.add(row.key);
   }

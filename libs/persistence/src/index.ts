@@ -9,3 +9,4 @@ export { returningRows } from './returning-rows';
 export { preparedQuery } from './prepared-query';
 export type { PreparedStatement } from './prepared-query';
 export { joinJsonTexts, jsonTextsSql } from './json-texts';
+export { pgArray } from './pg-array';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
-import { joinJsonTexts, jsonTextsSql } from '@tally/persistence';
+import { joinJsonTexts, jsonTextsSql, pgArray } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
 import { ALL_LEDGER_CODES } from './ledger-codes';
 import type { LedgerCode } from './ledger-codes';
@@ -225,7 +225,7 @@ export class LedgerStore {
       `SELECT n.source_id FROM unnest($1::text[], $2::text[]) AS n(account_id, source_id)
        CROSS JOIN LATERAL (SELECT 1 FROM usage_lines AS l
          WHERE l.account_id = n.account_id AND l.source_id = n.source_id LIMIT 1) AS posted`,
-      [lines.map((line) => line.accountId), lines.map((line) => line.sourceId)],
+      [pgArray(lines.map((line) => line.accountId)), pgArray(lines.map((line) => line.sourceId))],
     );
     return new Set(rows.map((row) => row.source_id));
   }
@@ -248,7 +248,7 @@ export class LedgerStore {
     }
     await manager.query(
       INSERT_USAGE_LINES,
-      columns.map((column) => column.values),
+      columns.map((column) => pgArray(column.values)),
     );
   }
 }
