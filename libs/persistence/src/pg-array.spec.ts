@@ -14,6 +14,7 @@ describe('an array parameter as one literal', () => {
     );
     expect(pgArray([])).toBe('{}');
     expect(pgArray([null])).toBe('{NULL}');
+    expect(pgArray(['a', undefined as unknown as null])).toBe('{"a",NULL}');
   });
 
   it('is what pg itself sends for the array, whatever the text', () => {

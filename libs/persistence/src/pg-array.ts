@@ -4,7 +4,7 @@ const NEEDS_ESCAPE = /["\\]/;
  * An array parameter as PostgreSQL's array literal (`{"a","b",NULL}`), what pg itself would
  * send for it, built with one join. pg's own conversion appends element by element and quotes
  * each through two regular expressions: for the thousands of elements a slice's statements
- * carry, that was the largest share of the ledger's garbage (docs/benchmarks). Cast it in SQL
+ * carry, that was the ledger's largest single source of garbage (docs/benchmarks). Cast it in SQL
  * as the array it is (`$1::text[]`, `$2::numeric[]`).
  */
 export function pgArray(values: ReadonlyArray<string | null>): string {
@@ -14,9 +14,10 @@ export function pgArray(values: ReadonlyArray<string | null>): string {
 }
 
 function isPlain(value: string | null): value is string {
-  return value !== null && !NEEDS_ESCAPE.test(value);
+  return typeof value === 'string' && !NEEDS_ESCAPE.test(value);
 }
 
+/** As pg writes an element: anything but a string (null, or undefined despite the types) is NULL. */
 function element(value: string | null): string {
-  return value === null ? 'NULL' : '"' + value.replace(/["\\]/g, '\\$&') + '"';
+  return typeof value === 'string' ? '"' + value.replace(/["\\]/g, '\\$&') + '"' : 'NULL';
 }
