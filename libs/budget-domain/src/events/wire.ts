@@ -34,6 +34,7 @@ export function isJsonObject(value: unknown): value is Record<string, unknown> {
 export function isCopyableRecord(value: unknown): value is Record<string, unknown> {
   return isJsonObject(value) && !Object.hasOwn(value, '__proto__');
 }
+
 export const SCHEMA_VERSION = 1 as const;
 /**
  * The payload version Tally writes (1). DESIGN 3 spells the payloads without it, so a reader
