@@ -60,7 +60,7 @@ export interface Change {
   readonly value: unknown;
 }
 
-/** The fields worth changing in a payload (at '') and in each nested object, by path. */
+/** The fields worth changing in a payload (at '') and in each object it holds, by key. */
 export type Fields = Record<string, readonly string[]>;
 
 const withOddKeys = (names: readonly string[]) => [...names, 'extra', '__proto__'];
@@ -92,9 +92,7 @@ export function changes(fields: Fields): fc.Arbitrary<Change[]> {
 export function mutated(payload: unknown, applied: readonly Change[]): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(payload)) as Record<string, unknown>;
   for (const { where, field, value } of applied) {
-    const target = where
-      .split('.')
-      .reduce<unknown>((object, key) => (key && isObject(object) ? object[key] : object), copy);
+    const target = where ? copy[where] : copy;
     if (!isObject(target)) continue;
     if (value === undefined) delete target[field];
     else

@@ -137,21 +137,21 @@ function readBreakdown(value: unknown): CostBreakdown | undefined {
   const { input, output, cached_input, cache_write, audio, characters, images } = value;
   const { markup, discount } = value;
   const requests = value['requests'] === undefined ? '0.000000' : value['requests'];
-  const parts = [input, output, cached_input, cache_write, audio, characters, images, requests];
-  if (!parts.every(isNonNegativeAmountString)) return undefined;
-  if (!isNonNegativeAmountString(markup) || !isNonNegativeAmountString(discount)) return undefined;
-  return {
-    input: input as string,
-    output: output as string,
-    cached_input: cached_input as string,
-    cache_write: cache_write as string,
-    audio: audio as string,
-    characters: characters as string,
-    images: images as string,
-    requests: requests as string,
+  const parts = {
+    input,
+    output,
+    cached_input,
+    cache_write,
+    audio,
+    characters,
+    images,
+    requests,
     markup,
     discount,
   };
+  return Object.values(parts).every(isNonNegativeAmountString)
+    ? (parts as CostBreakdown)
+    : undefined;
 }
 
 function isQuantities(value: unknown): value is Record<string, number | string> {
