@@ -158,6 +158,8 @@ export class PriceCatalog {
   private readonly localByProvider = new Map<string, CatalogEntry[]>();
   private readonly dataSetByProvider = new Map<string, DataSetModel[]>();
   private readonly candidatesByName = new Map<string, Candidates>();
+  /** Each entry's price version, made once: an entry's version never changes in a catalog. */
+  private readonly versionByEntry = new Map<CatalogEntry, string>();
 
   protected constructor(
     private readonly entries: readonly CatalogEntry[],
@@ -224,7 +226,7 @@ export class PriceCatalog {
         entry,
         prices: entry.prices,
         confidence: 1,
-        priceVersion: `${this.meta.version}:${entry.provider}/${entry.modelId}@${versionLabel(entry)}`,
+        priceVersion: this.priceVersionOf(entry),
       };
     }
     const fallback = this.meta.fallbacks?.[service];
@@ -244,6 +246,15 @@ export class PriceCatalog {
       confidence: 0.1,
       priceVersion: `${this.meta.version}:fallback/minimal`,
     };
+  }
+
+  private priceVersionOf(entry: CatalogEntry): string {
+    let version = this.versionByEntry.get(entry);
+    if (version === undefined) {
+      version = `${this.meta.version}:${entry.provider}/${entry.modelId}@${versionLabel(entry)}`;
+      this.versionByEntry.set(entry, version);
+    }
+    return version;
   }
 
   private canonicalProvider(provider: string): string {
