@@ -70,7 +70,7 @@ export function rateUsage(
   const images = part(charges.images);
   const requests = part(charges.requests);
 
-  const subtotal = Decimal.sum(
+  const subtotal = sumOf([
     input,
     cachedInput,
     cacheWrite,
@@ -79,13 +79,18 @@ export function rateUsage(
     characters,
     images,
     requests,
-  );
-  const markup = subtotal.isZero()
-    ? ZERO
-    : roundAmount(subtotal.times(context.tierMarkupPercent ?? ZERO).dividedBy(100));
+  ]);
+  const markupPercent = context.tierMarkupPercent ?? ZERO;
+  const markup =
+    subtotal.isZero() || markupPercent.isZero()
+      ? ZERO
+      : roundAmount(subtotal.times(markupPercent).dividedBy(100));
+  const beforeDiscount = subtotal.plus(markup);
   const discountPercent = volumeDiscountPercent(context);
-  const discount = roundAmount(subtotal.plus(markup).times(discountPercent).dividedBy(100));
-  const cost = subtotal.plus(markup).minus(discount);
+  const discount = discountPercent.isZero()
+    ? ZERO
+    : roundAmount(beforeDiscount.times(discountPercent).dividedBy(100));
+  const cost = beforeDiscount.minus(discount);
 
   return {
     schema_version: 1,
@@ -208,18 +213,26 @@ function chargesOf(data: UsageData, lookup: PriceLookup): Charges {
     cachedInput: tokens(cachedText, prices.cachedInputPerMTok ?? inputPrice),
     cacheWrite: tokens(writes, prices.cacheWritePerMTok ?? inputPrice),
     output: tokens(textOut, generalPrice('outputPerMTok', textOut)),
-    audio: Decimal.sum(
+    audio: sumOf([
       tokens(audioIn - cachedAudio, prices.inputAudioPerMTok),
       tokens(cachedAudio, prices.cachedAudioInputPerMTok ?? prices.inputAudioPerMTok),
       tokens(audioOut, prices.outputAudioPerMTok),
       perUnit('audioPerMinute', billedSeconds, 60),
-    ),
-    characters: perUnit('charactersPerMChars', new Decimal(data.characters), MILLION),
-    images: perUnit('perImage', new Decimal(data.images), 1),
+    ]),
+    characters: perUnit('charactersPerMChars', count(data.characters), MILLION),
+    images: perUnit('perImage', count(data.images), 1),
     requests: prices.perRequest ?? ZERO,
     usedFallback,
   };
 }
+
+/** Decimal.sum of the parts that are not zero (most of a call's): the same sum, fewer Decimals. */
+function sumOf(amounts: readonly Decimal[]): Decimal {
+  const nonZero = amounts.filter((amount) => !amount.isZero());
+  return nonZero.length === 0 ? ZERO : Decimal.sum(...nonZero);
+}
+
+const count = (units: number): Decimal => (units === 0 ? ZERO : new Decimal(units));
 
 /** A token price for a prompt of this size: a tier applies once the prompt exceeds its start. */
 function tokenPrice(price: TokenPrice, promptTokens: number): Decimal {
