@@ -138,13 +138,11 @@ describe("kafkajs' record codec, as patched", () => {
     fc.assert(
       fc.property(varLong, (value) => {
         const exact = BigInt(value);
-        const written = new Encoder()
-          .writeVarLong(typeof value === 'bigint' ? Long.fromValue(value) : value)
-          .buffer.subarray();
+        // kafkajs takes numbers, and Longs for what a number cannot hold.
+        const input = typeof value === 'bigint' ? Long.fromValue(value) : value;
+        const written = new Encoder().writeVarLong(input).buffer;
         expect(written).toEqual(referenceVarLong(exact));
-        expect(
-          Encoder.sizeOfVarLong(typeof value === 'bigint' ? Long.fromValue(value) : value),
-        ).toBe(written.length);
+        expect(Encoder.sizeOfVarLong(input)).toBe(written.length);
         expect(new Decoder(written).readVarLong().value).toBe(exact);
         const decoder = new Decoder(written);
         const small = decoder.readSmallVarLong();
