@@ -97,7 +97,8 @@ export function mutated(payload: unknown, applied: readonly Change[]): Record<st
     if (value === undefined) delete target[field];
     else
       Object.defineProperty(target, field, {
-        value,
+        // A copy: a later change inside this value must not alter the shared odd value.
+        value: isObject(value) ? JSON.parse(JSON.stringify(value)) : value,
         enumerable: true,
         writable: true,
         configurable: true,
