@@ -10,6 +10,7 @@ import { ApiKeysFoundBySecretHash1763856000800 } from './1763856000800-api-keys-
 import { UsageLines1763856000900 } from './1763856000900-usage-lines.migration';
 import { PlansAndCoupons1763856001000 } from './1763856001000-plans-and-coupons.migration';
 import { TopUpStatus1763856002700 } from './1763856002700-topup-status.migration';
+import { UsageLinesKeepOneIndex1763856002800 } from './1763856002800-usage-lines-keep-one-index.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -25,4 +26,5 @@ export const LEDGER_MIGRATIONS = [
   UsageLines1763856000900,
   PlansAndCoupons1763856001000,
   TopUpStatus1763856002700,
+  UsageLinesKeepOneIndex1763856002800,
 ];
