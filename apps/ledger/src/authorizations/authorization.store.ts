@@ -167,15 +167,16 @@ export class AuthorizationStore {
 
   /**
    * Reads the facts again and inserts the hold, as `hold` does, only if they are still the ones
-   * the decision saw (`seen`). One round trip: the facts as read come back either way, for a
-   * new decision when they changed; undefined when the account is gone.
+   * the decision saw (`seen`). One round trip: when they changed, the facts as read come back
+   * for a new decision (undefined when the account is gone); when the hold is placed they were
+   * `seen`, and nothing more is made of them.
    */
   async holdIfCurrent(
     manager: EntityManager,
     hold: NewHold,
     seen: FactsRow,
     now: Date,
-  ): Promise<{ placed: boolean; current: AuthorizationFacts | undefined }> {
+  ): Promise<{ placed: true } | { placed: false; current: AuthorizationFacts | undefined }> {
     const [row]: Array<FactsRow & { placed: number }> = await preparedQuery(
       manager,
       HOLD_IF_CURRENT,
@@ -196,7 +197,7 @@ export class AuthorizationStore {
     );
     if (!row?.balances) return { placed: false, current: undefined };
     const { placed, ...current } = row;
-    return { placed: placed === 1, current: factsAt(current, now) };
+    return placed === 1 ? { placed: true } : { placed: false, current: factsAt(current, now) };
   }
 
   /** Waits for and takes the account's row lock until the end of the transaction. */
@@ -225,12 +226,29 @@ export function factsAt(row: FactsRow, now: Date): AuthorizationFacts {
   };
 }
 
+/**
+ * Facts kept from an earlier request as they stand at `now`: of what they hold, only the plan
+ * terms depend on the time (a coupon ends), so the rest is not made again.
+ */
+export function keptFactsAt(facts: AuthorizationFacts, now: Date): AuthorizationFacts {
+  return { ...facts, terms: chargeTermsFromRow(facts.seen.terms, now) };
+}
+
 /** The facts after this instance placed a hold on them: the counter one on, the totals up. */
-export function factsAfterHold(row: FactsRow, amount: Decimal): FactsRow {
+export function factsAfterHold(facts: AuthorizationFacts, amount: Decimal): AuthorizationFacts {
+  const holdsVersion = (BigInt(facts.holdsVersion) + 1n).toString();
+  const held = facts.held.plus(amount);
+  const keyHeld = facts.keyHeld.plus(amount);
   return {
-    ...row,
-    holds_version: (BigInt(row.holds_version) + 1n).toString(),
-    held: new Decimal(row.held).plus(amount).toFixed(),
-    key_held: new Decimal(row.key_held).plus(amount).toFixed(),
+    ...facts,
+    holdsVersion,
+    held,
+    keyHeld,
+    seen: {
+      ...facts.seen,
+      holds_version: holdsVersion,
+      held: held.toFixed(),
+      key_held: keyHeld.toFixed(),
+    },
   };
 }

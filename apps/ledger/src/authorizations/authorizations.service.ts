@@ -37,7 +37,7 @@ import { balanceFacts, keyFacts } from '../books/balance-snapshot';
 import { AccountTurns } from './account-turns';
 import { TopUpStatusService } from '../topup-status/topup-status.service';
 import type { AuthorizationRequest } from './authorization.dto';
-import { AuthorizationStore, factsAfterHold, factsAt } from './authorization.store';
+import { AuthorizationStore, factsAfterHold, keptFactsAt } from './authorization.store';
 import type { AuthorizationFacts, NewHold } from './authorization.store';
 import { RecentFacts } from './recent-facts';
 
@@ -146,7 +146,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     const kept = this.recent.get(principal);
     // Facts kept from this key's last request may be stale: a hold decided on them is placed
     // only if they are not (one round trip), and a refusal is never given on them.
-    let facts = kept && factsAt(kept, now);
+    let facts = kept && keptFactsAt(kept, now);
     let fresh = false;
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS;) {
       if (!facts) {
@@ -159,7 +159,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
           facts = undefined;
           continue;
         }
-        this.recent.keep(principal, facts.seen);
+        this.recent.keep(principal, facts);
         return decision.outcome;
       }
       if (fresh) {
@@ -170,15 +170,10 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
         facts = undefined;
         continue;
       }
-      const { placed, current } = await this.store.holdIfCurrent(
-        manager,
-        decision.hold,
-        facts.seen,
-        now,
-      );
-      keptFactsUsed.inc({ result: placed ? 'current' : 'changed' });
-      if (placed) return this.placed(principal, facts, decision);
-      facts = current ?? accountNotFound();
+      const held = await this.store.holdIfCurrent(manager, decision.hold, facts.seen, now);
+      keptFactsUsed.inc({ result: held.placed ? 'current' : 'changed' });
+      if (held.placed) return this.placed(principal, facts, decision);
+      facts = held.current ?? accountNotFound();
       fresh = true;
     }
     rowLockFallbacks.inc();
@@ -215,7 +210,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     facts: AuthorizationFacts,
     decision: HoldToPlace,
   ): AuthorizationOutcome {
-    this.recent.keep(principal, factsAfterHold(facts.seen, decision.hold.amount));
+    this.recent.keep(principal, factsAfterHold(facts, decision.hold.amount));
     return decision.outcome;
   }
 

@@ -1,10 +1,13 @@
+import { Decimal } from 'decimal.js';
+import { factsAfterHold, factsAt, keptFactsAt } from './authorization.store';
 import type { FactsRow } from './authorization.store';
 import { RecentFacts } from './recent-facts';
 
+const NOW = new Date('2026-12-02T09:00:00Z');
 const row = (held: string): FactsRow => ({
   status: 'active',
   holds_version: '7',
-  balances: null,
+  balances: { credit: '10.000000000000', promotions: '-10.000000000000' } as FactsRow['balances'],
   budgets: [],
   held,
   key_held: held,
@@ -13,7 +16,12 @@ const row = (held: string): FactsRow => ({
     amount: '1.000000000000',
     expires_at: '2026-12-02T10:00:00Z',
   },
-  terms: { plan: null, account_cap: null, month: null, discounts: [] },
+  terms: {
+    plan: null,
+    account_cap: null,
+    month: null,
+    discounts: [{ percent: '20', ends_at: '2026-12-02T12:00:00Z' }],
+  },
   fingerprint: 'f',
 });
 const key = (accountId: string, apiKeyId = 'key_1') => ({ accountId, apiKeyId });
@@ -21,19 +29,36 @@ const key = (accountId: string, apiKeyId = 'key_1') => ({ accountId, apiKeyId })
 describe('RecentFacts', () => {
   it("keeps a key's facts without the earlier hold, which belongs to its request id", () => {
     const recent = new RecentFacts();
-    recent.keep(key('acct_1'), row('2'));
-    expect(recent.get(key('acct_1'))).toEqual({ ...row('2'), earlier: null });
+    recent.keep(key('acct_1'), factsAt(row('2'), NOW));
+    expect(recent.get(key('acct_1'))).toEqual(factsAt({ ...row('2'), earlier: null }, NOW));
     expect(recent.get(key('acct_1', 'key_2'))).toBeUndefined();
   });
 
   it('forgets the least recently kept key past its capacity', () => {
     const recent = new RecentFacts(2);
-    recent.keep(key('acct_1'), row('1'));
-    recent.keep(key('acct_2'), row('2'));
-    recent.keep(key('acct_1'), row('3'));
-    recent.keep(key('acct_3'), row('4'));
+    recent.keep(key('acct_1'), factsAt(row('1'), NOW));
+    recent.keep(key('acct_2'), factsAt(row('2'), NOW));
+    recent.keep(key('acct_1'), factsAt(row('3'), NOW));
+    recent.keep(key('acct_3'), factsAt(row('4'), NOW));
     expect(recent.get(key('acct_2'))).toBeUndefined();
-    expect(recent.get(key('acct_1'))?.held).toBe('3');
-    expect(recent.get(key('acct_3'))?.held).toBe('4');
+    expect(recent.get(key('acct_1'))?.seen.held).toBe('3');
+    expect(recent.get(key('acct_3'))?.seen.held).toBe('4');
+  });
+});
+
+describe('facts kept across requests', () => {
+  it('after a hold are the facts the row the hold leaves would give', () => {
+    const after = factsAfterHold(factsAt(row('2.5'), NOW), new Decimal('0.25'));
+    const rowLeft = { ...row('2.75'), holds_version: '8' };
+    expect(after).toEqual(factsAt(rowLeft, NOW));
+    expect(after.seen).toEqual(rowLeft);
+  });
+
+  it('are taken at the time of the request that uses them: a coupon ends', () => {
+    const kept = factsAt(row('2'), NOW);
+    expect(keptFactsAt(kept, NOW).terms.couponPercent.toFixed()).toBe('20');
+    const later = new Date('2026-12-02T12:00:00Z');
+    expect(keptFactsAt(kept, later)).toEqual(factsAt(row('2'), later));
+    expect(keptFactsAt(kept, later).terms.couponPercent.toFixed()).toBe('0');
   });
 });

@@ -1,5 +1,5 @@
 import type { ApiKeyPrincipal } from '../accounts/accounts.service';
-import type { FactsRow } from './authorization.store';
+import type { AuthorizationFacts } from './authorization.store';
 
 /** Keys whose facts are kept at most; the least recently used go first. */
 const DEFAULT_CAPACITY = 10_000;
@@ -10,21 +10,21 @@ const DEFAULT_CAPACITY = 10_000;
  * holds exactly these facts. An earlier hold belongs to its request id, so none is kept.
  */
 export class RecentFacts {
-  private readonly rows = new Map<string, FactsRow>();
+  private readonly facts = new Map<string, AuthorizationFacts>();
 
   constructor(private readonly capacity = DEFAULT_CAPACITY) {}
 
-  get(principal: ApiKeyPrincipal): FactsRow | undefined {
-    return this.rows.get(keyOf(principal));
+  get(principal: ApiKeyPrincipal): AuthorizationFacts | undefined {
+    return this.facts.get(keyOf(principal));
   }
 
-  keep(principal: ApiKeyPrincipal, row: FactsRow): void {
+  keep(principal: ApiKeyPrincipal, facts: AuthorizationFacts): void {
     const key = keyOf(principal);
-    this.rows.delete(key);
-    this.rows.set(key, { ...row, earlier: null });
-    if (this.rows.size > this.capacity) {
-      const oldest = this.rows.keys().next();
-      if (!oldest.done) this.rows.delete(oldest.value);
+    this.facts.delete(key);
+    this.facts.set(key, { ...facts, earlier: null, seen: { ...facts.seen, earlier: null } });
+    if (this.facts.size > this.capacity) {
+      const oldest = this.facts.keys().next();
+      if (!oldest.done) this.facts.delete(oldest.value);
     }
   }
 }
