@@ -33,8 +33,14 @@ export class CollectedOutbox implements OutboxTransaction {
   ) {}
 
   publish(topic: string, key: string | null, payload: unknown, options?: PublishOptions): void {
-    const message = { topic: this.resolveTopic(topic), key, value: JSON.stringify(payload) };
-    this.messages.push(options?.dedupe ? { ...message, dedupe: options.dedupe } : message);
+    const resolved = this.resolveTopic(topic);
+    const value = JSON.stringify(payload);
+    // Built whole: a spread followed by another key costs microseconds per message in Node 20.
+    this.messages.push(
+      options?.dedupe
+        ? { topic: resolved, key, value, dedupe: options.dedupe }
+        : { topic: resolved, key, value },
+    );
   }
 
   afterCommit(callback: () => void): void {

@@ -170,7 +170,12 @@ export class LedgerStore {
     const postings = transactions.flatMap((t) =>
       t.postings
         .filter((p) => !p.amount.isZero())
-        .map((p) => ({ ...p, accountId: t.accountId, transactionId: t.transactionId })),
+        .map((p) => ({
+          code: p.code,
+          amount: p.amount,
+          accountId: t.accountId,
+          transactionId: t.transactionId,
+        })),
     );
     await manager.query(
       `INSERT INTO postings (account_id, transaction_id, ledger_code, amount)

@@ -112,9 +112,12 @@ export function recordUsage(
 
 /** A budget's period figures after a charge: all of it is used, part of it came from the allowance. */
 function spend(state: PeriodState, charged: Decimal, fromAllowance: Decimal): PeriodState {
+  // Every field named: a spread followed by other keys costs microseconds in Node 20.
   return {
-    ...state,
-    used: state.used.plus(charged),
+    period: state.period,
+    allowance: state.allowance,
     allowanceRemaining: state.allowanceRemaining.minus(fromAllowance),
+    used: state.used.plus(charged),
+    rolledOver: state.rolledOver,
   };
 }
