@@ -12,7 +12,7 @@
  * HTTP server that answers at once. Writes docs/benchmarks/<date>.json and .svg.
  */
 import { execSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +38,8 @@ import {
   queryDatabase,
   scrapeMetrics,
 } from '@tally/testing';
+import { postAuthorization } from './authorization-client';
+import { cpuSnapshot, cpuSpent, ticksOf } from './cpu';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 1_000);
@@ -496,32 +498,9 @@ class OpenLoopClient {
     this.agent.destroy();
   }
 
-  private call(i: number, from: number): Promise<{ i: number; ms: number; status: number }> {
-    return new Promise((resolve, reject) => {
-      const headers = {
-        authorization: `Bearer ${this.secretOf(i) ?? ''}`,
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(this.body),
-      };
-      const request = http.request(
-        {
-          agent: this.agent,
-          host: '127.0.0.1',
-          port: this.port,
-          path: '/v1/authorizations',
-          method: 'POST',
-          headers,
-        },
-        (response) => {
-          response.resume();
-          response.on('end', () =>
-            resolve({ i, ms: performance.now() - from, status: response.statusCode ?? 0 }),
-          );
-        },
-      );
-      request.on('error', reject);
-      request.end(this.body);
-    });
+  private async call(i: number, from: number): Promise<{ i: number; ms: number; status: number }> {
+    const status = await postAuthorization(this.agent, this.port, this.body, this.secretOf(i));
+    return { i, ms: performance.now() - from, status };
   }
 }
 
@@ -880,38 +859,6 @@ function steadyRate(samples: Sample[], field: 'rated' | 'posted'): number {
   return (last[field] - first[field]) / (last.t - first.t || 1);
 }
 
-type CpuSnapshot = Record<
-  'bench' | 'metering' | 'ledger' | 'kafka' | 'postgres' | 'machine',
-  number
->;
-
-/** CPU seconds (user + system) each part of the pipeline has used so far, read from /proc. */
-function cpuSnapshot(meteringPid: number | undefined, ledgerPid: number | undefined): CpuSnapshot {
-  const postgres = pidsWhere((command) => /^(\S*\/)?postgres\b/.test(command));
-  // With TALLY_KAFKA_DATA (a broker of one's own, see infra/kafka), only that broker counts:
-  // a shared one also works for other people's tests.
-  const brokerData = process.env['TALLY_KAFKA_DATA'];
-  const kafka = pidsWhere(
-    (command) =>
-      /^(\S*\/)?java\b/.test(command) &&
-      command.includes('kafka.Kafka') &&
-      (!brokerData || command.includes(brokerData)),
-  );
-  const own = process.cpuUsage();
-  const [, user, nice, system] = readFileSync('/proc/stat', 'utf8')
-    .split('\n')[0]!
-    .split(/\s+/)
-    .map(Number);
-  return {
-    bench: (own.user + own.system) / 1e6,
-    metering: ticksOf(meteringPid),
-    ledger: ticksOf(ledgerPid),
-    kafka: kafka.reduce((sum, pid) => sum + ticksOf(pid), 0),
-    postgres: postgres.reduce((sum, pid) => sum + ticksOf(pid), 0),
-    machine: (user! + nice! + system!) / 100,
-  };
-}
-
 /** Rows written (inserted, updated, deleted) so far per table of the given schemas, and in all. */
 async function rowsWritten(
   databaseUrl: string,
@@ -964,36 +911,6 @@ function perEvent(
       .map(([key, value]) => [key, round2((value - (before[key] ?? 0)) / events)] as const)
       .filter(([, value]) => value > 0),
   );
-}
-
-/** CPU seconds (user + system) a process has used so far; 0 when it is gone. */
-function ticksOf(pid: number | string | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-/** Processes whose command line (arguments joined by spaces) passes the test. */
-function pidsWhere(test: (command: string) => boolean): string[] {
-  return readdirSync('/proc').filter((entry) => {
-    if (!/^\d+$/.test(entry)) return false;
-    try {
-      return test(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' '));
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** Microseconds of CPU per event each part spent between two snapshots (postgres: live backends only). */
-function cpuSpent(from: CpuSnapshot, to: CpuSnapshot, events: number): CpuSnapshot {
-  const spent = {} as CpuSnapshot;
-  for (const key of Object.keys(from) as Array<keyof CpuSnapshot>)
-    spent[key] = Math.round(((to[key] - from[key]) * 1e6) / events);
-  return spent;
 }
 
 function rssMb(pid: number | undefined): number {

@@ -1,0 +1,90 @@
+/**
+ * `node -r @swc-node/register bench/authorization-probe.ts`: where a ledger's CPU per
+ * authorization goes, in closed loops on a real broker and database (PROBE_CONCURRENCY
+ * requests in flight, default 16, PROBE_REQUESTS per round, default 6,000).
+ *
+ * Each round sends one kind of request to one ledger process and reads the CPU the ledger and
+ * PostgreSQL used per request from /proc: `refused_body` passes the HTTP edge, the API key and
+ * Nest's routing and is refused by validation (422), `granted` is a whole authorization (201).
+ * The first is what the HTTP stack costs before any authorization work; the difference is the
+ * authorization's own. Open-loop latency under a rate is `npm run bench`'s work, not this.
+ */
+import http from 'node:http';
+import { CommandClient, ServiceHarness, createApiKey } from '@tally/testing';
+import { postAuthorization } from './authorization-client';
+import { cpuSnapshot, cpuSpent } from './cpu';
+
+const REQUESTS = Number(process.env['PROBE_REQUESTS'] ?? 6_000);
+const CONCURRENCY = Number(process.env['PROBE_CONCURRENCY'] ?? 16);
+const ROUNDS = Number(process.env['PROBE_ROUNDS'] ?? 3);
+const ACCOUNTS = 50;
+const BODIES = {
+  refused_body: JSON.stringify({ estimated_cost: 'nope', ttl_seconds: 60 }),
+  granted: JSON.stringify({ estimated_cost: '0.001', ttl_seconds: 60 }),
+};
+type Kind = keyof typeof BODIES;
+
+async function main(): Promise<void> {
+  const harness = new ServiceHarness(undefined, { DB_POOL_SIZE: '8' });
+  await harness.start('ledger');
+  const [ledger] = harness.running('ledger');
+  const secrets = await openAccounts(harness);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+  const round = async (kind: Kind, requests: number) => {
+    const statuses: Record<number, number> = {};
+    let sent = 0;
+    const loop = async () => {
+      while (sent < requests) {
+        const secret = secrets[sent++ % secrets.length];
+        const status = await postAuthorization(agent, ledger!.port, BODIES[kind], secret);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    };
+    const before = cpuSnapshot(undefined, ledger!.pid);
+    await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+    const {
+      ledger: ledgerUs,
+      postgres,
+      bench: client,
+    } = cpuSpent(before, cpuSnapshot(undefined, ledger!.pid), requests);
+    return { kind, statuses, cpu_us_per_request: { ledger: ledgerUs, postgres, client } };
+  };
+
+  // A warm-up of each kind (JIT, pools, prepared statements), then the measured rounds.
+  for (const kind of Object.keys(BODIES) as Kind[]) await round(kind, 2_000);
+  for (let i = 0; i < ROUNDS; i += 1)
+    for (const kind of Object.keys(BODIES) as Kind[])
+      console.log(JSON.stringify(await round(kind, REQUESTS)));
+  agent.destroy();
+  await harness.stop();
+}
+
+/** Accounts with a key each and credit for far more than a run holds. */
+async function openAccounts(harness: ServiceHarness): Promise<string[]> {
+  const commands = await new CommandClient(
+    harness.isolation.kafkaBrokers,
+    harness.isolation.suffix,
+    ['ledger.create-account', 'ledger.create-api-key', 'ledger.grant-credit'],
+  ).connect();
+  const secrets: string[] = [];
+  for (let i = 0; i < ACCOUNTS; i += 1) {
+    const accountId = `acct_probe_${i}`;
+    await commands.send('ledger.create-account', { account_id: accountId, name: 'probe' });
+    secrets.push((await createApiKey(commands, accountId, 'probe')).secret);
+    await commands.send('ledger.grant-credit', {
+      account_id: accountId,
+      amount: '100000',
+      kind: 'grant',
+      reason: 'probe',
+      idempotency_key: 'probe',
+    });
+  }
+  await commands.close();
+  return secrets;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
