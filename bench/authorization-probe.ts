@@ -10,8 +10,8 @@
  * authorization's own. Open-loop latency under a rate is `npm run bench`'s work, not this.
  */
 import http from 'node:http';
-import { CommandClient, ServiceHarness, createApiKey } from '@tally/testing';
-import { postAuthorization } from './authorization-client';
+import { ServiceHarness } from '@tally/testing';
+import { openAccountsWithKeys, postAuthorization } from './authorization-client';
 import { cpuSnapshot, cpuSpent } from './cpu';
 
 const REQUESTS = Number(process.env['PROBE_REQUESTS'] ?? 6_000);
@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   const harness = new ServiceHarness(undefined, { DB_POOL_SIZE: '8' });
   await harness.start('ledger');
   const [ledger] = harness.running('ledger');
-  const secrets = await openAccounts(harness);
+  // Credit for far more than a run holds.
+  const secrets = await openAccountsWithKeys(harness, 'probe', ACCOUNTS, '100000');
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
   const round = async (kind: Kind, requests: number) => {
@@ -58,30 +59,6 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(await round(kind, REQUESTS)));
   agent.destroy();
   await harness.stop();
-}
-
-/** Accounts with a key each and credit for far more than a run holds. */
-async function openAccounts(harness: ServiceHarness): Promise<string[]> {
-  const commands = await new CommandClient(
-    harness.isolation.kafkaBrokers,
-    harness.isolation.suffix,
-    ['ledger.create-account', 'ledger.create-api-key', 'ledger.grant-credit'],
-  ).connect();
-  const secrets: string[] = [];
-  for (let i = 0; i < ACCOUNTS; i += 1) {
-    const accountId = `acct_probe_${i}`;
-    await commands.send('ledger.create-account', { account_id: accountId, name: 'probe' });
-    secrets.push((await createApiKey(commands, accountId, 'probe')).secret);
-    await commands.send('ledger.grant-credit', {
-      account_id: accountId,
-      amount: '100000',
-      kind: 'grant',
-      reason: 'probe',
-      idempotency_key: 'probe',
-    });
-  }
-  await commands.close();
-  return secrets;
 }
 
 main().catch((error: unknown) => {

@@ -32,13 +32,12 @@ import {
 import type { Plan } from '@tally/budget-domain';
 import {
   CommandClient,
-  createApiKey,
   ServiceHarness,
   isolate,
   queryDatabase,
   scrapeMetrics,
 } from '@tally/testing';
-import { postAuthorization } from './authorization-client';
+import { openAccountsWithKeys, postAuthorization } from './authorization-client';
 import { cpuSnapshot, cpuSpent, ticksOf } from './cpu';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
@@ -360,25 +359,7 @@ class AuthorizationBench {
   ): Promise<AuthorizationBench> {
     const accounts = AuthorizationBench.ACCOUNTS;
     const credit = AuthorizationBench.COST.times(Math.ceil(calls / accounts)).times('0.9');
-    const commands = await new CommandClient(
-      harness.isolation.kafkaBrokers,
-      harness.isolation.suffix,
-      ['ledger.create-account', 'ledger.create-api-key', 'ledger.grant-credit'],
-    ).connect();
-    const secrets: string[] = [];
-    for (let i = 0; i < accounts; i += 1) {
-      const accountId = `acct_bench_auth_${i}`;
-      await commands.send('ledger.create-account', { account_id: accountId, name: 'bench' });
-      secrets.push((await createApiKey(commands, accountId, 'bench')).secret);
-      await commands.send('ledger.grant-credit', {
-        account_id: accountId,
-        amount: credit.toFixed(),
-        kind: 'grant',
-        reason: 'bench',
-        idempotency_key: 'bench',
-      });
-    }
-    await commands.close();
+    const secrets = await openAccountsWithKeys(harness, 'bench_auth', accounts, credit.toFixed());
     return new AuthorizationBench(
       ledger,
       secrets,
