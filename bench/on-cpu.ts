@@ -100,7 +100,10 @@ class PerfMap {
       }
     }
     entries.sort((a, b) => a[0] - b[0]);
-    return new PerfMap(entries, Math.max(0, ...entries.map(([start, end]) => end - start)));
+    return new PerfMap(
+      entries,
+      entries.reduce((longest, [start, end]) => Math.max(longest, end - start), 0),
+    );
   }
 
   /** The name of the newest code covering `ip`, if any. */
