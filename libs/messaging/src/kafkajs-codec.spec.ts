@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 
-// kafkajs' record codec and produce request, which patches/kafkajs+2.2.4.patch rewrites for speed
-// (ADR 0047): these tests hold the patched code to the wire format and to the bytes kafkajs 2.2.4
-// itself wrote.
+// kafkajs' record codec, produce request and key hash, which patches/kafkajs+2.2.4.patch rewrites
+// for speed (ADR 0047): these tests hold the patched code to the wire format, to Kafka's own
+// partitioning and to the bytes kafkajs 2.2.4 itself wrote.
 interface Long {
   readonly value: bigint;
   toString(): string;
@@ -49,6 +49,9 @@ const { RecordBatch } = kafkajs('protocol/recordBatch/v0') as {
 const produceRequest = kafkajs('protocol/requests/produce/v3/request') as (
   request: Record<string, unknown>,
 ) => { encode(): Promise<Encoder> };
+const murmur2 = kafkajs('producer/partitioners/default/murmur2') as (
+  key: string | Buffer,
+) => number;
 const decodeRecordBatch = kafkajs('protocol/recordBatch/v0/decoder') as (
   decoder: Decoder,
 ) => Promise<{ records: DecodedRecord[] }>;
@@ -207,6 +210,27 @@ describe("kafkajs' record codec, as patched", () => {
     expect(sha256((await request.encode()).buffer)).toBe(
       '772950bc34ee52e735addfcb659e5ab4ec79004bca9cc7e7e99168239388d325',
     );
+  });
+
+  it("hashes keys as Kafka's Java client does, so a key keeps its partition", () => {
+    // Kafka's UtilsTest.testMurmur2 cases.
+    expect(
+      ['21', 'foobar', 'a-little-bit-long-string', 'a-little-bit-longer-string', 'abc'].map(
+        murmur2,
+      ),
+    ).toEqual([-973932308, -790332482, -985981536, -1486304829, 479470107]);
+    expect(murmur2('lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8')).toBe(-58897971);
+    // 20,000 keys of 0 to 96 random bytes (every length modulo 4, every byte value); the hash of
+    // their hashes as the unpatched kafkajs 2.2.4 computed them.
+    let seed = 0x2545f491;
+    const nextByte = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) & 0xff;
+    const hashes = Buffer.alloc(4 * 20_000);
+    for (let i = 0; i < 20_000; i++) {
+      const key = Buffer.alloc(i % 97);
+      for (let j = 0; j < key.length; j++) key[j] = nextByte();
+      hashes.writeInt32BE(murmur2(key), 4 * i);
+    }
+    expect(sha256(hashes)).toBe('f9521be1f72487c4f3d51c8038ba9ed17630bcfaf5be9a48a78cfb639460d8ba');
   });
 
   it.each(['0', '123456789012345', '9007199254740993'])(
