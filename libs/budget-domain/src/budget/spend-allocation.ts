@@ -31,13 +31,21 @@ export function allocateSpend(cost: Decimal, sources: SpendSources): SpendAlloca
   if (cost.isNegative())
     throw new RangeError(`cannot allocate a negative cost (${cost.toFixed()})`);
   const fundable =
-    sources.capRemaining === undefined
-      ? cost
-      : Decimal.min(cost, Decimal.max(sources.capRemaining, ZERO));
-  const fromAllowance = Decimal.min(fundable, Decimal.max(sources.allowanceRemaining, ZERO));
-  const fromCredit = Decimal.min(
-    fundable.minus(fromAllowance),
-    Decimal.max(sources.creditRemaining, ZERO),
+    sources.capRemaining === undefined ? cost : lesser(cost, nonNegative(sources.capRemaining));
+  const fromAllowance = lesser(fundable, nonNegative(sources.allowanceRemaining));
+  const fromCredit = lesser(
+    fromAllowance.isZero() ? fundable : fundable.minus(fromAllowance),
+    nonNegative(sources.creditRemaining),
   );
   return { fromAllowance, fromCredit, toOverage: cost.minus(fromAllowance).minus(fromCredit) };
+}
+
+// Comparisons that return one of their arguments: Decimal.min and Decimal.max copy it, and this
+// runs for every event the ledger posts.
+function lesser(a: Decimal, b: Decimal): Decimal {
+  return b.lessThan(a) ? b : a;
+}
+
+function nonNegative(amount: Decimal): Decimal {
+  return amount.isNegative() ? ZERO : amount;
 }

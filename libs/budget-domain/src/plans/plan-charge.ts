@@ -59,12 +59,12 @@ export function chargeUsage(
   if (markupPercent.isZero() && volumePercent.isZero() && terms.couponPercent.isZero()) {
     return { markup: ZERO, discount: ZERO, charged: usage.cost };
   }
-  const cost = new Exact(usage.cost.toFixed());
-  const markup = roundAmount(cost.times(markupPercent.toFixed()).dividedBy(100));
+  const cost = new Exact(usage.cost);
+  const markup = roundAmount(cost.times(markupPercent).dividedBy(100));
   const base = cost.plus(markup);
   const volumeDiscount = roundAmount(base.times(volumePercent).dividedBy(100));
   const couponDiscount = roundAmount(
-    base.minus(volumeDiscount).times(terms.couponPercent.toFixed()).dividedBy(100),
+    base.minus(volumeDiscount).times(terms.couponPercent).dividedBy(100),
   );
   const discount = volumeDiscount.plus(couponDiscount);
   return {
@@ -84,18 +84,16 @@ export function volumePercentOf(
   tokens: number,
 ): Decimal {
   if (tiers.length === 0) return ZERO;
-  if (tokens === 0) return new Exact(percentAt(tiers, tokensBefore).toFixed());
+  if (tokens === 0) return new Exact(percentAt(tiers, tokensBefore));
   const end = tokensBefore + tokens;
   let weighted = new Exact(0);
   let position = tokensBefore;
   while (position < end) {
-    const segmentEnd = Math.min(
-      end,
-      ...tiers.filter((tier) => tier.fromTokens > position).map((tier) => tier.fromTokens),
-    );
-    weighted = weighted.plus(
-      new Exact(segmentEnd - position).times(percentAt(tiers, position).toFixed()),
-    );
+    // The next tier boundary after `position`, or the event's end.
+    let segmentEnd = end;
+    for (const tier of tiers)
+      if (tier.fromTokens > position && tier.fromTokens < segmentEnd) segmentEnd = tier.fromTokens;
+    weighted = weighted.plus(new Exact(segmentEnd - position).times(percentAt(tiers, position)));
     position = segmentEnd;
   }
   return weighted.dividedBy(tokens);
@@ -115,7 +113,10 @@ export function calendarMonthOf(at: Date): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1));
 }
 
-/** Back to the library's default Decimal (its value is exact already: a constructor never rounds). */
+/**
+ * Back to the library's default Decimal. A constructor copies another Decimal's digits and never
+ * rounds, so the value stays exact; so does an operation given another clone's Decimal.
+ */
 function plain(amount: Decimal): Decimal {
-  return new Decimal(amount.toFixed());
+  return new Decimal(amount);
 }
