@@ -9,6 +9,10 @@ export const AMOUNT_SCALE = 12;
 Decimal.set({ precision: 64 });
 /** Amounts on the wire show at least 6 decimals ("0.002000") and more only when they have them. */
 export const WIRE_MIN_DECIMALS = 6;
+/** The zeros an amount with n decimals (n < WIRE_MIN_DECIMALS) is padded with, made once. */
+const PADDING = Array.from({ length: WIRE_MIN_DECIMALS }, (_, n) =>
+  '0'.repeat(WIRE_MIN_DECIMALS - n),
+);
 
 /**
  * Plain decimal text that fits NUMERIC(38,12): at most 26 digits before the point and 12
@@ -54,5 +58,5 @@ export function formatAmount(amount: Decimal): string {
   // Padded by hand: toFixed(n) rounds through a new Decimal, and this runs a dozen times an event.
   const plain = exact.toFixed();
   if (places >= WIRE_MIN_DECIMALS) return plain;
-  return `${places === 0 ? `${plain}.` : plain}${'0'.repeat(WIRE_MIN_DECIMALS - places)}`;
+  return `${places === 0 ? `${plain}.` : plain}${PADDING[places]}`;
 }
