@@ -53,12 +53,21 @@ export interface UsageLine {
   readonly reservationId: string | null;
 }
 
-/** usage_lines' columns: name, the SQL type of its unnest array, and a line's value as text. */
+/**
+ * A parameter of source ids: they are JSON texts (`usageDedupKey`), so they travel joined as one
+ * text, not as an array literal that would escape each of their quotes.
+ */
+const JSON_TEXTS = 'json texts';
+
+/**
+ * usage_lines' columns: name, the SQL type of its unnest array (or JSON_TEXTS), and a line's
+ * value as text.
+ */
 const USAGE_LINE_COLUMNS: ReadonlyArray<
   readonly [string, string, (line: UsageLine, transaction: NewTransaction) => string | null]
 > = [
   ['account_id', 'text', (_, t) => t.accountId],
-  ['source_id', 'text', (l) => l.sourceId],
+  ['source_id', JSON_TEXTS, (l) => l.sourceId],
   ['transaction_id', 'uuid', (_, t) => t.transactionId],
   ['usage_id', 'text', (l) => l.usageId],
   ['source', 'text', (l) => l.source],
@@ -79,7 +88,7 @@ const USAGE_LINE_COLUMNS: ReadonlyArray<
 ];
 
 const INSERT_USAGE_LINES = `INSERT INTO usage_lines (${USAGE_LINE_COLUMNS.map(([name]) => name).join(', ')})
-  SELECT * FROM unnest(${USAGE_LINE_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+  SELECT * FROM unnest(${USAGE_LINE_COLUMNS.map(([, type], i) => (type === JSON_TEXTS ? jsonTextsSql(i + 1) : `$${i + 1}::${type}[]`)).join(', ')})`;
 
 /**
  * The ledger's SQL, set-based: one statement per kind of row for a whole batch, whatever
@@ -227,10 +236,13 @@ export class LedgerStore {
     // One probe of the primary key per line (the LIMIT keeps it a nested loop): a plain join,
     // with statistics behind a growing table, hashed the whole table for every slice.
     const rows: Array<{ source_id: string }> = await manager.query(
-      `SELECT n.source_id FROM unnest($1::text[], $2::text[]) AS n(account_id, source_id)
+      `SELECT n.source_id FROM unnest($1::text[], ${jsonTextsSql(2)}) AS n(account_id, source_id)
        CROSS JOIN LATERAL (SELECT 1 FROM usage_lines AS l
          WHERE l.account_id = n.account_id AND l.source_id = n.source_id LIMIT 1) AS posted`,
-      [pgArray(lines.map((line) => line.accountId)), pgArray(lines.map((line) => line.sourceId))],
+      [
+        pgArray(lines.map((line) => line.accountId)),
+        joinJsonTexts(lines.map((line) => line.sourceId)),
+      ],
     );
     return new Set(rows.map((row) => row.source_id));
   }
@@ -242,7 +254,8 @@ export class LedgerStore {
     if (!transactions.some((transaction) => transaction.lines?.length)) return;
     // Straight into the columns: a slice's lines outlive a round trip, so a copy of each line
     // would be promoted to the old generation and cost a major GC.
-    const columns = USAGE_LINE_COLUMNS.map(([, , value]) => ({
+    const columns = USAGE_LINE_COLUMNS.map(([, type, value]) => ({
+      type,
       value,
       values: [] as Array<string | null>,
     }));
@@ -253,7 +266,11 @@ export class LedgerStore {
     }
     await manager.query(
       INSERT_USAGE_LINES,
-      columns.map((column) => pgArray(column.values)),
+      columns.map((column) =>
+        column.type === JSON_TEXTS
+          ? joinJsonTexts(column.values as string[])
+          : pgArray(column.values),
+      ),
     );
   }
 }
