@@ -1,7 +1,8 @@
 /**
  * `node -r @swc-node/register bench/authorization-probe.ts`: where a ledger's CPU per
  * authorization goes, in closed loops on a real broker and database (PROBE_CONCURRENCY
- * requests in flight, default 16, PROBE_REQUESTS per round, default 6,000).
+ * requests in flight, default 16, PROBE_REQUESTS per round, default 6,000; PROBE_KINDS, a
+ * comma-separated subset of the kinds below, e.g. for a profile of granted requests alone).
  *
  * Each round sends one kind of request to one ledger process and reads the CPU the ledger and
  * PostgreSQL used per request from /proc: `refused_body` passes the HTTP edge, the API key and
@@ -23,6 +24,8 @@ const BODIES = {
   granted: JSON.stringify({ estimated_cost: '0.001', ttl_seconds: 60 }),
 };
 type Kind = keyof typeof BODIES;
+const KINDS = (process.env['PROBE_KINDS']?.split(',') ?? Object.keys(BODIES)) as Kind[];
+for (const kind of KINDS) if (!(kind in BODIES)) throw new Error(`PROBE_KINDS: no kind ${kind}`);
 
 async function main(): Promise<void> {
   const harness = new ServiceHarness(undefined, { DB_POOL_SIZE: '8' });
@@ -53,10 +56,9 @@ async function main(): Promise<void> {
   };
 
   // A warm-up of each kind (JIT, pools, prepared statements), then the measured rounds.
-  for (const kind of Object.keys(BODIES) as Kind[]) await round(kind, 2_000);
+  for (const kind of KINDS) await round(kind, 2_000);
   for (let i = 0; i < ROUNDS; i += 1)
-    for (const kind of Object.keys(BODIES) as Kind[])
-      console.log(JSON.stringify(await round(kind, REQUESTS)));
+    for (const kind of KINDS) console.log(JSON.stringify(await round(kind, REQUESTS)));
   agent.destroy();
   await harness.stop();
 }
