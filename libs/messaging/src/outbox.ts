@@ -6,7 +6,10 @@ import type { EntityManager } from 'typeorm';
  * (instead of an inbox row): `key` is that message's id, unique within `day`.
  */
 export interface OutboxDedupe {
-  /** The id of the message applied (what `idOf` answers). */
+  /**
+   * The id of the message applied (what `idOf` answers), a JSON text (`usageDedupKey`): keys
+   * travel to PostgreSQL joined as one text, unescaped (`joinJsonTexts`).
+   */
   readonly key: string;
   /**
    * The UTC day (YYYY-MM-DD) of the applied message's own time, never of its arrival: a repeat,
@@ -46,13 +49,14 @@ export async function enqueueOutbox(
   }
   await manager.query(
     `INSERT INTO outbox (topic, message_key, value, day, dedupe_key)
-     SELECT topic, message_key, value, coalesce(day, current_date), dedupe_key
-     FROM unnest($1::text[], $2::text[], ${jsonTextsSql(3)}, $4::date[], $5::text[])
+     SELECT topic, message_key, value, coalesce(day, current_date), nullif(dedupe_key, 'null')
+     FROM unnest($1::text[], $2::text[], ${jsonTextsSql(3)}, $4::date[], ${jsonTextsSql(5)})
        AS message (topic, message_key, value, day, dedupe_key)`,
     [
       ...values,
       pgArray(messages.map((m) => m.dedupe?.day ?? null)),
-      pgArray(messages.map((m) => m.dedupe?.key ?? null)),
+      // The JSON text null for a message without a key: the statement makes it NULL.
+      joinJsonTexts(messages.map((m) => m.dedupe?.key ?? 'null')),
     ],
   );
 }
@@ -78,9 +82,9 @@ export async function dedupeKeysInOutbox(
     // `dedupe_key = ANY(...)` and statistics behind a growing day, PostgreSQL read the whole
     // day's rows for every slice instead.
     const rows: Array<{ key: string }> = await manager.query(
-      `SELECT k.key FROM unnest($2::text[]) AS k(key)
+      `SELECT k.key FROM unnest(${jsonTextsSql(2)}) AS k(key)
        CROSS JOIN LATERAL (SELECT 1 FROM outbox WHERE day = $1::date AND dedupe_key = k.key LIMIT 1) AS found`,
-      [day, pgArray(dayKeys)],
+      [day, joinJsonTexts(dayKeys)],
     );
     for (const row of rows) found.add(row.key);
   }
