@@ -1,5 +1,4 @@
 import type { EntityManager } from 'typeorm';
-import { withQueryRunner } from './query-runner';
 
 /** A statement PostgreSQL plans once per connection: for hot paths that run one row at a time. */
 export interface PreparedStatement {
@@ -18,10 +17,19 @@ export async function preparedQuery<T>(
   statement: PreparedStatement,
   values: unknown[],
 ): Promise<T[]> {
-  return withQueryRunner(manager, async (runner) => {
-    const client = (await runner.connect()) as {
-      query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
-    };
-    return (await client.query({ name: statement.name, text: statement.text, values })).rows;
-  });
+  const config = { name: statement.name, text: statement.text, values };
+  // Outside a transaction, straight from the driver's pool: a TypeORM query runner made,
+  // connected and released per call was a large share of a single-row call's CPU.
+  if (!manager.queryRunner) return (await poolOf(manager).query<T>(config)).rows;
+  const client = (await manager.queryRunner.connect()) as PgQueryable;
+  return (await client.query<T>(config)).rows;
+}
+
+interface PgQueryable {
+  query<T>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
+}
+
+/** The pg pool TypeORM's PostgreSQL driver keeps (`master`: this project runs no replicas). */
+function poolOf(manager: EntityManager): PgQueryable {
+  return (manager.connection.driver as unknown as { master: PgQueryable }).master;
 }
