@@ -31,7 +31,7 @@ let total = 0;
 const add = (into: Map<string, number>, key: string, bytes: number) =>
   into.set(key, (into.get(key) ?? 0) + bytes);
 
-for (const stack: Visit[] = [{ node: root, caller: '(root)' }]; stack.length > 0; ) {
+for (const stack: Visit[] = [{ node: root, caller: '(root)' }]; stack.length > 0;) {
   const { node, caller } = stack.pop()!;
   const { functionName, url, lineNumber } = node.callFrame;
   const name = `${functionName || '(anonymous)'} ${shortUrl(url)}:${lineNumber + 1}`;
@@ -67,7 +67,11 @@ const print = (title: string, rows: Map<string, number>, limit: number) => {
   console.log(`\n${title}`);
   for (const [key, bytes] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, limit)) {
     const share = ((100 * bytes) / total).toFixed(1).padStart(5);
-    console.log(`${share} %  ${Math.round(bytes / perUnit).toString().padStart(9)}  ${key}`);
+    console.log(
+      `${share} %  ${Math.round(bytes / perUnit)
+        .toString()
+        .padStart(9)}  ${key}`,
+    );
   }
 };
 console.log(`allocated: ${Math.round(total / perUnit)} ${unit}`);
