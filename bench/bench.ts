@@ -408,6 +408,7 @@ class AuthorizationBench {
     );
     const contentionAtStart = await authorizationContention(this.ledger.port);
     const first = this.next;
+    const startedAt = Date.now();
     const started = performance.now();
     const results = await client.run(rate * seconds, first);
     const elapsed = (performance.now() - started) / 1000;
@@ -424,10 +425,12 @@ class AuthorizationBench {
     return {
       ratePerS: Math.round(results.length / elapsed),
       ...percentiles(results.map((r) => r.ms)),
-      // Per second of schedule: a phase that starts slow and one that falls behind look alike in the totals.
+      // Per second of schedule: a phase that starts slow and one that falls behind look alike in
+      // the totals. `at` (wall clock) matches a slow second with PostgreSQL's log.
       timeline: Array.from({ length: seconds }, (_, second) => {
         const due = results.filter(({ i }) => Math.floor((i - first) / rate) === second);
-        return { second, requests: due.length, ...percentiles(due.map((r) => r.ms)) };
+        const at = new Date(startedAt + second * 1000).toISOString();
+        return { second, at, requests: due.length, ...percentiles(due.map((r) => r.ms)) };
       }),
       contention: {
         stale_decisions: contentionAtEnd.staleDecisions - contentionAtStart.staleDecisions,
