@@ -7,10 +7,13 @@ import { eventually, queryDatabase, scrapeMetrics, usageRated } from '@tally/tes
 import type { TopicRecorder } from '@tally/testing';
 import { AccountsService } from '../src/accounts/accounts.service';
 import { AuthorizationStore } from '../src/authorizations/authorization.store';
+import { BudgetsService } from '../src/budgets/budgets.service';
+import { CouponsService } from '../src/coupons/coupons.service';
 import { CreditsService } from '../src/credits/credits.service';
 import { HoldSweep } from '../src/holds/hold-sweep.service';
 import { HoldsStore } from '../src/holds/holds.store';
 import { LedgerStore } from '../src/books/ledger.store';
+import { PlansService } from '../src/plans/plans.service';
 import { ReconciliationService } from '../src/reconciliation/reconciliation.service';
 import { LedgerHarness } from './ledger.harness';
 
@@ -56,6 +59,13 @@ describe('POST /v1/authorizations on the real database', () => {
       staleDecisions: metrics.get('tally_ledger_authorization_stale_decisions_total') ?? 0,
       rowLocks: metrics.get('tally_ledger_authorization_row_locks_total') ?? 0,
     };
+  };
+  /** How often a hold decided on kept facts was placed, and how often they had changed. */
+  const keptFacts = async () => {
+    const metrics = await scrapeMetrics(ledger.url);
+    const count = (result: string) =>
+      metrics.get(`tally_ledger_authorization_kept_facts_total{result="${result}"}`) ?? 0;
+    return { current: count('current'), changed: count('changed') };
   };
   const statusOf = async (reservationId: string) =>
     (
@@ -398,12 +408,6 @@ describe('POST /v1/authorizations on the real database', () => {
       reason: 'trial',
       idempotencyKey: 'trial-kept',
     });
-    const keptFacts = async () => {
-      const metrics = await scrapeMetrics(ledger.url);
-      const count = (result: string) =>
-        metrics.get(`tally_ledger_authorization_kept_facts_total{result="${result}"}`) ?? 0;
-      return { current: count('current'), changed: count('changed') };
-    };
     const hold = async (amount: string, withKey = key) => {
       const response = await authorize({ estimated_cost: amount, ttl_seconds: 60 }, withKey);
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -455,6 +459,65 @@ describe('POST /v1/authorizations on the real database', () => {
     expect(await keptFacts()).toEqual({ current: before.current + 1, changed: before.changed + 3 });
     expect(await held(other)).toBe('11.500000000000');
     expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true });
+  });
+
+  it('every change of what a hold is decided on outside a hold makes the kept facts stale: budgets, plans, caps, coupons', async () => {
+    const account = 'acct_auth_facts_writers';
+    await ledger.get(AccountsService).createAccount({ accountId: account, name: 'Writers Ltd.' });
+    const key = (await ledger.createApiKey(account, 'gateway')).secret;
+    await ledger.get(CreditsService).grant({
+      accountId: account,
+      amount: '100.00',
+      kind: 'grant',
+      reason: 'trial',
+      idempotencyKey: 'trial-writers',
+    });
+    const plans = ledger.get(PlansService);
+    const hold = async () =>
+      (await authorize({ estimated_cost: '1.00', ttl_seconds: 60 }, key)).status;
+    /** The next hold after `change`, decided on the facts the last one left. */
+    const afterChange = async (change: () => Promise<unknown>) => {
+      const before = await keptFacts();
+      await change();
+      expect(await hold()).toBe(201);
+      const after = await keptFacts();
+      return { current: after.current - before.current, changed: after.changed - before.changed };
+    };
+
+    expect(await hold()).toBe(201);
+    // Nothing changed: the kept facts are current (the comparison can say yes).
+    expect(await afterChange(async () => undefined)).toEqual({ current: 1, changed: 0 });
+    expect(
+      await afterChange(() =>
+        ledger.get(BudgetsService).setBudget({
+          account_id: account,
+          period: 'monthly',
+          limit: '90.00',
+          hard_limit: true,
+        }),
+      ),
+    ).toEqual({ current: 0, changed: 1 });
+    await plans.setPlan({ name: 'facts-pro', markup_percent_paid: '10' });
+    expect(await afterChange(() => plans.assignPlan(account, 'facts-pro'))).toEqual({
+      current: 0,
+      changed: 1,
+    });
+    // The plan's own terms are not the account's: its row version is compared.
+    expect(
+      await afterChange(() => plans.setPlan({ name: 'facts-pro', markup_percent_paid: '20' })),
+    ).toEqual({ current: 0, changed: 1 });
+    expect(await afterChange(() => plans.setMonthlyCap(account, '500.00'))).toEqual({
+      current: 0,
+      changed: 1,
+    });
+    const coupons = ledger.get(CouponsService);
+    await coupons.create({ code: 'FACTS-HALF', kind: 'percent', percent: '50', duration_days: 10 });
+    expect(await afterChange(() => coupons.redeem(account, 'FACTS-HALF'))).toEqual({
+      current: 0,
+      changed: 1,
+    });
+    expect(await afterChange(async () => undefined)).toEqual({ current: 1, changed: 0 });
+    expect(await held(account)).toBe('8.000000000000');
   });
 
   // Last: from here on two instances share the schema and the consumer groups.

@@ -5,9 +5,10 @@ import { preparedQuery } from '@tally/persistence';
 import type { PreparedStatement } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
 import { budgetFromRow, budgetsAsJson } from '../books/budget.store';
+import { factsVersionSql } from '../books/facts-versions';
 import type { BudgetRow, StoredBudget } from '../books/budget.store';
 import { heldAtSql } from '../holds/holds.store';
-import { chargeTermsFromRow, chargeTermsSql, monthKey } from '../plans/plans.store';
+import { chargeTermsFromRow, chargeTermsSql, monthKey, planVersionSql } from '../plans/plans.store';
 import type { AccountChargeTerms, ChargeTermsRow } from '../plans/plans.store';
 import type { LedgerCode } from '../books/ledger-codes';
 import type { Balances } from '../books/ledger.store';
@@ -40,8 +41,10 @@ export interface FactsRow {
   key_held: string;
   earlier: { reservation_id: string; amount: string; expires_at: string } | null;
   terms: ChargeTermsRow;
-  /** A digest of the status, balances, budgets and terms as read, to see them unchanged later. */
-  fingerprint: string;
+  /** The account's facts version (ADR 0048), and the plan's row version (`xmin`) by its name. */
+  facts_version: string;
+  plan_name: string;
+  plan_version: string | null;
 }
 
 export interface NewHold {
@@ -54,22 +57,21 @@ export interface NewHold {
 }
 
 /**
- * The facts of $1's key $2 at $3 ($4 the request id, $5 the month). The fingerprint covers what
- * no hold changes; the hold counter and the held totals cover the rest.
+ * The facts of $1's key $2 at $3 ($4 the request id, $5 the month). The facts version covers
+ * what no hold changes and the plan's row version the plan's terms; the hold counter and the
+ * held totals cover the rest.
  */
 const FACTS_SQL = `SELECT a.status, a.holds_version::text AS holds_version, f.balances, f.budgets,
       h.held, h.key_held,
       (SELECT json_build_object('reservation_id', reservation_id, 'amount', amount::text, 'expires_at', expires_at)
         FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4) AS earlier,
-      f.terms,
-      md5(concat_ws('|', a.status, f.balances::text, f.budgets::text, f.terms::text)) AS fingerprint
+      f.terms, ${factsVersionSql('$1')}::text AS facts_version, p.plan_name, p.plan_version
     FROM accounts AS a, ${heldAtSql({ account: '$1', apiKey: '$2', now: '$3' })} AS h,
       (SELECT
         (SELECT json_object_agg(code, balance::text ORDER BY code) FROM ledger_accounts WHERE account_id = $1) AS balances,
         ${budgetsAsJson('$1')} AS budgets,
-        ${chargeTermsSql({ account: '$1', month: '$5::date', now: '$3' })} AS terms
-        -- OFFSET 0 keeps the planner from copying these subqueries into the fingerprint: built once.
-        OFFSET 0) AS f
+        ${chargeTermsSql({ account: '$1', month: '$5::date', now: '$3' })} AS terms) AS f,
+      ${planVersionSql('$1')} AS p
     WHERE a.account_id = $1`;
 
 const FACTS: PreparedStatement = { name: 'authorization_facts', text: FACTS_SQL };
@@ -91,24 +93,24 @@ const HOLD: PreparedStatement = {
 
 const HOLD_IF_CURRENT: PreparedStatement = {
   name: 'authorization_hold_if_current',
-  // HOLD's guard, and also every fact the decision was taken on: read in this statement's
-  // snapshot, compared with what the decision saw ($6 to $9), and returned either way.
-  text: `WITH facts AS (${FACTS_SQL}),
-    serialised AS (
-      UPDATE accounts SET holds_version = holds_version + 1
-      WHERE account_id = $1 AND holds_version = $6::bigint
-        AND (SELECT holds_version::bigint = $6::bigint AND fingerprint = $7 AND held::numeric = $8
-               AND key_held::numeric = $9 AND earlier IS NULL FROM facts)
-      RETURNING account_id),
+  // HOLD's guard, and also every fact the decision was taken on, compared in this statement's
+  // snapshot with what the decision saw ($5 to $10) by their versions and the held totals.
+  text: `WITH serialised AS (
+      UPDATE accounts AS a SET holds_version = holds_version + 1
+      FROM ${heldAtSql({ account: '$1', apiKey: '$2', now: '$3' })} AS h
+      WHERE a.account_id = $1 AND a.holds_version = $5::bigint AND a.status = $6
+        AND ${factsVersionSql('$1')} = $7::bigint
+        AND (SELECT xmin::text FROM plans WHERE name = $8) IS NOT DISTINCT FROM $9
+        AND h.held::numeric = $10 AND h.key_held::numeric = $11
+        AND NOT EXISTS (SELECT 1 FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4)
+      RETURNING a.account_id),
     counted AS (
-      UPDATE api_keys SET held = held + $10
+      UPDATE api_keys SET held = held + $12
       WHERE account_id = (SELECT account_id FROM serialised) AND api_key_id = $2
-      RETURNING account_id, api_key_id),
-    placed AS (
-      INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, amount, status, expires_at)
-      SELECT account_id, $11, api_key_id, $4, $10, 'held', $12 FROM counted
-      RETURNING reservation_id)
-    SELECT facts.*, (SELECT count(*) FROM placed)::int AS placed FROM facts`,
+      RETURNING account_id, api_key_id)
+    INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, amount, status, expires_at)
+    SELECT account_id, $13, api_key_id, $4, $12, 'held', $14 FROM counted
+    RETURNING reservation_id`,
 };
 
 const LOCK_ACCOUNT: PreparedStatement = {
@@ -166,38 +168,34 @@ export class AuthorizationStore {
   }
 
   /**
-   * Reads the facts again and inserts the hold, as `hold` does, only if they are still the ones
-   * the decision saw (`seen`). One round trip: when they changed, the facts as read come back
-   * for a new decision (undefined when the account is gone); when the hold is placed they were
-   * `seen`, and nothing more is made of them.
+   * Inserts the hold, as `hold` does, only if the facts are still the ones the decision saw
+   * (`seen`): the same versions of the account's facts and plan, the same held totals at
+   * `now`, no earlier hold with this request id. False when anything changed: the facts must
+   * be read again.
    */
   async holdIfCurrent(
     manager: EntityManager,
     hold: NewHold,
     seen: FactsRow,
     now: Date,
-  ): Promise<{ placed: true } | { placed: false; current: AuthorizationFacts | undefined }> {
-    const [row]: Array<FactsRow & { placed: number }> = await preparedQuery(
-      manager,
-      HOLD_IF_CURRENT,
-      [
-        hold.accountId,
-        hold.apiKeyId,
-        now,
-        hold.requestId,
-        monthKey(calendarMonthOf(now)),
-        seen.holds_version,
-        seen.fingerprint,
-        seen.held,
-        seen.key_held,
-        hold.amount.toFixed(),
-        hold.reservationId,
-        hold.expiresAt,
-      ],
-    );
-    if (!row?.balances) return { placed: false, current: undefined };
-    const { placed, ...current } = row;
-    return placed === 1 ? { placed: true } : { placed: false, current: factsAt(current, now) };
+  ): Promise<boolean> {
+    const inserted = await preparedQuery(manager, HOLD_IF_CURRENT, [
+      hold.accountId,
+      hold.apiKeyId,
+      now,
+      hold.requestId,
+      seen.holds_version,
+      seen.status,
+      seen.facts_version,
+      seen.plan_name,
+      seen.plan_version,
+      seen.held,
+      seen.key_held,
+      hold.amount.toFixed(),
+      hold.reservationId,
+      hold.expiresAt,
+    ]);
+    return inserted.length === 1;
   }
 
   /** Waits for and takes the account's row lock until the end of the transaction. */

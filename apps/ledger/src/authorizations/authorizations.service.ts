@@ -91,7 +91,7 @@ const rowLockFallbacks = counter(
  * account's hold counter (ADR 0006): the facts are read in one statement, the decision is the
  * domain's, and the hold is inserted only if no other hold came in between. A key's next
  * request decides on the facts its last one left and places its hold in one round trip, if
- * they are still current (ADR 0046). A contended
+ * their versions are still current (ADR 0046, ADR 0048). A contended
  * account falls back to its row lock. Holds expire by time alone. A model estimate is priced
  * with the catalog metering rates with (LEDGER_CATALOG_FILE: the same file as
  * METERING_CATALOG_FILE).
@@ -170,11 +170,10 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
         facts = undefined;
         continue;
       }
-      const held = await this.store.holdIfCurrent(manager, decision.hold, facts.seen, now);
-      keptFactsUsed.inc({ result: held.placed ? 'current' : 'changed' });
-      if (held.placed) return this.placed(principal, facts, decision);
-      facts = held.current ?? accountNotFound();
-      fresh = true;
+      const placed = await this.store.holdIfCurrent(manager, decision.hold, facts.seen, now);
+      keptFactsUsed.inc({ result: placed ? 'current' : 'changed' });
+      if (placed) return this.placed(principal, facts, decision);
+      facts = undefined;
     }
     rowLockFallbacks.inc();
     return this.dataSource.transaction(async (locked) => {

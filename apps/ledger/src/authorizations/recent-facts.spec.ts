@@ -22,7 +22,9 @@ const row = (held: string): FactsRow => ({
     month: null,
     discounts: [{ percent: '20', ends_at: '2026-12-02T12:00:00Z' }],
   },
-  fingerprint: 'f',
+  facts_version: '3',
+  plan_name: 'free',
+  plan_version: null,
 });
 const key = (accountId: string, apiKeyId = 'key_1') => ({ accountId, apiKeyId });
 

@@ -98,6 +98,9 @@ export class Books {
     if (missing) {
       throw new BooksException(BooksExceptionCode.ACCOUNT_NOT_FOUND, `no account ${missing}`);
     }
+    // Whatever `build` changes (balances, budgets, the month, the plan, coupons), an
+    // authorization's kept facts of these accounts must not outlive it.
+    await this.store.moveFactsVersions(manager, accountIds);
     const books = new OpenBooks(accounts, await this.budgets.lock(manager, accountIds));
     // A reset that came due is posted before anything else, so what follows is measured
     // against the right period.

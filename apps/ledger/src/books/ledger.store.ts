@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import { joinJsonTexts, jsonTextsSql, pgArray } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
+import { moveFactsVersionsSql } from './facts-versions';
 import { ALL_LEDGER_CODES } from './ledger-codes';
 import type { LedgerCode } from './ledger-codes';
 
@@ -118,6 +119,14 @@ export class LedgerStore {
       [accountIds, openedBy, ALL_LEDGER_CODES],
     );
     return new Set(rows.map((row) => row.account_id));
+  }
+
+  /**
+   * Moves the accounts' facts versions on (ADR 0048): facts an authorization kept from before
+   * this transaction are stale once it commits. After `lockBalances`, whose locks order it.
+   */
+  async moveFactsVersions(manager: EntityManager, accountIds: readonly string[]): Promise<void> {
+    await manager.query(moveFactsVersionsSql('$1'), [accountIds]);
   }
 
   /** Locks the accounts' ledger rows for this transaction and returns their balances. */

@@ -11,6 +11,7 @@ import { UsageLines1763856000900 } from './1763856000900-usage-lines.migration';
 import { PlansAndCoupons1763856001000 } from './1763856001000-plans-and-coupons.migration';
 import { TopUpStatus1763856002700 } from './1763856002700-topup-status.migration';
 import { UsageLinesKeepOneIndex1763856002800 } from './1763856002800-usage-lines-keep-one-index.migration';
+import { AccountFactsVersions1763856002900 } from './1763856002900-account-facts-versions.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const LEDGER_MIGRATIONS = [
   PlansAndCoupons1763856001000,
   TopUpStatus1763856002700,
   UsageLinesKeepOneIndex1763856002800,
+  AccountFactsVersions1763856002900,
 ];

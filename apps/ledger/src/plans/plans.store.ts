@@ -3,6 +3,7 @@ import { Decimal } from 'decimal.js';
 import { FREE_PLAN, couponPercentInForce } from '@tally/budget-domain';
 import type { ChargeTerms, Plan } from '@tally/budget-domain';
 import type { EntityManager } from 'typeorm';
+import { moveFactsVersionsSql } from '../books/facts-versions';
 
 /** A plan as stored, with when it was last set. */
 export interface StoredPlan extends Plan {
@@ -74,6 +75,17 @@ export function chargeTermsSql(params: { account: string; month: string; now: st
       'discounts', (SELECT coalesce(json_agg(json_build_object('percent', r.percent::text, 'ends_at', r.discount_ends_at)), '[]'::json)
                     FROM coupon_redemptions AS r
                     WHERE r.account_id = ${account} AND r.percent IS NOT NULL AND r.discount_ends_at > ${now}))
+    FROM (SELECT 1) AS one LEFT JOIN account_plans AS ap ON ap.account_id = ${account})`;
+}
+
+/**
+ * The account's plan name (free without an assignment) and its plans row's version (`xmin`,
+ * null while the row does not exist), as a one-row subquery: a plan's terms are not in the
+ * account's facts version (ADR 0048).
+ */
+export function planVersionSql(account: string): string {
+  return `(SELECT coalesce(ap.plan_name, 'free') AS plan_name,
+      (SELECT xmin::text FROM plans WHERE name = coalesce(ap.plan_name, 'free')) AS plan_version
     FROM (SELECT 1) AS one LEFT JOIN account_plans AS ap ON ap.account_id = ${account})`;
 }
 
@@ -212,8 +224,10 @@ export class PlansStore {
     cap: Decimal | null,
     now: Date,
   ): Promise<boolean> {
+    // Not through the books: the cap moves the facts version itself, in the same statement.
     const rows: unknown[] = await manager.query(
-      `INSERT INTO account_plans (account_id, plan_name, monthly_cap, assigned_at)
+      `WITH moved AS (${moveFactsVersionsSql('ARRAY(SELECT account_id FROM accounts WHERE account_id = $1)')})
+       INSERT INTO account_plans (account_id, plan_name, monthly_cap, assigned_at)
        SELECT account_id, 'free', $2::numeric, $3 FROM accounts WHERE account_id = $1
        ON CONFLICT (account_id) DO UPDATE SET monthly_cap = EXCLUDED.monthly_cap
        RETURNING account_id`,
