@@ -295,6 +295,7 @@ async function main(): Promise<void> {
     // the wait for a CPU and the load generator's own delays.
     authorization_server_share: authorization.server,
     authorization_cpu_us_per_request: authorization.cpuUsPerRequest,
+    authorization_wal: authorization.wal,
     authorization_contention: authorization.contention,
     authorization_timeline: authorization.timeline,
     // At BENCH_AUTH_UNDER_LOAD_RATE while BENCH_LOAD_EVENTS more events flow through.
@@ -347,6 +348,7 @@ class AuthorizationBench {
 
   private constructor(
     private readonly ledger: { port: number; pid: number | undefined },
+    private readonly databaseUrl: string,
     private readonly secrets: readonly string[],
     private readonly allowedPerAccount: number,
   ) {}
@@ -362,6 +364,7 @@ class AuthorizationBench {
     const secrets = await openAccountsWithKeys(harness, 'bench_auth', accounts, credit.toFixed());
     return new AuthorizationBench(
       ledger,
+      harness.isolation.databaseUrl,
       secrets,
       credit.dividedBy(AuthorizationBench.COST).floor().toNumber(),
     );
@@ -373,19 +376,28 @@ class AuthorizationBench {
    */
   async idle(rate: number, seconds: number) {
     await this.measure(rate, WARM_UP_SECONDS);
+    const walAtStart = await walWritten(this.databaseUrl);
     const cpuAtStart = cpuSnapshot(undefined, this.ledger.pid);
     const serverAtStart = await authorizationServerTimes(this.ledger.port);
     const measured = await this.measure(rate, seconds);
     const serverAtEnd = await authorizationServerTimes(this.ledger.port);
-    const { bench, ledger, postgres, machine } = cpuSpent(
+    const { bench, ledger, postgres, postgres_background, machine } = cpuSpent(
       cpuAtStart,
       cpuSnapshot(undefined, this.ledger.pid),
       rate * seconds,
     );
+    const walAtEnd = await walWritten(this.databaseUrl);
+    const requests = rate * seconds;
     return {
       ...measured,
       server: serverShares(serverAtStart, serverAtEnd),
-      cpuUsPerRequest: { client: bench, ledger, postgres, machine },
+      cpuUsPerRequest: { client: bench, ledger, postgres, postgres_background, machine },
+      // Cluster-wide, so anything else writing then counts too; a commit that waits for its own
+      // flush is one sync, commits that share a flush are fewer.
+      wal: {
+        syncs_per_request: round2((walAtEnd.syncs - walAtStart.syncs) / requests),
+        bytes_per_request: Math.round((walAtEnd.bytes - walAtStart.bytes) / requests),
+      },
     };
   }
 
@@ -535,6 +547,15 @@ async function noOpHttpFloor(rate: number, seconds: number) {
   } finally {
     server.kill();
   }
+}
+
+/** WAL flushes (fsyncs) and bytes the PostgreSQL cluster has written so far (pg_stat_wal). */
+async function walWritten(databaseUrl: string): Promise<{ syncs: number; bytes: number }> {
+  const [row] = await queryDatabase<{ syncs: string; bytes: string }>(
+    databaseUrl,
+    'SELECT wal_sync::text AS syncs, wal_bytes::text AS bytes FROM pg_stat_wal',
+  );
+  return { syncs: Number(row!.syncs), bytes: Number(row!.bytes) };
 }
 
 /** p50, p95 and p99 of latencies in ms, to 0.01 ms. */

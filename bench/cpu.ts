@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 
 /** CPU the bench's processes have used, read from /proc: for `npm run bench` and its probes. */
 export type CpuSnapshot = Record<
-  'bench' | 'metering' | 'ledger' | 'kafka' | 'postgres' | 'machine',
+  'bench' | 'metering' | 'ledger' | 'kafka' | 'postgres' | 'postgres_background' | 'machine',
   number
 >;
 
@@ -12,6 +12,9 @@ export function cpuSnapshot(
   ledgerPid: number | undefined,
 ): CpuSnapshot {
   const postgres = pidsWhere((command) => /^(\S*\/)?postgres\b/.test(command));
+  // A client backend names its client ("postgres: 15/main: user db 127.0.0.1(5123) idle");
+  // the postmaster, checkpointer, WAL writer and the like do not.
+  const background = postgres.filter((pid) => !/\(\d+\)|\[local\]/.test(commandOf(pid)));
   // With TALLY_KAFKA_DATA (a broker of one's own, see infra/kafka), only that broker counts:
   // a shared one also works for other people's tests.
   const brokerData = process.env['TALLY_KAFKA_DATA'];
@@ -32,6 +35,7 @@ export function cpuSnapshot(
     ledger: ticksOf(ledgerPid),
     kafka: kafka.reduce((sum, pid) => sum + ticksOf(pid), 0),
     postgres: postgres.reduce((sum, pid) => sum + ticksOf(pid), 0),
+    postgres_background: background.reduce((sum, pid) => sum + ticksOf(pid), 0),
     machine: (user! + nice! + system!) / 100,
   };
 }
@@ -48,14 +52,16 @@ export function ticksOf(pid: number | string | undefined): number {
 
 /** Processes whose command line (arguments joined by spaces) passes the test. */
 function pidsWhere(test: (command: string) => boolean): string[] {
-  return readdirSync('/proc').filter((entry) => {
-    if (!/^\d+$/.test(entry)) return false;
-    try {
-      return test(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' '));
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && test(commandOf(entry)));
+}
+
+/** A process's command line, arguments joined by spaces; empty when it is gone. */
+function commandOf(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
 }
 
 /** Microseconds of CPU per event each part spent between two snapshots (postgres: live backends only). */
