@@ -123,9 +123,9 @@ const LOCK_ACCOUNT: PreparedStatement = {
 };
 
 /**
- * The authorizations' SQL (ADR 0006, ADR 0046): a hold decided on facts read just before is
- * inserted if the hold counter is unchanged; one decided on facts kept from an earlier request
- * is inserted in the same statement that reads them again, if none of them changed.
+ * The authorizations' SQL (ADR 0006, ADR 0046, ADR 0048): a hold decided on facts read just
+ * before is inserted if the hold counter is unchanged; one decided on facts kept from an
+ * earlier request is inserted if their versions and held totals are still the ones it saw.
  */
 @Injectable()
 export class AuthorizationStore {
