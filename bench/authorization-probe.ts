@@ -8,7 +8,9 @@
  * PostgreSQL used per request from /proc: `refused_body` passes the HTTP edge, the API key and
  * Nest's routing and is refused by validation (422), `granted` is a whole authorization (201).
  * The first is what the HTTP stack costs before any authorization work; the difference is the
- * authorization's own. Open-loop latency under a rate is `npm run bench`'s work, not this.
+ * authorization's own. With PROBE_RATE (requests/s) the requests start on that schedule instead
+ * (open loop, as the bench sends them), for a profile of the ledger at the bench's pace.
+ * Latency under a rate is `npm run bench`'s work, not this.
  */
 import http from 'node:http';
 import { ServiceHarness } from '@tally/testing';
@@ -18,6 +20,7 @@ import { cpuSnapshot, cpuSpent } from './cpu';
 const REQUESTS = Number(process.env['PROBE_REQUESTS'] ?? 6_000);
 const CONCURRENCY = Number(process.env['PROBE_CONCURRENCY'] ?? 16);
 const ROUNDS = Number(process.env['PROBE_ROUNDS'] ?? 3);
+const RATE = process.env['PROBE_RATE'] ? Number(process.env['PROBE_RATE']) : undefined;
 const ACCOUNTS = 50;
 const BODIES = {
   refused_body: JSON.stringify({ estimated_cost: 'nope', ttl_seconds: 60 }),
@@ -45,8 +48,23 @@ async function main(): Promise<void> {
         statuses[status] = (statuses[status] ?? 0) + 1;
       }
     };
+    const openLoop = async () => {
+      const started = performance.now();
+      const pending: Array<Promise<void>> = [];
+      for (let i = 0; i < requests; i += 1) {
+        const wait = started + (i * 1000) / RATE! - performance.now();
+        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        const secret = secrets[i % secrets.length];
+        pending.push(
+          postAuthorization(agent, ledger!.port, BODIES[kind], secret).then((status) => {
+            statuses[status] = (statuses[status] ?? 0) + 1;
+          }),
+        );
+      }
+      await Promise.all(pending);
+    };
     const before = cpuSnapshot(undefined, ledger!.pid);
-    await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+    await (RATE ? openLoop() : Promise.all(Array.from({ length: CONCURRENCY }, loop)));
     const {
       ledger: ledgerUs,
       postgres,
