@@ -447,6 +447,9 @@ class AuthorizationBench {
       contention: {
         stale_decisions: contentionAtEnd.staleDecisions - contentionAtStart.staleDecisions,
         row_locks: contentionAtEnd.rowLocks - contentionAtStart.rowLocks,
+        // Holds decided on a key's kept facts: placed at once, or facts changed (ADR 0048).
+        kept_facts_current: contentionAtEnd.keptCurrent - contentionAtStart.keptCurrent,
+        kept_facts_changed: contentionAtEnd.keptChanged - contentionAtStart.keptChanged,
       },
     };
   }
@@ -568,13 +571,20 @@ function percentiles(latencies: number[]): { p50: number; p95: number; p99: numb
 }
 
 /** The ledger's counts of authorizations that collided with another of the same account. */
-async function authorizationContention(
-  port: number,
-): Promise<{ staleDecisions: number; rowLocks: number }> {
+async function authorizationContention(port: number): Promise<{
+  staleDecisions: number;
+  rowLocks: number;
+  keptCurrent: number;
+  keptChanged: number;
+}> {
   const metrics = await scrapeMetrics(`http://127.0.0.1:${port}`);
+  const kept = (result: string) =>
+    metrics.get(`tally_ledger_authorization_kept_facts_total{result="${result}"}`) ?? 0;
   return {
     staleDecisions: metrics.get('tally_ledger_authorization_stale_decisions_total') ?? 0,
     rowLocks: metrics.get('tally_ledger_authorization_row_locks_total') ?? 0,
+    keptCurrent: kept('current'),
+    keptChanged: kept('changed'),
   };
 }
 
