@@ -41,6 +41,8 @@ export interface FactsRow {
   key_held: string;
   earlier: { reservation_id: string; amount: string; expires_at: string } | null;
   terms: ChargeTermsRow;
+  /** The calendar month (its first day) the month counters in `terms` are of. */
+  month: string;
   /** The account's facts version (ADR 0048), and the plan's row version (`xmin`) by its name. */
   facts_version: string;
   plan_name: string;
@@ -65,7 +67,8 @@ const FACTS_SQL = `SELECT a.status, a.holds_version::text AS holds_version, f.ba
       h.held, h.key_held,
       (SELECT json_build_object('reservation_id', reservation_id, 'amount', amount::text, 'expires_at', expires_at)
         FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4) AS earlier,
-      f.terms, ${factsVersionSql('$1')}::text AS facts_version, p.plan_name, p.plan_version
+      f.terms, $5::date::text AS month, ${factsVersionSql('$1')}::text AS facts_version,
+      p.plan_name, p.plan_version
     FROM accounts AS a, ${heldAtSql({ account: '$1', apiKey: '$2', now: '$3' })} AS h,
       (SELECT
         (SELECT json_object_agg(code, balance::text ORDER BY code) FROM ledger_accounts WHERE account_id = $1) AS balances,
@@ -226,9 +229,12 @@ export function factsAt(row: FactsRow, now: Date): AuthorizationFacts {
 
 /**
  * Facts kept from an earlier request as they stand at `now`: of what they hold, only the plan
- * terms depend on the time (a coupon ends), so the rest is not made again.
+ * terms depend on the time (a coupon ends), so the rest is not made again. None once a new
+ * month began: their month counters (volume tier, cap) are the last month's, and no writer
+ * moves the facts version at midnight.
  */
-export function keptFactsAt(facts: AuthorizationFacts, now: Date): AuthorizationFacts {
+export function keptFactsAt(facts: AuthorizationFacts, now: Date): AuthorizationFacts | undefined {
+  if (facts.seen.month !== monthKey(calendarMonthOf(now))) return undefined;
   return { ...facts, terms: chargeTermsFromRow(facts.seen.terms, now) };
 }
 

@@ -22,6 +22,7 @@ const row = (held: string): FactsRow => ({
     month: null,
     discounts: [{ percent: '20', ends_at: '2026-12-02T12:00:00Z' }],
   },
+  month: '2026-12-01',
   facts_version: '3',
   plan_name: 'free',
   plan_version: null,
@@ -58,9 +59,21 @@ describe('facts kept across requests', () => {
 
   it('are taken at the time of the request that uses them: a coupon ends', () => {
     const kept = factsAt(row('2'), NOW);
-    expect(keptFactsAt(kept, NOW).terms.couponPercent.toFixed()).toBe('20');
+    expect(keptFactsAt(kept, NOW)?.terms.couponPercent.toFixed()).toBe('20');
     const later = new Date('2026-12-02T12:00:00Z');
     expect(keptFactsAt(kept, later)).toEqual(factsAt(row('2'), later));
-    expect(keptFactsAt(kept, later).terms.couponPercent.toFixed()).toBe('0');
+    expect(keptFactsAt(kept, later)?.terms.couponPercent.toFixed()).toBe('0');
+  });
+
+  it("are not used once a new month began: their month counters are the last month's", () => {
+    const lastOfNovember = new Date('2026-11-30T23:59:59Z');
+    const november = {
+      ...row('2'),
+      month: '2026-11-01',
+      terms: { ...row('2').terms, month: { tokens: '9000000', charged: '120.000000000000' } },
+    };
+    const kept = factsAt(november, lastOfNovember);
+    expect(keptFactsAt(kept, new Date('2026-11-30T23:59:59.999Z'))).toBeDefined();
+    expect(keptFactsAt(kept, new Date('2026-12-01T00:00:00Z'))).toBeUndefined();
   });
 });
