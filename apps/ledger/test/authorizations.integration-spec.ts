@@ -60,6 +60,17 @@ describe('POST /v1/authorizations on the real database', () => {
       rowLocks: metrics.get('tally_ledger_authorization_row_locks_total') ?? 0,
     };
   };
+  /** Opens an account of its own for one test, with `credit` granted to it. */
+  const openAccount = async (accountId: string, name: string, credit: string) => {
+    await ledger.get(AccountsService).createAccount({ accountId, name });
+    await ledger.get(CreditsService).grant({
+      accountId,
+      amount: credit,
+      kind: 'grant',
+      reason: 'trial',
+      idempotencyKey: `trial-${accountId}`,
+    });
+  };
   /** How often a hold decided on kept facts was placed, and how often they had changed. */
   const keptFacts = async () => {
     const metrics = await scrapeMetrics(ledger.url);
@@ -318,16 +329,8 @@ describe('POST /v1/authorizations on the real database', () => {
 
   it('an authorization queued on the row lock and a posting settling a hold of the same key do not deadlock', async () => {
     const other = 'acct_auth_lock_order';
-    const accounts = ledger.get(AccountsService);
-    await accounts.createAccount({ accountId: other, name: 'Lock Order Ltd.' });
+    await openAccount(other, 'Lock Order Ltd.', '10.00');
     const { api_key_id: keyId, secret: key } = await ledger.createApiKey(other, 'gateway');
-    await ledger.get(CreditsService).grant({
-      accountId: other,
-      amount: '10.00',
-      kind: 'grant',
-      reason: 'trial',
-      idempotencyKey: 'trial-3',
-    });
     const { reservation_id: reservationId } = (await (
       await authorize({ estimated_cost: '1.00' }, key)
     ).json()) as { reservation_id: string };
@@ -397,17 +400,10 @@ describe('POST /v1/authorizations on the real database', () => {
 
   it("decides a key's next hold on the facts its last request left, placed in one statement only while they are current", async () => {
     const other = 'acct_auth_kept_facts';
-    await ledger.get(AccountsService).createAccount({ accountId: other, name: 'Kept Facts Ltd.' });
+    await openAccount(other, 'Kept Facts Ltd.', '10.00');
     const key = (await ledger.createApiKey(other, 'gateway')).secret;
     const otherKey = (await ledger.createApiKey(other, 'batch jobs')).secret;
     const credits = ledger.get(CreditsService);
-    await credits.grant({
-      accountId: other,
-      amount: '10.00',
-      kind: 'grant',
-      reason: 'trial',
-      idempotencyKey: 'trial-kept',
-    });
     const hold = async (amount: string, withKey = key) => {
       const response = await authorize({ estimated_cost: amount, ttl_seconds: 60 }, withKey);
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -463,15 +459,8 @@ describe('POST /v1/authorizations on the real database', () => {
 
   it('every change of what a hold is decided on outside a hold makes the kept facts stale: budgets, plans, caps, coupons', async () => {
     const account = 'acct_auth_facts_writers';
-    await ledger.get(AccountsService).createAccount({ accountId: account, name: 'Writers Ltd.' });
+    await openAccount(account, 'Writers Ltd.', '100.00');
     const key = (await ledger.createApiKey(account, 'gateway')).secret;
-    await ledger.get(CreditsService).grant({
-      accountId: account,
-      amount: '100.00',
-      kind: 'grant',
-      reason: 'trial',
-      idempotencyKey: 'trial-writers',
-    });
     const plans = ledger.get(PlansService);
     const hold = async () =>
       (await authorize({ estimated_cost: '1.00', ttl_seconds: 60 }, key)).status;
@@ -523,16 +512,8 @@ describe('POST /v1/authorizations on the real database', () => {
   // Last: from here on two instances share the schema and the consumer groups.
   it('two instances, 200 concurrent authorizations of 1.00 between them against 50.00: exactly 50 succeed', async () => {
     const other = 'acct_auth_two_instances';
-    const accounts = ledger.get(AccountsService);
-    await accounts.createAccount({ accountId: other, name: 'Two Instances Ltd.' });
+    await openAccount(other, 'Two Instances Ltd.', '50.00');
     const key = (await ledger.createApiKey(other, 'gateway')).secret;
-    await ledger.get(CreditsService).grant({
-      accountId: other,
-      amount: '50.00',
-      kind: 'grant',
-      reason: 'trial',
-      idempotencyKey: 'trial-2',
-    });
     const urls = [ledger.url, ledger.urlOf(await ledger.startInstance())];
 
     const contentionBefore = await contention();
