@@ -38,7 +38,7 @@ import {
   scrapeMetrics,
 } from '@tally/testing';
 import { openAccountsWithKeys, postAuthorization } from './authorization-client';
-import { cpuSnapshot, cpuSpent, ticksOf } from './cpu';
+import { cpuSnapshot, cpuSpent, cpuWaitMark, cpuWaitShare, ticksOf } from './cpu';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 1_000);
@@ -295,6 +295,7 @@ async function main(): Promise<void> {
     // the wait for a CPU and the load generator's own delays.
     authorization_server_share: authorization.server,
     authorization_cpu_us_per_request: authorization.cpuUsPerRequest,
+    authorization_cpu_wait_share: authorization.cpuWaitShare,
     authorization_wal: authorization.wal,
     authorization_contention: authorization.contention,
     authorization_timeline: authorization.timeline,
@@ -304,11 +305,13 @@ async function main(): Promise<void> {
     authorization_under_load_p95_ms: underLoad.p95,
     authorization_under_load_p99_ms: underLoad.p99,
     authorization_under_load_contention: underLoad.contention,
+    authorization_under_load_cpu_wait_share: underLoad.cpuWaitShare,
     events_posted_per_s_beside_them: Math.round(postedInWindow),
     // The same client at the same rate against a server that does nothing: this machine's floor.
     raw_http_no_op_p50_ms: floor.p50,
     raw_http_no_op_p99_ms: floor.p99,
     raw_http_no_op_cpu_us_per_request: floor.cpuUsPerRequest,
+    raw_http_no_op_cpu_wait_share: floor.cpuWaitShare,
     raw_kafka_consume_events_per_s: Math.round(raw.kafkaConsumePerS),
     raw_pg_insert_rows_per_s: Math.round(raw.pgInsertRowsPerS),
     raw_pg_round_trip_cpu_us: raw.pgRoundTrip,
@@ -422,7 +425,9 @@ class AuthorizationBench {
     const first = this.next;
     const startedAt = Date.now();
     const started = performance.now();
+    const waitAtStart = cpuWaitMark();
     const results = await client.run(rate * seconds, first);
+    const waitAtEnd = cpuWaitMark();
     const elapsed = (performance.now() - started) / 1000;
     client.close();
     const contentionAtEnd = await authorizationContention(this.ledger.port);
@@ -437,6 +442,9 @@ class AuthorizationBench {
     return {
       ratePerS: Math.round(results.length / elapsed),
       ...percentiles(results.map((r) => r.ms)),
+      // Share of the phase's wall time in which some task waited for a core (PSI "some"):
+      // latency that is queueing for a CPU, not work.
+      cpuWaitShare: cpuWaitShare(waitAtStart, waitAtEnd),
       // Per second of schedule: a phase that starts slow and one that falls behind look alike in
       // the totals. `at` (wall clock) matches a slow second with PostgreSQL's log.
       timeline: Array.from({ length: seconds }, (_, second) => {
@@ -533,19 +541,21 @@ async function noOpHttpFloor(rate: number, seconds: number) {
       () => 'floor',
     );
     await client.run(rate * WARM_UP_SECONDS, 0);
-    const cpuAtStart = {
-      machine: cpuSnapshot(undefined, undefined).machine,
-      server: ticksOf(server.pid),
-    };
+    const cpuAtStart = { ...cpuSnapshot(undefined, undefined), server: ticksOf(server.pid) };
+    const waitAtStart = cpuWaitMark();
     const results = await client.run(rate * seconds, 0);
+    const waitAtEnd = cpuWaitMark();
     client.close();
     const perRequest = (secondsSpent: number) => Math.round((secondsSpent * 1e6) / results.length);
+    const cpuAtEnd = cpuSnapshot(undefined, undefined);
     return {
       ...percentiles(results.map((r) => r.ms)),
       cpuUsPerRequest: {
+        client: perRequest(cpuAtEnd.bench - cpuAtStart.bench),
         server: perRequest(ticksOf(server.pid) - cpuAtStart.server),
-        machine: perRequest(cpuSnapshot(undefined, undefined).machine - cpuAtStart.machine),
+        machine: perRequest(cpuAtEnd.machine - cpuAtStart.machine),
       },
+      cpuWaitShare: cpuWaitShare(waitAtStart, waitAtEnd),
     };
   } finally {
     server.kill();

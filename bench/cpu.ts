@@ -71,3 +71,30 @@ export function cpuSpent(from: CpuSnapshot, to: CpuSnapshot, events: number): Cp
     spent[key] = Math.round(((to[key] - from[key]) * 1e6) / events);
   return spent;
 }
+
+/**
+ * A mark for `cpuWaitShare`: microseconds so far in which at least one runnable task waited for
+ * a CPU (the kernel's pressure stall information, "some"; undefined without /proc/pressure),
+ * and when.
+ */
+export function cpuWaitMark(): { waitedUs: number | undefined; at: number } {
+  let waitedUs: number | undefined;
+  try {
+    waitedUs = Number(/total=(\d+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))![1]);
+  } catch {
+    waitedUs = undefined;
+  }
+  return { waitedUs, at: performance.now() };
+}
+
+/**
+ * The share of the wall time between two marks in which some task waited for a CPU: how much of
+ * a phase's latency can be queueing for a core rather than work.
+ */
+export function cpuWaitShare(
+  from: ReturnType<typeof cpuWaitMark>,
+  to: ReturnType<typeof cpuWaitMark>,
+): number | null {
+  if (from.waitedUs === undefined || to.waitedUs === undefined) return null;
+  return Math.round(((to.waitedUs - from.waitedUs) / ((to.at - from.at) * 1000)) * 1000) / 1000;
+}
