@@ -50,6 +50,24 @@ const HEAD: PreparedStatement = {
 };
 
 /**
+ * Whether the outbox has rows after the position, ready or not: an idle relay's look, one
+ * statement outside a transaction. `max` is read from each partition's index end, whatever the
+ * statistics say (a condition on xid would let them choose to read every row after it).
+ */
+const ANY_AFTER: PreparedStatement = {
+  name: 'outbox_any_after',
+  text: `SELECT coalesce(max(xid) > $1::xid8, false) AS any FROM outbox`,
+};
+
+export async function outboxHasRowsAfter(
+  manager: EntityManager,
+  position: string,
+): Promise<boolean> {
+  const [row] = await preparedQuery<{ any: boolean }>(manager, ANY_AFTER, [position]);
+  return row!.any;
+}
+
+/**
  * The next round: the rows of whole ended transactions after `position`, in xid order, within
  * the limits (or the first slice of one larger transaction). Inside the round rows go out in
  * the order they were written (id), so two transactions that took turns on a key keep their

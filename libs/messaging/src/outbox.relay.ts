@@ -3,7 +3,7 @@ import { Partitioners } from 'kafkajs';
 import type { Kafka, PartitionOffset, Producer, Transaction } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { counter, gauge, histogram } from '@tally/platform';
-import { readOutboxHead } from './outbox-head';
+import { outboxHasRowsAfter, readOutboxHead } from './outbox-head';
 import type { OutboxRow, RoundHead } from './outbox-head';
 import { OutboxPartitions } from './outbox-partitions';
 
@@ -89,6 +89,12 @@ export class OutboxRelay {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private nudged = false;
+  /**
+   * Set when the last sleep ran out with nothing to wake it: the next round first looks
+   * whether anything is after the position, in one statement, before it opens a transaction
+   * to read (about a tenth of an idle service's CPU, docs/benchmarks).
+   */
+  private idle = false;
   private leaderLock: QueryRunner | undefined;
   private producer: Producer | undefined;
   private recovered = false;
@@ -226,6 +232,7 @@ export class OutboxRelay {
   }
 
   private async publishRound(producer: Producer): Promise<number> {
+    if (this.idle && !(await outboxHasRowsAfter(this.dataSource.manager, this.position))) return 0;
     const head = await this.readHead();
     if (!head) return 0;
     const stopTimer = roundSeconds.startTimer();
@@ -435,26 +442,34 @@ export class OutboxRelay {
         );
       }
       failingRounds.set(failures);
+      this.idle = false;
       if (count === 0) {
-        await this.sleep(
+        const nudged = await this.sleep(
           failures > 0 ? Math.min(5000, 100 * 2 ** failures) : this.options.idleDelayMs,
         );
+        this.idle = !nudged && failures === 0;
       }
     }
   }
 
-  /** Sleeps until the delay passes or a nudge arrives; a nudge during a round is not lost. */
-  private sleep(ms: number): Promise<void> {
+  /**
+   * Sleeps until the delay passes or a nudge arrives; a nudge during a round is not lost.
+   * True when a nudge ended it.
+   */
+  private sleep(ms: number): Promise<boolean> {
     if (this.nudged) {
       this.nudged = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.wake?.(), ms);
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve(false);
+      }, ms);
       this.wake = () => {
         clearTimeout(timer);
         this.wake = undefined;
-        resolve();
+        resolve(true);
       };
     });
   }

@@ -21,7 +21,7 @@ import {
 // The inbox and outbox primitives themselves; services reach them only through MessagingService.
 import { claimInbox, claimNew } from '../src/inbox';
 import { dedupeKeysInOutbox, enqueueOutbox, jsonMessage } from '../src/outbox';
-import { readOutboxHead } from '../src/outbox-head';
+import { outboxHasRowsAfter, readOutboxHead } from '../src/outbox-head';
 
 describe('inbox and outbox on the real database and broker', () => {
   const isolation = isolate();
@@ -222,6 +222,76 @@ describe('inbox and outbox on the real database and broker', () => {
       // Planned on those statistics, the old read took all 20,000 rows after the position and sorted them.
       expect(await rowsExamined(manager, statements[1]!, 'outbox')).toBeLessThanOrEqual(1000);
     });
+  });
+
+  it('tells an idle relay in one statement whether rows follow its position, reading one row per partition whatever the backlog', async () => {
+    await inRolledBackTransaction(dataSource, async (manager) => {
+      await manager.query('DELETE FROM outbox');
+      const [{ base }] = await manager.query(
+        `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 300 AS base`,
+      );
+      const write = (from: number, to: number) =>
+        manager.query(
+          `INSERT INTO outbox (xid, topic, message_key, value)
+           SELECT ($1::bigint + 1 + g / 100)::text::xid8, 'idle-look', 'k', 'row-' || g
+           FROM generate_series($2::int, $3::int) AS g`,
+          [base, from, to],
+        );
+      // Statistics that expect nothing after the position, then a backlog behind it.
+      await write(0, 99);
+      await manager.query('ANALYZE outbox');
+      await write(100, 20_099);
+      const { manager: recorded, statements } = recordingManager(manager);
+      const [{ partitions }] = await manager.query(
+        `SELECT count(*)::int AS partitions FROM pg_inherits WHERE inhparent = 'outbox'::regclass`,
+      );
+
+      expect(await outboxHasRowsAfter(recorded, String(Number(base) + 1))).toBe(true);
+      expect(statements).toHaveLength(1);
+      expect(await rowsExamined(manager, statements[0]!, 'outbox')).toBeLessThanOrEqual(partitions);
+      // The last written transaction is base + 201.
+      const past = String(Number(base) + 201);
+      expect(await outboxHasRowsAfter(recorded, past)).toBe(false);
+      // A row of a transaction still running (this one) counts: the round's own read decides
+      // whether it can go yet.
+      await manager.query(
+        `INSERT INTO outbox (topic, message_key, value) VALUES ('idle-look', 'k', 'open')`,
+      );
+      expect(await outboxHasRowsAfter(recorded, past)).toBe(true);
+    });
+  });
+
+  it('an idle relay opens no transaction to look, and still publishes rows no one nudged it for', async () => {
+    const idleTopic = `outbox-idle.${isolation.suffix}`;
+    await ensureTopics(kafka, [idleTopic], 1);
+    const recorder = await client.record(idleTopic);
+    const idleMarks = () => recorder.json<{ idle?: string }>().map((payload) => payload.idle);
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, [jsonMessage(idleTopic, 'acct_idle', { idle: 'nudged' })]),
+    );
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions());
+    relay.start();
+    try {
+      relay.nudge();
+      // Its first round has recovered, upkept the partitions and published: then it is idle.
+      await eventually(() => expect(idleMarks()).toContain('nudged'));
+      // With a 10 ms delay, dozens of looks in this window.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const transactions = jest.spyOn(dataSource, 'transaction');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const transactionsWhileIdle = transactions.mock.calls.length;
+      transactions.mockRestore();
+      expect(transactionsWhileIdle).toBe(0);
+
+      // Written without a nudge, as another instance's rows are.
+      await dataSource.transaction((manager) =>
+        enqueueOutbox(manager, [jsonMessage(idleTopic, 'acct_idle', { idle: 'unnudged' })]),
+      );
+      await eventually(() => expect(idleMarks()).toContain('unnudged'));
+    } finally {
+      await relay.stop();
+    }
+    expect(await unpublished()).toBe(0);
   });
 
   it('publishes committed outbox rows in order, per key, once, and moves its position past them', async () => {
