@@ -39,6 +39,7 @@ import {
 } from '@tally/testing';
 import { openAccountsWithKeys, postAuthorization } from './authorization-client';
 import { cpuSnapshot, cpuSpent, cpuWaitMark, cpuWaitShare, ticksOf } from './cpu';
+import { StallCanary, slowRequestsDuringStalls } from './stall-canary';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
 const ACCOUNTS = Number(process.env['BENCH_ACCOUNTS'] ?? 1_000);
@@ -54,6 +55,12 @@ const AUTH_RATE = Number(process.env['BENCH_AUTH_RATE'] ?? 1000);
 const AUTH_SECONDS = Number(process.env['BENCH_AUTH_SECONDS'] ?? 10);
 /** Events streamed after the idle authorization phase, while authorizations run beside them. */
 const LOAD_EVENTS = Number(process.env['BENCH_LOAD_EVENTS'] ?? 50_000);
+/**
+ * BENCH_STALL_CANARY=1: a raised-priority process notes when the whole machine was held during
+ * the authorization phases (bench/stall-canary.ts). Off by default: its 500 wake-ups a second
+ * cost about 14 ms of CPU a second, which the phases' machine CPU would carry.
+ */
+const STALL_CANARY = process.env['BENCH_STALL_CANARY'] === '1';
 const AUTH_UNDER_LOAD_RATE = Number(process.env['BENCH_AUTH_UNDER_LOAD_RATE'] ?? 200);
 /** Events/s for the first phase; unset: as fast as the producer can send. */
 const PRODUCE_RATE = process.env['BENCH_PRODUCE_RATE']
@@ -296,6 +303,7 @@ async function main(): Promise<void> {
     authorization_server_share: authorization.server,
     authorization_cpu_us_per_request: authorization.cpuUsPerRequest,
     authorization_cpu_wait_share: authorization.cpuWaitShare,
+    authorization_machine_stalls: authorization.machineStalls,
     authorization_wal: authorization.wal,
     authorization_contention: authorization.contention,
     authorization_timeline: authorization.timeline,
@@ -306,12 +314,14 @@ async function main(): Promise<void> {
     authorization_under_load_p99_ms: underLoad.p99,
     authorization_under_load_contention: underLoad.contention,
     authorization_under_load_cpu_wait_share: underLoad.cpuWaitShare,
+    authorization_under_load_machine_stalls: underLoad.machineStalls,
     events_posted_per_s_beside_them: Math.round(postedInWindow),
     // The same client at the same rate against a server that does nothing: this machine's floor.
     raw_http_no_op_p50_ms: floor.p50,
     raw_http_no_op_p99_ms: floor.p99,
     raw_http_no_op_cpu_us_per_request: floor.cpuUsPerRequest,
     raw_http_no_op_cpu_wait_share: floor.cpuWaitShare,
+    raw_http_no_op_machine_stalls: floor.machineStalls,
     raw_kafka_consume_events_per_s: Math.round(raw.kafkaConsumePerS),
     raw_pg_insert_rows_per_s: Math.round(raw.pgInsertRowsPerS),
     raw_pg_round_trip_cpu_us: raw.pgRoundTrip,
@@ -426,7 +436,9 @@ class AuthorizationBench {
     const startedAt = Date.now();
     const started = performance.now();
     const waitAtStart = cpuWaitMark();
+    const canary = STALL_CANARY ? StallCanary.start() : undefined;
     const results = await client.run(rate * seconds, first);
+    const stalls = await canary?.stop();
     const waitAtEnd = cpuWaitMark();
     const elapsed = (performance.now() - started) / 1000;
     client.close();
@@ -445,6 +457,7 @@ class AuthorizationBench {
       // Share of the phase's wall time in which some task waited for a core (PSI "some"):
       // latency that is queueing for a CPU, not work.
       cpuWaitShare: cpuWaitShare(waitAtStart, waitAtEnd),
+      ...(stalls ? { machineStalls: slowRequestsDuringStalls(results, stalls, 10) } : {}),
       // Per second of schedule: a phase that starts slow and one that falls behind look alike in
       // the totals. `at` (wall clock) matches a slow second with PostgreSQL's log.
       timeline: Array.from({ length: seconds }, (_, second) => {
@@ -486,12 +499,9 @@ class OpenLoopClient {
     private readonly secretOf: (i: number) => string | undefined,
   ) {}
 
-  async run(
-    count: number,
-    first: number,
-  ): Promise<Array<{ i: number; ms: number; status: number }>> {
+  async run(count: number, first: number): Promise<Timed[]> {
     const started = performance.now();
-    const pending: Array<Promise<{ i: number; ms: number; status: number }>> = [];
+    const pending: Array<Promise<Timed>> = [];
     for (let i = 0; i < count; i += 1) {
       const due = started + (i * 1000) / this.rate;
       const wait = due - performance.now();
@@ -505,10 +515,26 @@ class OpenLoopClient {
     this.agent.destroy();
   }
 
-  private async call(i: number, from: number): Promise<{ i: number; ms: number; status: number }> {
+  private async call(i: number, from: number): Promise<Timed> {
     const status = await postAuthorization(this.agent, this.port, this.body, this.secretOf(i));
-    return { i, ms: performance.now() - from, status };
+    const to = performance.now();
+    return {
+      i,
+      ms: to - from,
+      status,
+      start: performance.timeOrigin + from,
+      end: performance.timeOrigin + to,
+    };
   }
+}
+
+/** One request of an open loop: its number, latency, status, and start and end in epoch ms. */
+interface Timed {
+  i: number;
+  ms: number;
+  status: number;
+  start: number;
+  end: number;
 }
 
 /**
@@ -543,7 +569,9 @@ async function noOpHttpFloor(rate: number, seconds: number) {
     await client.run(rate * WARM_UP_SECONDS, 0);
     const cpuAtStart = { ...cpuSnapshot(undefined, undefined), server: ticksOf(server.pid) };
     const waitAtStart = cpuWaitMark();
+    const canary = STALL_CANARY ? StallCanary.start() : undefined;
     const results = await client.run(rate * seconds, 0);
+    const stalls = await canary?.stop();
     const waitAtEnd = cpuWaitMark();
     client.close();
     const perRequest = (secondsSpent: number) => Math.round((secondsSpent * 1e6) / results.length);
@@ -556,6 +584,7 @@ async function noOpHttpFloor(rate: number, seconds: number) {
         machine: perRequest(cpuAtEnd.machine - cpuAtStart.machine),
       },
       cpuWaitShare: cpuWaitShare(waitAtStart, waitAtEnd),
+      ...(stalls ? { machineStalls: slowRequestsDuringStalls(results, stalls, 10) } : {}),
     };
   } finally {
     server.kill();
