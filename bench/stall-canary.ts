@@ -42,7 +42,11 @@ export class StallCanary {
   async stop(): Promise<Stall[]> {
     let out = '';
     this.child.stdout.on('data', (data: Buffer) => (out += data.toString()));
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => {
+      this.child.once('exit', () => resolve());
+      // No `nice` or no node to start: no canary, no stalls.
+      this.child.once('error', () => resolve());
+    });
     this.child.stdin.end();
     await exited;
     return (JSON.parse(out || '[]') as Stall[]).map(({ at, ms }) => ({

@@ -92,7 +92,7 @@ export class OutboxRelay {
   /**
    * Set when the last sleep ran out with nothing to wake it: the next round first looks
    * whether anything is after the position, in one statement, before it opens a transaction
-   * to read (about a tenth of an idle service's CPU, docs/benchmarks).
+   * to read (four round trips for an idle relay's every look, twenty times a second).
    */
   private idle = false;
   private leaderLock: QueryRunner | undefined;
