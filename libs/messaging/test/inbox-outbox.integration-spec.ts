@@ -1,5 +1,5 @@
 import { ConfigResourceTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { createDataSource, runMigrations } from '@tally/persistence';
 import { metricsRegistry } from '@tally/platform';
 import {
@@ -94,6 +94,30 @@ describe('inbox and outbox on the real database and broker', () => {
       ])
     )[0].present;
 
+  /**
+   * An outbox of ended transactions of 100 rows each (xids base + 1 to base + 201, below every
+   * running one), written backwards so that the heap's order is not theirs. Statistics are taken
+   * when only the first transaction is there (position base + 1): the planner then expects next
+   * to nothing after the position, as when a burst begins, and 20,000 rows follow. Returns base.
+   */
+  const backlogBehindStaleStatistics = async (manager: EntityManager): Promise<number> => {
+    await manager.query('DELETE FROM outbox');
+    const [{ base }] = await manager.query(
+      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 300 AS base`,
+    );
+    const write = (from: number, to: number) =>
+      manager.query(
+        `INSERT INTO outbox (xid, topic, message_key, value)
+         SELECT ($1::bigint + 1 + g / 100)::text::xid8, 'backlog', 'k', 'row-' || g
+         FROM generate_series($3::int, $2::int, -1) AS g`,
+        [base, from, to],
+      );
+    await write(0, 99);
+    await manager.query('ANALYZE outbox');
+    await write(100, 20_099);
+    return Number(base);
+  };
+
   beforeAll(async () => {
     dataSource = createDataSource({
       config: { url: isolation.databaseUrl, schema, poolSize: 4 },
@@ -186,27 +210,10 @@ describe('inbox and outbox on the real database and broker', () => {
 
   it("reads a round's rows in xid order from the index and stops at the limit, never sorting the whole backlog", async () => {
     await inRolledBackTransaction(dataSource, async (manager) => {
-      await manager.query('DELETE FROM outbox');
-      const [{ base }] = await manager.query(
-        `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 300 AS base`,
-      );
-      // Ended transactions of 100 rows each (xids below every running one), written backwards
-      // so that the heap's order is not theirs.
-      const write = (from: number, to: number) =>
-        manager.query(
-          `INSERT INTO outbox (xid, topic, message_key, value)
-           SELECT ($1::bigint + 1 + g / 100)::text::xid8, 'head-read', 'k', 'row-' || g
-           FROM generate_series($3::int, $2::int, -1) AS g`,
-          [base, from, to],
-        );
-      // Statistics taken when every row was published (position base + 1): the planner then
-      // expects next to nothing after the position, as when a burst begins.
-      await write(0, 99);
-      await manager.query('ANALYZE outbox');
-      await write(100, 20_099);
+      const base = await backlogBehindStaleStatistics(manager);
       const { manager: recorded, statements } = recordingManager(manager);
 
-      const head = await readOutboxHead(recorded, String(Number(base) + 1), {
+      const head = await readOutboxHead(recorded, String(base + 1), {
         batchSize: 1000,
         maxRoundBytes: 4_000_000,
       });
@@ -214,7 +221,7 @@ describe('inbox and outbox on the real database and broker', () => {
       // Ten transactions fill the read; the tenth may go on past it, so nine are whole, and
       // they go out in written order.
       expect(head?.complete).toBe(true);
-      expect(head?.upto).toBe(String(Number(base) + 10));
+      expect(head?.upto).toBe(String(base + 10));
       expect(head?.rows.map((row) => row.value)).toEqual(
         Array.from({ length: 900 }, (_, i) => `row-${999 - i}`),
       );
@@ -226,31 +233,16 @@ describe('inbox and outbox on the real database and broker', () => {
 
   it('tells an idle relay in one statement whether rows follow its position, reading one row per partition whatever the backlog', async () => {
     await inRolledBackTransaction(dataSource, async (manager) => {
-      await manager.query('DELETE FROM outbox');
-      const [{ base }] = await manager.query(
-        `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 300 AS base`,
-      );
-      const write = (from: number, to: number) =>
-        manager.query(
-          `INSERT INTO outbox (xid, topic, message_key, value)
-           SELECT ($1::bigint + 1 + g / 100)::text::xid8, 'idle-look', 'k', 'row-' || g
-           FROM generate_series($2::int, $3::int) AS g`,
-          [base, from, to],
-        );
-      // Statistics that expect nothing after the position, then a backlog behind it.
-      await write(0, 99);
-      await manager.query('ANALYZE outbox');
-      await write(100, 20_099);
+      const base = await backlogBehindStaleStatistics(manager);
       const { manager: recorded, statements } = recordingManager(manager);
       const [{ partitions }] = await manager.query(
         `SELECT count(*)::int AS partitions FROM pg_inherits WHERE inhparent = 'outbox'::regclass`,
       );
 
-      expect(await outboxHasRowsAfter(recorded, String(Number(base) + 1))).toBe(true);
+      expect(await outboxHasRowsAfter(recorded, String(base + 1))).toBe(true);
       expect(statements).toHaveLength(1);
       expect(await rowsExamined(manager, statements[0]!, 'outbox')).toBeLessThanOrEqual(partitions);
-      // The last written transaction is base + 201.
-      const past = String(Number(base) + 201);
+      const past = String(base + 201);
       expect(await outboxHasRowsAfter(recorded, past)).toBe(false);
       // A row of a transaction still running (this one) counts: the round's own read decides
       // whether it can go yet.
