@@ -2,6 +2,7 @@ import { CreateMessagingTables1763856000000 } from './messaging-tables.migration
 import { CreateOutboxRounds1763856000001 } from './outbox-rounds.migration';
 import { CreateConsumerPositions1763856000002 } from './consumer-positions.migration';
 import { OutboxAsLog1763856000003 } from './outbox-log.migration';
+import { OutboxPackedRows1763856000004 } from './outbox-packed-rows.migration';
 
 /** The inbox, outbox and consumer-position migrations every service lists before its own. */
 export const MESSAGING_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MESSAGING_MIGRATIONS = [
   CreateOutboxRounds1763856000001,
   CreateConsumerPositions1763856000002,
   OutboxAsLog1763856000003,
+  OutboxPackedRows1763856000004,
 ];

@@ -11,7 +11,7 @@ import { DEAD_LETTER_MAX_BYTES } from './dead-letter';
 import { claimNew } from './inbox';
 import { BatchConsumer } from './batch.consumer';
 import type { BatchConsumerOptions, ConsumedMessage } from './batch.consumer';
-import { enqueueOutbox } from './outbox';
+import { OUTBOX_PACK_BYTES, enqueueOutbox } from './outbox';
 import { CollectedOutbox } from './outbox-transaction';
 import type { OutboxTransaction } from './outbox-transaction';
 import type { ById, ConsumerBasics, TransactionalConsumer } from './transactional-consumer';
@@ -155,6 +155,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
         this.options.kafka.unsafeSkipInbox
           ? tx.messages.map(({ dedupe: _dedupe, ...message }) => message)
           : tx.messages,
+        { packBytes: OUTBOX_PACK_BYTES },
       );
       collected = tx;
       return value;

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { preparedQuery } from '@tally/persistence';
 import type { PreparedStatement } from '@tally/persistence';
+import { PACKED_VALUE_SEPARATOR } from './outbox';
 
 export interface OutboxRow {
   xid: string;
@@ -8,6 +9,29 @@ export interface OutboxRow {
   topic: string;
   message_key: string | null;
   value: string;
+  /** The keys of a packed row's messages (ADR 0049); null for a row of one message. */
+  packed_keys: Array<string | null> | null;
+}
+
+/** A message as the relay sends it. */
+export interface RelayedMessage {
+  readonly topic: string;
+  readonly key: string | null;
+  readonly value: string;
+}
+
+/** The messages a row carries, in publishing order. */
+export function messagesOf(row: OutboxRow): RelayedMessage[] {
+  if (row.packed_keys === null)
+    return [{ topic: row.topic, key: row.message_key, value: row.value }];
+  const values = row.value.split(PACKED_VALUE_SEPARATOR);
+  // Never sent short: the round fails and waits, as for a record Kafka refuses.
+  if (values.length !== row.packed_keys.length) {
+    throw new Error(
+      `outbox row ${row.id} is corrupt: ${values.length} values for ${row.packed_keys.length} keys`,
+    );
+  }
+  return values.map((value, i) => ({ topic: row.topic, key: row.packed_keys![i]!, value }));
 }
 
 /** The rows of the round's first read, the last transaction it publishes, and whether that is all. */
@@ -35,13 +59,13 @@ export interface HeadLimits {
  */
 const HEAD: PreparedStatement = {
   name: 'outbox_head',
-  text: `SELECT xid, id, topic, message_key, value, next_xid, head_rows FROM (
-    SELECT head.xid AS sort_xid, head.id AS sort_id, xid::text AS xid, id::text AS id, topic, message_key, value,
+  text: `SELECT xid, id, topic, message_key, value, packed_keys, next_xid, head_rows FROM (
+    SELECT head.xid AS sort_xid, head.id AS sort_id, xid::text AS xid, id::text AS id, topic, message_key, value, packed_keys,
            lead(xid::text) OVER (ORDER BY head.xid, head.id) AS next_xid,
            sum(octet_length(value)) OVER (ORDER BY head.xid, head.id) AS running_bytes,
            row_number() OVER (ORDER BY head.xid, head.id) AS n,
            count(*) OVER ()::int AS head_rows
-    FROM (SELECT xid, id, topic, message_key, value FROM outbox
+    FROM (SELECT xid, id, topic, message_key, value, packed_keys FROM outbox
           WHERE xid > $1::xid8 AND xid < pg_snapshot_xmin(pg_current_snapshot())
           ORDER BY xid, id LIMIT $2) AS head
   ) AS sized

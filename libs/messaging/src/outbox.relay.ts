@@ -3,8 +3,8 @@ import { Partitioners } from 'kafkajs';
 import type { Kafka, PartitionOffset, Producer, Transaction } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { counter, gauge, histogram } from '@tally/platform';
-import { outboxHasRowsAfter, readOutboxHead } from './outbox-head';
-import type { OutboxRow, RoundHead } from './outbox-head';
+import { messagesOf, outboxHasRowsAfter, readOutboxHead } from './outbox-head';
+import type { OutboxRow, RelayedMessage, RoundHead } from './outbox-head';
 import { OutboxPartitions } from './outbox-partitions';
 
 export interface OutboxRelayOptions {
@@ -45,7 +45,7 @@ const published = counter('tally_outbox_published_total', 'Messages the outbox r
 ]);
 const roundSize = histogram(
   'tally_outbox_round_size',
-  'Rows per published outbox round',
+  'Messages per published outbox round',
   [],
   [1, 10, 100, 500, 1000, 2000, 5000],
 );
@@ -180,7 +180,7 @@ export class OutboxRelay {
       this.logger.log(`outbox partitions created: ${created[0]} .. ${created[created.length - 1]}`);
   }
 
-  /** Publishes one round; returns how many rows went out (0 when another instance leads). */
+  /** Publishes one round; returns how many messages went out (0 when another instance leads). */
   async publishOnce(): Promise<number> {
     const producer = await this.lead();
     if (!producer) return 0;
@@ -242,12 +242,13 @@ export class OutboxRelay {
     );
     this.recovered = false;
     const transaction = await producer.transaction();
-    const sent: OutboxRow[] = [];
+    const sent: RelayedMessage[] = [];
     try {
       let rows = head.rows;
       while (rows.length > 0) {
-        await this.send(transaction, rows);
-        sent.push(...rows);
+        const messages = rows.flatMap(messagesOf);
+        await this.send(transaction, messages);
+        sent.push(...messages);
         if (head.complete) break;
         rows = await this.readSlice(head.upto, rows[rows.length - 1]!.id);
       }
@@ -270,7 +271,7 @@ export class OutboxRelay {
     this.recovered = true;
     stopTimer();
     roundSize.observe(sent.length);
-    for (const row of sent) published.inc({ topic: row.topic });
+    for (const message of sent) published.inc({ topic: message.topic });
     return sent.length;
   }
 
@@ -284,11 +285,11 @@ export class OutboxRelay {
   /** The next slice of one transaction larger than a read, after row `afterId`. */
   private readSlice(xid: string, afterId: string): Promise<OutboxRow[]> {
     return this.dataSource.query(
-      `SELECT xid, id, topic, message_key, value FROM (
-         SELECT xid::text AS xid, id::text AS id, topic, message_key, value,
+      `SELECT xid, id, topic, message_key, value, packed_keys FROM (
+         SELECT xid::text AS xid, id::text AS id, topic, message_key, value, packed_keys,
                 sum(octet_length(value)) OVER (ORDER BY head.id) AS running_bytes,
                 row_number() OVER (ORDER BY head.id) AS n
-         FROM (SELECT xid, id, topic, message_key, value FROM outbox
+         FROM (SELECT xid, id, topic, message_key, value, packed_keys FROM outbox
                WHERE xid = $1::xid8 AND id > $2::bigint ORDER BY id LIMIT $3) AS head
        ) AS sized
        WHERE running_bytes <= $4 OR n = 1
@@ -297,18 +298,18 @@ export class OutboxRelay {
     );
   }
 
-  /** Sends rows in produce calls of at most `maxBatchBytes` each (a larger row alone). */
-  private async send(transaction: Transaction, rows: OutboxRow[]): Promise<void> {
-    let call: OutboxRow[] = [];
+  /** Sends messages in produce calls of at most `maxBatchBytes` each (a larger message alone). */
+  private async send(transaction: Transaction, messages: RelayedMessage[]): Promise<void> {
+    let call: RelayedMessage[] = [];
     let bytes = 0;
-    for (const row of rows) {
-      const size = Buffer.byteLength(row.value) + (row.message_key?.length ?? 0);
+    for (const message of messages) {
+      const size = Buffer.byteLength(message.value) + (message.key?.length ?? 0);
       if (call.length > 0 && bytes + size > this.options.maxBatchBytes) {
         await transaction.sendBatch({ acks: -1, topicMessages: groupByTopic(call) });
         call = [];
         bytes = 0;
       }
-      call.push(row);
+      call.push(message);
       bytes += size;
     }
     if (call.length > 0)
@@ -475,12 +476,12 @@ export class OutboxRelay {
   }
 }
 
-function groupByTopic(rows: OutboxRow[]) {
+function groupByTopic(messages: RelayedMessage[]) {
   const byTopic = new Map<string, Array<{ key: string | null; value: string }>>();
-  for (const row of rows) {
-    let messages = byTopic.get(row.topic);
-    if (!messages) byTopic.set(row.topic, (messages = []));
-    messages.push({ key: row.message_key, value: row.value });
+  for (const message of messages) {
+    let topicMessages = byTopic.get(message.topic);
+    if (!topicMessages) byTopic.set(message.topic, (topicMessages = []));
+    topicMessages.push({ key: message.key, value: message.value });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

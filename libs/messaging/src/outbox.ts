@@ -28,36 +28,125 @@ export interface OutboxMessage {
   readonly dedupe?: OutboxDedupe;
 }
 
+/**
+ * Payload bytes one outbox row carries at most when a transaction's messages are packed
+ * (ADR 0049): well under the relay's read of `maxRoundBytes`, which takes a larger row alone.
+ */
+export const OUTBOX_PACK_BYTES = 256 * 1024;
+
+/** Joins the values of a packed row; JSON.stringify escapes every control character. */
+export const PACKED_VALUE_SEPARATOR = '\u001d';
+
+export interface EnqueueOptions {
+  /**
+   * Packs the messages of one topic into rows of at most this many payload bytes, one row per
+   * topic per transaction when they fit (0, the default: a row per message). A message with a
+   * dedupe key is always a row of its own: the row is its record.
+   */
+  readonly packBytes?: number;
+}
+
+/** Several messages of one topic as one outbox row, in publishing order. */
+export interface OutboxPack {
+  readonly topic: string;
+  readonly keys: Array<string | null>;
+  readonly values: string[];
+}
+
+/** An outbox row to write: a message of its own, or a pack. */
+export type OutboxRowToWrite = OutboxMessage | OutboxPack;
+
+export function isPack(row: OutboxRowToWrite): row is OutboxPack {
+  return 'keys' in row;
+}
+
+/**
+ * The rows that carry these messages. Per topic, the messages keep their publishing order
+ * across rows (what Kafka keeps per partition); across topics there is no order to keep. A
+ * message that stays alone is its own row, not a copy: metering writes one per usage event.
+ */
+export function outboxRowsOf(
+  messages: readonly OutboxMessage[],
+  packBytes: number,
+): OutboxRowToWrite[] {
+  const rows: OutboxRowToWrite[] = [];
+  if (packBytes <= 0) return rows.concat(messages);
+  // Per topic, the row that later messages may still join, and its payload bytes.
+  const open = new Map<string, { index: number; bytes: number }>();
+  for (const message of messages) {
+    if (message.dedupe) {
+      // Its own row, and the end of its topic's pack: what follows is written after it.
+      open.delete(message.topic);
+      rows.push(message);
+      continue;
+    }
+    const bytes = Buffer.byteLength(message.value);
+    const pack = open.get(message.topic);
+    if (!pack || pack.bytes + bytes > packBytes) {
+      open.set(message.topic, { index: rows.length, bytes });
+      rows.push(message);
+      continue;
+    }
+    const row = rows[pack.index]!;
+    if (isPack(row)) {
+      row.keys.push(message.key);
+      row.values.push(message.value);
+    } else {
+      rows[pack.index] = {
+        topic: row.topic,
+        keys: [row.key, message.key],
+        values: [row.value, message.value],
+      };
+    }
+    pack.bytes += bytes;
+  }
+  return rows;
+}
+
 /** Writes messages to the outbox in the caller's transaction: no dual write to Kafka. */
 export async function enqueueOutbox(
   manager: EntityManager,
   messages: readonly OutboxMessage[],
+  options: EnqueueOptions = {},
 ): Promise<void> {
   if (messages.length === 0) return;
-  const values = [
-    pgArray(messages.map((m) => m.topic)),
-    pgArray(messages.map((m) => m.key)),
-    joinJsonTexts(messages.map((m) => m.value)),
+  const rows = outboxRowsOf(messages, options.packBytes ?? 0);
+  const packed = rows.some(isPack);
+  const deduped = rows.some((row) => !isPack(row) && row.dedupe);
+  const columns = ['topic', 'message_key', 'value'];
+  const selected = ['topic', 'message_key', 'value'];
+  const sources = ['$1::text[]', '$2::text[]', jsonTextsSql(3)];
+  const parameters: unknown[] = [
+    pgArray(rows.map((row) => row.topic)),
+    pgArray(rows.map((row) => (isPack(row) ? null : row.key))),
+    // A packed value holds no U+001E either, so it travels joined like a JSON text.
+    joinJsonTexts(
+      rows.map((row) => (isPack(row) ? row.values.join(PACKED_VALUE_SEPARATOR) : row.value)),
+    ),
   ];
-  if (!messages.some((m) => m.dedupe)) {
-    await manager.query(
-      `INSERT INTO outbox (topic, message_key, value)
-       SELECT * FROM unnest($1::text[], $2::text[], ${jsonTextsSql(3)})`,
-      values,
+  if (deduped) {
+    columns.push('day', 'dedupe_key');
+    selected.push('coalesce(day, current_date)', "nullif(dedupe_key, 'null')");
+    sources.push(`$${parameters.length + 1}::date[]`, jsonTextsSql(parameters.length + 2));
+    const dedupeOf = (row: OutboxRowToWrite) => (isPack(row) ? undefined : row.dedupe);
+    parameters.push(
+      pgArray(rows.map((row) => dedupeOf(row)?.day ?? null)),
+      // The JSON text null for a row without a key: the statement makes it NULL.
+      joinJsonTexts(rows.map((row) => dedupeOf(row)?.key ?? 'null')),
     );
-    return;
+  }
+  if (packed) {
+    columns.push('packed_keys');
+    selected.push("nullif(packed_keys, 'null')::jsonb");
+    sources.push(jsonTextsSql(parameters.length + 1));
+    parameters.push(
+      joinJsonTexts(rows.map((row) => (isPack(row) ? JSON.stringify(row.keys) : 'null'))),
+    );
   }
   await manager.query(
-    `INSERT INTO outbox (topic, message_key, value, day, dedupe_key)
-     SELECT topic, message_key, value, coalesce(day, current_date), nullif(dedupe_key, 'null')
-     FROM unnest($1::text[], $2::text[], ${jsonTextsSql(3)}, $4::date[], ${jsonTextsSql(5)})
-       AS message (topic, message_key, value, day, dedupe_key)`,
-    [
-      ...values,
-      pgArray(messages.map((m) => m.dedupe?.day ?? null)),
-      // The JSON text null for a message without a key: the statement makes it NULL.
-      joinJsonTexts(messages.map((m) => m.dedupe?.key ?? 'null')),
-    ],
+    `INSERT INTO outbox (${columns.join(', ')})
+     SELECT ${selected.join(', ')} FROM unnest(${sources.join(', ')}) AS message (${columns.join(', ')})`,
+    parameters,
   );
 }
 

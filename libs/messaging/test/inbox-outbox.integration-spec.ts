@@ -20,7 +20,7 @@ import {
 } from '../src';
 // The inbox and outbox primitives themselves; services reach them only through MessagingService.
 import { claimInbox, claimNew } from '../src/inbox';
-import { dedupeKeysInOutbox, enqueueOutbox, jsonMessage } from '../src/outbox';
+import { OUTBOX_PACK_BYTES, dedupeKeysInOutbox, enqueueOutbox, jsonMessage } from '../src/outbox';
 import { outboxHasRowsAfter, readOutboxHead } from '../src/outbox-head';
 
 describe('inbox and outbox on the real database and broker', () => {
@@ -357,37 +357,159 @@ describe('inbox and outbox on the real database and broker', () => {
     );
   });
 
-  it('sends a transaction larger than a produce call as several calls in one Kafka transaction, read in slices', async () => {
-    // The topic refuses a record batch above 60 kB: six rows of 20 kB must go in calls of two.
-    const capped = `outbox-capped.${isolation.suffix}`;
-    await ensureTopics(kafka, [capped], 1, { [capped]: { 'max.message.bytes': '60000' } });
-    const recorder = await client.record(capped);
-    const relay = new OutboxRelay(
-      dataSource,
-      kafka,
-      relayOptions({ maxBatchBytes: 50_000, maxRoundBytes: 50_000 }),
-    );
-    const padding = 'x'.repeat(20_000);
-    await dataSource.transaction((manager) =>
-      enqueueOutbox(
-        manager,
-        Array.from({ length: 6 }, (_, i) =>
-          jsonMessage(capped, 'acct_capped', { part: i, padding }),
+  it.each([
+    ['a row per message', 0, [null, null, null, null, null, null]],
+    // Rows of three: read one per slice, each sent as calls of two and one.
+    ['packed rows', 65_000, [3, 3]],
+  ])(
+    'sends a transaction larger than a produce call as several calls in one Kafka transaction, read in slices (%s)',
+    async (_, packBytes, rowSizes) => {
+      // The topic refuses a record batch above 60 kB: six messages of 20 kB must go in calls of two.
+      const capped = `outbox-capped-${packBytes}.${isolation.suffix}`;
+      await ensureTopics(kafka, [capped], 1, { [capped]: { 'max.message.bytes': '60000' } });
+      const recorder = await client.record(capped);
+      const relay = new OutboxRelay(
+        dataSource,
+        kafka,
+        relayOptions({ maxBatchBytes: 50_000, maxRoundBytes: 50_000 }),
+      );
+      const padding = 'x'.repeat(20_000);
+      await dataSource.transaction((manager) =>
+        enqueueOutbox(
+          manager,
+          Array.from({ length: 6 }, (_, i) =>
+            jsonMessage(capped, 'acct_capped', { part: i, padding }),
+          ),
+          { packBytes },
         ),
+      );
+      const rows: Array<{ xid: string; keys: number | null }> = await dataSource.query(
+        `SELECT xid::text AS xid, jsonb_array_length(packed_keys) AS keys FROM outbox
+         WHERE topic = $1 ORDER BY id`,
+        [capped],
+      );
+      expect(rows.map((row) => row.keys)).toEqual(rowSizes);
+      expect(new Set(rows.map((row) => row.xid)).size).toBe(1);
+      // One round: the whole transaction, or nothing.
+      await settled();
+      expect(await relay.publishOnce()).toBe(6);
+      expect(await relay.publishOnce()).toBe(0);
+      await relay.stop();
+      expect(await position()).toBe(rows[0]!.xid);
+      const parts = await recorder.waitForCount<{ part: number }>(6);
+      expect(parts.map((payload) => payload.part)).toEqual([0, 1, 2, 3, 4, 5]);
+    },
+  );
+
+  it("packs a transaction's messages of one topic into a row and publishes them in order per key, byte for byte", async () => {
+    const packed = `outbox-packed.${isolation.suffix}`;
+    const other = `outbox-packed-other.${isolation.suffix}`;
+    await ensureTopics(kafka, [packed, other], 3);
+    const recorder = await client.record(packed);
+    const otherRecorder = await client.record(other);
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions());
+    const day = await today();
+    // Ten on the topic, five on another, one that is a consumer's dedupe record, ten more on the
+    // topic, five more on the other: rows [topic ×10, other ×10, dedupe, topic ×10].
+    const wide = '\u00e9\u6f22\u{1f600}';
+    const messages = [
+      ...Array.from({ length: 10 }, (_, i) =>
+        jsonMessage(packed, `acct_${i % 3}`, { packed: i, wide }),
       ),
+      ...Array.from({ length: 5 }, (_, i) => jsonMessage(other, `acct_${i % 2}`, { other: i })),
+      {
+        ...jsonMessage(packed, 'acct_0', { packed: 10, wide }),
+        dedupe: { key: '"packed-10"', day },
+      },
+      ...Array.from({ length: 10 }, (_, i) =>
+        jsonMessage(packed, `acct_${(i + 11) % 3}`, { packed: i + 11, wide }),
+      ),
+      ...Array.from({ length: 5 }, (_, i) =>
+        jsonMessage(other, `acct_${(i + 5) % 2}`, { other: i + 5 }),
+      ),
+    ];
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(manager, messages, { packBytes: OUTBOX_PACK_BYTES }),
     );
-    const [{ xid }] = await dataSource.query(
-      `SELECT DISTINCT xid::text AS xid FROM outbox WHERE topic = $1`,
-      [capped],
-    );
-    // One round: the whole transaction, or nothing.
+    const rows: Array<{ topic: string; keys: number | null; dedupe_key: string | null }> =
+      await dataSource.query(
+        `SELECT topic, jsonb_array_length(packed_keys) AS keys, dedupe_key FROM outbox
+         WHERE topic IN ($1, $2) ORDER BY id`,
+        [packed, other],
+      );
+    expect(rows).toEqual([
+      { topic: packed, keys: 10, dedupe_key: null },
+      { topic: other, keys: 10, dedupe_key: null },
+      { topic: packed, keys: null, dedupe_key: '"packed-10"' },
+      { topic: packed, keys: 10, dedupe_key: null },
+    ]);
+    expect(
+      await dataSource.transaction((manager) =>
+        dedupeKeysInOutbox(manager, [{ key: '"packed-10"', day }]),
+      ),
+    ).toEqual(new Set(['"packed-10"']));
+
     await settled();
-    expect(await relay.publishOnce()).toBe(6);
+    expect(await relay.publishOnce()).toBe(31);
     expect(await relay.publishOnce()).toBe(0);
     await relay.stop();
-    expect(await position()).toBe(xid);
-    const parts = await recorder.waitForCount<{ part: number }>(6);
-    expect(parts.map((payload) => payload.part)).toEqual([0, 1, 2, 3, 4, 5]);
+    await recorder.waitForCount(21);
+    await otherRecorder.waitForCount(10);
+    const sentOf = (messagesOf: typeof recorder.messages, key: string) =>
+      messagesOf.filter((m) => m.key?.toString() === key).map((m) => m.value!.toString());
+    for (const key of ['acct_0', 'acct_1', 'acct_2']) {
+      expect(sentOf(recorder.messages, key)).toEqual(
+        messages.filter((m) => m.topic === packed && m.key === key).map((m) => m.value),
+      );
+    }
+    for (const key of ['acct_0', 'acct_1']) {
+      expect(sentOf(otherRecorder.messages, key)).toEqual(
+        messages.filter((m) => m.topic === other && m.key === key).map((m) => m.value),
+      );
+    }
+    expect(recorder.messages).toHaveLength(21);
+    expect(otherRecorder.messages).toHaveLength(10);
+  });
+
+  it('fails a round on a packed row whose values and keys differ in number, and sends nothing of it', async () => {
+    // An outbox of its own: the row stays, and holds back everything behind it.
+    const corruptSchema = isolation.schema('corrupt');
+    const corrupt = `outbox-corrupt.${isolation.suffix}`;
+    await ensureTopics(kafka, [corrupt], 1);
+    const recorder = await client.record(corrupt);
+    const source = createDataSource({
+      config: { url: isolation.databaseUrl, schema: corruptSchema, poolSize: 2 },
+      applicationName: 'messaging-test-corrupt',
+      migrations: MESSAGING_MIGRATIONS,
+    });
+    try {
+      await source.initialize();
+      await runMigrations(source);
+      const relay = new OutboxRelay(
+        source,
+        kafka,
+        relayOptions({ name: `relay-${corruptSchema}` }),
+      );
+      await source.query(
+        `INSERT INTO outbox (topic, value, packed_keys) VALUES ($1, $2, '["acct_a", "acct_b", "acct_c"]')`,
+        [corrupt, ['{"corrupt":0}', '{"corrupt":1}'].join('\u001d')],
+      );
+      await source.transaction((manager) =>
+        enqueueOutbox(manager, [jsonMessage(corrupt, 'acct_a', { behind: true })]),
+      );
+      const before = await position(source);
+      await settled(source);
+      await expect(relay.publishOnce()).rejects.toThrow(/is corrupt: 2 values for 3 keys/);
+      await expect(relay.publishOnce()).rejects.toThrow(/is corrupt: 2 values for 3 keys/);
+      await relay.stop();
+      expect(await position(source)).toBe(before);
+      expect(await unpublished(source)).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(recorder.messages).toHaveLength(0);
+    } finally {
+      await source.destroy();
+      await dropSchemas(isolation.databaseUrl, [corruptSchema]);
+    }
   });
 
   it('publishing deletes and updates no outbox row: nothing for a vacuum to clean', async () => {
