@@ -240,7 +240,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
           },
           {
             expr: 'histogram_quantile(0.5, sum by (job, le) (rate(tally_outbox_round_size_bucket[5m])))',
-            legend: '{{job}} p50 rows',
+            legend: '{{job}} p50 messages',
           },
         ],
       },
