@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { preparedQuery } from '@tally/persistence';
 import type { PreparedStatement } from '@tally/persistence';
-import { PACKED_VALUE_SEPARATOR } from './outbox';
+import { PACKED_TOPIC_PREFIX, PACKED_VALUE_SEPARATOR } from './outbox';
 
 export interface OutboxRow {
   xid: string;
@@ -24,14 +24,16 @@ export interface RelayedMessage {
 export function messagesOf(row: OutboxRow): RelayedMessage[] {
   if (row.packed_keys === null)
     return [{ topic: row.topic, key: row.message_key, value: row.value }];
+  const keys = row.packed_keys;
   const values = row.value.split(PACKED_VALUE_SEPARATOR);
-  // Never sent short: the round fails and waits, as for a record Kafka refuses.
-  if (values.length !== row.packed_keys.length) {
+  // Never sent short or elsewhere: the round fails and waits, as for a record Kafka refuses.
+  if (values.length !== keys.length || !row.topic.startsWith(PACKED_TOPIC_PREFIX)) {
     throw new Error(
-      `outbox row ${row.id} is corrupt: ${values.length} values for ${row.packed_keys.length} keys`,
+      `outbox row ${row.id} is corrupt: ${values.length} values for ${keys.length} keys, topic ${row.topic}`,
     );
   }
-  return values.map((value, i) => ({ topic: row.topic, key: row.packed_keys![i]!, value }));
+  const topic = row.topic.slice(PACKED_TOPIC_PREFIX.length);
+  return values.map((value, i) => ({ topic, key: keys[i]!, value }));
 }
 
 /** The rows of the round's first read, the last transaction it publishes, and whether that is all. */

@@ -1,4 +1,6 @@
-import { isPack, outboxRowsOf } from './outbox';
+import { PACKED_TOPIC_PREFIX, isPack, outboxRowsOf } from './outbox';
+import { messagesOf } from './outbox-head';
+import type { OutboxRow } from './outbox-head';
 import type { OutboxMessage } from './outbox';
 
 const message = (topic: string, key: string | null, n: number, dedupe = false): OutboxMessage => ({
@@ -85,5 +87,42 @@ describe('outboxRowsOf', () => {
     const [pack, alone] = outboxRowsOf(messages, 1024);
     expect(isPack(pack!)).toBe(true);
     expect(alone).toBe(messages[2]);
+  });
+});
+
+describe('messagesOf', () => {
+  const row = (topic: string, value: string, keys: Array<string | null> | null): OutboxRow => ({
+    xid: '7',
+    id: '42',
+    topic,
+    message_key: keys ? null : 'k0',
+    value,
+    packed_keys: keys,
+  });
+
+  it('reads a row of one message as it is', () => {
+    expect(messagesOf(row('a', '{"n":0}', null))).toEqual([
+      { topic: 'a', key: 'k0', value: '{"n":0}' },
+    ]);
+  });
+
+  it("reads a packed row's messages in order, on the topic behind the prefix", () => {
+    const values = ['{"n":0}', '{"n":"\u00e9"}', 'null'];
+    expect(
+      messagesOf(row(`${PACKED_TOPIC_PREFIX}a`, values.join('\u001d'), ['k1', null, 'k1'])),
+    ).toEqual([
+      { topic: 'a', key: 'k1', value: '{"n":0}' },
+      { topic: 'a', key: null, value: '{"n":"\u00e9"}' },
+      { topic: 'a', key: 'k1', value: 'null' },
+    ]);
+  });
+
+  it('refuses a packed row whose values and keys differ in number, or whose topic lacks the prefix', () => {
+    expect(() => messagesOf(row(`${PACKED_TOPIC_PREFIX}a`, '{"n":0}', ['k1', 'k2']))).toThrow(
+      'outbox row 42 is corrupt: 1 values for 2 keys, topic packed:a',
+    );
+    expect(() => messagesOf(row('a', '{"n":0}\u001d{"n":1}', ['k1', 'k2']))).toThrow(
+      'outbox row 42 is corrupt: 2 values for 2 keys, topic a',
+    );
   });
 });

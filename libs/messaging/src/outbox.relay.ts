@@ -248,7 +248,7 @@ export class OutboxRelay {
       while (rows.length > 0) {
         const messages = rows.flatMap(messagesOf);
         await this.send(transaction, messages);
-        sent.push(...messages);
+        for (const message of messages) sent.push(message);
         if (head.complete) break;
         rows = await this.readSlice(head.upto, rows[rows.length - 1]!.id);
       }

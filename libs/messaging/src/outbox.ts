@@ -37,6 +37,13 @@ export const OUTBOX_PACK_BYTES = 256 * 1024;
 /** Joins the values of a packed row; JSON.stringify escapes every control character. */
 export const PACKED_VALUE_SEPARATOR = '\u001d';
 
+/**
+ * What a packed row's `topic` starts with: Kafka refuses the name (`:` is not allowed), so a
+ * relay older than packing, which would send the row as one message of joined values, fails
+ * its round and waits for a current relay to lead (a rolling upgrade) instead.
+ */
+export const PACKED_TOPIC_PREFIX = 'packed:';
+
 export interface EnqueueOptions {
   /**
    * Packs the messages of one topic into rows of at most this many payload bytes, one row per
@@ -117,7 +124,7 @@ export async function enqueueOutbox(
   const selected = ['topic', 'message_key', 'value'];
   const sources = ['$1::text[]', '$2::text[]', jsonTextsSql(3)];
   const parameters: unknown[] = [
-    pgArray(rows.map((row) => row.topic)),
+    pgArray(rows.map((row) => (isPack(row) ? PACKED_TOPIC_PREFIX + row.topic : row.topic))),
     pgArray(rows.map((row) => (isPack(row) ? null : row.key))),
     // A packed value holds no U+001E either, so it travels joined like a JSON text.
     joinJsonTexts(

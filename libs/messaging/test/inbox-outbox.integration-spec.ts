@@ -20,7 +20,13 @@ import {
 } from '../src';
 // The inbox and outbox primitives themselves; services reach them only through MessagingService.
 import { claimInbox, claimNew } from '../src/inbox';
-import { OUTBOX_PACK_BYTES, dedupeKeysInOutbox, enqueueOutbox, jsonMessage } from '../src/outbox';
+import {
+  OUTBOX_PACK_BYTES,
+  PACKED_TOPIC_PREFIX,
+  dedupeKeysInOutbox,
+  enqueueOutbox,
+  jsonMessage,
+} from '../src/outbox';
 import { outboxHasRowsAfter, readOutboxHead } from '../src/outbox-head';
 
 describe('inbox and outbox on the real database and broker', () => {
@@ -385,8 +391,8 @@ describe('inbox and outbox on the real database and broker', () => {
       );
       const rows: Array<{ xid: string; keys: number | null }> = await dataSource.query(
         `SELECT xid::text AS xid, jsonb_array_length(packed_keys) AS keys FROM outbox
-         WHERE topic = $1 ORDER BY id`,
-        [capped],
+         WHERE topic IN ($1, $2) ORDER BY id`,
+        [capped, PACKED_TOPIC_PREFIX + capped],
       );
       expect(rows.map((row) => row.keys)).toEqual(rowSizes);
       expect(new Set(rows.map((row) => row.xid)).size).toBe(1);
@@ -434,14 +440,14 @@ describe('inbox and outbox on the real database and broker', () => {
     const rows: Array<{ topic: string; keys: number | null; dedupe_key: string | null }> =
       await dataSource.query(
         `SELECT topic, jsonb_array_length(packed_keys) AS keys, dedupe_key FROM outbox
-         WHERE topic IN ($1, $2) ORDER BY id`,
-        [packed, other],
+         WHERE topic IN ($1, $2, $3, $4) ORDER BY id`,
+        [packed, other, PACKED_TOPIC_PREFIX + packed, PACKED_TOPIC_PREFIX + other],
       );
     expect(rows).toEqual([
-      { topic: packed, keys: 10, dedupe_key: null },
-      { topic: other, keys: 10, dedupe_key: null },
+      { topic: `packed:${packed}`, keys: 10, dedupe_key: null },
+      { topic: `packed:${other}`, keys: 10, dedupe_key: null },
       { topic: packed, keys: null, dedupe_key: '"packed-10"' },
-      { topic: packed, keys: 10, dedupe_key: null },
+      { topic: `packed:${packed}`, keys: 10, dedupe_key: null },
     ]);
     expect(
       await dataSource.transaction((manager) =>
@@ -471,6 +477,40 @@ describe('inbox and outbox on the real database and broker', () => {
     expect(otherRecorder.messages).toHaveLength(10);
   });
 
+  it('a packed row sent as one message, as a relay older than packing would, is refused by Kafka', async () => {
+    const older = `outbox-older-relay.${isolation.suffix}`;
+    await ensureTopics(kafka, [older], 1);
+    await dataSource.transaction((manager) =>
+      enqueueOutbox(
+        manager,
+        [jsonMessage(older, 'acct_a', { n: 0 }), jsonMessage(older, 'acct_b', { n: 1 })],
+        { packBytes: OUTBOX_PACK_BYTES },
+      ),
+    );
+    const [row]: Array<{ topic: string; message_key: string | null; value: string }> =
+      await dataSource.query('SELECT topic, message_key, value FROM outbox WHERE topic = $1', [
+        PACKED_TOPIC_PREFIX + older,
+      ]);
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await expect(
+        producer.send({
+          topic: row!.topic,
+          messages: [{ key: row!.message_key, value: row!.value }],
+        }),
+      ).rejects.toThrow(/invalid topic/);
+    } finally {
+      await producer.disconnect();
+    }
+    const recorder = await client.record(older);
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions());
+    await settled();
+    expect(await relay.publishOnce()).toBe(2);
+    await relay.stop();
+    expect(await recorder.waitForCount<{ n: number }>(2)).toEqual([{ n: 0 }, { n: 1 }]);
+  });
+
   it('fails a round on a packed row whose values and keys differ in number, and sends nothing of it', async () => {
     // An outbox of its own: the row stays, and holds back everything behind it.
     const corruptSchema = isolation.schema('corrupt');
@@ -492,7 +532,7 @@ describe('inbox and outbox on the real database and broker', () => {
       );
       await source.query(
         `INSERT INTO outbox (topic, value, packed_keys) VALUES ($1, $2, '["acct_a", "acct_b", "acct_c"]')`,
-        [corrupt, ['{"corrupt":0}', '{"corrupt":1}'].join('\u001d')],
+        [PACKED_TOPIC_PREFIX + corrupt, ['{"corrupt":0}', '{"corrupt":1}'].join('\u001d')],
       );
       await source.transaction((manager) =>
         enqueueOutbox(manager, [jsonMessage(corrupt, 'acct_a', { behind: true })]),
