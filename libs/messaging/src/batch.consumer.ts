@@ -28,6 +28,17 @@ export interface BatchConsumerOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** How long a silent (crashed) member keeps its partitions before the group moves them. */
   readonly sessionTimeoutMs?: number;
+  /**
+   * How long the broker may hold a fetch for how many bytes of records. Default: answered as
+   * soon as one record is there, or after 100 ms.
+   */
+  readonly fetchWait?: FetchWait;
+}
+
+/** The broker answers a fetch once `minBytes` of records are there, or after `maxWaitMs`. */
+export interface FetchWait {
+  readonly minBytes: number;
+  readonly maxWaitMs: number;
 }
 
 const consumed = counter('tally_messages_consumed_total', 'Kafka records handled', ['topic']);
@@ -68,7 +79,8 @@ export class BatchConsumer {
       // Smaller fetches than kafkajs' 10 MB default keep peak RSS under the 300 MB target.
       maxBytesPerPartition: 1024 * 1024,
       maxBytes: 4 * 1024 * 1024,
-      maxWaitTimeInMs: 100,
+      minBytes: this.options.fetchWait?.minBytes ?? 1,
+      maxWaitTimeInMs: this.options.fetchWait?.maxWaitMs ?? 100,
     });
     this.consumer = consumer;
     await consumer.connect();

@@ -10,7 +10,12 @@ export { CommandServer, DEFAULT_COMMAND_LIMITS, connectCommandServer } from './c
 export type { CommandLimits } from './command.server';
 export { ensureTopics } from './topic.bootstrap';
 export { BatchConsumer } from './batch.consumer';
-export type { BatchConsumerOptions, BatchHandler, ConsumedMessage } from './batch.consumer';
+export type {
+  BatchConsumerOptions,
+  BatchHandler,
+  ConsumedMessage,
+  FetchWait,
+} from './batch.consumer';
 export { triage } from './triage';
 export type { Accepted, Decoded, Rejected } from './triage';
 export { dedupeKeysInOutbox } from './outbox';

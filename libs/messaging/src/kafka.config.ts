@@ -33,6 +33,8 @@ export interface KafkaConfig {
   readonly ssl?: true | { readonly ca: string };
   /** Days the outbox keeps a day's partition, unless the service sets its own (MessagingOptions). */
   readonly outboxRetentionDays?: number;
+  /** How long a fetch of a consumer that fills batches may wait for them (0 or unset: it does not). */
+  readonly batchWaitMs?: number;
 }
 
 export function kafkaConfigFromEnv(
@@ -65,6 +67,11 @@ export function kafkaConfigFromEnv(
       `OUTBOX_RETENTION_DAYS must be an integer >= 1, got "${env['OUTBOX_RETENTION_DAYS']}"`,
     );
   }
+  const batchWait = env['KAFKA_BATCH_WAIT_MS'] ?? '500';
+  if (!/^\d{1,5}$/.test(batchWait) || Number(batchWait) > 10_000) {
+    throw new Error(`KAFKA_BATCH_WAIT_MS must be an integer from 0 to 10000, got "${batchWait}"`);
+  }
+  const batchWaitMs = Number(batchWait);
   return {
     brokers,
     clientId,
@@ -74,6 +81,7 @@ export function kafkaConfigFromEnv(
     ...(env['TALLY_UNSAFE_SKIP_INBOX'] === '1' ? { unsafeSkipInbox: true } : {}),
     ...kafkaSecurityFromEnv(env),
     ...(outboxRetentionDays !== undefined ? { outboxRetentionDays } : {}),
+    batchWaitMs,
   };
 }
 

@@ -65,6 +65,8 @@ const consumedMessages = counter(
  * it. The dead-letter topic takes records up to the size `deadLetterMessage` keeps them under.
  */
 const DEAD_LETTER_TOPIC_CONFIG = { 'max.message.bytes': String(DEAD_LETTER_MAX_BYTES) };
+/** What a consumer that fills batches waits for: half of a partition's fetch (1 MiB). */
+const FILLED_BATCH_BYTES = 512 * 1024;
 
 /**
  * A service's Kafka side: topic bootstrap, the outbox relay (exactly-once publishing), and
@@ -180,6 +182,9 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
       ...(consumer.name ? { group: `${this.service}.${consumer.name}` } : {}),
       ...(consumer.partitionsConsumedConcurrently
         ? { partitionsConsumedConcurrently: consumer.partitionsConsumedConcurrently }
+        : {}),
+      ...(consumer.fillsBatches && this.options.kafka.batchWaitMs
+        ? { fetchWait: { minBytes: FILLED_BATCH_BYTES, maxWaitMs: this.options.kafka.batchWaitMs } }
         : {}),
       handler: async (messages: ConsumedMessage[]) => {
         const now = consumer.now?.() ?? new Date();

@@ -28,6 +28,12 @@ export interface ConsumerBasics<T> {
   readonly now?: () => Date;
   /** Partitions this instance handles at once, each in its own transaction (default 3). */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * A high-volume stream (usage): the broker may hold a fetch for the configured batch wait
+   * (KAFKA_BATCH_WAIT_MS) until half a MiB of records is there, so a steady trickle is handled
+   * in fewer, larger slices (ADR 0051). Other consumers are answered at the first record.
+   */
+  readonly fillsBatches?: boolean;
 }
 
 /** Repeats are recognised by each message's own identity, wherever in the log they stand. */

@@ -61,6 +61,7 @@ describe('kafka configuration', () => {
       topicSuffix: '',
       partitions: 12,
       sessionTimeoutMs: 30_000,
+      batchWaitMs: 500,
     });
     expect(topicName(config, 'usage.events')).toBe('usage.events');
   });
@@ -76,6 +77,15 @@ describe('kafka configuration', () => {
     expect(() => kafkaConfigFromEnv('x', { KAFKA_PARTITIONS: '0' })).toThrow(
       'KAFKA_PARTITIONS must be a positive integer',
     );
+  });
+
+  it('reads how long a consumer that fills batches may wait, 0 for not at all, refusing anything else', () => {
+    expect(kafkaConfigFromEnv('x', { KAFKA_BATCH_WAIT_MS: '0' }).batchWaitMs).toBe(0);
+    expect(kafkaConfigFromEnv('x', { KAFKA_BATCH_WAIT_MS: '2000' }).batchWaitMs).toBe(2000);
+    for (const bad of ['-1', '1.5', 'soon', '', '10001'])
+      expect(() => kafkaConfigFromEnv('x', { KAFKA_BATCH_WAIT_MS: bad })).toThrow(
+        `KAFKA_BATCH_WAIT_MS must be an integer from 0 to 10000, got "${bad}"`,
+      );
   });
 
   it('reads how many days the outbox keeps, refusing what is not a whole number of days', () => {

@@ -86,9 +86,17 @@ describe('consumeTransactionally: a record applied once, whatever the redeliveri
           topicSuffix: isolation.suffix,
           partitions: 1,
           sessionTimeoutMs: 10_000,
+          batchWaitMs: 5_000,
         },
         service: 'messaging',
-        topics: ['by-inbox', 'by-effect', 'by-position', Topics.UsageDeadLetter],
+        topics: [
+          'by-inbox',
+          'by-effect',
+          'by-position',
+          'trickle-filled',
+          'trickle-unfilled',
+          Topics.UsageDeadLetter,
+        ],
       },
       dataSource,
     );
@@ -166,6 +174,44 @@ describe('consumeTransactionally: a record applied once, whatever the redeliveri
         .json<DeadLetterRecord>()
         .filter((record) => record.source_topic === messaging.topic(mode));
       expect(mine.map((record) => record.reason)).toEqual(['invalid_json']);
+    },
+  );
+
+  it.each([
+    { topic: 'trickle-filled', fillsBatches: true, takes: 'in one or two slices' },
+    { topic: 'trickle-unfilled', fillsBatches: false, takes: 'nearly one by one' },
+  ])(
+    '$topic: eight records trickling in over a second are applied $takes',
+    async ({ topic, fillsBatches }) => {
+      const slices: number[] = [];
+      const running = await messaging.consumeTransactionally({
+        topic,
+        decode,
+        exactlyOnceBy: 'position',
+        fillsBatches,
+        effect: async (values, tx) => {
+          slices.push(values.length);
+          await store(topic)(values, tx);
+        },
+      });
+      try {
+        // The group has joined and fetches once its first record is applied.
+        await produce(topic, [{ id: 'first', n: 0 }]);
+        await eventually(async () => expect(await applied(topic)).toHaveLength(1), 30_000);
+        slices.length = 0;
+        for (let n = 1; n <= 8; n += 1) {
+          await produce(topic, [{ id: `t${n}`, n }]);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        await eventually(async () => expect(await applied(topic)).toHaveLength(9), 30_000);
+      } finally {
+        await running.stop();
+      }
+      expect(slices.reduce((sum, size) => sum + size, 0)).toBe(8);
+      // Eight records within a second: a fetch that may wait 5 s takes them in at most two
+      // (the one already waiting, then the next); one answered at the first record, in several.
+      if (fillsBatches) expect(slices.length).toBeLessThanOrEqual(2);
+      else expect(slices.length).toBeGreaterThanOrEqual(3);
     },
   );
 });

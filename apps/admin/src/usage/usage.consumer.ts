@@ -29,6 +29,7 @@ export class UsageConsumer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.messaging.consumeTransactionally({
       topic: Topics.UsageRated,
+      fillsBatches: true,
       decode: parseUsageRated,
       // Published by metering's outbox, exactly once: the stored log position knows a
       // redelivery, with one row per slice instead of an inbox row per event.

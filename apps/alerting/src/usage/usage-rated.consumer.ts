@@ -48,6 +48,7 @@ export class UsageRatedConsumer implements OnApplicationBootstrap, OnModuleDestr
     this.pruneTimer.unref();
     await this.messaging.consumeTransactionally({
       topic: Topics.UsageRated,
+      fillsBatches: true,
       decode: parseUsageRated,
       exactlyOnceBy: 'position',
       effect: (usages, tx, now) => this.apply(usages, tx, now),

@@ -40,6 +40,7 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.messaging.consumeTransactionally({
       topic: Topics.UsageRated,
+      fillsBatches: true,
       decode: parseUsageRated,
       idOf: usageDedupKey,
       // The usage line of an event is its record of having been posted: no inbox row per event.

@@ -24,6 +24,7 @@ export class UsageEventsConsumer implements OnApplicationBootstrap {
     const { maxEventAgeMs, maxFutureSkewMs } = this.config.rating;
     await this.messaging.consumeTransactionally({
       topic: Topics.UsageEvents,
+      fillsBatches: true,
       decode: (value, now) =>
         parseUsageEvent(value, { now, maxAgeMs: maxEventAgeMs, maxFutureSkewMs }),
       idOf: usageDedupKey,
