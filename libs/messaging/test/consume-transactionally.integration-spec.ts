@@ -25,7 +25,8 @@ function decode(value: Buffer | null): Decoded<Item> {
 /**
  * The three ways consumeTransactionally recognises a repeat, each shown by consuming a topic,
  * resetting the group to the start (every record delivered again, as after a crash between the
- * transaction's commit and Kafka's offset commit) and consuming it again.
+ * transaction's commit and Kafka's offset commit) and consuming it again. Then how a consumer
+ * that fills batches takes records that trickle in (ADR 0051).
  */
 describe('consumeTransactionally: a record applied once, whatever the redeliveries', () => {
   const isolation = isolate();
