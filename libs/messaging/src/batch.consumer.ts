@@ -41,6 +41,9 @@ export interface FetchWait {
   readonly maxWaitMs: number;
 }
 
+/** The most a fetch brings of one partition. */
+export const PARTITION_FETCH_BYTES = 1024 * 1024;
+
 const consumed = counter('tally_messages_consumed_total', 'Kafka records handled', ['topic']);
 const sliceSize = histogram(
   'tally_batch_size',
@@ -77,7 +80,7 @@ export class BatchConsumer {
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.min(3_000, Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 3)),
       // Smaller fetches than kafkajs' 10 MB default keep peak RSS under the 300 MB target.
-      maxBytesPerPartition: 1024 * 1024,
+      maxBytesPerPartition: PARTITION_FETCH_BYTES,
       maxBytes: 4 * 1024 * 1024,
       minBytes: this.options.fetchWait?.minBytes ?? 1,
       maxWaitTimeInMs: this.options.fetchWait?.maxWaitMs ?? 100,

@@ -9,7 +9,7 @@ import type { EntityManager } from 'typeorm';
 import { counter } from '@tally/platform';
 import { DEAD_LETTER_MAX_BYTES } from './dead-letter';
 import { claimNew } from './inbox';
-import { BatchConsumer } from './batch.consumer';
+import { BatchConsumer, PARTITION_FETCH_BYTES } from './batch.consumer';
 import type { BatchConsumerOptions, ConsumedMessage } from './batch.consumer';
 import { OUTBOX_PACK_BYTES, enqueueOutbox } from './outbox';
 import { CollectedOutbox } from './outbox-transaction';
@@ -65,8 +65,8 @@ const consumedMessages = counter(
  * it. The dead-letter topic takes records up to the size `deadLetterMessage` keeps them under.
  */
 const DEAD_LETTER_TOPIC_CONFIG = { 'max.message.bytes': String(DEAD_LETTER_MAX_BYTES) };
-/** What a consumer that fills batches waits for: half of a partition's fetch (1 MiB). */
-const FILLED_BATCH_BYTES = 512 * 1024;
+/** What a consumer that fills batches waits for: half of a partition's fetch. */
+const FILLED_BATCH_BYTES = PARTITION_FETCH_BYTES / 2;
 
 /**
  * A service's Kafka side: topic bootstrap, the outbox relay (exactly-once publishing), and
