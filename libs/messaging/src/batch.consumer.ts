@@ -30,7 +30,7 @@ export interface BatchConsumerOptions {
   readonly sessionTimeoutMs?: number;
   /**
    * How long the broker may hold a fetch for how many bytes of records. Default: answered as
-   * soon as one record is there, or after 100 ms.
+   * soon as one record is there, or after IDLE_FETCH_WAIT_MS.
    */
   readonly fetchWait?: FetchWait;
 }
@@ -40,6 +40,13 @@ export interface FetchWait {
   readonly minBytes: number;
   readonly maxWaitMs: number;
 }
+
+/**
+ * How long the broker holds a fetch that finds no record. A record arriving answers it at once,
+ * so this sets only how often an idle consumer asks again, and how long a stop or a rebalance
+ * may wait for the fetch in flight (ADR 0052).
+ */
+export const IDLE_FETCH_WAIT_MS = 500;
 
 /** The most a fetch brings of one partition. */
 export const PARTITION_FETCH_BYTES = 1024 * 1024;
@@ -83,7 +90,7 @@ export class BatchConsumer {
       maxBytesPerPartition: PARTITION_FETCH_BYTES,
       maxBytes: 4 * 1024 * 1024,
       minBytes: this.options.fetchWait?.minBytes ?? 1,
-      maxWaitTimeInMs: this.options.fetchWait?.maxWaitMs ?? 100,
+      maxWaitTimeInMs: this.options.fetchWait?.maxWaitMs ?? IDLE_FETCH_WAIT_MS,
     });
     this.consumer = consumer;
     await consumer.connect();

@@ -9,7 +9,7 @@ export type { KafkaConfig, KafkaSasl, KafkaSaslMechanism } from './kafka.config'
 export { CommandServer, DEFAULT_COMMAND_LIMITS, connectCommandServer } from './command.server';
 export type { CommandLimits } from './command.server';
 export { ensureTopics } from './topic.bootstrap';
-export { BatchConsumer } from './batch.consumer';
+export { BatchConsumer, IDLE_FETCH_WAIT_MS } from './batch.consumer';
 export type {
   BatchConsumerOptions,
   BatchHandler,

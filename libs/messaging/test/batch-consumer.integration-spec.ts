@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaTestClient, eventually, isolate } from '@tally/testing';
-import { BatchConsumer, ensureTopics } from '../src';
+import { BatchConsumer, IDLE_FETCH_WAIT_MS, ensureTopics } from '../src';
 import type { ConsumedMessage } from '../src';
 
 describe('BatchConsumer on the real broker', () => {
@@ -66,5 +66,39 @@ describe('BatchConsumer on the real broker', () => {
     expect([...handled].map(Number).sort((a, b) => a - b)).toEqual(
       Array.from({ length: records }, (_, i) => i),
     );
+  });
+
+  it('an idle consumer asks the broker again only every IDLE_FETCH_WAIT_MS', async () => {
+    const topic = `batch-consumer-idle.${isolation.suffix}`;
+    await ensureTopics(kafka, [topic], 3);
+    // The kafkajs consumer BatchConsumer makes, with every fetch it completes counted.
+    const fetches: number[] = [];
+    const makeConsumer = kafka.consumer.bind(kafka);
+    const spy = jest.spyOn(kafka, 'consumer').mockImplementation((config) => {
+      const consumer = makeConsumer(config);
+      consumer.on(consumer.events.FETCH, () => fetches.push(Date.now()));
+      return consumer;
+    });
+    const handled: string[] = [];
+    const consumer = new BatchConsumer(kafka, {
+      groupId: `batch-consumer-idle-${isolation.suffix}`,
+      topics: [topic],
+      handler: async (messages) => void handled.push(...messages.map((m) => String(m.value))),
+    });
+    await consumer.start();
+    try {
+      // Once its first record is handled, the group has joined and the consumer is fetching.
+      await client.produce(topic, [{ key: 'k', value: 'first' }]);
+      await eventually(() => expect(handled).toEqual(['first']), 30_000);
+      fetches.length = 0;
+      const idleMs = 3000;
+      await new Promise((resolve) => setTimeout(resolve, idleMs));
+      // 3 s at 500 ms a fetch is 6; at the 100 ms consumers waited before ADR 0052, about 30.
+      expect(fetches.length).toBeGreaterThanOrEqual(2);
+      expect(fetches.length).toBeLessThanOrEqual(idleMs / IDLE_FETCH_WAIT_MS + 2);
+    } finally {
+      await consumer.stop();
+      spy.mockRestore();
+    }
   });
 });
