@@ -95,7 +95,10 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
       // A round is sent in one go on the event loop: bigger rounds publish more per Kafka
       // transaction but keep a service's HTTP requests waiting (docs/benchmarks: the round size A/B).
       maxRoundBytes: 768 * 1024,
-      idleDelayMs: 50,
+      // Writes wake the relay (ADR 0052): the looks only catch rows that waited behind an older
+      // transaction, and an instance taking over from a leader that died.
+      idleDelayMs: 1000,
+      waitingDelayMs: 50,
       retentionDays: options.outboxRetentionDays ?? options.kafka.outboxRetentionDays ?? 2,
       partitionsAheadDays: 7,
       partitionDays: options.outboxPartitionDays ?? 1,

@@ -3,6 +3,7 @@ import { Partitioners } from 'kafkajs';
 import type { Kafka, PartitionOffset, Producer, Transaction } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { counter, gauge, histogram } from '@tally/platform';
+import { listen, notify } from '@tally/persistence';
 import { messagesOf, outboxHasRowsAfter, readOutboxHead } from './outbox-head';
 import type { OutboxRow, RelayedMessage, RoundHead } from './outbox-head';
 import { OutboxPartitions } from './outbox-partitions';
@@ -21,8 +22,16 @@ export interface OutboxRelayOptions {
   readonly maxBatchBytes: number;
   /** Payload bytes read per round (or per slice of a larger transaction) at most: the relay's memory. */
   readonly maxRoundBytes: number;
-  /** How long an idle relay sleeps when nothing nudges it. */
+  /**
+   * How long a relay sleeps when nothing follows its position and nothing wakes it: its own
+   * writes nudge it, and other instances' writes notify the leader (ADR 0052).
+   */
   readonly idleDelayMs: number;
+  /**
+   * How soon a relay looks again while rows follow its position that it may not publish yet:
+   * their transactions ended after an older one that is still running.
+   */
+  readonly waitingDelayMs: number;
   /**
    * The relay's identity, shared by the instances of one service: the leader lock, the
    * Kafka transactional id and the group under which committed rounds are recorded.
@@ -39,6 +48,9 @@ export interface OutboxRelayOptions {
   /** How often the leader creates and drops partitions. */
   readonly maintenanceEveryMs: number;
 }
+
+/** Where an instance that does not lead tells the leader it wrote rows (payload: the relay's name). */
+const WROTE_CHANNEL = 'tally_outbox_wrote';
 
 const published = counter('tally_outbox_published_total', 'Messages the outbox relay published', [
   'topic',
@@ -93,10 +105,13 @@ export class OutboxRelay {
   /**
    * Set when the last sleep ran out with nothing to wake it: the next round first looks
    * whether anything is after the position, in one statement, before it opens a transaction
-   * to read (four round trips for an idle relay's every look, twenty times a second).
+   * to read (four round trips for every look of an idle relay).
    */
   private idle = false;
+  /** Set when the last look found nothing after the position: the relay may sleep long. */
+  private caughtUp = false;
   private leaderLock: QueryRunner | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
   private producer: Producer | undefined;
   private recovered = false;
   /** The last xid published, as the database records it (read at recovery). */
@@ -184,7 +199,12 @@ export class OutboxRelay {
   /** Publishes one round; returns how many messages went out (0 when another instance leads). */
   async publishOnce(): Promise<number> {
     const producer = await this.lead();
-    if (!producer) return 0;
+    if (!producer) {
+      // Woken by this instance's writes: the leader would only see them at its next look.
+      if (!this.idle) await notify(this.dataSource.manager, WROTE_CHANNEL, this.options.name);
+      this.caughtUp = true;
+      return 0;
+    }
     try {
       if (!this.recovered) await this.recoverPendingRound();
       if (Date.now() >= this.nextMaintenanceAt) await this.maintain();
@@ -233,7 +253,9 @@ export class OutboxRelay {
   }
 
   private async publishRound(producer: Producer): Promise<number> {
-    if (this.idle && !(await outboxHasRowsAfter(this.dataSource.manager, this.position))) return 0;
+    this.caughtUp =
+      this.idle && !(await outboxHasRowsAfter(this.dataSource.manager, this.position));
+    if (this.caughtUp) return 0;
     const head = await this.readHead();
     if (!head) return 0;
     const stopTimer = roundSeconds.startTimer();
@@ -400,28 +422,40 @@ export class OutboxRelay {
       return undefined;
     }
     this.leaderLock = lock;
-    const producer = this.kafka.producer({
-      transactionalId: this.options.name,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    this.producer = producer;
-    await producer.connect();
-    // The first transaction registers this producer: a previous leader's open transaction is aborted, the leader fenced.
-    await (await producer.transaction()).abort();
+    try {
+      const producer = this.kafka.producer({
+        transactionalId: this.options.name,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      this.producer = producer;
+      await producer.connect();
+      // The first transaction registers this producer: a previous leader's open transaction is aborted, the leader fenced.
+      await (await producer.transaction()).abort();
+      this.unlisten = await listen(lock, WROTE_CHANNEL, (name) => {
+        if (name === this.options.name) this.nudge();
+      });
+    } catch (error) {
+      // Half a leader would hold the lock and publish nothing.
+      await this.resign();
+      throw error;
+    }
     this.recovered = false;
     this.nextMaintenanceAt = 0;
-    return producer;
+    return this.producer;
   }
 
   private async resign(): Promise<void> {
     const lock = this.leaderLock;
     const producer = this.producer;
+    const unlisten = this.unlisten;
     this.leaderLock = undefined;
     this.producer = undefined;
+    this.unlisten = undefined;
     await producer?.disconnect().catch(() => undefined);
     if (lock) {
+      await unlisten?.().catch(() => undefined);
       await lock
         .query('SELECT pg_advisory_unlock(hashtext($1))', [this.options.name])
         .catch(() => undefined);
@@ -447,7 +481,11 @@ export class OutboxRelay {
       this.idle = false;
       if (count === 0) {
         const nudged = await this.sleep(
-          failures > 0 ? Math.min(5000, 100 * 2 ** failures) : this.options.idleDelayMs,
+          failures > 0
+            ? Math.min(5000, 100 * 2 ** failures)
+            : this.caughtUp
+              ? this.options.idleDelayMs
+              : this.options.waitingDelayMs,
         );
         this.idle = !nudged && failures === 0;
       }

@@ -41,12 +41,14 @@ describe('inbox and outbox on the real database and broker', () => {
       maxRoundBytes?: number;
       retentionDays?: number;
       name?: string;
+      idleDelayMs?: number;
     } = {},
   ) => ({
     batchSize: 1000,
     maxBatchBytes: 1_000_000,
     maxRoundBytes: 4_000_000,
     idleDelayMs: 10,
+    waitingDelayMs: 10,
     retentionDays: 2,
     partitionsAheadDays: 7,
     partitionDays: 1,
@@ -290,6 +292,84 @@ describe('inbox and outbox on the real database and broker', () => {
       await relay.stop();
     }
     expect(await unpublished()).toBe(0);
+  });
+
+  it('a relay that caught up looks again only after idleDelayMs, not waitingDelayMs', async () => {
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ idleDelayMs: 300 }));
+    relay.start();
+    try {
+      await settled();
+      await eventually(async () => expect(await unpublished()).toBe(0));
+      // Its looks run on the driver's pool, outside a transaction.
+      const pool = (dataSource.driver as unknown as { master: { query: () => unknown } }).master;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const queries = jest.spyOn(pool, 'query');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const looks = queries.mock.calls.length;
+      queries.mockRestore();
+      // 1.5 s at 300 ms a look is 5; at the 10 ms of waitingDelayMs it would be over 100.
+      expect(looks).toBeGreaterThanOrEqual(2);
+      expect(looks).toBeLessThanOrEqual(8);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it("wakes the leader when another instance wrote rows, long before the leader's next look", async () => {
+    const wokenTopic = `outbox-woken.${isolation.suffix}`;
+    await ensureTopics(kafka, [wokenTopic], 1);
+    const recorder = await client.record(wokenTopic);
+    const marks = () => recorder.json<{ woken?: string }>().map((payload) => payload.woken);
+    // A look a minute apart: within the 30 s waited below, only a wake can publish a row.
+    const options = relayOptions({ idleDelayMs: 60_000 });
+    const leader = new OutboxRelay(dataSource, kafka, options);
+    const other = new OutboxRelay(dataSource, kafka, options);
+    leader.start();
+    try {
+      await dataSource.transaction((manager) =>
+        enqueueOutbox(manager, [jsonMessage(wokenTopic, 'acct_woken', { woken: 'leader' })]),
+      );
+      leader.nudge();
+      await eventually(() => expect(marks()).toEqual(['leader']));
+      other.start();
+      // Both caught up and asleep: the leader's waiting looks (10 ms) found nothing long ago.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await dataSource.transaction((manager) =>
+        enqueueOutbox(manager, [jsonMessage(wokenTopic, 'acct_woken', { woken: 'other' })]),
+      );
+      // As MessagingService does in the instance whose transaction wrote the rows.
+      other.nudge();
+      await eventually(() => expect(marks()).toEqual(['leader', 'other']), 30_000);
+    } finally {
+      await Promise.all([leader.stop(), other.stop()]);
+    }
+  });
+
+  it('publishes rows that waited behind an older transaction once it ends, though nothing nudges it again', async () => {
+    const waitingTopic = `outbox-waiting.${isolation.suffix}`;
+    await ensureTopics(kafka, [waitingTopic], 1);
+    const recorder = await client.record(waitingTopic);
+    const marks = () => recorder.json<{ waiting?: string }>().map((payload) => payload.waiting);
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ idleDelayMs: 60_000 }));
+    relay.start();
+    const older = dataSource.createQueryRunner();
+    try {
+      await older.startTransaction();
+      // An xid of its own: every transaction that ends after it waits behind it.
+      await older.query('SELECT pg_current_xact_id()');
+      await dataSource.transaction((manager) =>
+        enqueueOutbox(manager, [jsonMessage(waitingTopic, 'acct_waiting', { waiting: 'row' })]),
+      );
+      relay.nudge();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(marks()).toEqual([]);
+      await older.commitTransaction();
+      await eventually(() => expect(marks()).toEqual(['row']), 30_000);
+    } finally {
+      if (older.isTransactionActive) await older.rollbackTransaction();
+      await older.release();
+      await relay.stop();
+    }
   });
 
   it('publishes committed outbox rows in order, per key, once, and moves its position past them', async () => {
