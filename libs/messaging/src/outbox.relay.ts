@@ -200,8 +200,12 @@ export class OutboxRelay {
   async publishOnce(): Promise<number> {
     const producer = await this.lead();
     if (!producer) {
-      // Woken by this instance's writes: the leader would only see them at its next look.
-      if (!this.idle) await notify(this.dataSource.manager, WROTE_CHANNEL, this.options.name);
+      if (!this.idle) {
+        // Woken by this instance's writes: the leader would only see them at its next look.
+        await notify(this.dataSource.manager, WROTE_CHANNEL, this.options.name);
+        // One notification per waitingDelayMs at most: writes meanwhile go with the next one.
+        await new Promise((resolve) => setTimeout(resolve, this.options.waitingDelayMs));
+      }
       this.caughtUp = true;
       return 0;
     }

@@ -1,6 +1,6 @@
 import { ConfigResourceTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { createDataSource, runMigrations } from '@tally/persistence';
+import { createDataSource, listen, runMigrations } from '@tally/persistence';
 import { metricsRegistry } from '@tally/platform';
 import {
   KafkaTestClient,
@@ -341,6 +341,44 @@ describe('inbox and outbox on the real database and broker', () => {
       other.nudge();
       await eventually(() => expect(marks()).toEqual(['leader', 'other']), 30_000);
     } finally {
+      await Promise.all([leader.stop(), other.stop()]);
+    }
+  });
+
+  it('an instance that does not lead, nudged all the time, notifies the leader at most once per waitingDelayMs', async () => {
+    const options = { ...relayOptions({ idleDelayMs: 60_000 }), waitingDelayMs: 100 };
+    const leader = new OutboxRelay(dataSource, kafka, options);
+    const other = new OutboxRelay(dataSource, kafka, options);
+    const listener = dataSource.createQueryRunner();
+    const notifications: string[] = [];
+    const unlisten = await listen(listener, 'tally_outbox_wrote', (name) => {
+      if (name === options.name) notifications.push(name);
+    });
+    const leadTopic = `outbox-notifying.${isolation.suffix}`;
+    await ensureTopics(kafka, [leadTopic], 1);
+    const recorder = await client.record(leadTopic);
+    leader.start();
+    try {
+      // It leads once it published a row.
+      await dataSource.transaction((manager) =>
+        enqueueOutbox(manager, [jsonMessage(leadTopic, 'acct_lead', { lead: true })]),
+      );
+      leader.nudge();
+      await eventually(() => expect(recorder.json()).toHaveLength(1));
+      other.start();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      notifications.length = 0;
+      for (let i = 0; i < 100; i += 1) {
+        other.nudge();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // About 1.3 s of nudges every 10 ms: 13 notifications or so at 100 ms, over 100 without.
+      expect(notifications.length).toBeGreaterThanOrEqual(1);
+      expect(notifications.length).toBeLessThanOrEqual(20);
+    } finally {
+      await unlisten();
+      await listener.release();
       await Promise.all([leader.stop(), other.stop()]);
     }
   });
