@@ -87,6 +87,18 @@ describe('inbox and outbox on the real database and broker', () => {
       30_000,
       20,
     );
+  /** How many times `target[method]` is called in the next `ms`. */
+  const callsWithin = async <T extends object>(
+    target: T,
+    method: jest.FunctionPropertyNames<Required<T>>,
+    ms: number,
+  ): Promise<number> => {
+    const spy = jest.spyOn(target, method);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    const calls = spy.mock.calls.length;
+    spy.mockRestore();
+    return calls;
+  };
   const position = async (source: DataSource = dataSource): Promise<string> =>
     (await source.query('SELECT position::text AS position FROM outbox_relay'))[0].position;
   const today = async (offsetDays = 0): Promise<string> =>
@@ -277,11 +289,7 @@ describe('inbox and outbox on the real database and broker', () => {
       await eventually(() => expect(idleMarks()).toContain('nudged'));
       // With a 10 ms delay, dozens of looks in this window.
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const transactions = jest.spyOn(dataSource, 'transaction');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const transactionsWhileIdle = transactions.mock.calls.length;
-      transactions.mockRestore();
-      expect(transactionsWhileIdle).toBe(0);
+      expect(await callsWithin(dataSource, 'transaction', 300)).toBe(0);
 
       // Written without a nudge, as another instance's rows are.
       await dataSource.transaction((manager) =>
@@ -303,10 +311,7 @@ describe('inbox and outbox on the real database and broker', () => {
       // Its looks run on the driver's pool, outside a transaction.
       const pool = (dataSource.driver as unknown as { master: { query: () => unknown } }).master;
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const queries = jest.spyOn(pool, 'query');
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const looks = queries.mock.calls.length;
-      queries.mockRestore();
+      const looks = await callsWithin(pool, 'query', 1500);
       // 1.5 s at 300 ms a look is 5; at the 10 ms of waitingDelayMs it would be over 100.
       expect(looks).toBeGreaterThanOrEqual(2);
       expect(looks).toBeLessThanOrEqual(8);
