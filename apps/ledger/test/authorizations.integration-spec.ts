@@ -5,7 +5,9 @@ import { formatAmount } from '@tally/budget-domain';
 import type { BalanceChanged } from '@tally/budget-domain';
 import { eventually, queryDatabase, scrapeMetrics, usageRated } from '@tally/testing';
 import type { TopicRecorder } from '@tally/testing';
-import { AccountsService } from '../src/accounts/accounts.service';
+import { sha256Hex } from '@tally/platform';
+import { AccountsService, UNKNOWN_KEY_CACHE_MS } from '../src/accounts/accounts.service';
+import { AccountsStore } from '../src/accounts/accounts.store';
 import { AuthorizationStore } from '../src/authorizations/authorization.store';
 import { BudgetsService } from '../src/budgets/budgets.service';
 import { CouponsService } from '../src/coupons/coupons.service';
@@ -510,6 +512,99 @@ describe('POST /v1/authorizations on the real database', () => {
   });
 
   // Last: from here on two instances share the schema and the consumer groups.
+  it('looks a known key up once, and refuses it from its revocation on: on kept facts, on fresh facts, on release', async () => {
+    const other = 'acct_auth_revoked';
+    await openAccount(other, 'Revoked Ltd.', '10.00');
+    const kept = await ledger.createApiKey(other, 'kept facts');
+    const fresh = await ledger.createApiKey(other, 'fresh facts');
+    const releasing = await ledger.createApiKey(other, 'release');
+    const lookups = jest.spyOn(ledger.get(AccountsStore), 'findApiKeyByHash');
+    const lookupsOf = (key: string) =>
+      lookups.mock.calls.filter(([, secretHash]) => secretHash === sha256Hex(key)).length;
+    try {
+      const { reservation_id: releasable } = (await (
+        await authorize({ estimated_cost: '0.50' }, releasing.secret)
+      ).json()) as { reservation_id: string };
+      // Known here without facts kept: the edge lets it in, the reservation is not its own.
+      expect((await release('res_none', fresh.secret)).status).toBe(404);
+      expect((await authorize({ estimated_cost: '1.00' }, kept.secret)).status).toBe(201);
+      // Past what "no such key" is kept for: a known key is not looked up again.
+      await new Promise((resolve) => setTimeout(resolve, UNKNOWN_KEY_CACHE_MS + 100));
+      expect((await authorize({ estimated_cost: '1.00' }, kept.secret)).status).toBe(201);
+      expect(lookupsOf(kept.secret)).toBe(1);
+      const keptBefore = await keptFacts();
+
+      // Revoked as another instance would: in the database, which this instance is not told.
+      await queryDatabase(
+        ledger.isolation.databaseUrl,
+        `UPDATE "${ledger.isolation.schema('ledger')}".api_keys SET revoked_at = now() WHERE account_id = $1`,
+        [other],
+      );
+      const expectRevoked = async (response: Response) => {
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe(
+          'Bearer realm="tally-ledger", error="invalid_token"',
+        );
+        expect(await response.json()).toEqual({
+          error_code: 'UNAUTHORIZED',
+          message: 'this API key was revoked',
+        });
+      };
+      await expectRevoked(await authorize({ estimated_cost: '1.00' }, kept.secret));
+      expect(await keptFacts()).toEqual({
+        current: keptBefore.current,
+        changed: keptBefore.changed + 1,
+      });
+      await expectRevoked(await authorize({ estimated_cost: '1.00' }, fresh.secret));
+      await expectRevoked(await release(releasable, releasing.secret));
+      expect(await statusOf(releasable)).toEqual(['held']);
+      expect(await held(other)).toBe('2.500000000000');
+
+      // Each refused key is forgotten: the edge asks PostgreSQL again, and refuses it itself.
+      const atTheEdge = await authorize({ estimated_cost: '1.00' }, kept.secret);
+      expect(atTheEdge.status).toBe(401);
+      expect(await atTheEdge.json()).toMatchObject({
+        message: 'a valid API key is required (Authorization: Bearer <secret>)',
+      });
+      expect(lookupsOf(kept.secret)).toBe(2);
+      expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true });
+    } finally {
+      lookups.mockRestore();
+    }
+  });
+
+  it('places no hold for a key revoked after its facts were read', async () => {
+    const other = 'acct_auth_revoked_race';
+    await openAccount(other, 'Revoked Race Ltd.', '10.00');
+    const { api_key_id: keyId } = await ledger.createApiKey(other, 'gateway');
+    const store = ledger.get(AuthorizationStore);
+    const manager = ledger.get(DataSource).manager;
+    const now = new Date();
+    const facts = await store.facts(manager, other, keyId, null, now);
+    if (!facts) throw new Error(`no account ${other}`);
+    expect(facts.keyRevoked).toBe(false);
+    await ledger.get(AccountsService).revokeApiKey(other, keyId);
+    const hold = {
+      accountId: other,
+      reservationId: 'res_revoked_race',
+      apiKeyId: keyId,
+      requestId: null,
+      amount: new Decimal('1.00'),
+      expiresAt: new Date(now.getTime() + 60_000),
+    };
+    expect(await store.hold(manager, hold, facts.holdsVersion)).toBe(false);
+    expect(await statusOf('res_revoked_race')).toEqual([]);
+    expect(await store.facts(manager, other, keyId, null, now)).toMatchObject({ keyRevoked: true });
+    expect(await held(other)).toBe('0');
+    expect(
+      await queryDatabase(
+        ledger.isolation.databaseUrl,
+        `SELECT held::text FROM "${ledger.isolation.schema('ledger')}".api_keys WHERE account_id = $1`,
+        [other],
+      ),
+    ).toEqual([{ held: '0.000000000000' }]);
+  });
+
   it('two instances, 200 concurrent authorizations of 1.00 between them against 50.00: exactly 50 succeed', async () => {
     const other = 'acct_auth_two_instances';
     await openAccount(other, 'Two Instances Ltd.', '50.00');

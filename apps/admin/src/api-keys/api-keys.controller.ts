@@ -37,7 +37,7 @@ export class ApiKeysController {
   }
 
   @Delete(':key_id')
-  @ApiOperation({ summary: 'Revoke an API key (refused by the ledger within 1 s)' })
+  @ApiOperation({ summary: 'Revoke an API key (refused by the ledger from then on)' })
   @Answers(200, apiKeySchema)
   revoke(@Param('id') accountId: string, @Param('key_id') apiKeyId: string) {
     return this.apiKeys.revoke(accountId, apiKeyId);

@@ -57,7 +57,7 @@ export class ApiKeysService {
     }));
   }
 
-  /** Revokes the key in the ledger (honoured within 1 s there); revoking again keeps the first instant. */
+  /** Revokes the key in the ledger (honoured from its reply on); revoking again keeps the first instant. */
   async revoke(accountId: string, apiKeyId: string): Promise<ApiKeyView> {
     await this.require(accountId, apiKeyId);
     const key = await this.commands.send<ApiKeyRow>('ledger.revoke-api-key', {

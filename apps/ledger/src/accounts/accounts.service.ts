@@ -17,8 +17,11 @@ export interface ApiKeyPrincipal {
 }
 
 const ACCOUNT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** How long an authentication answer is reused: a revoked key stops working within 1 s on every instance. */
-export const AUTH_CACHE_MS = 1_000;
+/**
+ * How long "no such key" is reused. A known key's answer is kept until its revocation is seen:
+ * every statement that acts for a key checks that it is not revoked (ADR 0053).
+ */
+export const UNKNOWN_KEY_CACHE_MS = 1_000;
 const AUTH_CACHE_MAX = 10_000;
 
 /** Accounts and their API keys. Every query is scoped by account id. */
@@ -26,7 +29,7 @@ const AUTH_CACHE_MAX = 10_000;
 export class AccountsService {
   private readonly authCache = new Map<
     string,
-    { principal: ApiKeyPrincipal | null; until: number }
+    { principal: ApiKeyPrincipal; until?: undefined } | { principal: null; until: number }
   >();
 
   constructor(
@@ -112,29 +115,54 @@ export class AccountsService {
 
   async revokeApiKey(accountId: string, apiKeyId: string): Promise<ApiKey> {
     const revoked = await this.store.revokeApiKey(this.dataSource.manager, accountId, apiKeyId);
-    this.authCache.clear();
     if (!revoked) {
       throw new AccountsException(
         AccountsExceptionCode.API_KEY_NOT_FOUND,
         `no key ${apiKeyId} in account ${accountId}`,
       );
     }
+    this.forget({ accountId, apiKeyId });
     return revoked;
   }
 
   /**
-   * The principal of a secret, or null when it is unknown or revoked. Answers are cached for
-   * AUTH_CACHE_MS (authorizations are the hot path), so a revocation takes effect within it.
+   * The principal of a secret, or null when it is unknown or revoked. A principal is cached
+   * until `forget` (the hot path asks PostgreSQL about the key only with the facts it acts on),
+   * "unknown" for UNKNOWN_KEY_CACHE_MS.
    */
   async authenticate(secret: string): Promise<ApiKeyPrincipal | null> {
     const secretHash = sha256Hex(secret);
     const cached = this.authCache.get(secretHash);
-    if (cached && cached.until > Date.now()) return cached.principal;
+    if (cached && (cached.until === undefined || cached.until > Date.now()))
+      return cached.principal;
     const key = await this.store.findApiKeyByHash(this.dataSource.manager, secretHash);
-    const principal =
-      key && !key.revoked_at ? { accountId: key.account_id, apiKeyId: key.api_key_id } : null;
     if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
-    this.authCache.set(secretHash, { principal, until: Date.now() + AUTH_CACHE_MS });
+    if (!key || key.revoked_at) {
+      this.authCache.set(secretHash, { principal: null, until: Date.now() + UNKNOWN_KEY_CACHE_MS });
+      return null;
+    }
+    const principal = { accountId: key.account_id, apiKeyId: key.api_key_id };
+    this.authCache.set(secretHash, { principal });
     return principal;
+  }
+
+  /** Whether the key was revoked: asked when it got no answer from a statement that checks it. */
+  isRevoked(principal: ApiKeyPrincipal): Promise<boolean> {
+    return this.store.isApiKeyRevoked(
+      this.dataSource.manager,
+      principal.accountId,
+      principal.apiKeyId,
+    );
+  }
+
+  /** Drops the key's cached principal: its next request asks PostgreSQL again. */
+  forget(principal: ApiKeyPrincipal): void {
+    for (const [secretHash, cached] of this.authCache) {
+      if (
+        cached.principal?.accountId === principal.accountId &&
+        cached.principal.apiKeyId === principal.apiKeyId
+      )
+        this.authCache.delete(secretHash);
+    }
   }
 }

@@ -101,6 +101,19 @@ export class AccountsStore {
     return keys.length > 0;
   }
 
+  /** Whether the key was revoked; false when the account has no such key. */
+  async isApiKeyRevoked(
+    manager: EntityManager,
+    accountId: string,
+    apiKeyId: string,
+  ): Promise<boolean> {
+    const keys: unknown[] = await manager.query(
+      'SELECT 1 FROM api_keys WHERE account_id = $1 AND api_key_id = $2 AND revoked_at IS NOT NULL',
+      [accountId, apiKeyId],
+    );
+    return keys.length > 0;
+  }
+
   /** A key by its secret's hash: authentication learns the account and the key from it. */
   async findApiKeyByHash(manager: EntityManager, secretHash: string): Promise<ApiKey | undefined> {
     const [key]: ApiKey[] = await manager.query(

@@ -16,6 +16,8 @@ import type { Balances } from '../books/ledger.store';
 /** Everything an authorization decides on, read in one statement (one snapshot). */
 export interface AuthorizationFacts {
   readonly accountStatus: string;
+  /** The key was revoked: nothing is decided for it (ADR 0053). */
+  readonly keyRevoked: boolean;
   /** The account's hold counter as read: a hold is inserted only while it is unchanged. */
   readonly holdsVersion: string;
   readonly balances: Balances;
@@ -34,6 +36,8 @@ export interface AuthorizationFacts {
 /** The facts of a key's account as a statement returned them, before `now` is applied. */
 export interface FactsRow {
   status: string;
+  /** Null when the account has no such key. */
+  key_revoked: boolean | null;
   holds_version: string;
   balances: Record<LedgerCode, string> | null;
   budgets: BudgetRow[];
@@ -63,7 +67,9 @@ export interface NewHold {
  * what no hold changes and the plan's row version the plan's terms; the hold counter and the
  * held totals cover the rest.
  */
-const FACTS_SQL = `SELECT a.status, a.holds_version::text AS holds_version, f.balances, f.budgets,
+const FACTS_SQL = `SELECT a.status,
+      (SELECT revoked_at IS NOT NULL FROM api_keys WHERE account_id = $1 AND api_key_id = $2) AS key_revoked,
+      a.holds_version::text AS holds_version, f.balances, f.budgets,
       h.held, h.key_held,
       (SELECT json_build_object('reservation_id', reservation_id, 'amount', amount::text, 'expires_at', expires_at)
         FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4) AS earlier,
@@ -81,13 +87,15 @@ const FACTS: PreparedStatement = { name: 'authorization_facts', text: FACTS_SQL 
 
 const HOLD: PreparedStatement = {
   name: 'authorization_hold',
+  // A revoked key gets no hold (ADR 0053). The counter still moves then: other decisions of
+  // the account read their facts again, and nothing else follows from it.
   text: `WITH serialised AS (
       UPDATE accounts SET holds_version = holds_version + 1
       WHERE account_id = $1 AND holds_version = $7
       RETURNING account_id),
     counted AS (
       UPDATE api_keys SET held = held + $5
-      WHERE account_id = (SELECT account_id FROM serialised) AND api_key_id = $3
+      WHERE account_id = (SELECT account_id FROM serialised) AND api_key_id = $3 AND revoked_at IS NULL
       RETURNING account_id, api_key_id)
     INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, amount, status, expires_at)
     SELECT account_id, $2, api_key_id, $4, $5, 'held', $6 FROM counted
@@ -109,7 +117,7 @@ const HOLD_IF_CURRENT: PreparedStatement = {
       RETURNING a.account_id),
     counted AS (
       UPDATE api_keys SET held = held + $12
-      WHERE account_id = (SELECT account_id FROM serialised) AND api_key_id = $2
+      WHERE account_id = (SELECT account_id FROM serialised) AND api_key_id = $2 AND revoked_at IS NULL
       RETURNING account_id, api_key_id)
     INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, amount, status, expires_at)
     SELECT account_id, $13, api_key_id, $4, $12, 'held', $14 FROM counted
@@ -155,7 +163,7 @@ export class AuthorizationStore {
    * with, and moves the counter on and the key's held total up (ADR 0010). False when another
    * hold came first: the facts are stale and the decision must be taken again (and then sees
    * an earlier hold of the same request id, so the unique index on request ids is only a
-   * backstop).
+   * backstop). False too when the key was revoked since (ADR 0053): the facts read again say so.
    */
   async hold(manager: EntityManager, hold: NewHold, holdsVersion: string): Promise<boolean> {
     const inserted = await preparedQuery(manager, HOLD, [
@@ -173,8 +181,8 @@ export class AuthorizationStore {
   /**
    * Inserts the hold, as `hold` does, only if the facts are still the ones the decision saw
    * (`seen`): the same versions of the account's facts and plan, the same held totals at
-   * `now`, no earlier hold with this request id. False when anything changed: the facts must
-   * be read again.
+   * `now`, no earlier hold with this request id, a key not revoked. False when anything
+   * changed: the facts must be read again.
    */
   async holdIfCurrent(
     manager: EntityManager,
@@ -211,6 +219,7 @@ export class AuthorizationStore {
 export function factsAt(row: FactsRow, now: Date): AuthorizationFacts {
   return {
     accountStatus: row.status,
+    keyRevoked: row.key_revoked !== false,
     holdsVersion: row.holds_version,
     balances: new Map(
       Object.entries(row.balances ?? {}).map(([code, balance]) => [

@@ -4,7 +4,7 @@ import { describeIssue } from '@tally/budget-domain';
 import { EdgeRoute, Principal } from '@tally/platform';
 import type { ApiKeyPrincipal } from '../accounts/accounts.service';
 import { AuthorizationsException, AuthorizationsExceptionCode } from './authorizations.exception';
-import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeyGuard, challengeRefusedKey } from './api-key.guard';
 import { authorizationRequestSchema } from './authorization.dto';
 import { AuthorizationsService } from './authorizations.service';
 
@@ -28,7 +28,9 @@ export class AuthorizationsController {
         AuthorizationsExceptionCode.VALIDATION_FAILED,
         describeIssue(parsed.error),
       );
-    const outcome = await this.authorizations.authorize(principal, parsed.data);
+    const outcome = await this.authorizations
+      .authorize(principal, parsed.data)
+      .catch(challengeRefusedKey(response));
     response.status(outcome.authorized ? 201 : 402);
     return outcome;
   }
@@ -38,8 +40,12 @@ export class AuthorizationsController {
   async release(
     @Principal() principal: ApiKeyPrincipal,
     @Param('id') reservationId: string,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<void> {
-    if (!(await this.authorizations.release(principal, reservationId))) {
+    const released = await this.authorizations
+      .release(principal, reservationId)
+      .catch(challengeRefusedKey(response));
+    if (!released) {
       throw new AuthorizationsException(
         AuthorizationsExceptionCode.RESERVATION_NOT_FOUND,
         `no held reservation ${reservationId} for this key`,

@@ -27,6 +27,7 @@ import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../books/budget-pe
 import type { StoredBudget } from '../books/budget.store';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
+import { AccountsService } from '../accounts/accounts.service';
 import type { ApiKeyPrincipal } from '../accounts/accounts.service';
 import { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger.config';
@@ -92,7 +93,8 @@ const rowLockFallbacks = counter(
  * domain's, and the hold is inserted only if no other hold came in between. A key's next
  * request decides on the facts its last one left and places its hold in one round trip, if
  * their versions are still current (ADR 0046, ADR 0048). A contended
- * account falls back to its row lock. Holds expire by time alone. A model estimate is priced
+ * account falls back to its row lock. A key revoked since the edge let it in is refused by
+ * these statements themselves (ADR 0053). Holds expire by time alone. A model estimate is priced
  * with the catalog metering rates with (LEDGER_CATALOG_FILE: the same file as
  * METERING_CATALOG_FILE).
  */
@@ -106,6 +108,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: AuthorizationStore,
     private readonly holds: HoldsStore,
+    private readonly accounts: AccountsService,
     private readonly clock: Clock,
     private readonly topUps: TopUpStatusService,
     @Inject(LEDGER_CONFIG) config: LedgerConfig,
@@ -181,8 +184,11 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
       const facts = await this.readFacts(locked, principal, request, now);
       const decision = this.decide(facts, principal, request, estimate, now);
       if (!decision.hold) return decision.outcome;
-      if (!(await this.store.hold(locked, decision.hold, facts.holdsVersion)))
+      if (!(await this.store.hold(locked, decision.hold, facts.holdsVersion))) {
+        // A revocation does not wait for the account's lock: reading again refuses the key.
+        await this.readFacts(locked, principal, request, now);
         throw new Error(`a hold of ${principal.accountId} changed under its row lock`);
+      }
       return this.placed(principal, facts, decision);
     });
   }
@@ -200,7 +206,18 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
       request.request_id ?? null,
       now,
     );
-    return facts ?? accountNotFound();
+    if (!facts) return accountNotFound();
+    if (facts.keyRevoked) this.refuseRevoked(principal);
+    return facts;
+  }
+
+  /** The key was revoked (maybe on another instance): its secret is forgotten here too. */
+  private refuseRevoked(principal: ApiKeyPrincipal): never {
+    this.accounts.forget(principal);
+    throw new AuthorizationsException(
+      AuthorizationsExceptionCode.UNAUTHORIZED,
+      'this API key was revoked',
+    );
   }
 
   /** Keeps the facts as this hold left them, for the key's next request. */
@@ -290,15 +307,14 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  /** Releases a live hold of this key; false when there is none. */
+  /** Releases a live hold of this key; false when there is none. A revoked key releases nothing. */
   async release(principal: ApiKeyPrincipal, reservationId: string): Promise<boolean> {
-    return this.holds.release(
-      this.dataSource.manager,
-      principal.accountId,
-      principal.apiKeyId,
-      reservationId,
-      this.clock.now(),
-    );
+    const manager = this.dataSource.manager;
+    const { accountId, apiKeyId } = principal;
+    if (await this.holds.release(manager, accountId, apiKeyId, reservationId, this.clock.now()))
+      return true;
+    if (await this.accounts.isRevoked(principal)) this.refuseRevoked(principal);
+    return false;
   }
 
   /**

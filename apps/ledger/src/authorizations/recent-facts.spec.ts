@@ -6,6 +6,7 @@ import { RecentFacts } from './recent-facts';
 const NOW = new Date('2026-12-02T09:00:00Z');
 const row = (held: string): FactsRow => ({
   status: 'active',
+  key_revoked: false,
   holds_version: '7',
   balances: { credit: '10.000000000000', promotions: '-10.000000000000' } as FactsRow['balances'],
   budgets: [],

@@ -53,8 +53,9 @@ const RELEASE: PreparedStatement = {
      WHERE r.account_id = locked.account_id AND r.api_key_id = locked.api_key_id AND r.reservation_id = $3
        AND r.status = 'held' AND r.expires_at > $4
      RETURNING r.account_id, r.api_key_id, r.reservation_id, r.amount`,
-    // The key is locked before its reservation, as everywhere (LOCK_KEYS).
-    'locked AS (SELECT account_id, api_key_id FROM api_keys WHERE account_id = $1 AND api_key_id = $2 FOR UPDATE)',
+    // The key is locked before its reservation, as everywhere (LOCK_KEYS); a revoked key
+    // releases nothing (ADR 0053).
+    'locked AS (SELECT account_id, api_key_id FROM api_keys WHERE account_id = $1 AND api_key_id = $2 AND revoked_at IS NULL FOR UPDATE)',
   ),
 };
 
@@ -102,7 +103,7 @@ export class HoldsStore {
     return row ? new Decimal(row.key_held) : undefined;
   }
 
-  /** Releases a live hold of this key; false when there is none (unknown, another key's, ended or expired). */
+  /** Releases a live hold of this key; false when there is none (unknown, another key's, ended or expired) or the key was revoked. */
   async release(
     manager: EntityManager,
     accountId: string,
