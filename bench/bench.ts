@@ -306,6 +306,7 @@ async function main(): Promise<void> {
     authorization_machine_stalls: authorization.machineStalls,
     authorization_wal: authorization.wal,
     authorization_contention: authorization.contention,
+    authorization_key_lookups: authorization.keyLookups,
     authorization_timeline: authorization.timeline,
     // At BENCH_AUTH_UNDER_LOAD_RATE while BENCH_LOAD_EVENTS more events flow through.
     authorization_under_load_rate_per_s: underLoad.ratePerS,
@@ -472,6 +473,8 @@ class AuthorizationBench {
         kept_facts_current: contentionAtEnd.keptCurrent - contentionAtStart.keptCurrent,
         kept_facts_changed: contentionAtEnd.keptChanged - contentionAtStart.keptChanged,
       },
+      // Secrets the edge looked up in PostgreSQL: a known key costs none (ADR 0053).
+      keyLookups: contentionAtEnd.keyLookups - contentionAtStart.keyLookups,
     };
   }
 
@@ -615,6 +618,7 @@ async function authorizationContention(port: number): Promise<{
   rowLocks: number;
   keptCurrent: number;
   keptChanged: number;
+  keyLookups: number;
 }> {
   const metrics = await scrapeMetrics(`http://127.0.0.1:${port}`);
   const kept = (result: string) =>
@@ -624,6 +628,7 @@ async function authorizationContention(port: number): Promise<{
     rowLocks: metrics.get('tally_ledger_authorization_row_locks_total') ?? 0,
     keptCurrent: kept('current'),
     keptChanged: kept('changed'),
+    keyLookups: metrics.get('tally_ledger_api_key_lookups_total') ?? 0,
   };
 }
 

@@ -521,6 +521,9 @@ describe('POST /v1/authorizations on the real database', () => {
     const lookups = jest.spyOn(ledger.get(AccountsStore), 'findApiKeyByHash');
     const lookupsOf = (key: string) =>
       lookups.mock.calls.filter(([, secretHash]) => secretHash === sha256Hex(key)).length;
+    const lookupsCounted = async () =>
+      (await scrapeMetrics(ledger.url)).get('tally_ledger_api_key_lookups_total') ?? 0;
+    const countedBefore = await lookupsCounted();
     try {
       const { reservation_id: releasable } = (await (
         await authorize({ estimated_cost: '0.50' }, releasing.secret)
@@ -567,6 +570,7 @@ describe('POST /v1/authorizations on the real database', () => {
         message: 'a valid API key is required (Authorization: Bearer <secret>)',
       });
       expect(lookupsOf(kept.secret)).toBe(2);
+      expect((await lookupsCounted()) - countedBefore).toBe(lookups.mock.calls.length);
       expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true });
     } finally {
       lookups.mockRestore();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { sha256Hex } from '@tally/platform';
+import { counter, sha256Hex } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { LedgerStore } from '../books/ledger.store';
 import { AccountsException, AccountsExceptionCode } from './accounts.exception';
@@ -23,6 +23,11 @@ const ACCOUNT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
  */
 export const UNKNOWN_KEY_CACHE_MS = 1_000;
 const AUTH_CACHE_MAX = 10_000;
+
+const keyLookups = counter(
+  'tally_ledger_api_key_lookups_total',
+  'API key secrets the HTTP edge looked up in PostgreSQL (a known key is kept until seen revoked)',
+);
 
 /** Accounts and their API keys. Every query is scoped by account id. */
 @Injectable()
@@ -135,6 +140,7 @@ export class AccountsService {
     const cached = this.authCache.get(secretHash);
     if (cached && (cached.until === undefined || cached.until > Date.now()))
       return cached.principal;
+    keyLookups.inc();
     const key = await this.store.findApiKeyByHash(this.dataSource.manager, secretHash);
     if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
     if (!key || key.revoked_at) {
