@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { counter, sha256Hex } from '@tally/platform';
+import { RecentlyUsed, counter, sha256Hex } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { LedgerStore } from '../books/ledger.store';
 import { AccountsException, AccountsExceptionCode } from './accounts.exception';
@@ -22,6 +22,7 @@ const ACCOUNT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
  * every statement that acts for a key checks that it is not revoked (ADR 0053).
  */
 export const UNKNOWN_KEY_CACHE_MS = 1_000;
+/** Secrets kept at most per instance; the least recently used go first. */
 const AUTH_CACHE_MAX = 10_000;
 
 const keyLookups = counter(
@@ -32,10 +33,10 @@ const keyLookups = counter(
 /** Accounts and their API keys. Every query is scoped by account id. */
 @Injectable()
 export class AccountsService {
-  private readonly authCache = new Map<
+  private readonly authCache = new RecentlyUsed<
     string,
     { principal: ApiKeyPrincipal; until?: undefined } | { principal: null; until: number }
-  >();
+  >(AUTH_CACHE_MAX);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -142,7 +143,6 @@ export class AccountsService {
       return cached.principal;
     keyLookups.inc();
     const key = await this.store.findApiKeyByHash(this.dataSource.manager, secretHash);
-    if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
     if (!key || key.revoked_at) {
       this.authCache.set(secretHash, { principal: null, until: Date.now() + UNKNOWN_KEY_CACHE_MS });
       return null;
@@ -163,12 +163,10 @@ export class AccountsService {
 
   /** Drops the key's cached principal: its next request asks PostgreSQL again. */
   forget(principal: ApiKeyPrincipal): void {
-    for (const [secretHash, cached] of this.authCache) {
-      if (
+    this.authCache.deleteWhere(
+      (cached) =>
         cached.principal?.accountId === principal.accountId &&
-        cached.principal.apiKeyId === principal.apiKeyId
-      )
-        this.authCache.delete(secretHash);
-    }
+        cached.principal.apiKeyId === principal.apiKeyId,
+    );
   }
 }

@@ -38,7 +38,7 @@ describe('RecentFacts', () => {
     expect(recent.get(key('acct_1', 'key_2'))).toBeUndefined();
   });
 
-  it('forgets the least recently kept key past its capacity', () => {
+  it('forgets the least recently used key past its capacity', () => {
     const recent = new RecentFacts(2);
     recent.keep(key('acct_1'), factsAt(row('1'), NOW));
     recent.keep(key('acct_2'), factsAt(row('2'), NOW));

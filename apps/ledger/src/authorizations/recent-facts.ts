@@ -1,3 +1,4 @@
+import { RecentlyUsed } from '@tally/platform';
 import type { ApiKeyPrincipal } from '../accounts/accounts.service';
 import type { AuthorizationFacts } from './authorization.store';
 
@@ -10,22 +11,22 @@ const DEFAULT_CAPACITY = 10_000;
  * holds exactly these facts. An earlier hold belongs to its request id, so none is kept.
  */
 export class RecentFacts {
-  private readonly facts = new Map<string, AuthorizationFacts>();
+  private readonly facts: RecentlyUsed<string, AuthorizationFacts>;
 
-  constructor(private readonly capacity = DEFAULT_CAPACITY) {}
+  constructor(capacity = DEFAULT_CAPACITY) {
+    this.facts = new RecentlyUsed(capacity);
+  }
 
   get(principal: ApiKeyPrincipal): AuthorizationFacts | undefined {
     return this.facts.get(keyOf(principal));
   }
 
   keep(principal: ApiKeyPrincipal, facts: AuthorizationFacts): void {
-    const key = keyOf(principal);
-    this.facts.delete(key);
-    this.facts.set(key, { ...facts, earlier: null, seen: { ...facts.seen, earlier: null } });
-    if (this.facts.size > this.capacity) {
-      const oldest = this.facts.keys().next();
-      if (!oldest.done) this.facts.delete(oldest.value);
-    }
+    this.facts.set(keyOf(principal), {
+      ...facts,
+      earlier: null,
+      seen: { ...facts.seen, earlier: null },
+    });
   }
 }
 
