@@ -153,12 +153,10 @@ export class AccountsService {
   }
 
   /** Whether the key was revoked: asked when it got no answer from a statement that checks it. */
-  isRevoked(principal: ApiKeyPrincipal): Promise<boolean> {
-    return this.store.isApiKeyRevoked(
-      this.dataSource.manager,
-      principal.accountId,
-      principal.apiKeyId,
-    );
+  async isRevoked(principal: ApiKeyPrincipal): Promise<boolean> {
+    const { accountId, apiKeyId } = principal;
+    const key = await this.store.findApiKey(this.dataSource.manager, accountId, apiKeyId);
+    return Boolean(key?.revoked_at);
   }
 
   /** Drops the key's cached principal: its next request asks PostgreSQL again. */

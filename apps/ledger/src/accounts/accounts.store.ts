@@ -93,25 +93,17 @@ export class AccountsStore {
     return revoked;
   }
 
-  async hasApiKey(manager: EntityManager, accountId: string, apiKeyId: string): Promise<boolean> {
-    const keys: unknown[] = await manager.query(
-      'SELECT 1 FROM api_keys WHERE account_id = $1 AND api_key_id = $2',
-      [accountId, apiKeyId],
-    );
-    return keys.length > 0;
-  }
-
-  /** Whether the key was revoked; false when the account has no such key. */
-  async isApiKeyRevoked(
+  /** The account's key, or undefined when the account has no such key. */
+  async findApiKey(
     manager: EntityManager,
     accountId: string,
     apiKeyId: string,
-  ): Promise<boolean> {
-    const keys: unknown[] = await manager.query(
-      'SELECT 1 FROM api_keys WHERE account_id = $1 AND api_key_id = $2 AND revoked_at IS NOT NULL',
+  ): Promise<ApiKey | undefined> {
+    const [key]: ApiKey[] = await manager.query(
+      `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE account_id = $1 AND api_key_id = $2`,
       [accountId, apiKeyId],
     );
-    return keys.length > 0;
+    return key;
   }
 
   /** A key by its secret's hash: authentication learns the account and the key from it. */

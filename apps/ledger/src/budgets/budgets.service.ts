@@ -59,7 +59,7 @@ export class BudgetsService {
       this.books.transact(tx, { accountIds: [command.account_id], now }, async (books) => {
         if (
           apiKeyId &&
-          !(await this.accounts.hasApiKey(tx.manager, command.account_id, apiKeyId))
+          !(await this.accounts.findApiKey(tx.manager, command.account_id, apiKeyId))
         ) {
           throw new BudgetsException(
             BudgetsExceptionCode.VALIDATION_FAILED,
