@@ -6,9 +6,14 @@ import {
   rowsExamined,
   usageRated,
 } from '@tally/testing';
+import { MessagingService } from '@tally/messaging';
+import { Decimal } from 'decimal.js';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { TopicRecorder } from '@tally/testing';
 import { AccountsService } from '../src/accounts/accounts.service';
+import { Books } from '../src/books/books.service';
+import type { OpenBooks } from '../src/books/books.service';
 import { LedgerStore } from '../src/books/ledger.store';
 import { CreditsService } from '../src/credits/credits.service';
 import { LedgerHarness } from './ledger.harness';
@@ -201,5 +206,68 @@ describe('credit and usage on the ledger', () => {
         posted.length + notPosted.length,
       );
     });
+  });
+
+  it("opens an account's books to one writer at a time: the next one waits, then decides on what the first left", async () => {
+    const accounts = ledger.get(AccountsService);
+    await accounts.createAccount({ accountId: 'acct_turns', name: 'Turns' });
+    await accounts.createAccount({ accountId: 'acct_aside', name: 'Aside' });
+    await ledger.get(CreditsService).grant({
+      accountId: 'acct_turns',
+      amount: '1.00',
+      kind: 'grant',
+      reason: 'turns',
+      idempotencyKey: 'turns',
+    });
+    const messaging = ledger.get(MessagingService);
+    const books = ledger.get(Books);
+    // Spends 0.70 of credit, as usage does: from what the books say is left, the rest overage.
+    const spend = (open: OpenBooks, accountId: string) => {
+      const credit = open.balancesOf(accountId).get('credit') ?? new Decimal(0);
+      const fromCredit = Decimal.max(0, Decimal.min(credit, '0.70'));
+      open.record({
+        accountId,
+        transactionId: randomUUID(),
+        kind: 'test_spend',
+        sourceId: randomUUID(),
+        occurredAt: new Date().toISOString(),
+        details: {},
+        postings: [
+          { code: 'credit', amount: fromCredit.negated() },
+          { code: 'overage', amount: new Decimal('0.70').minus(fromCredit).negated() },
+          { code: 'revenue', amount: new Decimal('0.70') },
+        ],
+      });
+      return credit.toFixed(2);
+    };
+    const decided: string[] = [];
+    const transact = (accountId: string, beforeCommit: Promise<void> = Promise.resolve()) =>
+      messaging.transaction((tx) =>
+        books.transact(tx, { accountIds: [accountId], now: new Date() }, async (open) => {
+          const seen = spend(open, accountId);
+          decided.push(`${accountId} saw ${seen}`);
+          await beforeCommit;
+          return seen;
+        }),
+      );
+    let releaseFirst!: () => void;
+    const first = transact('acct_turns', new Promise((resolve) => (releaseFirst = resolve)));
+    await eventually(() => expect(decided).toEqual(['acct_turns saw 1.00']));
+    const second = transact('acct_turns');
+    // Another account's books are not behind the first writer's.
+    await expect(transact('acct_aside')).resolves.toBe('0.00');
+    // A second writer that did not wait for the first would have decided by now.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(decided).toEqual(['acct_turns saw 1.00', 'acct_aside saw 0.00']);
+    releaseFirst();
+
+    expect(await first).toBe('1.00');
+    expect(await second).toBe('0.30');
+    expect(decided).toEqual(['acct_turns saw 1.00', 'acct_aside saw 0.00', 'acct_turns saw 0.30']);
+    const balances = await ledger
+      .get(LedgerStore)
+      .readBalances(ledger.get(DataSource).manager, 'acct_turns');
+    expect(balances.get('credit')?.toFixed(12)).toBe('0.000000000000');
+    expect(balances.get('overage')?.toFixed(12)).toBe('-0.400000000000');
   });
 });
