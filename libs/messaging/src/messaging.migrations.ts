@@ -3,6 +3,7 @@ import { CreateOutboxRounds1763856000001 } from './outbox-rounds.migration';
 import { CreateConsumerPositions1763856000002 } from './consumer-positions.migration';
 import { OutboxAsLog1763856000003 } from './outbox-log.migration';
 import { OutboxPackedRows1763856000004 } from './outbox-packed-rows.migration';
+import { OutboxValuesCompressedWithLz41763856000005 } from './outbox-lz4.migration';
 
 /** The inbox, outbox and consumer-position migrations every service lists before its own. */
 export const MESSAGING_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MESSAGING_MIGRATIONS = [
   CreateConsumerPositions1763856000002,
   OutboxAsLog1763856000003,
   OutboxPackedRows1763856000004,
+  OutboxValuesCompressedWithLz41763856000005,
 ];

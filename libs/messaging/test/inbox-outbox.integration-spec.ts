@@ -28,6 +28,7 @@ import {
   jsonMessage,
 } from '../src/outbox';
 import { outboxHasRowsAfter, readOutboxHead } from '../src/outbox-head';
+import { OutboxPartitions } from '../src/outbox-partitions';
 
 describe('inbox and outbox on the real database and broker', () => {
   const isolation = isolate();
@@ -598,6 +599,41 @@ describe('inbox and outbox on the real database and broker', () => {
     }
     expect(recorder.messages).toHaveLength(21);
     expect(otherRecorder.messages).toHaveLength(10);
+  });
+
+  it('compresses a packed row with lz4, in the partitions the migration found and in those made after it', async () => {
+    const lz4 = `outbox-lz4.${isolation.suffix}`;
+    // Past TOAST's 2 kB threshold, so PostgreSQL compresses the row's value and keys.
+    const messages = Array.from({ length: 100 }, (_, i) =>
+      jsonMessage(lz4, `acct_with_a_long_name_${i}`, { i, note: 'a balance '.repeat(10) }),
+    );
+    // Rolled back: no relay of a later test may find the row.
+    const written = await inRolledBackTransaction(dataSource, async (manager) => {
+      await enqueueOutbox(manager, messages, { packBytes: OUTBOX_PACK_BYTES });
+      return manager.query(
+        `SELECT pg_column_compression(value) AS value, pg_column_compression(packed_keys) AS keys
+         FROM outbox WHERE topic = $1`,
+        [PACKED_TOPIC_PREFIX + lz4],
+      );
+    });
+    expect(written).toEqual([{ value: 'lz4', keys: 'lz4' }]);
+
+    await new OutboxPartitions(dataSource, {
+      retentionDays: 2,
+      aheadDays: 8,
+      partitionDays: 1,
+      lockName: `partitions-${schema}`,
+      lockTimeoutMs: 2000,
+    }).ensure();
+    const methods: Array<{ method: string; partitions: number }> = await dataSource.query(
+      `SELECT a.attcompression AS method, count(DISTINCT i.inhrelid)::int AS partitions
+       FROM pg_inherits AS i JOIN pg_attribute AS a ON a.attrelid = i.inhrelid
+       WHERE i.inhparent = 'outbox'::regclass AND a.attname IN ('value', 'packed_keys')
+       GROUP BY a.attcompression`,
+    );
+    expect(methods).toEqual([{ method: 'l', partitions: expect.any(Number) }]);
+    // The migration made today's and tomorrow's; the rest came after it.
+    expect(methods[0]!.partitions).toBeGreaterThanOrEqual(9);
   });
 
   it('a packed row sent as one message, as a relay older than packing would, is refused by Kafka', async () => {
