@@ -9,7 +9,8 @@
  * shows whether memory stays flat at steady state, minute by minute (`memory_by_minute`). In
  * the same run it measures the raw ceilings of this machine: a KafkaJS consume-only pass
  * over the same records, batched PostgreSQL inserts, and the authorization client against an
- * HTTP server that answers at once. Writes docs/benchmarks/<date>.json and .svg.
+ * HTTP server that answers at once and one that commits a row before it answers. Writes
+ * docs/benchmarks/<date>.json and .svg.
  */
 import { execSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -267,7 +268,9 @@ async function main(): Promise<void> {
     isolation.databaseUrl,
     harness.topic('usage.events'),
   );
-  const floor = await noOpHttpFloor(AUTH_RATE, AUTH_SECONDS);
+  const floorDatabase = { url: isolation.databaseUrl, schema: isolation.schema('floor') };
+  const floor = await httpFloor('no_op', AUTH_RATE, AUTH_SECONDS, floorDatabase);
+  const durableFloor = await httpFloor('durable_insert', AUTH_RATE, AUTH_SECONDS, floorDatabase);
   await harness.stop();
 
   const endToEnd = EVENTS / seconds(started, announcedDoneAt);
@@ -323,6 +326,12 @@ async function main(): Promise<void> {
     raw_http_no_op_cpu_us_per_request: floor.cpuUsPerRequest,
     raw_http_no_op_cpu_wait_share: floor.cpuWaitShare,
     raw_http_no_op_machine_stalls: floor.machineStalls,
+    // ... and against one that commits a row before it answers: the floor of a durable hold.
+    raw_http_durable_insert_p50_ms: durableFloor.p50,
+    raw_http_durable_insert_p99_ms: durableFloor.p99,
+    raw_http_durable_insert_cpu_us_per_request: durableFloor.cpuUsPerRequest,
+    raw_http_durable_insert_cpu_wait_share: durableFloor.cpuWaitShare,
+    raw_http_durable_insert_machine_stalls: durableFloor.machineStalls,
     raw_kafka_consume_events_per_s: Math.round(raw.kafkaConsumePerS),
     raw_pg_insert_rows_per_s: Math.round(raw.pgInsertRowsPerS),
     raw_pg_round_trip_cpu_us: raw.pgRoundTrip,
@@ -540,28 +549,67 @@ interface Timed {
   end: number;
 }
 
+/** The answer both floor servers give, the size of a granted authorization's. */
+const FLOOR_ANSWER = JSON.stringify({
+  authorized: true,
+  reservation_id: 'res_floor',
+  amount: '0.001000',
+});
+
 /**
- * This machine's floor for the authorization figures: the same client at the same rate against
- * a Fastify server in its own process that answers at once, with no database and no Nest.
+ * The servers this machine's floors for the authorization figures are measured on: Fastify in
+ * a process of its own, no Nest. `no_op` answers at once. `durable_insert` first inserts one row
+ * in a table of its own and waits for its commit (one prepared statement on a pool of the
+ * ledger's size, the server's default `synchronous_commit`): the least that any authorization
+ * which keeps its hold in PostgreSQL before it answers can cost.
  */
-async function noOpHttpFloor(rate: number, seconds: number) {
-  const answer = JSON.stringify({
-    authorized: true,
-    reservation_id: 'res_floor',
-    amount: '0.001000',
+const FLOOR_SERVERS = {
+  no_op: `const app = require('fastify')();
+    app.post('/v1/authorizations', (_, reply) => { reply.code(201).type('application/json').send(${JSON.stringify(FLOOR_ANSWER)}); });
+    app.listen({ port: 0, host: '127.0.0.1' }).then((address) => console.log(address));`,
+  durable_insert: `const app = require('fastify')();
+    const pool = new (require('pg').Pool)({ connectionString: process.env.FLOOR_DATABASE_URL, max: 8 });
+    let next = 0;
+    app.post('/v1/authorizations', async (_, reply) => {
+      await pool.query({
+        name: 'floor_hold',
+        text: 'INSERT INTO "' + process.env.FLOOR_SCHEMA + '".holds (reservation_id, amount, expires_at) VALUES ($1, $2, now() + make_interval(mins => 1))',
+        values: ['res_' + next++, '0.001'],
+      });
+      reply.code(201).type('application/json');
+      return ${JSON.stringify(FLOOR_ANSWER)};
+    });
+    app.listen({ port: 0, host: '127.0.0.1' }).then((address) => console.log(address));`,
+};
+type FloorServer = keyof typeof FLOOR_SERVERS;
+
+/**
+ * The same client at the same rate against a floor server: CPU per request of the client, the
+ * server, PostgreSQL and the machine, latency, and the share of the phase some task waited for
+ * a core. Every request must be answered 201.
+ */
+async function httpFloor(
+  server: FloorServer,
+  rate: number,
+  seconds: number,
+  database: { url: string; schema: string },
+) {
+  if (server === 'durable_insert') {
+    await queryDatabase(
+      database.url,
+      `CREATE SCHEMA "${database.schema}";
+       CREATE TABLE "${database.schema}".holds (reservation_id text PRIMARY KEY, amount numeric(38,12) NOT NULL, expires_at timestamptz NOT NULL)`,
+    );
+  }
+  const child = spawn(process.execPath, ['-e', FLOOR_SERVERS[server]], {
+    cwd: path.resolve(__dirname, '..'),
+    env: { ...process.env, FLOOR_DATABASE_URL: database.url, FLOOR_SCHEMA: database.schema },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const server = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const app = require('fastify')(); app.post('/v1/authorizations', (_, reply) => { reply.code(201).type('application/json').send(${JSON.stringify(answer)}); }); app.listen({ port: 0, host: '127.0.0.1' }).then((address) => console.log(address));`,
-    ],
-    { cwd: path.resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
-  );
   try {
     const address = await new Promise<string>((resolve, reject) => {
-      server.stdout.once('data', (data: Buffer) => resolve(data.toString().trim()));
-      server.once('exit', (code) => reject(new Error(`the no-op server exited with ${code}`)));
+      child.stdout.once('data', (data: Buffer) => resolve(data.toString().trim()));
+      child.once('exit', (code) => reject(new Error(`the ${server} server exited with ${code}`)));
     });
     const client = new OpenLoopClient(
       Number(new URL(address).port),
@@ -570,27 +618,32 @@ async function noOpHttpFloor(rate: number, seconds: number) {
       () => 'floor',
     );
     await client.run(rate * WARM_UP_SECONDS, 0);
-    const cpuAtStart = { ...cpuSnapshot(undefined, undefined), server: ticksOf(server.pid) };
+    const cpuAtStart = { ...cpuSnapshot(undefined, undefined), server: ticksOf(child.pid) };
     const waitAtStart = cpuWaitMark();
     const canary = STALL_CANARY ? StallCanary.start() : undefined;
     const results = await client.run(rate * seconds, 0);
     const stalls = await canary?.stop();
     const waitAtEnd = cpuWaitMark();
     client.close();
+    const refused = results.filter((result) => result.status !== 201).length;
+    if (refused > 0) throw new Error(`the ${server} server failed ${refused} requests`);
     const perRequest = (secondsSpent: number) => Math.round((secondsSpent * 1e6) / results.length);
     const cpuAtEnd = cpuSnapshot(undefined, undefined);
     return {
       ...percentiles(results.map((r) => r.ms)),
       cpuUsPerRequest: {
         client: perRequest(cpuAtEnd.bench - cpuAtStart.bench),
-        server: perRequest(ticksOf(server.pid) - cpuAtStart.server),
+        server: perRequest(ticksOf(child.pid) - cpuAtStart.server),
+        postgres: perRequest(cpuAtEnd.postgres - cpuAtStart.postgres),
         machine: perRequest(cpuAtEnd.machine - cpuAtStart.machine),
       },
       cpuWaitShare: cpuWaitShare(waitAtStart, waitAtEnd),
       ...(stalls ? { machineStalls: slowRequestsDuringStalls(results, stalls, 10) } : {}),
     };
   } finally {
-    server.kill();
+    child.kill();
+    if (server === 'durable_insert')
+      await queryDatabase(database.url, `DROP SCHEMA IF EXISTS "${database.schema}" CASCADE`);
   }
 }
 
