@@ -12,6 +12,7 @@ import { PlansAndCoupons1763856001000 } from './1763856001000-plans-and-coupons.
 import { TopUpStatus1763856002700 } from './1763856002700-topup-status.migration';
 import { UsageLinesKeepOneIndex1763856002800 } from './1763856002800-usage-lines-keep-one-index.migration';
 import { AccountFactsVersions1763856002900 } from './1763856002900-account-facts-versions.migration';
+import { HoldPathRulesAreDomains1763856003000 } from './1763856003000-hold-path-rules-are-domains.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const LEDGER_MIGRATIONS = [
   TopUpStatus1763856002700,
   UsageLinesKeepOneIndex1763856002800,
   AccountFactsVersions1763856002900,
+  HoldPathRulesAreDomains1763856003000,
 ];

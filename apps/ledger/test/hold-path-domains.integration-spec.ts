@@ -1,0 +1,152 @@
+import type { DataSource } from 'typeorm';
+import { createDataSource, runMigrations } from '@tally/persistence';
+import { dropSchemas, isolate } from '@tally/testing';
+import { LEDGER_MIGRATIONS } from '../src/migrations/ledger.migrations';
+
+const HOLD_TABLES = ['accounts', 'api_keys', 'reservations'];
+
+/** The ledger's schema with `migrations` applied, on a data source the test destroys. */
+async function migrated(
+  databaseUrl: string,
+  schema: string,
+  migrations: typeof LEDGER_MIGRATIONS,
+): Promise<DataSource> {
+  const dataSource = createDataSource({
+    config: { url: databaseUrl, schema, poolSize: 2 },
+    applicationName: 'ledger-domains-test',
+    migrations,
+  });
+  await dataSource.initialize();
+  await runMigrations(dataSource);
+  return dataSource;
+}
+
+/** The SQLSTATE a statement fails with, or 'none'. */
+async function failureOf(dataSource: DataSource, sql: string): Promise<string> {
+  try {
+    await dataSource.query(sql);
+    return 'none';
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+}
+
+describe('the hold path keeps its value rules in domains (ADR 0055)', () => {
+  const isolation = isolate();
+  const schema = isolation.schema('ledger');
+  let dataSource: DataSource;
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await dropSchemas(isolation.databaseUrl, [schema]);
+  });
+
+  it('moves the rules without rewriting a table, keeps every row, and refuses what the CHECKs refused', async () => {
+    const before = await migrated(isolation.databaseUrl, schema, LEDGER_MIGRATIONS.slice(0, -1));
+    await before.query(
+      `INSERT INTO accounts (account_id, name, opened_by) VALUES ('acct_a', 'a', 'usage')`,
+    );
+    await before.query(
+      `INSERT INTO api_keys (account_id, api_key_id, name, secret_hash, held) VALUES ('acct_a', 'key_a', 'a', 'hash_a', 0.250000000000)`,
+    );
+    await before.query(`INSERT INTO reservations (account_id, reservation_id, api_key_id, amount, status, expires_at)
+      VALUES ('acct_a', 'res_a', 'key_a', 0.250000000000, 'held', now() + interval '1 hour')`);
+    const filesBefore = await before.query(
+      `SELECT relname, relfilenode FROM pg_class WHERE relnamespace = $1::regnamespace AND relname = ANY ($2) ORDER BY relname`,
+      [schema, HOLD_TABLES],
+    );
+    await before.destroy();
+
+    dataSource = await migrated(isolation.databaseUrl, schema, LEDGER_MIGRATIONS);
+
+    expect(
+      await dataSource.query(
+        `SELECT relname, relfilenode FROM pg_class WHERE relnamespace = $1::regnamespace AND relname = ANY ($2) ORDER BY relname`,
+        [schema, HOLD_TABLES],
+      ),
+    ).toEqual(filesBefore);
+    expect(
+      await dataSource.query(`SELECT a.status, a.opened_by, k.held::text, r.amount::text, r.status AS reservation
+        FROM accounts a JOIN api_keys k USING (account_id) JOIN reservations r USING (account_id)`),
+    ).toEqual([
+      {
+        status: 'active',
+        opened_by: 'usage',
+        held: '0.250000000000',
+        amount: '0.250000000000',
+        reservation: 'held',
+      },
+    ]);
+    // No table CHECK is left for a statement on the hold path to parse.
+    expect(
+      await dataSource.query(
+        `SELECT conrelid::regclass::text AS table_name, conname FROM pg_constraint
+         WHERE contype = 'c' AND conrelid = ANY (SELECT oid FROM pg_class WHERE relnamespace = $1::regnamespace AND relname = ANY ($2))`,
+        [schema, HOLD_TABLES],
+      ),
+    ).toEqual([]);
+
+    const refused = {
+      negativeHeld: await failureOf(dataSource, `UPDATE api_keys SET held = held - 0.250000000001`),
+      negativeHold: await failureOf(
+        dataSource,
+        `INSERT INTO reservations (account_id, reservation_id, api_key_id, amount, status, expires_at)
+         VALUES ('acct_a', 'res_b', 'key_a', -0.000000000001, 'held', now())`,
+      ),
+      unknownHoldStatus: await failureOf(dataSource, `UPDATE reservations SET status = 'lost'`),
+      unknownAccountStatus: await failureOf(dataSource, `UPDATE accounts SET status = 'closed'`),
+      unknownOpener: await failureOf(dataSource, `UPDATE accounts SET opened_by = 'import'`),
+    };
+    expect(refused).toEqual({
+      negativeHeld: '23514',
+      negativeHold: '23514',
+      unknownHoldStatus: '23514',
+      unknownAccountStatus: '23514',
+      unknownOpener: '23514',
+    });
+    expect(await failureOf(dataSource, `UPDATE api_keys SET held = held - 0.250000000000`)).toBe(
+      'none',
+    );
+  });
+
+  it('still finds held reservations through the partial indexes on status', async () => {
+    // Many ended holds beside the live one: reading them all would cost more than the indexes.
+    await dataSource.query(`INSERT INTO reservations (account_id, reservation_id, api_key_id, amount, status, expires_at)
+      SELECT 'acct_a', 'res_settled_' || i, 'key_a', 0.01, 'settled', now() - interval '1 day' FROM generate_series(1, 5000) AS i`);
+    await dataSource.query('ANALYZE reservations');
+    const planOf = async (sql: string) =>
+      ((await dataSource.query(`EXPLAIN ${sql}`)) as Array<{ 'QUERY PLAN': string }>)
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
+
+    expect(
+      await planOf(
+        `SELECT sum(amount) FROM reservations WHERE account_id = 'acct_a' AND status = 'held' AND expires_at <= now()`,
+      ),
+    ).toMatch(/using reservations_held_(by_expiry|to_sweep) /);
+    expect(
+      await planOf(
+        `SELECT reservation_id FROM reservations WHERE status = 'held' AND expires_at <= now()`,
+      ),
+    ).toMatch(/using reservations_held_to_sweep /);
+  });
+
+  it('goes back to the table CHECKs and forward again', async () => {
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    expect(
+      await dataSource.query(
+        `SELECT conname FROM pg_constraint WHERE contype = 'c'
+         AND conrelid = ANY (SELECT oid FROM pg_class WHERE relnamespace = $1::regnamespace AND relname = ANY ($2)) ORDER BY conname`,
+        [schema, HOLD_TABLES],
+      ),
+    ).toEqual([
+      { conname: 'accounts_opened_by_check' },
+      { conname: 'accounts_status_check' },
+      { conname: 'api_keys_held_check' },
+      { conname: 'reservations_amount_check' },
+      { conname: 'reservations_status_check' },
+    ]);
+    expect(await failureOf(dataSource, `UPDATE accounts SET status = 'closed'`)).toBe('23514');
+    expect(await runMigrations(dataSource)).toEqual(['HoldPathRulesAreDomains1763856003000']);
+  });
+});
