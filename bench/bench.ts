@@ -40,6 +40,7 @@ import {
 } from '@tally/testing';
 import { openAccountsWithKeys, postAuthorization } from './authorization-client';
 import { cpuSnapshot, cpuSpent, cpuWaitMark, cpuWaitShare, ticksOf } from './cpu';
+import { DiskWrites, dirtyMb } from './disk-writes';
 import { StallCanary, slowRequestsDuringStalls } from './stall-canary';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 200_000);
@@ -310,6 +311,7 @@ async function main(): Promise<void> {
     authorization_wal: authorization.wal,
     authorization_contention: authorization.contention,
     authorization_key_lookups: authorization.keyLookups,
+    authorization_dirty_mb_at_start: authorization.dirtyMbAtStart,
     authorization_timeline: authorization.timeline,
     // At BENCH_AUTH_UNDER_LOAD_RATE while BENCH_LOAD_EVENTS more events flow through.
     authorization_under_load_rate_per_s: underLoad.ratePerS,
@@ -446,9 +448,12 @@ class AuthorizationBench {
     const startedAt = Date.now();
     const started = performance.now();
     const waitAtStart = cpuWaitMark();
+    const dirtyAtStart = dirtyMb();
+    const disk = DiskWrites.start();
     const canary = STALL_CANARY ? StallCanary.start() : undefined;
     const results = await client.run(rate * seconds, first);
     const stalls = await canary?.stop();
+    disk?.stop();
     const waitAtEnd = cpuWaitMark();
     const elapsed = (performance.now() - started) / 1000;
     client.close();
@@ -468,12 +473,22 @@ class AuthorizationBench {
       // latency that is queueing for a CPU, not work.
       cpuWaitShare: cpuWaitShare(waitAtStart, waitAtEnd),
       ...(stalls ? { machineStalls: slowRequestsDuringStalls(results, stalls, 10) } : {}),
+      // Page cache left dirty (mostly the broker's log, which it never syncs): the kernel may
+      // write it back in one burst during the phase, and every commit's flush queues behind it.
+      dirtyMbAtStart: dirtyAtStart,
       // Per second of schedule: a phase that starts slow and one that falls behind look alike in
-      // the totals. `at` (wall clock) matches a slow second with PostgreSQL's log.
+      // the totals. `at` (wall clock) matches a slow second with PostgreSQL's log, and
+      // `disk_written_mb` with a writeback burst.
       timeline: Array.from({ length: seconds }, (_, second) => {
         const due = results.filter(({ i }) => Math.floor((i - first) / rate) === second);
-        const at = new Date(startedAt + second * 1000).toISOString();
-        return { second, at, requests: due.length, ...percentiles(due.map((r) => r.ms)) };
+        const from = startedAt + second * 1000;
+        return {
+          second,
+          at: new Date(from).toISOString(),
+          requests: due.length,
+          ...percentiles(due.map((r) => r.ms)),
+          disk_written_mb: disk?.writtenMb(from, from + 1000),
+        };
       }),
       contention: {
         stale_decisions: contentionAtEnd.staleDecisions - contentionAtStart.staleDecisions,
