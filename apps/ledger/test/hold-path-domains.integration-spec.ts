@@ -1,9 +1,14 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@tally/persistence';
 import { dropSchemas, isolate } from '@tally/testing';
+import { HoldPathRulesAreDomains1763856003000 } from '../src/migrations/1763856003000-hold-path-rules-are-domains.migration';
 import { LEDGER_MIGRATIONS } from '../src/migrations/ledger.migrations';
 
 const HOLD_TABLES = ['accounts', 'api_keys', 'reservations'];
+/** The ledger's migrations before this one, and up to it: later ones are not this test's. */
+const AT = LEDGER_MIGRATIONS.indexOf(HoldPathRulesAreDomains1763856003000);
+const BEFORE_DOMAINS = LEDGER_MIGRATIONS.slice(0, AT);
+const WITH_DOMAINS = LEDGER_MIGRATIONS.slice(0, AT + 1);
 
 /** The ledger's schema with `migrations` applied, on a data source the test destroys. */
 async function migrated(
@@ -42,7 +47,7 @@ describe('the hold path keeps its value rules in domains (ADR 0055)', () => {
   });
 
   it('moves the rules without rewriting a table, keeps every row, and refuses what the CHECKs refused', async () => {
-    const before = await migrated(isolation.databaseUrl, schema, LEDGER_MIGRATIONS.slice(0, -1));
+    const before = await migrated(isolation.databaseUrl, schema, BEFORE_DOMAINS);
     await before.query(
       `INSERT INTO accounts (account_id, name, opened_by) VALUES ('acct_a', 'a', 'usage')`,
     );
@@ -57,7 +62,7 @@ describe('the hold path keeps its value rules in domains (ADR 0055)', () => {
     );
     await before.destroy();
 
-    dataSource = await migrated(isolation.databaseUrl, schema, LEDGER_MIGRATIONS);
+    dataSource = await migrated(isolation.databaseUrl, schema, WITH_DOMAINS);
 
     expect(
       await dataSource.query(
