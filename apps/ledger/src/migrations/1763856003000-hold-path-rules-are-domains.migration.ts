@@ -14,8 +14,8 @@ const RULES: ReadonlyArray<{
   column: string;
   domain: string;
   base: string;
+  /** The condition on the domain's VALUE; the table CHECK it replaces names the column. */
   rule: string;
-  check: string;
 }> = [
   {
     table: 'accounts',
@@ -23,7 +23,6 @@ const RULES: ReadonlyArray<{
     domain: 'account_status',
     base: 'text',
     rule: "VALUE IN ('active', 'inactive')",
-    check: "status IN ('active', 'inactive')",
   },
   {
     table: 'accounts',
@@ -31,7 +30,6 @@ const RULES: ReadonlyArray<{
     domain: 'account_opened_by',
     base: 'text',
     rule: "VALUE IN ('command', 'usage', 'payment')",
-    check: "opened_by IN ('command', 'usage', 'payment')",
   },
   {
     table: 'api_keys',
@@ -39,7 +37,6 @@ const RULES: ReadonlyArray<{
     domain: 'held_total',
     base: 'numeric(38,12)',
     rule: 'VALUE >= 0',
-    check: 'held >= 0',
   },
   {
     table: 'reservations',
@@ -47,7 +44,6 @@ const RULES: ReadonlyArray<{
     domain: 'reservation_amount',
     base: 'numeric(38,12)',
     rule: 'VALUE >= 0',
-    check: 'amount >= 0',
   },
   {
     table: 'reservations',
@@ -55,7 +51,6 @@ const RULES: ReadonlyArray<{
     domain: 'reservation_status',
     base: 'text',
     rule: "VALUE IN ('held', 'settled', 'released', 'expired')",
-    check: "status IN ('held', 'settled', 'released', 'expired')",
   },
 ];
 
@@ -75,11 +70,12 @@ export class HoldPathRulesAreDomains1763856003000 implements MigrationInterface 
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const { table, column, domain, base, check } of [...RULES].reverse()) {
-      await queryRunner.query(
-        `ALTER TABLE ${table} ADD CONSTRAINT ${table}_${column}_check CHECK (${check})`,
-      );
+    for (const { table, column, domain, base, rule } of [...RULES].reverse()) {
+      // The base type first: a CHECK added to the domain-typed column would keep a cast.
       await queryRunner.query(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE ${base}`);
+      await queryRunner.query(
+        `ALTER TABLE ${table} ADD CONSTRAINT ${table}_${column}_check CHECK (${rule.replace('VALUE', column)})`,
+      );
       await queryRunner.query(`DROP DOMAIN ${domain}`);
     }
   }
