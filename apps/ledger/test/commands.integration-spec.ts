@@ -298,6 +298,42 @@ describe('ledger commands over Kafka request-reply', () => {
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
   });
 
+  it('reports a reservation whose account or key does not exist (reservations have no foreign key, ADR 0056)', async () => {
+    const schema = ledger.isolation.schema('ledger');
+    const place = (accountId: string, apiKeyId: string, reservationId: string) =>
+      queryDatabase(
+        ledger.isolation.databaseUrl,
+        `INSERT INTO "${schema}".reservations (account_id, reservation_id, api_key_id, amount, status, expires_at)
+         VALUES ($1, $2, $3, 0, 'released', now())`,
+        [accountId, reservationId, apiKeyId],
+      );
+    await place('acct_nowhere', 'key_nowhere', 'res_no_account');
+    await place('acct_cmd', 'key_nowhere', 'res_no_key');
+    expect(await commands.send('ledger.reconcile', {})).toEqual({
+      ok: false,
+      postings_total: '0.000000000000',
+      mismatches: [
+        {
+          kind: 'orphan_reservation',
+          account_id: 'acct_cmd',
+          api_key_id: 'key_nowhere',
+          reservation_id: 'res_no_key',
+        },
+        {
+          kind: 'orphan_reservation',
+          account_id: 'acct_nowhere',
+          api_key_id: 'key_nowhere',
+          reservation_id: 'res_no_account',
+        },
+      ],
+    });
+    await queryDatabase(
+      ledger.isolation.databaseUrl,
+      `DELETE FROM "${schema}".reservations WHERE api_key_id = 'key_nowhere'`,
+    );
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+  });
+
   // Last: from here on two instances share the schema and the command group.
   it('a revocation holds on every instance at once', async () => {
     const { api_key_id: apiKeyId, secret } = await createApiKey(commands, 'acct_cmd', 'two');

@@ -1,30 +1,13 @@
 import type { DataSource } from 'typeorm';
-import { createDataSource, runMigrations } from '@tally/persistence';
+import { runMigrations } from '@tally/persistence';
 import { dropSchemas, isolate } from '@tally/testing';
 import { HoldPathRulesAreDomains1763856003000 } from '../src/migrations/1763856003000-hold-path-rules-are-domains.migration';
-import { LEDGER_MIGRATIONS } from '../src/migrations/ledger.migrations';
+import { failureOf, migratedLedger, migrationsAround } from './migrated-ledger';
 
 const HOLD_TABLES = ['accounts', 'api_keys', 'reservations'];
-/** The ledger's migrations before this one, and up to it: later ones are not this test's. */
-const AT = LEDGER_MIGRATIONS.indexOf(HoldPathRulesAreDomains1763856003000);
-const BEFORE_DOMAINS = LEDGER_MIGRATIONS.slice(0, AT);
-const WITH_DOMAINS = LEDGER_MIGRATIONS.slice(0, AT + 1);
-
-/** The ledger's schema with `migrations` applied, on a data source the test destroys. */
-async function migrated(
-  databaseUrl: string,
-  schema: string,
-  migrations: typeof LEDGER_MIGRATIONS,
-): Promise<DataSource> {
-  const dataSource = createDataSource({
-    config: { url: databaseUrl, schema, poolSize: 2 },
-    applicationName: 'ledger-domains-test',
-    migrations,
-  });
-  await dataSource.initialize();
-  await runMigrations(dataSource);
-  return dataSource;
-}
+const { before: BEFORE_DOMAINS, upTo: WITH_DOMAINS } = migrationsAround(
+  HoldPathRulesAreDomains1763856003000,
+);
 
 /** The hold tables' files: a table rewritten gets a new one. */
 function filesOf(dataSource: DataSource, schema: string): Promise<unknown[]> {
@@ -44,16 +27,6 @@ async function tableChecksOf(dataSource: DataSource, schema: string): Promise<st
   return rows.map((row) => row.check);
 }
 
-/** The SQLSTATE a statement fails with, or 'none'. */
-async function failureOf(dataSource: DataSource, sql: string): Promise<string> {
-  try {
-    await dataSource.query(sql);
-    return 'none';
-  } catch (error) {
-    return (error as { code?: string }).code ?? String(error);
-  }
-}
-
 describe('the hold path keeps its value rules in domains (ADR 0055)', () => {
   const isolation = isolate();
   const schema = isolation.schema('ledger');
@@ -66,7 +39,7 @@ describe('the hold path keeps its value rules in domains (ADR 0055)', () => {
   });
 
   it('moves the rules without rewriting a table, keeps every row, and refuses what the CHECKs refused', async () => {
-    const before = await migrated(isolation.databaseUrl, schema, BEFORE_DOMAINS);
+    const before = await migratedLedger(isolation.databaseUrl, schema, BEFORE_DOMAINS);
     await before.query(
       `INSERT INTO accounts (account_id, name, opened_by) VALUES ('acct_a', 'a', 'usage')`,
     );
@@ -79,7 +52,7 @@ describe('the hold path keeps its value rules in domains (ADR 0055)', () => {
     checksBefore = await tableChecksOf(before, schema);
     await before.destroy();
 
-    dataSource = await migrated(isolation.databaseUrl, schema, WITH_DOMAINS);
+    dataSource = await migratedLedger(isolation.databaseUrl, schema, WITH_DOMAINS);
 
     expect(await filesOf(dataSource, schema)).toEqual(filesBefore);
     expect(

@@ -13,6 +13,7 @@ import { TopUpStatus1763856002700 } from './1763856002700-topup-status.migration
 import { UsageLinesKeepOneIndex1763856002800 } from './1763856002800-usage-lines-keep-one-index.migration';
 import { AccountFactsVersions1763856002900 } from './1763856002900-account-facts-versions.migration';
 import { HoldPathRulesAreDomains1763856003000 } from './1763856003000-hold-path-rules-are-domains.migration';
+import { ReservationsWithoutAForeignKey1763856003100 } from './1763856003100-reservations-without-a-foreign-key.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const LEDGER_MIGRATIONS = [
   UsageLinesKeepOneIndex1763856002800,
   AccountFactsVersions1763856002900,
   HoldPathRulesAreDomains1763856003000,
+  ReservationsWithoutAForeignKey1763856003100,
 ];

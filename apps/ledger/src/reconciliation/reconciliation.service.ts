@@ -39,6 +39,7 @@ export interface Reconciliation {
         cached: string;
         derived: string;
       }
+    | { kind: 'orphan_reservation'; account_id: string; api_key_id: string; reservation_id: string }
   >;
 }
 
@@ -52,7 +53,8 @@ const reconciled = gauge(
  * to a transaction and a ledger account, every cached balance equals the sum of its
  * postings, every usage transaction's postings are the sums of its lines (revenue: what they
  * charged, each charge cost + markup − discount), every month counter the sum of the lines
- * posted in its month, and every key's held total the sum of its held reservations. Runs on demand and every
+ * posted in its month, every key's held total the sum of its held reservations, and every
+ * reservation belongs to a key of its account. Runs on demand and every
  * `reconciliationIntervalMs`; a discrepancy is logged as an error and exported as a metric.
  */
 @Injectable()
@@ -85,32 +87,27 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
 
   async reconcile(): Promise<Reconciliation> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const { total, balances, unbalanced, orphans, heldTotals, lines, months } =
+      const { total, balances, unbalanced, orphans, heldTotals, orphanHolds, lines, months } =
         await this.store.read(manager);
+      const mismatches: Reconciliation['mismatches'] = [
+        ...balances.map((row) => ({
+          kind: 'cached_balance' as const,
+          account_id: row.account_id,
+          ledger_account: row.code,
+          cached: row.cached,
+          derived: row.derived,
+        })),
+        ...unbalanced.map((row) => ({ kind: 'unbalanced_transaction' as const, ...row })),
+        ...orphans.map((row) => ({ kind: 'orphan_posting' as const, ...row })),
+        ...heldTotals.map((row) => ({ kind: 'held_total' as const, ...row })),
+        ...orphanHolds.map((row) => ({ kind: 'orphan_reservation' as const, ...row })),
+        ...lines.map((row) => ({ kind: 'usage_lines' as const, ...row })),
+        ...months.map((row) => ({ kind: 'monthly_usage' as const, ...row })),
+      ];
       const result: Reconciliation = {
-        ok:
-          new Decimal(total).isZero() &&
-          balances.length === 0 &&
-          unbalanced.length === 0 &&
-          orphans.length === 0 &&
-          heldTotals.length === 0 &&
-          lines.length === 0 &&
-          months.length === 0,
+        ok: new Decimal(total).isZero() && mismatches.length === 0,
         postings_total: total,
-        mismatches: [
-          ...balances.map((row) => ({
-            kind: 'cached_balance' as const,
-            account_id: row.account_id,
-            ledger_account: row.code,
-            cached: row.cached,
-            derived: row.derived,
-          })),
-          ...unbalanced.map((row) => ({ kind: 'unbalanced_transaction' as const, ...row })),
-          ...orphans.map((row) => ({ kind: 'orphan_posting' as const, ...row })),
-          ...heldTotals.map((row) => ({ kind: 'held_total' as const, ...row })),
-          ...lines.map((row) => ({ kind: 'usage_lines' as const, ...row })),
-          ...months.map((row) => ({ kind: 'monthly_usage' as const, ...row })),
-        ],
+        mismatches,
       };
       reconciled.set(result.ok ? 1 : 0);
       if (!result.ok)

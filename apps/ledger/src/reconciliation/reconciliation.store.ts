@@ -28,6 +28,7 @@ export interface BooksFindings {
     cached: string;
     derived: string;
   }>;
+  readonly orphanHolds: Array<{ account_id: string; api_key_id: string; reservation_id: string }>;
 }
 
 /** Reconciliation's SQL: whole-ledger scans, run in one snapshot by the caller. */
@@ -63,6 +64,12 @@ export class ReconciliationStore {
         ON r.account_id = k.account_id AND r.api_key_id = k.api_key_id
       WHERE k.held <> coalesce(r.held, 0)
       ORDER BY k.account_id, k.api_key_id`);
+    // Reservations have no foreign key (ADR 0056): each must still belong to a key of its account.
+    const orphanHolds: BooksFindings['orphanHolds'] = await manager.query(`
+      SELECT r.account_id, r.api_key_id, r.reservation_id FROM reservations r
+      WHERE NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.account_id = r.account_id AND k.api_key_id = r.api_key_id)
+      ORDER BY r.account_id, r.reservation_id
+      LIMIT 1000`);
     const lines: BooksFindings['lines'] = await manager.query(`
       SELECT l.account_id, l.transaction_id FROM (
           SELECT account_id, transaction_id, sum(charged) AS charged, sum(from_allowance) AS allowance,
@@ -98,6 +105,6 @@ export class ReconciliationStore {
       WHERE coalesce(c.tokens, 0) <> coalesce(l.tokens, 0) OR coalesce(c.charged, 0) <> coalesce(l.charged, 0)
       ORDER BY 1, 2
       LIMIT 1000`);
-    return { total, balances, unbalanced, orphans, heldTotals, lines, months };
+    return { total, balances, unbalanced, orphans, heldTotals, orphanHolds, lines, months };
   }
 }
