@@ -9,6 +9,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { DataSourceDefinition } from './data-source.factory';
 import { dataSourceOptions } from './data-source.factory';
+import { CommitsNotDurableError, assertCommitsAreDurable } from './durable-commits';
 import { runMigrations } from './migration.runner';
 
 export interface PersistenceModuleOptions {
@@ -19,7 +20,8 @@ export interface PersistenceModuleOptions {
 
 /**
  * The service's TypeORM data source, with its schema created and its migrations applied
- * before anything else in the service touches the database.
+ * before anything else in the service touches the database. A service whose commits would not
+ * be durable does not start (ADR 0057).
  */
 @Module({})
 export class PersistenceModule {
@@ -34,10 +36,18 @@ export class PersistenceModule {
             ...dataSourceOptions(options.useFactory(...(args as never[]))),
             retryAttempts: 3,
             retryDelay: 1000,
+            // A setting does not change by trying again.
+            toRetry: (error: unknown) => !(error instanceof CommitsNotDurableError),
           }),
           dataSourceFactory: async (dataSourceOptionsFromNest) => {
             if (!dataSourceOptionsFromNest) throw new Error('no data source options');
             const dataSource = await new DataSource(dataSourceOptionsFromNest).initialize();
+            try {
+              await assertCommitsAreDurable(dataSource);
+            } catch (error) {
+              await dataSource.destroy();
+              throw error;
+            }
             await runMigrations(dataSource);
             return dataSource;
           },

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { Test } from '@nestjs/testing';
+import { Client } from 'pg';
+import { DEFAULT_DATABASE_URL } from '../src/database.config';
+import { createDataSource } from '../src/data-source.factory';
+import { assertCommitsAreDurable } from '../src/durable-commits';
+import { PersistenceModule } from '../src/persistence.module';
+
+// @tally/testing builds on this library, so this test talks to PostgreSQL by itself.
+const databaseUrl = process.env['DATABASE_URL'] || DEFAULT_DATABASE_URL;
+
+async function query(sql: string, params: unknown[] = []): Promise<unknown[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The test database's URL, signed in as `role`. */
+function urlAs(databaseUrl: string, role: string): string {
+  const url = new URL(databaseUrl);
+  url.username = role;
+  url.password = '';
+  return url.toString();
+}
+
+describe('a service refuses commits that are not durable (ADR 0057)', () => {
+  const suffix = randomBytes(4).toString('hex');
+  const schema = `durable_${suffix}`;
+  // An operator's setting for the service's role: what the service's own options do not override.
+  const role = `tally_async_${suffix}`;
+  const asyncUrl = urlAs(databaseUrl, role);
+
+  beforeAll(async () => {
+    await query(`CREATE ROLE "${role}" LOGIN`);
+    await query(`ALTER ROLE "${role}" SET synchronous_commit = off`);
+  });
+
+  afterAll(async () => {
+    await query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await query(`DROP ROLE IF EXISTS "${role}"`);
+  });
+
+  it('accepts every level that waits for the local flush', async () => {
+    for (const level of ['on', 'local', 'remote_write', 'remote_apply']) {
+      await query(`ALTER ROLE "${role}" SET synchronous_commit = ${level}`);
+      const dataSource = await createDataSource({
+        config: { url: asyncUrl, schema, poolSize: 1 },
+        applicationName: 'durable-commits-test',
+      }).initialize();
+      try {
+        await expect(assertCommitsAreDurable(dataSource)).resolves.toBeUndefined();
+      } finally {
+        await dataSource.destroy();
+      }
+    }
+    await query(`ALTER ROLE "${role}" SET synchronous_commit = off`);
+  });
+
+  it('does not start a service whose sessions commit without waiting for the flush, and does not retry', async () => {
+    const started = Date.now();
+    const compiling = Test.createTestingModule({
+      imports: [
+        PersistenceModule.forRootAsync({
+          useFactory: () => ({
+            config: { url: asyncUrl, schema, poolSize: 1 },
+            applicationName: 'durable-commits-test',
+          }),
+        }),
+      ],
+    }).compile();
+
+    await expect(compiling).rejects.toThrow(
+      'PostgreSQL\'s synchronous_commit is "off" for this service\'s sessions',
+    );
+    // Three retries a second apart would have taken 3 s.
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // Refused before migrating: the service's schema was never created.
+    expect(await query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).toEqual([]);
+  });
+});
