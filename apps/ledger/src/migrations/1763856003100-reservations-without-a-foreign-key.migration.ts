@@ -1,9 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Reservations lose their foreign key to accounts (ADR 0056): a hold is inserted only from
- * the row of its key that the same statement updated, so the key's check could never fail
- * and cost every authorization a lookup. Reconciliation reports any hold without its key.
+ * Reservations lose their foreign key to accounts (ADR 0056): a hold is inserted only from the
+ * row of its API key that the same statement updated, so the foreign key's check could never
+ * fail, and it cost every authorization a lookup. Reconciliation reports any hold without its
+ * key.
  */
 export class ReservationsWithoutAForeignKey1763856003100 implements MigrationInterface {
   name = 'ReservationsWithoutAForeignKey1763856003100';
