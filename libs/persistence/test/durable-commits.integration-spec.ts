@@ -74,7 +74,7 @@ describe('a service refuses commits that are not durable (ADR 0057)', () => {
     }).compile();
 
     await expect(compiling).rejects.toThrow(
-      'PostgreSQL\'s synchronous_commit is "off" for this service\'s sessions',
+      "PostgreSQL runs this service's sessions with synchronous_commit = off",
     );
     // Three retries a second apart would have taken 3 s.
     expect(Date.now() - started).toBeLessThan(2_000);
