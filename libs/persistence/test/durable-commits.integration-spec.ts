@@ -20,7 +20,7 @@ async function query(sql: string, params: unknown[] = []): Promise<unknown[]> {
 }
 
 /** The test database's URL, signed in as `role`. */
-function urlAs(databaseUrl: string, role: string): string {
+function urlAs(role: string): string {
   const url = new URL(databaseUrl);
   url.username = role;
   url.password = '';
@@ -32,12 +32,12 @@ describe('a service refuses commits that are not durable (ADR 0057)', () => {
   const schema = `durable_${suffix}`;
   // An operator's setting for the service's role: what the service's own options do not override.
   const role = `tally_async_${suffix}`;
-  const asyncUrl = urlAs(databaseUrl, role);
+  const roleUrl = urlAs(role);
 
-  beforeAll(async () => {
-    await query(`CREATE ROLE "${role}" LOGIN`);
-    await query(`ALTER ROLE "${role}" SET synchronous_commit = off`);
-  });
+  const commitsFor = (level: string) =>
+    query(`ALTER ROLE "${role}" SET synchronous_commit = ${level}`);
+
+  beforeAll(() => query(`CREATE ROLE "${role}" LOGIN`));
 
   afterAll(async () => {
     await query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
@@ -46,9 +46,9 @@ describe('a service refuses commits that are not durable (ADR 0057)', () => {
 
   it('accepts every level that waits for the local flush', async () => {
     for (const level of ['on', 'local', 'remote_write', 'remote_apply']) {
-      await query(`ALTER ROLE "${role}" SET synchronous_commit = ${level}`);
+      await commitsFor(level);
       const dataSource = await createDataSource({
-        config: { url: asyncUrl, schema, poolSize: 1 },
+        config: { url: roleUrl, schema, poolSize: 1 },
         applicationName: 'durable-commits-test',
       }).initialize();
       try {
@@ -57,16 +57,16 @@ describe('a service refuses commits that are not durable (ADR 0057)', () => {
         await dataSource.destroy();
       }
     }
-    await query(`ALTER ROLE "${role}" SET synchronous_commit = off`);
   });
 
   it('does not start a service whose sessions commit without waiting for the flush, and does not retry', async () => {
+    await commitsFor('off');
     const started = Date.now();
     const compiling = Test.createTestingModule({
       imports: [
         PersistenceModule.forRootAsync({
           useFactory: () => ({
-            config: { url: asyncUrl, schema, poolSize: 1 },
+            config: { url: roleUrl, schema, poolSize: 1 },
             applicationName: 'durable-commits-test',
           }),
         }),
