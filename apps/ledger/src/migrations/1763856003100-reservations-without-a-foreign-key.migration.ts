@@ -16,11 +16,8 @@ export class ReservationsWithoutAForeignKey1763856003100 implements MigrationInt
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    // NOT VALID, then one read to validate: holds are not blocked while the table is read.
+    // Reads every reservation to check it: holds wait for this migration's commit.
     await queryRunner.query(`ALTER TABLE reservations ADD CONSTRAINT reservations_account_id_fkey
-      FOREIGN KEY (account_id) REFERENCES accounts (account_id) NOT VALID`);
-    await queryRunner.query(
-      'ALTER TABLE reservations VALIDATE CONSTRAINT reservations_account_id_fkey',
-    );
+      FOREIGN KEY (account_id) REFERENCES accounts (account_id)`);
   }
 }
