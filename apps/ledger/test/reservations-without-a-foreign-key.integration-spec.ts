@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { runMigrations } from '@tally/persistence';
 import { dropSchemas, isolate } from '@tally/testing';
 import { AuthorizationStore } from '../src/authorizations/authorization.store';
+import type { FactsRow } from '../src/authorizations/authorization.store';
 import { ReservationsWithoutAForeignKey1763856003100 } from '../src/migrations/1763856003100-reservations-without-a-foreign-key.migration';
 import { failureOf, migratedLedger, migrationsAround } from './migrated-ledger';
 
@@ -34,7 +35,7 @@ describe('reservations carry no foreign key (ADR 0056)', () => {
     await dropSchemas(isolation.databaseUrl, [schema]);
   });
 
-  it('drops the key; the hold statement still places holds only for a key of the account', async () => {
+  it('drops the key; both hold statements still place holds only for a key of the account', async () => {
     const before = await migratedLedger(isolation.databaseUrl, schema, BEFORE);
     keysBefore = await foreignKeysOf(before, schema);
     expect(await failureOf(before, orphanHold('acct_nowhere'))).toBe('23503');
@@ -63,18 +64,64 @@ describe('reservations carry no foreign key (ADR 0056)', () => {
         '0',
       );
 
-    // No account, and an account without that key: nothing is held.
+    // The kept-facts statement (ADR 0046), with every fact it compares as the account has them.
+    const now = new Date();
+    const holdIfCurrent = (accountId: string, reservationId: string, seen: Partial<FactsRow>) =>
+      store.holdIfCurrent(
+        dataSource.manager,
+        {
+          accountId,
+          reservationId,
+          apiKeyId: 'key_a',
+          requestId: null,
+          amount: new Decimal('0.25'),
+          expiresAt: new Date(now.getTime() + 60_000),
+        },
+        {
+          status: 'active',
+          facts_version: '0',
+          plan_name: 'no_such_plan',
+          plan_version: null,
+          held: '0',
+          key_held: '0',
+          ...seen,
+        } as FactsRow,
+        now,
+      );
+
+    // No account, and an account without that key: nothing is held, by either statement.
     expect(await hold('acct_nowhere', 'res_1')).toBe(false);
     expect(await hold('acct_b', 'res_2')).toBe(false);
-    expect(await hold('acct_a', 'res_3')).toBe(true);
+    expect(await holdIfCurrent('acct_nowhere', 'res_4', { holds_version: '0' })).toBe(false);
+    expect(await holdIfCurrent('acct_b', 'res_5', { holds_version: '1' })).toBe(false);
+    // acct_b's facts were current (its counter moved on): only the missing key held nothing.
     expect(
       await dataSource.query(
-        'SELECT account_id, reservation_id, api_key_id, amount::text FROM reservations',
+        `SELECT holds_version::text FROM accounts WHERE account_id = 'acct_b'`,
+      ),
+    ).toEqual([{ holds_version: '2' }]);
+    expect(await hold('acct_a', 'res_3')).toBe(true);
+    expect(
+      await holdIfCurrent('acct_a', 'res_6', {
+        holds_version: '1',
+        held: '0.25',
+        key_held: '0.25',
+      }),
+    ).toBe(true);
+    expect(
+      await dataSource.query(
+        'SELECT account_id, reservation_id, api_key_id, amount::text FROM reservations ORDER BY reservation_id',
       ),
     ).toEqual([
       {
         account_id: 'acct_a',
         reservation_id: 'res_3',
+        api_key_id: 'key_a',
+        amount: '0.250000000000',
+      },
+      {
+        account_id: 'acct_a',
+        reservation_id: 'res_6',
         api_key_id: 'key_a',
         amount: '0.250000000000',
       },
