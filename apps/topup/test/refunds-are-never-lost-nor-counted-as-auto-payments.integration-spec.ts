@@ -1,0 +1,59 @@
+import type { PaymentEvent } from '@tally/budget-domain';
+import { FakeStripeServer, eventually } from '@tally/testing';
+import { TopUpHarness } from './topup.harness';
+
+interface CheckoutReply {
+  session_id: string;
+  credit_amount: string;
+}
+
+/**
+ * Refunds against a fake Stripe: a refund delivered before the payment's own success still
+ * takes its credit back, and a refunded automatic top-up is neither a second automatic payment
+ * (monthly limit) nor a new successful one (cooldown).
+ */
+describe('refunds are never lost nor counted as automatic payments', () => {
+  let stripe: FakeStripeServer;
+  let topup: TopUpHarness;
+
+  const payments = (account: string) =>
+    topup.payments.json<PaymentEvent>().filter((payment) => payment.account_id === account);
+
+  beforeAll(async () => {
+    stripe = await FakeStripeServer.start();
+    topup = await new TopUpHarness(stripe).start();
+  });
+  afterAll(async () => {
+    await topup.stop();
+    await stripe.stop();
+  });
+
+  it('a charge.refunded delivered before checkout.session.completed: 15 credited, then 15 taken back', async () => {
+    const account = 'acct_refund_first';
+    const reply = await topup.send<CheckoutReply>('topup.create-checkout', {
+      account_id: account,
+      amount_paid: '45',
+    });
+    expect(reply.credit_amount).toBe('15.000000');
+    const session = stripe.completeCheckout(reply.session_id);
+    const paymentIntentId = session['payment_intent'] as string;
+    const refunded = stripe.event('charge.refunded', stripe.refund(paymentIntentId));
+    expect((await topup.deliver(refunded)).status).toBe(200);
+    expect((await topup.deliver(stripe.event('checkout.session.completed', session))).status).toBe(
+      200,
+    );
+    await eventually(() =>
+      expect(
+        payments(account).map((payment) => [
+          payment.kind,
+          payment.credit_amount,
+          payment.paid_amount,
+          payment.stripe_ref,
+        ]),
+      ).toEqual([
+        ['credit_purchased', '15.000000', '45.000000', paymentIntentId],
+        ['credit_refunded', '15.000000', '45.000000', paymentIntentId],
+      ]),
+    );
+  });
+});
