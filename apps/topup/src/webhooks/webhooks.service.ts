@@ -279,12 +279,24 @@ export class WebhooksService {
     const paymentIntentId = stripeIdOf(charge['payment_intent']);
     const refundedMinor = charge['amount_refunded'];
     if (!paymentIntentId || typeof refundedMinor !== 'number') return IGNORED;
-    const entry = await this.lockPayment(tx, {}, { paymentIntentId }, now);
+    // The charge carries its PaymentIntent's metadata: it names the payment even before its
+    // success was delivered (a checkout's payment intent is recorded only then).
+    const entry = await this.lockPayment(tx, charge, { paymentIntentId }, now);
     if (!entry) return IGNORED;
+    // Only a paid charge is refunded: a success still on its way is credited here first, so the
+    // refund has its credit to take back and the late success credits nothing.
+    const credited = entry.creditedAt
+      ? []
+      : await this.settlement.credit(tx, entry, { paymentIntentId }, now);
+    const purchase = credited.length > 0 ? await this.entries.lock(tx.manager, entry) : entry;
+    if (!purchase) return IGNORED;
     const refundedPaid = new Decimal(refundedMinor).dividedBy(
-      new Decimal(10).pow(minorUnitsOf(entry.paidCurrency)),
+      new Decimal(10).pow(minorUnitsOf(purchase.paidCurrency)),
     );
-    return handled(entry, await this.settlement.refund(tx, entry, refundedPaid, now));
+    return handled(purchase, [
+      ...credited,
+      ...(await this.settlement.refund(tx, purchase, refundedPaid, now)),
+    ]);
   }
 
   private async paymentMethodDetached(
