@@ -57,6 +57,8 @@ interface SettingsRow {
   pending_since: Date | string | null;
 }
 
+// A refund of an automatic top-up is a succeeded entry with trigger 'auto' too: only the
+// purchases themselves are automatic payments (monthly limit) and successes (cooldown).
 const WITH_FACTS = `SELECT s.account_id, s.enabled, s.amount_paid::text AS amount_paid, s.paid_currency,
     s.trigger_below_percent::text AS trigger_below_percent, s.monthly_limit::text AS monthly_limit,
     s.stripe_customer_id, s.stripe_payment_method_id, s.paused_at,
@@ -64,9 +66,10 @@ const WITH_FACTS = `SELECT s.account_id, s.enabled, s.amount_paid::text AS amoun
     s.status_sequence::text AS status_sequence, s.published_status,
     (SELECT coalesce(sum(e.paid_amount), 0)::text FROM topup_entries AS e
       WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'succeeded'
-        AND e.settled_at >= $2) AS month_auto_paid,
+        AND e.kind = 'auto_purchase' AND e.settled_at >= $2) AS month_auto_paid,
     (SELECT max(e.settled_at) FROM topup_entries AS e
-      WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'succeeded') AS last_auto_success_at,
+      WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'succeeded'
+        AND e.kind = 'auto_purchase') AS last_auto_success_at,
     (SELECT e.created_at FROM topup_entries AS e
       WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'pending') AS pending_since
   FROM auto_topup_settings AS s WHERE s.account_id = ANY($1::text[])`;
