@@ -125,6 +125,14 @@ describe('admin HTTP edge: headers, limits, hostile input, rate limits', () => {
     }
   });
 
+  it('refuses an api-key cursor whose created_at is not an instant with 422, not a 500', async () => {
+    const cursor = Buffer.from(JSON.stringify({ created_at: 'x', api_key_id: 'k' })).toString(
+      'base64url',
+    );
+    const answer = await harness.call('GET', `/v1/accounts/acct_edge/api-keys?cursor=${cursor}`);
+    expect([answer.status, answer.body?.['error_code']]).toEqual([422, 'VALIDATION_FAILED']);
+  });
+
   it('reads the bearer token strictly', async () => {
     const withHeader = (authorization: string) =>
       harness.call('GET', '/v1/accounts/acct_edge', { token: null, headers: { authorization } });
