@@ -13,7 +13,8 @@ import { ApiKeysStore } from './api-keys.store';
 import type { ApiKeyRow } from './api-keys.store';
 import type { ApiKeyView, CreateApiKeyRequest, ListApiKeysQuery } from './dtos/api-key.dto';
 
-const keyCursor = z.object({ created_at: z.string(), api_key_id: z.string() });
+// Checked as the other lists' positions are: a crafted created_at must be a 422, not a SQL error.
+const keyCursor = z.object({ created_at: z.iso.datetime(), api_key_id: z.string().min(1) });
 
 /**
  * API keys: admin makes the secret, shows it once and hands the ledger only its SHA-256 and
