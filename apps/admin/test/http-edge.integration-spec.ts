@@ -133,6 +133,26 @@ describe('admin HTTP edge: headers, limits, hostile input, rate limits', () => {
     expect([answer.status, answer.body?.['error_code']]).toEqual([422, 'VALIDATION_FAILED']);
   });
 
+  it('refuses a cursor holding a NUL character with 422, not a 500', async () => {
+    const cursor = (position: unknown) =>
+      Buffer.from(JSON.stringify(position)).toString('base64url');
+    for (const route of [
+      `/v1/accounts?cursor=${cursor('a\u0000')}`,
+      `/v1/tokens?cursor=${cursor('a\u0000')}`,
+      `/v1/accounts/acct_edge/transactions?cursor=${cursor({
+        posted_at: '2026-12-06T10:00:00.000Z',
+        transaction_id: 'a\u0000',
+      })}`,
+    ]) {
+      const answer = await harness.call('GET', route);
+      expect([route, answer.status, answer.body?.['error_code']]).toEqual([
+        route,
+        422,
+        'VALIDATION_FAILED',
+      ]);
+    }
+  });
+
   it('reads the bearer token strictly', async () => {
     const withHeader = (authorization: string) =>
       harness.call('GET', '/v1/accounts/acct_edge', { token: null, headers: { authorization } });
