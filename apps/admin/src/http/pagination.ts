@@ -36,7 +36,9 @@ export function positionAfter<T>(cursor: string | undefined, shape: z.ZodType<T>
 export function decodeCursor<T>(cursor: string, shape: z.ZodType<T>): T | undefined {
   try {
     const parsed = shape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
+    // PostgreSQL text cannot hold NUL: no cursor of ours has one, and the query would fail (500).
+    if (!parsed.success || JSON.stringify(parsed.data).includes('\\u0000')) return undefined;
+    return parsed.data;
   } catch {
     return undefined;
   }
