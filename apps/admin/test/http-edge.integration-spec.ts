@@ -153,6 +153,11 @@ describe('admin HTTP edge: headers, limits, hostile input, rate limits', () => {
     }
   });
 
+  it('refuses a usage range in year 0000 with 422, not a 500', async () => {
+    const answer = await harness.call('GET', '/v1/accounts/acct_edge/usage?from=0000-01-01');
+    expect([answer.status, answer.body?.['error_code']]).toEqual([422, 'VALIDATION_FAILED']);
+  });
+
   it('reads the bearer token strictly', async () => {
     const withHeader = (authorization: string) =>
       harness.call('GET', '/v1/accounts/acct_edge', { token: null, headers: { authorization } });
