@@ -14,7 +14,8 @@ export const instantQuery = z
       ? !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) &&
         new Date(`${text}T00:00:00Z`).toISOString().startsWith(text)
       : z.iso.datetime({ offset: true }).safeParse(text).success;
-    if (!valid) {
+    // JavaScript reads year 0000, PostgreSQL's date has no year 0: refused here, not a 500 there.
+    if (!valid || text.startsWith('0000')) {
       context.addIssue({
         code: 'custom',
         message: 'must be a date (YYYY-MM-DD) or an ISO-8601 instant with an offset',
