@@ -36,4 +36,8 @@ const CONFLICTS = new Set([
   'ACCOUNT_INACTIVE',
   'TOO_MANY_CHANNELS',
   'EMAIL_NOT_CONFIGURED',
+  // The coupon's state, not the request, refuses these: it is spent for the account or for all.
+  'COUPON_ALREADY_REDEEMED',
+  'COUPON_EXHAUSTED',
+  'COUPON_EXPIRED',
 ]);
