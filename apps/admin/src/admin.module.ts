@@ -11,6 +11,7 @@ import { AlertsModule } from './alerts/alerts.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { BudgetsModule } from './budgets/budgets.module';
+import { CouponsModule } from './coupons/coupons.module';
 import { CreditsModule } from './credits/credits.module';
 import { adminHttpStatus } from './admin-http-status';
 import { ADMIN_COMMAND_PATTERNS } from './commands/command-patterns';
@@ -18,6 +19,7 @@ import type { AdminConfig } from './config/admin.config';
 import { ADMIN_CONFIG } from './config/admin.tokens';
 import { ADMIN_MIGRATIONS } from './migrations/admin.migrations';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
+import { PlansModule } from './plans/plans.module';
 import { TokensModule } from './tokens/tokens.module';
 import { TopUpsModule } from './topups/topups.module';
 import { TransactionsModule } from './transactions/transactions.module';
@@ -67,6 +69,8 @@ export class AdminModule {
         UsageModule,
         AlertsModule,
         TopUpsModule,
+        PlansModule,
+        CouponsModule,
         AnalyticsModule,
         DeadLettersModule,
       ],

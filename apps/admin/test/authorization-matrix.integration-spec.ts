@@ -39,6 +39,14 @@ async function newChannel(harness: AdminHarness, accountId: string): Promise<str
   return channel.body.channel_id ?? 'ch_missing';
 }
 
+const coupon = { code: 'MATRIX', kind: 'credit', amount: '1.00' };
+
+/** A coupon each account may redeem once: made again, it is the same coupon. */
+async function newCoupon(harness: AdminHarness): Promise<string> {
+  await harness.call('POST', '/v1/coupons', { body: coupon });
+  return '';
+}
+
 /** Every route of DESIGN 5 that admin serves, and who may use it. */
 const ROUTES: RouteCase[] = [
   {
@@ -155,6 +163,37 @@ const ROUTES: RouteCase[] = [
     ok: 200,
   },
   { method: 'GET', route: '/v1/accounts/:id/payments', adminOnly: false, ok: 200 },
+  {
+    method: 'POST',
+    route: '/v1/accounts/:id/coupons/redeem',
+    body: { code: coupon.code },
+    adminOnly: false,
+    ok: 201,
+    prepare: newCoupon,
+  },
+  {
+    method: 'PUT',
+    route: '/v1/accounts/:id/plan',
+    body: { plan: 'free' },
+    adminOnly: true,
+    ok: 200,
+  },
+  {
+    method: 'POST',
+    route: '/v1/coupons',
+    body: { ...coupon, code: 'MATRIX-NEW' },
+    adminOnly: true,
+    ok: 201,
+  },
+  { method: 'GET', route: '/v1/plans', adminOnly: true, ok: 200 },
+  { method: 'GET', route: '/v1/plans/free', adminOnly: true, ok: 200 },
+  {
+    method: 'PUT',
+    route: '/v1/plans/matrix',
+    body: { markup_percent_paid: '5' },
+    adminOnly: true,
+    ok: 200,
+  },
   { method: 'GET', route: '/v1/analytics/summary', adminOnly: true, ok: 200 },
   { method: 'GET', route: '/v1/analytics/top-spenders?days=7&limit=5', adminOnly: true, ok: 200 },
   { method: 'GET', route: '/v1/analytics/distribution', adminOnly: true, ok: 200 },

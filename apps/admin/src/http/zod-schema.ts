@@ -1,4 +1,4 @@
-import { Body, Query, applyDecorators } from '@nestjs/common';
+import { Body, Param, Query, applyDecorators } from '@nestjs/common';
 import type { PipeTransform } from '@nestjs/common';
 import { ApiBody, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger';
@@ -13,7 +13,8 @@ import { ValidationException, ValidationExceptionCode } from './validation.excep
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
   constructor(
     private readonly schema: S,
-    private readonly where: 'body' | 'query',
+    /** What is checked, as the refusal names it: `body`, `query` or a path parameter's name. */
+    private readonly where: string,
   ) {}
 
   transform(value: unknown): z.infer<S> {
@@ -33,6 +34,10 @@ export const ValidBody = (schema: z.ZodType) => Body(new ZodPipe(schema, 'body')
 
 /** The query string, validated by `schema` (and documented by `QueryOf`). */
 export const ValidQuery = (schema: z.ZodType) => Query(new ZodPipe(schema, 'query'));
+
+/** A path parameter, validated by `schema`, so a value no command takes is 422 here. */
+export const ValidParam = (name: string, schema: z.ZodType) =>
+  Param(name, new ZodPipe(schema, name));
 
 export function openApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): SchemaObject {
   const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' });

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { CommandsModule } from '../commands/commands.module';
+import { PlansController } from './plans.controller';
+import { PlansService } from './plans.service';
+
+@Module({
+  imports: [AccountsModule, CommandsModule],
+  controllers: [PlansController],
+  providers: [PlansService],
+})
+export class PlansModule {}

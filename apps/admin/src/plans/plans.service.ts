@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { AccountsService } from '../accounts/accounts.service';
+import { Commands } from '../commands/commands.service';
+import type { Page } from '../http/pagination';
+import type { AssignPlanRequest, PlanView, SetPlanRequest } from './dtos/plan.dto';
+
+/** Plans live in the ledger: admin passes the commands on and answers their replies. */
+@Injectable()
+export class PlansService {
+  constructor(
+    private readonly commands: Commands,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  setPlan(name: string, request: SetPlanRequest): Promise<PlanView> {
+    return this.commands.send('ledger.set-plan', { ...request, name });
+  }
+
+  /** The ledger answers every plan at once: one page, as every other list without paging. */
+  async list(): Promise<Page<PlanView>> {
+    const reply = await this.commands.send<{ items: PlanView[] }>('ledger.list-plans', {});
+    return { items: reply.items, next_cursor: null };
+  }
+
+  get(name: string): Promise<PlanView> {
+    return this.commands.send('ledger.get-plan', { name });
+  }
+
+  async assign(accountId: string, request: AssignPlanRequest): Promise<unknown> {
+    await this.accounts.require(accountId);
+    return this.commands.send('ledger.assign-plan', { ...request, account_id: accountId });
+  }
+}
