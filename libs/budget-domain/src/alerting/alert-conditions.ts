@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { ALERT_LEVELS, alertLevelFor } from '../budget/alert-level';
+import { ALERT_LEVELS } from '../budget/alert-level';
 import type { AlertLevel } from '../budget/alert-level';
 import { projectedPeriodCost } from '../budget/projection';
 import type { AlertKind } from '../events/alert-fired';
@@ -48,9 +48,14 @@ export function spendPercentOf(balance: Pick<BalanceChanged, 'available_percent'
   return 100 - balance.available_percent;
 }
 
-export function standingOf(balance: Pick<BalanceChanged, 'available_percent'>): AccountStanding {
-  const percent = spendPercentOf(balance);
-  return { level: alertLevelFor(new Decimal(percent)), percent };
+/**
+ * The level is the ledger's, reckoned on the exact figures: the rounded available_percent
+ * would say CRITICAL at 99.6 % spent, or YELLOW at 49.5 %.
+ */
+export function standingOf(
+  balance: Pick<BalanceChanged, 'available_percent' | 'alert_level'>,
+): AccountStanding {
+  return { level: balance.alert_level, percent: spendPercentOf(balance) };
 }
 
 /** "acct_42" or "acct_42 (key key_7)". */

@@ -1,3 +1,5 @@
+import { Decimal } from 'decimal.js';
+import { alertLevelFor } from '../budget/alert-level';
 import type { AlertFired } from '../events/alert-fired';
 import type { BalanceChanged } from '../events/balance-changed';
 import type { AlertCondition } from './alert-conditions';
@@ -6,6 +8,7 @@ import type { ActiveAlert } from './alert-resolution';
 
 /** A balance-changed record (DESIGN 3.3) of acct_1 in the November 2026 period, 100 allowance. */
 export function balance(overrides: Partial<BalanceChanged> = {}): BalanceChanged {
+  const availablePercent = overrides.available_percent ?? 100;
   return {
     schema_version: 1,
     account_id: 'acct_1',
@@ -18,7 +21,8 @@ export function balance(overrides: Partial<BalanceChanged> = {}): BalanceChanged
     extra_credit_remaining: '0.000000',
     available: '100.000000',
     available_percent: 100,
-    alert_level: 'GREEN',
+    // As the ledger would say it; a spec of the rounding edges names its own.
+    alert_level: alertLevelFor(new Decimal(100 - availablePercent)),
     over_soft_limit: false,
     over_hard_limit: false,
     overage: '0.000000',

@@ -87,7 +87,10 @@ describe('level alerts fire once per level and period', () => {
 
   it('spend percent is 100 − available_percent, so prepaid credit above the allowance means no level at all', () => {
     expect(spendPercentOf({ available_percent: 130 })).toBe(-30);
-    expect(standingOf({ available_percent: 130 })).toEqual({ level: 'GREEN', percent: -30 });
+    expect(standingOf({ available_percent: 130, alert_level: 'GREEN' })).toEqual({
+      level: 'GREEN',
+      percent: -30,
+    });
     expect(balanceConditions(spent(10, { available_percent: 130 }))).toEqual([]);
   });
 
