@@ -232,7 +232,7 @@ describe('alert levels fire once per level and period, and resolve', () => {
     expect(summary(of(account))).toEqual(['fired threshold YELLOW 60']);
     const [state] = await queryDatabase<{ sequence: string; percent: number }>(
       alerting.isolation.databaseUrl,
-      `SELECT sequence::text, percent FROM "${alerting.isolation.schema('alerting')}".balance_states WHERE account_id = $1`,
+      `SELECT sequence::text, percent::float8 AS percent FROM "${alerting.isolation.schema('alerting')}".balance_states WHERE account_id = $1`,
       [account],
     );
     expect(state).toEqual({ sequence: '5', percent: 60 });

@@ -26,7 +26,7 @@ export class BalanceStatesStore {
     accountIds: readonly string[],
   ): Promise<Map<string, BalanceState>> {
     const rows = (await manager.query(
-      `SELECT account_id, api_key_id, sequence::text AS sequence, period_start, level, percent, at
+      `SELECT account_id, api_key_id, sequence::text AS sequence, period_start, level, percent::float8 AS percent, at
        FROM balance_states WHERE account_id = ANY($1::text[])`,
       [accountIds],
     )) as Array<{
@@ -61,7 +61,7 @@ export class BalanceStatesStore {
     if (states.length === 0) return;
     await manager.query(
       `INSERT INTO balance_states (account_id, api_key_id, sequence, period_start, level, percent, at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::int[], $7::timestamptz[])
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::numeric[], $7::timestamptz[])
        ON CONFLICT (account_id, api_key_id) DO UPDATE SET
          sequence = EXCLUDED.sequence, period_start = EXCLUDED.period_start, level = EXCLUDED.level,
          percent = EXCLUDED.percent, at = EXCLUDED.at`,
