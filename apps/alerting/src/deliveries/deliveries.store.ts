@@ -99,7 +99,8 @@ export class DeliveriesStore {
   /**
    * Claims up to `limit` due deliveries for one attempt each, leased to `leaseToken` for
    * `leaseMs`: the first due delivery of each channel that has none in flight anywhere (a
-   * slow channel holds back only itself), rows other instances are claiming skipped. A crashed
+   * slow channel holds back only itself), never a resolution before the alert it resolves,
+   * rows other instances are claiming skipped. A crashed
    * instance's lease runs out and the delivery is taken over, with the same delivery id.
    */
   async claim(
@@ -116,11 +117,17 @@ export class DeliveriesStore {
                   row_number() OVER (PARTITION BY d.account_id, d.channel_id
                                      ORDER BY d.next_attempt_at, d.created_at, d.delivery_id) AS turn
            FROM deliveries d
+           JOIN alerts a ON a.account_id = d.account_id AND a.alert_id = d.alert_id
            WHERE d.status IN ${OPEN} AND d.next_attempt_at <= now()
              AND NOT EXISTS (
                SELECT 1 FROM deliveries busy
                WHERE busy.account_id = d.account_id AND busy.channel_id = d.channel_id
                  AND busy.status IN ${OPEN} AND busy.lease_until > now())
+             -- A resolution waits until the alert it resolves is delivered (or dead) on this channel.
+             AND NOT EXISTS (
+               SELECT 1 FROM deliveries fired
+               WHERE fired.account_id = d.account_id AND fired.channel_id = d.channel_id
+                 AND fired.alert_id = a.resolves AND fired.status IN ${OPEN})
          ) due
          WHERE turn = 1 ORDER BY next_attempt_at LIMIT $1
        ), locked AS (
