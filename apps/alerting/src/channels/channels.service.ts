@@ -19,7 +19,8 @@ import { assertPublicUrl, parseWebhookUrl, presentUrl } from './webhook-url';
 
 /** More channels than this on one account is a loop in someone's script, not a need. */
 const MAX_CHANNELS_PER_ACCOUNT = 20;
-const EMAIL = /^[^\s@<>()",;:\\[\]]+@[^\s@<>()",;:\\[\]]+\.[^\s@<>()",;:\\[\]]+$/;
+const EMAIL =
+  /^[^\s\p{Cc}@<>()",;:\\[\]]+@[^\s\p{Cc}@<>()",;:\\[\]]+\.[^\s\p{Cc}@<>()",;:\\[\]]+$/u;
 
 /** An account's delivery channels (DESIGN 2: alerting.set-channel, list-channels, delete-channel). */
 @Injectable()

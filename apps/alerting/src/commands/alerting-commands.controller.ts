@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { answerCommand } from '@tally/messaging';
 import { ChannelsService } from '../channels/channels.service';
 import {
+  accountId,
   deleteChannelRequest,
   listChannelsRequest,
   setChannelRequest,
@@ -11,7 +12,7 @@ import {
 import { DeliveryHistory } from '../deliveries/delivery-history.service';
 
 const historyRequest = z.object({
-  account_id: z.string().min(1).max(256),
+  account_id: accountId,
   cursor: z.string().max(512).optional(),
   limit: z.number().int().min(1).max(500).default(50),
 });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { ALERT_KINDS } from '@tally/budget-domain';
+import { ALERT_KINDS, plainText } from '@tally/budget-domain';
 import { CHANNEL_TYPES } from '../channels.store';
 
-const accountId = z.string().min(1).max(256);
+// No control characters: PostgreSQL refuses a NUL, which would answer INTERNAL_ERROR.
+export const accountId = plainText(256);
 const channelId = z
   .string()
   .min(1)
@@ -18,7 +19,7 @@ export const setChannelRequest = z.object({
   email: z.string().optional(),
   kinds: z.array(z.enum(ALERT_KINDS)).min(1).nullable().optional(),
   custom_thresholds: z.array(z.unknown()).max(20).optional(),
-  signing_secret: z.string().min(16).max(256).optional(),
+  signing_secret: plainText(256).min(16).optional(),
 });
 export type SetChannelRequest = z.infer<typeof setChannelRequest>;
 
