@@ -17,9 +17,16 @@ export function isNonNegativeAmountString(value: unknown): value is string {
   return typeof value === 'string' && isDecimalString(value) && !value.startsWith('-');
 }
 
-/** What `isoTimestamp` accepts (Date.parse's reading), for readers that check without zod. */
+/**
+ * An ISO-8601 date and time (offset optional). Date.parse alone also takes "1" or "30 November
+ * 2026 (note)", which PostgreSQL refuses: a reader storing such a value would fail for good.
+ */
+const ISO_TIMESTAMP =
+  /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$/;
+
+/** What `isoTimestamp` accepts, for readers that check without zod. */
 export function isTimestamp(value: unknown): value is string {
-  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+  return typeof value === 'string' && ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value));
 }
 
 /** A JSON object (not an array, not null): what `z.object` and `z.record` take. */
