@@ -26,7 +26,16 @@ const ISO_TIMESTAMP =
 
 /** What `isoTimestamp` accepts, for readers that check without zod. */
 export function isTimestamp(value: unknown): value is string {
-  return typeof value === 'string' && ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value));
+  if (typeof value !== 'string' || !ISO_TIMESTAMP.test(value)) return false;
+  // Date.parse rolls 2026-02-30 over to March and takes year 0; PostgreSQL refuses both.
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    year >= 1 &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    !Number.isNaN(Date.parse(value))
+  );
 }
 
 /** A JSON object (not an array, not null): what `z.object` and `z.record` take. */
