@@ -51,4 +51,12 @@ describe('channel commands with a control character in their text', () => {
       items: [],
     });
   });
+
+  it('a history cursor that is not one the command returned is INVALID_CURSOR, also with a NUL inside', async () => {
+    const forged = Buffer.from(JSON.stringify(['1', 'dlv_\u0000'])).toString('base64url');
+    expect(await send('alerting.history', { account_id: 'acct_nul', cursor: forged })).toEqual({
+      error_code: 'INVALID_CURSOR',
+      message: 'cursor is not one this command returned',
+    });
+  });
 });
