@@ -75,7 +75,13 @@ function decodeCursor(cursor: string): { seq: string; deliveryId: string } {
       unknown,
       unknown,
     ];
-    if (typeof seq === 'string' && /^\d{1,18}$/.test(seq) && typeof deliveryId === 'string') {
+    // Delivery ids are ours (dlv_<uuid>): anything else, a NUL included, never reaches SQL.
+    if (
+      typeof seq === 'string' &&
+      /^\d{1,18}$/.test(seq) &&
+      typeof deliveryId === 'string' &&
+      /^[\w-]{0,128}$/.test(deliveryId)
+    ) {
       return { seq, deliveryId };
     }
   } catch {
