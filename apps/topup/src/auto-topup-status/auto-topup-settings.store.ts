@@ -16,6 +16,8 @@ export interface StoredSettings {
   readonly paymentMethodId: string | null;
   readonly pausedAt: Date | null;
   readonly lastBalanceSequence: number | null;
+  /** available_percent of that balance (null before it was kept). */
+  readonly lastAvailablePercent: Decimal | null;
   readonly lastDecision: string | null;
   readonly statusSequence: number;
   readonly publishedStatus: unknown;
@@ -49,6 +51,7 @@ interface SettingsRow {
   stripe_payment_method_id: string | null;
   paused_at: Date | string | null;
   last_balance_sequence: string | null;
+  last_available_percent: string | null;
   last_decision: string | null;
   status_sequence: string;
   published_status: unknown;
@@ -62,7 +65,8 @@ interface SettingsRow {
 const WITH_FACTS = `SELECT s.account_id, s.enabled, s.amount_paid::text AS amount_paid, s.paid_currency,
     s.trigger_below_percent::text AS trigger_below_percent, s.monthly_limit::text AS monthly_limit,
     s.stripe_customer_id, s.stripe_payment_method_id, s.paused_at,
-    s.last_balance_sequence::text AS last_balance_sequence, s.last_decision,
+    s.last_balance_sequence::text AS last_balance_sequence,
+    s.last_available_percent::text AS last_available_percent, s.last_decision,
     s.status_sequence::text AS status_sequence, s.published_status,
     (SELECT coalesce(sum(e.paid_amount), 0)::text FROM topup_entries AS e
       WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'succeeded'
@@ -86,6 +90,30 @@ export class AutoTopUpSettingsStore {
     if (accountIds.length === 0) return [];
     const rows = (await manager.query(`${WITH_FACTS} ORDER BY s.account_id FOR UPDATE OF s`, [
       [...accountIds],
+      monthStart,
+    ])) as SettingsRow[];
+    return rows.map(accountOf);
+  }
+
+  /**
+   * Accounts announced in a state that time alone ends (cooldown, monthly limit), after
+   * `afterAccountId` in account order, unlocked: the caller locks the ones it acts on.
+   */
+  async timeBound(
+    manager: EntityManager,
+    afterAccountId: string,
+    limit: number,
+    monthStart: Date,
+  ): Promise<AccountAutoTopUp[]> {
+    const ids = (await manager.query(
+      `SELECT account_id FROM auto_topup_settings
+       WHERE published_status->>'state' IN ('cooldown', 'monthly_limit_reached') AND account_id > $1
+       ORDER BY account_id LIMIT $2`,
+      [afterAccountId, limit],
+    )) as Array<{ account_id: string }>;
+    if (ids.length === 0) return [];
+    const rows = (await manager.query(`${WITH_FACTS} ORDER BY s.account_id`, [
+      ids.map((row) => row.account_id),
       monthStart,
     ])) as SettingsRow[];
     return rows.map(accountOf);
@@ -188,16 +216,16 @@ export class AutoTopUpSettingsStore {
   async recordDecision(
     manager: EntityManager,
     accountId: string,
-    balanceSequence: number,
+    balance: { sequence: number; availablePercent: Decimal },
     decision: string | null,
     at: Date,
   ): Promise<void> {
     await manager.query(
-      `UPDATE auto_topup_settings SET last_balance_sequence = $2,
+      `UPDATE auto_topup_settings SET last_balance_sequence = $2, last_available_percent = $5,
          last_decision = coalesce($3, last_decision),
          last_decision_at = CASE WHEN $3::text IS NULL THEN last_decision_at ELSE $4 END
        WHERE account_id = $1`,
-      [accountId, balanceSequence, decision, at],
+      [accountId, balance.sequence, decision, at, balance.availablePercent.toFixed()],
     );
   }
 
@@ -228,6 +256,8 @@ function accountOf(row: SettingsRow): AccountAutoTopUp {
       pausedAt: row.paused_at === null ? null : new Date(row.paused_at),
       lastBalanceSequence:
         row.last_balance_sequence === null ? null : Number(row.last_balance_sequence),
+      lastAvailablePercent:
+        row.last_available_percent === null ? null : new Decimal(row.last_available_percent),
       lastDecision: row.last_decision,
       statusSequence: Number(row.status_sequence),
       publishedStatus: row.published_status,

@@ -97,6 +97,14 @@ export class AutoTopUpStatusService {
     return accountIds;
   }
 
+  /** Whether the state announced last is no longer the account's (time may have ended it). */
+  isStale(account: AccountAutoTopUp, now: Date): boolean {
+    return (
+      canonical(presentStatus(this.statusOf(account, now))) !==
+      canonical(account.settings.publishedStatus)
+    );
+  }
+
   /**
    * Announces the account's state if it differs from the one announced last. Call it in the
    * transaction that changed the account, after the change (it reads the facts afresh).
@@ -104,8 +112,8 @@ export class AutoTopUpStatusService {
   async announce(tx: OutboxTransaction, accountId: string, now: Date): Promise<void> {
     const [account] = await this.store.lock(tx.manager, [accountId], monthStartOf(now));
     if (!account) return;
+    if (!this.isStale(account, now)) return;
     const autoTopUp = presentStatus(this.statusOf(account, now));
-    if (canonical(autoTopUp) === canonical(account.settings.publishedStatus)) return;
     const sequence = account.settings.statusSequence + 1;
     await this.store.recordPublished(tx.manager, accountId, sequence, autoTopUp);
     const record: TopUpStatusChanged = {

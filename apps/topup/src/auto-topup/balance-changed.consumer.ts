@@ -1,40 +1,25 @@
-import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
-import { Topics, decideAutoTopUp, monthStartOf, parseBalanceChanged } from '@tally/budget-domain';
+import { Topics, monthStartOf, parseBalanceChanged } from '@tally/budget-domain';
 import type { BalanceChanged } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import type { OutboxTransaction } from '@tally/messaging';
-import { counter } from '@tally/platform';
 import { AutoTopUpSettingsStore } from '../auto-topup-status/auto-topup-settings.store';
-import { AutoTopUpStatusService } from '../auto-topup-status/auto-topup-status.service';
-import { EntriesStore } from '../entries/entries.store';
-import { StripeService } from '../stripe/stripe.service';
+import { AutoTopUpDecisionService } from './auto-topup-decision.service';
 import { ChargerService } from './charger.service';
-
-const decisions = counter(
-  'tally_topup_auto_topup_decisions_total',
-  'Auto top-up decisions on a balance below the trigger: charged, or the reason it was refused',
-  ['decision'],
-);
 
 /**
  * Event-driven auto top-up: each account's balance state (ledger.balance-changed, applied only
- * when its sequence is above the last applied) is decided by the budget-domain policy. A
- * charge is recorded here as a pending payment, in the slice's transaction; the Stripe call
- * happens after it commits (ChargerService), never inside a transaction (ADR 0026).
+ * when its sequence is above the last applied) is decided in the slice's transaction; the
+ * Stripe call happens after it commits (ChargerService), never inside a transaction (ADR 0026).
  */
 @Injectable()
 export class BalanceChangedConsumer implements OnApplicationBootstrap {
-  private readonly logger = new Logger('AutoTopUp');
-
   constructor(
     private readonly messaging: MessagingService,
     private readonly settings: AutoTopUpSettingsStore,
-    private readonly status: AutoTopUpStatusService,
-    private readonly entries: EntriesStore,
-    private readonly stripe: StripeService,
+    private readonly decisions: AutoTopUpDecisionService,
     private readonly charger: ChargerService,
   ) {}
 
@@ -66,46 +51,11 @@ export class BalanceChangedConsumer implements OnApplicationBootstrap {
       const balance = latest.get(accountId);
       if (!balance) continue;
       if (lastBalanceSequence !== null && balance.sequence <= lastBalanceSequence) continue;
-      const settings = this.status.settingsOf(account);
-      const decision = decideAutoTopUp(
-        settings,
-        this.status.factsOf(account),
-        new Decimal(balance.available_percent),
-        now,
-      );
-      let recorded: string | null;
-      if (decision.decision === 'refuse') {
-        recorded = decision.reason === 'above_trigger' ? null : decision.reason;
-        if (recorded) decisions.inc({ decision: recorded });
-      } else if (this.stripe.liveBlocked) {
-        recorded = 'live_topup_blocked';
-      } else if (this.stripe.dryRun) {
-        recorded = 'dry_run';
-      } else {
-        await this.entries.insert(tx.manager, {
-          accountId,
-          entryId: randomUUID(),
-          kind: 'auto_purchase',
-          trigger: 'auto',
-          status: 'pending',
-          creditAmount: decision.creditAmount,
-          paidAmount: decision.amount,
-          paidCurrency: decision.currency,
-          decisionId: `${accountId}:${balance.sequence}`,
-          nextChargeAt: now,
-          createdAt: now,
-        });
-        recorded = 'charged';
-        decisions.inc({ decision: 'charged' });
-        charged = true;
-      }
-      await this.settings.recordDecision(tx.manager, accountId, balance.sequence, recorded, now);
-      if (recorded && recorded !== account.settings.lastDecision) {
-        this.logger.log(
-          `auto top-up of ${accountId} at ${balance.available_percent} % available (balance ${balance.sequence}): ${recorded}`,
-        );
-      }
-      await this.status.announce(tx, accountId, now);
+      const decided = {
+        sequence: balance.sequence,
+        availablePercent: new Decimal(balance.available_percent),
+      };
+      if (await this.decisions.decide(tx, account, decided, now)) charged = true;
     }
     if (charged) this.charger.kick();
   }

@@ -16,6 +16,7 @@ describe('top-up configuration reads exactly the DESIGN 5 variables', () => {
       '30',
     ]);
     expect(config.database.schema).toBe('topup');
+    expect(config.recheckIntervalMs).toBe(60_000);
   });
 
   it('a test key with a local Stripe-compatible server', () => {
@@ -59,5 +60,8 @@ describe('top-up configuration reads exactly the DESIGN 5 variables', () => {
     expect(() => topUpConfigFromEnv({ TOPUP_DRY_RUN: 'maybe' })).toThrow('TOPUP_DRY_RUN');
     expect(() => topUpConfigFromEnv({ STRIPE_API_URL: 'ftp://x' })).toThrow('STRIPE_API_URL');
     expect(() => topUpConfigFromEnv({ TOPUP_MIN_PAID: '-1' })).toThrow('TOPUP_MIN_PAID');
+    expect(() => topUpConfigFromEnv({ TOPUP_RECHECK_INTERVAL_MS: '0' })).toThrow(
+      'TOPUP_RECHECK_INTERVAL_MS',
+    );
   });
 });

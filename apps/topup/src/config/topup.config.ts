@@ -5,7 +5,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv } from '@tally/platform';
+import { portFromEnv, positiveInteger } from '@tally/platform';
 
 export interface StripeConfig {
   /** STRIPE_SECRET_KEY; without one top-up runs dry (no Stripe call at all). */
@@ -52,6 +52,11 @@ export interface TopUpConfig {
   };
   /** How long a claimed automatic charge waits before another attempt may retry it. */
   readonly chargeLeaseMs: number;
+  /**
+   * TOPUP_RECHECK_INTERVAL_MS: how often accounts announced in cooldown or at their monthly
+   * limit are looked at again, to decide their last balance once time has lifted that (ADR 0058).
+   */
+  readonly recheckIntervalMs: number;
 }
 
 export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpConfig {
@@ -106,6 +111,7 @@ export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpC
       monthlyLimit: new Decimal(300),
     },
     chargeLeaseMs: 60_000,
+    recheckIntervalMs: positiveInteger(env, 'TOPUP_RECHECK_INTERVAL_MS', 60_000),
   };
 }
 

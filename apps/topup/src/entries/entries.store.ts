@@ -122,6 +122,19 @@ export class EntriesStore {
     return (rows as unknown[]).length > 0;
   }
 
+  /** Whether a charge was already decided under this decision id, whatever became of it. */
+  async hasDecision(
+    manager: EntityManager,
+    accountId: string,
+    decisionId: string,
+  ): Promise<boolean> {
+    const rows = (await manager.query(
+      `SELECT 1 FROM topup_entries WHERE account_id = $1 AND decision_id = $2`,
+      [accountId, decisionId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   /** Removes an entry that never reached Stripe (its checkout could not be created). */
   async discardOpen(manager: EntityManager, key: EntryKey): Promise<void> {
     await manager.query(

@@ -1,5 +1,10 @@
 import { MESSAGING_MIGRATIONS } from '@tally/messaging';
 import { CreateTopUp1763856002600 } from './1763856002600-create-topup.migration';
+import { AutoTopUpKeepsTheLastBalance1765033200000 } from './1765033200000-auto-topup-keeps-the-last-balance.migration';
 
 /** Every migration of top-up's schema, in order. */
-export const TOPUP_MIGRATIONS = [...MESSAGING_MIGRATIONS, CreateTopUp1763856002600];
+export const TOPUP_MIGRATIONS = [
+  ...MESSAGING_MIGRATIONS,
+  CreateTopUp1763856002600,
+  AutoTopUpKeepsTheLastBalance1765033200000,
+];

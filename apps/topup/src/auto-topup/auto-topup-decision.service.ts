@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Decimal } from 'decimal.js';
+import { decideAutoTopUp } from '@tally/budget-domain';
+import type { OutboxTransaction } from '@tally/messaging';
+import { counter } from '@tally/platform';
+import type { AccountAutoTopUp } from '../auto-topup-status/auto-topup-settings.store';
+import { AutoTopUpSettingsStore } from '../auto-topup-status/auto-topup-settings.store';
+import { AutoTopUpStatusService } from '../auto-topup-status/auto-topup-status.service';
+import { EntriesStore } from '../entries/entries.store';
+import { StripeService } from '../stripe/stripe.service';
+
+const decisions = counter(
+  'tally_topup_auto_topup_decisions_total',
+  'Auto top-up decisions on a balance below the trigger: charged, or the reason it was refused',
+  ['decision'],
+);
+
+/** A balance state of the account, as the ledger announced it (DESIGN 3.3). */
+export interface DecidedBalance {
+  readonly sequence: number;
+  readonly availablePercent: Decimal;
+}
+
+/**
+ * One auto top-up decision on one balance state of a locked account, by the budget-domain
+ * policy. A charge is recorded as a pending payment in the caller's transaction, under the
+ * id `<account>:<balance sequence>` (its Stripe idempotency key derives from it), so one
+ * balance state is charged at most once; ChargerService calls Stripe after the commit.
+ */
+@Injectable()
+export class AutoTopUpDecisionService {
+  private readonly logger = new Logger('AutoTopUp');
+
+  constructor(
+    private readonly settings: AutoTopUpSettingsStore,
+    private readonly status: AutoTopUpStatusService,
+    private readonly entries: EntriesStore,
+    private readonly stripe: StripeService,
+  ) {}
+
+  /** Decides, records the decision, announces the state; true when a charge was recorded. */
+  async decide(
+    tx: OutboxTransaction,
+    account: AccountAutoTopUp,
+    balance: DecidedBalance,
+    now: Date,
+  ): Promise<boolean> {
+    const { accountId } = account.settings;
+    const decision = decideAutoTopUp(
+      this.status.settingsOf(account),
+      this.status.factsOf(account),
+      balance.availablePercent,
+      now,
+    );
+    let recorded: string | null;
+    if (decision.decision === 'refuse') {
+      recorded = decision.reason === 'above_trigger' ? null : decision.reason;
+      if (recorded) decisions.inc({ decision: recorded });
+    } else if (this.stripe.liveBlocked) {
+      recorded = 'live_topup_blocked';
+    } else if (this.stripe.dryRun) {
+      recorded = 'dry_run';
+    } else {
+      await this.entries.insert(tx.manager, {
+        accountId,
+        entryId: randomUUID(),
+        kind: 'auto_purchase',
+        trigger: 'auto',
+        status: 'pending',
+        creditAmount: decision.creditAmount,
+        paidAmount: decision.amount,
+        paidCurrency: decision.currency,
+        decisionId: decisionIdOf(accountId, balance.sequence),
+        nextChargeAt: now,
+        createdAt: now,
+      });
+      recorded = 'charged';
+      decisions.inc({ decision: 'charged' });
+    }
+    await this.settings.recordDecision(tx.manager, accountId, balance, recorded, now);
+    if (recorded && recorded !== account.settings.lastDecision) {
+      this.logger.log(
+        `auto top-up of ${accountId} at ${balance.availablePercent.toFixed()} % available (balance ${balance.sequence}): ${recorded}`,
+      );
+    }
+    await this.status.announce(tx, accountId, now);
+    return recorded === 'charged';
+  }
+}
+
+/** The decision a charge on this balance state is recorded under. */
+export function decisionIdOf(accountId: string, balanceSequence: number): string {
+  return `${accountId}:${balanceSequence}`;
+}
