@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Decimal } from 'decimal.js';
 import {
   SCHEMA_VERSION,
   Topics,
@@ -32,21 +33,29 @@ export class AutoTopUpStatusService {
     private readonly store: AutoTopUpSettingsStore,
   ) {}
 
-  /** The policy's settings: off when the account turned it off or the service-wide switch is off. */
+  /**
+   * The policy's settings: off when the account turned it off, the service-wide switch is off,
+   * or the account's paid currency is no longer the service's (TOPUP_PAID_CURRENCY changed
+   * since it was saved): there is no credit rate to charge it at.
+   */
   settingsOf(account: AccountAutoTopUp): AutoTopUpSettings {
     const { settings } = account;
+    const payable = !this.inRetiredCurrency(account);
     return {
-      enabled: settings.enabled && this.config.autoEnabled,
+      enabled: settings.enabled && this.config.autoEnabled && payable,
       packAmount: settings.amountPaid,
       packCurrency: settings.paidCurrency,
-      creditAmount: creditForPayment(
-        settings.amountPaid,
-        settings.paidCurrency,
-        creditRatesOf(this.config),
-      ),
+      creditAmount: payable
+        ? creditForPayment(settings.amountPaid, settings.paidCurrency, creditRatesOf(this.config))
+        : new Decimal(0),
       triggerBelowPercent: settings.triggerBelowPercent,
       monthlyAutoLimit: settings.monthlyLimit,
     };
+  }
+
+  /** Saved in a paid currency the service no longer takes, so it cannot be charged. */
+  inRetiredCurrency(account: AccountAutoTopUp): boolean {
+    return account.settings.paidCurrency !== this.config.paidCurrency;
   }
 
   factsOf(account: AccountAutoTopUp): AutoTopUpFacts {

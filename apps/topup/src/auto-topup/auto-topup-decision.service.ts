@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Decimal } from 'decimal.js';
 import { decideAutoTopUp } from '@tally/budget-domain';
 import type { OutboxTransaction } from '@tally/messaging';
@@ -7,6 +7,8 @@ import { counter } from '@tally/platform';
 import type { AccountAutoTopUp } from '../auto-topup-status/auto-topup-settings.store';
 import { AutoTopUpSettingsStore } from '../auto-topup-status/auto-topup-settings.store';
 import { AutoTopUpStatusService } from '../auto-topup-status/auto-topup-status.service';
+import type { TopUpConfig } from '../config/topup.config';
+import { TOPUP_CONFIG } from '../config/topup.tokens';
 import { EntriesStore } from '../entries/entries.store';
 import { StripeService } from '../stripe/stripe.service';
 
@@ -33,6 +35,7 @@ export class AutoTopUpDecisionService {
   private readonly logger = new Logger('AutoTopUp');
 
   constructor(
+    @Inject(TOPUP_CONFIG) private readonly config: TopUpConfig,
     private readonly settings: AutoTopUpSettingsStore,
     private readonly status: AutoTopUpStatusService,
     private readonly entries: EntriesStore,
@@ -54,7 +57,16 @@ export class AutoTopUpDecisionService {
       now,
     );
     let recorded: string | null;
-    if (decision.decision === 'refuse') {
+    if (
+      decision.decision === 'refuse' &&
+      decision.reason === 'disabled' &&
+      account.settings.enabled &&
+      this.status.inRetiredCurrency(account)
+    ) {
+      // An operator's change, not the tenant's: said apart from `disabled`, at warn.
+      recorded = 'unsupported_currency';
+      decisions.inc({ decision: recorded });
+    } else if (decision.decision === 'refuse') {
       recorded = decision.reason === 'above_trigger' ? null : decision.reason;
       if (recorded) decisions.inc({ decision: recorded });
     } else if (this.stripe.liveBlocked) {
@@ -80,9 +92,14 @@ export class AutoTopUpDecisionService {
     }
     await this.settings.recordDecision(tx.manager, accountId, balance, recorded, now);
     if (recorded && recorded !== account.settings.lastDecision) {
-      this.logger.log(
-        `auto top-up of ${accountId} at ${balance.availablePercent.toFixed()} % available (balance ${balance.sequence}): ${recorded}`,
-      );
+      const said = `auto top-up of ${accountId} at ${balance.availablePercent.toFixed()} % available (balance ${balance.sequence}): ${recorded}`;
+      if (recorded === 'unsupported_currency') {
+        this.logger.warn(
+          `${said}: its settings are in ${account.settings.paidCurrency}, TOPUP_PAID_CURRENCY is ${this.config.paidCurrency}; no credit rate, so it is announced disabled while they differ`,
+        );
+      } else {
+        this.logger.log(said);
+      }
     }
     await this.status.announce(tx, accountId, now);
     return recorded === 'charged';
