@@ -517,6 +517,52 @@ describe('budgets with periods, on the ledger', () => {
     });
   });
 
+  it("announces a key budget's figures under its api_key_id, beside the account's", async () => {
+    clock.set('2026-11-10T06:00:00Z');
+    const key = await account('acct_key_announced');
+    await grant('acct_key_announced', 'acct_key_announced_1', '50.00');
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_key_announced',
+      api_key_id: key.api_key_id,
+      period: 'daily',
+      limit: '20.00',
+      hard_limit: true,
+    });
+    await use('acct_key_announced', '17.000000', key.api_key_id);
+    const announced = (apiKeyId: string | null) =>
+      balances
+        .json<BalanceChanged>()
+        .filter((b) => b.account_id === 'acct_key_announced' && b.api_key_id === apiKeyId)
+        .pop();
+    const ofAccount = await eventually(() => {
+      const found = announced(null);
+      expect(found?.used).toBe('17.000000');
+      return found!;
+    });
+    // Published in the same transaction as the account's: it is there when that one is.
+    const ofKey = await eventually(() => {
+      const found = announced(key.api_key_id);
+      if (!found) throw new Error('no announcement of the key budget');
+      return found;
+    }, 5_000);
+    // 3 of the key's 20 left (15 %, ORANGE); the account's 33 of credit do not cap it.
+    expect(ofKey).toMatchObject({
+      sequence: ofAccount.sequence,
+      period: { start: '2026-11-10T00:00:00.000Z', end: '2026-11-11T00:00:00.000Z' },
+      allowance: '20.000000',
+      used: '17.000000',
+      remaining: '3.000000',
+      extra_credit_remaining: '0.000000',
+      available: '3.000000',
+      available_percent: 15,
+      alert_level: 'ORANGE',
+      over_soft_limit: true,
+      over_hard_limit: false,
+      overage: '0.000000',
+      cause: ofAccount.cause,
+    });
+  });
+
   it('refuses the status of a key the account does not have', async () => {
     await account('acct_key_unknown');
     const elsewhere = await account('acct_key_elsewhere');
