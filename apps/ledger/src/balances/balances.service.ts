@@ -7,12 +7,10 @@ import {
   formatAmount,
   projectedPeriodCost,
 } from '@tally/budget-domain';
-import type { BudgetStatus } from '@tally/budget-domain';
 import { DataSource } from 'typeorm';
-import { balanceFacts, keyFacts, presentPeriod, presentStatus } from '../books/balance-snapshot';
+import { balanceFacts, keyStatus, presentPeriod, presentStatus } from '../books/balance-snapshot';
 import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../books/budget-periods';
 import { BudgetStore } from '../books/budget.store';
-import type { StoredBudget } from '../books/budget.store';
 import { LedgerStore } from '../books/ledger.store';
 import { Clock } from '../clock';
 import { HoldsStore } from '../holds/holds.store';
@@ -102,15 +100,4 @@ export class BalancesService {
       period: presentPeriod(period),
     };
   }
-}
-
-/**
- * A key's figures are its budget's (its period, usage, allowance, holds, limits; it holds no
- * money of its own). A spend must fit both the key and the account (DESIGN 4), so what the key
- * has available is capped by what the account has; the percent and alert level stay the key's,
- * as they say how far the key is through its own budget.
- */
-function keyStatus(budget: StoredBudget, keyHeld: Decimal, account: BudgetStatus): BudgetStatus {
-  const status = computeBudgetStatus(keyFacts(budget, keyHeld));
-  return { ...status, available: Decimal.min(status.available, account.available) };
 }

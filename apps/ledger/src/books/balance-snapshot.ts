@@ -49,7 +49,25 @@ export function keyFacts(budget: StoredBudget, holds: Decimal): BalanceFacts {
   };
 }
 
-/** The balance-changed announcement of an account from its ledger balances and budget. */
+/**
+ * A key's figures are its budget's (its period, usage, allowance, holds, limits; it holds no
+ * money of its own). A spend must fit both the key and the account (DESIGN 4), so what the key
+ * has available is capped by what the account has; the percent and alert level stay the key's,
+ * as they say how far the key is through its own budget.
+ */
+export function keyStatus(
+  budget: StoredBudget,
+  keyHeld: Decimal,
+  account: BudgetStatus,
+): BudgetStatus {
+  const status = computeBudgetStatus(keyFacts(budget, keyHeld));
+  return { ...status, available: Decimal.min(status.available, account.available) };
+}
+
+/**
+ * The balance-changed announcement of an account from its ledger balances and budget or, with
+ * `key`, of a key budget inside it (DESIGN 3.3: one record per account and API key).
+ */
 export function balanceSnapshot(snapshot: {
   readonly accountId: string;
   readonly sequence: number;
@@ -58,15 +76,19 @@ export function balanceSnapshot(snapshot: {
   readonly cause: { readonly transactionId: string; readonly kind: string };
   readonly at: Date;
   readonly budget?: StoredBudget | undefined;
+  readonly key?: { readonly budget: StoredBudget; readonly held: Decimal };
 }): BalanceChanged {
-  const { budget, cause } = snapshot;
-  const status = computeBudgetStatus(balanceFacts(snapshot.balances, snapshot.holds, budget));
+  const { budget, cause, key } = snapshot;
+  const accountStatus = computeBudgetStatus(
+    balanceFacts(snapshot.balances, snapshot.holds, budget),
+  );
+  const status = key ? keyStatus(key.budget, key.held, accountStatus) : accountStatus;
   return {
     schema_version: 1,
     account_id: snapshot.accountId,
-    api_key_id: null,
+    api_key_id: key?.budget.apiKeyId ?? null,
     sequence: snapshot.sequence,
-    period: presentPeriod(budget?.state.period),
+    period: presentPeriod((key?.budget ?? budget)?.state.period),
     allowance: formatAmount(status.allowance),
     ...presentStatus(status),
     cause: { transaction_id: cause.transactionId, kind: cause.kind },

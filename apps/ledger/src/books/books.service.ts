@@ -102,6 +102,9 @@ export class Books {
     // authorization's kept facts of these accounts must not outlive it.
     await this.store.moveFactsVersions(manager, accountIds);
     const books = new OpenBooks(accounts, await this.budgets.lock(manager, accountIds));
+    // Budget figures are replaced, never changed in place: a key budget whose figures this
+    // transaction moves is announced beside its account.
+    const opened = new Map(books.budgets.map((budget) => [budget, budget.state]));
     // A reset that came due is posted before anything else, so what follows is measured
     // against the right period.
     for (const reset of rollBudgets(books.budgets, request.now)) books.record(reset);
@@ -112,6 +115,9 @@ export class Books {
       books,
       await this.store.post(manager, books.transactions, request.now),
       request.now,
+      books.budgets.filter(
+        (budget) => budget.apiKeyId !== null && opened.get(budget) !== budget.state,
+      ),
     );
     return result;
   }
@@ -121,6 +127,7 @@ export class Books {
     books: OpenBooks,
     changedRows: ReadonlyMap<string, number>,
     now: Date,
+    movedKeyBudgets: readonly StoredBudget[],
   ): Promise<void> {
     const lastByAccount = new Map<string, NewTransaction>();
     for (const transaction of books.transactions) {
@@ -133,23 +140,34 @@ export class Books {
     }
     if (lastByAccount.size === 0) return;
     const holds = await this.holds.heldAmounts(tx.manager, [...lastByAccount.keys()], now);
+    const keyBudgets = movedKeyBudgets.filter((budget) => lastByAccount.has(budget.accountId));
+    const keysHeld = await this.holds.keysHeldAmounts(
+      tx.manager,
+      keyBudgets.map((budget) => ({
+        accountId: budget.accountId,
+        apiKeyId: budget.apiKeyId ?? '',
+      })),
+      now,
+    );
     for (const [accountId, last] of lastByAccount) {
       const account = books.account(accountId);
-      tx.publish(
-        Topics.LedgerBalanceChanged,
+      const snapshot = {
         accountId,
-        balanceSnapshot({
-          accountId,
-          // Every posting bumps the version of each ledger row it moves, so their sum grows
-          // with each change of the account's books.
-          sequence: account.version + (changedRows.get(accountId) ?? 0),
-          balances: account.balances,
-          holds: holds.get(accountId) ?? ZERO,
-          cause: last,
-          at: now,
-          budget: books.accountBudget(accountId),
-        }),
-      );
+        // Every posting bumps the version of each ledger row it moves, so their sum grows
+        // with each change of the account's books.
+        sequence: account.version + (changedRows.get(accountId) ?? 0),
+        balances: account.balances,
+        holds: holds.get(accountId) ?? ZERO,
+        cause: last,
+        at: now,
+        budget: books.accountBudget(accountId),
+      };
+      tx.publish(Topics.LedgerBalanceChanged, accountId, balanceSnapshot(snapshot));
+      keyBudgets.forEach((budget, index) => {
+        if (budget.accountId !== accountId) return;
+        const key = { budget, held: keysHeld[index] ?? ZERO };
+        tx.publish(Topics.LedgerBalanceChanged, accountId, balanceSnapshot({ ...snapshot, key }));
+      });
     }
   }
 }
