@@ -291,6 +291,41 @@ describe('budgets with periods, on the ledger', () => {
     });
   });
 
+  it("counts overage per period: a new period's hard limit stretches by the overage limit again", async () => {
+    clock.set('2026-11-10T00:00:00Z');
+    const { secret } = await account('acct_overage_periods');
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_overage_periods',
+      period: 'monthly',
+      reset_day: 1,
+      limit: '10.00',
+      hard_limit: true,
+      overage_limit: '2.00',
+    });
+    await use('acct_overage_periods', '12.000000');
+    expect(await status('acct_overage_periods')).toMatchObject({
+      used: '12.000000',
+      overage: '2.000000',
+    });
+
+    clock.set('2026-12-02T00:00:00Z');
+    expect(await status('acct_overage_periods')).toMatchObject({
+      used: '0.000000',
+      remaining: '10.000000',
+      overage: '0.000000',
+    });
+    await use('acct_overage_periods', '8.000000');
+    // 2 of December's allowance left, and December's 2 of overage.
+    expect(await authorize(secret, '3.50')).toMatchObject({ status: 201 });
+    await use('acct_overage_periods', '3.500000');
+    expect(await status('acct_overage_periods')).toMatchObject({
+      used: '11.500000',
+      remaining: '0.000000',
+      overage: '1.500000',
+    });
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+  });
+
   it('refuses spending once expires_at + grace has passed, and issues no allowance after that', async () => {
     clock.set('2026-11-10T00:00:00Z');
     const { secret } = await account('acct_expiry');
