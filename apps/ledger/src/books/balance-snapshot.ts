@@ -23,7 +23,8 @@ export function balanceFacts(
     allowanceRemaining: budget?.state.allowanceRemaining ?? balance('allowance'),
     creditRemaining: balance('credit'),
     creditBase: balance('payments_clearing').plus(balance('promotions')).negated(),
-    overage: balance('overage').negated(),
+    // With a budget, the period's; without one, the account's single open period's.
+    overage: budget?.state.overage ?? balance('overage').negated(),
     holds,
     ...(budget
       ? {

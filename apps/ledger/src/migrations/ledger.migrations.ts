@@ -14,6 +14,7 @@ import { UsageLinesKeepOneIndex1763856002800 } from './1763856002800-usage-lines
 import { AccountFactsVersions1763856002900 } from './1763856002900-account-facts-versions.migration';
 import { HoldPathRulesAreDomains1763856003000 } from './1763856003000-hold-path-rules-are-domains.migration';
 import { ReservationsWithoutAForeignKey1763856003100 } from './1763856003100-reservations-without-a-foreign-key.migration';
+import { BudgetsCountOveragePerPeriod1763856003200 } from './1763856003200-budgets-count-overage-per-period.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -33,4 +34,5 @@ export const LEDGER_MIGRATIONS = [
   AccountFactsVersions1763856002900,
   HoldPathRulesAreDomains1763856003000,
   ReservationsWithoutAForeignKey1763856003100,
+  BudgetsCountOveragePerPeriod1763856003200,
 ];

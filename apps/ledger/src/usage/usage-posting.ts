@@ -53,13 +53,20 @@ export function recordUsage(
     monthTokens += tokens;
     monthCharged = monthCharged.plus(charged);
     if (accountBudget)
-      accountBudget.state = spend(accountBudget.state, charged, split.fromAllowance);
+      accountBudget.state = spend(
+        accountBudget.state,
+        charged,
+        split.fromAllowance,
+        split.toOverage,
+      );
     const keyBudget = books.keyBudget(accountId, event.api_key_id);
     if (keyBudget) {
+      const fromKeyAllowance = Decimal.min(charged, keyBudget.state.allowanceRemaining);
       keyBudget.state = spend(
         keyBudget.state,
         charged,
-        Decimal.min(charged, keyBudget.state.allowanceRemaining),
+        fromKeyAllowance,
+        charged.minus(fromKeyAllowance),
       );
     }
     return {
@@ -110,8 +117,16 @@ export function recordUsage(
   return { lines, month };
 }
 
-/** A budget's period figures after a charge: all of it is used, part of it came from the allowance. */
-function spend(state: PeriodState, charged: Decimal, fromAllowance: Decimal): PeriodState {
+/**
+ * A budget's period figures after a charge: all of it is used, part of it came from the
+ * allowance, part of it is overage.
+ */
+function spend(
+  state: PeriodState,
+  charged: Decimal,
+  fromAllowance: Decimal,
+  toOverage: Decimal,
+): PeriodState {
   // Every field named: a spread followed by other keys costs microseconds in Node 20.
   return {
     period: state.period,
@@ -119,5 +134,6 @@ function spend(state: PeriodState, charged: Decimal, fromAllowance: Decimal): Pe
     allowanceRemaining: state.allowanceRemaining.minus(fromAllowance),
     used: state.used.plus(charged),
     rolledOver: state.rolledOver,
+    overage: state.overage.plus(toOverage),
   };
 }

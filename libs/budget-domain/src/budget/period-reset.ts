@@ -12,6 +12,8 @@ export interface PeriodState {
   readonly allowanceRemaining: Decimal;
   readonly used: Decimal;
   readonly rolledOver: Decimal;
+  /** Usage of this period covered by neither allowance nor credit. */
+  readonly overage: Decimal;
 }
 
 /** One reset that happened: what expired and what carried over. */
@@ -31,7 +33,14 @@ const MAX_CATCH_UP = 400;
 export function openingState(budget: BudgetDefinition): PeriodState {
   const period = periodAt(budget, budget.createdAt);
   const allowance = budget.prorate ? proratedLimit(budget, period, budget.createdAt) : budget.limit;
-  return { period, allowance, allowanceRemaining: allowance, used: ZERO, rolledOver: ZERO };
+  return {
+    period,
+    allowance,
+    allowanceRemaining: allowance,
+    used: ZERO,
+    rolledOver: ZERO,
+    overage: ZERO,
+  };
 }
 
 /** The limit scaled by the share of the period left (by days, partial days counting whole). */
@@ -127,5 +136,6 @@ function stateAfter(reset: PeriodReset): PeriodState {
     allowanceRemaining: reset.allowance,
     used: ZERO,
     rolledOver: reset.rolledOver,
+    overage: ZERO,
   };
 }
