@@ -42,6 +42,19 @@ describe('period resets', () => {
     expect(next.rolledOver.toFixed()).toBe('25');
   });
 
+  it('carries over amounts of 12 decimals: half of 10.000000000001 is rounded half-even, what expires is the rest', () => {
+    const definition = budget({ limit: d('10.000000000001'), rolloverMaxPercent: d('50') });
+    const { state: next, resets } = rollToPeriod(
+      definition,
+      openingState(definition),
+      new Date('2026-12-01T00:00:00Z'),
+    );
+    expect(
+      resets.map((r) => [r.rolledOver.toFixed(), r.expired.toFixed(), r.allowance.toFixed()]),
+    ).toEqual([['5', '5.000000000001', '15.000000000001']]);
+    expect(next.allowanceRemaining.toFixed()).toBe('15.000000000001');
+  });
+
   it('catches up missed resets one period at a time', () => {
     const definition = budget({ rolloverMaxPercent: d('10') });
     const state = { ...openingState(definition), allowanceRemaining: d('5') };
