@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import { roundAmount } from '../money/amount';
 import { budgetValidity } from './budget-definition';
 import type { BudgetDefinition } from './budget-definition';
 import type { Period, PeriodRule } from './budget-period';
@@ -124,9 +125,12 @@ function resetInto(current: PeriodState, next: Period, limit: Decimal, cap: Deci
   return { from: current.period, to: next, expired, rolledOver, allowance: limit.plus(rolledOver) };
 }
 
-/** The most of a period's unused allowance the next one may carry over. */
+/**
+ * The most of a period's unused allowance the next one may carry over, at 12 decimals: what
+ * rolls over and what expires are posted, and NUMERIC(38,12) would round each on its own.
+ */
 function rolloverCap(budget: BudgetDefinition): Decimal {
-  return budget.limit.times(budget.rolloverMaxPercent).dividedBy(100);
+  return roundAmount(budget.limit.times(budget.rolloverMaxPercent).dividedBy(100));
 }
 
 function stateAfter(reset: PeriodReset): PeriodState {
