@@ -16,7 +16,7 @@ export class BudgetsCountOveragePerPeriod1763856003200 implements MigrationInter
       FROM (SELECT b.account_id, sum(u.to_overage) AS overage
             FROM budgets AS b
             JOIN transactions AS t ON t.account_id = b.account_id AND t.kind = 'usage'
-              AND (b.period_start IS NULL OR t.posted_at >= b.period_start)
+              AND t.posted_at >= coalesce(b.period_start, b.created_at)
             JOIN usage_lines AS u ON u.account_id = t.account_id AND u.transaction_id = t.transaction_id
             WHERE b.api_key_id = ''
             GROUP BY b.account_id) AS p
