@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { DeadLetterRecord } from '@tally/budget-domain';
 import type { CommandClient } from '@tally/testing';
-import { createApiKey, eventually, queryDatabase } from '@tally/testing';
+import { createApiKey, eventually, queryDatabase, usageRated } from '@tally/testing';
 import { LedgerHarness } from './ledger.harness';
 
 /** Issue 15: authorizations and payments as an attacker sent them, and random bodies. */
@@ -164,6 +164,22 @@ describe('authorizations and payments refuse abuse with a code and hold nothing'
     await eventually(async () =>
       expect(await commands.send('ledger.budget-status', { account_id: account })).toMatchObject({
         extra_credit_remaining: '110.000000',
+      }),
+    );
+  });
+
+  it('a usage.rated record with a NUL is dead-lettered and the usage behind it is posted', async () => {
+    const deadLetters = await ledger.kafka.record(ledger.topic('usage.dead-letter'));
+    await ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [
+      usageRated(account, '1.000000', { model: 'gpt-4o\u0000evil' }),
+      usageRated(account, '2.000000'),
+    ]);
+    const [deadLetter] = await deadLetters.waitForCount<DeadLetterRecord>(1);
+    expect(deadLetter).toMatchObject({ reason: 'schema_violation', service: 'ledger' });
+    expect(deadLetter!.error).toContain('model');
+    await eventually(async () =>
+      expect(await commands.send('ledger.budget-status', { account_id: account })).toMatchObject({
+        used: '2.000000',
       }),
     );
   });
