@@ -7,10 +7,12 @@ import {
   isCopyableRecord,
   isJsonObject,
   isNonNegativeAmountString,
+  isStorableString,
   isTimestamp,
   isoTimestamp,
   nonNegativeAmountString,
   schemaVersion,
+  storableString,
 } from './wire';
 
 const breakdownSchema = z.object({
@@ -29,16 +31,18 @@ const breakdownSchema = z.object({
 
 const TOKEN_FIELDS = ['input_tokens', 'output_tokens'] as const;
 
+// The ledger stores the identifiers (usage lines): a NUL in one would roll back every slice
+// holding the record, so it is refused here, as metering refuses it in usage.events.
 export const usageRatedSchema = z.object({
   schema_version: schemaVersion,
-  id: z.string().min(1),
-  source: z.string().min(1),
-  account_id: z.string().min(1),
-  api_key_id: z.string().nullable(),
+  id: storableString.min(1),
+  source: storableString.min(1),
+  account_id: storableString.min(1),
+  api_key_id: storableString.nullable(),
   occurred_at: isoTimestamp,
   service: z.enum(USAGE_SERVICES),
-  provider: z.string(),
-  model: z.string(),
+  provider: storableString,
+  model: storableString,
   // The ledger counts input plus output tokens into the month's volume (plans): they must be counts.
   quantities: z
     .record(z.string(), z.union([z.number(), z.string()]))
@@ -59,7 +63,7 @@ export const usageRatedSchema = z.object({
   price_version: z.string(),
   confidence: z.number().min(0).max(1),
   breakdown: breakdownSchema,
-  reservation_id: z.string().nullable(),
+  reservation_id: storableString.nullable(),
 });
 
 /** A priced usage event (DESIGN 3.2): cost = the parts + markup − discount, exactly. */
@@ -91,14 +95,14 @@ export function readUsageRated(value: unknown): UsageRated | undefined {
   const version = value['schema_version'];
   if (
     (version !== undefined && version !== SCHEMA_VERSION) ||
-    !isNonEmptyString(id) ||
-    !isNonEmptyString(source) ||
-    !isNonEmptyString(account_id) ||
-    !isStringOrNull(api_key_id) ||
+    !isStorableNonEmpty(id) ||
+    !isStorableNonEmpty(source) ||
+    !isStorableNonEmpty(account_id) ||
+    !isStorableOrNull(api_key_id) ||
     !isTimestamp(occurred_at) ||
     !(USAGE_SERVICES as readonly unknown[]).includes(service) ||
-    typeof provider !== 'string' ||
-    typeof model !== 'string' ||
+    !isStorableString(provider) ||
+    !isStorableString(model) ||
     !isQuantities(quantities) ||
     !isNonNegativeAmountString(cost) ||
     typeof currency !== 'string' ||
@@ -106,7 +110,7 @@ export function readUsageRated(value: unknown): UsageRated | undefined {
     typeof price_version !== 'string' ||
     typeof confidence !== 'number' ||
     !(confidence >= 0 && confidence <= 1) ||
-    !isStringOrNull(reservation_id)
+    !isStorableOrNull(reservation_id)
   ) {
     return undefined;
   }
@@ -163,12 +167,12 @@ function isQuantities(value: unknown): value is Record<string, number | string> 
   return TOKEN_FIELDS.every((field) => value[field] === undefined || isTokenCount(value[field]));
 }
 
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0;
+function isStorableNonEmpty(value: unknown): value is string {
+  return isStorableString(value) && value.length > 0;
 }
 
-function isStringOrNull(value: unknown): value is string | null {
-  return value === null || typeof value === 'string';
+function isStorableOrNull(value: unknown): value is string | null {
+  return value === null || isStorableString(value);
 }
 
 /** The tokens a rated event adds to its account's month (input and output; parts are inside them). */

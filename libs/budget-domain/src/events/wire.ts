@@ -59,18 +59,26 @@ export const SCHEMA_VERSION = 1 as const;
 export const schemaVersion = z.literal(SCHEMA_VERSION).default(SCHEMA_VERSION);
 
 /**
- * Text a person or a program chose (names, ids, reasons), 1 to `maxLength` UTF-16 units, with
- * no control character or unpaired surrogate: PostgreSQL refuses a NUL in text, and a lone
+ * No control character or unpaired surrogate: PostgreSQL refuses a NUL in text, and a lone
  * surrogate would be stored as U+FFFD, merging two different values into one.
  */
+const STORABLE_TEXT = /^[^\p{Cc}\p{Cs}]*$/u;
+const STORABLE_TEXT_MESSAGE = 'must not contain control characters or unpaired surrogates';
+
+/** Text of any length that PostgreSQL stores as it is (see STORABLE_TEXT). */
+export const storableString = z.string().regex(STORABLE_TEXT, { message: STORABLE_TEXT_MESSAGE });
+
+/** What `storableString` accepts, for readers that check a shape without zod. */
+export function isStorableString(value: unknown): value is string {
+  return typeof value === 'string' && STORABLE_TEXT.test(value);
+}
+
+/**
+ * Text a person or a program chose (names, ids, reasons), 1 to `maxLength` UTF-16 units, that
+ * PostgreSQL stores as it is.
+ */
 export function plainText(maxLength: number) {
-  return z
-    .string()
-    .min(1)
-    .max(maxLength)
-    .regex(/^[^\p{Cc}\p{Cs}]*$/u, {
-      message: 'must not contain control characters or unpaired surrogates',
-    });
+  return z.string().min(1).max(maxLength).regex(STORABLE_TEXT, { message: STORABLE_TEXT_MESSAGE });
 }
 
 /**
