@@ -100,7 +100,7 @@ export class Books {
     }
     // Whatever `build` changes (balances, budgets, the month, the plan, coupons), an
     // authorization's kept facts of these accounts must not outlive it.
-    await this.store.moveFactsVersions(manager, accountIds);
+    const sequences = await this.store.moveFactsVersions(manager, accountIds);
     const books = new OpenBooks(accounts, await this.budgets.lock(manager, accountIds));
     // Budget figures are replaced, never changed in place: a key budget whose figures this
     // transaction moves is announced beside its account.
@@ -110,10 +110,11 @@ export class Books {
     for (const reset of rollBudgets(books.budgets, request.now)) books.record(reset);
     const result = await build(books);
     await this.budgets.save(manager, books.budgets);
+    await this.store.post(manager, books.transactions, request.now);
     await this.announce(
       tx,
       books,
-      await this.store.post(manager, books.transactions, request.now),
+      sequences,
       request.now,
       books.budgets.filter(
         (budget) => budget.apiKeyId !== null && opened.get(budget) !== budget.state,
@@ -125,7 +126,7 @@ export class Books {
   private async announce(
     tx: OutboxTransaction,
     books: OpenBooks,
-    changedRows: ReadonlyMap<string, number>,
+    sequences: ReadonlyMap<string, number>,
     now: Date,
     movedKeyBudgets: readonly StoredBudget[],
   ): Promise<void> {
@@ -150,13 +151,14 @@ export class Books {
       now,
     );
     for (const [accountId, last] of lastByAccount) {
-      const account = books.account(accountId);
+      const sequence = sequences.get(accountId);
+      if (sequence === undefined) throw new Error(`no facts version of ${accountId}`);
       const snapshot = {
         accountId,
-        // Every posting bumps the version of each ledger row it moves, so their sum grows
-        // with each change of the account's books.
-        sequence: account.version + (changedRows.get(accountId) ?? 0),
-        balances: account.balances,
+        // The facts version this transaction moved: it grows with every announcement, even of
+        // one that posts no amount (ADR 0059).
+        sequence,
+        balances: books.balancesOf(accountId),
         holds: holds.get(accountId) ?? ZERO,
         cause: last,
         at: now,

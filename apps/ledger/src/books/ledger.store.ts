@@ -8,10 +8,9 @@ import type { LedgerCode } from './ledger-codes';
 
 export type Balances = Map<LedgerCode, Decimal>;
 
-/** An account's balances as locked for a transaction, and the sum of their row versions. */
+/** An account's balances as locked for a transaction. */
 export interface LockedAccount {
   readonly balances: Balances;
-  readonly version: number;
 }
 
 /** What opened an account: a command creating it, or the first usage or payment naming it. */
@@ -124,9 +123,17 @@ export class LedgerStore {
   /**
    * Moves the accounts' facts versions on (ADR 0048): facts an authorization kept from before
    * this transaction are stale once it commits. After `lockBalances`, whose locks order it.
+   * Returns each account's new version, the sequence of its balance announcements (ADR 0059).
    */
-  async moveFactsVersions(manager: EntityManager, accountIds: readonly string[]): Promise<void> {
-    await manager.query(moveFactsVersionsSql('$1'), [accountIds]);
+  async moveFactsVersions(
+    manager: EntityManager,
+    accountIds: readonly string[],
+  ): Promise<Map<string, number>> {
+    const rows: Array<{ account_id: string; version: string }> = await manager.query(
+      `${moveFactsVersionsSql('$1')} RETURNING account_id, version`,
+      [accountIds],
+    );
+    return new Map(rows.map((row) => [row.account_id, Number(row.version)]));
   }
 
   /** Locks the accounts' ledger rows for this transaction and returns their balances. */
@@ -134,20 +141,19 @@ export class LedgerStore {
     manager: EntityManager,
     accountIds: readonly string[],
   ): Promise<Map<string, LockedAccount>> {
-    const rows: Array<{ account_id: string; code: LedgerCode; balance: string; version: string }> =
+    const rows: Array<{ account_id: string; code: LedgerCode; balance: string }> =
       await manager.query(
-        `SELECT account_id, code, balance, version FROM ledger_accounts
+        `SELECT account_id, code, balance FROM ledger_accounts
        WHERE account_id = ANY($1::text[])
        ORDER BY account_id, code
        FOR UPDATE`,
         [accountIds],
       );
-    const accounts = new Map<string, { balances: Balances; version: number }>();
+    const accounts = new Map<string, LockedAccount>();
     for (const row of rows) {
       let account = accounts.get(row.account_id);
-      if (!account) accounts.set(row.account_id, (account = { balances: new Map(), version: 0 }));
+      if (!account) accounts.set(row.account_id, (account = { balances: new Map() }));
       account.balances.set(row.code, new Decimal(row.balance));
-      account.version += Number(row.version);
     }
     return accounts;
   }
@@ -161,17 +167,13 @@ export class LedgerStore {
     return new Map(rows.map((row) => [row.code, new Decimal(row.balance)]));
   }
 
-  /**
-   * Inserts transactions with their postings and moves the cached balances by the same
-   * amounts; returns how many ledger rows of each account moved (each one's version grew by 1).
-   */
+  /** Inserts transactions with their postings and moves the cached balances by the same amounts. */
   async post(
     manager: EntityManager,
     transactions: readonly NewTransaction[],
     postedAt: Date,
-  ): Promise<Map<string, number>> {
-    const changedRows = new Map<string, number>();
-    if (transactions.length === 0) return changedRows;
+  ): Promise<void> {
+    if (transactions.length === 0) return;
     await manager.query(
       `INSERT INTO transactions (account_id, transaction_id, kind, source_id, occurred_at, details, posted_at)
        SELECT *, $7::timestamptz FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], ${jsonTextsSql(6)}::jsonb[])`,
@@ -230,10 +232,6 @@ export class LedgerStore {
         changes.map((c) => c.delta.toFixed()),
       ],
     );
-    for (const change of changes) {
-      changedRows.set(change.accountId, (changedRows.get(change.accountId) ?? 0) + 1);
-    }
-    return changedRows;
   }
 
   /** Of these (account, source id) pairs, those a usage line already has. */

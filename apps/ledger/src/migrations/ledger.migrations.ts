@@ -15,6 +15,7 @@ import { AccountFactsVersions1763856002900 } from './1763856002900-account-facts
 import { HoldPathRulesAreDomains1763856003000 } from './1763856003000-hold-path-rules-are-domains.migration';
 import { ReservationsWithoutAForeignKey1763856003100 } from './1763856003100-reservations-without-a-foreign-key.migration';
 import { BudgetsCountOveragePerPeriod1763856003200 } from './1763856003200-budgets-count-overage-per-period.migration';
+import { BalanceSequencesAreFactsVersions1763856003300 } from './1763856003300-balance-sequences-are-facts-versions.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -35,4 +36,5 @@ export const LEDGER_MIGRATIONS = [
   HoldPathRulesAreDomains1763856003000,
   ReservationsWithoutAForeignKey1763856003100,
   BudgetsCountOveragePerPeriod1763856003200,
+  BalanceSequencesAreFactsVersions1763856003300,
 ];
