@@ -207,7 +207,7 @@ describe('auto top-up decides once per trigger and charges once per decision', (
   });
 
   it.each(['card_declined', 'requires_action', 'authentication_required'] as const)(
-    'a %s charge pauses auto top-up, records a failed entry and says so; a new card ends the pause',
+    'a %s charge pauses auto top-up, records a failed entry and says so; a new card ends the pause and charges the last balance',
     async (outcome) => {
       const account = `acct_${outcome}`;
       await saveCard(account);
@@ -239,11 +239,32 @@ describe('auto top-up decides once per trigger and charges once per decision', (
       expect(await decided(account, 2)).toBe('paused');
       expect(charges(account)).toHaveLength(1);
 
+      // Out of funds, the account gets no newer balance: the new card charges the last one.
+      const announcedBefore = statuses(account).length;
       await saveCard(account);
-      await eventually(() => expect(latestState(account)).toBe('idle'));
-      await topup.balance(account, 3, 2);
       await eventually(() => expect(payments(account)).toHaveLength(2));
-      expect(payments(account)[1]).toMatchObject({ kind: 'credit_purchased', trigger: 'auto' });
+      expect(payments(account)[1]).toMatchObject({
+        kind: 'credit_purchased',
+        trigger: 'auto',
+        credit_amount: '10.000000',
+        paid_amount: '30.000000',
+        paid_currency: 'CHF',
+      });
+      expect(charges(account).map((request) => request.idempotencyKey)).toEqual([
+        `tally-auto-topup-${account}:1`,
+        `tally-auto-topup-${account}:2`,
+      ]);
+      expect(await decided(account, 2)).toBe('charged');
+      await eventually(() =>
+        expect(
+          statuses(account)
+            .slice(announcedBefore)
+            .map((status) => status.auto_topup.state),
+        ).toEqual(['pending', 'cooldown']),
+      );
+      await topup.balance(account, 3, 2);
+      expect(await decided(account, 3)).toBe('cooldown');
+      expect(charges(account)).toHaveLength(2);
     },
   );
 

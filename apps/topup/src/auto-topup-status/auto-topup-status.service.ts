@@ -74,31 +74,6 @@ export class AutoTopUpStatusService {
     return autoTopUpStatus(this.settingsOf(account), this.factsOf(account), now);
   }
 
-  /**
-   * Saves the customer and payment method a setup completed (creating the account's settings
-   * with the defaults on first use); turns auto top-up on when the setup asked for it. A new
-   * payment method ends a pause after a failed charge.
-   */
-  async saveMethod(
-    tx: OutboxTransaction,
-    saved: { accountId: string; customerId: string; paymentMethodId: string; enable: boolean },
-    now: Date,
-  ): Promise<void> {
-    await this.store.ensure(tx.manager, saved.accountId, {
-      ...this.config.autoDefaults,
-      paidCurrency: this.config.paidCurrency,
-    });
-    await this.store.lock(tx.manager, [saved.accountId], monthStartOf(now));
-    await this.store.saveMethod(
-      tx.manager,
-      saved.accountId,
-      saved.customerId,
-      saved.paymentMethodId,
-      saved.enable,
-    );
-    await this.announce(tx, saved.accountId, now);
-  }
-
   /** Stripe detached a payment method: accounts charging it have none any more. */
   async forgetMethod(tx: OutboxTransaction, paymentMethodId: string, now: Date): Promise<string[]> {
     const accountIds = await this.store.forgetMethod(tx.manager, paymentMethodId);

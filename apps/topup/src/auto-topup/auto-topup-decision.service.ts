@@ -104,6 +104,34 @@ export class AutoTopUpDecisionService {
     await this.status.announce(tx, accountId, now);
     return recorded === 'charged';
   }
+
+  /**
+   * Decides the account's last applied balance again, under its settings and facts now, for
+   * what no new balance will bring (an account out of funds posts no usage): a refusal time
+   * lifted (ADR 0058), a change that may allow a charge (ADR 0059). A balance already charged
+   * for is only announced: it waits for the newer balance its credit brings.
+   */
+  async decideLastBalanceAgain(
+    tx: OutboxTransaction,
+    account: AccountAutoTopUp,
+    now: Date,
+  ): Promise<boolean> {
+    const { accountId, lastBalanceSequence, lastAvailablePercent } = account.settings;
+    const undecided =
+      lastBalanceSequence !== null &&
+      lastAvailablePercent !== null &&
+      !(await this.entries.hasDecision(
+        tx.manager,
+        accountId,
+        decisionIdOf(accountId, lastBalanceSequence),
+      ));
+    if (!undecided) {
+      await this.status.announce(tx, accountId, now);
+      return false;
+    }
+    const balance = { sequence: lastBalanceSequence, availablePercent: lastAvailablePercent };
+    return this.decide(tx, account, balance, now);
+  }
 }
 
 /** The decision a charge on this balance state is recorded under. */

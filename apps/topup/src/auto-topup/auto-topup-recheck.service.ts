@@ -8,8 +8,7 @@ import { AutoTopUpSettingsStore } from '../auto-topup-status/auto-topup-settings
 import { AutoTopUpStatusService } from '../auto-topup-status/auto-topup-status.service';
 import type { TopUpConfig } from '../config/topup.config';
 import { TOPUP_CONFIG } from '../config/topup.tokens';
-import { EntriesStore } from '../entries/entries.store';
-import { AutoTopUpDecisionService, decisionIdOf } from './auto-topup-decision.service';
+import { AutoTopUpDecisionService } from './auto-topup-decision.service';
 import { ChargerService } from './charger.service';
 
 /** Accounts looked at per read, and locked per transaction at most. */
@@ -36,7 +35,6 @@ export class AutoTopUpRecheckService implements OnApplicationBootstrap, OnModule
     private readonly messaging: MessagingService,
     private readonly settings: AutoTopUpSettingsStore,
     private readonly status: AutoTopUpStatusService,
-    private readonly entries: EntriesStore,
     private readonly decisions: AutoTopUpDecisionService,
     private readonly charger: ChargerService,
   ) {}
@@ -103,21 +101,7 @@ export class AutoTopUpRecheckService implements OnApplicationBootstrap, OnModule
         // Another instance, the consumer or a webhook may have got there first.
         if (!this.status.isStale(account, now)) continue;
         count += 1;
-        const { accountId, lastBalanceSequence, lastAvailablePercent } = account.settings;
-        const undecided =
-          lastBalanceSequence !== null &&
-          lastAvailablePercent !== null &&
-          !(await this.entries.hasDecision(
-            tx.manager,
-            accountId,
-            decisionIdOf(accountId, lastBalanceSequence),
-          ));
-        if (!undecided) {
-          await this.status.announce(tx, accountId, now);
-          continue;
-        }
-        const balance = { sequence: lastBalanceSequence, availablePercent: lastAvailablePercent };
-        if (await this.decisions.decide(tx, account, balance, now)) anyCharged = true;
+        if (await this.decisions.decideLastBalanceAgain(tx, account, now)) anyCharged = true;
       }
       return { changed: count, charged: anyCharged };
     });

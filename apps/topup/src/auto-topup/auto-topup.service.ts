@@ -8,6 +8,7 @@ import {
   monthStartOf,
 } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
+import type { OutboxTransaction } from '@tally/messaging';
 import { DataSource } from 'typeorm';
 import { AutoTopUpSettingsStore } from '../auto-topup-status/auto-topup-settings.store';
 import type { AccountAutoTopUp } from '../auto-topup-status/auto-topup-settings.store';
@@ -20,7 +21,9 @@ import { creditRatesOf } from '../config/topup.config';
 import { TOPUP_CONFIG } from '../config/topup.tokens';
 import { maskStripeRef } from '../stripe/stripe-refs';
 import { validPaidAmount } from '../entries/paid-amount';
+import { AutoTopUpDecisionService } from './auto-topup-decision.service';
 import { AutoTopUpException, AutoTopUpExceptionCode } from './auto-topup.exception';
+import { ChargerService } from './charger.service';
 
 /** topup.get-auto-topup and topup.update-auto-topup reply with this (DESIGN 2). */
 export interface AutoTopUpSettingsReply {
@@ -43,9 +46,22 @@ export interface AutoTopUpChange {
   readonly monthlyLimit?: string | undefined;
 }
 
+/** What a completed setup saved (DESIGN 4): charges use it from now on. */
+export interface CompletedSetup {
+  readonly accountId: string;
+  readonly customerId: string;
+  readonly paymentMethodId: string;
+  /** The setup's enable_auto_topup: turns auto top-up on (never off). */
+  readonly enable: boolean;
+}
+
 const PERCENT = /^\d{1,3}(\.\d{1,6})?$/;
 
-/** An account's auto top-up settings, as tenants read and change them. */
+/**
+ * An account's auto top-up settings, as tenants read and change them. A change that may allow a
+ * charge decides the account's last balance again at once: out of funds, it gets no newer one
+ * (ADR 0059).
+ */
 @Injectable()
 export class AutoTopUpService {
   constructor(
@@ -54,6 +70,8 @@ export class AutoTopUpService {
     private readonly messaging: MessagingService,
     private readonly store: AutoTopUpSettingsStore,
     private readonly status: AutoTopUpStatusService,
+    private readonly decisions: AutoTopUpDecisionService,
+    private readonly charger: ChargerService,
   ) {}
 
   async get(accountId: string): Promise<AutoTopUpSettingsReply> {
@@ -75,7 +93,7 @@ export class AutoTopUpService {
     const triggerBelowPercent = validPercent(change.triggerBelowPercent);
     const monthlyLimit = validLimit(change.monthlyLimit);
     const now = new Date();
-    return this.messaging.transaction(async (tx) => {
+    const { reply, charged } = await this.messaging.transaction(async (tx) => {
       await this.store.ensure(tx.manager, change.accountId, this.defaults());
       const [current] = await this.store.lock(tx.manager, [change.accountId], monthStartOf(now));
       if (!current) throw new Error(`the settings of ${change.accountId} vanished`);
@@ -99,10 +117,47 @@ export class AutoTopUpService {
         triggerBelowPercent,
         monthlyLimit,
       });
-      await this.status.announce(tx, change.accountId, now);
+      const decidedCharge = await this.decideAfterChange(tx, change.accountId, now);
       const [updated] = await this.store.lock(tx.manager, [change.accountId], monthStartOf(now));
-      return this.reply(updated ?? current, now);
+      return { reply: this.reply(updated ?? current, now), charged: decidedCharge };
     });
+    if (charged) this.charger.kick();
+    return reply;
+  }
+
+  /**
+   * Saves the customer and payment method a setup completed (creating the account's settings
+   * with the defaults on first use), in the webhook's transaction; turns auto top-up on when
+   * the setup asked for it. A new payment method ends a pause after a failed charge.
+   */
+  async saveMethod(tx: OutboxTransaction, saved: CompletedSetup, now: Date): Promise<void> {
+    await this.store.ensure(tx.manager, saved.accountId, this.defaults());
+    await this.store.lock(tx.manager, [saved.accountId], monthStartOf(now));
+    await this.store.saveMethod(
+      tx.manager,
+      saved.accountId,
+      saved.customerId,
+      saved.paymentMethodId,
+      saved.enable,
+    );
+    if (await this.decideAfterChange(tx, saved.accountId, now)) this.charger.kick();
+  }
+
+  /**
+   * Decides the last balance under the settings just changed, and announces the new state;
+   * true when a charge was recorded. Off, nothing can be charged: the state is only announced.
+   */
+  private async decideAfterChange(
+    tx: OutboxTransaction,
+    accountId: string,
+    now: Date,
+  ): Promise<boolean> {
+    const [account] = await this.store.lock(tx.manager, [accountId], monthStartOf(now));
+    if (!account?.settings.enabled) {
+      await this.status.announce(tx, accountId, now);
+      return false;
+    }
+    return this.decisions.decideLastBalanceAgain(tx, account, now);
   }
 
   private reply(account: AccountAutoTopUp, now: Date): AutoTopUpSettingsReply {

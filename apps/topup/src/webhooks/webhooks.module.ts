@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AutoTopUpStatusModule } from '../auto-topup-status/auto-topup-status.module';
+import { AutoTopUpModule } from '../auto-topup/auto-topup.module';
 import { EntriesModule } from '../entries/entries.module';
 import { SettlementModule } from '../settlement/settlement.module';
 import { StripeModule } from '../stripe/stripe.module';
@@ -8,7 +9,7 @@ import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
 @Module({
-  imports: [AutoTopUpStatusModule, EntriesModule, SettlementModule, StripeModule],
+  imports: [AutoTopUpModule, AutoTopUpStatusModule, EntriesModule, SettlementModule, StripeModule],
   controllers: [WebhooksController],
   providers: [WebhooksService, StripeEventsStore],
 })

@@ -8,6 +8,7 @@ import type { OutboxTransaction } from '@tally/messaging';
 import { counter } from '@tally/platform';
 import { AutoTopUpSettingsStore } from '../auto-topup-status/auto-topup-settings.store';
 import { AutoTopUpStatusService } from '../auto-topup-status/auto-topup-status.service';
+import { AutoTopUpService } from '../auto-topup/auto-topup.service';
 import type { TopUpConfig } from '../config/topup.config';
 import { TOPUP_CONFIG } from '../config/topup.tokens';
 import { EntriesService } from '../entries/entries.service';
@@ -59,6 +60,7 @@ export class WebhooksService {
     private readonly facts: EntriesService,
     private readonly settings: AutoTopUpSettingsStore,
     private readonly status: AutoTopUpStatusService,
+    private readonly autoTopUp: AutoTopUpService,
     private readonly settlement: SettlementService,
     private readonly stripe: StripeService,
   ) {}
@@ -257,7 +259,7 @@ export class WebhooksService {
     const accountId = metadata['account_id'];
     if (!accountId || metadata['purpose'] !== 'auto_topup_setup') return IGNORED;
     if (!method.customerId || !method.paymentMethodId) return { ...IGNORED, accountId };
-    await this.status.saveMethod(
+    await this.autoTopUp.saveMethod(
       tx,
       {
         accountId,
