@@ -108,7 +108,7 @@ export class AutoTopUpDecisionService {
   /**
    * Decides the account's last applied balance again, under its settings and facts now, for
    * what no new balance will bring (an account out of funds posts no usage): a refusal time
-   * lifted (ADR 0058), a change that may allow a charge (ADR 0059). A balance already charged
+   * lifted (ADR 0058), a change that may allow a charge (ADR 0060). A balance already charged
    * for is only announced: it waits for the newer balance its credit brings.
    */
   async decideLastBalanceAgain(

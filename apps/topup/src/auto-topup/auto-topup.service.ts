@@ -60,7 +60,7 @@ const PERCENT = /^\d{1,3}(\.\d{1,6})?$/;
 /**
  * An account's auto top-up settings, as tenants read and change them. A change that may allow a
  * charge decides the account's last balance again at once: out of funds, it gets no newer one
- * (ADR 0059).
+ * (ADR 0060).
  */
 @Injectable()
 export class AutoTopUpService {
