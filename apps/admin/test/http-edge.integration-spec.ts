@@ -125,6 +125,21 @@ describe('admin HTTP edge: headers, limits, hostile input, rate limits', () => {
     }
   });
 
+  it('refuses query fields of a list answered whole, which takes none, with 422', async () => {
+    const routes = [
+      '/v1/plans?limit=0',
+      '/v1/plans?bogus=1',
+      '/v1/accounts/acct_edge/alert-channels?limit=0',
+      '/v1/accounts/acct_edge/alert-channels?bogus=1',
+    ];
+    const answers: unknown[] = [];
+    for (const route of routes) {
+      const answer = await harness.call('GET', route);
+      answers.push([route, answer.status, answer.body?.['error_code']]);
+    }
+    expect(answers).toEqual(routes.map((route) => [route, 422, 'VALIDATION_FAILED']));
+  });
+
   it('refuses an api-key cursor whose created_at is not an instant with 422, not a 500', async () => {
     const cursor = Buffer.from(JSON.stringify({ created_at: 'x', api_key_id: 'k' })).toString(
       'base64url',
