@@ -2,6 +2,8 @@ import { Controller, Delete, Get, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Answers, BodyOf, QueryOf, ValidBody, ValidQuery } from '../http/zod-schema';
+import { wholeListQuery } from '../http/pagination';
+import type { WholeListQuery } from '../http/pagination';
 import { AlertsService } from './alerts.service';
 import {
   alertPageSchema,
@@ -41,7 +43,7 @@ export class AlertsController {
   @Get('alert-channels')
   @ApiOperation({ summary: "The account's alert channels (secrets never shown)" })
   @Answers(200, channelPageSchema)
-  channels(@Param('id') accountId: string) {
+  channels(@Param('id') accountId: string, @ValidQuery(wholeListQuery) _query: WholeListQuery) {
     return this.alerts.channels(accountId);
   }
 

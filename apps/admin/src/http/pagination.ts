@@ -9,6 +9,13 @@ export const limitQuery = z.coerce
   .max(500, 'limit must be at most 500')
   .default(50);
 
+/**
+ * The query of a list answered whole in one page (`next_cursor` always null): it takes no
+ * fields, so any sent is refused (ADR 0036) rather than read as a filter it does not apply.
+ */
+export const wholeListQuery = z.object({}).strict();
+export type WholeListQuery = z.infer<typeof wholeListQuery>;
+
 /** An opaque cursor: base64url of the JSON position after the last item of the previous page. */
 export const cursorQuery = z.string().min(1).max(512).optional();
 

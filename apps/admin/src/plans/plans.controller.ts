@@ -2,7 +2,9 @@ import { Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EdgeRoute } from '@tally/platform';
 import { AdminOnly } from '../access/principal';
-import { Answers, BodyOf, ValidBody, ValidParam } from '../http/zod-schema';
+import { wholeListQuery } from '../http/pagination';
+import type { WholeListQuery } from '../http/pagination';
+import { Answers, BodyOf, ValidBody, ValidParam, ValidQuery } from '../http/zod-schema';
 import {
   assignPlanSchema,
   planAssignmentSchema,
@@ -25,7 +27,7 @@ export class PlansController {
   @Get('plans')
   @ApiOperation({ summary: 'Every plan (admin)' })
   @Answers(200, planPageSchema)
-  list() {
+  list(@ValidQuery(wholeListQuery) _query: WholeListQuery) {
     return this.plans.list();
   }
 
