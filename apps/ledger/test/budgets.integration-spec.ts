@@ -242,6 +242,41 @@ describe('budgets with periods, on the ledger', () => {
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
   });
 
+  it('a budget without periods takes a changed limit at once, posting the allowance it moves', async () => {
+    clock.set('2027-02-01T00:00:00Z');
+    await account('acct_none_limit');
+    const setLimit = (limit: string) =>
+      commands.send('ledger.set-budget', {
+        account_id: 'acct_none_limit',
+        period: 'none',
+        limit,
+        hard_limit: true,
+      });
+    const allowanceBalance = async () =>
+      (
+        await queryDatabase<{ balance: string }>(
+          ledger.isolation.databaseUrl,
+          `SELECT balance::text AS balance FROM "${ledger.isolation.schema('ledger')}".ledger_accounts WHERE account_id = 'acct_none_limit' AND code = 'allowance'`,
+        )
+      )[0]!.balance;
+    await setLimit('10.00');
+    await use('acct_none_limit', '4.000000');
+
+    clock.set('2027-02-02T00:00:00Z');
+    const raised = { used: '4.000000', remaining: '11.000000' };
+    expect(await setLimit('15.00')).toMatchObject({ ...raised, allowance: '15.000000' });
+    expect(await status('acct_none_limit')).toMatchObject({ ...raised, available: '11.000000' });
+    expect(await allowanceBalance()).toBe('11.000000000000');
+
+    // Lowered below what was used: nothing remains, and the allowance left is withdrawn.
+    clock.set('2027-02-03T00:00:00Z');
+    const lowered = { used: '4.000000', remaining: '0.000000' };
+    expect(await setLimit('3.00')).toMatchObject({ ...lowered, allowance: '3.000000' });
+    expect(await status('acct_none_limit')).toMatchObject({ ...lowered, available: '0.000000' });
+    expect(await allowanceBalance()).toBe('0.000000000000');
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+  });
+
   it('prorates a budget created mid-period by the days left', async () => {
     clock.set('2026-11-21T00:00:00Z');
     await account('acct_prorate');
