@@ -109,6 +109,7 @@ export {
 } from './budget/budget-definition';
 export type { BudgetDefinition, BudgetValidity } from './budget/budget-definition';
 export {
+  changeTerms,
   openingState,
   proratedLimit,
   restartPeriod,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { restartPeriod, rollToPeriod } from '@tally/budget-domain';
+import { changeTerms, restartPeriod, rollToPeriod } from '@tally/budget-domain';
 import type { BudgetDefinition, PeriodReset } from '@tally/budget-domain';
 import type { NewTransaction } from './ledger.store';
 import type { StoredBudget } from './budget.store';
@@ -33,6 +33,36 @@ export function changePeriodRule(
   budget.definition = definition;
   budget.state = state;
   return resetTransactions(budget, reset, `period-rule:${now.toISOString()}`, now);
+}
+
+/**
+ * Gives a budget a changed definition under the same period rule (changeTerms). The allowance a
+ * new limit moves at once (a budget without periods) is issued (allowance_issued → allowance)
+ * or withdrawn back (allowance → allowance_issued), named by the moment of the change.
+ */
+export function changeBudgetTerms(
+  budget: StoredBudget,
+  definition: BudgetDefinition,
+  now: Date,
+): NewTransaction[] {
+  const { state, moved } = changeTerms(budget.definition, definition, budget.state, now);
+  budget.definition = definition;
+  budget.state = state;
+  if (budget.apiKeyId !== null || moved.isZero()) return [];
+  const periodStart = state.period.start?.toISOString() ?? 'open';
+  return [
+    transaction(
+      budget.accountId,
+      moved.isPositive() ? 'allowance_issue' : 'allowance_withdrawal',
+      `limit:${now.toISOString()}`,
+      periodStart,
+      now,
+      [
+        { code: 'allowance', amount: moved },
+        { code: 'allowance_issued', amount: moved.negated() },
+      ],
+    ),
+  ];
 }
 
 /** The allowance of a budget's first period, issued when the budget is set. */

@@ -12,7 +12,7 @@ import type { BudgetDefinition, PeriodKind } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import { AccountsStore } from '../accounts/accounts.store';
 import { Books } from '../books/books.service';
-import { changePeriodRule, openingIssue } from '../books/budget-periods';
+import { changeBudgetTerms, changePeriodRule, openingIssue } from '../books/budget-periods';
 import type { StoredBudget } from '../books/budget.store';
 import { Clock } from '../clock';
 import { BudgetsException, BudgetsExceptionCode } from './budgets.exception';
@@ -38,7 +38,8 @@ export interface SetBudgetCommand {
 /**
  * Sets the budget of an account or of a key inside it. A new account budget issues its first
  * (optionally prorated) allowance at once; a changed definition applies from the next period,
- * except a new period rule (kind, reset day, anchor), which starts a period at once.
+ * except a new period rule (kind, reset day, anchor), which starts a period at once, and a new
+ * limit of a budget without periods, which has no next period (ADR 0061).
  */
 @Injectable()
 export class BudgetsService {
@@ -70,10 +71,13 @@ export class BudgetsService {
           ? books.keyBudget(command.account_id, apiKeyId)
           : books.accountBudget(command.account_id);
         if (existing) {
-          // A new period rule starts a period now; any other change applies from the next reset.
+          // A new period rule starts a period now; any other change applies from the next reset,
+          // but a budget without periods has none, so its new limit applies now.
           const changed = { ...definition, createdAt: existing.definition.createdAt };
-          if (samePeriodRule(existing.definition, changed)) existing.definition = changed;
-          else for (const reset of changePeriodRule(existing, changed, now)) books.record(reset);
+          const transactions = samePeriodRule(existing.definition, changed)
+            ? changeBudgetTerms(existing, changed, now)
+            : changePeriodRule(existing, changed, now);
+          for (const transaction of transactions) books.record(transaction);
           return existing;
         }
         const created: StoredBudget = {

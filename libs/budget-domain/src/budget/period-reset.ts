@@ -109,6 +109,32 @@ export function restartPeriod(
   return { state: stateAfter(reset), reset };
 }
 
+/**
+ * A changed definition that keeps the period rule. A periodic budget takes it at its next reset
+ * (its state is unchanged here). A budget without periods has no next reset, so a new limit
+ * applies at once: the allowance becomes the new limit plus what rolled in when the budget took
+ * the rule, and what remains is that less the allowance already spent, never below zero.
+ * `moved` is the change of the allowance remaining: issued when positive, withdrawn when
+ * negative. A budget past its expiry and grace gets nothing, as at a reset.
+ */
+export function changeTerms(
+  previous: BudgetDefinition,
+  budget: BudgetDefinition,
+  state: PeriodState,
+  now: Date,
+): { state: PeriodState; moved: Decimal } {
+  const unchanged = { state, moved: ZERO };
+  if (budget.period !== 'none' || budget.limit.equals(previous.limit)) return unchanged;
+  if (budgetValidity(budget, now) === 'expired') return unchanged;
+  const allowance = budget.limit.plus(state.rolledOver);
+  const spent = state.allowance.minus(state.allowanceRemaining);
+  const allowanceRemaining = Decimal.max(allowance.minus(spent), ZERO);
+  return {
+    state: { ...state, allowance, allowanceRemaining },
+    moved: allowanceRemaining.minus(state.allowanceRemaining),
+  };
+}
+
 /** True when two definitions cut their periods alike. */
 export function samePeriodRule(a: PeriodRule, b: PeriodRule): boolean {
   return (
