@@ -49,6 +49,23 @@ export function spendPercentOf(balance: Pick<BalanceChanged, 'available_percent'
 }
 
 /**
+ * Spend percent on the record's exact figures: 100 − (remaining + extra credit) / allowance ×
+ * 100, as the ledger reckons it (holds are not spend). Without an allowance the base is the
+ * credit given, which the record does not carry, so the rounded percent is all there is.
+ */
+export function exactSpendPercentOf(
+  balance: Pick<
+    BalanceChanged,
+    'allowance' | 'remaining' | 'extra_credit_remaining' | 'available_percent'
+  >,
+): Decimal {
+  const allowance = new Decimal(balance.allowance);
+  if (!allowance.greaterThan(0)) return new Decimal(spendPercentOf(balance));
+  const funds = new Decimal(balance.remaining).plus(balance.extra_credit_remaining);
+  return new Decimal(100).minus(funds.dividedBy(allowance).times(100));
+}
+
+/**
  * The level is the ledger's, reckoned on the exact figures: the rounded available_percent
  * would say CRITICAL at 99.6 % spent, or YELLOW at 49.5 %.
  */
@@ -73,7 +90,8 @@ export function presentAmount(amount: Decimal): string {
  * The conditions a balance-changed record shows (DESIGN 4, Alerting): each level reached
  * (YELLOW at 50 % of spend, ORANGE 75, RED 90, CRITICAL 100), the soft and hard limits, a
  * projected period cost above the allowance, and the account's own thresholds (applied to
- * the account's balance, not to a key's). All are measured in the record's period.
+ * the account's balance, not to a key's; a percent one to the exact spend). All are measured
+ * in the record's period.
  */
 export function balanceConditions(
   balance: BalanceChanged,
@@ -124,10 +142,12 @@ export function balanceConditions(
     });
   }
   if (balance.api_key_id === null) {
+    // The rounded percent would say 50 % at 49.6 % spent.
+    const spend = exactSpendPercentOf(balance);
     for (const threshold of customThresholds) {
       const reached =
         threshold.percent !== undefined
-          ? threshold.percent.lessThanOrEqualTo(percent)
+          ? threshold.percent.lessThanOrEqualTo(spend)
           : threshold.amount.lessThanOrEqualTo(used);
       if (!reached) continue;
       conditions.push({

@@ -33,7 +33,18 @@ describe('custom thresholds in percent and in an absolute amount', () => {
       "fired - 61 acct_1: 60% spend threshold reached, 61% of the period's funds spent",
     ]);
     expect(
-      custom(book.see(balanceConditions(spent(61, { available_percent: 70 }), thresholds))),
+      custom(
+        book.see(
+          balanceConditions(
+            spent(61, {
+              extra_credit_remaining: '31.000000',
+              available: '70.000000',
+              available_percent: 70,
+            }),
+            thresholds,
+          ),
+        ),
+      ),
     ).toEqual([
       "resolved - 61 Resolved: acct_1: 60% spend threshold reached, 61% of the period's funds spent",
     ]);
