@@ -49,6 +49,8 @@ export class ChannelsService {
     }
     const scope = { accountId: request.account_id };
     return this.dataSource.transaction(async (manager) => {
+      // Commands carry no key and run concurrently: two could both count 19 and make 21.
+      await this.store.lockAccount(manager, scope);
       const channelId = request.channel_id ?? `ch_${randomUUID()}`;
       const existing = request.channel_id
         ? await this.store.lock(manager, scope, request.channel_id)

@@ -52,6 +52,17 @@ export class ChannelsStore {
     );
   }
 
+  /**
+   * Holds the account's channel writes until this transaction ends, so that a count against
+   * the limit sees a channel a concurrent command adds. No row exists for every account, so
+   * the lock is an advisory one on its id.
+   */
+  async lockAccount(manager: EntityManager, scope: { accountId: string }): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+      `alerting.channels:${scope.accountId}`,
+    ]);
+  }
+
   /** The channel, locked for this transaction (an update keeps or replaces its secret). */
   async lock(
     manager: EntityManager,
