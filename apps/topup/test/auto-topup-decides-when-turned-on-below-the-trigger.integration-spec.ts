@@ -109,4 +109,47 @@ describe('auto top-up decides the last balance when it is turned on below the tr
     await completeSetup(account, true);
     await chargedOnceForBalance1(account);
   });
+
+  it('a new card after the charge on the last balance failed charges that balance once more, under a new key', async () => {
+    const account = 'acct_declined_then_new_card';
+    await completeSetup(account, true);
+    stripe.nextPaymentIntents('card_declined');
+    await topup.balance(account, 1, 3);
+    await eventually(() => expect(payments(account)).toHaveLength(1));
+    expect(payments(account)[0]).toMatchObject({ kind: 'credit_failed', trigger: 'auto' });
+    await eventually(() => expect(statuses(account).pop()?.auto_topup.state).toBe('paused'));
+
+    // Out of funds, no newer balance comes: the new card is charged for balance 1 at once.
+    await completeSetup(account, true);
+    await eventually(() => expect(payments(account)).toHaveLength(2));
+    expect(payments(account)[1]).toMatchObject({
+      kind: 'credit_purchased',
+      trigger: 'auto',
+      credit_amount: '10.000000',
+      paid_amount: '30.000000',
+      paid_currency: 'CHF',
+    });
+    expect(charges(account).map((request) => request.idempotencyKey)).toEqual([
+      `tally-auto-topup-${account}:1`,
+      `tally-auto-topup-${account}:1:retry-1`,
+    ]);
+    expect(await decided(account, 1)).toBe('charged');
+    await eventually(() =>
+      expect(statuses(account).map((status) => status.auto_topup.state)).toEqual([
+        'idle',
+        'pending',
+        'paused',
+        'pending',
+        'cooldown',
+      ]),
+    );
+
+    // Charged once: no further change charges balance 1 again.
+    await topup.send('topup.update-auto-topup', { account_id: account, enabled: false });
+    await topup.send('topup.update-auto-topup', { account_id: account, enabled: true });
+    await completeSetup(account, true);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(charges(account)).toHaveLength(2);
+    expect(payments(account)).toHaveLength(2);
+  });
 });
