@@ -152,4 +152,41 @@ describe('auto top-up decides the last balance when it is turned on below the tr
     expect(charges(account)).toHaveLength(2);
     expect(payments(account)).toHaveLength(2);
   });
+
+  it('a first setup after the account ran out of funds, with no settings yet, charges its last balance once', async () => {
+    const account = 'acct_first_setup_out_of_funds';
+    await topup.balance(account, 1, 40);
+    await topup.balance(account, 2, 3);
+    // Top-up has nothing to decide yet (no settings): it says nothing, charges nothing.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(statuses(account)).toHaveLength(0);
+
+    await completeSetup(account, true);
+    await eventually(() => expect(payments(account)).toHaveLength(1));
+    expect(payments(account)[0]).toMatchObject({
+      kind: 'credit_purchased',
+      trigger: 'auto',
+      credit_amount: '10.000000',
+      paid_amount: '30.000000',
+      paid_currency: 'CHF',
+    });
+    expect(charges(account).map((request) => request.idempotencyKey)).toEqual([
+      `tally-auto-topup-${account}:2`,
+    ]);
+    expect(await decided(account, 2)).toBe('charged');
+    await eventually(() =>
+      expect(
+        statuses(account).map((status) => [status.auto_topup.enabled, status.auto_topup.state]),
+      ).toEqual([
+        [true, 'pending'],
+        [true, 'cooldown'],
+      ]),
+    );
+
+    // An older balance arriving late is not newer than the one kept.
+    await topup.balance(account, 1, 0);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await decided(account, 2)).toBe('charged');
+    expect(charges(account)).toHaveLength(1);
+  });
 });
