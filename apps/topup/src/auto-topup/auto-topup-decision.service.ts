@@ -12,6 +12,9 @@ import { TOPUP_CONFIG } from '../config/topup.tokens';
 import { EntriesStore } from '../entries/entries.store';
 import { StripeService } from '../stripe/stripe.service';
 
+/** Ends a decision id of a retry, never a first decision's (which ends in its sequence). */
+const RETRY = ':retry-';
+
 const decisions = counter(
   'tally_topup_auto_topup_decisions_total',
   'Auto top-up decisions on a balance below the trigger: charged, or the reason it was refused',
@@ -22,13 +25,16 @@ const decisions = counter(
 export interface DecidedBalance {
   readonly sequence: number;
   readonly availablePercent: Decimal;
+  /** Charges on this state that failed before: a retry is its own decision (and Stripe key). */
+  readonly retry?: number;
 }
 
 /**
  * One auto top-up decision on one balance state of a locked account, by the budget-domain
  * policy. A charge is recorded as a pending payment in the caller's transaction, under the
  * id `<account>:<balance sequence>` (its Stripe idempotency key derives from it), so one
- * balance state is charged at most once; ChargerService calls Stripe after the commit.
+ * balance state is charged at most once; ChargerService calls Stripe after the commit. Only
+ * when every charge on it failed may it be decided again, as `<id>:retry-<n>` (ADR 0062).
  */
 @Injectable()
 export class AutoTopUpDecisionService {
@@ -83,7 +89,7 @@ export class AutoTopUpDecisionService {
         creditAmount: decision.creditAmount,
         paidAmount: decision.amount,
         paidCurrency: decision.currency,
-        decisionId: decisionIdOf(accountId, balance.sequence),
+        decisionId: decisionIdOf(accountId, balance.sequence, balance.retry),
         nextChargeAt: now,
         createdAt: now,
       });
@@ -108,8 +114,10 @@ export class AutoTopUpDecisionService {
   /**
    * Decides the account's last applied balance again, under its settings and facts now, for
    * what no new balance will bring (an account out of funds posts no usage): a refusal time
-   * lifted (ADR 0058), a change that may allow a charge (ADR 0060). A balance already charged
-   * for is only announced: it waits for the newer balance its credit brings.
+   * lifted (ADR 0058), a change that may allow a charge (ADR 0060). A balance charged for, or
+   * with a charge in flight, is only announced: it waits for the newer balance its credit
+   * brings. One whose every charge failed is decided again under a new id (ADR 0062): the
+   * policy refuses it while paused, so that takes a new card or a re-enable.
    */
   async decideLastBalanceAgain(
     tx: OutboxTransaction,
@@ -117,24 +125,35 @@ export class AutoTopUpDecisionService {
     now: Date,
   ): Promise<boolean> {
     const { accountId, lastBalanceSequence, lastAvailablePercent } = account.settings;
-    const undecided =
-      lastBalanceSequence !== null &&
-      lastAvailablePercent !== null &&
-      !(await this.entries.hasDecision(
-        tx.manager,
-        accountId,
-        decisionIdOf(accountId, lastBalanceSequence),
-      ));
-    if (!undecided) {
+    if (lastBalanceSequence === null || lastAvailablePercent === null) {
       await this.status.announce(tx, accountId, now);
       return false;
     }
-    const balance = { sequence: lastBalanceSequence, availablePercent: lastAvailablePercent };
+    const firstId = decisionIdOf(accountId, lastBalanceSequence);
+    const outcomes = await this.entries.outcomesOfDecisions(
+      tx.manager,
+      accountId,
+      firstId,
+      `${firstId}${RETRY}`,
+    );
+    if (outcomes.some((status) => status !== 'failed')) {
+      await this.status.announce(tx, accountId, now);
+      return false;
+    }
+    const balance = {
+      sequence: lastBalanceSequence,
+      availablePercent: lastAvailablePercent,
+      retry: outcomes.length,
+    };
     return this.decide(tx, account, balance, now);
   }
 }
 
-/** The decision a charge on this balance state is recorded under. */
-export function decisionIdOf(accountId: string, balanceSequence: number): string {
-  return `${accountId}:${balanceSequence}`;
+/**
+ * The decision a charge on this balance state is recorded under; a retry after failed ones
+ * gets its own, so Stripe sees a new idempotency key (the failed PaymentIntent stays failed).
+ */
+export function decisionIdOf(accountId: string, balanceSequence: number, retry = 0): string {
+  const first = `${accountId}:${balanceSequence}`;
+  return retry === 0 ? first : `${first}${RETRY}${retry}`;
 }

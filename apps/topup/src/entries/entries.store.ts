@@ -122,17 +122,22 @@ export class EntriesStore {
     return (rows as unknown[]).length > 0;
   }
 
-  /** Whether a charge was already decided under this decision id, whatever became of it. */
-  async hasDecision(
+  /**
+   * What became of every charge decided on one balance state: the decision `decisionId` and
+   * its retries, whose ids start with `retryPrefix`.
+   */
+  async outcomesOfDecisions(
     manager: EntityManager,
     accountId: string,
     decisionId: string,
-  ): Promise<boolean> {
+    retryPrefix: string,
+  ): Promise<EntryStatus[]> {
     const rows = (await manager.query(
-      `SELECT 1 FROM topup_entries WHERE account_id = $1 AND decision_id = $2`,
-      [accountId, decisionId],
-    )) as unknown[];
-    return rows.length > 0;
+      `SELECT status FROM topup_entries
+       WHERE account_id = $1 AND (decision_id = $2 OR starts_with(decision_id, $3))`,
+      [accountId, decisionId, retryPrefix],
+    )) as Array<{ status: EntryStatus }>;
+    return rows.map((row) => row.status);
   }
 
   /** Removes an entry that never reached Stripe (its checkout could not be created). */
