@@ -78,7 +78,7 @@ const WITH_FACTS = `SELECT s.account_id, s.enabled, s.amount_paid::text AS amoun
       WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'pending') AS pending_since
   FROM auto_topup_settings AS s WHERE s.account_id = ANY($1::text[])`;
 
-/** Every SQL statement on auto_topup_settings. */
+/** Every SQL statement on auto_topup_settings and auto_topup_last_balances. */
 @Injectable()
 export class AutoTopUpSettingsStore {
   /** The accounts' settings and facts, locked (in account order, so two callers never deadlock). */
@@ -129,21 +129,54 @@ export class AutoTopUpSettingsStore {
     return row && accountOf(row);
   }
 
-  /** Creates the account's settings with the defaults, unless it has some. */
+  /**
+   * Creates the account's settings with the defaults, unless it has some, from the last balance
+   * the ledger announced. Its row is locked first (a placeholder when none came yet), as the
+   * consumer locks it before the settings: a balance kept meanwhile is never lost between them.
+   */
   async ensure(
     manager: EntityManager,
     accountId: string,
     defaults: SettingsDefaults,
   ): Promise<void> {
     await manager.query(
-      `INSERT INTO auto_topup_settings (account_id, amount_paid, paid_currency, trigger_below_percent, monthly_limit)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id) DO NOTHING`,
+      `WITH kept AS (
+         INSERT INTO auto_topup_last_balances (account_id) VALUES ($1)
+         ON CONFLICT (account_id) DO UPDATE SET account_id = EXCLUDED.account_id
+         RETURNING sequence, available_percent)
+       INSERT INTO auto_topup_settings (account_id, amount_paid, paid_currency, trigger_below_percent,
+         monthly_limit, last_balance_sequence, last_available_percent)
+       SELECT $1, $2, $3, $4, $5, kept.sequence, kept.available_percent FROM kept
+       ON CONFLICT (account_id) DO NOTHING`,
       [
         accountId,
         defaults.amountPaid.toFixed(),
         defaults.paidCurrency,
         defaults.triggerBelowPercent.toFixed(),
         defaults.monthlyLimit.toFixed(),
+      ],
+    );
+  }
+
+  /**
+   * Keeps each account's newest balance, settings or not, in one statement per batch; locks
+   * their rows in account order, before the caller locks any settings.
+   */
+  async keepLastBalances(
+    manager: EntityManager,
+    balances: ReadonlyArray<{ accountId: string; sequence: number; availablePercent: Decimal }>,
+  ): Promise<void> {
+    if (balances.length === 0) return;
+    await manager.query(
+      `INSERT INTO auto_topup_last_balances AS kept (account_id, sequence, available_percent)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::numeric[]) ORDER BY 1
+       ON CONFLICT (account_id) DO UPDATE
+         SET sequence = EXCLUDED.sequence, available_percent = EXCLUDED.available_percent
+         WHERE kept.sequence IS NULL OR kept.sequence < EXCLUDED.sequence`,
+      [
+        balances.map((balance) => balance.accountId),
+        balances.map((balance) => String(balance.sequence)),
+        balances.map((balance) => balance.availablePercent.toFixed()),
       ],
     );
   }

@@ -44,6 +44,13 @@ export class BalanceChangedConsumer implements OnApplicationBootstrap {
       const seen = latest.get(balance.account_id);
       if (!seen || balance.sequence > seen.sequence) latest.set(balance.account_id, balance);
     }
+    const kept = [...latest.values()].map((balance) => ({
+      accountId: balance.account_id,
+      sequence: balance.sequence,
+      availablePercent: new Decimal(balance.available_percent),
+    }));
+    // Every account's, settings or not: its first setup decides it (ADR 0062).
+    await this.settings.keepLastBalances(tx.manager, kept);
     const accounts = await this.settings.lock(tx.manager, [...latest.keys()], monthStartOf(now));
     let charged = false;
     for (const account of accounts) {
