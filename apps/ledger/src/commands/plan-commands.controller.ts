@@ -1,53 +1,25 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
-import { isDecimalString, nonNegativeAmountString, plainText } from '@tally/budget-domain';
+import {
+  couponCode,
+  couponTerms,
+  nonNegativeAmountString,
+  planName,
+  planTerms,
+  plainText,
+} from '@tally/budget-domain';
 import { answerCommand } from '@tally/messaging';
 import { CouponsService } from '../coupons/coupons.service';
 import { PlansService } from '../plans/plans.service';
 
 const accountId = plainText(256);
-const planName = plainText(64);
-const decimalText = z.string().refine(isDecimalString, { message: 'must be a decimal string' });
-const percent = z.union([decimalText, z.number().finite()]);
-const amount = nonNegativeAmountString;
-
-const setPlan = z
-  .object({
-    name: planName,
-    markup_percent_paid: percent.optional(),
-    markup_percent_free: percent.optional(),
-    volume_discount_tiers: z
-      .array(
-        z
-          .object({
-            from_tokens: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-            percent,
-          })
-          .strict(),
-      )
-      .max(100)
-      .optional(),
-    included_allowance: amount.nullable().optional(),
-    monthly_cap: amount.nullable().optional(),
-  })
-  .strict();
+const setPlan = z.object({ name: planName, ...planTerms.shape }).strict();
 const getPlan = z.object({ name: planName });
 const assignPlan = z.object({ account_id: accountId, plan: planName });
-const setMonthlyCap = z.object({ account_id: accountId, monthly_cap: amount });
+const setMonthlyCap = z.object({ account_id: accountId, monthly_cap: nonNegativeAmountString });
 const accountOnly = z.object({ account_id: accountId });
-const createCoupon = z
-  .object({
-    code: plainText(64),
-    kind: z.enum(['credit', 'percent']),
-    amount: amount.optional(),
-    percent: percent.optional(),
-    duration_days: z.number().int().optional(),
-    expires_at: z.string().datetime({ offset: true }).nullable().optional(),
-    max_redemptions: z.number().int().nullable().optional(),
-  })
-  .strict();
-const redeemCoupon = z.object({ account_id: accountId, code: plainText(64) });
+const redeemCoupon = z.object({ account_id: accountId, code: couponCode });
 
 /**
  * Plans, monthly caps and coupons over Kafka request-reply (DESIGN 4, Plans; admin's
@@ -106,7 +78,7 @@ export class PlanCommandsController {
 
   @MessagePattern('ledger.create-coupon')
   createCoupon(@Payload() payload: unknown) {
-    return answerCommand(createCoupon, payload, (request) => this.coupons.create(request));
+    return answerCommand(couponTerms, payload, (request) => this.coupons.create(request));
   }
 
   @MessagePattern('ledger.redeem-coupon')

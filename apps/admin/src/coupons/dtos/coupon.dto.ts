@@ -1,26 +1,8 @@
 import { z } from 'zod';
-import { isDecimalString, nonNegativeAmountString, plainText } from '@tally/budget-domain';
-
-const couponCode = plainText(64);
+import { couponCode, couponTerms } from '@tally/budget-domain';
 
 /** The fields of `ledger.create-coupon` (DESIGN 4, Plans). */
-export const createCouponSchema = z
-  .object({
-    code: couponCode,
-    kind: z.enum(['credit', 'percent']),
-    amount: nonNegativeAmountString.optional().describe('the credit of a credit coupon'),
-    percent: z
-      .union([
-        z.string().refine(isDecimalString, { message: 'must be a decimal string' }),
-        z.number().finite(),
-      ])
-      .optional()
-      .describe('the discount of a percent coupon'),
-    duration_days: z.number().int().optional().describe('how long a percent coupon discounts'),
-    expires_at: z.iso.datetime({ offset: true }).nullable().optional(),
-    max_redemptions: z.number().int().nullable().optional(),
-  })
-  .strict();
+export const createCouponSchema = couponTerms;
 export type CreateCouponRequest = z.infer<typeof createCouponSchema>;
 
 /** The field of `ledger.redeem-coupon`; the account comes from the path. */

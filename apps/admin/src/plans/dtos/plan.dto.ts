@@ -1,36 +1,11 @@
 import { z } from 'zod';
-import { isDecimalString, nonNegativeAmountString, plainText } from '@tally/budget-domain';
+import { planName, planTerms } from '@tally/budget-domain';
 
 /** As the ledger takes plan names (`ledger.set-plan`). */
-export const planNameSchema = plainText(64);
-
-const percent = z
-  .union([
-    z.string().refine(isDecimalString, { message: 'must be a decimal string' }),
-    z.number().finite(),
-  ])
-  .describe('a decimal string (or a number), e.g. "10" for 10 %');
+export const planNameSchema = planName;
 
 /** The fields of `ledger.set-plan` (DESIGN 4, Plans); the name comes from the path. */
-export const setPlanSchema = z
-  .object({
-    markup_percent_paid: percent.optional(),
-    markup_percent_free: percent.optional(),
-    volume_discount_tiers: z
-      .array(
-        z
-          .object({
-            from_tokens: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-            percent,
-          })
-          .strict(),
-      )
-      .max(100)
-      .optional(),
-    included_allowance: nonNegativeAmountString.nullable().optional(),
-    monthly_cap: nonNegativeAmountString.nullable().optional(),
-  })
-  .strict();
+export const setPlanSchema = planTerms;
 export type SetPlanRequest = z.infer<typeof setPlanSchema>;
 
 /** The field of `ledger.assign-plan`; the account comes from the path. */
