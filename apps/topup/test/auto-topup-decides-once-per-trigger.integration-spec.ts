@@ -1,18 +1,5 @@
-import type { PaymentEvent, TopUpStatusChanged } from '@tally/budget-domain';
-import { FakeStripeServer, eventually, queryDatabase, scrapeMetrics } from '@tally/testing';
-import { TopUpHarness } from './topup.harness';
-
-interface Settings {
-  enabled: boolean;
-  amount_paid: string;
-  paid_currency: string;
-  credit_amount: string;
-  trigger_below_percent: number;
-  monthly_limit: string;
-  customer: string | null;
-  payment_method: string | null;
-  state: TopUpStatusChanged['auto_topup'];
-}
+import { FakeStripeServer, eventually, scrapeMetrics } from '@tally/testing';
+import { AUTO_PACK_PURCHASED, TopUpHarness } from './topup.harness';
 
 /**
  * Automatic top-up on ledger.balance-changed, against a fake Stripe: one off-session
@@ -24,56 +11,11 @@ describe('auto top-up decides once per trigger and charges once per decision', (
   let stripe: FakeStripeServer;
   let topup: TopUpHarness;
 
-  const schema = () => topup.isolation.schema('topup');
-  const db = <T>(sql: string, params: unknown[] = []) =>
-    queryDatabase<T>(topup.isolation.databaseUrl, sql, params);
-  const payments = (account: string) =>
-    topup.payments.json<PaymentEvent>().filter((payment) => payment.account_id === account);
-  const statuses = (account: string) =>
-    topup.statuses.json<TopUpStatusChanged>().filter((status) => status.account_id === account);
-  const latestState = (account: string) => statuses(account).pop()?.auto_topup.state;
-  const charges = (account: string) =>
-    stripe
-      .requestsTo('POST', '/v1/payment_intents')
-      .filter(
-        (request) =>
-          (request.params['metadata'] as Record<string, string>)['account_id'] === account,
-      );
-  const decision = async (account: string) =>
-    (
-      await db<{ last_decision: string | null; last_balance_sequence: string | null }>(
-        `SELECT last_decision, last_balance_sequence::text FROM "${schema()}".auto_topup_settings WHERE account_id = $1`,
-        [account],
-      )
-    )[0];
-  /** Waits until top-up applied the balance of that sequence, and returns what it decided. */
-  const decided = (account: string, sequence: number) =>
-    eventually(async () => {
-      const row = await decision(account);
-      expect(row?.last_balance_sequence).toBe(String(sequence));
-      return row?.last_decision ?? null;
-    });
   const decisionsCounted = async () => {
     const metrics = await scrapeMetrics(topup.url);
     return (name: string) =>
       metrics.get(`tally_topup_auto_topup_decisions_total{decision="${name}"}`) ?? 0;
   };
-  /** The tenant completes a setup session: a customer and a card are saved. */
-  const saveCard = async (account: string, enable = true) => {
-    const setup = await topup.send<{ checkout_url: string; session_id: string }>(
-      'topup.create-setup',
-      { account_id: account, enable_auto_topup: enable },
-    );
-    expect(setup.checkout_url).toContain(setup.session_id);
-    const session = stripe.completeCheckout(setup.session_id);
-    const response = await topup.deliver(stripe.event('checkout.session.completed', session));
-    expect(await response.json()).toEqual({ received: true, outcome: 'handled' });
-    return stripe.object<{ payment_method: string; customer: string }>(
-      session['setup_intent'] as string,
-    );
-  };
-  const settings = (account: string) =>
-    topup.send<Settings>('topup.get-auto-topup', { account_id: account });
 
   beforeAll(async () => {
     stripe = await FakeStripeServer.start();
@@ -86,8 +28,8 @@ describe('auto top-up decides once per trigger and charges once per decision', (
 
   it('below the trigger: one off-session PaymentIntent for the pack, credited; then cooldown, and older balances change nothing', async () => {
     const account = 'acct_auto';
-    const card = await saveCard(account);
-    expect(await settings(account)).toEqual({
+    const card = await topup.saveCard(account);
+    expect(await topup.autoTopUpSettings(account)).toEqual({
       enabled: true,
       amount_paid: '30.000000',
       paid_currency: 'CHF',
@@ -109,13 +51,13 @@ describe('auto top-up decides once per trigger and charges once per decision', (
     const before = await decisionsCounted();
 
     await topup.balance(account, 1, 50);
-    expect(await decided(account, 1)).toBeNull();
-    expect(charges(account)).toHaveLength(0);
+    expect(await topup.decided(account, 1)).toBeNull();
+    expect(topup.chargesOf(account)).toHaveLength(0);
 
     await topup.balance(account, 2, 4);
-    await eventually(() => expect(payments(account)).toHaveLength(1));
-    expect(charges(account)).toHaveLength(1);
-    expect(charges(account)[0]).toMatchObject({
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(1));
+    expect(topup.chargesOf(account)).toHaveLength(1);
+    expect(topup.chargesOf(account)[0]).toMatchObject({
       idempotencyKey: `tally-auto-topup-${account}:2`,
       params: {
         amount: '3000',
@@ -134,29 +76,25 @@ describe('auto top-up decides once per trigger and charges once per decision', (
         },
       },
     });
-    expect(payments(account)[0]).toMatchObject({
-      kind: 'credit_purchased',
-      trigger: 'auto',
-      credit_amount: '10.000000',
-      paid_amount: '30.000000',
-      paid_currency: 'CHF',
-    });
-    await eventually(() => expect(latestState(account)).toBe('cooldown'));
-    expect(statuses(account).map((status) => [status.sequence, status.auto_topup.state])).toEqual([
+    expect(topup.paymentsOf(account)[0]).toMatchObject(AUTO_PACK_PURCHASED);
+    await eventually(() => expect(topup.latestStatusOf(account)?.state).toBe('cooldown'));
+    expect(
+      topup.statusesOf(account).map((status) => [status.sequence, status.auto_topup.state]),
+    ).toEqual([
       [1, 'idle'],
       [2, 'pending'],
       [3, 'cooldown'],
     ]);
-    expect(statuses(account)[2]?.auto_topup.month_auto_paid).toBe('30.000000');
+    expect(topup.statusesOf(account)[2]?.auto_topup.month_auto_paid).toBe('30.000000');
 
     await topup.balance(account, 3, 3);
-    expect(await decided(account, 3)).toBe('cooldown');
+    expect(await topup.decided(account, 3)).toBe('cooldown');
     // A newer state first, then an older one (a record never seen, with a lower sequence).
     await topup.balance(account, 10, 40);
     await topup.balance(account, 9, 1);
     await topup.balance(account, 11, 45);
-    expect(await decided(account, 11)).toBe('cooldown');
-    expect(charges(account)).toHaveLength(1);
+    expect(await topup.decided(account, 11)).toBe('cooldown');
+    expect(topup.chargesOf(account)).toHaveLength(1);
     const after = await decisionsCounted();
     expect([after('charged') - before('charged'), after('cooldown') - before('cooldown')]).toEqual([
       1, 1,
@@ -178,18 +116,18 @@ describe('auto top-up decides once per trigger and charges once per decision', (
 
   it('two balance changes under the trigger in a row make one PaymentIntent; a processing one stays pending until its webhook', async () => {
     const account = 'acct_processing';
-    await saveCard(account);
+    await topup.saveCard(account);
     stripe.nextPaymentIntents('processing');
     await topup.balance(account, 1, 4);
     await topup.balance(account, 2, 3);
-    expect(await decided(account, 2)).toBe('pending');
-    expect(charges(account)).toHaveLength(1);
-    await eventually(() => expect(latestState(account)).toBe('pending'));
-    expect(payments(account)).toHaveLength(0);
+    expect(await topup.decided(account, 2)).toBe('pending');
+    expect(topup.chargesOf(account)).toHaveLength(1);
+    await eventually(() => expect(topup.latestStatusOf(account)?.state).toBe('pending'));
+    expect(topup.paymentsOf(account)).toHaveLength(0);
 
     const [paymentIntentId] = (
-      await db<{ payment_intent_id: string }>(
-        `SELECT payment_intent_id FROM "${schema()}".topup_entries WHERE account_id = $1`,
+      await topup.db<{ payment_intent_id: string }>(
+        `SELECT payment_intent_id FROM "${topup.schema}".topup_entries WHERE account_id = $1`,
         [account],
       )
     ).map((row) => row.payment_intent_id);
@@ -199,22 +137,22 @@ describe('auto top-up decides once per trigger and charges once per decision', (
     );
     await topup.deliver(succeeded);
     await topup.deliver(succeeded);
-    await eventually(() => expect(latestState(account)).toBe('cooldown'));
-    expect(payments(account).map((payment) => [payment.kind, payment.credit_amount])).toEqual([
-      ['credit_purchased', '10.000000'],
-    ]);
-    expect(charges(account)).toHaveLength(1);
+    await eventually(() => expect(topup.latestStatusOf(account)?.state).toBe('cooldown'));
+    expect(
+      topup.paymentsOf(account).map((payment) => [payment.kind, payment.credit_amount]),
+    ).toEqual([['credit_purchased', '10.000000']]);
+    expect(topup.chargesOf(account)).toHaveLength(1);
   });
 
   it.each(['card_declined', 'requires_action', 'authentication_required'] as const)(
     'a %s charge pauses auto top-up, records a failed entry and says so; a new card ends the pause and charges the last balance',
     async (outcome) => {
       const account = `acct_${outcome}`;
-      await saveCard(account);
+      await topup.saveCard(account);
       stripe.nextPaymentIntents(outcome);
       await topup.balance(account, 1, 4);
-      await eventually(() => expect(payments(account)).toHaveLength(1));
-      expect(payments(account)[0]).toMatchObject({
+      await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(1));
+      expect(topup.paymentsOf(account)[0]).toMatchObject({
         kind: 'credit_failed',
         trigger: 'auto',
         credit_amount: '0.000000',
@@ -222,7 +160,7 @@ describe('auto top-up decides once per trigger and charges once per decision', (
         paid_currency: 'CHF',
         stripe_ref: expect.stringMatching(/^pi_/) as string,
       });
-      await eventually(() => expect(latestState(account)).toBe('paused'));
+      await eventually(() => expect(topup.latestStatusOf(account)?.state).toBe('paused'));
       const history = await topup.send<{ items: Array<Record<string, string>> }>('topup.history', {
         account_id: account,
       });
@@ -236,41 +174,33 @@ describe('auto top-up decides once per trigger and charges once per decision', (
         }),
       ]);
       await topup.balance(account, 2, 3);
-      expect(await decided(account, 2)).toBe('paused');
-      expect(charges(account)).toHaveLength(1);
+      expect(await topup.decided(account, 2)).toBe('paused');
+      expect(topup.chargesOf(account)).toHaveLength(1);
 
       // Out of funds, the account gets no newer balance: the new card charges the last one.
-      const announcedBefore = statuses(account).length;
-      await saveCard(account);
-      await eventually(() => expect(payments(account)).toHaveLength(2));
-      expect(payments(account)[1]).toMatchObject({
-        kind: 'credit_purchased',
-        trigger: 'auto',
-        credit_amount: '10.000000',
-        paid_amount: '30.000000',
-        paid_currency: 'CHF',
-      });
-      expect(charges(account).map((request) => request.idempotencyKey)).toEqual([
+      const announcedBefore = topup.statusesOf(account).length;
+      await topup.saveCard(account);
+      await topup.boughtThePack(account, 2, [
         `tally-auto-topup-${account}:1`,
         `tally-auto-topup-${account}:2`,
       ]);
-      expect(await decided(account, 2)).toBe('charged');
       await eventually(() =>
         expect(
-          statuses(account)
+          topup
+            .statusesOf(account)
             .slice(announcedBefore)
             .map((status) => status.auto_topup.state),
         ).toEqual(['pending', 'cooldown']),
       );
       await topup.balance(account, 3, 2);
-      expect(await decided(account, 3)).toBe('cooldown');
-      expect(charges(account)).toHaveLength(2);
+      expect(await topup.decided(account, 3)).toBe('cooldown');
+      expect(topup.chargesOf(account)).toHaveLength(2);
     },
   );
 
   it("the monthly automatic limit counts this month's automatic charges only, never manual ones", async () => {
     const account = 'acct_monthly';
-    await saveCard(account);
+    await topup.saveCard(account);
     expect(
       await topup.send('topup.update-auto-topup', { account_id: account, monthly_limit: '30' }),
     ).toMatchObject({ monthly_limit: '30.000000', enabled: true });
@@ -281,41 +211,47 @@ describe('auto top-up decides once per trigger and charges once per decision', (
     await topup.deliver(
       stripe.event('checkout.session.completed', stripe.completeCheckout(manual.session_id)),
     );
-    await eventually(() => expect(payments(account)).toHaveLength(1));
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(1));
 
     await topup.balance(account, 1, 4);
-    await eventually(() => expect(payments(account)).toHaveLength(2));
-    expect(payments(account)[1]).toMatchObject({ kind: 'credit_purchased', trigger: 'auto' });
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(2));
+    expect(topup.paymentsOf(account)[1]).toMatchObject({
+      kind: 'credit_purchased',
+      trigger: 'auto',
+    });
     await topup.balance(account, 2, 3);
-    expect(await decided(account, 2)).toBe('monthly_limit_reached');
+    expect(await topup.decided(account, 2)).toBe('monthly_limit_reached');
     await eventually(() =>
-      expect(statuses(account).pop()?.auto_topup).toMatchObject({
+      expect(topup.latestStatusOf(account)).toMatchObject({
         state: 'monthly_limit_reached',
         month_auto_paid: '30.000000',
         monthly_limit: '30.000000',
       }),
     );
-    expect(charges(account)).toHaveLength(1);
+    expect(topup.chargesOf(account)).toHaveLength(1);
   });
 
   it('refuses with disabled, and with no payment method (never saved, or detached by Stripe)', async () => {
     const before = await decisionsCounted();
-    await saveCard('acct_off', false);
-    expect(await settings('acct_off')).toMatchObject({ enabled: false, state: { state: 'idle' } });
+    await topup.saveCard('acct_off', { enable: false });
+    expect(await topup.autoTopUpSettings('acct_off')).toMatchObject({
+      enabled: false,
+      state: { state: 'idle' },
+    });
     await topup.balance('acct_off', 1, 0);
-    expect(await decided('acct_off', 1)).toBe('disabled');
+    expect(await topup.decided('acct_off', 1)).toBe('disabled');
 
     // Enabling needs a saved card; the refusal changes nothing.
     expect(
       await topup.send('topup.update-auto-topup', { account_id: 'acct_no_card', enabled: true }),
     ).toMatchObject({ error_code: 'AUTO_TOPUP_NO_PAYMENT_METHOD' });
-    expect(await settings('acct_no_card')).toMatchObject({
+    expect(await topup.autoTopUpSettings('acct_no_card')).toMatchObject({
       enabled: false,
       customer: null,
       payment_method: null,
     });
 
-    const card = await saveCard('acct_detached');
+    const card = await topup.saveCard('acct_detached');
     await topup.deliver(
       stripe.event('payment_method.detached', {
         id: card.payment_method,
@@ -323,10 +259,12 @@ describe('auto top-up decides once per trigger and charges once per decision', (
         customer: null,
       }),
     );
-    await eventually(() => expect(latestState('acct_detached')).toBe('no_payment_method'));
+    await eventually(() =>
+      expect(topup.latestStatusOf('acct_detached')?.state).toBe('no_payment_method'),
+    );
     await topup.balance('acct_detached', 1, 2);
-    expect(await decided('acct_detached', 1)).toBe('no_payment_method');
-    expect([...charges('acct_off'), ...charges('acct_detached')]).toHaveLength(0);
+    expect(await topup.decided('acct_detached', 1)).toBe('no_payment_method');
+    expect([...topup.chargesOf('acct_off'), ...topup.chargesOf('acct_detached')]).toHaveLength(0);
     const after = await decisionsCounted();
     expect(after('disabled') - before('disabled')).toBe(1);
     expect(after('no_payment_method') - before('no_payment_method')).toBe(1);
@@ -342,27 +280,30 @@ describe('auto top-up decides once per trigger and charges once per decision', (
 
   it('a charge whose answer was lost, or that met a server error, is retried with the same key and charges once', async () => {
     const dropped = 'acct_lost_answer';
-    await saveCard(dropped);
+    await topup.saveCard(dropped);
     stripe.dropNextResponses(1);
     await topup.balance(dropped, 7, 4);
-    await eventually(() => expect(payments(dropped)).toHaveLength(1), 20_000);
-    expect(charges(dropped).map((request) => request.idempotencyKey)).toEqual([
+    await eventually(() => expect(topup.paymentsOf(dropped)).toHaveLength(1), 20_000);
+    expect(topup.chargesOf(dropped).map((request) => request.idempotencyKey)).toEqual([
       `tally-auto-topup-${dropped}:7`,
       `tally-auto-topup-${dropped}:7`,
     ]);
-    expect(payments(dropped)[0]).toMatchObject({ kind: 'credit_purchased', trigger: 'auto' });
+    expect(topup.paymentsOf(dropped)[0]).toMatchObject({
+      kind: 'credit_purchased',
+      trigger: 'auto',
+    });
 
     const failed = 'acct_server_error';
-    await saveCard(failed);
+    await topup.saveCard(failed);
     stripe.failNext(1);
     await topup.balance(failed, 3, 1);
-    await eventually(() => expect(payments(failed)).toHaveLength(1), 20_000);
-    expect(charges(failed).map((request) => request.idempotencyKey)).toEqual([
+    await eventually(() => expect(topup.paymentsOf(failed)).toHaveLength(1), 20_000);
+    expect(topup.chargesOf(failed).map((request) => request.idempotencyKey)).toEqual([
       `tally-auto-topup-${failed}:3`,
       `tally-auto-topup-${failed}:3`,
     ]);
-    const created = await db<{ payment_intent_id: string }>(
-      `SELECT payment_intent_id FROM "${schema()}".topup_entries WHERE account_id = ANY($1)`,
+    const created = await topup.db<{ payment_intent_id: string }>(
+      `SELECT payment_intent_id FROM "${topup.schema}".topup_entries WHERE account_id = ANY($1)`,
       [[dropped, failed]],
     );
     expect(new Set(created.map((row) => row.payment_intent_id)).size).toBe(2);
@@ -388,8 +329,8 @@ describe('auto top-up decides once per trigger and charges once per decision', (
       expect(response.status).toBe(200);
     }
     expect(
-      await db<{ account_id: string; stripe_payment_method_id: string }>(
-        `SELECT account_id, stripe_payment_method_id FROM "${schema()}".auto_topup_settings WHERE account_id LIKE 'acct_pm_%' ORDER BY account_id`,
+      await topup.db<{ account_id: string; stripe_payment_method_id: string }>(
+        `SELECT account_id, stripe_payment_method_id FROM "${topup.schema}".auto_topup_settings WHERE account_id LIKE 'acct_pm_%' ORDER BY account_id`,
       ),
     ).toEqual([
       { account_id: 'acct_pm_id', stripe_payment_method_id: 'pm_shape1111' },
@@ -400,8 +341,8 @@ describe('auto top-up decides once per trigger and charges once per decision', (
 
   it('no payment method id leaves top-up: not in Stripe metadata, payments, statuses, history or stored entries', async () => {
     const savedMethods = (
-      await db<{ stripe_payment_method_id: string }>(
-        `SELECT stripe_payment_method_id FROM "${schema()}".auto_topup_settings WHERE stripe_payment_method_id IS NOT NULL`,
+      await topup.db<{ stripe_payment_method_id: string }>(
+        `SELECT stripe_payment_method_id FROM "${topup.schema}".auto_topup_settings WHERE stripe_payment_method_id IS NOT NULL`,
       )
     ).map((row) => row.stripe_payment_method_id);
     expect(savedMethods.length).toBeGreaterThan(5);
@@ -409,8 +350,8 @@ describe('auto top-up decides once per trigger and charges once per decision', (
       JSON.stringify(topup.payments.json()),
       JSON.stringify(topup.statuses.json()),
       JSON.stringify(stripe.requests.map((request) => request.params['metadata'] ?? null)),
-      JSON.stringify(await db(`SELECT * FROM "${schema()}".topup_entries`)),
-      JSON.stringify(await db(`SELECT * FROM "${schema()}".outbox`)),
+      JSON.stringify(await topup.db(`SELECT * FROM "${topup.schema}".topup_entries`)),
+      JSON.stringify(await topup.db(`SELECT * FROM "${topup.schema}".outbox`)),
       JSON.stringify(
         await Promise.all(
           ['acct_auto', 'acct_card_declined', 'acct_monthly'].map((account) =>

@@ -1,5 +1,4 @@
-import type { PaymentEvent, TopUpStatusChanged } from '@tally/budget-domain';
-import { FakeStripeServer, eventually, queryDatabase } from '@tally/testing';
+import { FakeStripeServer, eventually } from '@tally/testing';
 import { TopUpHarness } from './topup.harness';
 
 /**
@@ -11,62 +10,31 @@ describe('auto top-up decides the last balance when it is turned on below the tr
   let stripe: FakeStripeServer;
   let topup: TopUpHarness;
 
-  const db = <T>(sql: string, params: unknown[] = []) =>
-    queryDatabase<T>(topup.isolation.databaseUrl, sql, params);
-  const payments = (account: string) =>
-    topup.payments.json<PaymentEvent>().filter((payment) => payment.account_id === account);
-  const statuses = (account: string) =>
-    topup.statuses.json<TopUpStatusChanged>().filter((status) => status.account_id === account);
-  const charges = (account: string) =>
-    stripe
-      .requestsTo('POST', '/v1/payment_intents')
-      .filter(
-        (request) =>
-          (request.params['metadata'] as Record<string, string>)['account_id'] === account,
-      );
-  const decided = (account: string, sequence: number) =>
-    eventually(async () => {
-      const [row] = await db<{ last_decision: string | null; last_balance_sequence: string }>(
-        `SELECT last_decision, last_balance_sequence::text FROM "${topup.isolation.schema('topup')}".auto_topup_settings WHERE account_id = $1`,
-        [account],
-      );
-      expect(row?.last_balance_sequence).toBe(String(sequence));
-      return row?.last_decision ?? null;
-    });
-  const completeSetup = async (account: string, enable: boolean) => {
-    const setup = await topup.send<{ session_id: string }>('topup.create-setup', {
-      account_id: account,
-      enable_auto_topup: enable,
-    });
-    const response = await topup.deliver(
-      stripe.event('checkout.session.completed', stripe.completeCheckout(setup.session_id)),
-    );
-    expect(await response.json()).toEqual({ received: true, outcome: 'handled' });
+  /** Every auto top-up status announced for the account, as [enabled, state]. */
+  const announced = (account: string) =>
+    topup.statusesOf(account).map((status) => [status.auto_topup.enabled, status.auto_topup.state]);
+  /** Turns the account's auto top-up off, then on again. */
+  const turnOffAndOn = async (account: string) => {
+    await topup.send('topup.update-auto-topup', { account_id: account, enabled: false });
+    await topup.send('topup.update-auto-topup', { account_id: account, enabled: true });
+  };
+  /** A second later, the account still has exactly `count` charges and payments. */
+  const stillCharged = async (account: string, count: number) => {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(topup.chargesOf(account)).toHaveLength(count);
+    expect(topup.paymentsOf(account)).toHaveLength(count);
   };
   /** A saved card with auto top-up off, and a balance at 3 % available: refused as disabled. */
   const outOfFundsWithAutoTopUpOff = async (account: string) => {
-    await completeSetup(account, false);
+    await topup.saveCard(account, { enable: false });
     await topup.balance(account, 1, 3);
-    expect(await decided(account, 1)).toBe('disabled');
-    expect(charges(account)).toHaveLength(0);
+    expect(await topup.decided(account, 1)).toBe('disabled');
+    expect(topup.chargesOf(account)).toHaveLength(0);
   };
   const chargedOnceForBalance1 = async (account: string) => {
-    await eventually(() => expect(payments(account)).toHaveLength(1));
-    expect(charges(account).map((request) => request.idempotencyKey)).toEqual([
-      `tally-auto-topup-${account}:1`,
-    ]);
-    expect(payments(account)[0]).toMatchObject({
-      kind: 'credit_purchased',
-      trigger: 'auto',
-      credit_amount: '10.000000',
-      paid_amount: '30.000000',
-      paid_currency: 'CHF',
-    });
-    expect(await decided(account, 1)).toBe('charged');
+    await topup.boughtThePack(account, 1, [`tally-auto-topup-${account}:1`]);
     await eventually(() =>
-      expect(
-        statuses(account).map((status) => [status.auto_topup.enabled, status.auto_topup.state]),
-      ).toEqual([
+      expect(announced(account)).toEqual([
         [false, 'idle'],
         [true, 'pending'],
         [true, 'cooldown'],
@@ -95,47 +63,35 @@ describe('auto top-up decides the last balance when it is turned on below the tr
     await chargedOnceForBalance1(account);
 
     // The same balance is never charged twice, however often it is turned on.
-    await topup.send('topup.update-auto-topup', { account_id: account, enabled: false });
-    await topup.send('topup.update-auto-topup', { account_id: account, enabled: true });
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(charges(account)).toHaveLength(1);
-    expect(payments(account)).toHaveLength(1);
+    await turnOffAndOn(account);
+    await stillCharged(account, 1);
   });
 
   it('a setup completing at 3 % available turns auto top-up on and charges the pack once', async () => {
     const account = 'acct_setup_below';
     await outOfFundsWithAutoTopUpOff(account);
 
-    await completeSetup(account, true);
+    await topup.saveCard(account, { enable: true });
     await chargedOnceForBalance1(account);
   });
 
   it('a new card after the charge on the last balance failed charges that balance once more, under a new key', async () => {
     const account = 'acct_declined_then_new_card';
-    await completeSetup(account, true);
+    await topup.saveCard(account, { enable: true });
     stripe.nextPaymentIntents('card_declined');
     await topup.balance(account, 1, 3);
-    await eventually(() => expect(payments(account)).toHaveLength(1));
-    expect(payments(account)[0]).toMatchObject({ kind: 'credit_failed', trigger: 'auto' });
-    await eventually(() => expect(statuses(account).pop()?.auto_topup.state).toBe('paused'));
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(1));
+    expect(topup.paymentsOf(account)[0]).toMatchObject({ kind: 'credit_failed', trigger: 'auto' });
+    await eventually(() => expect(topup.latestStatusOf(account)?.state).toBe('paused'));
 
     // Out of funds, no newer balance comes: the new card is charged for balance 1 at once.
-    await completeSetup(account, true);
-    await eventually(() => expect(payments(account)).toHaveLength(2));
-    expect(payments(account)[1]).toMatchObject({
-      kind: 'credit_purchased',
-      trigger: 'auto',
-      credit_amount: '10.000000',
-      paid_amount: '30.000000',
-      paid_currency: 'CHF',
-    });
-    expect(charges(account).map((request) => request.idempotencyKey)).toEqual([
+    await topup.saveCard(account, { enable: true });
+    await topup.boughtThePack(account, 1, [
       `tally-auto-topup-${account}:1`,
       `tally-auto-topup-${account}:1:retry-1`,
     ]);
-    expect(await decided(account, 1)).toBe('charged');
     await eventually(() =>
-      expect(statuses(account).map((status) => status.auto_topup.state)).toEqual([
+      expect(topup.statusesOf(account).map((status) => status.auto_topup.state)).toEqual([
         'idle',
         'pending',
         'paused',
@@ -145,12 +101,9 @@ describe('auto top-up decides the last balance when it is turned on below the tr
     );
 
     // Charged once: no further change charges balance 1 again.
-    await topup.send('topup.update-auto-topup', { account_id: account, enabled: false });
-    await topup.send('topup.update-auto-topup', { account_id: account, enabled: true });
-    await completeSetup(account, true);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(charges(account)).toHaveLength(2);
-    expect(payments(account)).toHaveLength(2);
+    await turnOffAndOn(account);
+    await topup.saveCard(account, { enable: true });
+    await stillCharged(account, 2);
   });
 
   it('a first setup after the account ran out of funds, with no settings yet, charges its last balance once', async () => {
@@ -159,25 +112,12 @@ describe('auto top-up decides the last balance when it is turned on below the tr
     await topup.balance(account, 2, 3);
     // Top-up has nothing to decide yet (no settings): it says nothing, charges nothing.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(statuses(account)).toHaveLength(0);
+    expect(topup.statusesOf(account)).toHaveLength(0);
 
-    await completeSetup(account, true);
-    await eventually(() => expect(payments(account)).toHaveLength(1));
-    expect(payments(account)[0]).toMatchObject({
-      kind: 'credit_purchased',
-      trigger: 'auto',
-      credit_amount: '10.000000',
-      paid_amount: '30.000000',
-      paid_currency: 'CHF',
-    });
-    expect(charges(account).map((request) => request.idempotencyKey)).toEqual([
-      `tally-auto-topup-${account}:2`,
-    ]);
-    expect(await decided(account, 2)).toBe('charged');
+    await topup.saveCard(account, { enable: true });
+    await topup.boughtThePack(account, 2, [`tally-auto-topup-${account}:2`]);
     await eventually(() =>
-      expect(
-        statuses(account).map((status) => [status.auto_topup.enabled, status.auto_topup.state]),
-      ).toEqual([
+      expect(announced(account)).toEqual([
         [true, 'pending'],
         [true, 'cooldown'],
       ]),
@@ -186,7 +126,7 @@ describe('auto top-up decides the last balance when it is turned on below the tr
     // An older balance arriving late is not newer than the one kept.
     await topup.balance(account, 1, 0);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(await decided(account, 2)).toBe('charged');
-    expect(charges(account)).toHaveLength(1);
+    expect(await topup.decided(account, 2)).toBe('charged');
+    expect(topup.chargesOf(account)).toHaveLength(1);
   });
 });

@@ -1,11 +1,9 @@
-import type { PaymentEvent } from '@tally/budget-domain';
 import {
   CommandClient,
   FakeStripeServer,
   createApiKey,
   ServiceHarness,
   eventually,
-  queryDatabase,
   usageRated,
 } from '@tally/testing';
 import { TopUpHarness } from './topup.harness';
@@ -33,21 +31,6 @@ describe('end to end: usage -> auto top-up -> webhook -> credit -> the authoriza
     });
   const use = (cost: string) =>
     ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [usageRated(account, cost)]);
-  const charges = () =>
-    stripe
-      .requestsTo('POST', '/v1/payment_intents')
-      .filter(
-        (request) =>
-          (request.params['metadata'] as Record<string, string>)['account_id'] === account,
-      );
-  const topUpDecision = async () =>
-    (
-      await queryDatabase<{ last_decision: string | null; last_balance_sequence: string | null }>(
-        topup.isolation.databaseUrl,
-        `SELECT last_decision, last_balance_sequence::text FROM "${topup.isolation.schema('topup')}".auto_topup_settings WHERE account_id = $1`,
-        [account],
-      )
-    )[0];
   const credit = async () =>
     (
       await ledgerCommands.send<{ extra_credit_remaining: string }>('ledger.budget-status', {
@@ -86,26 +69,20 @@ describe('end to end: usage -> auto top-up -> webhook -> credit -> the authoriza
 
   it('usage under the trigger makes exactly one PaymentIntent, and its credit lets the refused authorization through', async () => {
     // The tenant saved a card (setup session) with auto top-up on.
-    const setup = await topup.send<{ session_id: string }>('topup.create-setup', {
-      account_id: account,
-    });
-    const session = stripe.completeCheckout(setup.session_id);
-    expect((await topup.deliver(stripe.event('checkout.session.completed', session))).status).toBe(
-      200,
-    );
+    await topup.saveCard(account);
 
     // Stripe will report the charge as processing: it stays pending until its webhook.
     stripe.nextPaymentIntents('processing');
     await use('9.70');
-    await eventually(() => expect(charges()).toHaveLength(1), 30_000);
-    expect(charges()[0]).toMatchObject({
+    await eventually(() => expect(topup.chargesOf(account)).toHaveLength(1), 30_000);
+    expect(topup.chargesOf(account)[0]).toMatchObject({
       params: { amount: '3000', currency: 'chf', off_session: 'true', confirm: 'true' },
     });
 
     // A second change under the trigger while the first charge is pending: still one charge.
     await use('0.05');
     await eventually(async () =>
-      expect(await topUpDecision()).toMatchObject({ last_decision: 'pending' }),
+      expect(await topup.decisionOf(account)).toMatchObject({ last_decision: 'pending' }),
     );
     await eventually(async () => {
       const response = await authorize({ estimated_cost: '1.00' });
@@ -116,15 +93,14 @@ describe('end to end: usage -> auto top-up -> webhook -> credit -> the authoriza
         available: '0.250000',
       });
     });
-    expect(charges()).toHaveLength(1);
+    expect(topup.chargesOf(account)).toHaveLength(1);
 
     // A caller that can wait sends wait_ms; the card is charged meanwhile.
     const waiting = authorize({ estimated_cost: '1.00', wait_ms: 25_000 });
     await new Promise((resolve) => setTimeout(resolve, 500));
     const [paymentIntentId] = (
-      await queryDatabase<{ payment_intent_id: string }>(
-        topup.isolation.databaseUrl,
-        `SELECT payment_intent_id FROM "${topup.isolation.schema('topup')}".topup_entries WHERE account_id = $1 AND trigger = 'auto'`,
+      await topup.db<{ payment_intent_id: string }>(
+        `SELECT payment_intent_id FROM "${topup.schema}".topup_entries WHERE account_id = $1 AND trigger = 'auto'`,
         [account],
       )
     ).map((row) => row.payment_intent_id);
@@ -141,11 +117,10 @@ describe('end to end: usage -> auto top-up -> webhook -> credit -> the authoriza
     expect(again.status).toBe(201);
     expect(await again.json()).toMatchObject({ authorized: true, available: '8.250000' });
 
-    expect(charges()).toHaveLength(1);
+    expect(topup.chargesOf(account)).toHaveLength(1);
     expect(
-      topup.payments
-        .json<PaymentEvent>()
-        .filter((payment) => payment.account_id === account)
+      topup
+        .paymentsOf(account)
         .map((payment) => [
           payment.kind,
           payment.trigger,

@@ -1,10 +1,8 @@
-import type { PaymentEvent } from '@tally/budget-domain';
 import {
   CommandClient,
   FakeStripeServer,
   ServiceHarness,
   eventually,
-  queryDatabase,
   scrapeMetrics,
 } from '@tally/testing';
 import { TopUpHarness, WEBHOOK_SECRET } from './topup.harness';
@@ -34,11 +32,6 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
   let ledger: ServiceHarness;
   let ledgerCommands: CommandClient;
 
-  const schema = () => topup.isolation.schema('topup');
-  const db = <T>(sql: string, params: unknown[] = []) =>
-    queryDatabase<T>(topup.isolation.databaseUrl, sql, params);
-  const payments = (account: string) =>
-    topup.payments.json<PaymentEvent>().filter((payment) => payment.account_id === account);
   const checkout = (account: string, amount: string) =>
     topup.send<CheckoutReply>('topup.create-checkout', {
       account_id: account,
@@ -102,7 +95,9 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     const marker = await paidCheckout(account, '30');
     await topup.deliver(marker.completed);
     await eventually(async () => expect(await ledgerCredit(account)).toBe('25.000000'));
-    expect(payments(account).map((payment) => [payment.kind, payment.credit_amount])).toEqual([
+    expect(
+      topup.paymentsOf(account).map((payment) => [payment.kind, payment.credit_amount]),
+    ).toEqual([
       ['credit_purchased', '15.000000'],
       ['credit_purchased', '10.000000'],
     ]);
@@ -125,8 +120,8 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     const marker = await paidCheckout(account, '30');
     await topup.deliver(marker.completed);
     await eventually(async () => expect(await ledgerCredit(account)).toBe('13.333333333333'));
-    expect(payments(account)).toHaveLength(2);
-    expect(payments(account)[0]).toMatchObject({
+    expect(topup.paymentsOf(account)).toHaveLength(2);
+    expect(topup.paymentsOf(account)[0]).toMatchObject({
       kind: 'credit_purchased',
       trigger: 'manual',
       credit_amount: '3.333333333333',
@@ -134,8 +129,8 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
       paid_currency: 'CHF',
       stripe_ref: paymentIntentId,
     });
-    const [row] = await db<{ checkout_session_id: string; payment_intent_id: string }>(
-      `SELECT checkout_session_id, payment_intent_id FROM "${schema()}".topup_entries WHERE entry_id = $1`,
+    const [row] = await topup.db<{ checkout_session_id: string; payment_intent_id: string }>(
+      `SELECT checkout_session_id, payment_intent_id FROM "${topup.schema}".topup_entries WHERE entry_id = $1`,
       [(session['metadata'] as Record<string, string>)['entry_id']],
     );
     expect(row).toEqual({
@@ -237,8 +232,8 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     expect((await topup.deliver(stripe.event('checkout.session.completed', session))).status).toBe(
       200,
     );
-    await eventually(() => expect(payments(account)).toHaveLength(1));
-    expect(payments(account)[0]).toMatchObject({
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(1));
+    expect(topup.paymentsOf(account)[0]).toMatchObject({
       kind: 'credit_failed',
       trigger: 'manual',
       credit_amount: '0.000000',
@@ -274,14 +269,16 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
       stripe.event('charge.refunded', { ...full, amount_refunded: 1500, refunded: false }),
     );
     await eventually(async () => expect(await ledgerCredit(account)).toBe('0.000000'));
-    await eventually(() => expect(payments(account)).toHaveLength(3));
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(3));
     expect(
-      payments(account).map((payment) => [
-        payment.kind,
-        payment.credit_amount,
-        payment.paid_amount,
-        payment.stripe_ref,
-      ]),
+      topup
+        .paymentsOf(account)
+        .map((payment) => [
+          payment.kind,
+          payment.credit_amount,
+          payment.paid_amount,
+          payment.stripe_ref,
+        ]),
     ).toEqual([
       ['credit_purchased', '15.000000', '45.000000', paymentIntentId],
       ['credit_refunded', '5.000000', '15.000000', paymentIntentId],
@@ -308,11 +305,13 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
       expect(await response.json()).toMatchObject({ error_code: 'BAD_SIGNATURE' });
     }
     expect(
-      await db(`SELECT 1 FROM "${schema()}".stripe_events WHERE event_id = $1`, [completed['id']]),
+      await topup.db(`SELECT 1 FROM "${topup.schema}".stripe_events WHERE event_id = $1`, [
+        completed['id'],
+      ]),
     ).toHaveLength(0);
     expect(
-      await db<{ status: string; credited_at: Date | null }>(
-        `SELECT status, credited_at FROM "${schema()}".topup_entries WHERE checkout_session_id = $1`,
+      await topup.db<{ status: string; credited_at: Date | null }>(
+        `SELECT status, credited_at FROM "${topup.schema}".topup_entries WHERE checkout_session_id = $1`,
         [reply.session_id],
       ),
     ).toEqual([{ status: 'open', credited_at: null }]);
@@ -323,7 +322,7 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     // The same event, signed as Stripe signs it, goes through.
     expect((await topup.deliver(completed)).status).toBe(200);
     await eventually(async () => expect(await ledgerCredit(account)).toBe('10.000000'));
-    expect(payments(account)).toHaveLength(1);
+    expect(topup.paymentsOf(account)).toHaveLength(1);
   });
 
   it('history: newest first, in pages, Stripe refs masked, and an account sees only its own', async () => {

@@ -1,14 +1,9 @@
-import type { PaymentEvent, TopUpStatusChanged } from '@tally/budget-domain';
 import { FakeStripeServer, eventually } from '@tally/testing';
 import { TopUpHarness } from './topup.harness';
 
 interface CheckoutReply {
   session_id: string;
   credit_amount: string;
-}
-
-interface Settings {
-  state: TopUpStatusChanged['auto_topup'];
 }
 
 /**
@@ -19,11 +14,6 @@ interface Settings {
 describe('refunds are never lost nor counted as automatic payments', () => {
   let stripe: FakeStripeServer;
   let topup: TopUpHarness;
-
-  const payments = (account: string) =>
-    topup.payments.json<PaymentEvent>().filter((payment) => payment.account_id === account);
-  const settings = (account: string) =>
-    topup.send<Settings>('topup.get-auto-topup', { account_id: account });
 
   beforeAll(async () => {
     stripe = await FakeStripeServer.start();
@@ -50,12 +40,14 @@ describe('refunds are never lost nor counted as automatic payments', () => {
     );
     await eventually(() =>
       expect(
-        payments(account).map((payment) => [
-          payment.kind,
-          payment.credit_amount,
-          payment.paid_amount,
-          payment.stripe_ref,
-        ]),
+        topup
+          .paymentsOf(account)
+          .map((payment) => [
+            payment.kind,
+            payment.credit_amount,
+            payment.paid_amount,
+            payment.stripe_ref,
+          ]),
       ).toEqual([
         ['credit_purchased', '15.000000', '45.000000', paymentIntentId],
         ['credit_refunded', '15.000000', '45.000000', paymentIntentId],
@@ -65,27 +57,22 @@ describe('refunds are never lost nor counted as automatic payments', () => {
 
   it('a refunded automatic top-up counts 30 CHF to the month, not 60, and does not restart the cooldown', async () => {
     const account = 'acct_auto_refunded';
-    const setup = await topup.send<{ session_id: string }>('topup.create-setup', {
-      account_id: account,
-    });
-    await topup.deliver(
-      stripe.event('checkout.session.completed', stripe.completeCheckout(setup.session_id)),
-    );
+    await topup.saveCard(account);
     await topup.balance(account, 1, 4);
-    await eventually(() => expect(payments(account)).toHaveLength(1));
-    const [purchase] = payments(account);
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(1));
+    const [purchase] = topup.paymentsOf(account);
     expect(purchase).toMatchObject({ kind: 'credit_purchased', trigger: 'auto' });
 
     await topup.deliver(
       stripe.event('charge.refunded', stripe.refund(purchase?.stripe_ref as string)),
     );
-    await eventually(() => expect(payments(account)).toHaveLength(2));
-    expect(payments(account)[1]).toMatchObject({
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(2));
+    expect(topup.paymentsOf(account)[1]).toMatchObject({
       kind: 'credit_refunded',
       credit_amount: '10.000000',
       paid_amount: '30.000000',
     });
-    expect((await settings(account)).state).toMatchObject({
+    expect((await topup.autoTopUpSettings(account)).state).toMatchObject({
       state: 'cooldown',
       month_auto_paid: '30.000000',
       cooldown_until: new Date(Date.parse(purchase?.at as string) + 24 * 3_600_000).toISOString(),

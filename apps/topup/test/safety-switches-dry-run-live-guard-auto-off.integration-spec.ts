@@ -1,28 +1,6 @@
 import type { PaymentEvent } from '@tally/budget-domain';
-import { FakeStripeServer, eventually, queryDatabase } from '@tally/testing';
+import { FakeStripeServer } from '@tally/testing';
 import { TopUpHarness } from './topup.harness';
-
-/** A setup completed in Stripe, as its webhook tells it (no Stripe call needed to save it). */
-const setupSucceeded = (stripe: FakeStripeServer, account: string) =>
-  stripe.event('setup_intent.succeeded', {
-    id: `seti_${account}`,
-    object: 'setup_intent',
-    status: 'succeeded',
-    customer: `cus_${account}`,
-    payment_method: `pm_${account}_card`,
-    metadata: { account_id: account, purpose: 'auto_topup_setup', enable_auto_topup: 'true' },
-  });
-
-const lastDecision = async (topup: TopUpHarness, account: string, sequence: number) =>
-  eventually(async () => {
-    const [row] = await queryDatabase<{ last_decision: string; last_balance_sequence: string }>(
-      topup.isolation.databaseUrl,
-      `SELECT last_decision, last_balance_sequence::text FROM "${topup.isolation.schema('topup')}".auto_topup_settings WHERE account_id = $1`,
-      [account],
-    );
-    expect(row?.last_balance_sequence).toBe(String(sequence));
-    return row?.last_decision;
-  });
 
 describe('safety switches: dry run, the live guard and the auto top-up off switch', () => {
   let stripe: FakeStripeServer;
@@ -51,9 +29,9 @@ describe('safety switches: dry run, the live guard and the auto top-up off switc
         session_id: null,
         dry_run: true,
       });
-      expect((await topup.deliver(setupSucceeded(stripe, 'acct_dry'))).status).toBe(200);
+      expect((await topup.deliver(topup.setupSucceeded('acct_dry'))).status).toBe(200);
       await topup.balance('acct_dry', 1, 2);
-      expect(await lastDecision(topup, 'acct_dry', 1)).toBe('dry_run');
+      expect(await topup.decided('acct_dry', 1)).toBe('dry_run');
       expect(stripe.requests.length).toBe(requestsBefore);
       expect(
         await topup.send<{ items: unknown[] }>('topup.history', { account_id: 'acct_dry' }),
@@ -85,18 +63,17 @@ describe('safety switches: dry run, the live guard and the auto top-up off switc
           },
         ]);
       }
-      const event = setupSucceeded(stripe, 'acct_live');
+      const event = topup.setupSucceeded('acct_live');
       expect((await topup.deliver(event)).status).toBe(200);
       expect((await topup.deliver(event, { secret: 'whsec_wrong' })).status).toBe(400);
       expect(
-        await queryDatabase(
-          topup.isolation.databaseUrl,
-          `SELECT type, account_id, outcome FROM "${topup.isolation.schema('topup')}".stripe_events WHERE event_id = $1`,
+        await topup.db(
+          `SELECT type, account_id, outcome FROM "${topup.schema}".stripe_events WHERE event_id = $1`,
           [event['id']],
         ),
       ).toEqual([{ type: 'setup_intent.succeeded', account_id: 'acct_live', outcome: 'handled' }]);
       await topup.balance('acct_live', 1, 2);
-      expect(await lastDecision(topup, 'acct_live', 1)).toBe('live_topup_blocked');
+      expect(await topup.decided('acct_live', 1)).toBe('live_topup_blocked');
       expect(stripe.requests.length).toBe(requestsBefore);
     } finally {
       await topup.stop();
@@ -124,12 +101,13 @@ describe('safety switches: dry run, the live guard and the auto top-up off switc
     const topup = await new TopUpHarness(stripe, { TOPUP_AUTO_ENABLED: 'false' }).start();
     try {
       const requestsBefore = stripe.requests.length;
-      expect((await topup.deliver(setupSucceeded(stripe, 'acct_switch_off'))).status).toBe(200);
+      expect((await topup.deliver(topup.setupSucceeded('acct_switch_off'))).status).toBe(200);
       await topup.balance('acct_switch_off', 1, 1);
-      expect(await lastDecision(topup, 'acct_switch_off', 1)).toBe('disabled');
-      expect(
-        await topup.send('topup.get-auto-topup', { account_id: 'acct_switch_off' }),
-      ).toMatchObject({ enabled: true, state: { enabled: false, state: 'idle' } });
+      expect(await topup.decided('acct_switch_off', 1)).toBe('disabled');
+      expect(await topup.autoTopUpSettings('acct_switch_off')).toMatchObject({
+        enabled: true,
+        state: { enabled: false, state: 'idle' },
+      });
       expect(stripe.requests.length).toBe(requestsBefore);
       expect(topup.payments.json<PaymentEvent>()).toEqual([]);
     } finally {

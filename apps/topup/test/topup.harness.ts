@@ -1,13 +1,37 @@
 import { Topics } from '@tally/budget-domain';
-import { CommandClient, InProcessApp, balanceChanged, isolate } from '@tally/testing';
-import type { FakeStripeServer, Isolation, TopicRecorder } from '@tally/testing';
+import type { PaymentEvent, TopUpStatusChanged } from '@tally/budget-domain';
+import {
+  CommandClient,
+  InProcessApp,
+  balanceChanged,
+  eventually,
+  isolate,
+  queryDatabase,
+} from '@tally/testing';
+import type { FakeStripeRequest, FakeStripeServer, Isolation, TopicRecorder } from '@tally/testing';
 import { topUpConfigFromEnv } from '../src/config/topup.config';
 import type { TopUpConfig } from '../src/config/topup.config';
+import type { AutoTopUpSettingsReply } from '../src/auto-topup/auto-topup.service';
 import { TOPUP_COMMAND_PATTERNS } from '../src/commands/commands.module';
 import { startTopUp } from '../src/topup.app';
 import { TopUpModule } from '../src/topup.module';
 
 export const WEBHOOK_SECRET = 'whsec_tally_test_endpoint_secret';
+
+/** What payments.events says of an auto top-up that bought the default pack: 10 for 30 CHF. */
+export const AUTO_PACK_PURCHASED = {
+  kind: 'credit_purchased',
+  trigger: 'auto',
+  credit_amount: '10.000000',
+  paid_amount: '30.000000',
+  paid_currency: 'CHF',
+} as const;
+
+/** The auto top-up decision stored for an account, and the balance it was taken on. */
+export interface StoredDecision {
+  last_decision: string | null;
+  last_balance_sequence: string | null;
+}
 
 /**
  * Top-up's configuration for a test, read from the environment variables of DESIGN 5 (and
@@ -92,5 +116,113 @@ export class TopUpHarness extends InProcessApp {
 
   send<T = Record<string, unknown>>(pattern: string, payload: unknown): Promise<T> {
     return this.commands.send<T>(pattern, payload);
+  }
+
+  /** Top-up's database schema. */
+  get schema(): string {
+    return this.isolation.schema('topup');
+  }
+
+  /** Runs SQL against the test database (write `"${topup.schema}".table` for top-up's tables). */
+  db<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return queryDatabase<T>(this.isolation.databaseUrl, sql, params);
+  }
+
+  /** The payments.events announced for the account so far, in order. */
+  paymentsOf(account: string): PaymentEvent[] {
+    return this.payments.json<PaymentEvent>().filter((payment) => payment.account_id === account);
+  }
+
+  /** The topup.status-changed events announced for the account so far, in order. */
+  statusesOf(account: string): TopUpStatusChanged[] {
+    return this.statuses
+      .json<TopUpStatusChanged>()
+      .filter((status) => status.account_id === account);
+  }
+
+  /** The auto top-up state the account announced last (undefined before any). */
+  latestStatusOf(account: string): TopUpStatusChanged['auto_topup'] | undefined {
+    return this.statusesOf(account).pop()?.auto_topup;
+  }
+
+  /** The PaymentIntents top-up asked the fake Stripe to create for the account (retries too). */
+  chargesOf(account: string): FakeStripeRequest[] {
+    return this.stripe
+      .requestsTo('POST', '/v1/payment_intents')
+      .filter(
+        (request) =>
+          (request.params['metadata'] as Record<string, string>)['account_id'] === account,
+      );
+  }
+
+  /** The account's stored auto top-up decision now (undefined without settings). */
+  async decisionOf(account: string): Promise<StoredDecision | undefined> {
+    const [row] = await this.db<StoredDecision>(
+      `SELECT last_decision, last_balance_sequence::text FROM "${this.schema}".auto_topup_settings WHERE account_id = $1`,
+      [account],
+    );
+    return row;
+  }
+
+  /** Waits until top-up applied the balance of that sequence; returns what it decided. */
+  decided(account: string, sequence: number): Promise<string | null> {
+    return eventually(async () => {
+      const row = await this.decisionOf(account);
+      expect(row?.last_balance_sequence).toBe(String(sequence));
+      return row?.last_decision ?? null;
+    });
+  }
+
+  /**
+   * Waits for one payment per charge key, then expects the last to be the pack bought
+   * automatically, the account's charges to be made under exactly `keys`, and balance
+   * `sequence` decided charged.
+   */
+  async boughtThePack(account: string, sequence: number, keys: string[]): Promise<void> {
+    await eventually(() => expect(this.paymentsOf(account)).toHaveLength(keys.length));
+    expect(this.paymentsOf(account)[keys.length - 1]).toMatchObject(AUTO_PACK_PURCHASED);
+    expect(this.chargesOf(account).map((request) => request.idempotencyKey)).toEqual(keys);
+    expect(await this.decided(account, sequence)).toBe('charged');
+  }
+
+  /**
+   * The tenant completes a setup session (auto top-up turned on unless `enable` is false, the
+   * command's default when omitted): a customer and a card are saved. Returns the card.
+   */
+  async saveCard(
+    account: string,
+    options: { enable?: boolean } = {},
+  ): Promise<{ payment_method: string; customer: string }> {
+    const setup = await this.send<{ checkout_url: string; session_id: string }>(
+      'topup.create-setup',
+      options.enable === undefined
+        ? { account_id: account }
+        : { account_id: account, enable_auto_topup: options.enable },
+    );
+    expect(setup.checkout_url).toContain(setup.session_id);
+    const session = this.stripe.completeCheckout(setup.session_id);
+    const response = await this.deliver(this.stripe.event('checkout.session.completed', session));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ received: true, outcome: 'handled' });
+    return this.stripe.object<{ payment_method: string; customer: string }>(
+      session['setup_intent'] as string,
+    );
+  }
+
+  /** Stripe's setup_intent.succeeded saving `pm_<account>_card`, auto top-up on. */
+  setupSucceeded(account: string): Record<string, unknown> {
+    return this.stripe.event('setup_intent.succeeded', {
+      id: `seti_${account}`,
+      object: 'setup_intent',
+      status: 'succeeded',
+      customer: `cus_${account}`,
+      payment_method: `pm_${account}_card`,
+      metadata: { account_id: account, purpose: 'auto_topup_setup', enable_auto_topup: 'true' },
+    });
+  }
+
+  /** The account's auto top-up settings and state, as topup.get-auto-topup answers them. */
+  autoTopUpSettings(account: string): Promise<AutoTopUpSettingsReply> {
+    return this.send<AutoTopUpSettingsReply>('topup.get-auto-topup', { account_id: account });
   }
 }
