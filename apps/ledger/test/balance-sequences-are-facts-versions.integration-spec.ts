@@ -1,25 +1,18 @@
 import type { DataSource } from 'typeorm';
 import { runMigrations } from '@tally/persistence';
-import { dropSchemas, isolate } from '@tally/testing';
 import { BalanceSequencesAreFactsVersions1763856003300 } from '../src/migrations/1763856003300-balance-sequences-are-facts-versions.migration';
-import { migratedLedger, migrationsAround } from './migrated-ledger';
+import { migrationTestLedger, migrationsAround } from './migrated-ledger';
 
 const { before: BEFORE, upTo: WITH_SEQUENCES } = migrationsAround(
   BalanceSequencesAreFactsVersions1763856003300,
 );
 
 describe('balance sequences are facts versions', () => {
-  const isolation = isolate();
-  const schema = isolation.schema('ledger');
+  const ledger = migrationTestLedger();
   let dataSource: DataSource;
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await dropSchemas(isolation.databaseUrl, [schema]);
-  });
-
   it('starts each facts version at least at the last sequence announced, the sum of its ledger rows versions', async () => {
-    const before = await migratedLedger(isolation.databaseUrl, schema, BEFORE);
+    const before = await ledger.migrated(BEFORE);
     await before.query(
       `INSERT INTO accounts (account_id, name, opened_by)
        VALUES ('acct_behind', 'b', 'usage'), ('acct_ahead', 'a', 'usage'), ('acct_unmoved', 'u', 'usage')`,
@@ -35,7 +28,7 @@ describe('balance sequences are facts versions', () => {
     );
     await before.destroy();
 
-    dataSource = await migratedLedger(isolation.databaseUrl, schema, WITH_SEQUENCES);
+    dataSource = await ledger.kept(WITH_SEQUENCES);
     expect(
       await dataSource.query(
         'SELECT account_id, version::int AS version FROM account_facts_versions ORDER BY account_id',

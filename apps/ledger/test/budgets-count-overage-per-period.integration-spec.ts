@@ -1,8 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { runMigrations } from '@tally/persistence';
-import { dropSchemas, isolate } from '@tally/testing';
 import { BudgetsCountOveragePerPeriod1763856003200 } from '../src/migrations/1763856003200-budgets-count-overage-per-period.migration';
-import { migratedLedger, migrationsAround } from './migrated-ledger';
+import { migrationTestLedger, migrationsAround } from './migrated-ledger';
 
 const { before: BEFORE, upTo: WITH_OVERAGE } = migrationsAround(
   BudgetsCountOveragePerPeriod1763856003200,
@@ -39,17 +38,12 @@ async function usage(
 }
 
 describe('budgets count their overage per period', () => {
-  const isolation = isolate();
-  const schema = isolation.schema('ledger');
+  const ledger = migrationTestLedger();
+  const { schema } = ledger;
   let dataSource: DataSource;
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await dropSchemas(isolation.databaseUrl, [schema]);
-  });
-
   it("starts an account budget's period with the overage its lines posted in it, a key's at 0", async () => {
-    const before = await migratedLedger(isolation.databaseUrl, schema, BEFORE);
+    const before = await ledger.migrated(BEFORE);
     await before.query(
       `INSERT INTO accounts (account_id, name, opened_by) VALUES ('acct_a', 'a', 'usage'), ('acct_b', 'b', 'usage')`,
     );
@@ -66,7 +60,7 @@ describe('budgets count their overage per period', () => {
     ]);
     await before.destroy();
 
-    dataSource = await migratedLedger(isolation.databaseUrl, schema, WITH_OVERAGE);
+    dataSource = await ledger.kept(WITH_OVERAGE);
     expect(
       await dataSource.query(
         'SELECT account_id, api_key_id, overage::text AS overage FROM budgets ORDER BY account_id, api_key_id',

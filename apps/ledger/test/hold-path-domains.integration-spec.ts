@@ -1,8 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { runMigrations } from '@tally/persistence';
-import { dropSchemas, isolate } from '@tally/testing';
 import { HoldPathRulesAreDomains1763856003000 } from '../src/migrations/1763856003000-hold-path-rules-are-domains.migration';
-import { failureOf, migratedLedger, migrationsAround } from './migrated-ledger';
+import { failureOf, migrationTestLedger, migrationsAround } from './migrated-ledger';
 
 const HOLD_TABLES = ['accounts', 'api_keys', 'reservations'];
 const { before: BEFORE_DOMAINS, upTo: WITH_DOMAINS } = migrationsAround(
@@ -28,18 +27,13 @@ async function tableChecksOf(dataSource: DataSource, schema: string): Promise<st
 }
 
 describe('the hold path keeps its value rules in domains (ADR 0055)', () => {
-  const isolation = isolate();
-  const schema = isolation.schema('ledger');
+  const ledger = migrationTestLedger();
+  const { schema } = ledger;
   let dataSource: DataSource;
   let checksBefore: string[];
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await dropSchemas(isolation.databaseUrl, [schema]);
-  });
-
   it('moves the rules without rewriting a table, keeps every row, and refuses what the CHECKs refused', async () => {
-    const before = await migratedLedger(isolation.databaseUrl, schema, BEFORE_DOMAINS);
+    const before = await ledger.migrated(BEFORE_DOMAINS);
     await before.query(
       `INSERT INTO accounts (account_id, name, opened_by) VALUES ('acct_a', 'a', 'usage')`,
     );
@@ -52,7 +46,7 @@ describe('the hold path keeps its value rules in domains (ADR 0055)', () => {
     checksBefore = await tableChecksOf(before, schema);
     await before.destroy();
 
-    dataSource = await migratedLedger(isolation.databaseUrl, schema, WITH_DOMAINS);
+    dataSource = await ledger.kept(WITH_DOMAINS);
 
     expect(await filesOf(dataSource, schema)).toEqual(filesBefore);
     expect(

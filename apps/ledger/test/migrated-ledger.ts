@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@tally/persistence';
+import { dropSchemas, isolate } from '@tally/testing';
 import { LEDGER_MIGRATIONS } from '../src/migrations/ledger.migrations';
 
 type Migration = (typeof LEDGER_MIGRATIONS)[number];
@@ -28,6 +29,31 @@ export async function migratedLedger(
   await dataSource.initialize();
   await runMigrations(dataSource);
   return dataSource;
+}
+
+/**
+ * A migration test's own ledger schema, dropped after its tests with the data source `kept`
+ * opened: `migrated` applies migrations on a data source the test destroys itself.
+ */
+export function migrationTestLedger(): {
+  readonly schema: string;
+  migrated(migrations: Migration[]): Promise<DataSource>;
+  kept(migrations: Migration[]): Promise<DataSource>;
+} {
+  const isolation = isolate();
+  const schema = isolation.schema('ledger');
+  let kept: DataSource | undefined;
+  afterAll(async () => {
+    await kept?.destroy();
+    await dropSchemas(isolation.databaseUrl, [schema]);
+  });
+  const migrated = (migrations: Migration[]) =>
+    migratedLedger(isolation.databaseUrl, schema, migrations);
+  return {
+    schema,
+    migrated,
+    kept: async (migrations) => (kept = await migrated(migrations)),
+  };
 }
 
 /** The SQLSTATE a statement fails with, or 'none'. */

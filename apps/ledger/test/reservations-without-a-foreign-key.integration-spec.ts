@@ -1,11 +1,10 @@
 import { Decimal } from 'decimal.js';
 import type { DataSource } from 'typeorm';
 import { runMigrations } from '@tally/persistence';
-import { dropSchemas, isolate } from '@tally/testing';
 import { AuthorizationStore } from '../src/authorizations/authorization.store';
 import type { FactsRow } from '../src/authorizations/authorization.store';
 import { ReservationsWithoutAForeignKey1763856003100 } from '../src/migrations/1763856003100-reservations-without-a-foreign-key.migration';
-import { failureOf, migratedLedger, migrationsAround } from './migrated-ledger';
+import { failureOf, migrationTestLedger, migrationsAround } from './migrated-ledger';
 
 const { before: BEFORE, upTo: WITHOUT_KEY } = migrationsAround(
   ReservationsWithoutAForeignKey1763856003100,
@@ -25,23 +24,18 @@ const orphanHold = (accountId: string) =>
    VALUES ('${accountId}', 'res_orphan', 'key_a', 0, 'released', now())`;
 
 describe('reservations carry no foreign key (ADR 0056)', () => {
-  const isolation = isolate();
-  const schema = isolation.schema('ledger');
+  const ledger = migrationTestLedger();
+  const { schema } = ledger;
   let dataSource: DataSource;
   let keysBefore: unknown[];
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await dropSchemas(isolation.databaseUrl, [schema]);
-  });
-
   it('drops the key; both hold statements still place holds only for a key of the account', async () => {
-    const before = await migratedLedger(isolation.databaseUrl, schema, BEFORE);
+    const before = await ledger.migrated(BEFORE);
     keysBefore = await foreignKeysOf(before, schema);
     expect(await failureOf(before, orphanHold('acct_nowhere'))).toBe('23503');
     await before.destroy();
 
-    dataSource = await migratedLedger(isolation.databaseUrl, schema, WITHOUT_KEY);
+    dataSource = await ledger.kept(WITHOUT_KEY);
     expect(await foreignKeysOf(dataSource, schema)).toEqual([]);
     await dataSource.query(
       `INSERT INTO accounts (account_id, name, opened_by) VALUES ('acct_a', 'a', 'usage'), ('acct_b', 'b', 'usage')`,
