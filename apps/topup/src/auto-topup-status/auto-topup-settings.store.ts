@@ -81,14 +81,28 @@ const WITH_FACTS = `SELECT s.account_id, s.enabled, s.amount_paid::text AS amoun
 /** Every SQL statement on auto_topup_settings and auto_topup_last_balances. */
 @Injectable()
 export class AutoTopUpSettingsStore {
-  /** The accounts' settings and facts, locked (in account order, so two callers never deadlock). */
+  /** Locks the accounts' settings rows, in account order so two callers never deadlock. */
+  async lockRows(manager: EntityManager, accountIds: readonly string[]): Promise<void> {
+    if (accountIds.length === 0) return;
+    await manager.query(
+      `SELECT 1 FROM auto_topup_settings WHERE account_id = ANY($1::text[])
+       ORDER BY account_id FOR UPDATE`,
+      [[...accountIds]],
+    );
+  }
+
+  /**
+   * The accounts' settings and facts, locked. The facts are read by a statement after the
+   * lock: one that waited for it would still see the entries of the snapshot it began with.
+   */
   async lock(
     manager: EntityManager,
     accountIds: readonly string[],
     monthStart: Date,
   ): Promise<AccountAutoTopUp[]> {
     if (accountIds.length === 0) return [];
-    const rows = (await manager.query(`${WITH_FACTS} ORDER BY s.account_id FOR UPDATE OF s`, [
+    await this.lockRows(manager, accountIds);
+    const rows = (await manager.query(`${WITH_FACTS} ORDER BY s.account_id`, [
       [...accountIds],
       monthStart,
     ])) as SettingsRow[];

@@ -92,8 +92,6 @@ export class AutoTopUpRecheckService implements OnApplicationBootstrap, OnModule
   private async decideAgain(accountIds: string[]): Promise<number> {
     const { changed, charged } = await this.messaging.transaction(async (tx) => {
       const now = new Date();
-      await this.settings.lock(tx.manager, accountIds, monthStartOf(now));
-      // Read again once locked: the lock's statement saw the facts as they were before its wait.
       const accounts = await this.settings.lock(tx.manager, accountIds, monthStartOf(now));
       let count = 0;
       let anyCharged = false;

@@ -132,7 +132,7 @@ export class AutoTopUpService {
    */
   async saveMethod(tx: OutboxTransaction, saved: CompletedSetup, now: Date): Promise<void> {
     await this.store.ensure(tx.manager, saved.accountId, this.defaults());
-    await this.store.lock(tx.manager, [saved.accountId], monthStartOf(now));
+    await this.store.lockRows(tx.manager, [saved.accountId]);
     await this.store.saveMethod(
       tx.manager,
       saved.accountId,

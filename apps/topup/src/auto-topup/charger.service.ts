@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { monthStartOf } from '@tally/budget-domain';
 import type { PaymentEvent } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import { DataSource } from 'typeorm';
@@ -122,7 +121,7 @@ export class ChargerService implements OnApplicationBootstrap, OnModuleDestroy {
     const announced = await this.messaging.transaction(async (tx): Promise<PaymentEvent[]> => {
       const now = new Date();
       // Settings before the entry, as every settling transaction locks them.
-      await this.settings.lock(tx.manager, [entry.accountId], monthStartOf(now));
+      await this.settings.lockRows(tx.manager, [entry.accountId]);
       const current = await this.entries.lock(tx.manager, entry);
       // A webhook may have settled it meanwhile: then it stays as that left it.
       if (!current || current.status !== 'pending') return [];

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import Stripe from 'stripe';
-import { minorUnitsOf, monthStartOf } from '@tally/budget-domain';
+import { minorUnitsOf } from '@tally/budget-domain';
 import type { PaymentEvent } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import type { OutboxTransaction } from '@tally/messaging';
@@ -165,7 +165,7 @@ export class WebhooksService {
       checkoutSessionId: stripeIdOf(session.id),
       paymentIntentId: stripeIdOf(session['payment_intent']),
     };
-    const entry = await this.lockPayment(tx, session, ids, now);
+    const entry = await this.lockPayment(tx, session, ids);
     if (!entry) return IGNORED;
     switch (session['payment_status']) {
       case 'paid':
@@ -182,12 +182,9 @@ export class WebhooksService {
     session: StripeObject,
     now: Date,
   ): Promise<Outcome> {
-    const entry = await this.lockPayment(
-      tx,
-      session,
-      { checkoutSessionId: stripeIdOf(session.id) },
-      now,
-    );
+    const entry = await this.lockPayment(tx, session, {
+      checkoutSessionId: stripeIdOf(session.id),
+    });
     if (!entry) return IGNORED;
     await this.entries.markExpired(tx.manager, entry, now);
     return handled(entry, []);
@@ -199,7 +196,7 @@ export class WebhooksService {
     now: Date,
   ): Promise<Outcome> {
     const ids = { paymentIntentId: stripeIdOf(paymentIntent.id) };
-    const entry = await this.lockPayment(tx, paymentIntent, ids, now);
+    const entry = await this.lockPayment(tx, paymentIntent, ids);
     if (!entry) return IGNORED;
     return handled(entry, await this.settlement.credit(tx, entry, ids, now));
   }
@@ -210,7 +207,7 @@ export class WebhooksService {
     now: Date,
   ): Promise<Outcome> {
     const ids = { paymentIntentId: stripeIdOf(paymentIntent.id) };
-    const entry = await this.lockPayment(tx, paymentIntent, ids, now);
+    const entry = await this.lockPayment(tx, paymentIntent, ids);
     if (!entry) return IGNORED;
     const lastError = paymentIntent['last_payment_error'] as StripeObject | null | undefined;
     const code = typeof lastError?.['code'] === 'string' ? lastError['code'] : 'payment_failed';
@@ -283,7 +280,7 @@ export class WebhooksService {
     if (!paymentIntentId || typeof refundedMinor !== 'number') return IGNORED;
     // The charge carries its PaymentIntent's metadata: it names the payment even before its
     // success was delivered (a checkout's payment intent is recorded only then).
-    const entry = await this.lockPayment(tx, charge, { paymentIntentId }, now);
+    const entry = await this.lockPayment(tx, charge, { paymentIntentId });
     if (!entry) return IGNORED;
     // Only a paid charge is refunded: a success still on its way is credited here first, so the
     // refund has its credit to take back and the late success credits nothing.
@@ -323,7 +320,6 @@ export class WebhooksService {
     tx: OutboxTransaction,
     object: StripeObject,
     ids: StripeIds,
-    now: Date,
   ): Promise<Entry | undefined> {
     const metadata = metadataOf(object);
     const named: EntryKey | undefined =
@@ -335,7 +331,7 @@ export class WebhooksService {
       this.logger.log(`a Stripe event about a payment top-up did not make: ignored`);
       return undefined;
     }
-    await this.settings.lock(tx.manager, [key.accountId], monthStartOf(now));
+    await this.settings.lockRows(tx.manager, [key.accountId]);
     return this.entries.lock(tx.manager, key);
   }
 }
