@@ -212,5 +212,11 @@ export {
   redemptionRefusal,
 } from './plans/coupon';
 export type { CouponDefinition, CouponGift, CouponRefusal, RedemptionFacts } from './plans/coupon';
-export { couponCode, couponTerms, planName, planTerms } from './plans/plan-commands';
+export {
+  couponCode,
+  couponTerms,
+  monthlyCapTerms,
+  planName,
+  planTerms,
+} from './plans/plan-commands';
 export { maskStripeRef } from './topup/stripe-ref';

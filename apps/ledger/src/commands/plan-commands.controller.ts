@@ -4,7 +4,7 @@ import { z } from 'zod';
 import {
   couponCode,
   couponTerms,
-  nonNegativeAmountString,
+  monthlyCapTerms,
   planName,
   planTerms,
   plainText,
@@ -17,7 +17,7 @@ const accountId = plainText(256);
 const setPlan = z.object({ name: planName, ...planTerms.shape }).strict();
 const getPlan = z.object({ name: planName });
 const assignPlan = z.object({ account_id: accountId, plan: planName });
-const setMonthlyCap = z.object({ account_id: accountId, monthly_cap: nonNegativeAmountString });
+const setMonthlyCap = z.object({ account_id: accountId, ...monthlyCapTerms.shape });
 const accountOnly = z.object({ account_id: accountId });
 const redeemCoupon = z.object({ account_id: accountId, code: couponCode });
 

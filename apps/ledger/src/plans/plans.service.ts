@@ -88,15 +88,8 @@ export class PlansService {
     );
   }
 
-  async setMonthlyCap(accountId: string, cap: string) {
-    const amount = new Decimal(cap);
-    if (!amount.greaterThan(0)) {
-      throw new PlansException(
-        PlansExceptionCode.VALIDATION_FAILED,
-        'monthly_cap must be greater than 0 (ledger.remove-monthly-cap removes it)',
-      );
-    }
-    return this.changeCap(accountId, amount);
+  setMonthlyCap(accountId: string, cap: string) {
+    return this.changeCap(accountId, new Decimal(cap));
   }
 
   removeMonthlyCap(accountId: string) {

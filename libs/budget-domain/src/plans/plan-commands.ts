@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { isDecimalString } from '../money/amount';
 import { nonNegativeAmountString, plainText } from '../events/wire';
@@ -36,6 +37,15 @@ export const planTerms = z
       .optional(),
     included_allowance: nonNegativeAmountString.nullable().optional(),
     monthly_cap: nonNegativeAmountString.nullable().optional(),
+  })
+  .strict();
+
+/** What `ledger.set-monthly-cap` takes besides the account (ADR 0044). */
+export const monthlyCapTerms = z
+  .object({
+    monthly_cap: nonNegativeAmountString.refine((value) => new Decimal(value).greaterThan(0), {
+      message: 'must be greater than 0 (ledger.remove-monthly-cap removes the cap)',
+    }),
   })
   .strict();
 
