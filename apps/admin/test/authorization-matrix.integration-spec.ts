@@ -178,6 +178,15 @@ const ROUTES: RouteCase[] = [
     adminOnly: true,
     ok: 200,
   },
+  { method: 'GET', route: '/v1/accounts/:id/monthly-cap', adminOnly: false, ok: 200 },
+  {
+    method: 'PUT',
+    route: '/v1/accounts/:id/monthly-cap',
+    body: { monthly_cap: '500.00' },
+    adminOnly: true,
+    ok: 200,
+  },
+  { method: 'DELETE', route: '/v1/accounts/:id/monthly-cap', adminOnly: true, ok: 200 },
   {
     method: 'POST',
     route: '/v1/coupons',

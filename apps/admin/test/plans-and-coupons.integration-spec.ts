@@ -152,6 +152,69 @@ describe('plans and coupons through admin, against the ledger', () => {
     }
   });
 
+  it("sets an account's own monthly cap over its plan's, and removes it again", async () => {
+    const capOf = (token?: string) =>
+      harness.call('GET', `/v1/accounts/${own}/monthly-cap`, { token });
+    const month = new Date().toISOString().slice(0, 7);
+    const planCap = {
+      account_id: own,
+      plan: 'enterprise',
+      monthly_cap: '5000.000000',
+      cap_source: 'plan',
+      month,
+      tokens: 0,
+      charged: '0.000000',
+      remaining: '5000.000000',
+    };
+    const read = await capOf(tenant);
+    expect([read.status, read.body]).toEqual([200, planCap]);
+
+    const set = await harness.call('PUT', `/v1/accounts/${own}/monthly-cap`, {
+      body: { monthly_cap: '500.00' },
+    });
+    const ownCap = {
+      ...planCap,
+      monthly_cap: '500.000000',
+      cap_source: 'account',
+      remaining: '500.000000',
+    };
+    expect([set.status, set.body]).toEqual([200, ownCap]);
+    expect((await capOf(tenant)).body).toEqual(ownCap);
+
+    const byTenant = await harness.call('PUT', `/v1/accounts/${own}/monthly-cap`, {
+      body: { monthly_cap: '1000000.00' },
+      token: tenant,
+    });
+    expect(refusal(byTenant)).toEqual([403, 'FORBIDDEN']);
+    const removeByTenant = await harness.call('DELETE', `/v1/accounts/${own}/monthly-cap`, {
+      token: tenant,
+    });
+    expect(refusal(removeByTenant)).toEqual([403, 'FORBIDDEN']);
+    expect((await capOf()).body).toEqual(ownCap);
+
+    for (const body of [
+      {},
+      { monthly_cap: '0' },
+      { monthly_cap: '-5.00' },
+      { monthly_cap: 500 },
+      { monthly_cap: '500', cap_source: 'plan' },
+    ]) {
+      const refused = await harness.call('PUT', `/v1/accounts/${own}/monthly-cap`, { body });
+      expect([JSON.stringify(body), ...refusal(refused)]).toEqual([
+        JSON.stringify(body),
+        422,
+        'VALIDATION_FAILED',
+      ]);
+    }
+    const nobody = await harness.call('PUT', '/v1/accounts/acct_nobody/monthly-cap', {
+      body: { monthly_cap: '1' },
+    });
+    expect(refusal(nobody)).toEqual([404, 'ACCOUNT_NOT_FOUND']);
+
+    const removed = await harness.call('DELETE', `/v1/accounts/${own}/monthly-cap`);
+    expect([removed.status, removed.body]).toEqual([200, planCap]);
+  });
+
   it('creates a coupon once: the same request again is 200, other terms 409', async () => {
     const body = { code: 'WELCOME10', kind: 'credit', amount: '10.00', max_redemptions: 100 };
     const created = await harness.call('POST', '/v1/coupons', { body });

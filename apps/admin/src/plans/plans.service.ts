@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { AccountsService } from '../accounts/accounts.service';
 import { Commands } from '../commands/commands.service';
 import type { Page } from '../http/pagination';
-import type { AssignPlanRequest, PlanView, SetPlanRequest } from './dtos/plan.dto';
+import type {
+  AssignPlanRequest,
+  PlanView,
+  SetMonthlyCapRequest,
+  SetPlanRequest,
+} from './dtos/plan.dto';
 
 /** Plans live in the ledger: admin passes the commands on and answers their replies. */
 @Injectable()
@@ -29,5 +34,20 @@ export class PlansService {
   async assign(accountId: string, request: AssignPlanRequest): Promise<unknown> {
     await this.accounts.require(accountId);
     return this.commands.send('ledger.assign-plan', { ...request, account_id: accountId });
+  }
+
+  async monthlyCap(accountId: string): Promise<unknown> {
+    await this.accounts.require(accountId);
+    return this.commands.send('ledger.get-monthly-cap', { account_id: accountId });
+  }
+
+  async setMonthlyCap(accountId: string, request: SetMonthlyCapRequest): Promise<unknown> {
+    await this.accounts.require(accountId);
+    return this.commands.send('ledger.set-monthly-cap', { ...request, account_id: accountId });
+  }
+
+  async removeMonthlyCap(accountId: string): Promise<unknown> {
+    await this.accounts.require(accountId);
+    return this.commands.send('ledger.remove-monthly-cap', { account_id: accountId });
   }
 }

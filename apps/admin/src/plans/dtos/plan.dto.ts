@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { planName, planTerms } from '@tally/budget-domain';
+import { monthlyCapTerms, planName, planTerms } from '@tally/budget-domain';
 
 /** As the ledger takes plan names (`ledger.set-plan`). */
 export const planNameSchema = planName;
@@ -37,4 +37,22 @@ export const planAssignmentSchema = z.object({
   budget_created: z
     .boolean()
     .describe("the plan's included allowance became the account's monthly budget"),
+});
+
+/** The field of `ledger.set-monthly-cap`; the account comes from the path. */
+export const setMonthlyCapSchema = monthlyCapTerms;
+export type SetMonthlyCapRequest = z.infer<typeof setMonthlyCapSchema>;
+
+export const monthlyCapSchema = z.object({
+  account_id: z.string(),
+  plan: z.string().nullable().describe("the account's plan"),
+  monthly_cap: amount.nullable().describe('the cap in force this month; null: none'),
+  cap_source: z
+    .enum(['account', 'plan'])
+    .nullable()
+    .describe("the account's own cap, else its plan's"),
+  month: z.string().describe('the calendar month counted, YYYY-MM (UTC)'),
+  tokens: z.number().describe("the month's tokens"),
+  charged: amount.describe("what the month's usage was charged"),
+  remaining: amount.nullable().describe('what the cap leaves this month; null without a cap'),
 });
