@@ -40,6 +40,16 @@ const SHAPES: readonly Shape[] = [
       output_audio_tokens: 20_000,
     },
   },
+  // 10,000 of the cache writes are audio tokens: they are charged once.
+  {
+    name: 'audio cache write',
+    data: {
+      input_tokens: 100_000,
+      cache_write_tokens: 30_000,
+      input_audio_tokens: 80_000,
+      output_tokens: 10_000,
+    },
+  },
   // A call that used nothing but itself: only a per-request fee is due.
   { name: 'per-request', data: {} },
   { name: 'speech', data: { service: 'stt', audio_seconds: '754.5' } },

@@ -68,6 +68,47 @@ describe('rating charges audio tokens at the model’s audio rates', () => {
     expect(rated.cost).toBe('0.023000');
   });
 
+  it('audio among the cache writes is charged once, at the audio rate: 0.033000, not 0.033500', () => {
+    // 1000 prompt = 300 cache writes + 800 audio - 100 both. gpt-4o-realtime-preview has no
+    // cache-write price: 200 text writes at 5/M + 800 audio at 40/M; calcPrice says 0.033.
+    const rated = rateUsage(
+      ratedEvent({
+        model: 'gpt-4o-realtime-preview',
+        input_tokens: 1000,
+        cache_write_tokens: 300,
+        input_audio_tokens: 800,
+      }),
+      catalog,
+    );
+    expect(rated.breakdown).toMatchObject({
+      input: '0.000000',
+      cache_write: '0.001000',
+      audio: '0.032000',
+    });
+    expect(rated.cost).toBe('0.033000');
+  });
+
+  it('audio among cache reads and cache writes: each audio token once (calcPrice: 0.01425)', () => {
+    // 1000 prompt = 500 reads + 300 writes + 800 audio - 600 both: 500 cached audio, 100 written.
+    const rated = rateUsage(
+      ratedEvent({
+        model: 'gpt-4o-realtime-preview',
+        input_tokens: 1000,
+        cached_input_tokens: 500,
+        cache_write_tokens: 300,
+        input_audio_tokens: 800,
+      }),
+      catalog,
+    );
+    expect(rated.breakdown).toMatchObject({
+      input: '0.000000',
+      cached_input: '0.000000',
+      cache_write: '0.001000',
+      audio: '0.013250',
+    });
+    expect(rated.cost).toBe('0.014250');
+  });
+
   it('a model without audio rates charges audio tokens as text', () => {
     const withAudio = rateUsage(
       ratedEvent({ input_tokens: 1000, input_audio_tokens: 600, output_tokens: 500 }),
