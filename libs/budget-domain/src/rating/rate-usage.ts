@@ -187,16 +187,21 @@ function chargesOf(data: UsageData, lookup: PriceLookup): Charges {
   const writes = data.cache_write_tokens;
   const audioIn = prices.inputAudioPerMTok !== undefined ? data.input_audio_tokens : 0;
   // The event does not say which audio tokens were cache reads: as few as its figures allow.
-  const cachedAudio = Math.min(cached, audioIn, Math.max(0, cached + writes + audioIn - prompt));
-  const freshText = Math.max(0, prompt - cached - writes - audioIn + cachedAudio);
+  const overlap = Math.max(0, cached + writes + audioIn - prompt);
+  const cachedAudio = Math.min(cached, audioIn, overlap);
+  // The rest of the overlap are cache writes that are audio: charged once, among the audio
+  // tokens, as calcPrice does (no model of the data set prices both).
+  const writtenAudio = overlap - cachedAudio;
+  const freshText = prompt - cached - writes - audioIn + cachedAudio + writtenAudio;
   const cachedText = cached - cachedAudio;
+  const writtenText = writes - writtenAudio;
   const audioOut = prices.outputAudioPerMTok !== undefined ? data.output_audio_tokens : 0;
   const textOut = data.output_tokens - audioOut;
   const inputPrice = generalPrice(
     'inputPerMTok',
     freshText +
       (prices.cachedInputPerMTok === undefined ? cachedText : 0) +
-      (prices.cacheWritePerMTok === undefined ? writes : 0),
+      (prices.cacheWritePerMTok === undefined ? writtenText : 0),
   );
 
   const tokens = (count: number, price: TokenPrice | undefined) =>
@@ -211,7 +216,7 @@ function chargesOf(data: UsageData, lookup: PriceLookup): Charges {
   return {
     input: tokens(freshText, inputPrice),
     cachedInput: tokens(cachedText, prices.cachedInputPerMTok ?? inputPrice),
-    cacheWrite: tokens(writes, prices.cacheWritePerMTok ?? inputPrice),
+    cacheWrite: tokens(writtenText, prices.cacheWritePerMTok ?? inputPrice),
     output: tokens(textOut, generalPrice('outputPerMTok', textOut)),
     audio: sumOf([
       tokens(audioIn - cachedAudio, prices.inputAudioPerMTok),
