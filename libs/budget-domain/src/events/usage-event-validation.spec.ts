@@ -89,6 +89,9 @@ describe('usage event validation at the edge', () => {
     ['absurd tokens', event({ output_tokens: 100_000_001 }), 'quantity_too_large'],
     ['absurd characters', event({ characters: 100_000_001 }), 'quantity_too_large'],
     ['absurd images', event({ images: 10_001 }), 'quantity_too_large'],
+    // Whole numbers past 2^53 are absurd too, not malformed.
+    ['tokens past 2^53', event({ input_tokens: 1e20 }), 'quantity_too_large'],
+    ['characters of 1e300', event({ characters: 1e300 }), 'quantity_too_large'],
     ['absurd audio', event({ audio_seconds: 86_401 }), 'quantity_too_large'],
     ['an unknown service', event({ service: 'video' }), 'unknown_service'],
     ['a time far ahead', event({}, { time: '2026-11-22T10:05:01Z' }), 'time_in_future'],
@@ -107,6 +110,14 @@ describe('usage event validation at the edge', () => {
       ok: false,
       reason: 'schema_violation',
       error: 'data.input_tokens: Invalid input: expected number, received string',
+    });
+  });
+
+  it('names the limit an absurd whole number exceeds', () => {
+    expect(parse(event({ output_tokens: 1e20 }))).toEqual({
+      ok: false,
+      reason: 'quantity_too_large',
+      error: 'data.output_tokens: 100000000000000000000 exceeds 100000000',
     });
   });
 
