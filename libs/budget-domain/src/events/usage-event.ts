@@ -162,7 +162,8 @@ export function parseUsageEvent(
     const value = data[field];
     if (value < 0)
       return rejected('negative_quantity', `data.${field}: must not be negative, got ${value}`);
-    if (!Number.isSafeInteger(value))
+    // A whole number past 2^53 (1e20) is absurd, not malformed: the limits below refuse it.
+    if (!Number.isInteger(value))
       return rejected('schema_violation', `data.${field}: must be a whole number, got ${value}`);
   }
   const audio = parseAudioSeconds(data.audio_seconds);
