@@ -48,12 +48,7 @@ export function rateUsage(
   context: RatingContext = {},
 ): UsageRated {
   const data = event.data;
-  const lookup = catalog.lookup(
-    data.provider ?? deriveProvider(data.model),
-    data.model,
-    data.service,
-    new Date(event.time),
-  );
+  const lookup = lookupPrices(data, catalog, new Date(event.time));
   const multiplier = (context.powerLevelMultipliers ?? DEFAULT_POWER_LEVEL_MULTIPLIERS)[
     data.power_level ?? 'balanced'
   ];
@@ -131,6 +126,22 @@ export function rateUsage(
     },
     reservation_id: data.reservation_id,
   };
+}
+
+/**
+ * The prices of the event's model. Without a provider, a name's leading segment that the
+ * catalog prices the model under names it ("azure/o1", "bedrock/…"), as gateways write names and
+ * the price data reads them; otherwise the provider is derived from the model's family.
+ */
+function lookupPrices(data: UsageData, catalog: PriceCatalog, at: Date): PriceLookup {
+  if (data.provider !== undefined)
+    return catalog.lookup(data.provider, data.model, data.service, at);
+  const slash = data.model.indexOf('/');
+  if (slash > 0) {
+    const named = catalog.lookup(data.model.slice(0, slash), data.model, data.service, at);
+    if (named.entry) return named;
+  }
+  return catalog.lookup(deriveProvider(data.model), data.model, data.service, at);
 }
 
 /** The exact cost of each part of a call, before power level, rounding, markup and discount. */
