@@ -4,7 +4,7 @@ import { excerpt } from '../excerpt';
 import { AMOUNT_SCALE, isDecimalString } from '../money/amount';
 import { parseWith, rejected } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { isCopyableRecord, isJsonObject, isTimestamp, isoTimestamp } from './wire';
+import { isCopyableRecord, isJsonObject, isTimestamp, isoTimestamp, timestampMs } from './wire';
 
 export const USAGE_SERVICES = ['llm', 'embedding', 'stt', 'tts', 'image'] as const;
 export type UsageService = (typeof USAGE_SERVICES)[number];
@@ -213,7 +213,7 @@ export function parseUsageEvent(
     );
   }
 
-  const occurredAt = Date.parse(event.time);
+  const occurredAt = timestampMs(event.time);
   const now = limits.now.getTime();
   if (occurredAt > now + (limits.maxFutureSkewMs ?? 5 * 60_000)) {
     return rejected(

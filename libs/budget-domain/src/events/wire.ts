@@ -38,6 +38,14 @@ export function isTimestamp(value: unknown): value is string {
   );
 }
 
+/**
+ * The instant of a timestamp `isTimestamp` accepts. One without an offset is UTC, as
+ * PostgreSQL's UTC sessions read it; Date.parse would read it in the host's time zone.
+ */
+export function timestampMs(value: string): number {
+  return Date.parse(/([Zz]|[+-]\d{2}(:?\d{2})?)$/.test(value.slice(10)) ? value : `${value}Z`);
+}
+
 /** A JSON object (not an array, not null): what `z.object` and `z.record` take. */
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
