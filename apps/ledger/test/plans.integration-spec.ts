@@ -487,4 +487,29 @@ describe('plans on the ledger', () => {
     );
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
   });
+
+  it('a slice charged nothing (a self-hosted model, a plan that discounts all of it) posts its lines, and the books still reconcile', async () => {
+    await use('acct_self_hosted', [
+      rated('acct_self_hosted', '0.000000', 2_000, { model: 'ollama/llama3', provider: 'local' }),
+    ]);
+    await commands.send('ledger.set-plan', {
+      name: 'internal',
+      volume_discount_tiers: [{ from_tokens: 0, percent: '100' }],
+    });
+    await account('acct_internal', 'internal');
+    await use('acct_internal', [rated('acct_internal', '0.250000', 1_000)]);
+    expect(
+      [
+        ...(await announcedLines('acct_self_hosted', 1)),
+        ...(await announcedLines('acct_internal', 1)),
+      ].map((line) => [line.cost, line.discount, line.charged]),
+    ).toEqual([
+      ['0.000000', '0.000000', '0.000000'],
+      ['0.250000', '0.250000', '0.000000'],
+    ]);
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({
+      ok: true,
+      mismatches: [],
+    });
+  });
 });
