@@ -85,8 +85,11 @@ export class ReconciliationStore {
                  coalesce(sum(amount) FILTER (WHERE ledger_code = 'overage'), 0) AS overage
           FROM postings GROUP BY account_id, transaction_id) AS p
         ON p.account_id = l.account_id AND p.transaction_id = l.transaction_id
-      WHERE p.transaction_id IS NULL OR l.bad_line OR l.charged <> p.revenue OR l.allowance <> -p.allowance
-         OR l.credit <> -p.credit OR l.overage <> -p.overage
+      -- A slice charged nothing (free models, a full discount) has no postings: zero amounts are
+      -- never written, so missing sums are zeros; its lines still need their transaction.
+      WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.account_id = l.account_id AND t.transaction_id = l.transaction_id)
+         OR l.bad_line OR l.charged <> coalesce(p.revenue, 0) OR l.allowance <> -coalesce(p.allowance, 0)
+         OR l.credit <> -coalesce(p.credit, 0) OR l.overage <> -coalesce(p.overage, 0)
       ORDER BY l.account_id, l.transaction_id
       LIMIT 1000`);
     // The month counters the plans read (volume tiers, the cap) must be the lines posted in the month.
