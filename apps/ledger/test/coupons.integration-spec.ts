@@ -79,6 +79,7 @@ describe('coupons on the ledger', () => {
       { ...welcome, amount: 10 },
       { ...welcome, amount: '0' },
       { ...welcome, max_redemptions: 0 },
+      { ...welcome, code: 'MANY-USES', max_redemptions: 3_000_000_000 },
       { code: 'HALF', kind: 'percent', percent: '50' },
       { code: 'HALF', kind: 'percent', percent: '150', duration_days: 10 },
       { code: 'NOTHING', kind: 'credit' },
