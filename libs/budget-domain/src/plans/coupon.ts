@@ -26,6 +26,8 @@ export type CouponRefusal =
 /** More than this in one coupon is a typo, not a promotion (as for a credit grant). */
 export const MAX_COUPON_CREDIT = new Decimal('1000000');
 export const MAX_COUPON_DAYS = 3660;
+/** The most redemptions the ledger's counter (a PostgreSQL integer) holds; beyond it an insert fails. */
+export const MAX_COUPON_REDEMPTIONS = 2_147_483_647;
 const COUPON_CODE = /^[A-Z0-9][A-Z0-9_-]{2,63}$/;
 
 /**
@@ -67,10 +69,12 @@ export function assertCoupon(coupon: CouponDefinition): CouponDefinition {
   }
   if (
     coupon.maxRedemptions !== null &&
-    (!Number.isSafeInteger(coupon.maxRedemptions) || coupon.maxRedemptions < 1)
+    (!Number.isSafeInteger(coupon.maxRedemptions) ||
+      coupon.maxRedemptions < 1 ||
+      coupon.maxRedemptions > MAX_COUPON_REDEMPTIONS)
   )
     throw new InvalidCouponError(
-      'max_redemptions must be a positive integer, or null for no limit',
+      `max_redemptions must be an integer from 1 to ${MAX_COUPON_REDEMPTIONS}, or null for no limit`,
     );
   return { ...coupon, code };
 }
