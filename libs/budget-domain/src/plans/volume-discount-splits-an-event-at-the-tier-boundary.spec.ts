@@ -46,6 +46,16 @@ describe('volume discount tiers apply per token of the month, an event split at 
     });
   });
 
+  it('a split whose exact discount is a half at the 12th decimal rounds to even: 0, not 1e-12', () => {
+    // 1 token at 0 %, 2 at 25 %: 0.000000000003 × (50/3) % = 0.0000000000005 exactly. Dividing
+    // by 3 first left 16.66…67 %, a hair above the half, which rounded up.
+    const quarter = { ...FREE_PLAN, volumeTiers: [{ fromTokens: 1, percent: d('25') }] };
+    expect(charge(quarter, '0.000000000003', 3, 0)).toEqual({
+      discount: '0',
+      charged: '0.000000000003',
+    });
+  });
+
   it('an event crossing two tiers gets each part at its own percent', () => {
     const tiers = {
       ...FREE_PLAN,
