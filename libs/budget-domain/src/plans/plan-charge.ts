@@ -54,15 +54,19 @@ export function chargeUsage(
   const markupPercent = usage.freeModel
     ? terms.plan.markupPercentFree
     : terms.plan.markupPercentPaid;
-  const volumePercent = volumePercentOf(terms.plan.volumeTiers, tokensBefore, usage.tokens);
+  const volume = volumeWeightOf(terms.plan.volumeTiers, tokensBefore, usage.tokens);
   // Most accounts (the free plan) pay cost: nothing to compute, and this runs per event.
-  if (markupPercent.isZero() && volumePercent.isZero() && terms.couponPercent.isZero()) {
+  if (markupPercent.isZero() && volume.weighted.isZero() && terms.couponPercent.isZero()) {
     return { markup: ZERO, discount: ZERO, charged: usage.cost };
   }
   const cost = new Exact(usage.cost);
   const markup = roundAmount(cost.times(markupPercent).dividedBy(100));
   const base = cost.plus(markup);
-  const volumeDiscount = roundAmount(base.times(volumePercent).dividedBy(100));
+  // Divided by the tokens last: a weighted percent such as 50/3 would otherwise be rounded
+  // before the amount is.
+  const volumeDiscount = roundAmount(
+    base.times(volume.weighted).dividedBy(100).dividedBy(volume.tokens),
+  );
   const couponDiscount = roundAmount(
     base.minus(volumeDiscount).times(terms.couponPercent).dividedBy(100),
   );
@@ -75,16 +79,29 @@ export function chargeUsage(
 }
 
 /**
- * The volume discount percent of an event, as an exact fraction: the tiers' percents weighted
- * by the event's tokens in each (Σ tokens in tier × percent / tokens).
+ * The volume discount percent of an event: the tiers' percents weighted by the event's tokens in
+ * each (Σ tokens in tier × percent / tokens).
  */
 export function volumePercentOf(
   tiers: readonly VolumeDiscountTier[],
   tokensBefore: number,
   tokens: number,
 ): Decimal {
-  if (tiers.length === 0) return ZERO;
-  if (tokens === 0) return new Exact(percentAt(tiers, tokensBefore));
+  const { weighted, tokens: weight } = volumeWeightOf(tiers, tokensBefore, tokens);
+  return weighted.dividedBy(weight);
+}
+
+/**
+ * The volume discount percent of an event as a fraction, weighted / tokens, so that a caller
+ * can divide once, last. An event without tokens weighs 1 at the tier the month has reached.
+ */
+function volumeWeightOf(
+  tiers: readonly VolumeDiscountTier[],
+  tokensBefore: number,
+  tokens: number,
+): { readonly weighted: Decimal; readonly tokens: number } {
+  if (tiers.length === 0) return { weighted: ZERO, tokens: 1 };
+  if (tokens === 0) return { weighted: new Exact(percentAt(tiers, tokensBefore)), tokens: 1 };
   const end = tokensBefore + tokens;
   let weighted = new Exact(0);
   let position = tokensBefore;
@@ -96,7 +113,7 @@ export function volumePercentOf(
     weighted = weighted.plus(new Exact(segmentEnd - position).times(percentAt(tiers, position)));
     position = segmentEnd;
   }
-  return weighted.dividedBy(tokens);
+  return { weighted, tokens };
 }
 
 /** The percent of the tier the month's token number `position` (0-based) falls in. */
