@@ -65,6 +65,59 @@ describe('authorizations and payments refuse abuse with a code and hold nothing'
     expect(await reservations()).toBe(0);
   });
 
+  it("refuses an estimated cost above 1,000,000 (422), so a key's held total never overflows into a 500", async () => {
+    // A budget without a hard limit grants any hold: each fits NUMERIC(38,12), their sum did not.
+    const soft = 'acct_auth_abuse_soft';
+    await commands.send('ledger.create-account', { account_id: soft, name: 'Soft Ltd' });
+    const { api_key_id: softKeyId, secret: softSecret } = await createApiKey(
+      commands,
+      soft,
+      'gateway',
+    );
+    await commands.send('ledger.set-budget', {
+      account_id: soft,
+      period: 'monthly',
+      reset_day: 1,
+      limit: '10.00',
+      hard_limit: false,
+    });
+    const authorizeSoft = async (estimatedCost: string) => {
+      const response = await fetch(`${ledger.url}/v1/authorizations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${softSecret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ estimated_cost: estimatedCost }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const keyHeld = async () => {
+      const [key] = await queryDatabase<{ held: string }>(
+        ledger.isolation.databaseUrl,
+        `SELECT held::text FROM "${ledger.isolation.schema('ledger')}".api_keys WHERE account_id = $1 AND api_key_id = $2`,
+        [soft, softKeyId],
+      );
+      return key?.held;
+    };
+
+    const huge = [
+      await authorizeSoft('60000000000000000000000000'),
+      await authorizeSoft('60000000000000000000000000'),
+      await authorizeSoft('1000000.000000000001'),
+    ];
+    expect(huge.map((answer) => answer.status)).toEqual([422, 422, 422]);
+    for (const { body } of huge) {
+      expect(body).toMatchObject({
+        error_code: 'VALIDATION_FAILED',
+        message: expect.stringContaining('1000000'),
+      });
+    }
+    expect(await keyHeld()).toBe('0.000000000000');
+
+    const largest = [await authorizeSoft('1000000'), await authorizeSoft('1000000')];
+    expect(largest.map((answer) => answer.status)).toEqual([201, 201]);
+    expect(largest[1]?.body).toMatchObject({ authorized: true, amount: '1000000.000000' });
+    expect(await keyHeld()).toBe('2000000.000000000000');
+  });
+
   it('refuses a model estimate the catalog cannot price with UNKNOWN_MODEL, and holds a known one at its price', async () => {
     const unknown = await authorize({
       service: 'llm',
