@@ -1,10 +1,18 @@
 import { z } from 'zod';
+import { Decimal } from 'decimal.js';
 import {
   POWER_LEVELS,
   USAGE_SERVICES,
+  isDecimalString,
   nonNegativeAmountString,
   plainText,
 } from '@tally/budget-domain';
+
+/**
+ * More than this in one call is a typo, not an estimate (ADR 0063). Each hold fitting
+ * NUMERIC(38,12) is not enough: a key's held total is their sum, and overflowed into a 500.
+ */
+export const MAX_ESTIMATED_COST = '1000000';
 
 const common = {
   ttl_seconds: z.number().int().min(1).max(3600).default(300),
@@ -20,9 +28,14 @@ export const authorizationRequestSchema = z.union([
     .object({
       // Within NUMERIC(38,12): more decimals would be rounded away when stored, a larger figure
       // would fail the insert.
-      estimated_cost: nonNegativeAmountString.refine((cost) => !/^0+(\.0+)?$/.test(cost), {
-        message: 'must be greater than 0: there is nothing to hold',
-      }),
+      estimated_cost: nonNegativeAmountString
+        .refine((cost) => !/^0+(\.0+)?$/.test(cost), {
+          message: 'must be greater than 0: there is nothing to hold',
+        })
+        // Checks run on after one failed: a cost that is no decimal was refused already.
+        .refine((cost) => !isDecimalString(cost) || new Decimal(cost).lte(MAX_ESTIMATED_COST), {
+          message: `must be at most ${MAX_ESTIMATED_COST}`,
+        }),
       ...common,
     })
     .strict(),
