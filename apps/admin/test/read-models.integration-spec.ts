@@ -488,4 +488,57 @@ describe('read models projected from the topics', () => {
       { error_code: 'VALIDATION_FAILED' },
     ]);
   });
+
+  it('applies a balance and an alert whose percent is beyond a 32-bit integer', async () => {
+    // Prepaid credit far above a small allowance: 30,000,000 of credit on 0.01 is
+    // 300,000,000,100 % available, and a spend percent of -299,999,999,900.
+    const account = 'acct_rev_huge_percent';
+    await produce('ledger.balance-changed', account, [
+      {
+        ...balance(account, 1, 'GREEN', '30000000.000000'),
+        allowance: '0.010000',
+        used: '0.000000',
+        remaining: '0.010000',
+        available: '30000000.010000',
+        available_percent: 300_000_000_100,
+      },
+    ]);
+    await produce('alerts.fired', account, [
+      {
+        schema_version: 1,
+        id: 'al_huge_percent',
+        account_id: account,
+        api_key_id: null,
+        kind: 'auto_topup_paused',
+        state: 'fired',
+        level: 'GREEN',
+        percent: -299_999_999_900,
+        period_start: null,
+        message: `account ${account}: auto top-up is paused`,
+        at: new Date().toISOString(),
+      },
+    ]);
+    const read = await eventually(async () => {
+      const body = await get<{ balance: Item | null }>(`/v1/accounts/${account}`);
+      expect(body.balance).not.toBeNull();
+      return body;
+    });
+    expect(read.balance).toMatchObject({
+      allowance: '0.010000',
+      extra_credit_remaining: '30000000.000000',
+      available: '30000000.010000',
+      available_percent: 300_000_000_100,
+      alert_level: 'GREEN',
+    });
+    const alerts = await eventually(async () => {
+      const page = await get<Page<Item>>(`/v1/accounts/${account}/alerts`);
+      expect(page.items).toHaveLength(1);
+      return page.items;
+    });
+    expect(alerts[0]).toMatchObject({
+      alert_id: 'al_huge_percent',
+      kind: 'auto_topup_paused',
+      percent: -299_999_999_900,
+    });
+  });
 });
