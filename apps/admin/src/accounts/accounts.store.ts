@@ -43,11 +43,12 @@ export interface StoredBalance {
   extra_credit_remaining: string;
 }
 
+// available_percent is a bigint, which pg answers as text; float8 holds every safe integer exactly.
 const ACCOUNT_SELECT = `
   SELECT a.account_id, a.name, a.currency, a.tier, a.status, a.created_at,
          b.sequence, b.period_start, b.period_end, b.allowance, b.used, b.remaining,
-         b.extra_credit_remaining, b.available, b.available_percent, b.alert_level,
-         b.over_soft_limit, b.over_hard_limit, b.overage, b.at AS balance_at,
+         b.extra_credit_remaining, b.available, b.available_percent::float8 AS available_percent,
+         b.alert_level, b.over_soft_limit, b.over_hard_limit, b.overage, b.at AS balance_at,
          t.enabled AS auto_topup_enabled, t.state AS auto_topup_state,
          t.pending_since AS auto_topup_pending_since, t.cooldown_until AS auto_topup_cooldown_until,
          t.month_auto_paid AS auto_topup_month_auto_paid, t.monthly_limit AS auto_topup_monthly_limit,
@@ -155,7 +156,7 @@ export class AccountsStore {
          over_soft_limit, over_hard_limit, overage, at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[],
          $5::timestamptz[], $6::numeric[], $7::numeric[], $8::numeric[], $9::numeric[],
-         $10::numeric[], $11::integer[], $12::text[], $13::boolean[], $14::boolean[],
+         $10::numeric[], $11::bigint[], $12::text[], $13::boolean[], $14::boolean[],
          $15::numeric[], $16::timestamptz[])
        ON CONFLICT (account_id, api_key_id) DO UPDATE SET
          sequence = EXCLUDED.sequence, period_start = EXCLUDED.period_start,

@@ -21,8 +21,9 @@ export interface AlertPosition {
   readonly alert_id: string;
 }
 
+// percent is a bigint, which pg answers as text; float8 holds every safe integer exactly.
 const COLUMNS =
-  'alert_id, api_key_id, kind, state, resolves, level, percent, amount, period_start, message, at';
+  'alert_id, api_key_id, kind, state, resolves, level, percent::float8 AS percent, amount, period_start, message, at';
 
 /** Alerts fired and resolved, per account, from alerts.fired. */
 @Injectable()
@@ -34,7 +35,7 @@ export class AlertsStore {
       `INSERT INTO alerts (account_id, alert_id, api_key_id, kind, state, resolves, level, percent,
          amount, period_start, message, at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-         $7::text[], $8::integer[], $9::numeric[], $10::timestamptz[], $11::text[], $12::timestamptz[])
+         $7::text[], $8::bigint[], $9::numeric[], $10::timestamptz[], $11::text[], $12::timestamptz[])
        ON CONFLICT DO NOTHING`,
       [
         column((a) => a.account_id),
