@@ -52,7 +52,13 @@ export {
   topUpStatusChangedSchema,
 } from './events/topup-status-changed';
 export type { AutoTopUpState, TopUpStatusChanged } from './events/topup-status-changed';
-export { SCHEMA_VERSION, nonNegativeAmountString, plainText, storableText } from './events/wire';
+export {
+  SCHEMA_VERSION,
+  nonNegativeAmountString,
+  plainText,
+  storableText,
+  timestampMs,
+} from './events/wire';
 
 export { deriveProvider } from './rating/provider';
 export {

@@ -1,10 +1,9 @@
-/** The offset that ends a timestamp, when it has one ("Z", "+05:30", "-0800"). */
-const OFFSET = /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/;
+import { timestampMs } from '@tally/budget-domain';
 
-/** The UTC day of an instant, YYYY-MM-DD: usage rollups are kept per UTC day. */
+/**
+ * The UTC day of an instant, YYYY-MM-DD: usage rollups are kept per UTC day. A wire timestamp
+ * without an offset is UTC (ADR 0071), whatever zone admin's host runs in.
+ */
 export function utcDay(instant: string): string {
-  // Wire timestamps are UTC (DESIGN 2): one without an offset is read as UTC, not in the zone
-  // of the host, as Date would. The separator becomes "T", which Date needs before a "Z".
-  const utc = OFFSET.test(instant) ? instant : `${instant.slice(0, 10)}T${instant.slice(11)}Z`;
-  return new Date(utc).toISOString().slice(0, 10);
+  return new Date(timestampMs(instant)).toISOString().slice(0, 10);
 }
