@@ -440,6 +440,57 @@ describe('plans on the ledger', () => {
     });
   });
 
+  it('an account created on a tier that names a plan is on that plan; a tier naming none is a label', async () => {
+    await commands.send('ledger.set-plan', {
+      name: 'gold',
+      markup_percent_paid: '10',
+      included_allowance: '50.00',
+    });
+    expect(
+      await commands.send('ledger.create-account', {
+        account_id: 'acct_gold',
+        name: 'x',
+        tier: 'gold',
+      }),
+    ).toMatchObject({ tier: 'gold', created: true });
+    expect(
+      await commands.send('ledger.get-monthly-cap', { account_id: 'acct_gold' }),
+    ).toMatchObject({ plan: 'gold' });
+    expect(await commands.send('ledger.budget-status', { account_id: 'acct_gold' })).toMatchObject({
+      remaining: '50.000000',
+    });
+    // The same create again changes nothing.
+    expect(
+      await commands.send('ledger.create-account', {
+        account_id: 'acct_gold',
+        name: 'x',
+        tier: 'gold',
+      }),
+    ).toMatchObject({ tier: 'gold', created: false });
+
+    await commands.send('ledger.create-account', {
+      account_id: 'acct_platinum_label',
+      name: 'x',
+      tier: 'platinum',
+    });
+    expect(
+      await commands.send('ledger.get-monthly-cap', { account_id: 'acct_platinum_label' }),
+    ).toMatchObject({ plan: 'free' });
+
+    await use('acct_gold', [rated('acct_gold', '1.000000', 100)]);
+    await use('acct_platinum_label', [rated('acct_platinum_label', '1.000000', 100)]);
+    expect((await announcedLines('acct_gold', 1)).map((line) => line.charged)).toEqual([
+      '1.100000',
+    ]);
+    expect((await announcedLines('acct_platinum_label', 1)).map((line) => line.charged)).toEqual([
+      '1.000000',
+    ]);
+    expect(await commands.send('ledger.budget-status', { account_id: 'acct_gold' })).toMatchObject({
+      used: '1.100000',
+      remaining: '48.900000',
+    });
+  });
+
   it('an account without a plan pays cost, and the books reconcile after all of it', async () => {
     await use('acct_no_plan', [rated('acct_no_plan', '0.123456789012', 10)]);
     expect((await announcedLines('acct_no_plan', 1))[0]).toMatchObject({
