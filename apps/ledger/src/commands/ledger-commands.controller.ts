@@ -8,6 +8,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import type { ApiKey } from '../accounts/accounts.service';
 import { BalancesService } from '../balances/balances.service';
 import { CreditsService } from '../credits/credits.service';
+import { PlansService } from '../plans/plans.service';
 import { ReconciliationService } from '../reconciliation/reconciliation.service';
 
 /** Account ids as usage may open them (a usage event's subject); create-account is stricter. */
@@ -70,6 +71,7 @@ export class LedgerCommandsController {
     private readonly balances: BalancesService,
     private readonly reconciliation: ReconciliationService,
     private readonly budgets: BudgetsService,
+    private readonly plans: PlansService,
   ) {}
 
   @MessagePattern('ledger.create-account')
@@ -81,6 +83,8 @@ export class LedgerCommandsController {
         currency: request.currency,
         tier: request.tier ?? null,
       });
+      // "An account has a plan (tier; default free)": a tier naming a plan puts it there.
+      if (account.tier) await this.plans.assignTierPlan(account.account_id, account.tier);
       return { ...account, created };
     });
   }

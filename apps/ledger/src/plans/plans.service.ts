@@ -12,7 +12,9 @@ import {
 import type { Plan } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Books } from '../books/books.service';
+import type { OpenBooks } from '../books/books.service';
 import { openingIssue } from '../books/budget-periods';
 import type { StoredBudget } from '../books/budget.store';
 import { Clock } from '../clock';
@@ -64,28 +66,54 @@ export class PlansService {
       this.books.transact(tx, { accountIds: [accountId], now }, async (books) => {
         const plan = await this.store.plan(tx.manager, planName);
         if (!plan) throw planNotFound(planName);
-        await this.store.assign(tx.manager, accountId, plan.name, now);
-        let budgetCreated = false;
-        if (plan.includedAllowance && !books.accountBudget(accountId)) {
-          const definition = includedAllowanceBudget(plan.includedAllowance, now);
-          const budget: StoredBudget = {
-            accountId,
-            apiKeyId: null,
-            definition,
-            state: openingState(definition),
-          };
-          books.addBudget(budget);
-          books.record(openingIssue(budget, now));
-          budgetCreated = true;
-        }
-        return {
-          account_id: accountId,
-          plan: planReply(plan),
-          assigned_at: now.toISOString(),
-          budget_created: budgetCreated,
-        };
+        return this.assign(tx.manager, books, accountId, plan, now);
       }),
     );
+  }
+
+  /**
+   * Puts an account created on a tier on the plan of that name (ADR 0044), as `assignPlan`
+   * does, unless it has a plan row already or no plan has that name (the tier is a label then).
+   * A create repeated after a crash between the two finishes the assignment.
+   */
+  async assignTierPlan(accountId: string, tier: string): Promise<void> {
+    const now = this.clock.now();
+    await this.messaging.transaction((tx) =>
+      this.books.transact(tx, { accountIds: [accountId], now }, async (books) => {
+        if (await this.store.hasPlanRow(tx.manager, accountId)) return;
+        const plan = await this.store.plan(tx.manager, tier);
+        if (plan) await this.assign(tx.manager, books, accountId, plan, now);
+      }),
+    );
+  }
+
+  private async assign(
+    manager: EntityManager,
+    books: OpenBooks,
+    accountId: string,
+    plan: StoredPlan,
+    now: Date,
+  ) {
+    await this.store.assign(manager, accountId, plan.name, now);
+    let budgetCreated = false;
+    if (plan.includedAllowance && !books.accountBudget(accountId)) {
+      const definition = includedAllowanceBudget(plan.includedAllowance, now);
+      const budget: StoredBudget = {
+        accountId,
+        apiKeyId: null,
+        definition,
+        state: openingState(definition),
+      };
+      books.addBudget(budget);
+      books.record(openingIssue(budget, now));
+      budgetCreated = true;
+    }
+    return {
+      account_id: accountId,
+      plan: planReply(plan),
+      assigned_at: now.toISOString(),
+      budget_created: budgetCreated,
+    };
   }
 
   setMonthlyCap(accountId: string, cap: string) {

@@ -196,6 +196,15 @@ export class PlansStore {
     return row ? planFromRow(row) : undefined;
   }
 
+  /** Whether the account has an `account_plans` row: a plan assigned, or a cap of its own. */
+  async hasPlanRow(manager: EntityManager, accountId: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      'SELECT 1 FROM account_plans WHERE account_id = $1',
+      [accountId],
+    );
+    return rows.length > 0;
+  }
+
   /**
    * Puts the account on the plan (its own cap, if any, stays) and names the plan as its tier;
    * false when the account does not exist.
