@@ -1170,6 +1170,47 @@ describe('inbox and outbox on the real database and broker', () => {
     expect(shared()).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
 
+  it('a leader whose lock session ended leaves no round that a later leader takes for published', async () => {
+    const recorder = await client.record(topic);
+    const name = `relay-zombie-${schema}`;
+    const stale = new OutboxRelay(dataSource, kafka, relayOptions({ name }));
+    expect(await stale.publishOnce()).toBe(0);
+    // Its leader lock's session ends (a PostgreSQL restart, a cut connection); the process goes on.
+    const [{ terminated }] = await dataSource.query(
+      `SELECT count(pg_terminate_backend(pid))::int AS terminated FROM pg_locks
+       WHERE locktype = 'advisory' AND granted AND objsubid = 1
+         AND objid = (hashtext($1)::bigint & 4294967295)::oid`,
+      [name],
+    );
+    expect(terminated).toBe(1);
+    // Another instance leads, fencing the old producer; it reads one transaction per round.
+    const leader = new OutboxRelay(dataSource, kafka, relayOptions({ name, batchSize: 1 }));
+    expect(await leader.publishOnce()).toBe(0);
+    for (const n of [0, 1, 2])
+      await dataSource.transaction((manager) =>
+        enqueueOutbox(manager, [jsonMessage(topic, 'acct_zombie', { zombie: n })]),
+      );
+    await settled();
+    // The old leader still believes it leads: it reads all three and is fenced by Kafka.
+    await expect(stale.publishOnce()).rejects.toThrow();
+    expect(await leader.publishOnce()).toBe(1);
+    // The leader goes (a restart, a failed round); the next one settles what it finds pending.
+    await leader.stop();
+    const next = new OutboxRelay(dataSource, kafka, relayOptions({ name }));
+    await next.publishOnce();
+    await next.publishOnce();
+    await next.stop();
+    const zombie = () =>
+      recorder
+        .json<{ zombie?: number }>()
+        .map((payload) => payload.zombie)
+        .filter((value): value is number => value !== undefined);
+    await eventually(() => expect(zombie()).toEqual([0, 1, 2]), 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(zombie()).toEqual([0, 1, 2]);
+    expect(await unpublished()).toBe(0);
+  });
+
   it('holds a row Kafka refuses, and every row behind it, until the topic accepts it', async () => {
     const strict = `outbox-strict.${isolation.suffix}`;
     await ensureTopics(kafka, [strict], 1, { [strict]: { 'max.message.bytes': '1024' } });
