@@ -263,7 +263,7 @@ export class OutboxRelay {
     const head = await this.readHead();
     if (!head) return 0;
     const stopTimer = roundSeconds.startTimer();
-    const [{ round }]: Array<{ round: string }> = await this.dataSource.query(
+    const [{ round }]: Array<{ round: string }> = await this.leaderSession().query(
       `INSERT INTO outbox_round (round, upto) VALUES (nextval('outbox_round_seq'), $1::xid8) RETURNING round`,
       [head.upto],
     );
@@ -348,14 +348,20 @@ export class OutboxRelay {
    * a round of the relay before the outbox was a log, the rows it sent are deleted).
    */
   private async settleRound(round: string, upto: string | null, committed: boolean): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const session = this.leaderSession();
+    await session.startTransaction();
+    try {
       if (committed && upto !== null)
-        await manager.query(
+        await session.query(
           `UPDATE outbox_relay SET position = $1::xid8 WHERE position < $1::xid8`,
           [upto],
         );
-      await manager.query('DELETE FROM outbox_round WHERE round = $1', [round]);
-    });
+      await session.query('DELETE FROM outbox_round WHERE round = $1', [round]);
+      await session.commitTransaction();
+    } catch (error) {
+      await session.rollbackTransaction().catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
@@ -366,32 +372,44 @@ export class OutboxRelay {
    * published.
    */
   private async recoverPendingRound(): Promise<void> {
+    const session = this.leaderSession();
     const committed = await this.committedRound();
     if (committed !== null) {
-      await this.dataSource.query(
+      await session.query(
         `SELECT setval('outbox_round_seq', $1::bigint) FROM outbox_round_seq
          WHERE $1::bigint > CASE WHEN is_called THEN last_value ELSE last_value - 1 END`,
         [committed],
       );
     }
     const pending: Array<{ round: string; message_ids: string[] | null; upto: string | null }> =
-      await this.dataSource.query(
+      await session.query(
         'SELECT round, message_ids, upto::text AS upto FROM outbox_round ORDER BY round',
       );
     for (const { round, message_ids: ids, upto } of pending) {
       const wasCommitted = committed !== null && BigInt(committed) >= BigInt(round);
       if (wasCommitted && ids && ids.length > 0)
-        await this.dataSource.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
+        await session.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
       await this.settleRound(round, upto, wasCommitted);
       this.logger.warn(
         `outbox round ${round} (${upto === null ? `${ids?.length ?? 0} rows` : `up to xid ${upto}`}) ${wasCommitted ? 'had been published' : 'is sent again'}`,
       );
     }
-    const [{ position }]: Array<{ position: string }> = await this.dataSource.query(
+    const [{ position }]: Array<{ position: string }> = await session.query(
       'SELECT position::text AS position FROM outbox_relay',
     );
     this.position = position;
     this.recovered = true;
+  }
+
+  /**
+   * The leader lock's own session, where the rounds and the position are written. An instance
+   * whose session ended (a PostgreSQL restart, a cut connection) has lost the lock without
+   * knowing it: its writes fail there, so it can never leave a round a later leader would take
+   * for one Kafka committed, nor settle the current leader's.
+   */
+  private leaderSession(): QueryRunner {
+    if (!this.leaderLock) throw new Error(`outbox relay ${this.options.name} does not lead`);
+    return this.leaderLock;
   }
 
   private async committedRound(): Promise<string | null> {
