@@ -434,6 +434,78 @@ describe('the dashboard in Chromium, on data that went through admin, the ledger
     await tenantPage.close();
   });
 
+  it("reaches every alert and top-up of an account, past the list's first page", async () => {
+    // 55 alerts and 55 purchases: more than the 50 a page of admin's lists holds.
+    const busy = { id: 'acct_busy', name: 'Busy Ltd' };
+    const count = 55;
+    const start = Date.now() - count * 60_000;
+    await api.createAccount(busy.id, busy.name);
+    const messages = Array.from({ length: count }, (_, index) => `busy alert ${index + 1}`);
+    await platform.kafka.produceJson(
+      platform.topic('alerts.fired'),
+      busy.id,
+      messages.map((message, index) => ({
+        schema_version: 1,
+        id: `alert_${randomUUID()}`,
+        account_id: busy.id,
+        api_key_id: null,
+        kind: 'threshold',
+        state: 'fired',
+        level: 'YELLOW',
+        percent: 60,
+        period_start: null,
+        message,
+        at: new Date(start + index * 60_000).toISOString(),
+      })),
+    );
+    const credits = Array.from({ length: count }, (_, index) => `$${index + 1}.00`);
+    await platform.kafka.produceJson(
+      platform.topic('payments.events'),
+      busy.id,
+      credits.map((_, index) => ({
+        schema_version: 1,
+        id: `pay_${randomUUID()}`,
+        account_id: busy.id,
+        kind: 'credit_purchased',
+        trigger: 'manual',
+        credit_amount: String(index + 1),
+        paid_amount: String((index + 1) * 3),
+        paid_currency: 'CHF',
+        stripe_ref: `cs_test_${randomBytes(8).toString('hex')}`,
+        at: new Date(start + index * 60_000).toISOString(),
+      })),
+    );
+    await eventually(
+      async () => {
+        const account = `/v1/accounts/${busy.id}`;
+        const alerts = await api.call<{ items: unknown[] }>('GET', `${account}/alerts?limit=500`);
+        expect(alerts.items).toHaveLength(count);
+        const payments = await api.call<{ items: unknown[] }>(
+          'GET',
+          `${account}/payments?limit=500`,
+        );
+        expect(payments.items).toHaveLength(count);
+      },
+      60_000,
+      250,
+    );
+
+    await page.goto(`${baseUrl()}/#/accounts/${busy.id}`);
+    const alertMessages = page.locator('[data-list=alerts] .alert-message');
+    await alertMessages.first().waitFor();
+    await page.locator('[data-panel=alerts]').getByRole('button', { name: 'Load more' }).click();
+    await eventually(async () => expect(await alertMessages.count()).toBe(count));
+    expect((await alertMessages.allInnerTexts()).sort()).toEqual([...messages].sort());
+
+    const purchases = page.locator('[data-table=topups] tbody tr[data-kind=purchase]');
+    await purchases.first().waitFor({ timeout: 60_000 });
+    await page.locator('[data-panel=topups]').getByRole('button', { name: 'Load more' }).click();
+    await eventually(async () => expect(await purchases.count()).toBe(count));
+    expect((await purchases.locator('[data-cell=credit]').allInnerTexts()).sort()).toEqual(
+      [...credits].sort(),
+    );
+  });
+
   /** The rows of the table behind a chart: [label, exact value]. */
   async function chartRows(chart: string): Promise<string[][]> {
     const table = page.locator(`[data-chart=${chart}] table tbody`);
