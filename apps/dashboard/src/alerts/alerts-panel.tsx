@@ -4,26 +4,31 @@ import { formatInstant } from '../format/dates';
 import { AlertBadge } from '../ui/alert-badge';
 import { Empty, Failure, Loading, Panel } from '../ui/layout';
 import { Money } from '../ui/money';
+import { LoadMore, useMorePages } from '../ui/more-pages';
 import { useAsync } from '../ui/use-async';
 
 /** Alerts fired (and resolved) for the account, newest first as the API lists them. */
 export function AlertsPanel({ accountId }: { accountId: string }) {
   const { api } = useSignedIn();
   const [alerts, reload] = useAsync(() => api.alerts(accountId), `alerts:${accountId}`);
+  const more = useMorePages(alerts.status === 'done' ? alerts.value : undefined, (cursor) =>
+    api.alerts(accountId, cursor),
+  );
   return (
     <Panel title="Alerts" name="alerts">
       {alerts.status === 'loading' ? <Loading what="alerts" /> : null}
       {alerts.status === 'failed' ? <Failure error={alerts.error} onRetry={reload} /> : null}
-      {alerts.status === 'done' && alerts.value.items.length === 0 ? (
+      {alerts.status === 'done' && more.items.length === 0 ? (
         <Empty>No alerts. Levels, limits and top-up failures show up here.</Empty>
       ) : null}
-      {alerts.status === 'done' && alerts.value.items.length > 0 ? (
+      {more.items.length > 0 ? (
         <ul className="alert-list" data-list="alerts">
-          {alerts.value.items.map((alert, index) => (
+          {more.items.map((alert, index) => (
             <AlertItem key={alert.id ?? alert.alert_id ?? index} alert={alert} />
           ))}
         </ul>
       ) : null}
+      <LoadMore more={more} />
     </Panel>
   );
 }

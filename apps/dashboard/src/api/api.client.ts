@@ -176,10 +176,11 @@ export class ApiClient {
     });
   }
 
-  alerts(accountId: string): Promise<Page<Alert>> {
-    return this.request<unknown>('GET', accountPath(accountId, '/alerts')).then((body) =>
-      asPage<Alert>(body),
-    );
+  alerts(accountId: string, cursor?: string | null): Promise<Page<Alert>> {
+    return this.request<unknown>(
+      'GET',
+      accountPath(accountId, `/alerts${queryString({ cursor })}`),
+    ).then((body) => asPage<Alert>(body));
   }
 
   summary(days: number): Promise<Summary> {

@@ -1,5 +1,5 @@
 import { ApiClient } from '../api/api.client';
-import { loadTopupHistory, topupFromPayment } from './topup-history';
+import { loadTopupHistory, moreTopupHistory, topupFromPayment } from './topup-history';
 
 const payment = {
   payment_id: 'pay_1',
@@ -66,6 +66,24 @@ describe('top-up history', () => {
       page: { items: [topupFromPayment(payment)], next_cursor: null },
       fallbackReason: 'UPSTREAM_TIMEOUT',
     });
+  });
+
+  it('reads the next page from the list the first page came from', async () => {
+    const asked: string[] = [];
+    const api = new ApiClient('t', '', async (url) => {
+      asked.push(String(url));
+      const items = String(url).includes('/payments') ? [payment] : [];
+      return new Response(JSON.stringify({ items, next_cursor: null }));
+    });
+    await moreTopupHistory(api, 'a', 'c_topup', false);
+    await expect(moreTopupHistory(api, 'a', 'c_pay', true)).resolves.toEqual({
+      items: [topupFromPayment(payment)],
+      next_cursor: null,
+    });
+    expect(asked).toEqual([
+      '/v1/accounts/a/topups?cursor=c_topup',
+      '/v1/accounts/a/payments?cursor=c_pay',
+    ]);
   });
 
   it('does not hide other refusals', async () => {

@@ -39,10 +39,25 @@ export async function loadTopupHistory(api: ApiClient, accountId: string): Promi
     return { page: await api.topups(accountId) };
   } catch (error) {
     if (!(error instanceof ApiError) || (error.status !== 502 && error.status !== 504)) throw error;
-    const payments = await api.payments(accountId);
-    return {
-      page: { items: payments.items.map(topupFromPayment), next_cursor: payments.next_cursor },
-      fallbackReason: error.errorCode,
-    };
+    return { page: await paymentsPage(api, accountId), fallbackReason: error.errorCode };
   }
+}
+
+/** The page after `cursor`, from the list the first page came from (a cursor names its list). */
+export function moreTopupHistory(
+  api: ApiClient,
+  accountId: string,
+  cursor: string,
+  fromPayments: boolean,
+): Promise<Page<TopupEntry>> {
+  return fromPayments ? paymentsPage(api, accountId, cursor) : api.topups(accountId, cursor);
+}
+
+async function paymentsPage(
+  api: ApiClient,
+  accountId: string,
+  cursor?: string,
+): Promise<Page<TopupEntry>> {
+  const payments = await api.payments(accountId, cursor);
+  return { items: payments.items.map(topupFromPayment), next_cursor: payments.next_cursor };
 }

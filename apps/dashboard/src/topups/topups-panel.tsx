@@ -6,13 +6,18 @@ import { formatInstant } from '../format/dates';
 import { parseAmount } from '../format/money';
 import { Empty, Failure, Loading, Panel } from '../ui/layout';
 import { Money } from '../ui/money';
+import { LoadMore, useMorePages } from '../ui/more-pages';
 import { useAsync } from '../ui/use-async';
-import { loadTopupHistory } from './topup-history';
+import { loadTopupHistory, moreTopupHistory } from './topup-history';
 
 /** Credit purchases (manual and automatic) and a button that opens a Stripe Checkout. */
 export function TopupsPanel({ accountId }: { accountId: string }) {
   const { api } = useSignedIn();
   const [history, reload] = useAsync(() => loadTopupHistory(api, accountId), `topups:${accountId}`);
+  const loaded = history.status === 'done' ? history.value : undefined;
+  const more = useMorePages(loaded?.page, (cursor) =>
+    moreTopupHistory(api, accountId, cursor, loaded?.fallbackReason !== undefined),
+  );
   const [amount, setAmount] = useState('30');
   const [checkout, setCheckout] = useState<
     | { state: 'idle' }
@@ -82,10 +87,8 @@ export function TopupsPanel({ accountId }: { accountId: string }) {
           admin recorded from payments.events; checkouts still open are not among them.
         </div>
       ) : null}
-      {history.status === 'done' && history.value.page.items.length === 0 ? (
-        <Empty>No top-ups yet.</Empty>
-      ) : null}
-      {history.status === 'done' && history.value.page.items.length > 0 ? (
+      {history.status === 'done' && more.items.length === 0 ? <Empty>No top-ups yet.</Empty> : null}
+      {more.items.length > 0 ? (
         <div className="table-scroll">
           <table className="table" data-table="topups">
             <thead>
@@ -99,7 +102,7 @@ export function TopupsPanel({ accountId }: { accountId: string }) {
               </tr>
             </thead>
             <tbody>
-              {history.value.page.items.map((entry) => (
+              {more.items.map((entry) => (
                 <tr key={entry.id} data-kind={entry.kind}>
                   <td className="nowrap">{formatInstant(entry.at)}</td>
                   <td>
@@ -124,6 +127,7 @@ export function TopupsPanel({ accountId }: { accountId: string }) {
           </table>
         </div>
       ) : null}
+      <LoadMore more={more} />
     </Panel>
   );
 }
