@@ -506,6 +506,47 @@ describe('the dashboard in Chromium, on data that went through admin, the ledger
     );
   });
 
+  it('shows no rows of a filter left while its next page was loading', async () => {
+    const busy = 'acct_busy';
+    await eventually(
+      async () => {
+        const path = `/v1/accounts/${busy}/transactions?limit=500`;
+        expect((await api.call<{ items: unknown[] }>('GET', path)).items).toHaveLength(55);
+      },
+      60_000,
+      250,
+    );
+    await page.goto(`${baseUrl()}/#/system`);
+    await page.goto(`${baseUrl()}/#/accounts/${busy}`);
+    await page.locator('[data-table=transactions] tbody tr').first().waitFor();
+    await expect(transactionKinds()).resolves.toEqual(Array(50).fill('purchase'));
+
+    // The next page of every kind is held on its way while the operator asks for grants only.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const nextPage = (url: URL) =>
+      url.pathname.endsWith(`/accounts/${busy}/transactions`) && url.searchParams.has('cursor');
+    await page.route(nextPage, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page
+      .locator('[data-panel=transactions]')
+      .getByRole('button', { name: 'Load more' })
+      .click();
+    await page.selectOption('select[name=kind]', 'grant');
+    await page.click('form[aria-label="Filter transactions"] button[type=submit]');
+    await page.getByText('No transactions match this filter.').waitFor();
+
+    const answered = page.waitForResponse((response) => nextPage(new URL(response.url())));
+    release();
+    await (await answered).finished();
+    // Time for the page to take the late answer in: it must not list it under "grant".
+    await page.waitForTimeout(1000);
+    await expect(transactionKinds()).resolves.toEqual([]);
+    await page.unroute(nextPage);
+  });
+
   /** The rows of the table behind a chart: [label, exact value]. */
   async function chartRows(chart: string): Promise<string[][]> {
     const table = page.locator(`[data-chart=${chart}] table tbody`);
