@@ -545,6 +545,14 @@ describe('the dashboard in Chromium, on data that went through admin, the ledger
     await page.waitForTimeout(1000);
     await expect(transactionKinds()).resolves.toEqual([]);
     await page.unroute(nextPage);
+
+    // Back to every kind, the list starts over and pages without a gap or a repeat.
+    const panel = page.locator('[data-panel=transactions]');
+    await panel.getByRole('button', { name: 'Clear' }).click();
+    await eventually(async () => expect(await transactionKinds()).toHaveLength(50));
+    await panel.getByRole('button', { name: 'Load more' }).click();
+    await eventually(async () => expect(await transactionKinds()).toHaveLength(55));
+    expect(new Set(await transactionIds()).size).toBe(55);
   });
 
   /** The rows of the table behind a chart: [label, exact value]. */

@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useSignedIn } from '../api/api-context';
-import type { Page, Transaction } from '../api/api.types';
 import { TRANSACTION_KINDS } from '../api/api.types';
 import { formatInstant } from '../format/dates';
 import { parseAmount } from '../format/money';
 import { Empty, Failure, Loading, Panel } from '../ui/layout';
 import { Money } from '../ui/money';
+import { useMorePages } from '../ui/more-pages';
 import { useAsync } from '../ui/use-async';
 import {
   EMPTY_FILTER,
@@ -35,13 +35,17 @@ export function TransactionsPanel({
   const { api } = useSignedIn();
   const [draft, setDraft] = useState<FilterForm>(EMPTY_FILTER);
   const [applied, setApplied] = useState<FilterForm>(EMPTY_FILTER);
-  const [pages, setPages] = useState<Page<Transaction>[]>([]);
-  const [busy, setBusy] = useState<'more' | 'csv' | null>(null);
+  const [busy, setBusy] = useState<'csv' | null>(null);
   const [problem, setProblem] = useState<unknown>(null);
   const filter = toTransactionFilter(applied);
   const [first, reload] = useAsync(
     () => api.transactions(accountId, filter),
     `transactions:${accountId}:${JSON.stringify(filter)}`,
+  );
+  // Further pages follow the first page of the filter they were asked under: one answered
+  // after the filter changed is never listed under the new one.
+  const more = useMorePages(first.status === 'done' ? first.value : undefined, (cursor) =>
+    api.transactions(accountId, filter, cursor),
   );
 
   const apply = (event: FormEvent) => {
@@ -49,27 +53,11 @@ export function TransactionsPanel({
     const invalid = filterProblem(draft);
     setProblem(invalid ? new Error(invalid) : null);
     if (invalid) return;
-    setPages([]);
     setApplied(draft);
   };
 
-  const loaded = first.status === 'done' ? [first.value, ...pages] : [];
-  const transactions = loaded.flatMap((page) => page.items);
-  const nextCursor = loaded[loaded.length - 1]?.next_cursor ?? null;
-
-  const loadMore = () => {
-    setBusy('more');
-    api.transactions(accountId, filter, nextCursor).then(
-      (page) => {
-        setPages((previous) => [...previous, page]);
-        setBusy(null);
-      },
-      (error: unknown) => {
-        setProblem(error);
-        setBusy(null);
-      },
-    );
-  };
+  const transactions = more.items;
+  const nextCursor = more.nextCursor;
 
   const downloadCsv = () => {
     setBusy('csv');
@@ -137,7 +125,6 @@ export function TransactionsPanel({
           onClick={() => {
             setDraft(EMPTY_FILTER);
             setApplied(EMPTY_FILTER);
-            setPages([]);
             setProblem(null);
           }}
         >
@@ -147,6 +134,9 @@ export function TransactionsPanel({
       {problem ? <Failure error={problem} /> : null}
       {first.status === 'loading' ? <Loading what="transactions" /> : null}
       {first.status === 'failed' ? <Failure error={first.error} onRetry={reload} /> : null}
+      {typeof more.state === 'object' ? (
+        <Failure error={more.state.error} onRetry={more.loadMore} />
+      ) : null}
       {first.status === 'done' && transactions.length === 0 ? (
         <Empty>
           No transactions{sameFilter(applied, EMPTY_FILTER) ? '' : ' match this filter'}.
@@ -206,8 +196,8 @@ export function TransactionsPanel({
           {transactions.length} shown{nextCursor ? ', more available' : ''}
         </span>
         {nextCursor ? (
-          <button type="button" onClick={loadMore} disabled={busy === 'more'}>
-            {busy === 'more' ? 'Loading…' : 'Load more'}
+          <button type="button" onClick={more.loadMore} disabled={more.state === 'loading'}>
+            {more.state === 'loading' ? 'Loading…' : 'Load more'}
           </button>
         ) : null}
       </div>

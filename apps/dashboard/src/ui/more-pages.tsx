@@ -11,32 +11,42 @@ export interface MorePages<T> {
 }
 
 /**
- * A list read by `next_cursor` past its first page: the further pages belong to the first page
- * they followed, so a first page loaded again starts the list over.
+ * A list read by `next_cursor` past its first page. The further pages, and the state of
+ * loading one, belong to the first page they followed: a first page loaded again (another
+ * filter, a retry) starts the list over, and an answer for the list before it is dropped.
  */
 export function useMorePages<T>(
   firstPage: Page<T> | undefined,
   loadPage: (cursor: string) => Promise<Page<T>>,
 ): MorePages<T> {
-  const [more, setMore] = useState<{ after?: Page<T>; pages: Page<T>[] }>({ pages: [] });
-  const [state, setState] = useState<MorePages<T>['state']>('idle');
-  const pages = firstPage !== undefined && more.after === firstPage ? more.pages : [];
+  const [more, setMore] = useState<{
+    after?: Page<T>;
+    pages: Page<T>[];
+    state: MorePages<T>['state'];
+  }>({ pages: [], state: 'idle' });
+  const current = firstPage !== undefined && more.after === firstPage;
+  const pages = current ? more.pages : [];
   const loaded = firstPage === undefined ? [] : [firstPage, ...pages];
   const nextCursor = loaded[loaded.length - 1]?.next_cursor ?? null;
 
   const loadMore = () => {
     if (firstPage === undefined || nextCursor === null) return;
-    setState('loading');
+    const after = firstPage;
+    const settle = (next: typeof more) =>
+      setMore((previous) => (previous.after === after ? next : previous));
+    setMore({ after, pages, state: 'loading' });
     loadPage(nextCursor).then(
-      (page) => {
-        setMore({ after: firstPage, pages: [...pages, page] });
-        setState('idle');
-      },
-      (error: unknown) => setState({ error }),
+      (page) => settle({ after, pages: [...pages, page], state: 'idle' }),
+      (error: unknown) => settle({ after, pages, state: { error } }),
     );
   };
 
-  return { items: loaded.flatMap((page) => page.items), nextCursor, state, loadMore };
+  return {
+    items: loaded.flatMap((page) => page.items),
+    nextCursor,
+    state: current ? more.state : 'idle',
+    loadMore,
+  };
 }
 
 /** "Load more" while the list has a next page, and why the last attempt failed. */
