@@ -35,6 +35,13 @@ describe('money shown to an operator', () => {
     expect(formatMoney('0.000000000000')).toBe('$0.00');
   });
 
+  it('never shows an amount that is not zero as zero, half a millionth included', () => {
+    // One token at 0.50 per million tokens.
+    expect(formatMoney('0.000000500000')).toBe('< $0.000001');
+    expect(formatMoney('-0.000000500000')).toBe('> -$0.000001');
+    expect(formatMoney('0.000000500001')).toBe('$0.000001');
+  });
+
   it('signs negative amounts before the symbol and never shows a negative zero', () => {
     expect(formatMoney('-1234.5')).toBe('-$1,234.50');
     expect(formatMoney('-0.001')).toBe('-$0.001');
