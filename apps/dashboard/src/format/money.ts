@@ -39,7 +39,8 @@ export function formatMoney(value: unknown, currency = 'USD'): string {
   const amount = parseAmount(value);
   if (amount === undefined) return '—';
   const smallest = new Decimal(1).dividedBy(10 ** SMALLEST_SHOWN_PLACES);
-  if (!amount.isZero() && amount.abs().lessThan(smallest.dividedBy(2))) {
+  // Half the smallest place rounds half-even to zero: below it or at it, say so.
+  if (!amount.isZero() && amount.abs().lessThanOrEqualTo(smallest.dividedBy(2))) {
     return `${amount.isNegative() ? '> -' : '< '}${withCurrency(smallest.toFixed(), currency)}`;
   }
   const formatted = formatDecimal(amount, displayPlaces(amount));
