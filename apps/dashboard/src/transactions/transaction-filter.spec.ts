@@ -1,3 +1,4 @@
+import { TRANSACTION_KINDS } from '../api/api.types';
 import {
   EMPTY_FILTER,
   csvFileName,
@@ -36,5 +37,24 @@ describe('the transactions filter', () => {
       csvFileName('acct_1', { kind: 'grant', fromDay: '2026-11-01', toDay: '2026-11-30' }),
     ).toBe('transactions-acct_1-grant-2026-11-01-to-2026-11-30.csv');
     expect(csvFileName('../<evil> name', EMPTY_FILTER)).toBe('transactions-.._evil_name.csv');
+  });
+});
+
+describe('the kind filter', () => {
+  it('offers every kind of transaction the ledger posts', () => {
+    // apps/ledger: credits (grant, bonus, refund), payments (purchase, purchase_refund), coupons,
+    // usage, and budget periods (allowance_issue, allowance_expiry, allowance_withdrawal).
+    expect([...TRANSACTION_KINDS].sort()).toEqual([
+      'allowance_expiry',
+      'allowance_issue',
+      'allowance_withdrawal',
+      'bonus',
+      'coupon',
+      'grant',
+      'purchase',
+      'purchase_refund',
+      'refund',
+      'usage',
+    ]);
   });
 });
