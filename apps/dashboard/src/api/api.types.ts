@@ -61,6 +61,10 @@ export const TRANSACTION_KINDS = [
   'refund',
   'purchase',
   'purchase_refund',
+  'coupon',
+  'allowance_issue',
+  'allowance_expiry',
+  'allowance_withdrawal',
 ] as const;
 
 export interface Funding {
