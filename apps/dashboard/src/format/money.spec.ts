@@ -69,6 +69,10 @@ describe('money shown to an operator', () => {
 
   it('sums exactly and converts to numbers only for charts', () => {
     expect(sumAmounts(['0.1', '0.2', '0.000000000001', 'junk'])).toBe('0.300000000001');
+    // 24 significant digits: decimal.js's default precision (20) would round the sum.
+    expect(sumAmounts(['123456789012.123456789012', '0.000000000001'])).toBe(
+      '123456789012.123456789013',
+    );
     expect(chartNumber('0.000450')).toBe(0.00045);
     expect(chartNumber(undefined)).toBe(0);
   });
