@@ -5,11 +5,13 @@ import { Decimal } from 'decimal.js';
 const AMOUNT = /^-?\d+(\.\d+)?$/;
 const SYMBOLS: Readonly<Record<string, string>> = { USD: '$', EUR: '€', GBP: '£' };
 const SMALLEST_SHOWN_PLACES = 6;
+// Wide enough for any NUMERIC(38,12) amount and sums of them: the default 20 digits rounds sums.
+const Exact = Decimal.clone({ precision: 64 });
 
 /** The amount as a Decimal, or undefined when it is not a plain decimal string. */
 export function parseAmount(value: unknown): Decimal | undefined {
   if (typeof value !== 'string' || !AMOUNT.test(value)) return undefined;
-  return new Decimal(value);
+  return new Exact(value);
 }
 
 /** Digits grouped by thousands, rounded half-even to `places`. */
@@ -62,7 +64,7 @@ export function chartNumber(value: unknown): number {
 /** Sum of decimal strings, exact. */
 export function sumAmounts(values: readonly unknown[]): string {
   return values
-    .reduce<Decimal>((total, value) => total.plus(parseAmount(value) ?? 0), new Decimal(0))
+    .reduce<Decimal>((total, value) => total.plus(parseAmount(value) ?? 0), new Exact(0))
     .toFixed();
 }
 
