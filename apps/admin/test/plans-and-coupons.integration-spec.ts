@@ -137,6 +137,9 @@ describe('plans and coupons through admin, against the ledger', () => {
     const status = await harness.call('GET', `/v1/accounts/${own}/budget-status`);
     expect(status.status).toBe(200);
     expect(status.body).toMatchObject({ used: '0.000000', remaining: '100.000000' });
+    // The account reads as on its plan: assigning names the plan as its tier.
+    const read = await harness.call('GET', `/v1/accounts/${own}`, { token: tenant });
+    expect([read.status, read.body['tier']]).toEqual([200, 'enterprise']);
 
     const unknownPlan = await harness.call('PUT', `/v1/accounts/${own}/plan`, {
       body: { plan: 'platinum' },
