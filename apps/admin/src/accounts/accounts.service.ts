@@ -52,6 +52,11 @@ export class AccountsService {
     return presentAccount(row);
   }
 
+  /** The ledger names an assigned plan as the account's tier (ADR 0044): so does admin. */
+  async planAssigned(accountId: string, planName: string): Promise<void> {
+    await this.store.setTier(this.dataSource.manager, accountId, planName);
+  }
+
   /** Refuses an account admin does not know (404), before a command or a read about it. */
   async require(accountId: string): Promise<void> {
     if (!(await this.store.exists(this.dataSource.manager, accountId))) throw notFound(accountId);

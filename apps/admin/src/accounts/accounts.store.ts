@@ -100,6 +100,11 @@ export class AccountsStore {
     return row?.inserted ?? false;
   }
 
+  /** The account's tier as the ledger names it once a plan is assigned (ADR 0044). */
+  async setTier(manager: EntityManager, accountId: string, tier: string): Promise<void> {
+    await manager.query('UPDATE accounts SET tier = $2 WHERE account_id = $1', [accountId, tier]);
+  }
+
   async find(manager: EntityManager, accountId: string): Promise<AccountRow | undefined> {
     const [row]: AccountRow[] = await manager.query(`${ACCOUNT_SELECT} WHERE a.account_id = $1`, [
       accountId,

@@ -4,6 +4,7 @@ import { Commands } from '../commands/commands.service';
 import type { Page } from '../http/pagination';
 import type {
   AssignPlanRequest,
+  PlanAssignment,
   PlanView,
   SetMonthlyCapRequest,
   SetPlanRequest,
@@ -31,9 +32,14 @@ export class PlansService {
     return this.commands.send('ledger.get-plan', { name });
   }
 
-  async assign(accountId: string, request: AssignPlanRequest): Promise<unknown> {
+  async assign(accountId: string, request: AssignPlanRequest): Promise<PlanAssignment> {
     await this.accounts.require(accountId);
-    return this.commands.send('ledger.assign-plan', { ...request, account_id: accountId });
+    const assignment = await this.commands.send<PlanAssignment>('ledger.assign-plan', {
+      ...request,
+      account_id: accountId,
+    });
+    await this.accounts.planAssigned(accountId, assignment.plan.name);
+    return assignment;
   }
 
   async monthlyCap(accountId: string): Promise<unknown> {

@@ -38,6 +38,7 @@ export const planAssignmentSchema = z.object({
     .boolean()
     .describe("the plan's included allowance became the account's monthly budget"),
 });
+export type PlanAssignment = z.infer<typeof planAssignmentSchema>;
 
 /** The field of `ledger.set-monthly-cap`; the account comes from the path. */
 export const setMonthlyCapSchema = monthlyCapTerms;
