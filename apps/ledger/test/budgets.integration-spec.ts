@@ -275,6 +275,14 @@ describe('budgets with periods, on the ledger', () => {
     expect(await status('acct_none_limit')).toMatchObject({ ...lowered, available: '0.000000' });
     expect(await allowanceBalance()).toBe('0.000000000000');
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
+
+    // Raised back to 10: the 4 spent still counts, so 6 remains and 6 is issued again, not 7.
+    clock.set('2027-02-04T00:00:00Z');
+    const restored = { used: '4.000000', remaining: '6.000000' };
+    expect(await setLimit('10.00')).toMatchObject({ ...restored, allowance: '10.000000' });
+    expect(await status('acct_none_limit')).toMatchObject({ ...restored, available: '6.000000' });
+    expect(await allowanceBalance()).toBe('6.000000000000');
+    expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });
   });
 
   it('prorates a budget created mid-period by the days left', async () => {

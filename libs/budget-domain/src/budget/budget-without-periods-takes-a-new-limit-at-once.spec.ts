@@ -32,6 +32,21 @@ describe('a changed limit of a budget without periods', () => {
     ]);
   });
 
+  it('cut from 10 to 3 and raised back to 10 with 4 spent: 6 remains, as before the cut, not 7', () => {
+    const cut = changeTerms(none, { ...none, limit: d('3') }, spent4, now);
+    const raised = changeTerms({ ...none, limit: d('3') }, none, cut.state, now);
+    expect(raised.state.allowanceRemaining.toFixed()).toBe('6');
+    expect(raised.moved.toFixed()).toBe('6');
+  });
+
+  it('cut to 3 after all 10 were spent and raised back to 10: nothing is issued again', () => {
+    const spentAll = { ...spent4, allowanceRemaining: d('0'), used: d('12') };
+    const cut = changeTerms(none, { ...none, limit: d('3') }, spentAll, now);
+    const raised = changeTerms({ ...none, limit: d('3') }, none, cut.state, now);
+    expect(raised.state.allowanceRemaining.toFixed()).toBe('0');
+    expect(raised.moved.toFixed()).toBe('0');
+  });
+
   it('keeps what rolled in when the budget took the rule', () => {
     const rolledIn = {
       ...spent4,
