@@ -268,10 +268,11 @@ describe('budgets with periods, on the ledger', () => {
     expect(await status('acct_none_limit')).toMatchObject({ ...raised, available: '11.000000' });
     expect(await allowanceBalance()).toBe('11.000000000000');
 
-    // Lowered below what was used: nothing remains, and the allowance left is withdrawn.
+    // Lowered below what was used: nothing remains, and the allowance left is withdrawn. The
+    // allowance stays at the 4 spent of it (ADR 0080).
     clock.set('2027-02-03T00:00:00Z');
     const lowered = { used: '4.000000', remaining: '0.000000' };
-    expect(await setLimit('3.00')).toMatchObject({ ...lowered, allowance: '3.000000' });
+    expect(await setLimit('3.00')).toMatchObject({ ...lowered, allowance: '4.000000' });
     expect(await status('acct_none_limit')).toMatchObject({ ...lowered, available: '0.000000' });
     expect(await allowanceBalance()).toBe('0.000000000000');
     expect(await commands.send('ledger.reconcile', {})).toMatchObject({ ok: true });

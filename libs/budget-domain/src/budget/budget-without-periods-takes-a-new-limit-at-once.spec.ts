@@ -23,9 +23,9 @@ describe('a changed limit of a budget without periods', () => {
     ]);
   });
 
-  it('lowered from 10 to 3 with 4 spent: nothing remains, the 6 left is withdrawn', () => {
+  it('lowered from 10 to 3 with 4 spent: the allowance stays at the 4 spent, nothing remains, the 6 left is withdrawn', () => {
     expect(figures(changeTerms(none, { ...none, limit: d('3') }, spent4, now))).toEqual([
-      '3',
+      '4',
       '0',
       '4',
       '-6',

@@ -113,7 +113,7 @@ export function restartPeriod(
  * A changed definition that keeps the period rule. A periodic budget takes it at its next reset
  * (its state is unchanged here). A budget without periods has no next reset, so a new limit
  * applies at once: the allowance becomes the new limit plus what rolled in when the budget took
- * the rule, and what remains is that less the allowance already spent, never below zero.
+ * the rule, but never less than the allowance already spent; what remains is the difference.
  * `moved` is the change of the allowance remaining: issued when positive, withdrawn when
  * negative. A budget past its expiry and grace gets nothing, as at a reset.
  */
@@ -126,9 +126,11 @@ export function changeTerms(
   const unchanged = { state, moved: ZERO };
   if (budget.period !== 'none' || budget.limit.equals(previous.limit)) return unchanged;
   if (budgetValidity(budget, now) === 'expired') return unchanged;
-  const allowance = budget.limit.plus(state.rolledOver);
   const spent = state.allowance.minus(state.allowanceRemaining);
-  const allowanceRemaining = Decimal.max(allowance.minus(spent), ZERO);
+  // Never below what was already spent: allowance − remaining is all that records the spent
+  // part, so a cut below it followed by a raise would issue it again (ADR 0080).
+  const allowance = Decimal.max(budget.limit.plus(state.rolledOver), spent);
+  const allowanceRemaining = allowance.minus(spent);
   return {
     state: { ...state, allowance, allowanceRemaining },
     moved: allowanceRemaining.minus(state.allowanceRemaining),
