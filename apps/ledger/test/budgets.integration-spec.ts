@@ -301,6 +301,26 @@ describe('budgets with periods, on the ledger', () => {
     ).toMatchObject({ allowance: '30.000000', remaining: '30.000000' });
   });
 
+  it('projects the period cost of a budget created mid-period from the days it has counted', async () => {
+    clock.set('2027-03-30T00:00:00Z');
+    await account('acct_projection');
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_projection',
+      period: 'monthly',
+      reset_day: 1,
+      limit: '100.00',
+      hard_limit: true,
+    });
+    clock.set('2027-03-31T00:00:00Z');
+    await use('acct_projection', '10.000000');
+    // 10 in the one day since the budget was set: 20 by April 1, not 10 × 31 / 30.
+    expect(await status('acct_projection')).toMatchObject({
+      used: '10.000000',
+      days_remaining: 1,
+      projected_period_cost: '20.000000',
+    });
+  });
+
   it('soft limit warns, hard limit blocks, overage stretches the hard limit', async () => {
     clock.set('2026-11-10T00:00:00Z');
     const { secret } = await account('acct_limits');
