@@ -595,7 +595,8 @@ describe('budgets with periods, on the ledger', () => {
       alert_level: 'YELLOW',
       recommended_strategy: 'QUALITY_FIRST',
       days_remaining: 1,
-      projected_period_cost: '48.000000',
+      // The key's budget was set at 06:00, the 12 spent since: under an hour, no extrapolation.
+      projected_period_cost: '12.000000',
       over_soft_limit: false,
       over_hard_limit: false,
       overage: '0.000000',

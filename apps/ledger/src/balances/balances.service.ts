@@ -96,7 +96,9 @@ export class BalancesService {
       ...presentStatus(status),
       recommended_strategy: status.recommendedStrategy,
       days_remaining: daysRemaining(period, now),
-      projected_period_cost: formatAmount(projectedPeriodCost(period, status.used, now)),
+      projected_period_cost: formatAmount(
+        projectedPeriodCost(period, status.used, now, budget?.definition.createdAt),
+      ),
       period: presentPeriod(period),
     };
   }

@@ -162,5 +162,10 @@ describe('projection', () => {
       '10',
     );
     expect(projectedPeriodCost({ start: null, end: null }, d('7'), new Date()).toFixed()).toBe('7');
+    // A budget created on Nov 21 counts from then: 10 in 5 of its 10 days projects 20.
+    const created = new Date('2026-11-21T00:00:00Z');
+    expect(
+      projectedPeriodCost(period, d('10'), new Date('2026-11-26T00:00:00Z'), created).toFixed(),
+    ).toBe('20');
   });
 });

@@ -4,11 +4,19 @@ import type { Period } from './budget-period';
 /**
  * Projected cost of the whole period from spend so far, at the same daily rate. Before a
  * full hour has elapsed the projection is the spend itself (no extrapolation from noise).
+ * `countedFrom` is when `used` began counting, if later than the period's start: a budget
+ * created mid-period has counted only its own days, so the rate is measured over those.
  */
-export function projectedPeriodCost(period: Period, used: Decimal, now: Date): Decimal {
+export function projectedPeriodCost(
+  period: Period,
+  used: Decimal,
+  now: Date,
+  countedFrom?: Date,
+): Decimal {
   if (period.start === null || period.end === null) return used;
-  const elapsed = now.getTime() - period.start.getTime();
-  const total = period.end.getTime() - period.start.getTime();
+  const start = Math.max(period.start.getTime(), countedFrom?.getTime() ?? -Infinity);
+  const elapsed = now.getTime() - start;
+  const total = period.end.getTime() - start;
   if (elapsed < 3_600_000) return used;
   return used
     .times(total)
