@@ -674,6 +674,25 @@ describe('budgets with periods, on the ledger', () => {
     }
   });
 
+  it('refuses a percent with more decimals than the budget keeps, instead of carrying over less than it answered', async () => {
+    clock.set('2027-05-01T00:00:00Z');
+    await account('acct_percent_places');
+    const set = (rollover: string) =>
+      commands.send('ledger.set-budget', {
+        account_id: 'acct_percent_places',
+        period: 'monthly',
+        reset_day: 1,
+        limit: '1000.00',
+        hard_limit: true,
+        rollover_max_percent: rollover,
+      });
+    // Answered as 33.33333 %, it carried over 333.333 (33.3333 %) of 1000 unused into June.
+    expect(await set('33.33333')).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+    expect(await set('33.3333')).toMatchObject({ rollover_max_percent: 33.3333 });
+    clock.set('2027-06-01T00:00:00Z');
+    expect(await status('acct_percent_places')).toMatchObject({ remaining: '1333.333000' });
+  });
+
   it('refuses a budget with invalid numbers', async () => {
     expect(
       await commands.send('ledger.set-budget', {

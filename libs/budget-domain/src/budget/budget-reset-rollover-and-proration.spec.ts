@@ -130,6 +130,9 @@ describe('budget definitions', () => {
     [{ overageLimit: d('-1') }, 'INVALID_LIMIT'],
     [{ softLimitPercent: d('101') }, 'INVALID_PERCENT'],
     [{ rolloverMaxPercent: d('-5') }, 'INVALID_PERCENT'],
+    // The budget keeps percents at 4 decimals: 33.33333 would be acknowledged and applied as 33.3333.
+    [{ rolloverMaxPercent: d('33.33333') }, 'INVALID_PERCENT'],
+    [{ softLimitPercent: d('80.00001') }, 'INVALID_PERCENT'],
     [{ gracePeriodHours: -1 }, 'INVALID_GRACE'],
     [{ resetDay: 31 }, 'INVALID_PERIOD_RULE'],
   ] as Array<[Partial<BudgetDefinition>, string]>)('refuses %o with %s', (overrides, code) => {
