@@ -38,6 +38,9 @@ export const BUDGET_DEFAULTS = {
   gracePeriodHours: 0,
 } as const;
 
+/** Decimals a budget's percents keep. */
+export const PERCENT_SCALE = 4;
+
 /** Checks a definition's numbers; returns it unchanged. */
 export function assertBudget(budget: BudgetDefinition): BudgetDefinition {
   try {
@@ -55,6 +58,13 @@ export function assertBudget(budget: BudgetDefinition): BudgetDefinition {
   ] as const) {
     if (value.isNegative() || value.greaterThan(100))
       throw new InvalidBudgetError('INVALID_PERCENT', `${name} must be from 0 to 100`);
+    // The budgets table keeps percents as NUMERIC(7,4): more decimals would be rounded away
+    // after the reply acknowledged them, and the reset would apply another rollover cap.
+    if (value.decimalPlaces() > PERCENT_SCALE)
+      throw new InvalidBudgetError(
+        'INVALID_PERCENT',
+        `${name} must have at most ${PERCENT_SCALE} decimals`,
+      );
   }
   if (!Number.isFinite(budget.gracePeriodHours) || budget.gracePeriodHours < 0) {
     throw new InvalidBudgetError('INVALID_GRACE', 'grace_period_hours must not be negative');
