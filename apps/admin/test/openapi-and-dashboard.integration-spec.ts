@@ -82,6 +82,41 @@ describe('OpenAPI description, dashboard, health and metrics', () => {
     ]);
   });
 
+  it('describes a dry run answer, and limits as the services behind admin take them', async () => {
+    const answer = await harness.call<OpenApi>('GET', '/docs-json', { token: null });
+    // A dry run answers checkout_url and session_id null (topup's checkout).
+    const checkout = JSON.stringify(
+      answer.body.paths['/v1/accounts/{id}/topups/checkout']?.['post'],
+    );
+    expect(checkout).toContain('"checkout_url":{"nullable":true,"type":"string"}');
+    const setup = JSON.stringify(answer.body.paths['/v1/accounts/{id}/topups/setup']?.['post']);
+    expect(setup).toContain('"session_id":{"nullable":true,"type":"string"}');
+    expect(setup).toContain('"dry_run"');
+
+    // Topup answers at most 200 history items, alerting takes whole percents from 1 to 100:
+    // admin refuses more itself, naming the field, instead of passing on what they refuse.
+    const history = await harness.call('GET', '/v1/accounts/acct_docs/topups?limit=201');
+    expect([history.status, history.body['error_code'], history.body['message']]).toEqual([
+      422,
+      'VALIDATION_FAILED',
+      expect.stringMatching(/^query: limit/),
+    ]);
+    for (const percent of [50.5, 150]) {
+      const channel = await harness.call('PUT', '/v1/accounts/acct_docs/alert-channels', {
+        body: {
+          type: 'webhook',
+          url: 'https://hooks.example.com/t',
+          custom_thresholds: [{ percent }],
+        },
+      });
+      expect([percent, channel.status, channel.body['message']]).toEqual([
+        percent,
+        422,
+        expect.stringMatching(/^body: custom_thresholds/),
+      ]);
+    }
+  });
+
   it('serves the interactive docs at /docs', async () => {
     const docs = await fetch(`${harness.url}/docs`);
     expect(docs.status).toBe(200);
