@@ -1,13 +1,20 @@
 import { z } from 'zod';
 import { ValidationException, ValidationExceptionCode } from './validation.exception';
 
-/** `limit` of a list: 1–500, default 50; anything else is refused, never clamped. */
-export const limitQuery = z.coerce
-  .number()
-  .int('limit must be an integer')
-  .min(1, 'limit must be at least 1')
-  .max(500, 'limit must be at most 500')
-  .default(50);
+/**
+ * `limit` of a list: 1 to `max`, default 50; anything else is refused, never clamped. A list
+ * another service answers takes what that service takes.
+ */
+export const limitQueryUpTo = (max: number) =>
+  z.coerce
+    .number()
+    .int('limit must be an integer')
+    .min(1, 'limit must be at least 1')
+    .max(max, `limit must be at most ${max}`)
+    .default(50);
+
+/** `limit` of admin's own lists: 1–500. */
+export const limitQuery = limitQueryUpTo(500);
 
 /**
  * The query of a list answered whole in one page (`next_cursor` always null): it takes no

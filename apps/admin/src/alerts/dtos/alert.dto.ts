@@ -53,7 +53,8 @@ export const setChannelSchema = z
     custom_thresholds: z
       .array(
         z.union([
-          z.object({ percent: z.number().positive().max(1000) }).strict(),
+          // Whole percents of spend, as alerting takes them (parseCustomThreshold).
+          z.object({ percent: z.number().int().min(1).max(100) }).strict(),
           z.object({ amount: nonNegativeAmountString }).strict(),
         ]),
       )

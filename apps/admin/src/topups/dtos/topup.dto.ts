@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { nonNegativeAmountString, plainText } from '@tally/budget-domain';
-import { cursorQuery, limitQuery } from '../../http/pagination';
+import { cursorQuery, limitQuery, limitQueryUpTo } from '../../http/pagination';
 
 const returnUrl = z
   .string()
@@ -47,8 +47,12 @@ export const autoTopUpSchema = z
   .refine((settings) => Object.keys(settings).length > 0, { message: 'nothing to change' });
 export type AutoTopUpRequest = z.infer<typeof autoTopUpSchema>;
 
+/** Topup answers at most 200 history items a page (topup.history). */
 export const historyQuery = z
-  .object({ cursor: z.string().min(1).max(512).optional(), limit: limitQuery })
+  .object({
+    cursor: z.string().min(1).max(512).optional(),
+    limit: limitQueryUpTo(200),
+  })
   .strict();
 export type HistoryQuery = z.infer<typeof historyQuery>;
 
@@ -57,16 +61,21 @@ export type PaymentsQuery = z.infer<typeof paymentsQuery>;
 
 const amount = z.string();
 
+// A dry run makes no Stripe session: its URL and id are null.
 export const checkoutAnswerSchema = z.object({
-  checkout_url: z.string(),
-  session_id: z.string(),
+  checkout_url: z.string().nullable(),
+  session_id: z.string().nullable(),
   credit_amount: amount,
   paid_amount: amount,
   paid_currency: z.string(),
   dry_run: z.boolean(),
 });
 
-export const setupAnswerSchema = z.object({ checkout_url: z.string(), session_id: z.string() });
+export const setupAnswerSchema = z.object({
+  checkout_url: z.string().nullable(),
+  session_id: z.string().nullable(),
+  dry_run: z.boolean().optional().describe('true when no Stripe session was made'),
+});
 
 export const autoTopUpAnswerSchema = z.object({
   enabled: z.boolean(),
