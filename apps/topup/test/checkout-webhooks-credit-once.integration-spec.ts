@@ -189,6 +189,18 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     ).toHaveLength(0);
   });
 
+  it('refuses a pack named like a property every object has, with VALIDATION_FAILED', async () => {
+    for (const pack of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(
+        await topup.send('topup.create-checkout', {
+          account_id: 'acct_rev2_pack_names',
+          pack,
+          dry_run: true,
+        }),
+      ).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+    }
+  });
+
   it('uses the configured return URLs unless the request names its own', async () => {
     await topup.send('topup.create-checkout', { account_id: 'acct_urls', amount_paid: '10' });
     await topup.send('topup.create-checkout', {
