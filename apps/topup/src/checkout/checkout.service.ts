@@ -128,7 +128,10 @@ export class CheckoutService {
       );
     }
     if (request.amountPaid !== undefined) return request.amountPaid;
-    const pack = this.config.checkout.packs[request.pack ?? ''];
+    // Own keys only: `packs["constructor"]` is Object's, not a pack, and has no toFixed.
+    const packs = this.config.checkout.packs;
+    const name = request.pack ?? '';
+    const pack = Object.hasOwn(packs, name) ? packs[name] : undefined;
     if (!pack) {
       throw new CheckoutException(
         CheckoutExceptionCode.VALIDATION_FAILED,
