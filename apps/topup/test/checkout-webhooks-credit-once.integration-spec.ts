@@ -337,6 +337,20 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     expect(topup.paymentsOf(account)).toHaveLength(1);
   });
 
+  it('history refuses a cursor it could not have given (entry id not a uuid, a time before 4713 BC) with VALIDATION_FAILED', async () => {
+    const cursorOf = (at: string, entryId: string) =>
+      Buffer.from(JSON.stringify([at, entryId])).toString('base64url');
+    for (const cursor of [
+      cursorOf('2026-12-06T10:00:00.000Z', '-'.repeat(36)),
+      cursorOf('2026-12-06T10:00:00.000Z', '0123456789abcdef0123456789abcdef0123'),
+      cursorOf('-271821-04-20T00:00:00.000Z', '00000000-0000-4000-8000-000000000000'),
+    ]) {
+      expect(
+        await topup.send('topup.history', { account_id: 'acct_rev2_cursor', cursor }),
+      ).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+    }
+  });
+
   it('history: newest first, in pages, Stripe refs masked, and an account sees only its own', async () => {
     const first = await paidCheckout('acct_history_a', '10');
     await topup.deliver(first.completed);
