@@ -8,7 +8,7 @@ import { counter } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { maskStripeRef } from '../stripe/stripe-refs';
 import { EntriesException, EntriesExceptionCode } from './entries.exception';
-import { EntriesStore } from './entries.store';
+import { EntriesStore, isUuid } from './entries.store';
 import type { Entry, EntryKey } from './entries.store';
 
 const payments = counter(
@@ -126,17 +126,24 @@ function encodeCursor(entry: Entry): string {
   );
 }
 
+/** Date#toISOString of a year from 0 to 9999, as a cursor carries it. */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 function decodeCursor(cursor: string): { createdAt: Date; entryId: string } {
   try {
     const [at, entryId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
       unknown,
       unknown,
     ];
+    // Only what encodeCursor writes: the page query casts both values, and PostgreSQL cannot
+    // take every time JavaScript can (none before 4713 BC) nor any id that is not a uuid.
     const createdAt = new Date(String(at));
     if (
-      typeof entryId === 'string' &&
+      typeof at === 'string' &&
+      CURSOR_TIME.test(at) &&
       !Number.isNaN(createdAt.getTime()) &&
-      /^[0-9a-f-]{36}$/.test(entryId)
+      typeof entryId === 'string' &&
+      isUuid(entryId)
     )
       return { createdAt, entryId };
   } catch {
