@@ -263,6 +263,76 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     ]);
   });
 
+  it('a delayed payment that succeeds later credits 10 for 30 CHF once, on checkout.session.async_payment_succeeded', async () => {
+    const account = 'acct_rev2_delayed_paid';
+    const reply = await checkout(account, '30');
+    const completed = stripe.completeCheckout(reply.session_id, { paid: false });
+    await topup.deliver(stripe.event('checkout.session.completed', completed));
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(1));
+
+    // Days later the bank transfer clears: Stripe says so on the session's own event.
+    const settled = stripe.settleDelayedCheckout(reply.session_id);
+    const succeeded = stripe.event('checkout.session.async_payment_succeeded', settled);
+    const response = await topup.deliver(succeeded);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ received: true, outcome: 'handled' });
+    await eventually(async () => expect(await ledgerCredit(account)).toBe('10.000000'));
+    // The payment intent's own success for the same payment, and a redelivery, credit nothing more.
+    await topup.deliver(
+      stripe.event('payment_intent.succeeded', stripe.object(settled['payment_intent'] as string)),
+    );
+    await topup.deliver(succeeded);
+    const marker = await paidCheckout(account, '30');
+    await topup.deliver(marker.completed);
+    await eventually(async () => expect(await ledgerCredit(account)).toBe('20.000000'));
+    expect(
+      topup
+        .paymentsOf(account)
+        .map((payment) => [
+          payment.kind,
+          payment.credit_amount,
+          payment.paid_amount,
+          payment.paid_currency,
+          payment.stripe_ref,
+        ]),
+    ).toEqual([
+      ['credit_failed', '0.000000', '30.000000', 'CHF', settled['payment_intent']],
+      ['credit_purchased', '10.000000', '30.000000', 'CHF', settled['payment_intent']],
+      ['credit_purchased', '10.000000', '30.000000', 'CHF', marker.paymentIntentId],
+    ]);
+    const history = await topup.send<HistoryReply>('topup.history', { account_id: account });
+    expect(
+      history.items.map((item) => [item['kind'], item['status'], item['credit_amount']]),
+    ).toEqual([
+      ['purchase', 'succeeded', '10.000000'],
+      ['purchase', 'succeeded', '10.000000'],
+    ]);
+  });
+
+  it('a delayed payment that fails later, its completion never delivered, is a failed entry with 0 credit', async () => {
+    const account = 'acct_rev2_delayed_failed';
+    const reply = await checkout(account, '30');
+    stripe.completeCheckout(reply.session_id, { paid: false });
+    const settled = stripe.settleDelayedCheckout(reply.session_id, { paid: false });
+    const response = await topup.deliver(
+      stripe.event('checkout.session.async_payment_failed', settled),
+    );
+    expect(await response.json()).toEqual({ received: true, outcome: 'handled' });
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(1));
+    expect(topup.paymentsOf(account)[0]).toMatchObject({
+      kind: 'credit_failed',
+      trigger: 'manual',
+      credit_amount: '0.000000',
+      paid_amount: '30.000000',
+      paid_currency: 'CHF',
+      stripe_ref: settled['payment_intent'],
+    });
+    const history = await topup.send<HistoryReply>('topup.history', { account_id: account });
+    expect(
+      history.items.map((item) => [item['kind'], item['status'], item['credit_amount']]),
+    ).toEqual([['failed', 'failed', '0.000000']]);
+  });
+
   it('a refund takes the credit back in proportion, once per refunded total: 45 CHF, 15 refunded then all', async () => {
     const account = 'acct_refund';
     const { completed, paymentIntentId } = await paidCheckout(account, '45');

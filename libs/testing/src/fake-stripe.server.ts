@@ -153,6 +153,23 @@ export class FakeStripeServer {
     return { ...session };
   }
 
+  /**
+   * A session completed unpaid with a delayed payment method (SEPA, bank transfer) settles
+   * days later: its PaymentIntent succeeds or fails, and the session is paid or stays unpaid.
+   * Returns the session, as the checkout.session.async_payment_* events carry it.
+   */
+  settleDelayedCheckout(sessionId: string, options: { paid?: boolean } = {}): StripeObject {
+    const session = this.object(sessionId);
+    const paymentIntentId = session['payment_intent'] as string;
+    if (options.paid ?? true) {
+      this.succeedPaymentIntent(paymentIntentId);
+      session['payment_status'] = 'paid';
+    } else {
+      this.failPaymentIntent(paymentIntentId, 'payment_method_provider_decline');
+    }
+    return { ...session };
+  }
+
   /** A PaymentIntent left processing (or requiring action) succeeds; returns it. */
   succeedPaymentIntent(paymentIntentId: string): StripeObject {
     const paymentIntent = this.object(paymentIntentId);
