@@ -138,6 +138,11 @@ export class WebhooksService {
         return object['mode'] === 'setup'
           ? this.setupCompleted(tx, object, saved, now)
           : this.checkoutCompleted(tx, object, now);
+      // A delayed payment method (bank debit, transfer) completes the session unpaid and
+      // settles days later on these events, whose session is paid or still unpaid (ADR 0083).
+      case 'checkout.session.async_payment_succeeded':
+      case 'checkout.session.async_payment_failed':
+        return this.checkoutCompleted(tx, object, now);
       case 'checkout.session.expired':
         return this.checkoutExpired(tx, object, now);
       case 'payment_intent.succeeded':
@@ -155,7 +160,7 @@ export class WebhooksService {
     }
   }
 
-  /** Paid: credit. Unpaid: a failed entry with 0 credit (DESIGN 4). */
+  /** Paid: credit. Unpaid: a failed entry with 0 credit (DESIGN 4); a later success still credits it. */
   private async checkoutCompleted(
     tx: OutboxTransaction,
     session: StripeObject,
