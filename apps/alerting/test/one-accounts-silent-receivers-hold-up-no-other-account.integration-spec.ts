@@ -1,0 +1,66 @@
+import { eventually } from '@tally/testing';
+import type { CommandClient } from '@tally/testing';
+import { balanceChanged } from './alerting.fixtures';
+import { AlertingHarness } from './alerting.harness';
+import { WebhookReceiver } from './webhook-receiver';
+
+type Reply = Record<string, unknown>;
+
+const TIMEOUT_MS = 5000;
+/** As many silent channels as an instance has delivery slots by default (16; an account may have 20). */
+const SILENT_CHANNELS = 16;
+
+describe('one account’s silent receivers and another account’s alert', () => {
+  // The default ALERTING_DELIVERY_CONCURRENCY (16): nothing here is tuned to make it fail.
+  const alerting = new AlertingHarness({ ALERTING_DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS) });
+  const receiver = new WebhookReceiver();
+  let commands: CommandClient;
+
+  const webhook = async (account: string, path: string, behavior: 'hang' | 'ok') => {
+    receiver.endpoint(path, { behavior: { kind: behavior } });
+    const reply = await commands.send<Reply>('alerting.set-channel', {
+      account_id: account,
+      type: 'webhook',
+      url: receiver.url(path),
+    });
+    receiver.setSecret(path, reply['signing_secret'] as string);
+  };
+  const crossHalf = (account: string) =>
+    alerting.kafka.produceJson(alerting.topic('ledger.balance-changed'), account, [
+      balanceChanged(account, 1, { used: '50' }),
+    ]);
+
+  beforeAll(async () => {
+    await receiver.start();
+    await alerting.start();
+    commands = await alerting.commands();
+  });
+  afterAll(async () => {
+    await alerting.stop();
+    await receiver.stop();
+  });
+
+  it('an account with 16 webhooks that never answer does not hold up another account’s delivery', async () => {
+    const noisy = 'acct_silent_many';
+    const silentPaths = Array.from({ length: SILENT_CHANNELS }, (_, i) => `/${noisy}/${i}`);
+    for (const path of silentPaths) await webhook(noisy, path, 'hang');
+    await webhook('acct_quiet_one', '/acct_quiet_one', 'ok');
+
+    await crossHalf(noisy);
+    const silent = () =>
+      receiver.requests.filter((request) => request.path.startsWith(`/${noisy}/`));
+    await eventually(() => expect(silent().length).toBeGreaterThanOrEqual(1));
+    const firstSilentStarted = Math.min(...silent().map((request) => request.receivedAt));
+    // The worker claims what it may of the silent account's 16 deliveries in one round.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    await crossHalf('acct_quiet_one');
+    await eventually(() => expect(receiver.at('/acct_quiet_one')).toHaveLength(1), 20_000);
+    const [quiet] = receiver.at('/acct_quiet_one');
+    expect(quiet!.status).toBe(200);
+    expect(quiet!.signatureValid).toBe(true);
+    // The quiet account's alert goes out beside the silent attempts, not once the first of
+    // them has timed out and freed a slot.
+    expect(quiet!.receivedAt - firstSilentStarted).toBeLessThan(TIMEOUT_MS);
+  });
+});
