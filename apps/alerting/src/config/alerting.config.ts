@@ -22,6 +22,8 @@ export interface AlertingConfig {
     readonly timeoutMs: number;
     /** Attempts in flight per instance; a channel has at most one at a time. */
     readonly concurrency: number;
+    /** Attempts in flight for one account, so its silent receivers leave slots to the others. */
+    readonly accountConcurrency: number;
     /** How often the delivery worker looks for due deliveries when nothing nudged it. */
     readonly pollMs: number;
     /** Refuse webhook URLs that are or resolve to loopback, private or link-local addresses (SSRF). */
@@ -59,6 +61,7 @@ export function alertingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ale
     DEFAULT_SPEND_ANOMALY_RULE.windowHours,
     1,
   );
+  const concurrency = integer('ALERTING_DELIVERY_CONCURRENCY', 16, 1);
   return {
     port: portFromEnv(3004, env),
     database: databaseConfigFromEnv('alerting', env),
@@ -70,7 +73,12 @@ export function alertingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ale
         maxAttempts: integer('ALERTING_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts, 1),
       },
       timeoutMs: integer('ALERTING_DELIVERY_TIMEOUT_MS', 5_000, 100),
-      concurrency: integer('ALERTING_DELIVERY_CONCURRENCY', 16, 1),
+      concurrency,
+      accountConcurrency: integer(
+        'ALERTING_DELIVERY_ACCOUNT_CONCURRENCY',
+        Math.max(1, Math.floor(concurrency / 4)),
+        1,
+      ),
       pollMs: integer('ALERTING_DELIVERY_POLL_MS', 250, 10),
       blockPrivateUrls: ['1', 'true', 'yes'].includes(
         (env['ALERTING_BLOCK_PRIVATE_URLS'] ?? '').toLowerCase(),

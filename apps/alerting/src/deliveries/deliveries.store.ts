@@ -100,19 +100,21 @@ export class DeliveriesStore {
    * Claims up to `limit` due deliveries for one attempt each, leased to `leaseToken` for
    * `leaseMs`: the first due delivery of each channel that has none in flight anywhere (a
    * slow channel holds back only itself), never a resolution before the alert it resolves,
-   * rows other instances are claiming skipped. A crashed
-   * instance's lease runs out and the delivery is taken over, with the same delivery id.
+   * rows other instances are claiming skipped, and no more than `perAccount` in flight for one
+   * account. A crashed instance's lease runs out and the delivery is taken over, with the
+   * same delivery id.
    */
   async claim(
     manager: EntityManager,
     limit: number,
     leaseToken: string,
     leaseMs: number,
+    perAccount: number,
   ): Promise<ClaimedDelivery[]> {
     const claimed = await returningRows<{ account_id: string; delivery_id: string }>(
       manager,
       `WITH candidates AS MATERIALIZED (
-         SELECT account_id, delivery_id FROM (
+         SELECT account_id, delivery_id, next_attempt_at FROM (
            SELECT d.account_id, d.delivery_id, d.next_attempt_at,
                   row_number() OVER (PARTITION BY d.account_id, d.channel_id
                                      ORDER BY d.next_attempt_at, d.created_at, d.delivery_id) AS turn
@@ -129,10 +131,22 @@ export class DeliveriesStore {
                WHERE fired.account_id = d.account_id AND fired.channel_id = d.channel_id
                  AND fired.alert_id = a.resolves AND fired.status IN ${OPEN})
          ) due
-         WHERE turn = 1 ORDER BY next_attempt_at LIMIT $1
+         WHERE turn = 1
+       ), fair AS MATERIALIZED (
+         -- One account's many silent receivers must not take every slot (ADR 0086).
+         SELECT account_id, delivery_id, next_attempt_at FROM (
+           SELECT c.*, row_number() OVER (PARTITION BY c.account_id
+                                          ORDER BY c.next_attempt_at, c.delivery_id) AS account_turn
+           FROM candidates c
+         ) ranked
+         WHERE account_turn + (
+           SELECT count(*) FROM deliveries busy
+           WHERE busy.account_id = ranked.account_id
+             AND busy.status IN ${OPEN} AND busy.lease_until > now()) <= $4
+         ORDER BY next_attempt_at LIMIT $1
        ), locked AS (
          SELECT d.account_id, d.delivery_id FROM deliveries d
-         JOIN candidates c ON c.account_id = d.account_id AND c.delivery_id = d.delivery_id
+         JOIN fair c ON c.account_id = d.account_id AND c.delivery_id = d.delivery_id
          WHERE d.status IN ${OPEN} AND (d.lease_until IS NULL OR d.lease_until <= now())
          FOR UPDATE OF d SKIP LOCKED
        )
@@ -142,7 +156,7 @@ export class DeliveriesStore {
        FROM locked
        WHERE d.account_id = locked.account_id AND d.delivery_id = locked.delivery_id
        RETURNING d.account_id, d.delivery_id`,
-      [limit, leaseToken, leaseMs],
+      [limit, leaseToken, leaseMs, perAccount],
     );
     if (claimed.length === 0) return [];
     const rows = (await manager.query(

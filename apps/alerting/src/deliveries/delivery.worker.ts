@@ -86,6 +86,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
           free,
           randomUUID(),
           this.config.delivery.timeoutMs + LEASE_MARGIN_MS,
+          this.config.delivery.accountConcurrency,
         );
         for (const delivery of claimed) this.track(this.attempt(delivery));
         claimedAll = claimed.length === free;
