@@ -92,6 +92,10 @@ export class ChannelsStore {
     return rows[0]?.count ?? 0;
   }
 
+  /**
+   * Deletes a channel and, in the same statement, ends its open deliveries (dead and
+   * dead-lettered, their leases dropped): a channel set again under this id must not get them.
+   */
   async delete(
     manager: EntityManager,
     scope: { accountId: string },
@@ -99,7 +103,23 @@ export class ChannelsStore {
   ): Promise<boolean> {
     const rows = await returningRows(
       manager,
-      `DELETE FROM channels WHERE account_id = $1 AND channel_id = $2 RETURNING channel_id`,
+      `WITH gone AS (
+         DELETE FROM channels WHERE account_id = $1 AND channel_id = $2
+         RETURNING account_id, channel_id
+       ), ended AS (
+         UPDATE deliveries d SET status = 'dead', last_error = 'the channel was deleted',
+           lease_token = NULL, lease_until = NULL, updated_at = now()
+         FROM gone
+         WHERE d.account_id = gone.account_id AND d.channel_id = gone.channel_id
+           AND d.status IN ('pending', 'retrying')
+         RETURNING d.account_id, d.delivery_id, d.alert_id, d.channel_id, d.channel_type, d.attempts, d.last_error
+       ), dead_lettered AS (
+         INSERT INTO delivery_dead_letters (account_id, delivery_id, alert_id, channel_id, channel_type, attempts, last_error, body, dead_at)
+         SELECT e.account_id, e.delivery_id, e.alert_id, e.channel_id, e.channel_type, e.attempts, e.last_error, a.body, now()
+         FROM ended e JOIN alerts a ON a.account_id = e.account_id AND a.alert_id = e.alert_id
+         ON CONFLICT DO NOTHING
+       )
+       SELECT channel_id FROM gone`,
       [scope.accountId, channelId],
     );
     return rows.length > 0;
