@@ -327,15 +327,15 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
       {
         title: 'Duplicates and dead letters per second',
         description:
-          "Usage records seen before (counted once) and records refused, per service: the messaging library's outcome counter, else the service's own.",
+          "Records seen before (counted once) and records refused, per service: the messaging library's outcome counter.",
         unit: 'ops',
         queries: [
           {
-            expr: 'sum by (job) (rate(tally_consumer_messages_total{outcome="duplicate"}[5m])) or sum by (job) (rate(tally_metering_duplicates_total[5m]))',
+            expr: 'sum by (job) (rate(tally_consumer_messages_total{outcome="duplicate"}[5m]))',
             legend: '{{job}} duplicates',
           },
           {
-            expr: 'sum by (job) (rate(tally_consumer_messages_total{outcome="dead_lettered"}[5m])) or sum by (job) (rate(tally_metering_dead_lettered_total[5m])) or sum by (job) (rate(tally_ledger_dead_lettered_total[5m]))',
+            expr: 'sum by (job) (rate(tally_consumer_messages_total{outcome="dead_lettered"}[5m]))',
             legend: '{{job}} dead-lettered',
           },
         ],
