@@ -470,7 +470,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
       {
         title: 'Auto top-up decisions per second',
         description:
-          'charged, or the reason it was not: disabled, no_payment_method, pending, monthly_limit_reached, cooldown.',
+          'charged, or the reason it was not: disabled, no_payment_method, paused, pending, monthly_limit_reached, cooldown, unsupported_currency.',
         unit: 'ops',
         queries: [
           { expr: 'decision:tally_topup_auto_topup_decisions:rate5m', legend: '{{decision}}' },
