@@ -13,7 +13,7 @@ export interface LedgerConfig {
   readonly reconciliationIntervalMs: number;
   /** How often expired holds are swept (0: never; an expired hold frees its funds at its expiry regardless). */
   readonly holdSweepIntervalMs: number;
-  /** The catalog file metering rates with (METERING_CATALOG_FILE), to price model estimates alike. */
+  /** LEDGER_CATALOG_FILE: the catalog file metering rates with (its METERING_CATALOG_FILE), to price model estimates alike. */
   readonly catalogFile?: string;
 }
 
