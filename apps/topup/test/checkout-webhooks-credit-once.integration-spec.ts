@@ -414,6 +414,8 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
       cursorOf('2026-12-06T10:00:00.000Z', '-'.repeat(36)),
       cursorOf('2026-12-06T10:00:00.000Z', '0123456789abcdef0123456789abcdef0123'),
       cursorOf('-271821-04-20T00:00:00.000Z', '00000000-0000-4000-8000-000000000000'),
+      // Year 0 is a date to JavaScript, not to PostgreSQL.
+      cursorOf('0000-01-01T00:00:00.000Z', '00000000-0000-4000-8000-000000000000'),
     ]) {
       expect(
         await topup.send('topup.history', { account_id: 'acct_rev2_cursor', cursor }),
