@@ -54,6 +54,7 @@ export {
 export type { AutoTopUpState, TopUpStatusChanged } from './events/topup-status-changed';
 export {
   SCHEMA_VERSION,
+  isTimestamp,
   nonNegativeAmountString,
   plainText,
   storableText,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import { SCHEMA_VERSION, Topics, formatAmount } from '@tally/budget-domain';
+import { SCHEMA_VERSION, Topics, formatAmount, isTimestamp } from '@tally/budget-domain';
 import type { PaymentEvent, PaymentKind } from '@tally/budget-domain';
 import type { OutboxTransaction } from '@tally/messaging';
 import { counter } from '@tally/platform';
@@ -126,9 +126,6 @@ function encodeCursor(entry: Entry): string {
   );
 }
 
-/** Date#toISOString of a year from 0 to 9999, as a cursor carries it. */
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
 function decodeCursor(cursor: string): { createdAt: Date; entryId: string } {
   try {
     const [at, entryId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
@@ -136,16 +133,9 @@ function decodeCursor(cursor: string): { createdAt: Date; entryId: string } {
       unknown,
     ];
     // Only what encodeCursor writes: the page query casts both values, and PostgreSQL cannot
-    // take every time JavaScript can (none before 4713 BC) nor any id that is not a uuid.
-    const createdAt = new Date(String(at));
-    if (
-      typeof at === 'string' &&
-      CURSOR_TIME.test(at) &&
-      !Number.isNaN(createdAt.getTime()) &&
-      typeof entryId === 'string' &&
-      isUuid(entryId)
-    )
-      return { createdAt, entryId };
+    // take every time JavaScript can (year 0, none before 4713 BC) nor an id that is no uuid.
+    if (isTimestamp(at) && at.endsWith('Z') && typeof entryId === 'string' && isUuid(entryId))
+      return { createdAt: new Date(at), entryId };
   } catch {
     // falls through to the refusal
   }
