@@ -1,34 +1,20 @@
 import { eventually, queryDatabase } from '@tally/testing';
-import type { CommandClient } from '@tally/testing';
 import { balanceChanged } from './alerting.fixtures';
-import { AlertingHarness } from './alerting.harness';
-import { WebhookReceiver } from './webhook-receiver';
+import { alertingWithReceiver } from './alerting.harness';
 
 type Reply = Record<string, unknown>;
 type History = { items: Reply[]; next_cursor: string | null };
 
 describe('a deleted channel’s deliveries', () => {
   // The first retry comes 2.5 to 5 s after the first attempt.
-  const alerting = new AlertingHarness({ ALERTING_RETRY_BASE_MS: '5000' });
-  const receiver = new WebhookReceiver();
-  let commands: CommandClient;
-
-  beforeAll(async () => {
-    await receiver.start();
-    await alerting.start();
-    commands = await alerting.commands();
-  });
-  afterAll(async () => {
-    await alerting.stop();
-    await receiver.stop();
-  });
+  const { alerting, receiver, commands } = alertingWithReceiver({ ALERTING_RETRY_BASE_MS: '5000' });
 
   it('end dead when it is deleted, and never reach a channel created again under its id', async () => {
     const account = 'acct_channel_reused';
     const channelId = 'ops-pager';
     const setChannel = async (path: string, behavior: 'always-fail' | 'ok') => {
       receiver.endpoint(path, { behavior: { kind: behavior } });
-      const reply = await commands.send<Reply>('alerting.set-channel', {
+      const reply = await commands().send<Reply>('alerting.set-channel', {
         account_id: account,
         channel_id: channelId,
         type: 'webhook',
@@ -36,7 +22,7 @@ describe('a deleted channel’s deliveries', () => {
       });
       receiver.setSecret(path, reply['signing_secret'] as string);
     };
-    const history = () => commands.send<History>('alerting.history', { account_id: account });
+    const history = () => commands().send<History>('alerting.history', { account_id: account });
 
     await setChannel('/old-pager', 'always-fail');
     await alerting.kafka.produceJson(alerting.topic('ledger.balance-changed'), account, [
@@ -50,7 +36,7 @@ describe('a deleted channel’s deliveries', () => {
     const [delivery] = (await history()).items;
 
     expect(
-      await commands.send('alerting.delete-channel', {
+      await commands().send('alerting.delete-channel', {
         account_id: account,
         channel_id: channelId,
       }),

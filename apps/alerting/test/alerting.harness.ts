@@ -5,6 +5,7 @@ import { ALERTING_COMMAND_PATTERNS } from '../src/commands/commands.module';
 import { AlertingModule } from '../src/alerting.module';
 import { alertingConfigFromEnv } from '../src/config/alerting.config';
 import type { AlertingConfig } from '../src/config/alerting.config';
+import { WebhookReceiver } from './webhook-receiver';
 
 /** Alerting's configuration for a test: isolated schema and topics, environment-style overrides. */
 export function alertingConfig(
@@ -41,4 +42,28 @@ export class AlertingHarness extends InProcessApp {
   commands(): Promise<CommandClient> {
     return this.commandsOf(ALERTING_COMMAND_PATTERNS);
   }
+}
+
+/**
+ * Alerting and a webhook receiver for one spec: the receiver starts first, so that alerting can
+ * reach it, and both stop after the spec. `commands()` is alerting's command client once started.
+ */
+export function alertingWithReceiver(env: Record<string, string> = {}) {
+  const alerting = new AlertingHarness(env);
+  const receiver = new WebhookReceiver();
+  let client: CommandClient | undefined;
+  beforeAll(async () => {
+    await receiver.start();
+    await alerting.start();
+    client = await alerting.commands();
+  });
+  afterAll(async () => {
+    await alerting.stop();
+    await receiver.stop();
+  });
+  const commands = (): CommandClient => {
+    if (!client) throw new Error('alerting has not started');
+    return client;
+  };
+  return { alerting, receiver, commands };
 }

@@ -1,8 +1,6 @@
 import { eventually } from '@tally/testing';
-import type { CommandClient } from '@tally/testing';
 import { balanceChanged } from './alerting.fixtures';
-import { AlertingHarness } from './alerting.harness';
-import { WebhookReceiver } from './webhook-receiver';
+import { alertingWithReceiver } from './alerting.harness';
 
 type Reply = Record<string, unknown>;
 
@@ -14,13 +12,13 @@ const SILENT_CHANNELS = 16;
 
 describe('one account’s silent receivers and another account’s alert', () => {
   // The default ALERTING_DELIVERY_CONCURRENCY (16): nothing here is tuned to make it fail.
-  const alerting = new AlertingHarness({ ALERTING_DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS) });
-  const receiver = new WebhookReceiver();
-  let commands: CommandClient;
+  const { alerting, receiver, commands } = alertingWithReceiver({
+    ALERTING_DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS),
+  });
 
   const webhook = async (account: string, path: string, behavior: 'hang' | 'ok') => {
     receiver.endpoint(path, { behavior: { kind: behavior } });
-    const reply = await commands.send<Reply>('alerting.set-channel', {
+    const reply = await commands().send<Reply>('alerting.set-channel', {
       account_id: account,
       type: 'webhook',
       url: receiver.url(path),
@@ -31,16 +29,6 @@ describe('one account’s silent receivers and another account’s alert', () =>
     alerting.kafka.produceJson(alerting.topic('ledger.balance-changed'), account, [
       balanceChanged(account, 1, { used: '50' }),
     ]);
-
-  beforeAll(async () => {
-    await receiver.start();
-    await alerting.start();
-    commands = await alerting.commands();
-  });
-  afterAll(async () => {
-    await alerting.stop();
-    await receiver.stop();
-  });
 
   it('an account with 16 webhooks that never answer does not hold up another account’s delivery', async () => {
     const noisy = 'acct_silent_many';

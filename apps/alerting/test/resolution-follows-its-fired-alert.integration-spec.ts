@@ -1,29 +1,15 @@
 import { eventually } from '@tally/testing';
-import type { CommandClient } from '@tally/testing';
 import { balanceChanged } from './alerting.fixtures';
-import { AlertingHarness } from './alerting.harness';
-import { WebhookReceiver } from './webhook-receiver';
+import { alertingWithReceiver } from './alerting.harness';
 
 describe('a resolution reaches a channel after the alert it resolves', () => {
-  const alerting = new AlertingHarness({ ALERTING_RETRY_BASE_MS: '3000' });
-  const receiver = new WebhookReceiver();
-  let commands: CommandClient;
-
-  beforeAll(async () => {
-    await receiver.start();
-    await alerting.start();
-    commands = await alerting.commands();
-  });
-  afterAll(async () => {
-    await alerting.stop();
-    await receiver.stop();
-  });
+  const { alerting, receiver, commands } = alertingWithReceiver({ ALERTING_RETRY_BASE_MS: '3000' });
 
   it('the fired alert’s first attempt fails and credit resolves it meanwhile: the receiver gets fired, then resolved', async () => {
     const account = 'acct_in_order';
     const path = `/${account}`;
     receiver.endpoint(path, { behavior: { kind: 'fail', times: 1 } });
-    const reply = await commands.send<Record<string, unknown>>('alerting.set-channel', {
+    const reply = await commands().send<Record<string, unknown>>('alerting.set-channel', {
       account_id: account,
       type: 'webhook',
       url: receiver.url(path),
