@@ -9,7 +9,10 @@ export type Behavior =
   | { readonly kind: 'fail'; readonly times: number }
   | { readonly kind: 'always-fail' }
   | { readonly kind: 'hang' }
-  | { readonly kind: 'slow'; readonly ms: number };
+  /** Answers 200 after `ms`; with `times`, only its first `times` requests, then at once. */
+  | { readonly kind: 'slow'; readonly ms: number; readonly times?: number }
+  /** Its first `times` requests get 200 at once, then a byte of body every 100 ms for `ms`. */
+  | { readonly kind: 'trickle'; readonly ms: number; readonly times: number };
 
 export interface ReceivedRequest {
   readonly path: string;
@@ -108,7 +111,18 @@ export class WebhookReceiver {
       status,
     });
     if (status === 'hung') return;
-    if (behavior.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, behavior.ms));
+    if (behavior.kind === 'slow' && seen < (behavior.times ?? Infinity)) {
+      await new Promise((resolve) => setTimeout(resolve, behavior.ms));
+    }
+    if (behavior.kind === 'trickle' && seen < behavior.times) {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const until = Date.now() + behavior.ms;
+      while (Date.now() < until && !response.destroyed) {
+        response.write('.');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return void response.end();
+    }
     response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no');
   }
 }
