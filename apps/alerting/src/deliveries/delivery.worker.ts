@@ -10,10 +10,12 @@ import type { ChannelType } from '../channels/channels.store';
 import { parseWebhookUrl, redactUrl } from '../channels/webhook-url';
 import type { AlertingConfig } from '../config/alerting.config';
 import { ALERTING_CONFIG } from '../config/alerting.tokens';
+import { AttemptFailed } from './attempt';
+import type { AttemptDeadline } from './attempt';
 import { DeliveriesStore } from './deliveries.store';
 import type { AttemptOutcome, ClaimedDelivery } from './deliveries.store';
 import { EmailSender } from './email.sender';
-import { AttemptFailed, postBody } from './http-post';
+import { postBody } from './http-post';
 import { slackMessage } from './slack-message';
 import { signatureHeader } from './webhook-signature';
 
@@ -29,14 +31,18 @@ const attemptSeconds = histogram(
   [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10],
 );
 
-/** An attempt that might still be running when its lease ends is a lease too short. */
+/**
+ * How much longer a lease lasts than its attempts may (ADR 0090): time to record the outcome,
+ * and room for a paused process, before another instance may take the delivery over.
+ */
 const LEASE_MARGIN_MS = 10_000;
 
 /**
- * Sends due deliveries (ADR 0032). Each instance claims them from the deliveries table —
- * at most one in flight per channel anywhere, `concurrency` per instance — sends each with a
- * timeout, and records the outcome: delivered, retrying (exponential backoff with jitter) or
- * dead (and dead-lettered). A slow or dead endpoint holds only its own channel.
+ * Sends due deliveries (ADR 0033). Each instance claims them from the deliveries table —
+ * at most one in flight per channel anywhere, `concurrency` per instance — sends each before a
+ * deadline inside its lease (ADR 0090), and records the outcome: delivered, retrying
+ * (exponential backoff with jitter) or dead (and dead-lettered). A slow or dead endpoint holds
+ * only its own channel.
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -81,14 +87,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const free = this.config.delivery.concurrency - this.inFlight.size;
       if (free > 0) {
+        const { timeoutMs } = this.config.delivery;
+        // Counted from before the claim: its attempts end at least the margin before their lease.
+        const deadline = { signal: AbortSignal.timeout(timeoutMs), ms: timeoutMs };
         const claimed = await this.store.claim(
           this.dataSource.manager,
           free,
           randomUUID(),
-          this.config.delivery.timeoutMs + LEASE_MARGIN_MS,
+          timeoutMs + LEASE_MARGIN_MS,
           this.config.delivery.accountConcurrency,
         );
-        for (const delivery of claimed) this.track(this.attempt(delivery));
+        for (const delivery of claimed) this.track(this.attempt(delivery, deadline));
         claimedAll = claimed.length === free;
       }
     } catch (error) {
@@ -107,12 +116,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+  private async attempt(delivery: ClaimedDelivery, deadline: AttemptDeadline): Promise<void> {
     const channelType: ChannelType | 'deleted' = delivery.channel?.type ?? 'deleted';
     const stopTimer = attemptSeconds.startTimer({ channel_type: channelType });
     let outcome: AttemptOutcome;
     try {
-      await this.send(delivery);
+      await this.send(delivery, deadline);
       outcome = { status: 'delivered' };
     } catch (error) {
       // A receiver's answer is quoted in the error, and PostgreSQL refuses a NUL in text: an
@@ -154,7 +163,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async send(delivery: ClaimedDelivery): Promise<void> {
+  private async send(delivery: ClaimedDelivery, deadline: AttemptDeadline): Promise<void> {
     const { channel } = delivery;
     if (!channel) throw new AttemptFailed('the channel was deleted');
     const parsed = parseAlertFired(delivery.body);
@@ -162,9 +171,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const alert: AlertFired = parsed.value;
     switch (channel.type) {
       case 'email':
-        return this.email.send(channel.target, alert.message, delivery.deliveryId);
+        return this.email.send(channel.target, alert.message, delivery.deliveryId, deadline);
       case 'webhook':
-        return this.post(channel.target, delivery.body, delivery.deliveryId, {
+        return this.post(channel.target, delivery.body, delivery.deliveryId, deadline, {
           ...(channel.signingSecret
             ? {
                 'tally-signature': signatureHeader(
@@ -180,6 +189,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
           channel.target,
           JSON.stringify(slackMessage(alert)),
           delivery.deliveryId,
+          deadline,
           {},
         );
     }
@@ -189,6 +199,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     target: string,
     body: string,
     deliveryId: string,
+    deadline: AttemptDeadline,
     headers: Record<string, string>,
   ): Promise<void> {
     const url = parseWebhookUrl(target);
@@ -201,10 +212,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
         'tally-delivery-id': deliveryId,
         ...headers,
       },
-      {
-        timeoutMs: this.config.delivery.timeoutMs,
-        publicOnly: this.config.delivery.blockPrivateUrls,
-      },
+      { deadline, publicOnly: this.config.delivery.blockPrivateUrls },
     );
     if (status < 200 || status > 299) {
       throw new AttemptFailed(`${redactUrl(url)} answered HTTP ${status}`);

@@ -2,23 +2,22 @@ import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { assertPublicLiteral, publicOnlyLookup } from '../channels/webhook-url';
-
-/** Why an attempt failed, in words safe for logs and history (no URL, no credentials). */
-export class AttemptFailed extends Error {}
+import { AttemptFailed } from './attempt';
+import type { AttemptDeadline } from './attempt';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /**
- * POSTs a body and resolves with the response status once it has been read, within
- * `timeoutMs` for the whole exchange. Redirects are not followed (a redirect could lead to an
- * address the URL policy refuses). With `publicOnly`, the connection goes only to public
- * addresses, checked on the address it actually connects to.
+ * POSTs a body and resolves with the response status once it has been read, all of it
+ * (connecting, sending, the answer and its body) before the attempt's deadline. Redirects are
+ * not followed (a redirect could lead to an address the URL policy refuses). With `publicOnly`,
+ * the connection goes only to public addresses, checked on the address it actually connects to.
  */
 export function postBody(
   url: URL,
   body: string,
   headers: Record<string, string>,
-  options: { readonly timeoutMs: number; readonly publicOnly: boolean },
+  options: { readonly deadline: AttemptDeadline; readonly publicOnly: boolean },
 ): Promise<number> {
   if (options.publicOnly) {
     try {
@@ -29,7 +28,7 @@ export function postBody(
   }
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<number>((resolve, reject) => {
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    const { signal } = options.deadline;
     const fail = (message: string) => reject(new AttemptFailed(message));
     const outgoing = request(
       url,
@@ -51,7 +50,7 @@ export function postBody(
       },
     );
     outgoing.on('error', (error: NodeJS.ErrnoException) => {
-      if (signal.aborted) return fail(`no answer within ${options.timeoutMs} ms`);
+      if (signal.aborted) return fail(`no answer within ${options.deadline.ms} ms`);
       if (error.code === 'ADDRESS_NOT_ALLOWED') return fail(error.message);
       return fail(error.code ? `${error.code} connecting to the receiver` : error.message);
     });
