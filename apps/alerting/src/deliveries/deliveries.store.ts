@@ -14,15 +14,19 @@ export interface NewDelivery {
   readonly channelType: ChannelType;
 }
 
-/** A delivery this instance holds for one attempt, with what to send and where. */
-export interface ClaimedDelivery {
+/** One attempt at a delivery, under the lease its claim took. */
+export interface LeasedAttempt {
   readonly accountId: string;
   readonly deliveryId: string;
-  readonly alertId: string;
   readonly channelId: string;
   /** Attempts so far, this one included. */
   readonly attempts: number;
   readonly leaseToken: string;
+}
+
+/** A delivery this instance holds for one attempt, with what to send and where. */
+export interface ClaimedDelivery extends LeasedAttempt {
+  readonly alertId: string;
   /** The alerts.fired payload as published. */
   readonly body: string;
   /** The channel as it is now; undefined when it was deleted since the alert fired. */
@@ -31,6 +35,11 @@ export interface ClaimedDelivery {
     readonly target: string;
     readonly signingSecret: string | null;
   };
+}
+
+/** An attempt whose lease ran out before its outcome was recorded. */
+export interface ExpiredLease extends LeasedAttempt {
+  readonly channelType: ChannelType;
 }
 
 export type AttemptOutcome =
@@ -101,8 +110,8 @@ export class DeliveriesStore {
    * `leaseMs`: the first due delivery of each channel that has none in flight anywhere (a
    * slow channel holds back only itself), never a resolution before the alert it resolves,
    * rows other instances are claiming skipped, and no more than `perAccount` in flight for one
-   * account. A crashed instance's lease runs out and the delivery is taken over, with the
-   * same delivery id.
+   * account. A crashed instance's lease runs out, its attempt is recorded as failed, and the
+   * delivery is retried as any failure is, with the same delivery id.
    */
   async claim(
     manager: EntityManager,
@@ -147,7 +156,8 @@ export class DeliveriesStore {
        ), locked AS (
          SELECT d.account_id, d.delivery_id FROM deliveries d
          JOIN fair c ON c.account_id = d.account_id AND c.delivery_id = d.delivery_id
-         WHERE d.status IN ${OPEN} AND (d.lease_until IS NULL OR d.lease_until <= now())
+         -- A lease that ran out is first recorded as a failed attempt (expiredLeases).
+         WHERE d.status IN ${OPEN} AND d.lease_token IS NULL
          FOR UPDATE OF d SKIP LOCKED
        )
        UPDATE deliveries d
@@ -199,13 +209,42 @@ export class DeliveriesStore {
   }
 
   /**
-   * Records an attempt's outcome, if this instance still holds the delivery's lease (false
-   * otherwise: another instance took it over and its outcome counts). A dead delivery is
-   * also written to the dead-letter table, with what was to be sent.
+   * Open deliveries whose lease ran out with no outcome recorded: their instance stopped, or
+   * could not record it (the attempt itself has ended, ADR 0090).
+   */
+  async expiredLeases(manager: EntityManager, limit: number): Promise<ExpiredLease[]> {
+    const rows = (await manager.query(
+      // A leased delivery was due when it was claimed: the due index finds it.
+      `SELECT account_id, delivery_id, channel_id, channel_type, attempts, lease_token FROM deliveries
+       WHERE status IN ${OPEN} AND next_attempt_at <= now() AND lease_until <= now()
+       ORDER BY lease_until LIMIT $1`,
+      [limit],
+    )) as Array<{
+      account_id: string;
+      delivery_id: string;
+      channel_id: string;
+      channel_type: ChannelType;
+      attempts: number;
+      lease_token: string;
+    }>;
+    return rows.map((row) => ({
+      accountId: row.account_id,
+      deliveryId: row.delivery_id,
+      channelId: row.channel_id,
+      channelType: row.channel_type,
+      attempts: row.attempts,
+      leaseToken: row.lease_token,
+    }));
+  }
+
+  /**
+   * Records an attempt's outcome, if its lease is still the delivery's (false otherwise: the
+   * lease ran out and the attempt was recorded as failed, or the channel was deleted). A dead
+   * delivery is also written to the dead-letter table, with what was to be sent.
    */
   async finish(
     manager: EntityManager,
-    delivery: ClaimedDelivery,
+    delivery: LeasedAttempt,
     outcome: AttemptOutcome,
   ): Promise<boolean> {
     const updated = await returningRows(

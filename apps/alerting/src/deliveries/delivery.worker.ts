@@ -13,7 +13,7 @@ import { ALERTING_CONFIG } from '../config/alerting.tokens';
 import { AttemptFailed } from './attempt';
 import type { AttemptDeadline } from './attempt';
 import { DeliveriesStore } from './deliveries.store';
-import type { AttemptOutcome, ClaimedDelivery } from './deliveries.store';
+import type { AttemptOutcome, ClaimedDelivery, LeasedAttempt } from './deliveries.store';
 import { EmailSender } from './email.sender';
 import { postBody } from './http-post';
 import { slackMessage } from './slack-message';
@@ -36,6 +36,10 @@ const attemptSeconds = histogram(
  * and room for a paused process, before another instance may take the delivery over.
  */
 const LEASE_MARGIN_MS = 10_000;
+
+/** Recorded as a failed attempt's error when its lease ran out before its outcome was. */
+const LEASE_RAN_OUT = 'no outcome recorded before the lease ran out';
+const EXPIRED_LEASES_PER_ROUND = 100;
 
 /**
  * Sends due deliveries (ADR 0033). Each instance claims them from the deliveries table —
@@ -85,6 +89,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.polling = true;
     let claimedAll = false;
     try {
+      await this.failExpiredLeases();
       const free = this.config.delivery.concurrency - this.inFlight.size;
       if (free > 0) {
         const { timeoutMs } = this.config.delivery;
@@ -129,13 +134,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const reason = storableText(
         error instanceof AttemptFailed ? error.message : `internal error: ${String(error)}`,
       );
-      const retryInMs = delivery.channel
-        ? nextRetryDelayMs(delivery.attempts, this.config.delivery.retry)
-        : null;
-      outcome =
-        retryInMs === null
-          ? { status: 'dead', error: reason }
-          : { status: 'retrying', error: reason, retryInMs };
+      outcome = this.failed(delivery.attempts, reason, delivery.channel !== undefined);
     }
     stopTimer();
     try {
@@ -144,21 +143,58 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       );
       if (!recorded) {
         this.logger.warn(
-          `delivery ${delivery.deliveryId} of ${delivery.accountId}: lease lost; another instance records it`,
+          `delivery ${delivery.deliveryId} of ${delivery.accountId}: attempt ${delivery.attempts} ` +
+            `(${outcome.status}) not recorded, its lease had ended (ran out, or the channel was deleted)`,
         );
         return;
       }
-      deliveries.inc({ channel_type: channelType, status: outcome.status });
-      if (outcome.status !== 'delivered') {
-        this.logger.warn(
-          `delivery ${delivery.deliveryId} of ${delivery.accountId} to channel ${delivery.channelId} ` +
-            `attempt ${delivery.attempts} failed (${outcome.error}); ${outcome.status}`,
-        );
-      }
+      this.reportOutcome(delivery, channelType, outcome);
     } catch (error) {
-      // The lease runs out and the delivery is attempted again, with the same delivery id.
+      // The lease runs out, and the attempt is recorded as failed then (ADR 0091).
       this.logger.error(
         `recording delivery ${delivery.deliveryId} failed: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /**
+   * An attempt whose lease ran out unrecorded failed: its instance stopped, or could not record
+   * the outcome. It is recorded so, and counts like any failure (ADR 0091).
+   */
+  private async failExpiredLeases(): Promise<void> {
+    const expired = await this.store.expiredLeases(
+      this.dataSource.manager,
+      EXPIRED_LEASES_PER_ROUND,
+    );
+    for (const lease of expired) {
+      const outcome = this.failed(lease.attempts, LEASE_RAN_OUT, true);
+      // Under the lease's token, so of two instances recording one lease only one does.
+      const recorded = await this.dataSource.transaction((manager) =>
+        this.store.finish(manager, lease, outcome),
+      );
+      if (recorded) this.reportOutcome(lease, lease.channelType, outcome);
+    }
+  }
+
+  /** A failed attempt's outcome: retried after the schedule's wait, or dead after the last. */
+  private failed(attemptsMade: number, reason: string, retryable: boolean): AttemptOutcome {
+    const retryInMs = retryable ? nextRetryDelayMs(attemptsMade, this.config.delivery.retry) : null;
+    return retryInMs === null
+      ? { status: 'dead', error: reason }
+      : { status: 'retrying', error: reason, retryInMs };
+  }
+
+  /** Counts a recorded outcome, and logs a failure. */
+  private reportOutcome(
+    delivery: LeasedAttempt,
+    channelType: ChannelType | 'deleted',
+    outcome: AttemptOutcome,
+  ): void {
+    deliveries.inc({ channel_type: channelType, status: outcome.status });
+    if (outcome.status !== 'delivered') {
+      this.logger.warn(
+        `delivery ${delivery.deliveryId} of ${delivery.accountId} to channel ${delivery.channelId} ` +
+          `attempt ${delivery.attempts} failed (${outcome.error}); ${outcome.status}`,
       );
     }
   }
