@@ -36,8 +36,9 @@ const API_VERSION = '2026-10-28.endive';
  * replays the stored response for a repeated idempotency key as Stripe does (and refuses the
  * key with other params), and can be told to fail, decline, require action or answer
  * `processing`. It serves what top-up uses: Checkout Sessions (payment and setup), customers,
- * PaymentIntents, SetupIntents and PaymentMethods; helpers complete sessions, settle
- * PaymentIntents and refund them, and build signed webhook deliveries.
+ * PaymentIntents, SetupIntents and PaymentMethods, and reads charges and refunds (a charge's
+ * refunds listed too); helpers complete sessions, settle PaymentIntents, refund them (refunds
+ * that succeed, stay pending, fail or are canceled), and build signed webhook deliveries.
  */
 export class FakeStripeServer {
   readonly requests: FakeStripeRequest[] = [];
@@ -191,15 +192,67 @@ export class FakeStripeServer {
 
   /** Refunds part (or all) of a PaymentIntent's charge; returns the charge for charge.refunded. */
   refund(paymentIntentId: string, amountMinor?: number): StripeObject {
-    const paymentIntent = this.object(paymentIntentId);
-    const charge = this.object(paymentIntent['latest_charge'] as string);
-    const amount = charge['amount'] as number;
-    const refunded = Math.min(
+    this.createRefund(paymentIntentId, amountMinor === undefined ? {} : { amountMinor });
+    return this.chargeOf(paymentIntentId);
+  }
+
+  /**
+   * A Refund of part (or, by default, the rest) of a PaymentIntent's charge, `succeeded` unless
+   * told otherwise; the charge's `amount_refunded` counts it, as Stripe's does from its creation.
+   * Returns the Refund, as refund.created carries it.
+   */
+  createRefund(
+    paymentIntentId: string,
+    options: { amountMinor?: number; status?: 'pending' | 'requires_action' | 'succeeded' } = {},
+  ): StripeObject {
+    const charge = this.object(this.object(paymentIntentId)['latest_charge'] as string);
+    const chargeAmount = charge['amount'] as number;
+    const refundable = chargeAmount - (charge['amount_refunded'] as number);
+    const amount = Math.min(refundable, options.amountMinor ?? refundable);
+    const refund = this.store('re', {
+      object: 'refund',
       amount,
-      (charge['amount_refunded'] as number) + (amountMinor ?? amount),
-    );
-    Object.assign(charge, { amount_refunded: refunded, refunded: refunded === amount });
-    return { ...charge };
+      currency: charge['currency'],
+      charge: charge.id,
+      payment_intent: paymentIntentId,
+      status: options.status ?? 'succeeded',
+      reason: null,
+      metadata: {},
+    });
+    this.moveRefunded(charge, amount);
+    return { ...refund };
+  }
+
+  /**
+   * A refund fails (the card was closed, say): Stripe takes it out of its charge's
+   * `amount_refunded`. Returns the Refund, as refund.failed and charge.refund.updated carry it.
+   */
+  failRefund(refundId: string, reason = 'expired_or_canceled_card'): StripeObject {
+    return this.endRefund(refundId, { status: 'failed', failure_reason: reason });
+  }
+
+  /** A refund awaiting the customer (requires_action) is canceled; returns it as refund.updated carries it. */
+  cancelRefund(refundId: string): StripeObject {
+    return this.endRefund(refundId, { status: 'canceled' });
+  }
+
+  /** The charge of a PaymentIntent as it is now, as charge.refunded carries it. */
+  chargeOf(paymentIntentId: string): StripeObject {
+    return { ...this.object(this.object(paymentIntentId)['latest_charge'] as string) };
+  }
+
+  private endRefund(refundId: string, fields: Record<string, unknown>): StripeObject {
+    const refund = this.object(refundId);
+    if (refund['status'] !== 'failed' && refund['status'] !== 'canceled') {
+      this.moveRefunded(this.object(refund['charge'] as string), -(refund['amount'] as number));
+    }
+    Object.assign(refund, fields);
+    return { ...refund };
+  }
+
+  private moveRefunded(charge: StripeObject, amount: number): void {
+    const refunded = (charge['amount_refunded'] as number) + amount;
+    Object.assign(charge, { amount_refunded: refunded, refunded: refunded === charge['amount'] });
   }
 
   /** A webhook event as Stripe sends it. */
@@ -316,8 +369,10 @@ export class FakeStripeServer {
     if (method === 'POST' && path === '/v1/customers') return ok(this.createCustomer(params));
     if (method === 'POST' && path === '/v1/payment_intents')
       return this.createPaymentIntent(params);
+    if (method === 'GET' && path === '/v1/refunds')
+      return { status: 200, body: JSON.stringify(this.listRefunds(params)) };
     const match =
-      /^\/v1\/(checkout\/sessions|customers|payment_intents|setup_intents|payment_methods)\/([^/]+)$/.exec(
+      /^\/v1\/(checkout\/sessions|customers|payment_intents|setup_intents|payment_methods|charges|refunds)\/([^/]+)$/.exec(
         path,
       );
     const id = match?.[2];
@@ -327,6 +382,20 @@ export class FakeStripeServer {
       status: 404,
       body: error('invalid_request_error', `No such object: ${path}`, 'resource_missing'),
     };
+  }
+
+  /** A charge's or a PaymentIntent's refunds, newest first, on one page. */
+  private listRefunds(params: Record<string, unknown>): Record<string, unknown> {
+    const refunds = [...this.objects.values()]
+      .filter(
+        (object) =>
+          object['object'] === 'refund' &&
+          (params['charge'] === undefined || object['charge'] === params['charge']) &&
+          (params['payment_intent'] === undefined ||
+            object['payment_intent'] === params['payment_intent']),
+      )
+      .reverse();
+    return { object: 'list', url: '/v1/refunds', has_more: false, data: refunds };
   }
 
   private createSession(params: Record<string, unknown>): StripeObject {
