@@ -368,6 +368,29 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     ]);
   });
 
+  it('a charge presented in EUR (48.00 EUR for a 45 CHF pack): 24.00 EUR refunded is half of it, 7.5 of 15 credit', async () => {
+    // Checkout with Adaptive Pricing, on webhook API versions before 2025-03-31, charges the
+    // customer's currency: the charge's amounts are not in the paid currency's minor units.
+    const account = 'acct_refund_presented';
+    const { completed, paymentIntentId } = await paidCheckout(account, '45');
+    Object.assign(stripe.object(stripe.chargeOf(paymentIntentId).id), {
+      currency: 'eur',
+      amount: 4800,
+    });
+    await topup.deliver(completed);
+    await eventually(async () => expect(await ledgerCredit(account)).toBe('15.000000'));
+
+    await topup.deliver(stripe.event('charge.refunded', stripe.refund(paymentIntentId, 2400)));
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(2));
+    expect(topup.paymentsOf(account)[1]).toMatchObject({
+      kind: 'credit_refunded',
+      credit_amount: '7.500000',
+      paid_amount: '22.500000',
+      paid_currency: 'CHF',
+    });
+    await eventually(async () => expect(await ledgerCredit(account)).toBe('7.500000'));
+  });
+
   it('missing, bad, tampered and stale signatures answer 400 and write nothing', async () => {
     const account = 'acct_signatures';
     const { reply, completed } = await paidCheckout(account, '30');
