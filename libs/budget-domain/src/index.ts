@@ -156,9 +156,10 @@ export {
   UnsupportedCurrencyError,
   creditForPayment,
   creditRefunded,
+  paidRefunded,
   parseCreditRate,
 } from './topup/credit-rate';
-export type { CreditRate } from './topup/credit-rate';
+export type { CreditRate, StripeRefunded } from './topup/credit-rate';
 
 export {
   BALANCE_ALERT_KINDS,

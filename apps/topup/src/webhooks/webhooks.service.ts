@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Decimal } from 'decimal.js';
 import Stripe from 'stripe';
-import { minorUnitsOf } from '@tally/budget-domain';
+import { paidRefunded } from '@tally/budget-domain';
 import type { PaymentEvent } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import type { OutboxTransaction } from '@tally/messaging';
@@ -274,7 +273,10 @@ export class WebhooksService {
     return { outcome: 'handled', accountId, announced: [] };
   }
 
-  /** A charge's refunds so far: `amount_refunded` is cumulative, in minor units. */
+  /**
+   * A charge's refunds so far: `amount_refunded` is cumulative, in the charge's minor units (its
+   * currency may be the customer's, not the paid one: then it is a share of the charge).
+   */
   private async chargeRefunded(
     tx: OutboxTransaction,
     charge: StripeObject,
@@ -294,9 +296,11 @@ export class WebhooksService {
       : await this.settlement.credit(tx, entry, { paymentIntentId }, now);
     const purchase = credited.length > 0 ? await this.entries.lock(tx.manager, entry) : entry;
     if (!purchase) return IGNORED;
-    const refundedPaid = new Decimal(refundedMinor).dividedBy(
-      new Decimal(10).pow(minorUnitsOf(purchase.paidCurrency)),
-    );
+    const refundedPaid = paidRefunded(purchase.paidAmount, purchase.paidCurrency, {
+      minor: refundedMinor,
+      currency: typeof charge['currency'] === 'string' ? charge['currency'] : purchase.paidCurrency,
+      chargeMinor: typeof charge['amount'] === 'number' ? charge['amount'] : undefined,
+    });
     return handled(purchase, [
       ...credited,
       ...(await this.settlement.refund(tx, purchase, refundedPaid, now)),

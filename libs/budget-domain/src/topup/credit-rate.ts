@@ -1,5 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { AMOUNT_SCALE } from '../money/amount';
+import { minorUnitsOf } from '../money/currency';
 
 /** Credit bought per paid amount: `paid` in the paid currency buys `credit` USD. */
 export interface CreditRate {
@@ -73,6 +74,38 @@ export function creditRefunded(
   if (refundedPaid.greaterThanOrEqualTo(paidAmount)) return credit;
   return toScale(
     new Exact(credit.toFixed()).times(refundedPaid.toFixed()).dividedBy(paidAmount.toFixed()),
+  );
+}
+
+/** An amount Stripe refunded of a charge, in the charge's minor units and currency. */
+export interface StripeRefunded {
+  readonly minor: number;
+  /** The charge's currency, as Stripe writes it (lower-case). */
+  readonly currency: string;
+  /** The charge's own amount: what the refund is a share of when its currency is not the paid one. */
+  readonly chargeMinor?: number | undefined;
+}
+
+/**
+ * What a refund gives back of a payment, in the payment's currency: the refunded minor units
+ * when the charge was in the paid currency, else the same share of the payment as of the
+ * charge (a charge presented in the customer's currency), exact to 12 decimals.
+ */
+export function paidRefunded(
+  paidAmount: Decimal,
+  paidCurrency: string,
+  refunded: StripeRefunded,
+): Decimal {
+  if (refunded.currency.toUpperCase() === paidCurrency) {
+    return new Decimal(refunded.minor).dividedBy(new Decimal(10).pow(minorUnitsOf(paidCurrency)));
+  }
+  if (refunded.chargeMinor === undefined || refunded.chargeMinor <= 0) {
+    throw new RangeError(
+      `a refund in ${refunded.currency} of a ${paidCurrency} payment needs its charge's amount`,
+    );
+  }
+  return toScale(
+    new Exact(paidAmount.toFixed()).times(refunded.minor).dividedBy(refunded.chargeMinor),
   );
 }
 
