@@ -106,12 +106,14 @@ export class EntriesService {
 }
 
 function historyItem(entry: Entry): HistoryItem {
-  const boughtNothing = entry.status === 'failed' || entry.status === 'expired';
+  // A failed or expired payment bought nothing; a failed or canceled refund took nothing back.
+  const movedNothing =
+    entry.status === 'failed' || entry.status === 'expired' || entry.status === 'canceled';
   return {
     id: entry.entryId,
     kind: entry.kind,
     trigger: entry.trigger,
-    credit_amount: formatAmount(boughtNothing ? ZERO : entry.creditAmount),
+    credit_amount: formatAmount(movedNothing ? ZERO : entry.creditAmount),
     paid_amount: formatAmount(entry.paidAmount),
     paid_currency: entry.paidCurrency,
     stripe_ref: maskStripeRef(entry.stripeRef ?? entry.paymentIntentId ?? entry.checkoutSessionId),

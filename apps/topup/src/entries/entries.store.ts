@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 
 export type EntryKind = 'purchase' | 'auto_purchase' | 'failed' | 'refund';
 export type EntryTrigger = 'manual' | 'auto' | 'admin';
-export type EntryStatus = 'open' | 'pending' | 'succeeded' | 'failed' | 'expired';
+export type EntryStatus = 'open' | 'pending' | 'succeeded' | 'failed' | 'expired' | 'canceled';
 
 /** One payment of an account (or a refund of one): what its history shows. */
 export interface Entry {
@@ -47,6 +47,7 @@ export interface NewEntry extends EntryKey {
   readonly refundOf?: string;
   readonly refundKey?: string;
   readonly stripeRef?: string;
+  readonly failureCode?: string;
   readonly nextChargeAt?: Date;
   readonly createdAt: Date;
   readonly settledAt?: Date;
@@ -98,8 +99,8 @@ export class EntriesStore {
     const rows = await manager.query(
       `INSERT INTO topup_entries (account_id, entry_id, kind, trigger, status, credit_amount,
          paid_amount, paid_currency, decision_id, refund_of, refund_key, stripe_ref, next_charge_at,
-         created_at, settled_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         created_at, settled_at, failure_code)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        ON CONFLICT DO NOTHING RETURNING entry_id`,
       [
         entry.accountId,
@@ -117,6 +118,7 @@ export class EntriesStore {
         entry.nextChargeAt ?? null,
         entry.createdAt,
         entry.settledAt ?? null,
+        entry.failureCode ?? null,
       ],
     );
     return (rows as unknown[]).length > 0;
@@ -150,12 +152,83 @@ export class EntriesStore {
 
   /** The entry, locked for the caller's transaction. */
   async lock(manager: EntityManager, key: EntryKey): Promise<Entry | undefined> {
+    return this.select(manager, key, 'FOR UPDATE');
+  }
+
+  /** The entry as it is now, unlocked: for what never changes once made (its amounts, its currency). */
+  async read(manager: EntityManager, key: EntryKey): Promise<Entry | undefined> {
+    return this.select(manager, key, '');
+  }
+
+  private async select(
+    manager: EntityManager,
+    key: EntryKey,
+    lock: 'FOR UPDATE' | '',
+  ): Promise<Entry | undefined> {
     if (!isUuid(key.entryId)) return undefined;
     const [row] = (await manager.query(
-      `SELECT ${COLUMNS} FROM topup_entries WHERE account_id = $1 AND entry_id = $2 FOR UPDATE`,
+      `SELECT ${COLUMNS} FROM topup_entries WHERE account_id = $1 AND entry_id = $2 ${lock}`,
       [key.accountId, key.entryId],
     )) as EntryRow[];
     return row && entryOf(row);
+  }
+
+  /** The entry of one Stripe refund of the purchase, locked; undefined before it was recorded. */
+  async lockRefund(
+    manager: EntityManager,
+    purchase: EntryKey,
+    refundId: string,
+  ): Promise<Entry | undefined> {
+    const [row] = (await manager.query(
+      `SELECT ${COLUMNS} FROM topup_entries
+       WHERE account_id = $1 AND refund_of = $2 AND refund_key = $3 FOR UPDATE`,
+      [purchase.accountId, purchase.entryId, refundId],
+    )) as EntryRow[];
+    return row && entryOf(row);
+  }
+
+  /**
+   * A refund entry recorded before refunds were kept by their Stripe id (keyed by the payment
+   * intent and the charge's refunded total then), of the same paid amount, now given the
+   * refund's id; undefined when there is none left to match.
+   */
+  async adoptLegacyRefund(
+    manager: EntityManager,
+    purchase: EntryKey,
+    paymentIntentId: string,
+    refundId: string,
+    paid: Decimal,
+  ): Promise<Entry | undefined> {
+    const [row] = await returningRows<EntryRow>(
+      manager,
+      `UPDATE topup_entries SET refund_key = $5
+       WHERE (account_id, entry_id) = (
+         SELECT account_id, entry_id FROM topup_entries
+         WHERE account_id = $1 AND refund_of = $2 AND starts_with(refund_key, $3 || ':')
+           AND paid_amount = $4
+         ORDER BY created_at, entry_id LIMIT 1 FOR UPDATE)
+       RETURNING ${COLUMNS}`,
+      [purchase.accountId, purchase.entryId, paymentIntentId, paid.toFixed(), refundId],
+    );
+    return row && entryOf(row);
+  }
+
+  /** A refund that had taken its credit back failed or was canceled; false when it had already ended. */
+  async endRefund(
+    manager: EntityManager,
+    refund: EntryKey,
+    status: 'failed' | 'canceled',
+    reason: string,
+    at: Date,
+  ): Promise<boolean> {
+    const rows = await returningRows(
+      manager,
+      `UPDATE topup_entries SET status = $3, failure_code = $4, settled_at = $5
+       WHERE account_id = $1 AND entry_id = $2 AND kind = 'refund' AND status = 'succeeded'
+       RETURNING entry_id`,
+      [refund.accountId, refund.entryId, status, reason, at],
+    );
+    return rows.length > 0;
   }
 
   /** Whose payment a Stripe id is (Stripe ids are unique across accounts); a purchase, never a refund. */
@@ -248,7 +321,7 @@ export class EntriesStore {
     );
   }
 
-  /** Moves a purchase's refunded totals to the cumulative figures of its charge. */
+  /** A purchase's refunded totals: what its refunds that still stand have taken back. */
   async recordRefunded(
     manager: EntityManager,
     key: EntryKey,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
-import { creditRefunded, toMinorUnits } from '@tally/budget-domain';
+import { creditRefunded, paidRefunded } from '@tally/budget-domain';
 import type { PaymentEvent } from '@tally/budget-domain';
 import type { OutboxTransaction } from '@tally/messaging';
 import { AutoTopUpSettingsStore } from '../auto-topup-status/auto-topup-settings.store';
@@ -9,6 +9,7 @@ import { AutoTopUpStatusService } from '../auto-topup-status/auto-topup-status.s
 import { EntriesService } from '../entries/entries.service';
 import { EntriesStore } from '../entries/entries.store';
 import type { Entry } from '../entries/entries.store';
+import type { RefundEnd, RefundFact } from '../stripe/stripe-refunds';
 
 const ZERO = new Decimal(0);
 
@@ -19,9 +20,10 @@ export interface StripeIds {
 
 /**
  * How a payment ends, whoever learns it first (the charge's own answer, or any of its
- * webhooks, in any order): credited once, failed once, refunded by cumulative amount. Each
- * runs in the caller's transaction, announces on payments.events with an id stable per
- * payment (so the ledger's inbox dedupes a repeat as well), and returns what it announced.
+ * webhooks, in any order): credited once, failed once, each refund taken back once (and given
+ * back once if it fails). Each runs in the caller's transaction, announces on payments.events
+ * with an id stable per payment (so the ledger's inbox dedupes a repeat as well), and returns
+ * what it announced.
  */
 @Injectable()
 export class SettlementService {
@@ -87,51 +89,176 @@ export class SettlementService {
   }
 
   /**
-   * Takes back credit for what the charge has refunded in total so far: the difference from
-   * the total recorded before, as a refund entry. A repeat, or an older total arriving late,
-   * takes nothing.
+   * Applies a payment's refunds as Stripe reported them, each by its own id: one first seen
+   * going through takes its share of the credit back; one that failed or was canceled after
+   * gives back what it took, as a credit purchase (ADR 0087); one first seen ended moves
+   * nothing. An ended refund stays ended, so a late report of it going through changes nothing.
+   * `chargeMinor` is the charge's amount, needed when it is not in the paid currency.
    */
-  async refund(
+  async refunds(
     tx: OutboxTransaction,
     purchase: Entry,
-    refundedPaidTotal: Decimal,
+    refunds: readonly RefundFact[],
+    chargeMinor: number | undefined,
     now: Date,
   ): Promise<PaymentEvent[]> {
-    if (!purchase.creditedAt || !purchase.paymentIntentId) return [];
-    const total = Decimal.min(refundedPaidTotal, purchase.paidAmount);
-    if (total.lessThanOrEqualTo(purchase.refundedPaid)) return [];
-    const creditTotal = creditRefunded(purchase.creditAmount, purchase.paidAmount, total);
-    const credit = creditTotal.minus(purchase.refundedCredit);
-    const paid = total.minus(purchase.refundedPaid);
-    const minorTotal = toMinorUnits(total, purchase.paidCurrency);
-    const inserted = await this.entries.insert(tx.manager, {
+    const paymentIntentId = purchase.paymentIntentId;
+    if (!purchase.creditedAt || !paymentIntentId) return [];
+    const refundable = { ...purchase, paymentIntentId };
+    let taken: RefundedTotals = { paid: purchase.refundedPaid, credit: purchase.refundedCredit };
+    const announced: PaymentEvent[] = [];
+    for (const refund of oldestFirst(refunds)) {
+      const paid = paidRefunded(purchase.paidAmount, purchase.paidCurrency, {
+        minor: refund.minor,
+        currency: refund.currency,
+        chargeMinor,
+      });
+      const recorded =
+        (await this.entries.lockRefund(tx.manager, purchase, refund.refundId)) ??
+        (await this.entries.adoptLegacyRefund(
+          tx.manager,
+          purchase,
+          paymentIntentId,
+          refund.refundId,
+          paid,
+        ));
+      let applied: RefundApplied = { taken, announced: [] };
+      if (!recorded) applied = await this.firstSeen(tx, refundable, refund, paid, taken, now);
+      else if (refund.ended)
+        applied = await this.giveBack(tx, refundable, recorded, refund, refund.ended, taken, now);
+      taken = applied.taken;
+      announced.push(...applied.announced);
+    }
+    if (!taken.paid.equals(purchase.refundedPaid) || !taken.credit.equals(purchase.refundedCredit))
+      await this.entries.recordRefunded(tx.manager, purchase, taken.paid, taken.credit);
+    return announced;
+  }
+
+  /**
+   * A refund seen for the first time. Going through, it takes back its share of the credit:
+   * the credit of the standing refunds' paid total less what they took, so never more than the
+   * purchase bought and all of it once all is refunded. Already ended, it moves nothing.
+   */
+  private async firstSeen(
+    tx: OutboxTransaction,
+    purchase: Entry & { paymentIntentId: string },
+    refund: RefundFact,
+    paid: Decimal,
+    taken: RefundedTotals,
+    now: Date,
+  ): Promise<RefundApplied> {
+    if (refund.ended) {
+      await this.insertRefund(tx, purchase, refund, {
+        status: refund.ended.status,
+        failureCode: refund.ended.reason,
+        credit: ZERO,
+        paid,
+        at: now,
+      });
+      return { taken, announced: [] };
+    }
+    const paidTotal = Decimal.min(taken.paid.plus(paid), purchase.paidAmount);
+    const creditTotal = creditRefunded(purchase.creditAmount, purchase.paidAmount, paidTotal);
+    const credit = Decimal.max(creditTotal.minus(taken.credit), ZERO);
+    const paidNow = paidTotal.minus(taken.paid);
+    const inserted = await this.insertRefund(tx, purchase, refund, {
+      status: 'succeeded',
+      credit,
+      paid: paidNow,
+      at: now,
+    });
+    if (!inserted) return { taken, announced: [] };
+    const event = this.facts.announce(tx, purchase, {
+      kind: 'credit_refunded',
+      id: `topup:${purchase.entryId}:refunded:${refund.refundId}`,
+      credit,
+      paid: paidNow,
+      stripeRef: purchase.paymentIntentId,
+      at: now,
+    });
+    return { taken: { paid: paidTotal, credit: taken.credit.plus(credit) }, announced: [event] };
+  }
+
+  /**
+   * A refund that took its credit back failed or was canceled: the credit and paid amount it
+   * took come back as a purchase of the same payment (ADR 0087). Once: an ended refund stays so.
+   */
+  private async giveBack(
+    tx: OutboxTransaction,
+    purchase: Entry & { paymentIntentId: string },
+    recorded: Entry,
+    refund: RefundFact,
+    ended: RefundEnd,
+    taken: RefundedTotals,
+    now: Date,
+  ): Promise<RefundApplied> {
+    if (!(await this.entries.endRefund(tx.manager, recorded, ended.status, ended.reason, now)))
+      return { taken, announced: [] };
+    const event = this.facts.announce(tx, purchase, {
+      kind: 'credit_purchased',
+      id: `topup:${purchase.entryId}:restored:${refund.refundId}`,
+      credit: recorded.creditAmount,
+      paid: recorded.paidAmount,
+      stripeRef: purchase.paymentIntentId,
+      at: now,
+    });
+    return {
+      taken: {
+        paid: taken.paid.minus(recorded.paidAmount),
+        credit: taken.credit.minus(recorded.creditAmount),
+      },
+      announced: [event],
+    };
+  }
+
+  private async insertRefund(
+    tx: OutboxTransaction,
+    purchase: Entry & { paymentIntentId: string },
+    refund: RefundFact,
+    entry: {
+      status: 'succeeded' | RefundEnd['status'];
+      failureCode?: string;
+      credit: Decimal;
+      paid: Decimal;
+      at: Date;
+    },
+  ): Promise<boolean> {
+    return this.entries.insert(tx.manager, {
       accountId: purchase.accountId,
       entryId: randomUUID(),
       kind: 'refund',
       trigger: purchase.trigger,
-      status: 'succeeded',
-      creditAmount: credit,
-      paidAmount: paid,
+      status: entry.status,
+      creditAmount: entry.credit,
+      paidAmount: entry.paid,
       paidCurrency: purchase.paidCurrency,
       refundOf: purchase.entryId,
-      refundKey: `${purchase.paymentIntentId}:${minorTotal}`,
+      refundKey: refund.refundId,
       stripeRef: purchase.paymentIntentId,
-      createdAt: now,
-      settledAt: now,
+      ...(entry.failureCode === undefined ? {} : { failureCode: entry.failureCode }),
+      createdAt: entry.at,
+      settledAt: entry.at,
     });
-    if (!inserted) return [];
-    await this.entries.recordRefunded(tx.manager, purchase, total, creditTotal);
-    return [
-      this.facts.announce(tx, purchase, {
-        kind: 'credit_refunded',
-        id: `topup:${purchase.entryId}:refunded:${minorTotal}`,
-        credit,
-        paid,
-        stripeRef: purchase.paymentIntentId,
-        at: now,
-      }),
-    ];
   }
+}
+
+/** What a purchase's standing refunds took back. */
+interface RefundedTotals {
+  readonly paid: Decimal;
+  readonly credit: Decimal;
+}
+
+interface RefundApplied {
+  readonly taken: RefundedTotals;
+  readonly announced: PaymentEvent[];
+}
+
+/** Stripe lists a charge's refunds newest first; each takes its share in the order they were made. */
+function oldestFirst(refunds: readonly RefundFact[]): RefundFact[] {
+  return [...refunds].sort(
+    (a, b) =>
+      a.created - b.created || (a.refundId < b.refundId ? -1 : a.refundId > b.refundId ? 1 : 0),
+  );
 }
 
 function stripeRefOf(entry: Entry, ids: StripeIds): string | null {

@@ -26,6 +26,26 @@ export function stripeIdOf(value: unknown): string | null {
   return null;
 }
 
+/** An object's metadata, its text values only. */
+export function metadataOf(object: Record<string, unknown>): Record<string, string> {
+  const metadata = object['metadata'];
+  if (typeof metadata !== 'object' || metadata === null) return {};
+  return Object.fromEntries(
+    Object.entries(metadata as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
+  );
+}
+
+/** The top-up entry a payment's metadata names (what top-up puts on every payment it makes). */
+export function entryNamedIn(
+  metadata: Record<string, string>,
+): { accountId: string; entryId: string } | undefined {
+  const accountId = metadata['account_id'];
+  const entryId = metadata['entry_id'];
+  return accountId && entryId ? { accountId, entryId } : undefined;
+}
+
 /** A text fit for logs: payment method ids masked, client secrets and keys cut off. */
 export function redactStripeText(text: string): string {
   return text

@@ -8,6 +8,8 @@ import { stripeEndpoint } from '../config/topup.config';
 import { TOPUP_CONFIG } from '../config/topup.tokens';
 import { StripeException, StripeExceptionCode } from './stripe.exception';
 import { redactStripeText, stripeIdOf } from './stripe-refs';
+import { refundFactOf } from './stripe-refunds';
+import type { RefundFact } from './stripe-refunds';
 
 /** How an off-session charge ended, as far as this call could tell. */
 export type ChargeOutcome =
@@ -169,6 +171,20 @@ export class StripeService implements OnModuleInit {
       customerId: stripeIdOf(setupIntent.customer),
       paymentMethodId: stripeIdOf(setupIntent.payment_method),
     };
+  }
+
+  /** Every refund of a charge as Stripe has it now (a charge.refunded event no longer lists them). */
+  async refundsOfCharge(chargeId: string): Promise<RefundFact[]> {
+    const refunds = await this.call("list a charge's refunds", (stripe) =>
+      stripe.refunds.list({ charge: chargeId, limit: 100 }).autoPagingToArray({ limit: 10_000 }),
+    );
+    return refunds.flatMap((refund) => refundFactOf(refund) ?? []);
+  }
+
+  /** A charge's amount, in the minor units of its currency. */
+  async chargeAmount(chargeId: string): Promise<{ minor: number; currency: string }> {
+    const charge = await this.call('read a charge', (stripe) => stripe.charges.retrieve(chargeId));
+    return { minor: charge.amount, currency: charge.currency };
   }
 
   /**

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
-import { paidRefunded } from '@tally/budget-domain';
 import type { PaymentEvent } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import type { OutboxTransaction } from '@tally/messaging';
@@ -15,7 +14,9 @@ import { EntriesStore, isUuid } from '../entries/entries.store';
 import type { Entry, EntryKey } from '../entries/entries.store';
 import { SettlementService } from '../settlement/settlement.service';
 import type { StripeIds } from '../settlement/settlement.service';
-import { redactStripeText, stripeIdOf } from '../stripe/stripe-refs';
+import { RefundsService } from '../refunds/refunds.service';
+import type { RefundReport } from '../refunds/refunds.service';
+import { entryNamedIn, metadataOf, redactStripeText, stripeIdOf } from '../stripe/stripe-refs';
 import { StripeService } from '../stripe/stripe.service';
 import { StripeEventsStore } from './stripe-events.store';
 import { WebhooksException, WebhooksExceptionCode } from './webhooks.exception';
@@ -41,6 +42,12 @@ interface SavedMethod {
   readonly paymentMethodId: string | null;
 }
 
+/** What an event needs read (from Stripe, or the payment it names) before its transaction. */
+interface ReadFromStripe {
+  readonly saved: SavedMethod | undefined;
+  readonly refunds: RefundReport | undefined;
+}
+
 /**
  * Stripe webhooks: verified on the raw body with the endpoint secret (stripe-node's
  * constructEvent), then applied in one transaction with the event id recorded, so a
@@ -62,6 +69,7 @@ export class WebhooksService {
     private readonly autoTopUp: AutoTopUpService,
     private readonly settlement: SettlementService,
     private readonly stripe: StripeService,
+    private readonly refunds: RefundsService,
   ) {}
 
   async receive(
@@ -70,11 +78,14 @@ export class WebhooksService {
   ): Promise<{ received: true; outcome: string }> {
     const event = this.verify(rawBody, signature);
     const object = event.data.object as unknown as StripeObject;
-    const saved = await this.savedBySetup(event.type, object);
+    const read: ReadFromStripe = {
+      saved: await this.savedBySetup(event.type, object),
+      refunds: await this.refunds.report(event.type, object),
+    };
     const now = new Date();
     const result = await this.messaging.transaction(async (tx) => {
       if (!(await this.events.claim(tx.manager, event.id, event.type))) return undefined;
-      const outcome = await this.apply(tx, event.type, object, saved, now);
+      const outcome = await this.apply(tx, event.type, object, read, now);
       await this.events.recordOutcome(tx.manager, event.id, outcome.accountId, outcome.outcome);
       return outcome;
     });
@@ -129,13 +140,13 @@ export class WebhooksService {
     tx: OutboxTransaction,
     type: string,
     object: StripeObject,
-    saved: SavedMethod | undefined,
+    read: ReadFromStripe,
     now: Date,
   ): Promise<Outcome> {
     switch (type) {
       case 'checkout.session.completed':
         return object['mode'] === 'setup'
-          ? this.setupCompleted(tx, object, saved, now)
+          ? this.setupCompleted(tx, object, read.saved, now)
           : this.checkoutCompleted(tx, object, now);
       // A delayed payment method (bank debit, transfer) completes the session unpaid and
       // settles days later on these events, whose session is paid or still unpaid (ADR 0083).
@@ -150,8 +161,14 @@ export class WebhooksService {
         return this.paymentFailed(tx, object, now);
       case 'setup_intent.succeeded':
         return this.setupIntentSucceeded(tx, object, now);
+      // Each refund is applied by its id and status (ADR 0087): charge.refunded when one is
+      // made, the Refund events when one fails or is canceled later.
       case 'charge.refunded':
-        return this.chargeRefunded(tx, object, now);
+      case 'refund.created':
+      case 'refund.updated':
+      case 'refund.failed':
+      case 'charge.refund.updated':
+        return this.refundsReported(tx, read.refunds, now);
       case 'payment_method.detached':
         return this.paymentMethodDetached(tx, object, now);
       default:
@@ -273,37 +290,24 @@ export class WebhooksService {
     return { outcome: 'handled', accountId, announced: [] };
   }
 
-  /**
-   * A charge's refunds so far: `amount_refunded` is cumulative, in the charge's minor units (its
-   * currency may be the customer's, not the paid one: then it is a share of the charge).
-   */
-  private async chargeRefunded(
+  /** A payment's refunds, as RefundsService read them (and which payment) before the transaction. */
+  private async refundsReported(
     tx: OutboxTransaction,
-    charge: StripeObject,
+    report: RefundReport | undefined,
     now: Date,
   ): Promise<Outcome> {
-    const paymentIntentId = stripeIdOf(charge['payment_intent']);
-    const refundedMinor = charge['amount_refunded'];
-    if (!paymentIntentId || typeof refundedMinor !== 'number') return IGNORED;
-    // The charge carries its PaymentIntent's metadata: it names the payment even before its
-    // success was delivered (a checkout's payment intent is recorded only then).
-    const entry = await this.lockPayment(tx, charge, { paymentIntentId });
+    if (!report) return IGNORED;
+    const ids = { paymentIntentId: report.paymentIntentId };
+    const entry = await this.lockEntry(tx, report.purchase);
     if (!entry) return IGNORED;
     // Only a paid charge is refunded: a success still on its way is credited here first, so the
     // refund has its credit to take back and the late success credits nothing.
-    const credited = entry.creditedAt
-      ? []
-      : await this.settlement.credit(tx, entry, { paymentIntentId }, now);
+    const credited = entry.creditedAt ? [] : await this.settlement.credit(tx, entry, ids, now);
     const purchase = credited.length > 0 ? await this.entries.lock(tx.manager, entry) : entry;
     if (!purchase) return IGNORED;
-    const refundedPaid = paidRefunded(purchase.paidAmount, purchase.paidCurrency, {
-      minor: refundedMinor,
-      currency: typeof charge['currency'] === 'string' ? charge['currency'] : purchase.paidCurrency,
-      chargeMinor: typeof charge['amount'] === 'number' ? charge['amount'] : undefined,
-    });
     return handled(purchase, [
       ...credited,
-      ...(await this.settlement.refund(tx, purchase, refundedPaid, now)),
+      ...(await this.settlement.refunds(tx, purchase, report.refunds, report.chargeMinor, now)),
     ]);
   }
 
@@ -321,25 +325,26 @@ export class WebhooksService {
   }
 
   /**
-   * The payment an event is about: by the entry our metadata names, else by its Stripe ids;
-   * the account's settings are locked first (as every settling transaction does), then the
-   * payment. Undefined for a payment top-up did not create.
+   * The payment an event is about, locked: by the entry our metadata names, else by its Stripe
+   * ids. Undefined for a payment top-up did not create.
    */
   private async lockPayment(
     tx: OutboxTransaction,
     object: StripeObject,
     ids: StripeIds,
   ): Promise<Entry | undefined> {
-    const metadata = metadataOf(object);
-    const named: EntryKey | undefined =
-      metadata['account_id'] && metadata['entry_id'] && isUuid(metadata['entry_id'])
-        ? { accountId: metadata['account_id'], entryId: metadata['entry_id'] }
-        : undefined;
-    const key = named ?? (await this.entries.keyOfStripeId(tx.manager, ids));
+    const named = entryNamedIn(metadataOf(object));
+    const key: EntryKey | undefined =
+      named && isUuid(named.entryId) ? named : await this.entries.keyOfStripeId(tx.manager, ids);
     if (!key) {
       this.logger.log(`a Stripe event about a payment top-up did not make: ignored`);
       return undefined;
     }
+    return this.lockEntry(tx, key);
+  }
+
+  /** The account's settings locked first, as every settling transaction does, then the payment. */
+  private async lockEntry(tx: OutboxTransaction, key: EntryKey): Promise<Entry | undefined> {
     await this.settings.lockRows(tx.manager, [key.accountId]);
     return this.entries.lock(tx.manager, key);
   }
@@ -347,14 +352,4 @@ export class WebhooksService {
 
 function handled(entry: Entry, announced: PaymentEvent[]): Outcome {
   return { outcome: 'handled', accountId: entry.accountId, announced };
-}
-
-function metadataOf(object: StripeObject): Record<string, string> {
-  const metadata = object['metadata'];
-  if (typeof metadata !== 'object' || metadata === null) return {};
-  return Object.fromEntries(
-    Object.entries(metadata as Record<string, unknown>).filter(
-      (entry): entry is [string, string] => typeof entry[1] === 'string',
-    ),
-  );
 }
