@@ -1,5 +1,5 @@
 import type { PaymentEvent } from '@tally/budget-domain';
-import { FakeStripeServer } from '@tally/testing';
+import { FakeStripeServer, eventually } from '@tally/testing';
 import { TopUpHarness } from './topup.harness';
 
 describe('safety switches: dry run, the live guard and the auto top-up off switch', () => {
@@ -74,6 +74,70 @@ describe('safety switches: dry run, the live guard and the auto top-up off switc
       ).toEqual([{ type: 'setup_intent.succeeded', account_id: 'acct_live', outcome: 'handled' }]);
       await topup.balance('acct_live', 1, 2);
       expect(await topup.decided('acct_live', 1)).toBe('live_topup_blocked');
+      expect(stripe.requests.length).toBe(requestsBefore);
+    } finally {
+      await topup.stop();
+    }
+  });
+
+  it('a live key without TOPUP_ALLOW_LIVE: a charge.refunded that lists no refunds answers 503 unrecorded (Stripe is not asked), one that lists them is applied', async () => {
+    const topup = await new TopUpHarness(stripe, {
+      STRIPE_SECRET_KEY: 'sk_live_not_really_a_live_key',
+    }).start();
+    try {
+      const entryId = '5b0c1d52-8a4e-4f43-9a57-2f1d6e0c7a11';
+      await topup.db(
+        `INSERT INTO "${topup.schema}".topup_entries (account_id, entry_id, kind, trigger, status,
+           credit_amount, paid_amount, paid_currency, payment_intent_id, created_at, settled_at,
+           credited_at)
+         VALUES ('acct_live_refund', $1, 'purchase', 'manual', 'succeeded', 15, 45, 'CHF',
+           'pi_live_refund', now(), now(), now())`,
+        [entryId],
+      );
+      const charge = {
+        id: 'ch_live_refund',
+        object: 'charge',
+        amount: 4500,
+        amount_refunded: 1500,
+        currency: 'chf',
+        payment_intent: 'pi_live_refund',
+        metadata: { account_id: 'acct_live_refund', entry_id: entryId },
+      };
+      const requestsBefore = stripe.requests.length;
+      const unlisted = stripe.event('charge.refunded', charge);
+      const refused = await topup.deliver(unlisted);
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ error_code: 'STRIPE_UNAVAILABLE' });
+      expect(
+        await topup.db(`SELECT 1 FROM "${topup.schema}".stripe_events WHERE event_id = $1`, [
+          unlisted['id'],
+        ]),
+      ).toEqual([]);
+      expect(stripe.requests.length).toBe(requestsBefore);
+
+      // API versions before 2022-11-15 list the charge's refunds in the event.
+      const refund = {
+        id: 're_live_refund',
+        object: 'refund',
+        amount: 1500,
+        currency: 'chf',
+        charge: 'ch_live_refund',
+        payment_intent: 'pi_live_refund',
+        status: 'succeeded',
+        created: 1,
+      };
+      const listed = stripe.event('charge.refunded', {
+        ...charge,
+        refunds: { object: 'list', data: [refund], has_more: false },
+      });
+      expect((await topup.deliver(listed)).status).toBe(200);
+      await eventually(() => expect(topup.paymentsOf('acct_live_refund')).toHaveLength(1));
+      expect(topup.paymentsOf('acct_live_refund')[0]).toMatchObject({
+        id: `topup:${entryId}:refunded:re_live_refund`,
+        kind: 'credit_refunded',
+        credit_amount: '5.000000',
+        paid_amount: '15.000000',
+      });
       expect(stripe.requests.length).toBe(requestsBefore);
     } finally {
       await topup.stop();
