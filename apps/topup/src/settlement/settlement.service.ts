@@ -253,12 +253,12 @@ interface RefundApplied {
   readonly announced: PaymentEvent[];
 }
 
-/** Stripe lists a charge's refunds newest first; each takes its share in the order they were made. */
+/**
+ * Stripe lists a charge's refunds newest first; each takes its share in the order they were
+ * made (a stable sort keeps Stripe's order among those of one second).
+ */
 function oldestFirst(refunds: readonly RefundFact[]): RefundFact[] {
-  return [...refunds].sort(
-    (a, b) =>
-      a.created - b.created || (a.refundId < b.refundId ? -1 : a.refundId > b.refundId ? 1 : 0),
-  );
+  return [...refunds].reverse().sort((a, b) => a.created - b.created);
 }
 
 function stripeRefOf(entry: Entry, ids: StripeIds): string | null {
