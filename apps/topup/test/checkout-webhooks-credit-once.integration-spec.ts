@@ -380,7 +380,8 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     await topup.deliver(completed);
     await eventually(async () => expect(await ledgerCredit(account)).toBe('15.000000'));
 
-    await topup.deliver(stripe.event('charge.refunded', stripe.refund(paymentIntentId, 2400)));
+    const refund = stripe.createRefund(paymentIntentId, { amountMinor: 2400 });
+    await topup.deliver(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
     await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(2));
     expect(topup.paymentsOf(account)[1]).toMatchObject({
       kind: 'credit_refunded',
@@ -389,6 +390,15 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
       paid_currency: 'CHF',
     });
     await eventually(async () => expect(await ledgerCredit(account)).toBe('7.500000'));
+
+    // A Refund names no charge amount: top-up reads it from Stripe to give the same share back.
+    await topup.deliver(stripe.event('refund.failed', stripe.failRefund(refund.id)));
+    await eventually(async () => expect(await ledgerCredit(account)).toBe('15.000000'));
+    expect(topup.paymentsOf(account)[2]).toMatchObject({
+      kind: 'credit_purchased',
+      credit_amount: '7.500000',
+      paid_amount: '22.500000',
+    });
   });
 
   it('missing, bad, tampered and stale signatures answer 400 and write nothing', async () => {
