@@ -333,7 +333,7 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     ).toEqual([['failed', 'failed', '0.000000']]);
   });
 
-  it('a refund takes the credit back in proportion, once per refunded total: 45 CHF, 15 refunded then all', async () => {
+  it('a refund takes the credit back in proportion, once per refund: 45 CHF, 15 refunded then the rest', async () => {
     const account = 'acct_refund';
     const { completed, paymentIntentId } = await paidCheckout(account, '45');
     await topup.deliver(completed);
