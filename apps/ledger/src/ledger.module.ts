@@ -17,6 +17,7 @@ import { PaymentsModule } from './payments/payments.module';
 import { BooksModule } from './books/books.module';
 import { UsageModule } from './usage/usage.module';
 import { BalancesModule } from './balances/balances.module';
+import { HoldAnnouncementsModule } from './hold-announcements/hold-announcements.module';
 import { CommandsModule, LEDGER_COMMAND_PATTERNS } from './commands/commands.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { TopUpStatusModule } from './topup-status/topup-status.module';
@@ -62,6 +63,7 @@ export class LedgerModule {
         PaymentsModule,
         TopUpStatusModule,
         BalancesModule,
+        HoldAnnouncementsModule,
         ReconciliationModule,
         CommandsModule,
       ],

@@ -3,7 +3,7 @@ import { Decimal } from 'decimal.js';
 import { Topics, formatAmount } from '@tally/budget-domain';
 import type { LedgerTransaction } from '@tally/budget-domain';
 import type { OutboxTransaction } from '@tally/messaging';
-import { HoldsStore } from '../holds/holds.store';
+import { AnnouncedHoldsStore } from './announced-holds.store';
 import { balanceSnapshot } from './balance-snapshot';
 import { BooksException, BooksExceptionCode } from './books.exception';
 import { accountBudgetOf, keyBudgetOf, rollBudgets } from './budget-periods';
@@ -71,6 +71,18 @@ export interface TransactRequest {
   readonly open?: OpenedBy;
 }
 
+/** What a balance announcement names as its cause: the last transaction posted, or what changed without one. */
+interface Cause {
+  readonly transactionId: string;
+  readonly kind: string;
+}
+
+/**
+ * The cause of an announcement made because the account's live holds changed since its last
+ * one (released, expired or placed), with no transaction posted: none to name (ADR 0102).
+ */
+export const HOLDS_CHANGED: Cause = { transactionId: '', kind: 'holds_changed' };
+
 /**
  * The one way money moves (DESIGN 4, Ledger). `transact` locks the accounts' balances and
  * budgets, posts the period resets that are due, lets `build` record transactions against
@@ -82,13 +94,43 @@ export class Books {
   constructor(
     private readonly store: LedgerStore,
     private readonly budgets: BudgetStore,
-    private readonly holds: HoldsStore,
+    private readonly announcedHolds: AnnouncedHoldsStore,
   ) {}
 
-  async transact<R>(
+  transact<R>(
     tx: OutboxTransaction,
     request: TransactRequest,
     build: (books: OpenBooks) => R | Promise<R>,
+  ): Promise<R> {
+    return this.run(tx, request, build);
+  }
+
+  /**
+   * Announces again those of these accounts whose live holds differ from what their last
+   * announcement subtracted (a hold released or expired since, ADR 0102), in a transaction of
+   * the books that posts nothing but the resets that came due; returns the accounts announced.
+   */
+  async announceHolds(
+    tx: OutboxTransaction,
+    accountIds: readonly string[],
+    now: Date,
+  ): Promise<string[]> {
+    const sorted = [...new Set(accountIds)].sort();
+    // Every announcing transaction locks the balances first: none can announce these accounts
+    // before this one commits, so those found stale under the locks are stale when announced.
+    await this.store.lockBalances(tx.manager, sorted);
+    const stale = await this.announcedHolds.staleAmong(tx.manager, sorted, now);
+    if (stale.length > 0)
+      await this.run(tx, { accountIds: stale, now }, () => undefined, HOLDS_CHANGED);
+    return stale;
+  }
+
+  /** `transact`, announcing every account with `holdsChanged` as the cause when nothing was posted for it. */
+  private async run<R>(
+    tx: OutboxTransaction,
+    request: TransactRequest,
+    build: (books: OpenBooks) => R | Promise<R>,
+    holdsChanged?: Cause,
   ): Promise<R> {
     const { manager } = tx;
     const accountIds = [...new Set(request.accountIds)].sort();
@@ -102,8 +144,6 @@ export class Books {
     // authorization's kept facts of these accounts must not outlive it.
     const sequences = await this.store.moveFactsVersions(manager, accountIds);
     const books = new OpenBooks(accounts, await this.budgets.lock(manager, accountIds));
-    // Budget figures are replaced, never changed in place: a key budget whose figures this
-    // transaction moves is announced beside its account.
     const opened = new Map(books.budgets.map((budget) => [budget, budget.state]));
     // A reset that came due is posted before anything else, so what follows is measured
     // against the right period.
@@ -111,15 +151,22 @@ export class Books {
     const result = await build(books);
     await this.budgets.save(manager, books.budgets);
     await this.store.post(manager, books.transactions, request.now);
-    await this.announce(
-      tx,
-      books,
-      sequences,
-      request.now,
-      books.budgets.filter(
-        (budget) => budget.apiKeyId !== null && opened.get(budget) !== budget.state,
-      ),
+    // The last transaction posted for an account is its announcement's cause; an account whose
+    // holds changed is announced even if none was.
+    const causes = new Map<string, Cause>(
+      holdsChanged ? accountIds.map((accountId) => [accountId, holdsChanged]) : [],
     );
+    for (const transaction of books.transactions) causes.set(transaction.accountId, transaction);
+    // Budget figures are replaced, never changed in place: a key budget whose figures this
+    // transaction moved is announced beside its account, and every one when holds changed (each
+    // subtracts its key's holds and is capped by its account).
+    const keyBudgets = books.budgets.filter(
+      (budget) =>
+        budget.apiKeyId !== null &&
+        causes.has(budget.accountId) &&
+        (holdsChanged !== undefined || opened.get(budget) !== budget.state),
+    );
+    await this.announce(tx, books, sequences, request.now, causes, keyBudgets);
     return result;
   }
 
@@ -128,29 +175,30 @@ export class Books {
     books: OpenBooks,
     sequences: ReadonlyMap<string, number>,
     now: Date,
-    movedKeyBudgets: readonly StoredBudget[],
+    causes: ReadonlyMap<string, Cause>,
+    keyBudgets: readonly StoredBudget[],
   ): Promise<void> {
-    const lastByAccount = new Map<string, NewTransaction>();
     for (const transaction of books.transactions) {
-      lastByAccount.set(transaction.accountId, transaction);
       tx.publish(
         Topics.LedgerTransactions,
         transaction.accountId,
         transactionRecord(transaction, now),
       );
     }
-    if (lastByAccount.size === 0) return;
-    const holds = await this.holds.heldAmounts(tx.manager, [...lastByAccount.keys()], now);
-    const keyBudgets = movedKeyBudgets.filter((budget) => lastByAccount.has(budget.accountId));
-    const keysHeld = await this.holds.keysHeldAmounts(
+    if (causes.size === 0) return;
+    // Read after the settlements, and kept as what these announcements subtract.
+    const held = await this.announcedHolds.heldToAnnounce(
       tx.manager,
-      keyBudgets.map((budget) => ({
-        accountId: budget.accountId,
-        apiKeyId: budget.apiKeyId ?? '',
-      })),
+      {
+        accountIds: [...causes.keys()],
+        keys: keyBudgets.map((budget) => ({
+          accountId: budget.accountId,
+          apiKeyId: budget.apiKeyId ?? '',
+        })),
+      },
       now,
     );
-    for (const [accountId, last] of lastByAccount) {
+    for (const [accountId, cause] of causes) {
       const sequence = sequences.get(accountId);
       if (sequence === undefined) throw new Error(`no facts version of ${accountId}`);
       const snapshot = {
@@ -159,15 +207,15 @@ export class Books {
         // one that posts no amount (ADR 0059).
         sequence,
         balances: books.balancesOf(accountId),
-        holds: holds.get(accountId) ?? ZERO,
-        cause: last,
+        holds: held.accounts.get(accountId) ?? ZERO,
+        cause,
         at: now,
         budget: books.accountBudget(accountId),
       };
       tx.publish(Topics.LedgerBalanceChanged, accountId, balanceSnapshot(snapshot));
       keyBudgets.forEach((budget, index) => {
         if (budget.accountId !== accountId) return;
-        const key = { budget, held: keysHeld[index] ?? ZERO };
+        const key = { budget, held: held.keys[index] ?? ZERO };
         tx.publish(Topics.LedgerBalanceChanged, accountId, balanceSnapshot({ ...snapshot, key }));
       });
     }

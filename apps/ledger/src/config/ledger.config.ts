@@ -11,7 +11,10 @@ export interface LedgerConfig {
   readonly kafka: KafkaConfig;
   /** How often the books are reconciled in the background (0: only on demand). */
   readonly reconciliationIntervalMs: number;
-  /** How often expired holds are swept (0: never; an expired hold frees its funds at its expiry regardless). */
+  /**
+   * How often expired holds are swept, and balances whose holds changed announced (0: never; an
+   * expired hold frees its funds at its expiry regardless, but no announcement says so).
+   */
   readonly holdSweepIntervalMs: number;
   /** LEDGER_CATALOG_FILE: the catalog file metering rates with (its METERING_CATALOG_FILE), to price model estimates alike. */
   readonly catalogFile?: string;

@@ -103,23 +103,6 @@ export class HoldsStore {
     return row ? new Decimal(row.key_held) : undefined;
   }
 
-  /** Funds held by live reservations of each of these keys, in the order given. */
-  async keysHeldAmounts(
-    manager: EntityManager,
-    keys: ReadonlyArray<{ readonly accountId: string; readonly apiKeyId: string }>,
-    now: Date,
-  ): Promise<Decimal[]> {
-    if (keys.length === 0) return [];
-    const rows: Array<{ key_held: string }> = await manager.query(
-      `SELECT h.key_held
-       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(account_id, api_key_id, n),
-         LATERAL ${heldAtSql({ account: 'k.account_id', apiKey: 'k.api_key_id', now: '$3' })} AS h
-       ORDER BY k.n`,
-      [keys.map((key) => key.accountId), keys.map((key) => key.apiKeyId), now],
-    );
-    return rows.map((row) => new Decimal(row.key_held));
-  }
-
   /** Releases a live hold of this key; false when there is none (unknown, another key's, ended or expired) or the key was revoked. */
   async release(
     manager: EntityManager,

@@ -16,6 +16,7 @@ import { HoldPathRulesAreDomains1763856003000 } from './1763856003000-hold-path-
 import { ReservationsWithoutAForeignKey1763856003100 } from './1763856003100-reservations-without-a-foreign-key.migration';
 import { BudgetsCountOveragePerPeriod1763856003200 } from './1763856003200-budgets-count-overage-per-period.migration';
 import { BalanceSequencesAreFactsVersions1763856003300 } from './1763856003300-balance-sequences-are-facts-versions.migration';
+import { AnnouncedHolds1763856003460 } from './1763856003460-announced-holds.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -37,4 +38,5 @@ export const LEDGER_MIGRATIONS = [
   ReservationsWithoutAForeignKey1763856003100,
   BudgetsCountOveragePerPeriod1763856003200,
   BalanceSequencesAreFactsVersions1763856003300,
+  AnnouncedHolds1763856003460,
 ];

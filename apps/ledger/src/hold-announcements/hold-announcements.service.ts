@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { MessagingService } from '@tally/messaging';
+import { counter } from '@tally/platform';
+import { DataSource } from 'typeorm';
+import { AnnouncedHoldsStore } from '../books/announced-holds.store';
+import { Books } from '../books/books.service';
+import { Clock } from '../clock';
+import type { LedgerConfig } from '../config/ledger.config';
+import { LEDGER_CONFIG } from '../config/ledger.tokens';
+
+/** Accounts announced per transaction: their postings wait for it. */
+const ROUND_BATCH = 200;
+
+const announcedAgain = counter(
+  'tally_ledger_hold_announcements_total',
+  'Balances announced again because their holds changed since their last announcement',
+);
+
+/**
+ * Every `holdSweepIntervalMs`, announces again the balances whose last announcement subtracted
+ * holds that have since been released or expired (or changed otherwise): only postings
+ * announce, so without this an idle account's published `available` would count an ended hold
+ * for good (ADR 0102). The announcements of a round are coalesced, one per account, in
+ * transactions of the books; the release and the hold path do no more work for it. Several
+ * ledger instances may run rounds at once: the balances' locks serialise them, and the second
+ * finds nothing stale.
+ */
+@Injectable()
+export class HoldAnnouncements implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(HoldAnnouncements.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly messaging: MessagingService,
+    private readonly books: Books,
+    private readonly announcedHolds: AnnouncedHoldsStore,
+    private readonly clock: Clock,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.holdSweepIntervalMs > 0) {
+      this.timer = setInterval(
+        () =>
+          void this.announce().catch((error: unknown) =>
+            this.logger.error(`hold announcements failed: ${String(error)}`),
+          ),
+        this.config.holdSweepIntervalMs,
+      );
+      this.timer.unref();
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Announces every account whose holds changed since its last announcement; returns how many. One round at a time. */
+  announce(): Promise<number> {
+    this.running ??= this.announceAll().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async announceAll(): Promise<number> {
+    let total = 0;
+    let after = '';
+    for (;;) {
+      const now = this.clock.now();
+      const stale = await this.announcedHolds.stale(
+        this.dataSource.manager,
+        now,
+        after,
+        ROUND_BATCH,
+      );
+      if (stale.length === 0) return total;
+      const announced = await this.messaging.transaction((tx) =>
+        this.books.announceHolds(tx, stale, now),
+      );
+      announcedAgain.inc(announced.length);
+      total += announced.length;
+      if (stale.length < ROUND_BATCH) return total;
+      after = stale[stale.length - 1] ?? after;
+    }
+  }
+}
