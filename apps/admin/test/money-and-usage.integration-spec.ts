@@ -99,6 +99,24 @@ describe('API keys, budgets, credit, transactions and usage against the ledger',
     expect(bad.body['error_code']).toBe('VALIDATION_FAILED');
   });
 
+  it("takes DESIGN 4's max_rollover_percent for a budget's rollover cap", async () => {
+    const route = `/v1/accounts/${account}/api-keys/${apiKeyId}/budget`;
+    const keyBudget = await harness.call('PUT', route, {
+      body: { period: 'monthly', limit: '100', hard_limit: true, max_rollover_percent: 25 },
+    });
+    expect([keyBudget.status, keyBudget.body['rollover_max_percent']]).toEqual([200, 25]);
+    const both = await harness.call('PUT', route, {
+      body: {
+        period: 'monthly',
+        limit: '100',
+        hard_limit: true,
+        rollover_max_percent: 25,
+        max_rollover_percent: 25,
+      },
+    });
+    expect([both.status, both.body['error_code']]).toEqual([422, 'VALIDATION_FAILED']);
+  });
+
   it('grants credit once per idempotency key and refuses bad amounts', async () => {
     const body = { amount: '5.00', kind: 'bonus', reason: 'welcome', idempotency_key: 'welcome-1' };
     const first = await harness.call<Record<string, string>>(

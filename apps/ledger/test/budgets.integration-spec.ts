@@ -693,6 +693,27 @@ describe('budgets with periods, on the ledger', () => {
     expect(await status('acct_percent_places')).toMatchObject({ remaining: '1333.333000' });
   });
 
+  it("takes DESIGN 4's max_rollover_percent as the command table's rollover_max_percent", async () => {
+    clock.set('2027-05-01T00:00:00Z');
+    await account('acct_rollover_name');
+    const set = (rollover: Record<string, unknown>) =>
+      commands.send('ledger.set-budget', {
+        account_id: 'acct_rollover_name',
+        period: 'monthly',
+        reset_day: 1,
+        limit: '100.00',
+        hard_limit: true,
+        ...rollover,
+      });
+    expect(await set({ max_rollover_percent: 25 })).toMatchObject({ rollover_max_percent: 25 });
+    clock.set('2027-06-01T00:00:00Z');
+    // 100 unused in May: 25 % of the limit carries over into June.
+    expect(await status('acct_rollover_name')).toMatchObject({ remaining: '125.000000' });
+    expect(await set({ rollover_max_percent: 10, max_rollover_percent: 20 })).toMatchObject({
+      error_code: 'VALIDATION_FAILED',
+    });
+  });
+
   it('refuses a budget with invalid numbers', async () => {
     expect(
       await commands.send('ledger.set-budget', {
