@@ -111,8 +111,11 @@ export type { Period, PeriodKind, PeriodRule } from './budget/budget-period';
 export {
   BUDGET_DEFAULTS,
   InvalidBudgetError,
+  ONE_ROLLOVER_NAME,
   assertBudget,
   budgetValidity,
+  namesRolloverOnce,
+  withRolloverMaxPercent,
 } from './budget/budget-definition';
 export type { BudgetDefinition, BudgetValidity } from './budget/budget-definition';
 export {

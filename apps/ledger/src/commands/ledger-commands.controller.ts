@@ -1,7 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
-import { isDecimalString, plainText } from '@tally/budget-domain';
+import {
+  ONE_ROLLOVER_NAME,
+  isDecimalString,
+  namesRolloverOnce,
+  plainText,
+  withRolloverMaxPercent,
+} from '@tally/budget-domain';
 import { answerCommand } from '@tally/messaging';
 import { BudgetsService } from '../budgets/budgets.service';
 import { AccountsService } from '../accounts/accounts.service';
@@ -38,22 +44,26 @@ const grantCredit = z.object({
   reason: plainText(500),
   idempotency_key: plainText(200),
 });
-const setBudget = z.object({
-  account_id: accountId,
-  api_key_id: apiKeyId.nullable().optional(),
-  period: z.enum(['monthly', 'weekly', 'daily', 'none']),
-  reset_day: z.number().int().optional(),
-  anchor_start: z.string().datetime({ offset: true }).optional(),
-  limit: decimalText,
-  soft_limit_percent: percent.optional(),
-  hard_limit: z.boolean(),
-  overage_limit: decimalText.optional(),
-  rollover_max_percent: percent.optional(),
-  prorate: z.boolean().optional(),
-  expires_at: z.string().datetime({ offset: true }).optional(),
-  grace_period_hours: z.number().min(0).max(100_000).optional(),
-  active: z.boolean().optional(),
-});
+const setBudget = z
+  .object({
+    account_id: accountId,
+    api_key_id: apiKeyId.nullable().optional(),
+    period: z.enum(['monthly', 'weekly', 'daily', 'none']),
+    reset_day: z.number().int().optional(),
+    anchor_start: z.string().datetime({ offset: true }).optional(),
+    limit: decimalText,
+    soft_limit_percent: percent.optional(),
+    hard_limit: z.boolean(),
+    overage_limit: decimalText.optional(),
+    rollover_max_percent: percent.optional(),
+    max_rollover_percent: percent.optional(),
+    prorate: z.boolean().optional(),
+    expires_at: z.string().datetime({ offset: true }).optional(),
+    grace_period_hours: z.number().min(0).max(100_000).optional(),
+    active: z.boolean().optional(),
+  })
+  .refine(namesRolloverOnce, { message: ONE_ROLLOVER_NAME, path: ['max_rollover_percent'] })
+  .transform(withRolloverMaxPercent);
 const budgetStatus = z.object({
   account_id: accountId,
   api_key_id: apiKeyId.nullable().optional(),

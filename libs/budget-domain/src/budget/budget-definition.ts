@@ -84,3 +84,25 @@ export function budgetValidity(
   const graceEnd = budget.expiresAt.getTime() + budget.gracePeriodHours * 3_600_000;
   return now.getTime() < graceEnd ? 'in_grace' : 'expired';
 }
+
+/** The rollover cap's two names: the command table's, and DESIGN 4's budget rules'. */
+interface RolloverNames<P> {
+  readonly rollover_max_percent?: P;
+  readonly max_rollover_percent?: P;
+}
+
+export const ONE_ROLLOVER_NAME =
+  'give rollover_max_percent or max_rollover_percent (two names of one field), not both';
+
+/** A set-budget request names the rollover cap at most once (ADR 0093). */
+export function namesRolloverOnce<P>(request: RolloverNames<P>): boolean {
+  return request.rollover_max_percent === undefined || request.max_rollover_percent === undefined;
+}
+
+/** The request with its rollover cap under the command table's name, whichever name it came by. */
+export function withRolloverMaxPercent<P, R extends RolloverNames<P>>(
+  request: R,
+): Omit<R, 'max_rollover_percent'> {
+  const { max_rollover_percent: designName, ...rest } = request;
+  return designName === undefined ? rest : { ...rest, rollover_max_percent: designName };
+}

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ALERT_LEVELS, nonNegativeAmountString } from '@tally/budget-domain';
+import {
+  ALERT_LEVELS,
+  ONE_ROLLOVER_NAME,
+  namesRolloverOnce,
+  nonNegativeAmountString,
+  withRolloverMaxPercent,
+} from '@tally/budget-domain';
 
 const percent = z.union([z.number(), z.string().regex(/^\d{1,3}(\.\d{1,12})?$/)]);
 const instant = z.iso.datetime({ offset: true });
@@ -15,12 +21,16 @@ export const setBudgetSchema = z
     hard_limit: z.boolean(),
     overage_limit: nonNegativeAmountString.optional(),
     rollover_max_percent: percent.optional(),
+    /** DESIGN 4's name of rollover_max_percent (ADR 0093). */
+    max_rollover_percent: percent.optional(),
     prorate: z.boolean().optional(),
     expires_at: instant.optional(),
     grace_period_hours: z.number().min(0).max(8760).optional(),
     active: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine(namesRolloverOnce, { message: ONE_ROLLOVER_NAME, path: ['max_rollover_percent'] })
+  .transform(withRolloverMaxPercent);
 export type SetBudgetRequest = z.infer<typeof setBudgetSchema>;
 
 export const budgetStatusQuery = z
