@@ -132,6 +132,22 @@ describe('POST /v1/authorizations on the real database', () => {
     expect(await contention()).toEqual(contentionBefore);
   });
 
+  it("answers a refusal with DESIGN 4's response fields: no reservation, the funds, the level and the strategy", async () => {
+    await openAccount('acct_refused', 'Refused Inc.', '0.50');
+    const refusedSecret = (await ledger.createApiKey('acct_refused', 'gateway')).secret;
+    const response = await authorize({ estimated_cost: '1.00' }, refusedSecret);
+    expect(response.status).toBe(402);
+    expect(await response.json()).toEqual({
+      authorized: false,
+      reservation_id: null,
+      error_code: 'BUDGET_EXHAUSTED',
+      message: expect.any(String),
+      available: '0.500000',
+      alert_level: 'GREEN',
+      recommended_strategy: 'QUALITY_FIRST',
+    });
+  });
+
   it('releases a hold (204), refuses to release it twice or from another key (404)', async () => {
     const [first] = (await queryDatabase<{ reservation_id: string }>(
       ledger.isolation.databaseUrl,

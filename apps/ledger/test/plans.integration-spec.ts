@@ -275,7 +275,7 @@ describe('plans on the ledger', () => {
     await release(secret, held.body['reservation_id']);
   });
 
-  it('a monthly cap refuses authorizations past it (402 MONTHLY_CAP_REACHED), usage past it lands in overage, and it resets with the month', async () => {
+  it('a monthly cap refuses authorizations past it (402 BUDGET_EXHAUSTED naming the cap), usage past it lands in overage, and it resets with the month', async () => {
     clock.set('2026-11-20T10:00:00Z');
     await account('acct_capped', undefined, '100');
     const { secret } = await createApiKey(commands, 'acct_capped', 'gateway');
@@ -319,16 +319,21 @@ describe('plans on the ledger', () => {
       status: 402,
       body: {
         authorized: false,
-        error_code: 'MONTHLY_CAP_REACHED',
+        reservation_id: null,
+        error_code: 'BUDGET_EXHAUSTED',
         message: 'the monthly cap of 5 leaves 0.2 this month',
         available: '95.200000',
         alert_level: 'GREEN',
+        recommended_strategy: 'QUALITY_FIRST',
       },
     });
     await release(secret, small.body['reservation_id']);
     expect(await authorize(secret, { estimated_cost: '0.51' })).toMatchObject({
       status: 402,
-      body: { error_code: 'MONTHLY_CAP_REACHED' },
+      body: {
+        error_code: 'BUDGET_EXHAUSTED',
+        message: expect.stringMatching(/^the monthly cap of 5 /),
+      },
     });
 
     // Usage that comes all the same: what fits under the cap is paid by credit, the rest is overage.
@@ -355,7 +360,10 @@ describe('plans on the ledger', () => {
     });
     expect(await authorize(secret, { estimated_cost: '0.01' })).toMatchObject({
       status: 402,
-      body: { error_code: 'MONTHLY_CAP_REACHED' },
+      body: {
+        error_code: 'BUDGET_EXHAUSTED',
+        message: expect.stringMatching(/^the monthly cap of 5 /),
+      },
     });
 
     // A new calendar month: the cap is whole again, and usage is paid by credit.
@@ -402,7 +410,10 @@ describe('plans on the ledger', () => {
     });
     expect(await authorize(secret, { estimated_cost: '1.01' })).toMatchObject({
       status: 402,
-      body: { error_code: 'MONTHLY_CAP_REACHED' },
+      body: {
+        error_code: 'BUDGET_EXHAUSTED',
+        message: expect.stringMatching(/^the monthly cap of 1 /),
+      },
     });
     await commands.send('ledger.set-monthly-cap', {
       account_id: 'acct_plan_capped',

@@ -62,7 +62,13 @@ describe('a refusal for want of funds names the auto top-up state, and wait_ms w
   beforeAll(async () => {
     await ledger.start();
     const accounts = ledger.get(AccountsService);
-    for (const account of ['acct_states', 'acct_wait', 'acct_wait_fail', 'acct_wait_out']) {
+    for (const account of [
+      'acct_states',
+      'acct_wait',
+      'acct_wait_fail',
+      'acct_wait_out',
+      'acct_capped_pending',
+    ]) {
       await accounts.createAccount({ accountId: account, name: account });
       secrets.set(account, (await ledger.createApiKey(account, 'gateway')).secret);
       await ledger.get(CreditsService).grant({
@@ -183,6 +189,30 @@ describe('a refusal for want of funds names the auto top-up state, and wait_ms w
     expect(timedOut.status).toBe(402);
     expect(await timedOut.json()).toMatchObject({ error_code: 'AUTO_TOPUP_PENDING' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+  });
+
+  it('a monthly cap refusal is BUDGET_EXHAUSTED, never renamed for a pending auto top-up: no top-up lifts a cap', async () => {
+    const account = 'acct_capped_pending';
+    const commands = await ledger.commands();
+    await commands.send('ledger.set-monthly-cap', { account_id: account, monthly_cap: '0.40' });
+    await announce(account, 1, 'pending');
+    await eventually(async () =>
+      expect(
+        await queryDatabase(
+          ledger.isolation.databaseUrl,
+          `SELECT state FROM "${ledger.isolation.schema('ledger')}".topup_status WHERE account_id = $1`,
+          [account],
+        ),
+      ).toEqual([{ state: 'pending' }]),
+    );
+    const started = Date.now();
+    const response = await authorize(account, { estimated_cost: '1.00', wait_ms: 10_000 });
+    expect(response.status).toBe(402);
+    expect(await response.json()).toMatchObject({
+      error_code: 'BUDGET_EXHAUSTED',
+      message: 'the monthly cap of 0.4 leaves 0.4 this month',
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('refuses a wait_ms above 30,000 (422)', async () => {
