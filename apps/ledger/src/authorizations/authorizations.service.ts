@@ -55,11 +55,21 @@ export type AuthorizationOutcome =
     }
   | {
       authorized: false;
+      reservation_id: null;
       error_code: RefusalCode | AutoTopUpRefusalCode;
       message: string;
       available: string;
       alert_level: string;
+      recommended_strategy: string;
     };
+
+type Refusal = Extract<AuthorizationOutcome, { authorized: false }>;
+/** What the caller is answered: a refusal carries one of DESIGN 4's codes (ADR 0094). */
+export type AnsweredAuthorization =
+  | Exclude<AuthorizationOutcome, Refusal>
+  | (Omit<Refusal, 'error_code'> & {
+      error_code: Exclude<Refusal['error_code'], 'MONTHLY_CAP_REACHED'>;
+    });
 
 /** The domain's decision: an answer, or a hold to place and the answer once it is placed. */
 type Decision = { readonly hold?: undefined; readonly outcome: AuthorizationOutcome } | HoldToPlace;
@@ -127,16 +137,20 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
   async authorize(
     principal: ApiKeyPrincipal,
     request: AuthorizationRequest,
-  ): Promise<AuthorizationOutcome> {
+  ): Promise<AnsweredAuthorization> {
     const estimate = this.amountToHold(request, this.clock.now());
     // Two decisions of one account at once would read the same facts, and one would be thrown
     // away: within this instance they take turns (ADR 0011). Other instances still serialise
     // on the hold counter. A refusal names a pending auto top-up, which `wait_ms` waits for.
-    return this.topUps.decideWaitingForCredit(principal.accountId, request.wait_ms ?? 0, () =>
-      this.turns.take(principal.accountId, () =>
-        this.decideInTurn(principal, request, estimate, this.clock.now()),
-      ),
+    const outcome = await this.topUps.decideWaitingForCredit(
+      principal.accountId,
+      request.wait_ms ?? 0,
+      () =>
+        this.turns.take(principal.accountId, () =>
+          this.decideInTurn(principal, request, estimate, this.clock.now()),
+        ),
     );
+    return answered(outcome);
   }
 
   private async decideInTurn(
@@ -281,10 +295,12 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
       return {
         outcome: {
           authorized: false,
+          reservation_id: null,
           error_code: decision.errorCode,
           message: decision.message,
           available: formatAmount(status.available),
           alert_level: status.alertLevel,
+          recommended_strategy: status.recommendedStrategy,
         },
       };
     }
@@ -372,6 +388,17 @@ function spendLimits(
     hardLimit: budget?.definition.hardLimit ?? true,
     overageLimit: budget?.definition.overageLimit ?? ZERO,
   };
+}
+
+/**
+ * DESIGN 4 closes the list of 402 codes, and a monthly cap is a budget: its refusal answers
+ * BUDGET_EXHAUSTED, its message naming the cap. It is renamed only here, after the auto top-up
+ * explanation, which must not turn it into AUTO_TOPUP_PENDING: no top-up lifts a cap.
+ */
+function answered(outcome: AuthorizationOutcome): AnsweredAuthorization {
+  if (outcome.authorized) return outcome;
+  const { error_code: code } = outcome;
+  return { ...outcome, error_code: code === 'MONTHLY_CAP_REACHED' ? 'BUDGET_EXHAUSTED' : code };
 }
 
 function accountNotFound(): never {
