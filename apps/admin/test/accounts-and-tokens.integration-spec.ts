@@ -18,7 +18,7 @@ describe('accounts and tokens', () => {
       account_id: 'acct_a',
       name: 'A Corp',
       currency: 'USD',
-      tier: null,
+      tier: 'free',
       status: 'active',
       balance: null,
     });

@@ -34,7 +34,8 @@ describe('ledger commands refuse abuse with a code and change nothing', () => {
       account_id: 'acct_abuse',
       name: 'Abuse Ltd',
       currency: 'USD',
-      tier: null,
+      // Created without a tier: on the default plan, free (DESIGN 4, Plans).
+      tier: 'free',
       status: 'active',
       created: false,
     });
