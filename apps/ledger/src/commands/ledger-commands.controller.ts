@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
 import {
+  FREE_PLAN,
   ONE_ROLLOVER_NAME,
   isDecimalString,
   namesRolloverOnce,
@@ -93,9 +94,10 @@ export class LedgerCommandsController {
         currency: request.currency,
         tier: request.tier ?? null,
       });
-      // "An account has a plan (tier; default free)": a tier naming a plan puts it there.
+      // "An account has a plan (tier; default free)": a tier naming a plan puts it there, and an
+      // account created without one is on free, as every account without a plan is (ADR 0044).
       if (account.tier) await this.plans.assignTierPlan(account.account_id, account.tier);
-      return { ...account, created };
+      return { ...account, tier: account.tier ?? FREE_PLAN.name, created };
     });
   }
 
