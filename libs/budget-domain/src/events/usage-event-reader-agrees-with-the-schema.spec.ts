@@ -5,6 +5,7 @@ import { parseUsageEvent, readUsageEventShape, usageEventSchema } from './usage-
 
 /** An event with every field the schema knows, optional ones included. */
 const event = {
+  schema_version: 1,
   specversion: '1.0',
   id: 'req_1',
   source: 'gateway',

@@ -61,6 +61,9 @@ describe('usage event validation at the edge', () => {
     ['a missing time', event({}, { time: undefined }), 'schema_violation'],
     ['an unparseable time', event({}, { time: 'yesterday' }), 'schema_violation'],
     ['another CloudEvents version', event({}, { specversion: '0.3' }), 'schema_violation'],
+    // DESIGN 3: a reader takes a missing schema_version as 1 and refuses any other.
+    ['another payload version', event({}, { schema_version: 2 }), 'schema_violation'],
+    ['a payload version as text', event({}, { schema_version: '1' }), 'schema_violation'],
     ['a quantity sent as text', event({ input_tokens: '1000' }), 'schema_violation'],
     ['a fractional token count', event({ output_tokens: 1.5 }), 'schema_violation'],
     ['an unknown power level', event({ power_level: 'turbo' }), 'schema_violation'],
@@ -103,6 +106,10 @@ describe('usage event validation at the edge', () => {
       expect(result.reason).toBe(reason);
       expect(result.error.length).toBeGreaterThan(0);
     }
+  });
+
+  it('reads an event of schema_version 1 as one without it', () => {
+    expect(parse(event({}, { schema_version: 1 }))).toEqual(parse(event()));
   });
 
   it('names the field that broke the schema', () => {
