@@ -4,7 +4,14 @@ import { excerpt } from '../excerpt';
 import { AMOUNT_SCALE, isDecimalString } from '../money/amount';
 import { parseWith, rejected } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { isCopyableRecord, isJsonObject, isTimestamp, isoTimestamp, timestampMs } from './wire';
+import {
+  SCHEMA_VERSION,
+  isCopyableRecord,
+  isJsonObject,
+  isTimestamp,
+  isoTimestamp,
+  timestampMs,
+} from './wire';
 
 export const USAGE_SERVICES = ['llm', 'embedding', 'stt', 'tts', 'image'] as const;
 export type UsageService = (typeof USAGE_SERVICES)[number];
@@ -80,6 +87,9 @@ const usageDataSchema = z.object({
 });
 
 export const usageEventSchema = z.object({
+  // Customers write usage events, not Tally, so the field is optional; any other version is
+  // refused, never misread (DESIGN 3).
+  schema_version: z.literal(SCHEMA_VERSION).optional(),
   specversion: z.literal('1.0'),
   id: identifier,
   source: identifier,
@@ -256,8 +266,9 @@ type UsageDataShape = UsageEventShape['data'];
  */
 export function readUsageEventShape(value: unknown): UsageEventShape | undefined {
   if (!isJsonObject(value)) return undefined;
-  const { specversion, id, source, type, subject, time, datacontenttype } = value;
+  const { schema_version, specversion, id, source, type, subject, time, datacontenttype } = value;
   if (
+    (schema_version !== undefined && schema_version !== SCHEMA_VERSION) ||
     specversion !== '1.0' ||
     !isIdentifier(id) ||
     !isIdentifier(source) ||
@@ -270,7 +281,10 @@ export function readUsageEventShape(value: unknown): UsageEventShape | undefined
   }
   const data = readUsageData(value['data']);
   if (!data) return undefined;
-  const event: Record<string, unknown> = { specversion, id, source, type, subject, time };
+  const event: Record<string, unknown> =
+    schema_version === undefined
+      ? { specversion, id, source, type, subject, time }
+      : { schema_version, specversion, id, source, type, subject, time };
   if (datacontenttype !== undefined) event['datacontenttype'] = datacontenttype;
   event['data'] = data;
   return event as UsageEventShape;
