@@ -144,6 +144,11 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
     await webhook('acct_fast', { kind: 'ok' });
     await crossHalf('acct_slow');
     await eventually(() => expect(receiver.at('/acct_slow')).toHaveLength(1));
+    // In flight, not yet answered: still being tried, in DESIGN 2's words.
+    expect((await history('acct_slow')).items[0]).toMatchObject({
+      status: 'retrying',
+      last_error: null,
+    });
     await crossHalf('acct_fast');
     await eventually(() => expect(receiver.at('/acct_fast')).toHaveLength(1));
     const slowStarted = receiver.at('/acct_slow')[0]!.receivedAt;
