@@ -53,11 +53,11 @@ export interface HistoryRow {
   kind: string;
   state: string;
   at: Date;
-  channel_id: string | null;
-  delivery_id: string | null;
-  channel_type: string | null;
-  status: DeliveryStatus | null;
-  attempts: number | null;
+  channel_id: string;
+  delivery_id: string;
+  channel_type: string;
+  status: DeliveryStatus;
+  attempts: number;
   last_error: string | null;
   delivered_at: Date | null;
 }
@@ -280,7 +280,7 @@ export class DeliveriesStore {
     return true;
   }
 
-  /** An account's alerts, newest first, one row per delivery (or one for an alert no channel took). */
+  /** An account's deliveries, newest alert first (an alert no channel took has none). */
   async history(
     manager: EntityManager,
     scope: { accountId: string },
@@ -291,10 +291,10 @@ export class DeliveriesStore {
       `SELECT a.seq::text AS seq, a.alert_id, a.kind, a.state, a.at,
               d.channel_id, d.delivery_id, d.channel_type, d.status, d.attempts, d.last_error, d.delivered_at
        FROM alerts a
-       LEFT JOIN deliveries d ON d.account_id = a.account_id AND d.alert_id = a.alert_id
+       JOIN deliveries d ON d.account_id = a.account_id AND d.alert_id = a.alert_id
        WHERE a.account_id = $1
-         AND ($2::bigint IS NULL OR (a.seq, coalesce(d.delivery_id, '')) < ($2::bigint, $3::text))
-       ORDER BY a.seq DESC, coalesce(d.delivery_id, '') DESC
+         AND ($2::bigint IS NULL OR (a.seq, d.delivery_id) < ($2::bigint, $3::text))
+       ORDER BY a.seq DESC, d.delivery_id DESC
        LIMIT $4`,
       [scope.accountId, after?.seq ?? null, after?.deliveryId ?? '', limit],
     )) as HistoryRow[];

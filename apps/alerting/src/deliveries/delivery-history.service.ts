@@ -10,17 +10,20 @@ export interface HistoryItem {
   readonly kind: string;
   readonly state: string;
   readonly at: string;
-  readonly channel_id: string | null;
-  readonly channel_type: string | null;
-  readonly delivery_id: string | null;
-  /** pending (not yet attempted), retrying, delivered, dead; no_channel when no channel took it. */
-  readonly status: string;
+  readonly channel_id: string;
+  readonly channel_type: string;
+  readonly delivery_id: string;
+  /** DESIGN 2's three: delivered, retrying (not yet answered, or to be tried again), dead. */
+  readonly status: 'delivered' | 'retrying' | 'dead';
   readonly attempts: number;
   readonly last_error: string | null;
   readonly delivered_at: string | null;
 }
 
-/** alerting.history (DESIGN 2): what fired and what became of each delivery. */
+/**
+ * alerting.history (DESIGN 2): what became of each delivery of the account's alerts. An alert no
+ * channel took has no delivery to list; it is on alerts.fired.
+ */
 @Injectable()
 export class DeliveryHistory {
   constructor(
@@ -43,8 +46,7 @@ export class DeliveryHistory {
     const last = page[page.length - 1];
     return {
       items: page.map(presentItem),
-      next_cursor:
-        rows.length > limit && last ? encodeCursor(last.seq, last.delivery_id ?? '') : null,
+      next_cursor: rows.length > limit && last ? encodeCursor(last.seq, last.delivery_id) : null,
     };
   }
 }
@@ -58,8 +60,9 @@ function presentItem(row: HistoryRow): HistoryItem {
     channel_id: row.channel_id,
     channel_type: row.channel_type,
     delivery_id: row.delivery_id,
-    status: row.status ?? 'no_channel',
-    attempts: row.attempts ?? 0,
+    // A delivery not yet answered is still being tried: DESIGN 2 names no fourth status.
+    status: row.status === 'pending' ? 'retrying' : row.status,
+    attempts: row.attempts,
     last_error: row.last_error,
     delivered_at: row.delivered_at?.toISOString() ?? null,
   };

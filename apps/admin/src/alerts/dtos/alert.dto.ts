@@ -100,10 +100,12 @@ export const deliveryPageSchema = z.object({
       kind: z.string(),
       state: z.string(),
       at: z.string(),
-      channel_id: z.string().nullable(),
-      channel_type: z.string().nullable(),
-      delivery_id: z.string().nullable(),
-      status: z.string().describe('pending, retrying, delivered, dead, or no_channel'),
+      channel_id: z.string(),
+      channel_type: z.string(),
+      delivery_id: z.string(),
+      status: z
+        .enum(['delivered', 'retrying', 'dead'])
+        .describe('retrying: not yet answered, or to be tried again'),
       attempts: z.number(),
       last_error: z.string().nullable(),
       delivered_at: z.string().nullable(),
