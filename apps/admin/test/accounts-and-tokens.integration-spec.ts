@@ -21,6 +21,7 @@ describe('accounts and tokens', () => {
       tier: 'free',
       status: 'active',
       balance: null,
+      alert_level: null,
     });
     const read = await harness.call('GET', '/v1/accounts/acct_a');
     expect(read.status).toBe(200);

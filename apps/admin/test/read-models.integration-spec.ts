@@ -88,6 +88,8 @@ describe('read models projected from the topics', () => {
       return body;
     });
     expect(account.name).toBeNull();
+    // DESIGN 5: accounts are read "with balance, alert level".
+    expect(account).toMatchObject({ alert_level: 'RED' });
     expect(account.balance).toMatchObject({
       alert_level: 'RED',
       extra_credit_remaining: '1.500000',
@@ -113,7 +115,9 @@ describe('read models projected from the topics', () => {
       }),
     );
     const filtered = await get<Page<Item>>('/v1/accounts?alert_level=YELLOW');
-    expect(filtered.items.map((item) => item['account_id'])).toEqual(['acct_b2']);
+    expect(filtered.items.map((item) => [item['account_id'], item['alert_level']])).toEqual([
+      ['acct_b2', 'YELLOW'],
+    ]);
   });
 
   it('projects usage posted as lines of one transaction, with its funding and cost per day', async () => {
