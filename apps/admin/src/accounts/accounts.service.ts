@@ -78,6 +78,26 @@ function notFound(accountId: string): AccountsException {
 }
 
 function presentAccount(row: AccountRow): AccountView {
+  const balance: AccountView['balance'] =
+    row.sequence === null
+      ? null
+      : {
+          period: {
+            start: presentOptionalInstant(row.period_start),
+            end: presentOptionalInstant(row.period_end),
+          },
+          allowance: presentAmount(row.allowance ?? '0'),
+          used: presentAmount(row.used ?? '0'),
+          remaining: presentAmount(row.remaining ?? '0'),
+          extra_credit_remaining: presentAmount(row.extra_credit_remaining ?? '0'),
+          available: presentAmount(row.available ?? '0'),
+          available_percent: row.available_percent ?? 0,
+          alert_level: (row.alert_level ?? 'GREEN') as AlertLevel,
+          over_soft_limit: row.over_soft_limit ?? false,
+          over_hard_limit: row.over_hard_limit ?? false,
+          overage: presentAmount(row.overage ?? '0'),
+          at: presentInstant(row.balance_at ?? row.created_at),
+        };
   return {
     account_id: row.account_id,
     name: row.name,
@@ -85,26 +105,9 @@ function presentAccount(row: AccountRow): AccountView {
     tier: row.tier,
     status: row.status,
     created_at: presentInstant(row.created_at),
-    balance:
-      row.sequence === null
-        ? null
-        : {
-            period: {
-              start: presentOptionalInstant(row.period_start),
-              end: presentOptionalInstant(row.period_end),
-            },
-            allowance: presentAmount(row.allowance ?? '0'),
-            used: presentAmount(row.used ?? '0'),
-            remaining: presentAmount(row.remaining ?? '0'),
-            extra_credit_remaining: presentAmount(row.extra_credit_remaining ?? '0'),
-            available: presentAmount(row.available ?? '0'),
-            available_percent: row.available_percent ?? 0,
-            alert_level: (row.alert_level ?? 'GREEN') as AlertLevel,
-            over_soft_limit: row.over_soft_limit ?? false,
-            over_hard_limit: row.over_hard_limit ?? false,
-            overage: presentAmount(row.overage ?? '0'),
-            at: presentInstant(row.balance_at ?? row.created_at),
-          },
+    balance,
+    // DESIGN 5 lists accounts "with balance, alert level": the level is the balance's.
+    alert_level: balance?.alert_level ?? null,
     auto_topup:
       row.auto_topup_state === null
         ? null

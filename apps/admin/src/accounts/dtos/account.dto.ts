@@ -55,6 +55,10 @@ export const accountSchema = z.object({
   status: z.string(),
   created_at: instant,
   balance: balanceSchema.nullable().describe('the latest ledger.balance-changed; null before any'),
+  alert_level: z
+    .enum(ALERT_LEVELS)
+    .nullable()
+    .describe("the latest balance's alert level, as in `balance`; null before any"),
   auto_topup: z
     .object({
       enabled: z.boolean(),
