@@ -121,6 +121,26 @@ describe('plans and coupons through admin, against the ledger', () => {
     });
   });
 
+  it('sets a plan named in the body at PUT /v1/plans, as DESIGN 5 writes the route (/v1/plans[/:name])', async () => {
+    const set = await harness.call('PUT', '/v1/plans', {
+      body: { name: 'starter', markup_percent_paid: '5' },
+    });
+    expect([set.status, set.body]).toEqual([
+      200,
+      expect.objectContaining({ name: 'starter', markup_percent_paid: '5' }),
+    ]);
+    expect((await harness.call('GET', '/v1/plans/starter')).body).toEqual(set.body);
+    expect(refusal(await harness.call('PUT', '/v1/plans', { body: {} }))).toEqual([
+      422,
+      'VALIDATION_FAILED',
+    ]);
+    const byTenant = await harness.call('PUT', '/v1/plans', {
+      body: { name: 'starter', markup_percent_paid: '0' },
+      token: tenant,
+    });
+    expect(refusal(byTenant)).toEqual([403, 'FORBIDDEN']);
+  });
+
   it("assigns a plan: its included allowance becomes the account's monthly budget", async () => {
     const assigned = await harness.call('PUT', `/v1/accounts/${own}/plan`, {
       body: { plan: 'enterprise' },
