@@ -203,6 +203,13 @@ const ROUTES: RouteCase[] = [
     adminOnly: true,
     ok: 200,
   },
+  {
+    method: 'PUT',
+    route: '/v1/plans',
+    body: { name: 'matrix_named', markup_percent_paid: '5' },
+    adminOnly: true,
+    ok: 200,
+  },
   { method: 'GET', route: '/v1/analytics/summary', adminOnly: true, ok: 200 },
   { method: 'GET', route: '/v1/analytics/top-spenders?days=7&limit=5', adminOnly: true, ok: 200 },
   { method: 'GET', route: '/v1/analytics/distribution', adminOnly: true, ok: 200 },

@@ -38,6 +38,7 @@ const ROUTES = [
   'delete /v1/accounts/{id}/monthly-cap',
   'post /v1/coupons',
   'get /v1/plans',
+  'put /v1/plans',
   'get /v1/plans/{name}',
   'put /v1/plans/{name}',
   'get /v1/analytics/summary',

@@ -7,13 +7,14 @@ import type { WholeListQuery } from '../http/pagination';
 import { Answers, BodyOf, ValidBody, ValidParam, ValidQuery } from '../http/zod-schema';
 import {
   assignPlanSchema,
+  namedPlanSchema,
   planAssignmentSchema,
   planNameSchema,
   planPageSchema,
   planSchema,
   setPlanSchema,
 } from './dtos/plan.dto';
-import type { AssignPlanRequest, SetPlanRequest } from './dtos/plan.dto';
+import type { AssignPlanRequest, NamedPlanRequest, SetPlanRequest } from './dtos/plan.dto';
 import { PlansService } from './plans.service';
 
 @ApiTags('plans')
@@ -47,6 +48,15 @@ export class PlansController {
     @ValidBody(setPlanSchema) body: SetPlanRequest,
   ) {
     return this.plans.setPlan(name, body);
+  }
+
+  @Put('plans')
+  @ApiOperation({ summary: 'Create or replace the plan the body names, as a whole (admin)' })
+  @BodyOf(namedPlanSchema)
+  @Answers(200, planSchema)
+  setNamed(@ValidBody(namedPlanSchema) body: NamedPlanRequest) {
+    const { name, ...terms } = body;
+    return this.plans.setPlan(name, terms);
   }
 
   @Put('accounts/:id/plan')

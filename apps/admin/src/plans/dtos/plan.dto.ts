@@ -8,6 +8,10 @@ export const planNameSchema = planName;
 export const setPlanSchema = planTerms;
 export type SetPlanRequest = z.infer<typeof setPlanSchema>;
 
+/** `PUT /v1/plans`: the plan's name in the body, beside its terms. */
+export const namedPlanSchema = planTerms.extend({ name: planNameSchema });
+export type NamedPlanRequest = z.infer<typeof namedPlanSchema>;
+
 /** The field of `ledger.assign-plan`; the account comes from the path. */
 export const assignPlanSchema = z.object({ plan: planNameSchema }).strict();
 export type AssignPlanRequest = z.infer<typeof assignPlanSchema>;
