@@ -32,7 +32,8 @@ export class AccountsController {
   @HttpCode(201)
   @AdminOnly()
   @ApiOperation({
-    summary: 'Create an account in the ledger (admin); creating it again renames it',
+    summary:
+      'Create an account in the ledger (admin); creating it again changes nothing and answers it as it is',
   })
   @BodyOf(createAccountSchema)
   @Answers(201, accountSchema)
