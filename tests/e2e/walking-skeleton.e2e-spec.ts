@@ -101,6 +101,15 @@ describe('walking skeleton: a usage event becomes a posted transaction and a bal
     expect(usageTransactions()).toHaveLength(3);
   });
 
+  it('keys every record of the account by its id, so its events stay ordered (DESIGN 2)', () => {
+    for (const recorder of [rated, transactions, balances]) {
+      expect([recorder.topic, new Set(recorder.messages.map((m) => m.key))]).toEqual([
+        recorder.topic,
+        new Set([account]),
+      ]);
+    }
+  });
+
   it('dead-letters an invalid event with a reason while the next valid event still flows', async () => {
     await platform.kafka.produce(platform.topic('usage.events'), [
       { key: account, value: '{"specversion":"1.0"' },

@@ -113,6 +113,9 @@ describe('alerting as a process, with the real ledger and under SIGKILL', () => 
     expect(
       of(account).filter((alert) => alert.kind === 'hard_limit' && alert.state === 'resolved'),
     ).toHaveLength(1);
+    // DESIGN 2: alerts.fired is keyed by the account id, as every topic is.
+    const mine = alerts.messages.filter((m) => m.value?.includes(`"account_id":"${account}"`));
+    expect(mine.map((m) => m.key)).toEqual(of(account).map(() => account));
     await eventually(() => expect(receiver.at(`/${account}`)).toHaveLength(8));
     expect(receiver.at(`/${account}`).every((request) => request.signatureValid)).toBe(true);
   });

@@ -86,6 +86,13 @@ describe('auto top-up decides once per trigger and charges once per decision', (
       [3, 'cooldown'],
     ]);
     expect(topup.statusesOf(account)[2]?.auto_topup.month_auto_paid).toBe('30.000000');
+    // DESIGN 2: every topic is keyed by the account id.
+    const keysOf = (recorder: typeof topup.payments) =>
+      recorder.messages
+        .filter((m) => m.value?.includes(`"account_id":"${account}"`))
+        .map((m) => m.key);
+    expect(keysOf(topup.payments)).toEqual(topup.paymentsOf(account).map(() => account));
+    expect(keysOf(topup.statuses)).toEqual(topup.statusesOf(account).map(() => account));
 
     await topup.balance(account, 3, 3);
     expect(await topup.decided(account, 3)).toBe('cooldown');
