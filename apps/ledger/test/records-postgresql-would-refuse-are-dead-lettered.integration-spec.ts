@@ -1,0 +1,66 @@
+import type { DeadLetterRecord } from '@tally/budget-domain';
+import { eventually } from '@tally/testing';
+import type { CommandClient, TopicRecorder } from '@tally/testing';
+import { LedgerHarness } from './ledger.harness';
+
+const payment = (id: string, account: string, overrides: Record<string, unknown> = {}) => ({
+  schema_version: 1,
+  id,
+  account_id: account,
+  kind: 'credit_purchased',
+  trigger: 'manual',
+  credit_amount: '10.00',
+  paid_amount: '30.00',
+  paid_currency: 'CHF',
+  stripe_ref: `cs_test_${id}`,
+  at: new Date().toISOString(),
+  ...overrides,
+});
+
+/**
+ * Records that pass a reader's schema but that PostgreSQL refuses roll back every slice that
+ * holds them, for good: nothing behind them on their partition is ever applied. Each must be
+ * dead-lettered instead, and the record behind it applied.
+ */
+describe('records the ledger could not store are dead-lettered, never stall their partition', () => {
+  const ledger = new LedgerHarness();
+  let commands: CommandClient;
+  let deadLetters: TopicRecorder;
+
+  /** The reason and the field each dead letter of the account's records on `topic` names. */
+  const deadLettersOf = (topic: string, account: string, count: number) =>
+    eventually(() => {
+      const found = deadLetters
+        .json<DeadLetterRecord>()
+        .filter((record) => record.source_topic === ledger.topic(topic) && record.key === account)
+        .map((record) => [record.reason, record.error.split(':')[0]]);
+      if (found.length < count) throw new Error(`${found.length} of ${count} dead letters`);
+      return found;
+    }, 60_000);
+  const status = (account: string) =>
+    commands.send('ledger.budget-status', { account_id: account });
+
+  beforeAll(async () => {
+    await ledger.start();
+    commands = await ledger.commands();
+    deadLetters = await ledger.kafka.record(ledger.topic('usage.dead-letter'));
+  });
+  afterAll(() => ledger.stop());
+
+  it('dead-letters payments whose time has an offset PostgreSQL refuses, and credits the one behind them', async () => {
+    const account = 'acct_bad_offset';
+    await ledger.kafka.produceJson(ledger.topic('payments.events'), account, [
+      // Date.parse reads both; PostgreSQL takes offsets up to ±15:59 only.
+      payment('pay_offset_16', account, { at: '2026-12-01T10:00:00+16:00' }),
+      payment('pay_offset_23', account, { at: '2026-12-01T10:00:00-23:59' }),
+      payment('pay_offset_good', account),
+    ]);
+    expect(await deadLettersOf('payments.events', account, 2)).toEqual([
+      ['schema_violation', 'at'],
+      ['schema_violation', 'at'],
+    ]);
+    await eventually(async () =>
+      expect(await status(account)).toMatchObject({ extra_credit_remaining: '10.000000' }),
+    );
+  });
+});
