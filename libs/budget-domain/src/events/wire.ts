@@ -22,20 +22,25 @@ export function isNonNegativeAmountString(value: unknown): value is string {
  * 2026 (note)", which PostgreSQL refuses: a reader storing such a value would fail for good.
  */
 const ISO_TIMESTAMP =
-  /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$/;
+  /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([Zz]|[+-](?<offsetHours>\d{2})(:?\d{2})?)?$/;
+/** PostgreSQL refuses a UTC offset beyond ±15:59 ("time zone displacement out of range"). */
+const MAX_OFFSET_HOURS = 15;
+/** The instants whose UTC date has four digits, as PostgreSQL's date and JavaScript's ISO text agree. */
+const FIRST_INSTANT_MS = Date.parse('0001-01-01T00:00:00.000Z');
+const LAST_INSTANT_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 /** What `isoTimestamp` accepts, for readers that check without zod. */
 export function isTimestamp(value: unknown): value is string {
-  if (typeof value !== 'string' || !ISO_TIMESTAMP.test(value)) return false;
+  if (typeof value !== 'string') return false;
+  const parts = ISO_TIMESTAMP.exec(value);
+  if (!parts || Number(parts.groups?.['offsetHours'] ?? 0) > MAX_OFFSET_HOURS) return false;
   // Date.parse rolls 2026-02-30 over to March and takes year 0; PostgreSQL refuses both.
   const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
   const date = new Date(Date.UTC(year, month - 1, day));
-  return (
-    year >= 1 &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day &&
-    !Number.isNaN(Date.parse(value))
-  );
+  if (year < 1 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return false;
+  // An offset moves 9999-12-31 into year 10000 and 0001-01-01 into year 0 (UTC).
+  const instant = timestampMs(value);
+  return instant >= FIRST_INSTANT_MS && instant <= LAST_INSTANT_MS;
 }
 
 /**
