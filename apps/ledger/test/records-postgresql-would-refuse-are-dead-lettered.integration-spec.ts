@@ -1,7 +1,21 @@
 import type { DeadLetterRecord } from '@tally/budget-domain';
-import { eventually } from '@tally/testing';
+import { eventually, usageRated } from '@tally/testing';
 import type { CommandClient, TopicRecorder } from '@tally/testing';
 import { LedgerHarness } from './ledger.harness';
+
+/**
+ * Text of printable ASCII from a fixed seed, which no compression shortens: a unique index
+ * compresses a long repetitive value below its row limit, but not this.
+ */
+function incompressibleText(length: number): string {
+  let seed = 42;
+  let text = '';
+  for (let i = 0; i < length; i += 1) {
+    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
+    text += String.fromCharCode(0x21 + (seed % 0x5d));
+  }
+  return text;
+}
 
 const payment = (id: string, account: string, overrides: Record<string, unknown> = {}) => ({
   schema_version: 1,
@@ -62,5 +76,20 @@ describe('records the ledger could not store are dead-lettered, never stall thei
     await eventually(async () =>
       expect(await status(account)).toMatchObject({ extra_credit_remaining: '10.000000' }),
     );
+  });
+
+  it('dead-letters usage whose identifiers are longer than an index row takes, and posts the usage behind it', async () => {
+    const account = 'acct_long_ids';
+    const long = incompressibleText(3000);
+    await ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [
+      usageRated(account, '1.000000', { id: long }),
+      usageRated(account, '2.000000', { source: long }),
+      usageRated(account, '4.000000'),
+    ]);
+    expect(await deadLettersOf('usage.rated', account, 2)).toEqual([
+      ['schema_violation', 'id'],
+      ['schema_violation', 'source'],
+    ]);
+    await eventually(async () => expect(await status(account)).toMatchObject({ used: '4.000000' }));
   });
 });
