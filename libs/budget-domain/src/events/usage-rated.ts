@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { QUANTITY_LIMITS, USAGE_SERVICES } from './usage-event';
+import { IDENTIFIER_MAX_LENGTH, QUANTITY_LIMITS, USAGE_SERVICES } from './usage-event';
 import {
   SCHEMA_VERSION,
   isCopyableRecord,
@@ -31,18 +31,21 @@ const breakdownSchema = z.object({
 
 const TOKEN_FIELDS = ['input_tokens', 'output_tokens'] as const;
 
-// The ledger stores the identifiers (usage lines): a NUL in one would roll back every slice
-// holding the record, so it is refused here, as metering refuses it in usage.events.
+// The ledger, alerting and admin store the identifiers in indexed rows (usage lines, rollups):
+// a NUL, or a value past an index row's limit, would roll back every slice holding the record,
+// so they are refused here, as metering refuses them in usage.events.
+const ratedIdentifier = storableString.max(IDENTIFIER_MAX_LENGTH);
+
 export const usageRatedSchema = z.object({
   schema_version: schemaVersion,
-  id: storableString.min(1),
-  source: storableString.min(1),
-  account_id: storableString.min(1),
-  api_key_id: storableString.nullable(),
+  id: ratedIdentifier.min(1),
+  source: ratedIdentifier.min(1),
+  account_id: ratedIdentifier.min(1),
+  api_key_id: ratedIdentifier.nullable(),
   occurred_at: isoTimestamp,
   service: z.enum(USAGE_SERVICES),
-  provider: storableString,
-  model: storableString,
+  provider: ratedIdentifier,
+  model: ratedIdentifier,
   // The ledger counts input plus output tokens into the month's volume (plans): they must be counts.
   quantities: z
     .record(z.string(), z.union([z.number(), z.string()]))
@@ -63,7 +66,7 @@ export const usageRatedSchema = z.object({
   price_version: z.string(),
   confidence: z.number().min(0).max(1),
   breakdown: breakdownSchema,
-  reservation_id: storableString.nullable(),
+  reservation_id: ratedIdentifier.nullable(),
 });
 
 /** A priced usage event (DESIGN 3.2): cost = the parts + markup − discount, exactly. */
@@ -95,14 +98,14 @@ export function readUsageRated(value: unknown): UsageRated | undefined {
   const version = value['schema_version'];
   if (
     (version !== undefined && version !== SCHEMA_VERSION) ||
-    !isStorableNonEmpty(id) ||
-    !isStorableNonEmpty(source) ||
-    !isStorableNonEmpty(account_id) ||
-    !isStorableOrNull(api_key_id) ||
+    !isNonEmptyIdentifier(id) ||
+    !isNonEmptyIdentifier(source) ||
+    !isNonEmptyIdentifier(account_id) ||
+    !isIdentifierOrNull(api_key_id) ||
     !isTimestamp(occurred_at) ||
     !(USAGE_SERVICES as readonly unknown[]).includes(service) ||
-    !isStorableString(provider) ||
-    !isStorableString(model) ||
+    !isRatedIdentifier(provider) ||
+    !isRatedIdentifier(model) ||
     !isQuantities(quantities) ||
     !isNonNegativeAmountString(cost) ||
     typeof currency !== 'string' ||
@@ -110,7 +113,7 @@ export function readUsageRated(value: unknown): UsageRated | undefined {
     typeof price_version !== 'string' ||
     typeof confidence !== 'number' ||
     !(confidence >= 0 && confidence <= 1) ||
-    !isStorableOrNull(reservation_id)
+    !isIdentifierOrNull(reservation_id)
   ) {
     return undefined;
   }
@@ -167,12 +170,17 @@ function isQuantities(value: unknown): value is Record<string, number | string> 
   return TOKEN_FIELDS.every((field) => value[field] === undefined || isTokenCount(value[field]));
 }
 
-function isStorableNonEmpty(value: unknown): value is string {
-  return isStorableString(value) && value.length > 0;
+/** What `ratedIdentifier` accepts. */
+function isRatedIdentifier(value: unknown): value is string {
+  return isStorableString(value) && value.length <= IDENTIFIER_MAX_LENGTH;
 }
 
-function isStorableOrNull(value: unknown): value is string | null {
-  return value === null || isStorableString(value);
+function isNonEmptyIdentifier(value: unknown): value is string {
+  return isRatedIdentifier(value) && value.length > 0;
+}
+
+function isIdentifierOrNull(value: unknown): value is string | null {
+  return value === null || isRatedIdentifier(value);
 }
 
 /** The tokens a rated event adds to its account's month (input and output; parts are inside them). */
