@@ -92,4 +92,36 @@ describe('records the ledger could not store are dead-lettered, never stall thei
     ]);
     await eventually(async () => expect(await status(account)).toMatchObject({ used: '4.000000' }));
   });
+
+  it('dead-letters usage and payments above 1,000,000, which overflowed the sums they are added to, and applies what is behind them (ADR 0096)', async () => {
+    const spender = 'acct_huge_usage';
+    await ledger.kafka.produceJson(ledger.topic('usage.rated'), spender, [
+      usageRated(spender, '99999999999999999999999999.999999999999'),
+      usageRated(spender, '1000000.000000000001'),
+      usageRated(spender, '1000000.000000'),
+      usageRated(spender, '0.500000'),
+    ]);
+    const buyer = 'acct_huge_payments';
+    await ledger.kafka.produceJson(ledger.topic('payments.events'), buyer, [
+      payment('pay_huge', buyer, { credit_amount: '99999999999999999999999999.999999999999' }),
+      payment('pay_above', buyer, { credit_amount: '1000000.000000000001' }),
+      payment('pay_huge_paid', buyer, { paid_amount: '99999999999999999999999999' }),
+      payment('pay_fits', buyer, { credit_amount: '1000000' }),
+    ]);
+    expect(await deadLettersOf('usage.rated', spender, 2)).toEqual([
+      ['schema_violation', 'cost'],
+      ['schema_violation', 'cost'],
+    ]);
+    expect(await deadLettersOf('payments.events', buyer, 3)).toEqual([
+      ['schema_violation', 'credit_amount'],
+      ['schema_violation', 'credit_amount'],
+      ['schema_violation', 'paid_amount'],
+    ]);
+    await eventually(async () =>
+      expect(await status(spender)).toMatchObject({ used: '1000000.500000' }),
+    );
+    await eventually(async () =>
+      expect(await status(buyer)).toMatchObject({ extra_credit_remaining: '1000000.000000' }),
+    );
+  });
 });

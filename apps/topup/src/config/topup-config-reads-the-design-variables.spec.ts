@@ -64,4 +64,17 @@ describe('top-up configuration reads exactly the DESIGN 5 variables', () => {
       'TOPUP_RECHECK_INTERVAL_MS',
     );
   });
+
+  it('refuses a largest checkout that would pay or credit more than one payment may (ADR 0096)', () => {
+    expect(() => topUpConfigFromEnv({ TOPUP_MAX_PAID: '1000001' })).toThrow('TOPUP_MAX_PAID');
+    expect(() =>
+      topUpConfigFromEnv({ TOPUP_MAX_PAID: '1000', TOPUP_CREDIT_RATE: '1001/1' }),
+    ).toThrow('TOPUP_CREDIT_RATE');
+    expect(
+      topUpConfigFromEnv({
+        TOPUP_MAX_PAID: '1000',
+        TOPUP_CREDIT_RATE: '1000/1',
+      }).checkout.maxPaid.toFixed(),
+    ).toBe('1000');
+  });
 });
