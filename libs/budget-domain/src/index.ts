@@ -53,6 +53,7 @@ export {
 } from './events/topup-status-changed';
 export type { AutoTopUpState, TopUpStatusChanged } from './events/topup-status-changed';
 export {
+  MAX_EVENT_AMOUNT,
   SCHEMA_VERSION,
   isTimestamp,
   nonNegativeAmountString,

@@ -1,5 +1,11 @@
 import { Decimal } from 'decimal.js';
-import { InvalidCreditRateError, minorUnitsOf, parseCreditRate } from '@tally/budget-domain';
+import {
+  InvalidCreditRateError,
+  MAX_EVENT_AMOUNT,
+  creditForPayment,
+  minorUnitsOf,
+  parseCreditRate,
+} from '@tally/budget-domain';
 import type { CreditRate } from '@tally/budget-domain';
 import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
@@ -80,6 +86,8 @@ export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpC
       `TOPUP_CREDIT_RATE: ${error instanceof InvalidCreditRateError ? error.message : String(error)}`,
     );
   }
+  const maxPaid = amount(env, 'TOPUP_MAX_PAID', '1000');
+  checkLargestPayment(maxPaid, paidCurrency, creditRate);
   const live = /^(sk|rk)_live_/.test(secretKey ?? '');
   return {
     port: portFromEnv(3002, env),
@@ -98,7 +106,7 @@ export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpC
     creditRate,
     checkout: {
       minPaid: amount(env, 'TOPUP_MIN_PAID', '5'),
-      maxPaid: amount(env, 'TOPUP_MAX_PAID', '1000'),
+      maxPaid,
       packs: { small: new Decimal(10), standard: new Decimal(30), large: new Decimal(90) },
       successUrl:
         env['TOPUP_SUCCESS_URL'] ||
@@ -152,6 +160,24 @@ function amount(env: NodeJS.ProcessEnv, name: string, fallback: string): Decimal
     throw new Error(`${name} must be a positive decimal amount, got "${text}"`);
   }
   return new Decimal(text);
+}
+
+/**
+ * The largest checkout pays and credits at most what one payment may move on the wire: the
+ * ledger would dead-letter a larger payment, and its credit would never arrive (ADR 0096).
+ */
+function checkLargestPayment(maxPaid: Decimal, paidCurrency: string, rate: CreditRate): void {
+  if (maxPaid.greaterThan(MAX_EVENT_AMOUNT)) {
+    throw new Error(
+      `TOPUP_MAX_PAID must be at most ${MAX_EVENT_AMOUNT}, the most one payment may move, got "${maxPaid.toFixed()}"`,
+    );
+  }
+  const credit = creditForPayment(maxPaid, paidCurrency, { [paidCurrency]: rate });
+  if (credit.greaterThan(MAX_EVENT_AMOUNT)) {
+    throw new Error(
+      `TOPUP_CREDIT_RATE: ${maxPaid.toFixed()} ${paidCurrency} (TOPUP_MAX_PAID) would buy ${credit.toFixed()} of credit, more than the ${MAX_EVENT_AMOUNT} one payment may credit`,
+    );
+  }
 }
 
 /** The credit rates creditForPayment takes: one, for the paid currency. */

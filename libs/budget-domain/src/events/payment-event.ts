@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { isoTimestamp, nonNegativeAmountString, plainText, schemaVersion } from './wire';
+import { eventAmountString, isoTimestamp, plainText, schemaVersion } from './wire';
 
 export const PAYMENT_KINDS = ['credit_purchased', 'credit_failed', 'credit_refunded'] as const;
 export type PaymentKind = (typeof PAYMENT_KINDS)[number];
@@ -14,8 +14,8 @@ export const paymentEventSchema = z.object({
   account_id: plainText(256),
   kind: z.enum(PAYMENT_KINDS),
   trigger: z.enum(PAYMENT_TRIGGERS),
-  credit_amount: nonNegativeAmountString,
-  paid_amount: nonNegativeAmountString,
+  credit_amount: eventAmountString,
+  paid_amount: eventAmountString,
   paid_currency: z.string().regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code'),
   stripe_ref: plainText(256).nullable(),
   at: isoTimestamp,

@@ -4,29 +4,29 @@ import type { ParseResult } from './parse-result';
 import { IDENTIFIER_MAX_LENGTH, QUANTITY_LIMITS, USAGE_SERVICES } from './usage-event';
 import {
   SCHEMA_VERSION,
+  eventAmountString,
   isCopyableRecord,
+  isEventAmountString,
   isJsonObject,
-  isNonNegativeAmountString,
   isStorableString,
   isTimestamp,
   isoTimestamp,
-  nonNegativeAmountString,
   schemaVersion,
   storableString,
 } from './wire';
 
 const breakdownSchema = z.object({
-  input: nonNegativeAmountString,
-  output: nonNegativeAmountString,
-  cached_input: nonNegativeAmountString,
-  cache_write: nonNegativeAmountString,
-  audio: nonNegativeAmountString,
-  characters: nonNegativeAmountString,
-  images: nonNegativeAmountString,
+  input: eventAmountString,
+  output: eventAmountString,
+  cached_input: eventAmountString,
+  cache_write: eventAmountString,
+  audio: eventAmountString,
+  characters: eventAmountString,
+  images: eventAmountString,
   // Per-call fees; records written before they were rated lack the part, which was then 0.
-  requests: nonNegativeAmountString.default('0.000000'),
-  markup: nonNegativeAmountString,
-  discount: nonNegativeAmountString,
+  requests: eventAmountString.default('0.000000'),
+  markup: eventAmountString,
+  discount: eventAmountString,
 });
 
 const TOKEN_FIELDS = ['input_tokens', 'output_tokens'] as const;
@@ -61,7 +61,7 @@ export const usageRatedSchema = z.object({
         }
       }
     }),
-  cost: nonNegativeAmountString,
+  cost: eventAmountString,
   currency: z.string().length(3),
   price_version: z.string(),
   confidence: z.number().min(0).max(1),
@@ -107,7 +107,7 @@ export function readUsageRated(value: unknown): UsageRated | undefined {
     !isRatedIdentifier(provider) ||
     !isRatedIdentifier(model) ||
     !isQuantities(quantities) ||
-    !isNonNegativeAmountString(cost) ||
+    !isEventAmountString(cost) ||
     typeof currency !== 'string' ||
     currency.length !== 3 ||
     typeof price_version !== 'string' ||
@@ -156,9 +156,7 @@ function readBreakdown(value: unknown): CostBreakdown | undefined {
     markup,
     discount,
   };
-  return Object.values(parts).every(isNonNegativeAmountString)
-    ? (parts as CostBreakdown)
-    : undefined;
+  return Object.values(parts).every(isEventAmountString) ? (parts as CostBreakdown) : undefined;
 }
 
 function isQuantities(value: unknown): value is Record<string, number | string> {

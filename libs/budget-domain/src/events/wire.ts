@@ -18,6 +18,31 @@ export function isNonNegativeAmountString(value: unknown): value is string {
 }
 
 /**
+ * The most one usage event may cost, or one payment move, on the wire: what one credit grant,
+ * coupon or hold may be. Alone, 10^26 fits NUMERIC(38,12); added to a balance it overflowed,
+ * and the reader's slice failed for good (ADR 0096).
+ */
+export const MAX_EVENT_AMOUNT = '1000000';
+
+/** A decimal string at most MAX_EVENT_AMOUNT, compared as text (any text: it never throws). */
+function isWithinEventAmount(value: string): boolean {
+  const point = value.indexOf('.');
+  const whole = (point < 0 ? value : value.slice(0, point)).replace(/^0+/, '');
+  if (whole.length < MAX_EVENT_AMOUNT.length) return true;
+  return whole === MAX_EVENT_AMOUNT && (point < 0 || /^0*$/.test(value.slice(point + 1)));
+}
+
+/** A usage event's cost or a payment's amount: non-negative, at most MAX_EVENT_AMOUNT. */
+export const eventAmountString = nonNegativeAmountString.refine(isWithinEventAmount, {
+  message: `must be at most ${MAX_EVENT_AMOUNT}`,
+});
+
+/** What `eventAmountString` accepts, for readers that check a shape without zod. */
+export function isEventAmountString(value: unknown): value is string {
+  return isNonNegativeAmountString(value) && isWithinEventAmount(value);
+}
+
+/**
  * An ISO-8601 date and time (offset optional). Date.parse alone also takes "1" or "30 November
  * 2026 (note)", which PostgreSQL refuses: a reader storing such a value would fail for good.
  */
