@@ -125,6 +125,14 @@ describe('topic payload schemas', () => {
       ).ok,
     ).toBe(true);
     expect(parseAlertFired(JSON.stringify({ ...alert, state: 'gone' })).ok).toBe(false);
+    // Admin stores both as text, which holds no NUL: the id is refused, the prose made storable.
+    expect(
+      parseAlertFired(JSON.stringify({ ...alert, state: 'resolved', resolves: 'al\u0000' })),
+    ).toMatchObject({ ok: false, error: expect.stringContaining('resolves') });
+    expect(parseAlertFired(JSON.stringify({ ...alert, message: 'spent\u0000' }))).toMatchObject({
+      ok: true,
+      value: { message: 'spent\uFFFD' },
+    });
     expect(parseUsageRated('nope')).toMatchObject({ ok: false, reason: 'invalid_json' });
     expect(parseUsageRated('{}')).toMatchObject({ ok: false, reason: 'schema_violation' });
   });
@@ -197,6 +205,29 @@ describe('usage.dead-letter', () => {
       ok: true,
       value: { ...deadLetter, error: 'Unexpected token \'a\', "a\uFFFD\uFFFD" is not valid JSON' },
     });
+  });
+
+  it('refuses what admin could not store: a NUL in a text, a partition or offset beyond its integer, bytes that are not base64', () => {
+    for (const [change, field] of [
+      [{ source_topic: 'usage.events\u0000' }, 'source_topic'],
+      [{ service: 'metering\u0000' }, 'service'],
+      [{ key: 'acct\u0000' }, 'key'],
+      [{ partition: 2 ** 31 }, 'partition'],
+      [{ offset: '9223372036854775808' }, 'offset'],
+      [{ value: 'eyB\u0000' }, 'value'],
+      [{ key: null, key_base64: 'AA\u0000' }, 'key_base64'],
+    ] as const) {
+      expect(parseDeadLetter(JSON.stringify({ ...deadLetter, ...change }))).toMatchObject({
+        ok: false,
+        reason: 'schema_violation',
+        error: expect.stringContaining(field),
+      });
+    }
+    // What the writer makes of any record: a key of other control characters, the largest position.
+    const written = { ...deadLetter, key: 'acct\u0007', partition: 2 ** 31 - 1 };
+    expect(parseDeadLetter(JSON.stringify({ ...written, offset: '9223372036854775807' })).ok).toBe(
+      true,
+    );
   });
 
   it('refuses a reason DESIGN 3.1b does not name, another version and an offset that is not one', () => {
