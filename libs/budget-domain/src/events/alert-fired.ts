@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { ALERT_LEVELS } from '../budget/alert-level';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { isoTimestamp, nonNegativeAmountString, plainText, schemaVersion } from './wire';
+import {
+  isoTimestamp,
+  nonNegativeAmountString,
+  plainText,
+  schemaVersion,
+  storableText,
+} from './wire';
 
 export const ALERT_KINDS = [
   'threshold',
@@ -24,12 +30,13 @@ export const alertFiredSchema = z.object({
   kind: z.enum(ALERT_KINDS),
   state: z.enum(['fired', 'resolved']),
   /** On a resolved alert: the id of the alert it resolves. */
-  resolves: z.string().min(1).optional(),
+  resolves: plainText(256).optional(),
   level: z.enum(ALERT_LEVELS),
   percent: z.number().int(),
   amount: nonNegativeAmountString.optional(),
   period_start: isoTimestamp.nullable(),
-  message: z.string(),
+  /** Prose about the alert: a NUL, which admin could not store, becomes U+FFFD. */
+  message: z.string().transform(storableText),
   at: isoTimestamp,
 });
 

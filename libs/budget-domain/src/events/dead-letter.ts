@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { DEAD_LETTER_REASONS, parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
-import { isoTimestamp, schemaVersion, storableText } from './wire';
+import { isoTimestamp, plainText, schemaVersion, storableText } from './wire';
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Kafka's offsets are 64-bit, as the bigint a reader stores one in. */
+const MAX_OFFSET = 2n ** 63n - 1n;
 
 /**
  * A record a service could not use (DESIGN 3.1b): the original bytes and why. Two fields go
@@ -10,25 +14,38 @@ import { isoTimestamp, schemaVersion, storableText } from './wire';
  */
 export const deadLetterSchema = z.object({
   schema_version: schemaVersion,
-  source_topic: z.string().min(1).max(512),
-  partition: z.number().int().nonnegative(),
-  offset: z.string().regex(/^\d{1,20}$/),
+  /** A Kafka topic name. */
+  source_topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name'),
+  partition: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(2 ** 31 - 1),
+  offset: z
+    .string()
+    // abort: BigInt would throw on what is not digits.
+    .regex(/^\d{1,19}$/, { message: 'must be a Kafka offset', abort: true })
+    .refine((offset) => BigInt(offset) <= MAX_OFFSET, { message: 'must be a Kafka offset' }),
   /**
    * The original key as text: null when there was none, or when it is not UTF-8 text without
    * NUL of at most 1 KiB (a Confluent Avro or Protobuf key starts with a 0x00 byte, which no
    * PostgreSQL text column stores); `key_base64` then holds its bytes.
    */
-  key: z.string().nullable(),
+  key: z
+    .string()
+    .max(1024)
+    .refine((key) => !key.includes('\u0000'), { message: 'must not contain NUL' })
+    .nullable(),
   /** The original key bytes, base64, when `key` cannot hold them; otherwise null. */
-  key_base64: z.string().nullable(),
+  key_base64: z.string().regex(BASE64, 'must be base64').nullable(),
   /** The original bytes, base64. */
-  value: z.string().nullable(),
+  value: z.string().regex(BASE64, 'must be base64').nullable(),
   /** True when `value` or `key_base64` hold only the first bytes of the original. */
   truncated: z.boolean(),
   reason: z.enum(DEAD_LETTER_REASONS),
   /** Field path and message; storable even from a writer that did not make it so. */
   error: z.string().transform(storableText),
-  service: z.string().min(1).max(256),
+  service: plainText(256),
   at: isoTimestamp,
 });
 
