@@ -173,6 +173,33 @@ describe('admin HTTP edge: headers, limits, hostile input, rate limits', () => {
     expect([answer.status, answer.body?.['error_code']]).toEqual([422, 'VALIDATION_FAILED']);
   });
 
+  it('refuses a usage range bound longer than an instant with 422, not a 500', async () => {
+    for (const bound of ['from', 'to']) {
+      const answer = await harness.call(
+        'GET',
+        `/v1/accounts/acct_edge/usage?group_by=day&${bound}=${'9'.repeat(41)}`,
+      );
+      expect([bound, answer.status, answer.body?.['error_code']]).toEqual([
+        bound,
+        422,
+        'VALIDATION_FAILED',
+      ]);
+    }
+  });
+
+  it('refuses a monthly cap that is not a decimal string with 422, not a 500', async () => {
+    for (const cap of ['', 'ten', '1,5']) {
+      const answer = await harness.call('PUT', '/v1/accounts/acct_edge/monthly-cap', {
+        body: { monthly_cap: cap },
+      });
+      expect([cap, answer.status, answer.body?.['error_code']]).toEqual([
+        cap,
+        422,
+        'VALIDATION_FAILED',
+      ]);
+    }
+  });
+
   it('reads the bearer token strictly', async () => {
     const withHeader = (authorization: string) =>
       harness.call('GET', '/v1/accounts/acct_edge', { token: null, headers: { authorization } });

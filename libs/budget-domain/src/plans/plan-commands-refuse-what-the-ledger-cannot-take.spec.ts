@@ -1,4 +1,4 @@
-import { couponTerms, planTerms } from './plan-commands';
+import { couponTerms, monthlyCapTerms, planTerms } from './plan-commands';
 
 describe('the plan and coupon command fields, shared by the ledger and admin', () => {
   it('take a plan with decimal-string or number percents and tiers in tokens', () => {
@@ -41,4 +41,15 @@ describe('the plan and coupon command fields, shared by the ledger and admin', (
         .success,
     ).toBe(false);
   });
+
+  it.each(['', ' ', 'ten', '1,5', '１２', '0x10'])(
+    'refuse a monthly cap of %j that is not a decimal string, without throwing',
+    (cap) => {
+      const parsed = monthlyCapTerms.safeParse({ monthly_cap: cap });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues.map((issue) => issue.message)).toEqual([
+        expect.stringContaining('decimal string'),
+      ]);
+    },
+  );
 });
