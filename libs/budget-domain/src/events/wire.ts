@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { isDecimalString } from '../money/amount';
 
-/** A decimal amount on the wire: a string, never a JSON number. */
+/**
+ * A decimal amount on the wire: a string, never a JSON number. Zod runs a schema's later checks
+ * after a failed one: `abort` keeps them (a bound, a sign) from reading other text as a decimal.
+ */
 export const amountString = z.string().refine(isDecimalString, {
   message: 'must be a decimal string with at most 26 digits before the point and 12 after',
+  abort: true,
 });
 export const nonNegativeAmountString = amountString.refine((value) => !value.startsWith('-'), {
   message: 'must not be negative',
