@@ -138,6 +138,26 @@ describe('ledger commands refuse abuse with a code and change nothing', () => {
     expect(await transactionCount()).toBe(before);
   });
 
+  it('refuses a budget limit or overage limit above 10^12, whose figures no reader would take (ADR 0097)', async () => {
+    // 26 nines and any credit made an `available` of 27 digits: every balance-changed of the
+    // account was dead-lettered by top-up, alerting and admin (no auto top-up, no alert).
+    for (const limits of [
+      { limit: '99999999999999999999999999' },
+      { limit: '1000000000000.000000000001' },
+      { limit: '10.00', overage_limit: '99999999999999999999999999' },
+    ]) {
+      expect(
+        await commands.send('ledger.set-budget', {
+          account_id: 'acct_abuse',
+          period: 'monthly',
+          reset_day: 1,
+          hard_limit: true,
+          ...limits,
+        }),
+      ).toEqual({ error_code: 'VALIDATION_FAILED', message: expect.stringContaining('10^12') });
+    }
+  });
+
   it('random payloads on every command: a reply every time, never INTERNAL_ERROR, no posting from a refusal', async () => {
     const text = fc.oneof(
       fc.string(),

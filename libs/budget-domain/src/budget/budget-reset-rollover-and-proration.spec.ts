@@ -128,6 +128,9 @@ describe('budget definitions', () => {
   it.each([
     [{ limit: d('-1') }, 'INVALID_LIMIT'],
     [{ overageLimit: d('-1') }, 'INVALID_LIMIT'],
+    // Added to credit, a limit of 26 digits made figures no reader takes (ADR 0097).
+    [{ limit: d('1000000000000.000000000001') }, 'INVALID_LIMIT'],
+    [{ overageLimit: d('99999999999999999999999999') }, 'INVALID_LIMIT'],
     [{ softLimitPercent: d('101') }, 'INVALID_PERCENT'],
     [{ rolloverMaxPercent: d('-5') }, 'INVALID_PERCENT'],
     // The budget keeps percents at 4 decimals: 33.33333 would be acknowledged and applied as 33.3333.
@@ -146,6 +149,11 @@ describe('budget definitions', () => {
 
   it('accepts a sound budget', () => {
     expect(assertBudget(budget())).toEqual(budget());
+  });
+
+  it('accepts a limit and an overage limit of 10^12', () => {
+    const largest = budget({ limit: d('1000000000000'), overageLimit: d('1000000000000') });
+    expect(assertBudget(largest)).toEqual(largest);
   });
 
   it('budget-expiry-with-grace: active until expires_at, in grace for grace_period_hours, then expired', () => {

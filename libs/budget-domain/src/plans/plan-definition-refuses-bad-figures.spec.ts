@@ -47,6 +47,8 @@ describe('a plan definition is checked before it is stored', () => {
       { volumeTiers: Array.from({ length: 21 }, (_, i) => ({ fromTokens: i, percent: d('1') })) },
     ],
     ['a zero allowance', { includedAllowance: d('0') }],
+    // It becomes a budget's limit, at most 10^12 (ADR 0097).
+    ['an allowance above 10^12', { includedAllowance: d('1000000000000.000000000001') }],
     ['a negative cap', { monthlyCap: d('-5') }],
   ])('refuses %s', (_, change) => {
     expect(() => assertPlan({ ...enterprise, ...change })).toThrow(InvalidPlanError);
