@@ -41,6 +41,13 @@ export const BUDGET_DEFAULTS = {
 /** Decimals a budget's percents keep. */
 export const PERCENT_SCALE = 4;
 
+/**
+ * The largest limit and overage limit: far beyond any period's spend, and far enough below
+ * NUMERIC(38,12) that the figures built on them (allowance plus rollover plus credit) stay
+ * amounts every reader takes (ADR 0097).
+ */
+export const MAX_BUDGET_LIMIT = new Decimal('1000000000000');
+
 /** Checks a definition's numbers; returns it unchanged. */
 export function assertBudget(budget: BudgetDefinition): BudgetDefinition {
   try {
@@ -52,6 +59,13 @@ export function assertBudget(budget: BudgetDefinition): BudgetDefinition {
     throw new InvalidBudgetError('INVALID_LIMIT', 'limit must be a non-negative amount');
   if (budget.overageLimit.isNegative())
     throw new InvalidBudgetError('INVALID_LIMIT', 'overage_limit must not be negative');
+  for (const [name, value] of [
+    ['limit', budget.limit],
+    ['overage_limit', budget.overageLimit],
+  ] as const) {
+    if (value.greaterThan(MAX_BUDGET_LIMIT))
+      throw new InvalidBudgetError('INVALID_LIMIT', `${name} must be at most 10^12`);
+  }
   for (const [name, value] of [
     ['soft_limit_percent', budget.softLimitPercent],
     ['rollover_max_percent', budget.rolloverMaxPercent],

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import { BUDGET_DEFAULTS } from '../budget/budget-definition';
+import { BUDGET_DEFAULTS, MAX_BUDGET_LIMIT } from '../budget/budget-definition';
 import type { BudgetDefinition } from '../budget/budget-definition';
 import type { VolumeDiscountTier } from '../rating/rate-usage';
 
@@ -71,6 +71,8 @@ export function assertPlan(plan: Plan): Plan {
     if (amount !== null && !amount.greaterThan(0))
       throw new InvalidPlanError(`${field} must be greater than 0, or null for none`);
   }
+  if (plan.includedAllowance?.greaterThan(MAX_BUDGET_LIMIT))
+    throw new InvalidPlanError('included_allowance must be at most 10^12, as a budget limit is');
   return { ...plan, volumeTiers: tiers };
 }
 
