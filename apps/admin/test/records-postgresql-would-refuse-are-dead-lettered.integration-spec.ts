@@ -84,6 +84,59 @@ describe('records admin could not store are dead-lettered, never stall its proje
     );
   });
 
+  it('dead-letters a transaction whose amounts overflow the sums admin adds them to, and lists the one behind it', async () => {
+    const account = 'acct_transaction_huge';
+    const now = new Date().toISOString();
+    const transaction = (id: string, charged: string) => ({
+      schema_version: 1,
+      transaction_id: id,
+      account_id: account,
+      kind: 'usage',
+      source_id: `src_${id}`,
+      occurred_at: now,
+      posted_at: now,
+      postings: [
+        { ledger_account: 'overage', amount: `-${charged}` },
+        { ledger_account: 'revenue', amount: charged },
+      ],
+      details: {},
+      lines: [
+        {
+          usage_id: `u_${id}`,
+          source: 'gw',
+          api_key_id: null,
+          service: 'llm',
+          provider: 'openai',
+          model: 'gpt-4o',
+          occurred_at: now,
+          cost: charged,
+          markup: '0',
+          discount: '0',
+          charged,
+          reservation_id: null,
+          funding: { allowance: '0', credit: '0', overage: charged },
+        },
+      ],
+    });
+    await produce('ledger.transactions', account, [
+      transaction('tx_huge', '99999999999999999999999999.5'),
+      transaction('tx_huge_too', '99999999999999999999999999.5'),
+      transaction('tx_good', '2.500000'),
+    ]);
+    expect(await refusalsOf('ledger.transactions', account, 2)).toEqual([
+      ['schema_violation', 'postings.0.amount'],
+      ['schema_violation', 'postings.0.amount'],
+    ]);
+    await eventually(async () =>
+      expect(
+        (await get<Page<Item>>(`/v1/accounts/${account}/transactions`)).items.map((item) => [
+          item['transaction_id'],
+          item['amount'],
+        ]),
+      ).toEqual([['tx_good', '-2.500000']]),
+    );
+  });
+
   it('dead-letters dead letters it could not store, and lists the one behind them', async () => {
     const key = 'acct_dead_letter_bad';
     const deadLetter = (offset: number, overrides: Item = {}) => ({

@@ -105,6 +105,42 @@ describe('topic payload schemas', () => {
       details: {},
     };
     expect(parseLedgerTransaction(JSON.stringify(transaction)).ok).toBe(true);
+    // Admin adds them into pools and daily rollups: 10^15 and more overflowed those sums.
+    const huge = '1000000000000000';
+    const line = {
+      usage_id: 'u',
+      source: 's',
+      api_key_id: null,
+      service: 'llm',
+      provider: 'openai',
+      model: 'gpt-4o',
+      occurred_at: at,
+      cost: '1.0',
+      markup: '0',
+      discount: '0',
+      charged: '1.0',
+      reservation_id: null,
+      funding: { allowance: '0', credit: '1.0', overage: '0' },
+    };
+    expect(parseLedgerTransaction(JSON.stringify({ ...transaction, lines: [line] })).ok).toBe(true);
+    for (const [change, field] of [
+      [{ postings: [{ ledger_account: 'credit', amount: `-${huge}` }] }, 'postings.0.amount'],
+      [{ lines: [{ ...line, charged: huge }] }, 'lines.0.charged'],
+      [{ lines: [{ ...line, funding: { ...line.funding, credit: huge } }] }, 'lines.0.funding'],
+    ] as const) {
+      expect(parseLedgerTransaction(JSON.stringify({ ...transaction, ...change }))).toMatchObject({
+        ok: false,
+        error: expect.stringContaining(field),
+      });
+    }
+    expect(
+      parseLedgerTransaction(
+        JSON.stringify({
+          ...transaction,
+          postings: [{ ledger_account: 'allowance', amount: '-999999999999999.999999999999' }],
+        }),
+      ).ok,
+    ).toBe(true);
     const alert = {
       schema_version: 1,
       id: 'al',
