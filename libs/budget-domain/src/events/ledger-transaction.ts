@@ -9,6 +9,25 @@ import {
   schemaVersion,
 } from './wire';
 
+/**
+ * An amount the ledger posts is below 10^15: it moves at most 1,000,000 per event or payment
+ * (ADR 0096) and allows at most 10^12 per period (ADR 0097). Admin adds these into credit pools
+ * and daily rollups, which 26-digit amounts overflowed.
+ */
+const MAX_LEDGER_AMOUNT_DIGITS = 15;
+const BELOW_LEDGER_BOUND = {
+  message: `must be below 10^${MAX_LEDGER_AMOUNT_DIGITS}`,
+} as const;
+function isBelowLedgerBound(amount: string): boolean {
+  const whole = amount.replace(/^-?0*/, '').split('.')[0] ?? '';
+  return whole.length <= MAX_LEDGER_AMOUNT_DIGITS;
+}
+const ledgerAmount = amountString.refine(isBelowLedgerBound, BELOW_LEDGER_BOUND);
+const nonNegativeLedgerAmount = nonNegativeAmountString.refine(
+  isBelowLedgerBound,
+  BELOW_LEDGER_BOUND,
+);
+
 export const ledgerTransactionSchema = z.object({
   schema_version: schemaVersion,
   transaction_id: plainText(256),
@@ -17,7 +36,7 @@ export const ledgerTransactionSchema = z.object({
   source_id: plainText(1024),
   occurred_at: isoTimestamp,
   posted_at: isoTimestamp,
-  postings: z.array(z.object({ ledger_account: z.string(), amount: amountString })),
+  postings: z.array(z.object({ ledger_account: z.string(), amount: ledgerAmount })),
   details: z.record(z.string(), z.unknown()),
   /** A usage transaction's events, one line each; its postings are their sums (DESIGN 3.3). */
   lines: z
@@ -32,15 +51,15 @@ export const ledgerTransactionSchema = z.object({
         occurred_at: isoTimestamp,
         /** Input plus output tokens: what the line added to the month's volume. */
         tokens: z.number().int().min(0).optional(),
-        cost: nonNegativeAmountString,
-        markup: nonNegativeAmountString,
-        discount: nonNegativeAmountString,
-        charged: nonNegativeAmountString,
+        cost: nonNegativeLedgerAmount,
+        markup: nonNegativeLedgerAmount,
+        discount: nonNegativeLedgerAmount,
+        charged: nonNegativeLedgerAmount,
         reservation_id: plainText(256).nullable(),
         funding: z.object({
-          allowance: nonNegativeAmountString,
-          credit: nonNegativeAmountString,
-          overage: nonNegativeAmountString,
+          allowance: nonNegativeLedgerAmount,
+          credit: nonNegativeLedgerAmount,
+          overage: nonNegativeLedgerAmount,
         }),
       }),
     )
