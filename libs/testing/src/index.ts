@@ -19,3 +19,12 @@ export { balanceChanged } from './balance-changed.builder';
 export { inRolledBackTransaction, recordingManager, rowsExamined } from './rows-examined';
 export type { RecordedStatement } from './rows-examined';
 export { missingCommandAcls } from './broker-acls';
+export {
+  HOSTILE_VALUES,
+  MALFORMED_RECORDS,
+  hostileVariants,
+  incompressibleText,
+} from './hostile-records';
+export { produceBadRecords } from './bad-records-run';
+export type { ConsumedTopic, ConsumerCount } from './bad-records-run';
+export { consumedTopics } from './consumed-topics';
