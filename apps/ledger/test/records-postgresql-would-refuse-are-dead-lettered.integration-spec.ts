@@ -1,21 +1,7 @@
 import type { DeadLetterRecord } from '@tally/budget-domain';
-import { eventually, usageRated } from '@tally/testing';
+import { eventually, incompressibleText, usageRated } from '@tally/testing';
 import type { CommandClient, TopicRecorder } from '@tally/testing';
 import { LedgerHarness } from './ledger.harness';
-
-/**
- * Text of printable ASCII from a fixed seed, which no compression shortens: a unique index
- * compresses a long repetitive value below its row limit, but not this.
- */
-function incompressibleText(length: number): string {
-  let seed = 42;
-  let text = '';
-  for (let i = 0; i < length; i += 1) {
-    seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
-    text += String.fromCharCode(0x21 + (seed % 0x5d));
-  }
-  return text;
-}
 
 const payment = (id: string, account: string, overrides: Record<string, unknown> = {}) => ({
   schema_version: 1,
