@@ -7,7 +7,9 @@ import { schemaOf } from '@tally/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { counter } from '@tally/platform';
-import { DEAD_LETTER_MAX_BYTES } from './dead-letter';
+import { DEAD_LETTER_MAX_BYTES, deadLetterMessage, positionId } from './dead-letter';
+import { databaseRefusal } from './database-refusal';
+import type { DatabaseRefusal } from './database-refusal';
 import { claimNew } from './inbox';
 import { BatchConsumer, PARTITION_FETCH_BYTES } from './batch.consumer';
 import type { BatchConsumerOptions, ConsumedMessage } from './batch.consumer';
@@ -191,10 +193,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
         : {}),
       handler: async (messages: ConsumedMessage[]) => {
         const now = consumer.now?.() ?? new Date();
-        const outcome =
-          'exactlyOnceBy' in consumer
-            ? await this.applyByPosition(consumer, inbox, messages, now)
-            : await this.applyById(consumer, inbox, messages, now);
+        const outcome = await this.applySlice(consumer, inbox, messages, now);
         consumedMessages.inc({ consumer: metricLabel, outcome: 'applied' }, outcome.applied);
         consumedMessages.inc(
           { consumer: metricLabel, outcome: 'dead_lettered' },
@@ -205,6 +204,79 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
           messages.length - outcome.applied - outcome.deadLettered,
         );
       },
+    });
+  }
+
+  /**
+   * Applies a slice in one transaction. When PostgreSQL refuses a record's data for good (a
+   * check constraint, a numeric overflow), the slice is applied again in halves, in log order,
+   * until that record stands alone: it is dead-lettered and every other record applied (ADR 0105).
+   */
+  private async applySlice<T>(
+    consumer: TransactionalConsumer<T>,
+    inbox: string,
+    messages: ConsumedMessage[],
+    now: Date,
+  ): Promise<SliceOutcome> {
+    try {
+      return 'exactlyOnceBy' in consumer
+        ? await this.applyByPosition(consumer, inbox, messages, now)
+        : await this.applyById(consumer, inbox, messages, now);
+    } catch (error) {
+      const refusal = databaseRefusal(error);
+      if (!refusal) throw error;
+      if (messages.length === 1)
+        return this.deadLetterRefused(consumer, inbox, messages[0]!, refusal, now);
+      const half = Math.ceil(messages.length / 2);
+      const first = await this.applySlice(consumer, inbox, messages.slice(0, half), now);
+      const second = await this.applySlice(consumer, inbox, messages.slice(half), now);
+      return {
+        applied: first.applied + second.applied,
+        deadLettered: first.deadLettered + second.deadLettered,
+      };
+    }
+  }
+
+  /**
+   * Dead-letters a record the database refused, once: it is claimed by its log position (never
+   * by its id, so that a copy replayed once its cause is fixed is applied), or the position moves
+   * past it.
+   */
+  private deadLetterRefused<T>(
+    consumer: TransactionalConsumer<T>,
+    inbox: string,
+    message: ConsumedMessage,
+    refusal: DatabaseRefusal,
+    now: Date,
+  ): Promise<SliceOutcome> {
+    const error = `${refusal.message} (SQLSTATE ${refusal.code})`;
+    return this.collectingTransaction(async (tx) => {
+      if ('exactlyOnceBy' in consumer) {
+        const next = await lockPosition(tx.manager, inbox, message.partition);
+        if (BigInt(message.offset) < next) return { applied: 0, deadLettered: 0 };
+        await advancePosition(tx.manager, inbox, message.partition, BigInt(message.offset) + 1n);
+      } else {
+        const [fresh] = await this.claimNew(tx.manager, inbox, [
+          { messageId: positionId(message) },
+        ]);
+        if (!fresh) return { applied: 0, deadLettered: 0 };
+      }
+      const site = this.deadLetterSite(now);
+      tx.add(
+        deadLetterMessage(
+          site.topic,
+          message,
+          { reason: 'rejected_by_database', error },
+          site.service,
+          now,
+        ),
+      );
+      tx.afterCommit(() =>
+        this.logger.warn(
+          `${this.service}.${inbox}: the database refused the record at ${positionId(message)}, dead-lettered: ${error}`,
+        ),
+      );
+      return { applied: 0, deadLettered: 1 };
     });
   }
 
