@@ -51,6 +51,13 @@ export const IDLE_FETCH_WAIT_MS = 500;
 /** The most a fetch brings of one partition. */
 export const PARTITION_FETCH_BYTES = 1024 * 1024;
 
+/**
+ * How often a consumer reads its topics' metadata, and so how soon the group takes up
+ * partitions added to them (docs/operations.md): at kafkajs' default of 5 minutes, records
+ * written to a new partition waited that long.
+ */
+const METADATA_MAX_AGE_MS = 30_000;
+
 const consumed = counter('tally_messages_consumed_total', 'Kafka records handled', ['topic']);
 const sliceSize = histogram(
   'tally_batch_size',
@@ -91,6 +98,7 @@ export class BatchConsumer {
       maxBytes: 4 * 1024 * 1024,
       minBytes: this.options.fetchWait?.minBytes ?? 1,
       maxWaitTimeInMs: this.options.fetchWait?.maxWaitMs ?? IDLE_FETCH_WAIT_MS,
+      metadataMaxAge: METADATA_MAX_AGE_MS,
     });
     this.consumer = consumer;
     await consumer.connect();
