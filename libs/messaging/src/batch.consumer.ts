@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { counter, gauge, histogram } from '@tally/platform';
 
@@ -11,12 +12,27 @@ export interface ConsumedMessage {
   readonly timestamp: string;
 }
 
+/** What the broker said of a slice's partition when its batch was fetched. */
+export interface PartitionLog {
+  /** The offset after the partition's last record. */
+  readonly highWatermark: bigint;
+}
+
 /**
  * Handles a slice of one partition's batch. It must be all-or-nothing (one database
  * transaction): when it resolves, the offsets are committed; when it throws, the slice is
- * delivered again. Bad records must not throw: they are dead-lettered inside the slice.
+ * delivered again. Bad records must not throw: they are dead-lettered inside the slice. It
+ * throws PartitionHalted when the partition must not be consumed any further.
  */
-export type BatchHandler = (messages: ConsumedMessage[]) => Promise<void>;
+export type BatchHandler = (messages: ConsumedMessage[], log: PartitionLog) => Promise<void>;
+
+/**
+ * Thrown by a handler for a partition that must wait for an operator (ADR 0106): the consumer
+ * pauses it, commits nothing of the slice, and goes on with its other partitions.
+ */
+export class PartitionHalted extends Error {
+  override readonly name = 'PartitionHalted';
+}
 
 export interface BatchConsumerOptions {
   readonly groupId: string;
@@ -75,13 +91,21 @@ const lag = gauge('tally_consumer_lag', 'Records behind the partition head after
   'topic',
   'partition',
 ]);
+const halted = gauge(
+  'tally_consumer_halted_partitions',
+  'Partitions this instance stopped consuming until an operator acts (1 each; ADR 0106)',
+  ['topic', 'partition'],
+);
 
 /**
  * A kafkajs consumer that hands whole batches to the handler, resolving and committing
  * offsets only after the handler's transaction committed.
  */
 export class BatchConsumer {
+  private readonly logger = new Logger(BatchConsumer.name);
   private consumer: Consumer | undefined;
+  /** The labels of the partitions this consumer halted, so that stopping clears their gauges. */
+  private readonly haltedPartitions = new Map<string, { topic: string; partition: string }>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -117,6 +141,8 @@ export class BatchConsumer {
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
     this.consumer = undefined;
+    for (const labels of this.haltedPartitions.values()) halted.set(labels, 0);
+    this.haltedPartitions.clear();
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -126,9 +152,16 @@ export class BatchConsumer {
       if (!payload.isRunning() || payload.isStale()) return;
       const slice = batch.messages.slice(start, start + maxSlice);
       const stopTimer = sliceSeconds.startTimer({ topic: batch.topic });
-      await this.options.handler(
-        slice.map((message) => toConsumed(batch.topic, batch.partition, message)),
-      );
+      try {
+        await this.options.handler(
+          slice.map((message) => toConsumed(batch.topic, batch.partition, message)),
+          { highWatermark: BigInt(batch.highWatermark) },
+        );
+      } catch (error) {
+        if (!(error instanceof PartitionHalted)) throw error;
+        this.halt(payload, error);
+        return;
+      }
       stopTimer();
       sliceSize.observe({ topic: batch.topic }, slice.length);
       consumed.inc({ topic: batch.topic }, slice.length);
@@ -138,6 +171,17 @@ export class BatchConsumer {
       await payload.heartbeat();
     }
     lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+  }
+
+  /** Pauses a partition a handler halted: nothing more of it is fetched until a restart. */
+  private halt(payload: EachBatchPayload, reason: PartitionHalted): void {
+    const labels = { topic: payload.batch.topic, partition: String(payload.batch.partition) };
+    payload.pause();
+    this.haltedPartitions.set(`${labels.topic}|${labels.partition}`, labels);
+    halted.set(labels, 1);
+    this.logger.error(
+      `${labels.topic} partition ${labels.partition} is not consumed: ${reason.message}`,
+    );
   }
 }
 

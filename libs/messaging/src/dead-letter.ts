@@ -65,7 +65,10 @@ function textKey(key: Buffer | null): string | null {
   return key.toString('utf8');
 }
 
-/** The inbox id of a record that has no usable id of its own: its position in the log. */
+/**
+ * The inbox id of a record that has no usable id of its own: its position in the log, and its
+ * timestamp, which tells it from another log's record at the same offset (a topic made again).
+ */
 export function positionId(message: ConsumedMessage): string {
-  return `${message.topic}/${message.partition}/${message.offset}`;
+  return `${message.topic}/${message.partition}/${message.offset}@${message.timestamp}`;
 }

@@ -9,12 +9,13 @@ export type { KafkaConfig, KafkaSasl, KafkaSaslMechanism } from './kafka.config'
 export { CommandServer, DEFAULT_COMMAND_LIMITS, connectCommandServer } from './command.server';
 export type { CommandLimits } from './command.server';
 export { ensureTopics } from './topic.bootstrap';
-export { BatchConsumer, IDLE_FETCH_WAIT_MS } from './batch.consumer';
+export { BatchConsumer, IDLE_FETCH_WAIT_MS, PartitionHalted } from './batch.consumer';
 export type {
   BatchConsumerOptions,
   BatchHandler,
   ConsumedMessage,
   FetchWait,
+  PartitionLog,
 } from './batch.consumer';
 export { triage } from './triage';
 export type { Accepted, Decoded, Rejected } from './triage';

@@ -1,4 +1,5 @@
 import { logLevel, type LogEntry } from 'kafkajs';
+import { metricsRegistry } from '@tally/platform';
 import { kafkaLogCreator } from './kafka-log';
 
 function entry(
@@ -87,5 +88,27 @@ describe('kafkajs log lines', () => {
       'ERROR kafkajs: [Producer] Invalid record',
       'WARN kafkajs: [Admin] Could not create topics: timeout',
     ]);
+  });
+
+  it('names the group, topic and partition an offset reset is about, and counts it', async () => {
+    const resets = async () =>
+      (
+        await metricsRegistry.getSingleMetric('tally_consumer_offset_resets_total')?.get()
+      )?.values.find((value) => value.labels['group'] === 'alerting.usage.rated')?.value ?? 0;
+    const before = await resets();
+    const { lines, log } = logged();
+    log(
+      entry(logLevel.ERROR, 'ConsumerGroup', 'Offset out of range, resetting to default offset', {
+        clientId: 'tally-alerting',
+        topic: 'usage.rated',
+        partition: 4,
+        groupId: 'alerting.usage.rated',
+        memberId: 'tally-alerting-1f2e',
+      }),
+    );
+    expect(lines).toEqual([
+      'ERROR tally-alerting: [ConsumerGroup] Offset out of range, resetting to default offset (group alerting.usage.rated, topic usage.rated, partition 4)',
+    ]);
+    expect(await resets()).toBe(before + 1);
   });
 });

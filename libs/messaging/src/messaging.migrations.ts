@@ -4,6 +4,7 @@ import { CreateConsumerPositions1763856000002 } from './consumer-positions.migra
 import { OutboxAsLog1763856000003 } from './outbox-log.migration';
 import { OutboxPackedRows1763856000004 } from './outbox-packed-rows.migration';
 import { OutboxValuesCompressedWithLz41763856000005 } from './outbox-lz4.migration';
+import { ConsumerPositionsHalted1763856000006 } from './consumer-positions-halted.migration';
 
 /** The inbox, outbox and consumer-position migrations every service lists before its own. */
 export const MESSAGING_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MESSAGING_MIGRATIONS = [
   OutboxAsLog1763856000003,
   OutboxPackedRows1763856000004,
   OutboxValuesCompressedWithLz41763856000005,
+  ConsumerPositionsHalted1763856000006,
 ];

@@ -11,13 +11,13 @@ import { DEAD_LETTER_MAX_BYTES, deadLetterMessage, positionId } from './dead-let
 import { databaseRefusal } from './database-refusal';
 import type { DatabaseRefusal } from './database-refusal';
 import { claimNew } from './inbox';
-import { BatchConsumer, PARTITION_FETCH_BYTES } from './batch.consumer';
-import type { BatchConsumerOptions, ConsumedMessage } from './batch.consumer';
+import { BatchConsumer, PARTITION_FETCH_BYTES, PartitionHalted } from './batch.consumer';
+import type { BatchConsumerOptions, ConsumedMessage, PartitionLog } from './batch.consumer';
 import { OUTBOX_PACK_BYTES, enqueueOutbox } from './outbox';
 import { CollectedOutbox } from './outbox-transaction';
 import type { OutboxTransaction } from './outbox-transaction';
 import type { ById, ConsumerBasics, TransactionalConsumer } from './transactional-consumer';
-import { advancePosition, lockPosition } from './positions';
+import { advancePosition, haltPosition, lockPosition } from './positions';
 import { triage } from './triage';
 import type { Accepted, Rejected } from './triage';
 import type { KafkaConfig } from './kafka.config';
@@ -53,6 +53,8 @@ export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 interface SliceOutcome {
   readonly applied: number;
   readonly deadLettered: number;
+  /** Why the partition must not be consumed further (ADR 0106): nothing of the slice was. */
+  readonly halted?: string;
 }
 
 const consumedMessages = counter(
@@ -191,9 +193,10 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
       ...(consumer.fillsBatches && this.options.kafka.batchWaitMs
         ? { fetchWait: { minBytes: FILLED_BATCH_BYTES, maxWaitMs: this.options.kafka.batchWaitMs } }
         : {}),
-      handler: async (messages: ConsumedMessage[]) => {
+      handler: async (messages: ConsumedMessage[], log: PartitionLog) => {
         const now = consumer.now?.() ?? new Date();
-        const outcome = await this.applySlice(consumer, inbox, messages, now);
+        const outcome = await this.applySlice(consumer, inbox, messages, log, now);
+        if (outcome.halted) throw new PartitionHalted(`${metricLabel}: ${outcome.halted}`);
         consumedMessages.inc({ consumer: metricLabel, outcome: 'applied' }, outcome.applied);
         consumedMessages.inc(
           { consumer: metricLabel, outcome: 'dead_lettered' },
@@ -216,11 +219,12 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     consumer: TransactionalConsumer<T>,
     inbox: string,
     messages: ConsumedMessage[],
+    log: PartitionLog,
     now: Date,
   ): Promise<SliceOutcome> {
     try {
       return 'exactlyOnceBy' in consumer
-        ? await this.applyByPosition(consumer, inbox, messages, now)
+        ? await this.applyByPosition(consumer, inbox, messages, log, now)
         : await this.applyById(consumer, inbox, messages, now);
     } catch (error) {
       const refusal = databaseRefusal(error);
@@ -228,9 +232,11 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
       if (messages.length === 1)
         return this.deadLetterRefused(consumer, inbox, messages[0]!, refusal, now);
       const half = Math.ceil(messages.length / 2);
-      const first = await this.applySlice(consumer, inbox, messages.slice(0, half), now);
-      const second = await this.applySlice(consumer, inbox, messages.slice(half), now);
+      const first = await this.applySlice(consumer, inbox, messages.slice(0, half), log, now);
+      if (first.halted) return first;
+      const second = await this.applySlice(consumer, inbox, messages.slice(half), log, now);
       return {
+        ...second,
         applied: first.applied + second.applied,
         deadLettered: first.deadLettered + second.deadLettered,
       };
@@ -252,7 +258,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     const error = `${refusal.message} (SQLSTATE ${refusal.code})`;
     return this.collectingTransaction(async (tx) => {
       if ('exactlyOnceBy' in consumer) {
-        const next = await lockPosition(tx.manager, inbox, message.partition);
+        const { next } = await lockPosition(tx.manager, inbox, message.partition);
         if (BigInt(message.offset) < next) return { applied: 0, deadLettered: 0 };
         await advancePosition(tx.manager, inbox, message.partition, BigInt(message.offset) + 1n);
       } else {
@@ -306,18 +312,32 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** A slice whose repeats are known by their offsets, below the partition's stored position. */
+  /**
+   * A slice whose repeats are known by their offsets, below the partition's stored position. The
+   * log must still hold that position: records below it from a log that ends before it are not
+   * repeats but another log's (the topic made again), and the partition halts (ADR 0106).
+   */
   private applyByPosition<T>(
     consumer: ConsumerBasics<T>,
     name: string,
     messages: ConsumedMessage[],
+    log: PartitionLog,
     now: Date,
   ): Promise<SliceOutcome> {
     const partition = messages[0]?.partition ?? 0;
     return this.collectingTransaction(async (tx) => {
-      const next = this.options.kafka.unsafeSkipInbox
-        ? 0n
+      const { next, halted } = this.options.kafka.unsafeSkipInbox
+        ? { next: 0n, halted: null }
         : await lockPosition(tx.manager, name, partition);
+      if (halted !== null) return { applied: 0, deadLettered: 0, halted };
+      if (log.highWatermark < next && messages.some((message) => BigInt(message.offset) < next)) {
+        const reason =
+          `records below position ${next} arrived from a log that ends at ${log.highWatermark}: ` +
+          'the topic was created again or truncated; its records are neither skipped nor applied ' +
+          'until the position is reset (docs/operations.md)';
+        await haltPosition(tx.manager, name, partition, reason);
+        return { applied: 0, deadLettered: 0, halted: reason };
+      }
       const fresh = messages.filter((message) => BigInt(message.offset) >= next);
       const { accepted, rejected } = triage(
         fresh,

@@ -31,7 +31,7 @@ describe('triage of a consumed batch', () => {
       },
     );
     expect(accepted).toEqual([{ messageId: 'id:a', value: 'a' }]);
-    expect(rejected.map((r) => r.messageId)).toEqual(['usage.events/2/8', 'usage.events/2/9']);
+    expect(rejected.map((r) => r.messageId)).toEqual(['usage.events/2/8@0', 'usage.events/2/9@0']);
     expect(rejected[0]!.deadLetter.topic).toBe('usage.dead-letter');
     expect(rejected[0]!.deadLetter.key).toBe('acct_1');
     expect(JSON.parse(rejected[0]!.deadLetter.value) as DeadLetterRecord).toEqual({
