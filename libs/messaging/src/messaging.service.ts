@@ -255,7 +255,9 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     refusal: DatabaseRefusal,
     now: Date,
   ): Promise<SliceOutcome> {
-    const error = `${refusal.message} (SQLSTATE ${refusal.code})`;
+    // DESIGN 3.1b's reasons are a closed list: the record breaks the rules of the tables it
+    // would be stored in, which the error says.
+    const error = `rejected by the database: ${refusal.message} (SQLSTATE ${refusal.code})`;
     return this.collectingTransaction(async (tx) => {
       if ('exactlyOnceBy' in consumer) {
         const { next } = await lockPosition(tx.manager, inbox, message.partition);
@@ -272,7 +274,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
         deadLetterMessage(
           site.topic,
           message,
-          { reason: 'rejected_by_database', error },
+          { reason: 'schema_violation', error },
           site.service,
           now,
         ),

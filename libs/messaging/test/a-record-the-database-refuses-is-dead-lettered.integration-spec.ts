@@ -126,17 +126,19 @@ describe('a record the database refuses is dead-lettered, and the records around
         {
           id: 'negative',
           offset: '1',
-          reason: 'rejected_by_database',
+          reason: 'schema_violation',
           error: expect.stringMatching(
-            /check constraint "amounts_amount_check".*\(SQLSTATE 23514\)$/,
+            /^rejected by the database: .*check constraint "amounts_amount_check".*\(SQLSTATE 23514\)$/,
           ),
           service: 'refused',
         },
         {
           id: 'overflow',
           offset: '3',
-          reason: 'rejected_by_database',
-          error: expect.stringMatching(/numeric field overflow.*\(SQLSTATE 22003\)$/),
+          reason: 'schema_violation',
+          error: expect.stringMatching(
+            /^rejected by the database: numeric field overflow.*\(SQLSTATE 22003\)$/,
+          ),
           service: 'refused',
         },
       ]);

@@ -9,9 +9,6 @@ export const DEAD_LETTER_REASONS = [
   'unknown_service',
   'time_in_future',
   'time_too_old',
-  // Valid as read, but the consumer's database refuses what it makes of it for good (a check
-  // constraint, a numeric overflow): set by the messaging library, never by a parser (ADR 0105).
-  'rejected_by_database',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
