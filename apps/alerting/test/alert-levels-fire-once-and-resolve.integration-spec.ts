@@ -1,9 +1,8 @@
 import type { AlertFired } from '@tally/budget-domain';
-import { eventually, queryDatabase, scrapeMetrics } from '@tally/testing';
+import { WebhookReceiver, eventually, queryDatabase, scrapeMetrics } from '@tally/testing';
 import type { CommandClient, TopicRecorder } from '@tally/testing';
 import { DECEMBER, balanceChanged } from './alerting.fixtures';
 import { AlertingHarness } from './alerting.harness';
-import { WebhookReceiver } from './webhook-receiver';
 
 type Reply = Record<string, unknown>;
 

@@ -2,15 +2,14 @@ import type { AlertFired } from '@tally/budget-domain';
 import {
   CommandClient,
   ServiceHarness,
+  WebhookReceiver,
   eventually,
   queryDatabase,
   usageRated,
 } from '@tally/testing';
-import type { TopicRecorder } from '@tally/testing';
+import type { Behavior, TopicRecorder } from '@tally/testing';
 import { ALERTING_COMMAND_PATTERNS } from '../src/commands/commands.module';
 import { balanceChanged } from './alerting.fixtures';
-import { WebhookReceiver } from './webhook-receiver';
-import type { Behavior } from './webhook-receiver';
 
 type Reply = Record<string, unknown>;
 

@@ -1,11 +1,10 @@
-import { InProcessApp, isolate } from '@tally/testing';
+import { InProcessApp, WebhookReceiver, isolate } from '@tally/testing';
 import type { CommandClient, Isolation } from '@tally/testing';
 import { startAlertingCommands } from '../src/alerting.app';
 import { ALERTING_COMMAND_PATTERNS } from '../src/commands/commands.module';
 import { AlertingModule } from '../src/alerting.module';
 import { alertingConfigFromEnv } from '../src/config/alerting.config';
 import type { AlertingConfig } from '../src/config/alerting.config';
-import { WebhookReceiver } from './webhook-receiver';
 
 /** Alerting's configuration for a test: isolated schema and topics, environment-style overrides. */
 export function alertingConfig(

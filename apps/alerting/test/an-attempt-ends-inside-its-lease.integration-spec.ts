@@ -1,10 +1,8 @@
-import { eventually } from '@tally/testing';
-import type { CommandClient } from '@tally/testing';
+import { WebhookReceiver, eventually } from '@tally/testing';
+import type { Behavior, CommandClient } from '@tally/testing';
 import { balanceChanged } from './alerting.fixtures';
 import { AlertingHarness } from './alerting.harness';
 import { StallingSmtpRelay } from './stalling-smtp-relay';
-import { WebhookReceiver } from './webhook-receiver';
-import type { Behavior } from './webhook-receiver';
 
 type Reply = Record<string, unknown>;
 type History = { items: Reply[]; next_cursor: string | null };

@@ -1,11 +1,9 @@
 import type { AlertFired } from '@tally/budget-domain';
-import { eventually, queryDatabase, scrapeMetrics } from '@tally/testing';
-import type { CommandClient, TopicRecorder } from '@tally/testing';
+import { WebhookReceiver, eventually, queryDatabase, scrapeMetrics } from '@tally/testing';
+import type { Behavior, CommandClient, TopicRecorder } from '@tally/testing';
 import { balanceChanged } from './alerting.fixtures';
 import { AlertingHarness } from './alerting.harness';
 import { SmtpInbox } from './smtp-inbox';
-import { WebhookReceiver } from './webhook-receiver';
-import type { Behavior } from './webhook-receiver';
 
 type Reply = Record<string, unknown>;
 type History = { items: Reply[]; next_cursor: string | null };

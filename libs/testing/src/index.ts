@@ -28,3 +28,5 @@ export {
 export { produceBadRecords } from './bad-records-run';
 export type { ConsumedTopic, ConsumerCount } from './bad-records-run';
 export { consumedTopics } from './consumed-topics';
+export { WebhookReceiver } from './webhook-receiver';
+export type { Behavior, ReceivedRequest } from './webhook-receiver';

@@ -27,7 +27,7 @@ export interface ReceivedRequest {
 }
 
 /**
- * A real HTTP receiver of alert webhooks, verifying every signature the way the README tells
+ * A real HTTP receiver of alerting's webhooks, verifying every signature the way the README tells
  * receivers to (DESIGN 5): `Tally-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
  * "<t>.<raw body>">`. A request with a bad signature is answered 401.
  */
@@ -133,7 +133,7 @@ function header(request: IncomingMessage, name: string): string | undefined {
 }
 
 /** What a receiver does: recompute the HMAC over "<t>.<raw body>", compare in constant time, refuse old timestamps. */
-export function verify(secret: string, rawBody: string, signature: string | undefined): boolean {
+function verify(secret: string, rawBody: string, signature: string | undefined): boolean {
   if (!signature) return false;
   const parts = new Map(
     signature.split(',').map((part) => {
