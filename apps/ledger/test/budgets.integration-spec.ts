@@ -663,6 +663,37 @@ describe('budgets with periods, on the ledger', () => {
     });
   });
 
+  it('announces the projected period cost its budget status answers, counted from when a mid-period budget began', async () => {
+    clock.set('2026-11-10T06:00:00Z');
+    await account('acct_projected');
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_projected',
+      period: 'monthly',
+      reset_day: 1,
+      limit: '100.00',
+      hard_limit: false,
+    });
+    const announcedWith = (used: string) =>
+      eventually(() => {
+        const found = balances
+          .json<BalanceChanged & { projected_period_cost?: string }>()
+          .filter((b) => b.account_id === 'acct_projected' && b.api_key_id === null)
+          .pop();
+        expect(found?.used).toBe(used);
+        return found!;
+      });
+    await use('acct_projected', '10.000000');
+    // Set within the hour: no rate yet, the spend is the projection (alerting judges it).
+    expect((await announcedWith('10.000000')).projected_period_cost).toBe('10.000000');
+    expect(await status('acct_projected')).toMatchObject({ projected_period_cost: '10.000000' });
+
+    clock.set('2026-11-11T06:00:00Z');
+    await use('acct_projected', '10.000000');
+    // 20 in the budget's first day of the 20.75 it has in the period.
+    expect((await announcedWith('20.000000')).projected_period_cost).toBe('415.000000');
+    expect(await status('acct_projected')).toMatchObject({ projected_period_cost: '415.000000' });
+  });
+
   it('refuses the status of a key the account does not have', async () => {
     await account('acct_key_unknown');
     const elsewhere = await account('acct_key_elsewhere');

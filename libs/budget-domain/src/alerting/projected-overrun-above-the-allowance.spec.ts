@@ -1,3 +1,5 @@
+import { parseBalanceChanged } from '../events/balance-changed';
+import type { BalanceChanged } from '../events/balance-changed';
 import { balanceConditions, projectedOverrun } from './alert-conditions';
 import { AlertBook, balance } from './alerting.fixtures';
 
@@ -24,6 +26,29 @@ describe('projected overrun: the period’s projected cost above its allowance',
     expect(projectedOverrun(balance({ used: '30.000000', at: '2026-11-11T00:00:00.000Z' }))).toBe(
       undefined,
     );
+  });
+
+  it('judges the ledger’s own projection when the record carries it, as its budget status answers', () => {
+    // 40 spent 10 days into the period, in a budget set within the hour: the ledger projects 40
+    // (no rate yet), not 120, and its budget status says so. Read as alerting reads the topic.
+    const withProjection = (projected: string): BalanceChanged => {
+      const parsed = parseBalanceChanged(
+        JSON.stringify({
+          ...balance({ used: '40.000000', at: '2026-11-11T00:00:00.000Z' }),
+          projected_period_cost: projected,
+        }),
+      );
+      if (!parsed.ok) throw new Error(parsed.error);
+      return parsed.value;
+    };
+    expect(projectedOverrun(withProjection('40.000000'))).toBe(undefined);
+    expect(
+      balanceConditions(withProjection('40.000000')).filter(
+        (condition) => condition.kind === 'projected_overrun',
+      ),
+    ).toEqual([]);
+    // A budget set a day before, with the same spend: 40 a day over its remaining 20 days.
+    expect(projectedOverrun(withProjection('800.000000'))?.toString()).toBe('800');
   });
 
   it('needs an allowance and a bounded period', () => {
