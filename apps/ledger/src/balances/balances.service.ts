@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Decimal } from 'decimal.js';
-import {
-  computeBudgetStatus,
-  daysRemaining,
-  formatAmount,
-  projectedPeriodCost,
-} from '@tally/budget-domain';
+import { computeBudgetStatus, daysRemaining, formatAmount } from '@tally/budget-domain';
 import { DataSource } from 'typeorm';
-import { balanceFacts, keyStatus, presentPeriod, presentStatus } from '../books/balance-snapshot';
+import {
+  balanceFacts,
+  keyStatus,
+  presentPeriod,
+  presentStatus,
+  projectedCost,
+} from '../books/balance-snapshot';
 import { accountBudgetOf, currentPeriods, keyBudgetOf } from '../books/budget-periods';
 import { BudgetStore } from '../books/budget.store';
 import { LedgerStore } from '../books/ledger.store';
@@ -96,9 +97,7 @@ export class BalancesService {
       ...presentStatus(status),
       recommended_strategy: status.recommendedStrategy,
       days_remaining: daysRemaining(period, now),
-      projected_period_cost: formatAmount(
-        projectedPeriodCost(period, status.used, now, budget?.definition.createdAt),
-      ),
+      projected_period_cost: formatAmount(projectedCost(budget, status.used, now)),
       period: presentPeriod(period),
     };
   }

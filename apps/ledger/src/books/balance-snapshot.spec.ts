@@ -37,6 +37,8 @@ describe('balance snapshot of an account without a budget', () => {
       over_soft_limit: false,
       over_hard_limit: false,
       overage: '0.000000',
+      // No budget, no bounded period: nothing to extrapolate.
+      projected_period_cost: '2.500000',
       cause: { transaction_id: 'tx_1', kind: 'usage' },
       at: '2026-11-22T10:00:00.000Z',
     });

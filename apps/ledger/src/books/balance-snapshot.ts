@@ -1,5 +1,10 @@
 import { Decimal } from 'decimal.js';
-import { computeBudgetStatus, formatAmount, presentPercent } from '@tally/budget-domain';
+import {
+  computeBudgetStatus,
+  formatAmount,
+  presentPercent,
+  projectedPeriodCost,
+} from '@tally/budget-domain';
 import type { BalanceChanged, BalanceFacts, BudgetStatus, Period } from '@tally/budget-domain';
 import type { StoredBudget } from './budget.store';
 import type { LedgerCode } from './ledger-codes';
@@ -84,17 +89,33 @@ export function balanceSnapshot(snapshot: {
     balanceFacts(snapshot.balances, snapshot.holds, budget),
   );
   const status = key ? keyStatus(key.budget, key.held, accountStatus) : accountStatus;
+  const figuresOf = key?.budget ?? budget;
   return {
     schema_version: 1,
     account_id: snapshot.accountId,
     api_key_id: key?.budget.apiKeyId ?? null,
     sequence: snapshot.sequence,
-    period: presentPeriod((key?.budget ?? budget)?.state.period),
+    period: presentPeriod(figuresOf?.state.period),
     allowance: formatAmount(status.allowance),
     ...presentStatus(status),
+    projected_period_cost: formatAmount(projectedCost(figuresOf, status.used, snapshot.at)),
     cause: { transaction_id: cause.transactionId, kind: cause.kind },
     at: snapshot.at.toISOString(),
   };
+}
+
+/**
+ * The period's projected cost, as the budget status answers it and balance-changed announces
+ * it: a budget set mid-period has counted only since it was set, so its rate is measured over
+ * those days.
+ */
+export function projectedCost(budget: StoredBudget | undefined, used: Decimal, now: Date): Decimal {
+  return projectedPeriodCost(
+    budget?.state.period ?? { start: null, end: null },
+    used,
+    now,
+    budget?.definition.createdAt,
+  );
 }
 
 /** The figures every balance answer shares, on the wire. */

@@ -170,21 +170,25 @@ export function balanceConditions(
 }
 
 /**
- * The projected period cost when it is above the allowance (the same projection as the
- * ledger's budget status: spend so far at the same rate over the whole period), measured at
- * the record's time. Only a bounded period with an allowance can be overrun.
+ * The projected period cost when it is above the allowance, measured at the record's time: the
+ * ledger's own projection when the record carries it (it knows when a budget set mid-period
+ * began counting, ADR 0099), else spend so far at the same rate over the whole period. Only a
+ * bounded period with an allowance can be overrun.
  */
 export function projectedOverrun(
-  balance: Pick<BalanceChanged, 'allowance' | 'used' | 'period' | 'at'>,
+  balance: Pick<BalanceChanged, 'allowance' | 'used' | 'period' | 'at' | 'projected_period_cost'>,
 ): Decimal | undefined {
   const allowance = new Decimal(balance.allowance);
   const { start, end } = balance.period;
   if (!allowance.greaterThan(0) || start === null || end === null) return undefined;
-  const projected = projectedPeriodCost(
-    { start: new Date(start), end: new Date(end) },
-    new Decimal(balance.used),
-    new Date(balance.at),
-  );
+  const projected =
+    balance.projected_period_cost !== undefined
+      ? new Decimal(balance.projected_period_cost)
+      : projectedPeriodCost(
+          { start: new Date(start), end: new Date(end) },
+          new Decimal(balance.used),
+          new Date(balance.at),
+        );
   return projected.greaterThan(allowance) ? projected : undefined;
 }
 

@@ -27,6 +27,11 @@ export const balanceChangedSchema = z.object({
   over_soft_limit: z.boolean(),
   over_hard_limit: z.boolean(),
   overage: nonNegativeAmountString,
+  /**
+   * The ledger's projection of the period's cost at `at`, as its budget status answers it (ADR
+   * 0099): alerting judges a projected overrun on it. Absent from records written before it.
+   */
+  projected_period_cost: nonNegativeAmountString.optional(),
   cause: z.object({ transaction_id: z.string(), kind: z.string() }),
   at: isoTimestamp,
 });
