@@ -481,6 +481,60 @@ describe('budgets with periods, on the ledger', () => {
     expect(await status('acct_keys')).toMatchObject({ used: '4.900000', remaining: '95.100000' });
   });
 
+  it("answers a budgeted key's authorization with the key's figures, as its budget status does", async () => {
+    clock.set('2026-11-10T00:00:00Z');
+    const key = await account('acct_key_answers');
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_key_answers',
+      period: 'monthly',
+      reset_day: 1,
+      limit: '100.00',
+      hard_limit: true,
+    });
+    await commands.send('ledger.set-budget', {
+      account_id: 'acct_key_answers',
+      api_key_id: key.api_key_id,
+      period: 'monthly',
+      reset_day: 1,
+      limit: '5.00',
+      hard_limit: true,
+    });
+    await use('acct_key_answers', '4.900000', key.api_key_id);
+    // The key has 0.10 of its 5 left (98 % spent), the account 95.10 of its 100.
+    expect(await authorize(key.secret, '0.50')).toEqual({
+      status: 402,
+      body: {
+        authorized: false,
+        error_code: 'API_KEY_BUDGET_EXHAUSTED',
+        message: 'the API key budget has 0.1 available',
+        available: '0.100000',
+        alert_level: 'RED',
+      },
+    });
+    const granted = await authorize(key.secret, '0.04');
+    expect(granted).toMatchObject({
+      status: 201,
+      body: {
+        authorized: true,
+        amount: '0.040000',
+        available: '0.060000',
+        available_percent: 2,
+        alert_level: 'RED',
+        recommended_strategy: 'CHEAPEST_FIRST',
+      },
+    });
+    const { available, available_percent, alert_level, recommended_strategy } = await status(
+      'acct_key_answers',
+      key.api_key_id,
+    );
+    expect({ available, available_percent, alert_level, recommended_strategy }).toEqual({
+      available: granted.body['available'],
+      available_percent: granted.body['available_percent'],
+      alert_level: granted.body['alert_level'],
+      recommended_strategy: granted.body['recommended_strategy'],
+    });
+  });
+
   it.each([
     ['a purchase', 'acct_buys', purchase],
     ['a grant', 'acct_grants', grant],
