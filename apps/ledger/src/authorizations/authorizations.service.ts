@@ -34,7 +34,7 @@ import type { LedgerConfig } from '../config/ledger.config';
 import { LEDGER_CONFIG } from '../config/ledger.tokens';
 import { HoldsStore } from '../holds/holds.store';
 import { AuthorizationsException, AuthorizationsExceptionCode } from './authorizations.exception';
-import { balanceFacts, keyFacts } from '../books/balance-snapshot';
+import { balanceFacts, keyFacts, keyStatus } from '../books/balance-snapshot';
 import { AccountTurns } from './account-turns';
 import { TopUpStatusService } from '../topup-status/topup-status.service';
 import type { AuthorizationRequest } from './authorization.dto';
@@ -256,13 +256,18 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     const accountBudget = accountBudgetOf(budgets, principal.accountId);
     const keyBudget = keyBudgetOf(budgets, principal.accountId, principal.apiKeyId);
     const status = computeBudgetStatus(balanceFacts(facts.balances, facts.held, accountBudget));
+    // The answer describes the caller's key as its budget status does (ADR 0100): a key with a
+    // budget of its own answers that budget's figures, what it has available capped by the
+    // account's; any other key, the account's.
+    const answered = (account: BudgetStatus, keyHeld: Decimal) =>
+      keyBudget ? keyStatus(keyBudget, keyHeld, account) : account;
     if (facts.earlier) {
       return {
         outcome: granted(
           facts.earlier.reservation_id,
           new Decimal(facts.earlier.amount),
           new Date(facts.earlier.expires_at),
-          status,
+          answered(status, facts.keyHeld),
         ),
       };
     }
@@ -292,15 +297,16 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
         : {}),
     });
     if (!decision.affordable) {
+      const shown = answered(status, facts.keyHeld);
       return {
         outcome: {
           authorized: false,
           reservation_id: null,
           error_code: decision.errorCode,
           message: decision.message,
-          available: formatAmount(status.available),
-          alert_level: status.alertLevel,
-          recommended_strategy: status.recommendedStrategy,
+          available: formatAmount(shown.available),
+          alert_level: shown.alertLevel,
+          recommended_strategy: shown.recommendedStrategy,
         },
       };
     }
@@ -318,7 +324,10 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
         hold.reservationId,
         amount,
         hold.expiresAt,
-        computeBudgetStatus(balanceFacts(facts.balances, facts.held.plus(amount), accountBudget)),
+        answered(
+          computeBudgetStatus(balanceFacts(facts.balances, facts.held.plus(amount), accountBudget)),
+          facts.keyHeld.plus(amount),
+        ),
       ),
     };
   }
