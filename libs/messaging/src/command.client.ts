@@ -5,8 +5,13 @@ import type { KafkaConfig } from './kafka.config';
 import { kafkaClientConfig, topicName } from './kafka.config';
 
 export interface CommandClientOptions {
-  /** Brokers, client id, test suffix and, in secure mode, SASL and TLS. */
-  readonly kafka: Pick<KafkaConfig, 'brokers' | 'clientId' | 'topicSuffix' | 'sasl' | 'ssl'>;
+  /**
+   * Brokers, client id, test suffix, in secure mode SASL and TLS, and the session timeout of
+   * the reply group (kafkajs's 30 s without): a crashed instance's reply partitions move to
+   * the others, and a replacement can join, only once it has passed.
+   */
+  readonly kafka: Pick<KafkaConfig, 'brokers' | 'clientId' | 'topicSuffix' | 'sasl' | 'ssl'> &
+    Partial<Pick<KafkaConfig, 'sessionTimeoutMs'>>;
   /**
    * Consumer group of the replies (the topic suffix is added): instances of one service share
    * it, each told which reply partitions are its own. The broker's ACLs allow admin's
@@ -44,7 +49,12 @@ export class CommandClient {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.client = new ClientKafka({
       client: kafkaClientConfig(options.kafka, options.kafka.clientId),
-      consumer: { groupId: topicName(options.kafka, options.group) },
+      consumer: {
+        groupId: topicName(options.kafka, options.group),
+        ...(options.kafka.sessionTimeoutMs === undefined
+          ? {}
+          : { sessionTimeout: options.kafka.sessionTimeoutMs }),
+      },
       producer: { createPartitioner: Partitioners.DefaultPartitioner },
     });
     for (const pattern of options.patterns) this.client.subscribeToResponseOf(this.topic(pattern));
