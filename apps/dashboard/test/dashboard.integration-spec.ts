@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Decimal } from 'decimal.js';
 import type { Page } from 'playwright-core';
-import { ServiceHarness, eventually, usageEvent } from '@tally/testing';
+import { ServiceHarness, awayFromUtcMidnight, eventually, usageEvent } from '@tally/testing';
 import { AdminApi } from './admin-api';
 import { launchChromium } from './chromium';
 import type { Browser } from './chromium';
@@ -72,18 +72,6 @@ const spentBy = (account: DemoAccount) =>
 const utcDay = (daysAgo: number) =>
   new Date(Date.now() - daysAgo * DAY_MS).toISOString().slice(0, 10);
 
-/**
- * The test names UTC days ("today", "3 days ago") when it sends usage and again when it reads
- * the charts minutes later: started just before midnight, it waits for the new day.
- */
-async function awayFromMidnight(): Promise<void> {
-  const sinceMidnight = Date.now() % DAY_MS;
-  const margin = 10 * 60_000;
-  if (sinceMidnight > DAY_MS - margin) {
-    await new Promise((resolve) => setTimeout(resolve, DAY_MS - sinceMidnight + 1000));
-  }
-}
-
 describe('the dashboard in Chromium, on data that went through admin, the ledger and Kafka', () => {
   const bootstrapToken = `tok_boot_${randomBytes(16).toString('hex')}`;
   const platform = new ServiceHarness(undefined, { ADMIN_BOOTSTRAP_TOKEN: bootstrapToken });
@@ -94,7 +82,7 @@ describe('the dashboard in Chromium, on data that went through admin, the ledger
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    await awayFromMidnight();
+    await awayFromUtcMidnight();
     await platform.start('metering', 'ledger', 'admin');
     const [admin] = platform.running('admin');
     if (!admin) throw new Error('admin did not start');

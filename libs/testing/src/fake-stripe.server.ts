@@ -107,6 +107,13 @@ export class FakeStripeServer {
     return found as unknown as T;
   }
 
+  /** The objects of one type (`payment_intent`, `charge`, …) the fake holds, oldest first. */
+  objectsOf<T = StripeObject>(type: string): T[] {
+    return [...this.objects.values()].filter(
+      (object) => object['object'] === type,
+    ) as unknown as T[];
+  }
+
   /**
    * The customer pays (or fails to) on the hosted page: a payment session gets its
    * PaymentIntent (succeeded, or requires_payment_method when unpaid), a setup session its

@@ -30,3 +30,4 @@ export type { ConsumedTopic, ConsumerCount } from './bad-records-run';
 export { consumedTopics } from './consumed-topics';
 export { WebhookReceiver } from './webhook-receiver';
 export type { Behavior, ReceivedRequest } from './webhook-receiver';
+export { awayFromUtcMidnight } from './utc-midnight';
