@@ -515,7 +515,9 @@ describe("a customer's month through all five services, checked to the cent", ()
     await crash('ledger');
     await send(crossing);
     await charged();
-    await firedAlerts('threshold', ['YELLOW']);
+    // A level alert's percent is the spend percent the balance showed: 100 − available_percent.
+    const [yellow] = await firedAlerts('threshold', ['YELLOW']);
+    expect(yellow!['percent']).toBe(100 - fundsPercent());
     await firedAlerts('soft_limit', ['YELLOW']);
     // Set minutes ago, the budget projects its spend: over the allowance now, not before.
     const [overrun] = await firedAlerts('projected_overrun', ['YELLOW']);
@@ -527,7 +529,10 @@ describe("a customer's month through all five services, checked to the cent", ()
     await send(usage(LARGE));
     await crash('alerting');
     await charged();
-    await firedAlerts('threshold', ['YELLOW', 'ORANGE']);
+    const levels = await firedAlerts('threshold', ['YELLOW', 'ORANGE']);
+    expect(levels.find((alert) => alert['level'] === 'ORANGE')!['percent']).toBe(
+      100 - fundsPercent(),
+    );
     const [custom] = await firedAlerts('custom_threshold', ['ORANGE']);
     expect(custom).toMatchObject({ amount: wire(CUSTOM_THRESHOLD) });
   });
@@ -549,7 +554,10 @@ describe("a customer's month through all five services, checked to the cent", ()
     spend.add(GATEWAY, SMALL);
     await send(usage(SMALL));
     await charged();
-    await firedAlerts('threshold', ['YELLOW', 'ORANGE', 'RED']);
+    const red = (await firedAlerts('threshold', ['YELLOW', 'ORANGE', 'RED'])).find(
+      (alert) => alert['level'] === 'RED',
+    );
+    expect(red!['percent']).toBe(100 - fundsPercent());
     expect(await authorize({ estimated_cost: '2.00' })).toEqual({
       status: 402,
       body: expect.objectContaining({
@@ -617,6 +625,8 @@ describe("a customer's month through all five services, checked to the cent", ()
   });
 
   it('the charge succeeds: its webhook, delivered twice, credits once, and the levels resolve', async () => {
+    // A caller that can wait for the pending top-up's credit says so, before it arrives.
+    const waiting = authorize({ estimated_cost: '2.00', wait_ms: 25_000 });
     const succeeded = stripe.event(
       'payment_intent.succeeded',
       stripe.succeedPaymentIntent(autoPaymentIntent),
@@ -643,9 +653,13 @@ describe("a customer's month through all five services, checked to the cent", ()
       state: 'cooldown',
       month_auto_paid: wire(AUTO_PACK.paid),
     });
-    // With credit again a call is held, and released unused.
-    const held = await authorize({ estimated_cost: '2.00' });
-    expect(held.body).toMatchObject({ authorized: true, available: wire(funds().minus(2)) });
+    // The waiting call was held once the credit landed; it is released unused.
+    const held = await waiting;
+    expect(held).toEqual({
+      status: 201,
+      body: expect.objectContaining({ authorized: true, amount: '2.000000' }),
+    });
+    expect(await budgetStatus()).toMatchObject({ available: wire(funds().minus(2)) });
     const released = await fetch(
       urlOf('ledger', `/v1/authorizations/${String(held.body['reservation_id'])}`),
       { method: 'DELETE', headers: { authorization: `Bearer ${keyOf(GATEWAY).secret}` } },
@@ -798,6 +812,9 @@ describe("a customer's month through all five services, checked to the cent", ()
       overage: '0.000000',
     });
     const account = (await admin<Json>('GET', mine())).body;
+    // What admin projected of top-up's state is what top-up answers.
+    const { enabled, state, month_auto_paid, monthly_limit } = await autoTopUpState();
+    expect(account['auto_topup']).toMatchObject({ enabled, state, month_auto_paid, monthly_limit });
     expect(account['balance']).toMatchObject({
       allowance: wire(ALLOWANCE),
       used: wire(spent),
@@ -871,6 +888,7 @@ describe("a customer's month through all five services, checked to the cent", ()
     const summary = (await admin<Json>('GET', '/v1/analytics/summary?days=1')).body;
     expect(summary).toMatchObject({
       accounts: 1,
+      alert_levels: { GREEN: 1, YELLOW: 0, ORANGE: 0, RED: 0, CRITICAL: 0 },
       extra_credit_remaining: wire(creditLeft),
       window: rollup,
     });
