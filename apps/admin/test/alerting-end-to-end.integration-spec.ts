@@ -100,8 +100,8 @@ describe('alerts and alert channels end to end', () => {
   });
 
   it('lists the alert the spend fired, delivered signed to the channel, and its resolution', async () => {
-    // 8.00 of 10.00 also crosses the soft limit and projects an overrun: those alerts are listed
-    // too, but the channel wants threshold alerts only.
+    // 8.00 of 10.00 also crosses the soft limit: that alert is listed too, but the channel wants
+    // threshold alerts only. Set seconds ago, the budget projects its 8.00: no overrun (ADR 0099).
     await harness.admin.kafka.produceJson(harness.topic('usage.rated'), account, [
       usageRated(account, '8.000000'),
     ]);
