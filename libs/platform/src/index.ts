@@ -14,6 +14,7 @@ export type { NewApiKeySecret } from './api-key-secret';
 export { DEFAULT_JSON_MAX_DEPTH, JsonTextError, nestingBeyond, parseJsonText } from './json-text';
 export type { JsonTextProblem } from './json-text';
 export { RecentlyUsed } from './recently-used';
+export { RepeatingRound } from './repeating-round';
 export { Supervisor } from './supervisor';
 export type { SupervisedProcess, SupervisorOptions } from './supervisor';
 export {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { MessagingService } from '@tally/messaging';
-import { counter } from '@tally/platform';
+import { RepeatingRound, counter } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { AnnouncedHoldsStore } from '../books/announced-holds.store';
 import { Books } from '../books/books.service';
@@ -29,9 +29,11 @@ const announcedAgain = counter(
  */
 @Injectable()
 export class HoldAnnouncements implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(HoldAnnouncements.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly round = new RepeatingRound(
+    'hold announcements',
+    () => this.announceAll(),
+    new Logger(HoldAnnouncements.name),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -43,27 +45,16 @@ export class HoldAnnouncements implements OnApplicationBootstrap, OnModuleDestro
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.holdSweepIntervalMs > 0) {
-      this.timer = setInterval(
-        () =>
-          void this.announce().catch((error: unknown) =>
-            this.logger.error(`hold announcements failed: ${String(error)}`),
-          ),
-        this.config.holdSweepIntervalMs,
-      );
-      this.timer.unref();
-    }
+    this.round.start(this.config.holdSweepIntervalMs);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  onModuleDestroy(): Promise<void> {
+    return this.round.stop();
   }
 
   /** Announces every account whose holds changed since its last announcement; returns how many. One round at a time. */
   announce(): Promise<number> {
-    this.running ??= this.announceAll().finally(() => (this.running = undefined));
-    return this.running;
+    return this.round.run();
   }
 
   private async announceAll(): Promise<number> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { counter } from '@tally/platform';
+import { RepeatingRound, counter } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger.config';
@@ -21,9 +21,11 @@ const expiredHolds = counter('tally_ledger_holds_expired_total', 'Holds the swee
  */
 @Injectable()
 export class HoldSweep implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(HoldSweep.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly round = new RepeatingRound(
+    'hold sweep',
+    () => this.sweepAll(),
+    new Logger(HoldSweep.name),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -33,27 +35,16 @@ export class HoldSweep implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.holdSweepIntervalMs > 0) {
-      this.timer = setInterval(
-        () =>
-          void this.sweep().catch((error: unknown) =>
-            this.logger.error(`hold sweep failed: ${String(error)}`),
-          ),
-        this.config.holdSweepIntervalMs,
-      );
-      this.timer.unref();
-    }
+    this.round.start(this.config.holdSweepIntervalMs);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  onModuleDestroy(): Promise<void> {
+    return this.round.stop();
   }
 
   /** Sweeps every hold expired by now, batch by batch; returns how many. One sweep at a time. */
   sweep(): Promise<number> {
-    this.running ??= this.sweepAll().finally(() => (this.running = undefined));
-    return this.running;
+    return this.round.run();
   }
 
   private async sweepAll(): Promise<number> {

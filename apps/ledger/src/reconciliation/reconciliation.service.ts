@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { gauge } from '@tally/platform';
+import { RepeatingRound, gauge } from '@tally/platform';
 import { Decimal } from 'decimal.js';
 import { DataSource } from 'typeorm';
 import type { LedgerConfig } from '../config/ledger.config';
@@ -60,7 +60,12 @@ const reconciled = gauge(
 @Injectable()
 export class ReconciliationService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReconciliationService.name);
-  private timer: NodeJS.Timeout | undefined;
+  // The periodic runs only: one asked for by a command starts a snapshot of its own.
+  private readonly round = new RepeatingRound(
+    'reconciliation',
+    () => this.reconcile(),
+    this.logger,
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -69,20 +74,11 @@ export class ReconciliationService implements OnApplicationBootstrap, OnModuleDe
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.reconciliationIntervalMs > 0) {
-      this.timer = setInterval(
-        () =>
-          void this.reconcile().catch((error: unknown) =>
-            this.logger.error(`reconciliation failed to run: ${String(error)}`),
-          ),
-        this.config.reconciliationIntervalMs,
-      );
-      this.timer.unref();
-    }
+    this.round.start(this.config.reconciliationIntervalMs);
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  onModuleDestroy(): Promise<void> {
+    return this.round.stop();
   }
 
   async reconcile(): Promise<Reconciliation> {
