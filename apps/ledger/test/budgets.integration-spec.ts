@@ -505,10 +505,12 @@ describe('budgets with periods, on the ledger', () => {
       status: 402,
       body: {
         authorized: false,
+        reservation_id: null,
         error_code: 'API_KEY_BUDGET_EXHAUSTED',
         message: 'the API key budget has 0.1 available',
         available: '0.100000',
         alert_level: 'RED',
+        recommended_strategy: 'CHEAPEST_FIRST',
       },
     });
     const granted = await authorize(key.secret, '0.04');
