@@ -65,9 +65,18 @@ describe('partitions added while two instances consume', () => {
     await dropSchemas(isolation.databaseUrl, [schema]);
   });
 
-  /** Writes records to the given partitions, with a producer that knows the topic as it is now. */
+  /**
+   * Writes records to the given partitions, with a producer that knows the topic as it is now.
+   * Idempotent, as Tally's relays are: a partition just added may refuse the first request, and
+   * kafkajs then sends the whole request again, which would write the other partitions' records
+   * twice, and a consumer by position applies each offset.
+   */
   const produceTo = async (topic: string, partitions: number[], ids: string[]) => {
-    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     try {
       await producer.send({
