@@ -44,6 +44,8 @@ export interface BatchConsumerOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** How long a silent (crashed) member keeps its partitions before the group moves them. */
   readonly sessionTimeoutMs?: number;
+  /** How often the consumer reads its topics' metadata. Default: METADATA_MAX_AGE_MS. */
+  readonly metadataMaxAgeMs?: number;
   /**
    * How long the broker may hold a fetch for how many bytes of records. Default: answered as
    * soon as one record is there, or after IDLE_FETCH_WAIT_MS.
@@ -72,7 +74,7 @@ export const PARTITION_FETCH_BYTES = 1024 * 1024;
  * partitions added to them (docs/operations.md): at kafkajs' default of 5 minutes, records
  * written to a new partition waited that long.
  */
-const METADATA_MAX_AGE_MS = 30_000;
+export const METADATA_MAX_AGE_MS = 30_000;
 
 const consumed = counter('tally_messages_consumed_total', 'Kafka records handled', ['topic']);
 const sliceSize = histogram(
@@ -122,7 +124,7 @@ export class BatchConsumer {
       maxBytes: 4 * 1024 * 1024,
       minBytes: this.options.fetchWait?.minBytes ?? 1,
       maxWaitTimeInMs: this.options.fetchWait?.maxWaitMs ?? IDLE_FETCH_WAIT_MS,
-      metadataMaxAge: METADATA_MAX_AGE_MS,
+      metadataMaxAge: this.options.metadataMaxAgeMs ?? METADATA_MAX_AGE_MS,
     });
     this.consumer = consumer;
     await consumer.connect();

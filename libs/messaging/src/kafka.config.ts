@@ -22,6 +22,8 @@ export interface KafkaConfig {
   readonly partitions: number;
   /** Consumer group session timeout: how soon a crashed instance's partitions move. */
   readonly sessionTimeoutMs: number;
+  /** How often consumers read their topics' metadata, so how soon added partitions are consumed. */
+  readonly metadataMaxAgeMs?: number;
   /**
    * Never in production: consumers skip the inbox, so redelivered messages count again.
    * Exists only so the chaos run can show that it catches double counting.
@@ -57,6 +59,12 @@ export function kafkaConfigFromEnv(
       `KAFKA_SESSION_TIMEOUT_MS must be an integer >= 6000, got "${env['KAFKA_SESSION_TIMEOUT_MS']}"`,
     );
   }
+  const metadataMaxAge = env['KAFKA_METADATA_MAX_AGE_MS'] ?? '30000';
+  if (!/^\d{4,6}$/.test(metadataMaxAge) || Number(metadataMaxAge) > 300_000) {
+    throw new Error(
+      `KAFKA_METADATA_MAX_AGE_MS must be an integer from 1000 to 300000, got "${metadataMaxAge}"`,
+    );
+  }
   const outboxRetentionDays =
     env['OUTBOX_RETENTION_DAYS'] === undefined ? undefined : Number(env['OUTBOX_RETENTION_DAYS']);
   if (
@@ -78,6 +86,7 @@ export function kafkaConfigFromEnv(
     topicSuffix: env['KAFKA_TOPIC_SUFFIX'] ?? '',
     partitions,
     sessionTimeoutMs,
+    metadataMaxAgeMs: Number(metadataMaxAge),
     ...(env['TALLY_UNSAFE_SKIP_INBOX'] === '1' ? { unsafeSkipInbox: true } : {}),
     ...kafkaSecurityFromEnv(env),
     ...(outboxRetentionDays !== undefined ? { outboxRetentionDays } : {}),

@@ -375,6 +375,9 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   ): Promise<BatchConsumer> {
     const consumer = new BatchConsumer(this.kafka, {
       sessionTimeoutMs: this.options.kafka.sessionTimeoutMs,
+      ...(this.options.kafka.metadataMaxAgeMs === undefined
+        ? {}
+        : { metadataMaxAgeMs: this.options.kafka.metadataMaxAgeMs }),
       ...options,
       groupId: this.topic(options.group ?? `${this.options.service}.${options.topics.join('+')}`),
       topics: options.topics.map((name) => this.topic(name)),

@@ -61,6 +61,7 @@ describe('kafka configuration', () => {
       topicSuffix: '',
       partitions: 12,
       sessionTimeoutMs: 30_000,
+      metadataMaxAgeMs: 30_000,
       batchWaitMs: 500,
     });
     expect(topicName(config, 'usage.events')).toBe('usage.events');
@@ -85,6 +86,17 @@ describe('kafka configuration', () => {
     for (const bad of ['-1', '1.5', 'soon', '', '10001'])
       expect(() => kafkaConfigFromEnv('x', { KAFKA_BATCH_WAIT_MS: bad })).toThrow(
         `KAFKA_BATCH_WAIT_MS must be an integer from 0 to 10000, got "${bad}"`,
+      );
+  });
+
+  it("reads how often consumers read their topics' metadata, 30 s unless set, refusing anything else", () => {
+    expect(kafkaConfigFromEnv('x', {}).metadataMaxAgeMs).toBe(30_000);
+    expect(kafkaConfigFromEnv('x', { KAFKA_METADATA_MAX_AGE_MS: '5000' }).metadataMaxAgeMs).toBe(
+      5_000,
+    );
+    for (const bad of ['999', '300001', '1.5', 'often', ''])
+      expect(() => kafkaConfigFromEnv('x', { KAFKA_METADATA_MAX_AGE_MS: bad })).toThrow(
+        `KAFKA_METADATA_MAX_AGE_MS must be an integer from 1000 to 300000, got "${bad}"`,
       );
   });
 

@@ -25,6 +25,7 @@ export interface InstanceOptions {
   readonly topics: readonly string[];
   readonly partitions?: number;
   readonly sessionTimeoutMs?: number;
+  readonly metadataMaxAgeMs?: number;
   readonly poolSize?: number;
 }
 
@@ -47,6 +48,9 @@ export async function startInstance(
         topicSuffix: isolation.suffix,
         partitions: options.partitions ?? 1,
         sessionTimeoutMs: options.sessionTimeoutMs ?? 10_000,
+        ...(options.metadataMaxAgeMs === undefined
+          ? {}
+          : { metadataMaxAgeMs: options.metadataMaxAgeMs }),
       },
       service: options.service,
       topics: options.topics,
