@@ -15,7 +15,7 @@ import { ChannelsException, ChannelsExceptionCode } from './channels.exception';
 import { ChannelsStore } from './channels.store';
 import type { StoredChannel } from './channels.store';
 import type { ChannelReply, SetChannelRequest } from './dtos/channel.dto';
-import { assertPublicUrl, parseWebhookUrl, presentUrl } from './webhook-url';
+import { assertReceiverUrl, parseWebhookUrl, presentUrl, urlPolicy } from './webhook-url';
 
 /** More channels than this on one account is a loop in someone's script, not a need. */
 const MAX_CHANNELS_PER_ACCOUNT = 20;
@@ -132,7 +132,7 @@ export class ChannelsService {
       );
     }
     const url = parseWebhookUrl(request.url);
-    if (this.config.delivery.blockPrivateUrls) await assertPublicUrl(url);
+    await assertReceiverUrl(url, urlPolicy(this.config.delivery.blockPrivateUrls));
     return url.toString();
   }
 

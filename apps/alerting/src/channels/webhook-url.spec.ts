@@ -1,9 +1,12 @@
 import { ChannelsException } from './channels.exception';
+import type { LookupAddress } from 'node:dns';
 import {
-  assertPublicLiteral,
+  assertReceiverLiteral,
   isPrivateAddress,
+  isRefusedAddress,
   parseWebhookUrl,
   presentUrl,
+  receiverLookup,
   redactUrl,
 } from './webhook-url';
 
@@ -63,10 +66,67 @@ describe('webhook URL policy', () => {
   });
 
   it('refuses a literal private address before connecting; a name waits for its lookup', () => {
-    expect(() => assertPublicLiteral(new URL('http://[::1]:8080/'))).toThrow(ChannelsException);
-    expect(() => assertPublicLiteral(new URL('http://2130706433/'))).toThrow(ChannelsException);
-    expect(() => assertPublicLiteral(new URL('https://93.184.215.14/'))).not.toThrow();
-    expect(() => assertPublicLiteral(new URL('https://hooks.example.com/'))).not.toThrow();
+    const literal = (url: string) => () => assertReceiverLiteral(new URL(url), 'public');
+    expect(literal('http://[::1]:8080/')).toThrow(ChannelsException);
+    expect(literal('http://2130706433/')).toThrow(ChannelsException);
+    expect(literal('https://93.184.215.14/')).not.toThrow();
+    expect(literal('https://hooks.example.com/')).not.toThrow();
+  });
+
+  it('never lets a webhook reach link-local or cloud metadata addresses, even where local ones are allowed', () => {
+    for (const address of [
+      '169.254.169.254',
+      '169.254.170.2',
+      '::ffff:169.254.169.254',
+      'fe80::1',
+      'fd00:ec2::254',
+      '100.100.100.200',
+      'not-an-ip',
+    ]) {
+      expect([address, isRefusedAddress(address, 'local-allowed')]).toEqual([address, true]);
+      expect([address, isRefusedAddress(address, 'public')]).toEqual([address, true]);
+    }
+    for (const address of ['127.0.0.1', '::1', '10.0.0.1', '192.168.1.1', 'fd00::1', '8.8.8.8']) {
+      expect([address, isRefusedAddress(address, 'local-allowed')]).toEqual([address, false]);
+    }
+    const literal = (url: string) => () => assertReceiverLiteral(new URL(url), 'local-allowed');
+    expect(literal('http://169.254.169.254/latest/meta-data/')).toThrow(ChannelsException);
+    expect(literal('http://2852039166/')).toThrow(ChannelsException);
+    expect(literal('http://127.0.0.1:9/hook')).not.toThrow();
+  });
+
+  it('connects a name only to addresses the policy allows, judged on the lookup it connects with', async () => {
+    const resolvingTo =
+      (...addresses: string[]) =>
+      (
+        _hostname: string,
+        _options: unknown,
+        callback: (error: NodeJS.ErrnoException | null, found: LookupAddress[]) => void,
+      ) =>
+        callback(
+          null,
+          addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+        );
+    const connect = (lookup: ReturnType<typeof receiverLookup>) =>
+      new Promise<string>((resolve) =>
+        lookup('hooks.example.com', {}, (error, address) =>
+          resolve(error ? `${error.code}: ${error.message}` : String(address)),
+        ),
+      );
+    expect(await connect(receiverLookup('local-allowed', resolvingTo('10.0.0.7')))).toBe(
+      '10.0.0.7',
+    );
+    expect(
+      await connect(
+        receiverLookup('local-allowed', resolvingTo('93.184.215.14', '169.254.169.254')),
+      ),
+    ).toBe('ADDRESS_NOT_ALLOWED: address 169.254.169.254 of the host is not a webhook receiver');
+    expect(await connect(receiverLookup('public', resolvingTo('10.0.0.7')))).toBe(
+      'ADDRESS_NOT_ALLOWED: address 10.0.0.7 of the host is not public',
+    );
+    expect(await connect(receiverLookup('public', resolvingTo('93.184.215.14')))).toBe(
+      '93.184.215.14',
+    );
   });
 
   it('shows only the origin in logs and history, and masks a password shown back to the tenant', () => {

@@ -41,11 +41,51 @@ for (const [network, prefix] of [
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
 }
 
+/**
+ * Addresses no policy lets a webhook reach (ADR 0118): link-local, where clouds serve instance
+ * metadata and credentials (169.254.169.254, ECS's 169.254.170.2), and the metadata addresses
+ * kept elsewhere (AWS over IPv6, Alibaba). No receiver of alerts lives there.
+ */
+const NEVER_A_RECEIVER = new BlockList();
+NEVER_A_RECEIVER.addSubnet('169.254.0.0', 16, 'ipv4');
+NEVER_A_RECEIVER.addAddress('100.100.100.200', 'ipv4');
+NEVER_A_RECEIVER.addSubnet('fe80::', 10, 'ipv6');
+NEVER_A_RECEIVER.addAddress('fd00:ec2::254', 'ipv6');
+
+/**
+ * Which receivers a tenant's URL may reach: `public` with ALERTING_BLOCK_PRIVATE_URLS (the
+ * internet only), else `local-allowed` (loopback and private networks too, as DESIGN 4 allows,
+ * but never link-local or metadata addresses).
+ */
+export type UrlPolicy = 'public' | 'local-allowed';
+
+export function urlPolicy(blockPrivateUrls: boolean): UrlPolicy {
+  return blockPrivateUrls ? 'public' : 'local-allowed';
+}
+
+const REFUSALS: Record<UrlPolicy, string> = {
+  public:
+    'url points to a loopback, private or link-local address, which this installation refuses',
+  'local-allowed':
+    'url points to a link-local or cloud metadata address, which is never a webhook receiver',
+};
+
+function familyOf(address: string): 'ipv4' | 'ipv6' | undefined {
+  const family = isIP(address);
+  return family === 4 ? 'ipv4' : family === 6 ? 'ipv6' : undefined;
+}
+
 /** Whether an IP address is loopback, private, link-local or otherwise not on the internet. */
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return true;
-  return NOT_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  const family = familyOf(address);
+  return family === undefined || NOT_PUBLIC.check(address, family);
+}
+
+/** Whether the policy refuses to connect to this IP address (anything not an IP is refused). */
+export function isRefusedAddress(address: string, policy: UrlPolicy): boolean {
+  if (policy === 'public') return isPrivateAddress(address);
+  const family = familyOf(address);
+  return family === undefined || NEVER_A_RECEIVER.check(address, family);
 }
 
 /**
@@ -84,12 +124,15 @@ function literalAddress(url: URL): string | undefined {
 }
 
 /**
- * Refuses a URL whose host is, or resolves to, an address that is not public. The same check
- * runs when each delivery connects (`publicOnlyLookup`), so a name that later resolves
- * elsewhere (DNS rebinding) is refused then too.
+ * Refuses a URL whose host is, or resolves to, an address the policy refuses. The same check
+ * runs when each delivery connects (`receiverLookup`), so a name that later resolves elsewhere
+ * (DNS rebinding) is refused then too. Under `local-allowed` only an IP literal is judged here:
+ * a name need not resolve from alerting when it is set, and its addresses are judged on each
+ * connection.
  */
-export async function assertPublicUrl(url: URL): Promise<void> {
+export async function assertReceiverUrl(url: URL, policy: UrlPolicy): Promise<void> {
   const literal = literalAddress(url);
+  if (!literal && policy === 'local-allowed') return;
   const addresses = literal
     ? [literal]
     : await new Promise<string[]>((resolve, reject) =>
@@ -104,21 +147,18 @@ export async function assertPublicUrl(url: URL): Promise<void> {
             : resolve(found.map((entry) => entry.address)),
         ),
       );
-  if (addresses.some(isPrivateAddress)) {
-    throw new ChannelsException(
-      ChannelsExceptionCode.URL_NOT_ALLOWED,
-      'url points to a loopback, private or link-local address, which this installation refuses',
-    );
+  if (addresses.some((address) => isRefusedAddress(address, policy))) {
+    throw new ChannelsException(ChannelsExceptionCode.URL_NOT_ALLOWED, REFUSALS[policy]);
   }
 }
 
-/** Refuses to connect to an IP literal that is not public (a lookup is not consulted for those). */
-export function assertPublicLiteral(url: URL): void {
+/** Refuses to connect to an IP literal the policy refuses (a lookup is not consulted for those). */
+export function assertReceiverLiteral(url: URL, policy: UrlPolicy): void {
   const literal = literalAddress(url);
-  if (literal && isPrivateAddress(literal)) {
+  if (literal && isRefusedAddress(literal, policy)) {
     throw new ChannelsException(
       ChannelsExceptionCode.URL_NOT_ALLOWED,
-      `address ${literal} is not public`,
+      `address ${literal} is not ${policy === 'public' ? 'public' : 'a webhook receiver'}`,
     );
   }
 }
@@ -129,30 +169,39 @@ type LookupCallback = (
   family?: number,
 ) => void;
 
-/**
- * A `lookup` for http.request that connects only to public addresses: the check and the
- * connection use the same answer, so DNS cannot change it in between.
- */
-export function publicOnlyLookup(
+type Resolve = (
   hostname: string,
-  options: LookupOptions,
-  callback: LookupCallback,
-): void {
-  const all: LookupAllOptions = { ...options, all: true };
-  lookup(hostname, all, (error, addresses) => {
-    if (error) return callback(error, []);
-    const refused = addresses.find((entry) => isPrivateAddress(entry.address));
-    if (refused || addresses.length === 0) {
-      const blocked: NodeJS.ErrnoException = new Error(
-        refused ? `address ${refused.address} of the host is not public` : 'no address',
-      );
-      blocked.code = 'ADDRESS_NOT_ALLOWED';
-      return callback(blocked, []);
-    }
-    if (options.all) return callback(null, addresses);
-    const [first] = addresses as [LookupAddress, ...LookupAddress[]];
-    return callback(null, first.address, first.family);
-  });
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/**
+ * A `lookup` for http.request that connects only to addresses the policy allows: the check and
+ * the connection use the same answer, so DNS cannot change it in between. `resolve` is the
+ * system's lookup but in tests.
+ */
+export function receiverLookup(
+  policy: UrlPolicy,
+  resolve: Resolve = lookup,
+): (hostname: string, options: LookupOptions, callback: LookupCallback) => void {
+  return (hostname, options, callback) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      const refused = addresses.find((entry) => isRefusedAddress(entry.address, policy));
+      if (refused || addresses.length === 0) {
+        const blocked: NodeJS.ErrnoException = new Error(
+          refused
+            ? `address ${refused.address} of the host is not ${policy === 'public' ? 'public' : 'a webhook receiver'}`
+            : 'no address',
+        );
+        blocked.code = 'ADDRESS_NOT_ALLOWED';
+        return callback(blocked, []);
+      }
+      if (options.all) return callback(null, addresses);
+      const [first] = addresses as [LookupAddress, ...LookupAddress[]];
+      return callback(null, first.address, first.family);
+    });
+  };
 }
 
 /** What logs and history may show of a URL: its origin, never its credentials or path. */

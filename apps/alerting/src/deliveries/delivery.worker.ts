@@ -7,7 +7,7 @@ import type { AlertFired } from '@tally/budget-domain';
 import { counter, histogram } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import type { ChannelType } from '../channels/channels.store';
-import { parseWebhookUrl, redactUrl } from '../channels/webhook-url';
+import { parseWebhookUrl, redactUrl, urlPolicy } from '../channels/webhook-url';
 import type { AlertingConfig } from '../config/alerting.config';
 import { ALERTING_CONFIG } from '../config/alerting.tokens';
 import { AttemptFailed } from './attempt';
@@ -248,7 +248,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
         'tally-delivery-id': deliveryId,
         ...headers,
       },
-      { deadline, publicOnly: this.config.delivery.blockPrivateUrls },
+      { deadline, policy: urlPolicy(this.config.delivery.blockPrivateUrls) },
     );
     if (status < 200 || status > 299) {
       throw new AttemptFailed(`${redactUrl(url)} answered HTTP ${status}`);

@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { assertPublicLiteral, publicOnlyLookup } from '../channels/webhook-url';
+import { assertReceiverLiteral, receiverLookup } from '../channels/webhook-url';
+import type { UrlPolicy } from '../channels/webhook-url';
 import { AttemptFailed } from './attempt';
 import type { AttemptDeadline } from './attempt';
 
@@ -10,21 +11,19 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 /**
  * POSTs a body and resolves with the response status once it has been read, all of it
  * (connecting, sending, the answer and its body) before the attempt's deadline. Redirects are
- * not followed (a redirect could lead to an address the URL policy refuses). With `publicOnly`,
- * the connection goes only to public addresses, checked on the address it actually connects to.
+ * not followed (a redirect could lead to an address the URL policy refuses). The connection goes
+ * only to addresses the policy allows, checked on the address it actually connects to.
  */
 export function postBody(
   url: URL,
   body: string,
   headers: Record<string, string>,
-  options: { readonly deadline: AttemptDeadline; readonly publicOnly: boolean },
+  options: { readonly deadline: AttemptDeadline; readonly policy: UrlPolicy },
 ): Promise<number> {
-  if (options.publicOnly) {
-    try {
-      assertPublicLiteral(url);
-    } catch (error) {
-      return Promise.reject(new AttemptFailed((error as Error).message));
-    }
+  try {
+    assertReceiverLiteral(url, options.policy);
+  } catch (error) {
+    return Promise.reject(new AttemptFailed((error as Error).message));
   }
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<number>((resolve, reject) => {
@@ -36,7 +35,7 @@ export function postBody(
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         signal,
-        ...(options.publicOnly ? { lookup: publicOnlyLookup } : {}),
+        lookup: receiverLookup(options.policy),
       },
       (response: IncomingMessage) => {
         let received = 0;
