@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { CommandClient } from '@tally/testing';
+import { postBody } from '../src/deliveries/http-post';
 import { AlertingHarness } from './alerting.harness';
 
 type Reply = Record<string, unknown>;
@@ -62,5 +65,39 @@ describe('webhook URLs without the private-URL policy', () => {
       'http://[::1]:9/hook',
       'http://10.0.0.1/hook',
     ]);
+  });
+
+  it('connects to a name only at an address the policy allows, on the lookup it connects with', async () => {
+    const received: string[] = [];
+    const server = createServer((request, response) => {
+      received.push(request.url ?? '');
+      response.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const post = (url: string, policy: 'public' | 'local-allowed') =>
+      postBody(
+        new URL(url),
+        '{}',
+        {},
+        {
+          deadline: { signal: AbortSignal.timeout(5_000), ms: 5_000 },
+          policy,
+        },
+      ).then(String, (error: Error) => error.message);
+    try {
+      // localhost is a name: judged on what it resolves to, when the connection is made.
+      // Refused first: a kept-alive socket of an allowed request would skip the lookup.
+      expect(await post(`http://localhost:${port}/refused`, 'public')).toMatch(
+        /^address (127\.0\.0\.1|::1) of the host is not public$/,
+      );
+      expect(await post(`http://localhost:${port}/allowed`, 'local-allowed')).toBe('204');
+      expect(await post('http://169.254.169.254/latest/meta-data/', 'local-allowed')).toBe(
+        'address 169.254.169.254 is not a webhook receiver',
+      );
+      expect(received).toEqual(['/allowed']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
