@@ -361,7 +361,11 @@ describe('POST /v1/authorizations on the real database', () => {
     await posting.startTransaction();
     await ledger
       .get(HoldsStore)
-      .settle(posting.manager, [{ accountId: other, reservationId, cost: '0.50' }], now);
+      .settle(
+        posting.manager,
+        [{ accountId: other, reservationId, apiKeyId: keyId, cost: '0.50' }],
+        now,
+      );
     // ... while an authorization of the account, on the row-lock path, waits for that key row.
     const store = ledger.get(AuthorizationStore);
     const authorization = dataSource.transaction(async (manager) => {

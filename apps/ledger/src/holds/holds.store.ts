@@ -62,8 +62,19 @@ const RELEASE: PreparedStatement = {
 export interface Settlement {
   readonly accountId: string;
   readonly reservationId: string;
+  /** The key the usage is charged to, as its event names it (null: none). */
+  readonly apiKeyId: string | null;
   readonly cost: string;
 }
+
+/**
+ * Which reservations `r` the usage `s` may settle: those of its key, or any of its account's when
+ * the usage names no key of the account (none, or one the ledger does not know). Usage charged
+ * to another of the account's keys leaves the hold to its own key (ADR 0126).
+ */
+const SETTLES = `r.account_id = s.account_id AND r.reservation_id = s.reservation_id
+  AND (s.api_key_id IS NULL OR s.api_key_id = r.api_key_id
+    OR NOT EXISTS (SELECT 1 FROM api_keys AS other WHERE other.account_id = s.account_id AND other.api_key_id = s.api_key_id))`;
 
 /**
  * The reservations' SQL outside the authorization itself (which inserts holds, ADR 0006): what
@@ -118,7 +129,8 @@ export class HoldsStore {
 
   /**
    * Marks the live holds that usage events name as settled, with the actual cost. Runs in the
-   * posting's transaction; a hold that expired before its usage was posted stays for the sweep.
+   * posting's transaction; a hold that expired before its usage was posted stays for the sweep,
+   * and one of another key than the usage's stays held (SETTLES).
    */
   async settle(
     manager: EntityManager,
@@ -126,18 +138,22 @@ export class HoldsStore {
     now: Date,
   ): Promise<void> {
     if (settlements.length === 0) return;
-    const named = [settlements.map((s) => s.accountId), settlements.map((s) => s.reservationId)];
+    const named = [
+      settlements.map((s) => s.accountId),
+      settlements.map((s) => s.reservationId),
+      settlements.map((s) => s.apiKeyId),
+    ];
     const keys: Array<{ account_id: string; api_key_id: string }> = await manager.query(
       `SELECT DISTINCT r.account_id, r.api_key_id FROM reservations AS r
-       JOIN unnest($1::text[], $2::text[]) AS s(account_id, reservation_id) ON r.account_id = s.account_id AND r.reservation_id = s.reservation_id`,
+       JOIN unnest($1::text[], $2::text[], $3::text[]) AS s(account_id, reservation_id, api_key_id) ON ${SETTLES}`,
       named,
     );
     await this.lockKeys(manager, keys);
     await manager.query(
       freeingSql(`
         UPDATE reservations AS r SET status = 'settled', settled_cost = s.cost
-        FROM unnest($1::text[], $2::text[], $3::numeric[]) AS s(account_id, reservation_id, cost)
-        WHERE r.account_id = s.account_id AND r.reservation_id = s.reservation_id AND r.status = 'held' AND r.expires_at > $4
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[]) AS s(account_id, reservation_id, api_key_id, cost)
+        WHERE ${SETTLES} AND r.status = 'held' AND r.expires_at > $5
         RETURNING r.account_id, r.api_key_id, r.reservation_id, r.amount`),
       [...named, settlements.map((s) => s.cost), now],
     );

@@ -82,6 +82,7 @@ export class UsageRatedConsumer implements OnApplicationBootstrap {
             settlements.push({
               accountId,
               reservationId: line.reservationId,
+              apiKeyId: line.apiKeyId,
               cost: line.charged.toFixed(),
             });
         });
