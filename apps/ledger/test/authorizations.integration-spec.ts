@@ -377,6 +377,7 @@ describe('POST /v1/authorizations on the real database', () => {
         reservationId: 'res_lock_order',
         apiKeyId: keyId,
         requestId: null,
+        requestFingerprint: null,
         amount: new Decimal('2.00'),
         expiresAt: new Date(now.getTime() + 60_000),
       };
@@ -613,6 +614,7 @@ describe('POST /v1/authorizations on the real database', () => {
       reservationId: 'res_revoked_race',
       apiKeyId: keyId,
       requestId: null,
+      requestFingerprint: null,
       amount: new Decimal('1.00'),
       expiresAt: new Date(now.getTime() + 60_000),
     };

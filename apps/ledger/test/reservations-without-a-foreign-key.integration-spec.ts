@@ -4,6 +4,7 @@ import { runMigrations } from '@tally/persistence';
 import { AuthorizationStore } from '../src/authorizations/authorization.store';
 import type { FactsRow } from '../src/authorizations/authorization.store';
 import { ReservationsWithoutAForeignKey1763856003100 } from '../src/migrations/1763856003100-reservations-without-a-foreign-key.migration';
+import { ReservationsKeepTheirRequest1763856003627 } from '../src/migrations/1763856003627-reservations-keep-their-request.migration';
 import { failureOf, migrationTestLedger, migrationsAround } from './migrated-ledger';
 
 const { before: BEFORE, upTo: WITHOUT_KEY } = migrationsAround(
@@ -43,6 +44,11 @@ describe('reservations carry no foreign key (ADR 0056)', () => {
     await dataSource.query(
       `INSERT INTO api_keys (account_id, api_key_id, name, secret_hash) VALUES ('acct_a', 'key_a', 'a', 'hash_a')`,
     );
+    // Today's hold statements also write the request's digest, a column added later (ADR 0127);
+    // added by hand, it is not recorded, so `down` below still undoes this migration.
+    const runner = dataSource.createQueryRunner();
+    await new ReservationsKeepTheirRequest1763856003627().up(runner);
+    await runner.release();
     const store = new AuthorizationStore();
     const hold = (accountId: string, reservationId: string) =>
       store.hold(
@@ -52,6 +58,7 @@ describe('reservations carry no foreign key (ADR 0056)', () => {
           reservationId,
           apiKeyId: 'key_a',
           requestId: null,
+          requestFingerprint: null,
           amount: new Decimal('0.25'),
           expiresAt: new Date(Date.now() + 60_000),
         },
@@ -68,6 +75,7 @@ describe('reservations carry no foreign key (ADR 0056)', () => {
           reservationId,
           apiKeyId: 'key_a',
           requestId: null,
+          requestFingerprint: null,
           amount: new Decimal('0.25'),
           expiresAt: new Date(now.getTime() + 60_000),
         },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Decimal } from 'decimal.js';
 import {
@@ -53,3 +54,27 @@ export const authorizationRequestSchema = z.union([
 ]);
 
 export type AuthorizationRequest = z.infer<typeof authorizationRequestSchema>;
+
+/**
+ * A digest of what the request asks to hold: the estimated cost as a number ("2.00" and "2.0"
+ * are one request), or the estimate's fields, and the TTL. `request_id` and `wait_ms` (how long
+ * to wait, not what to hold) are left out. The same request id with another digest is refused
+ * (ADR 0127).
+ */
+export function requestFingerprint(request: AuthorizationRequest): string {
+  const asked =
+    'estimated_cost' in request
+      ? ['cost', new Decimal(request.estimated_cost).toFixed()]
+      : [
+          'estimate',
+          request.service,
+          request.model,
+          request.provider ?? null,
+          request.input_tokens,
+          request.max_output_tokens,
+          request.power_level ?? null,
+        ];
+  return createHash('sha256')
+    .update(JSON.stringify([...asked, request.ttl_seconds]))
+    .digest('base64url');
+}

@@ -13,6 +13,15 @@ import type { AccountChargeTerms, ChargeTermsRow } from '../plans/plans.store';
 import type { LedgerCode } from '../books/ledger-codes';
 import type { Balances } from '../books/ledger.store';
 
+/** The hold an earlier request with the same request id got, and a digest of that request. */
+export interface EarlierHold {
+  reservation_id: string;
+  amount: string;
+  expires_at: string;
+  /** Null for holds placed before reservations kept it (ADR 0127). */
+  request_fingerprint: string | null;
+}
+
 /** Everything an authorization decides on, read in one statement (one snapshot). */
 export interface AuthorizationFacts {
   readonly accountStatus: string;
@@ -26,7 +35,7 @@ export interface AuthorizationFacts {
   readonly held: Decimal;
   readonly keyHeld: Decimal;
   /** The hold an earlier request with the same request_id got, if any. */
-  readonly earlier: { reservation_id: string; amount: string; expires_at: string } | null;
+  readonly earlier: EarlierHold | null;
   /** The plan a model estimate is priced with, and the monthly cap with this month's charges. */
   readonly terms: AccountChargeTerms;
   /** The row they were read from, to place a hold later only if they are still these. */
@@ -43,7 +52,7 @@ export interface FactsRow {
   budgets: BudgetRow[];
   held: string;
   key_held: string;
-  earlier: { reservation_id: string; amount: string; expires_at: string } | null;
+  earlier: EarlierHold | null;
   terms: ChargeTermsRow;
   /** The calendar month (its first day) the month counters in `terms` are of. */
   month: string;
@@ -58,6 +67,8 @@ export interface NewHold {
   readonly reservationId: string;
   readonly apiKeyId: string;
   readonly requestId: string | null;
+  /** A digest of the request, kept with a hold that has a request id (ADR 0127). */
+  readonly requestFingerprint: string | null;
   readonly amount: Decimal;
   readonly expiresAt: Date;
 }
@@ -71,7 +82,8 @@ const FACTS_SQL = `SELECT a.status,
       (SELECT revoked_at IS NOT NULL FROM api_keys WHERE account_id = $1 AND api_key_id = $2) AS key_revoked,
       a.holds_version::text AS holds_version, f.balances, f.budgets,
       h.held, h.key_held,
-      (SELECT json_build_object('reservation_id', reservation_id, 'amount', amount::text, 'expires_at', expires_at)
+      (SELECT json_build_object('reservation_id', reservation_id, 'amount', amount::text, 'expires_at', expires_at,
+          'request_fingerprint', request_fingerprint)
         FROM reservations WHERE account_id = $1 AND api_key_id = $2 AND request_id = $4) AS earlier,
       f.terms, $5::date::text AS month, ${factsVersionSql('$1')}::text AS facts_version,
       p.plan_name, p.plan_version
@@ -97,8 +109,8 @@ const HOLD: PreparedStatement = {
       UPDATE api_keys SET held = held + $5
       WHERE account_id = (SELECT account_id FROM serialised) AND api_key_id = $3 AND revoked_at IS NULL
       RETURNING account_id, api_key_id)
-    INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, amount, status, expires_at)
-    SELECT account_id, $2, api_key_id, $4, $5, 'held', $6 FROM counted
+    INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, request_fingerprint, amount, status, expires_at)
+    SELECT account_id, $2, api_key_id, $4, $8, $5, 'held', $6 FROM counted
     RETURNING reservation_id`,
 };
 
@@ -119,8 +131,8 @@ const HOLD_IF_CURRENT: PreparedStatement = {
       UPDATE api_keys SET held = held + $12
       WHERE account_id = (SELECT account_id FROM serialised) AND api_key_id = $2 AND revoked_at IS NULL
       RETURNING account_id, api_key_id)
-    INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, amount, status, expires_at)
-    SELECT account_id, $13, api_key_id, $4, $12, 'held', $14 FROM counted
+    INSERT INTO reservations (account_id, reservation_id, api_key_id, request_id, request_fingerprint, amount, status, expires_at)
+    SELECT account_id, $13, api_key_id, $4, $15, $12, 'held', $14 FROM counted
     RETURNING reservation_id`,
 };
 
@@ -174,6 +186,7 @@ export class AuthorizationStore {
       hold.amount.toFixed(),
       hold.expiresAt,
       holdsVersion,
+      hold.requestFingerprint,
     ]);
     return inserted.length === 1;
   }
@@ -205,6 +218,7 @@ export class AuthorizationStore {
       hold.amount.toFixed(),
       hold.reservationId,
       hold.expiresAt,
+      hold.requestFingerprint,
     ]);
     return inserted.length === 1;
   }

@@ -37,6 +37,7 @@ import { AuthorizationsException, AuthorizationsExceptionCode } from './authoriz
 import { balanceFacts, keyFacts, keyStatus } from '../books/balance-snapshot';
 import { AccountTurns } from './account-turns';
 import { TopUpStatusService } from '../topup-status/topup-status.service';
+import { requestFingerprint } from './authorization.dto';
 import type { AuthorizationRequest } from './authorization.dto';
 import { AuthorizationStore, factsAfterHold, keptFactsAt } from './authorization.store';
 import type { AuthorizationFacts, NewHold } from './authorization.store';
@@ -139,6 +140,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     request: AuthorizationRequest,
   ): Promise<AnsweredAuthorization> {
     const estimate = this.amountToHold(request, this.clock.now());
+    const fingerprint = request.request_id === undefined ? null : requestFingerprint(request);
     // Two decisions of one account at once would read the same facts, and one would be thrown
     // away: within this instance they take turns (ADR 0011). Other instances still serialise
     // on the hold counter. A refusal names a pending auto top-up, which `wait_ms` waits for.
@@ -147,7 +149,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
       request.wait_ms ?? 0,
       () =>
         this.turns.take(principal.accountId, () =>
-          this.decideInTurn(principal, request, estimate, this.clock.now()),
+          this.decideInTurn(principal, request, estimate, fingerprint, this.clock.now()),
         ),
     );
     return answered(outcome);
@@ -157,6 +159,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     principal: ApiKeyPrincipal,
     request: AuthorizationRequest,
     estimate: HoldEstimate,
+    fingerprint: string | null,
     now: Date,
   ): Promise<AuthorizationOutcome> {
     const manager = this.dataSource.manager;
@@ -170,7 +173,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
         facts = await this.readFacts(manager, principal, request, now);
         fresh = true;
       }
-      const decision = this.decide(facts, principal, request, estimate, now);
+      const decision = this.decide(facts, principal, request, estimate, fingerprint, now);
       if (!decision.hold) {
         if (!fresh) {
           facts = undefined;
@@ -196,7 +199,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     return this.dataSource.transaction(async (locked) => {
       await this.store.lockAccount(locked, principal.accountId);
       const facts = await this.readFacts(locked, principal, request, now);
-      const decision = this.decide(facts, principal, request, estimate, now);
+      const decision = this.decide(facts, principal, request, estimate, fingerprint, now);
       if (!decision.hold) return decision.outcome;
       if (!(await this.store.hold(locked, decision.hold, facts.holdsVersion))) {
         // A revocation does not wait for the account's lock: reading again refuses the key.
@@ -250,6 +253,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     principal: ApiKeyPrincipal,
     request: AuthorizationRequest,
     estimate: HoldEstimate,
+    fingerprint: string | null,
     now: Date,
   ): Decision {
     const budgets = currentPeriods(facts.budgets, now);
@@ -262,6 +266,14 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
     const answered = (account: BudgetStatus, keyHeld: Decimal) =>
       keyBudget ? keyStatus(keyBudget, keyHeld, account) : account;
     if (facts.earlier) {
+      const earlierFingerprint = facts.earlier.request_fingerprint;
+      // A hold placed before reservations kept their request's digest answers any repeat.
+      if (earlierFingerprint !== null && earlierFingerprint !== fingerprint) {
+        throw new AuthorizationsException(
+          AuthorizationsExceptionCode.IDEMPOTENCY_KEY_REUSED,
+          `request_id ${request.request_id} was used for another request (amount, estimate or ttl_seconds)`,
+        );
+      }
       return {
         outcome: granted(
           facts.earlier.reservation_id,
@@ -315,6 +327,7 @@ export class AuthorizationsService implements OnModuleInit, OnModuleDestroy {
       reservationId: `res_${randomUUID()}`,
       apiKeyId: principal.apiKeyId,
       requestId: request.request_id ?? null,
+      requestFingerprint: fingerprint,
       amount,
       expiresAt: new Date(now.getTime() + request.ttl_seconds * 1000),
     };

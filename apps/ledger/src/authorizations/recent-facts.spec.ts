@@ -16,6 +16,7 @@ const row = (held: string): FactsRow => ({
     reservation_id: 'res_1',
     amount: '1.000000000000',
     expires_at: '2026-12-02T10:00:00Z',
+    request_fingerprint: null,
   },
   terms: {
     plan: null,

@@ -17,6 +17,7 @@ import { ReservationsWithoutAForeignKey1763856003100 } from './1763856003100-res
 import { BudgetsCountOveragePerPeriod1763856003200 } from './1763856003200-budgets-count-overage-per-period.migration';
 import { BalanceSequencesAreFactsVersions1763856003300 } from './1763856003300-balance-sequences-are-facts-versions.migration';
 import { AnnouncedHolds1763856003460 } from './1763856003460-announced-holds.migration';
+import { ReservationsKeepTheirRequest1763856003627 } from './1763856003627-reservations-keep-their-request.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -39,4 +40,5 @@ export const LEDGER_MIGRATIONS = [
   BudgetsCountOveragePerPeriod1763856003200,
   BalanceSequencesAreFactsVersions1763856003300,
   AnnouncedHolds1763856003460,
+  ReservationsKeepTheirRequest1763856003627,
 ];
