@@ -184,4 +184,53 @@ describe('a hold is settled only by usage of its own key, or usage no other key 
     });
     expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true });
   });
+  it("another account's usage naming the hold, or the same key's after it ended, leaves it as it is", async () => {
+    const account = 'acct_hold_owner';
+    const { gateway } = await openAccount(account);
+    const other = 'acct_hold_stranger';
+    const { gateway: stranger } = await openAccount(other);
+    const reservationId = await holdOf(gateway.secret, '3.00');
+
+    const strangers = await postUsage(
+      other,
+      usageRated(other, '0.200000', {
+        api_key_id: stranger.api_key_id,
+        reservation_id: reservationId,
+      }),
+    );
+    expect(strangers).toMatchObject({ used: '0.200000', available: '9.800000' });
+    expect(await reservation(reservationId)).toEqual({ status: 'held', settled_cost: null });
+
+    // Settled once by its key's usage; a second event naming it is posted and settles nothing.
+    await postUsage(
+      account,
+      usageRated(account, '1.000000', {
+        api_key_id: gateway.api_key_id,
+        reservation_id: reservationId,
+      }),
+    );
+    const again = await postUsage(
+      account,
+      usageRated(account, '0.500000', {
+        api_key_id: gateway.api_key_id,
+        reservation_id: reservationId,
+      }),
+    );
+    expect(again).toMatchObject({
+      used: '1.500000',
+      extra_credit_remaining: '8.500000',
+      available: '8.500000',
+    });
+    expect(await reservation(reservationId)).toEqual({
+      status: 'settled',
+      settled_cost: '1.000000000000',
+    });
+    expect(await ledger.get(BalancesService).status(account, gateway.api_key_id)).toMatchObject({
+      used: '1.500000',
+      remaining: '3.500000',
+      available: '3.500000',
+    });
+    expect((await keyTotals(account))[0]!.held).toBe('0.000000000000');
+    expect(await ledger.get(ReconciliationService).reconcile()).toMatchObject({ ok: true });
+  });
 });
