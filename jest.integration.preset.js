@@ -1,5 +1,5 @@
 // Integration suites: real Kafka and PostgreSQL (found or started once by the global setup),
-// one file at a time so the 2-core machine is not oversubscribed, generous timeouts.
+// one file at a time per project (infra/test.sh runs two projects at once), generous timeouts.
 const path = require('node:path');
 const base = require('./jest.preset.js');
 
