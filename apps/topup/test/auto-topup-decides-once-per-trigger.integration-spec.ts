@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import { FakeStripeServer, eventually, scrapeMetrics } from '@tally/testing';
 import { AUTO_PACK_PURCHASED, TopUpHarness } from './topup.harness';
 
@@ -344,6 +345,33 @@ describe('auto top-up decides once per trigger and charges once per decision', (
       { account_id: 'acct_pm_json', stripe_payment_method_id: 'pm_shape3333' },
       { account_id: 'acct_pm_object', stripe_payment_method_id: 'pm_shape2222' },
     ]);
+  });
+
+  it('an allowance 14.6 % left, announced as 15, is below a 15 % trigger: charged once; 15.4 % is not', async () => {
+    const account = 'acct_exact_percent';
+    await topup.saveCard(account);
+    await topup.send('topup.update-auto-topup', {
+      account_id: account,
+      trigger_below_percent: 15,
+    });
+    // 1.54 of a 10 allowance left: 15.4 %, above the trigger, announced rounded as 15.
+    const allowanceLeft = (remaining: string) => ({
+      allowance: '10.000000',
+      used: new Decimal(10).minus(remaining).toFixed(6),
+      remaining,
+      extra_credit_remaining: '0.000000',
+      available: remaining,
+    });
+    await topup.balance(account, 1, 15, allowanceLeft('1.540000'));
+    expect(await topup.decided(account, 1)).toBeNull();
+    // 1.46 left: 14.6 %, below it, though the rounded figure is again 15.
+    await topup.balance(account, 2, 15, allowanceLeft('1.460000'));
+    await topup.boughtThePack(account, 2, [`tally-auto-topup-${account}:2`]);
+    const [kept] = await topup.db<{ last_available_percent: string }>(
+      `SELECT last_available_percent::text FROM "${topup.schema}".auto_topup_settings WHERE account_id = $1`,
+      [account],
+    );
+    expect(kept?.last_available_percent).toBe('14.600000000000');
   });
 
   it('no payment method id leaves top-up: not in Stripe metadata, payments, statuses, history or stored entries', async () => {

@@ -107,10 +107,15 @@ export class TopUpHarness extends InProcessApp {
     return this.stripe.deliver(this.webhookUrl, event, options.secret ?? WEBHOOK_SECRET, options);
   }
 
-  /** The ledger announces the account's balance with `availablePercent` left. */
-  async balance(accountId: string, sequence: number, availablePercent: number): Promise<void> {
+  /** The ledger announces the account's balance with `availablePercent` left (and `figures`). */
+  async balance(
+    accountId: string,
+    sequence: number,
+    availablePercent: number,
+    figures: Record<string, unknown> = {},
+  ): Promise<void> {
     await this.kafka.produceJson(this.topic(Topics.LedgerBalanceChanged), accountId, [
-      balanceChanged(accountId, sequence, availablePercent),
+      balanceChanged(accountId, sequence, availablePercent, figures),
     ]);
   }
 
