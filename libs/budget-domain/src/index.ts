@@ -33,7 +33,11 @@ export type {
 } from './events/usage-event';
 export { parseUsageRated, usageRatedSchema, usageTokens } from './events/usage-rated';
 export type { CostBreakdown, UsageRated } from './events/usage-rated';
-export { balanceChangedSchema, parseBalanceChanged } from './events/balance-changed';
+export {
+  balanceChangedSchema,
+  exactAvailablePercentOf,
+  parseBalanceChanged,
+} from './events/balance-changed';
 export type { BalanceChanged } from './events/balance-changed';
 export { ledgerTransactionSchema, parseLedgerTransaction } from './events/ledger-transaction';
 export type { LedgerTransaction } from './events/ledger-transaction';

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
-import { Decimal } from 'decimal.js';
-import { Topics, monthStartOf, parseBalanceChanged } from '@tally/budget-domain';
+import {
+  Topics,
+  exactAvailablePercentOf,
+  monthStartOf,
+  parseBalanceChanged,
+} from '@tally/budget-domain';
 import type { BalanceChanged } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import type { OutboxTransaction } from '@tally/messaging';
@@ -47,7 +51,8 @@ export class BalanceChangedConsumer implements OnApplicationBootstrap {
     const kept = [...latest.values()].map((balance) => ({
       accountId: balance.account_id,
       sequence: balance.sequence,
-      availablePercent: new Decimal(balance.available_percent),
+      // The exact figure: the wire's integer would leave 14.6 % unserved by a 15 % trigger.
+      availablePercent: exactAvailablePercentOf(balance),
     }));
     // Every account's, settings or not: its first setup decides it (ADR 0062).
     await this.settings.keepLastBalances(tx.manager, kept);
@@ -60,7 +65,7 @@ export class BalanceChangedConsumer implements OnApplicationBootstrap {
       if (lastBalanceSequence !== null && balance.sequence <= lastBalanceSequence) continue;
       const decided = {
         sequence: balance.sequence,
-        availablePercent: new Decimal(balance.available_percent),
+        availablePercent: exactAvailablePercentOf(balance),
       };
       if (await this.decisions.decide(tx, account, decided, now)) charged = true;
     }

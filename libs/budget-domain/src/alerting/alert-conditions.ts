@@ -3,6 +3,7 @@ import { ALERT_LEVELS } from '../budget/alert-level';
 import type { AlertLevel } from '../budget/alert-level';
 import { projectedPeriodCost } from '../budget/projection';
 import type { AlertKind } from '../events/alert-fired';
+import { exactAvailablePercentOf } from '../events/balance-changed';
 import type { BalanceChanged } from '../events/balance-changed';
 import { formatAmount } from '../money/amount';
 import { customThresholdKey } from './custom-threshold';
@@ -48,21 +49,14 @@ export function spendPercentOf(balance: Pick<BalanceChanged, 'available_percent'
   return 100 - balance.available_percent;
 }
 
-/**
- * Spend percent on the record's exact figures: 100 − (remaining + extra credit) / allowance ×
- * 100, as the ledger reckons it (holds are not spend). Without an allowance the base is the
- * credit given, which the record does not carry, so the rounded percent is all there is.
- */
+/** Spend percent on the record's exact figures: 100 − exact available_percent (holds are not spend). */
 export function exactSpendPercentOf(
   balance: Pick<
     BalanceChanged,
     'allowance' | 'remaining' | 'extra_credit_remaining' | 'available_percent'
   >,
 ): Decimal {
-  const allowance = new Decimal(balance.allowance);
-  if (!allowance.greaterThan(0)) return new Decimal(spendPercentOf(balance));
-  const funds = new Decimal(balance.remaining).plus(balance.extra_credit_remaining);
-  return new Decimal(100).minus(funds.dividedBy(allowance).times(100));
+  return new Decimal(100).minus(exactAvailablePercentOf(balance));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import { z } from 'zod';
 import { ALERT_LEVELS } from '../budget/alert-level';
 import { parseWith } from './parse-result';
@@ -41,4 +42,22 @@ export type BalanceChanged = z.infer<typeof balanceChangedSchema>;
 
 export function parseBalanceChanged(raw: Buffer | string | null): ParseResult<BalanceChanged> {
   return parseWith(balanceChangedSchema, raw);
+}
+
+/**
+ * available_percent on the record's exact figures, (remaining + extra credit) / allowance ×
+ * 100 as the ledger reckons it (DESIGN 4): the wire's integer would put 14.6 % at 15. Without
+ * an allowance the base is the credit given, which the record does not carry, so the rounded
+ * percent is all there is (ADR 0122).
+ */
+export function exactAvailablePercentOf(
+  balance: Pick<
+    BalanceChanged,
+    'allowance' | 'remaining' | 'extra_credit_remaining' | 'available_percent'
+  >,
+): Decimal {
+  const allowance = new Decimal(balance.allowance);
+  if (!allowance.greaterThan(0)) return new Decimal(balance.available_percent);
+  const funds = new Decimal(balance.remaining).plus(balance.extra_credit_remaining);
+  return funds.dividedBy(allowance).times(100);
 }
