@@ -440,6 +440,46 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     expect(topup.paymentsOf(account)).toHaveLength(1);
   });
 
+  it('a signed event carrying a NUL byte (in its id, its type or its object) answers 422 VALIDATION_FAILED and writes nothing', async () => {
+    const account = 'acct_nul_byte';
+    const { reply, completed, session } = await paidCheckout(account, '30');
+    const id = completed['id'] as string;
+    const malformed = [
+      { ...completed, id: `${id}\u0000x` },
+      { ...completed, type: 'checkout.session.completed\u0000' },
+      {
+        ...completed,
+        data: {
+          object: {
+            ...session,
+            metadata: { ...(session['metadata'] as object), account_id: `${account}\u0000` },
+          },
+        },
+      },
+    ];
+    for (const event of malformed) {
+      const response = await topup.deliver(event);
+      expect(response.status).toBe(422);
+      expect(await response.json()).toMatchObject({ error_code: 'VALIDATION_FAILED' });
+    }
+    expect(
+      await topup.db(`SELECT 1 FROM "${topup.schema}".stripe_events WHERE event_id LIKE $1`, [
+        `${id}%`,
+      ]),
+    ).toHaveLength(0);
+    expect(
+      await topup.db<{ status: string }>(
+        `SELECT status FROM "${topup.schema}".topup_entries WHERE checkout_session_id = $1`,
+        [reply.session_id],
+      ),
+    ).toEqual([{ status: 'open' }]);
+
+    // The event as Stripe signs it goes through, once.
+    expect((await topup.deliver(completed)).status).toBe(200);
+    await eventually(async () => expect(await ledgerCredit(account)).toBe('10.000000'));
+    expect(topup.paymentsOf(account)).toHaveLength(1);
+  });
+
   it('history refuses a cursor it could not have given (entry id not a uuid, a time before 4713 BC) with VALIDATION_FAILED', async () => {
     const cursorOf = (at: string, entryId: string) =>
       Buffer.from(JSON.stringify([at, entryId])).toString('base64url');
