@@ -23,7 +23,7 @@ import { WebhooksException, WebhooksExceptionCode } from './webhooks.exception';
 
 const webhooks = counter(
   'tally_topup_webhooks_total',
-  'Stripe webhook deliveries: handled, duplicate (event seen before), bad_signature, ignored',
+  'Stripe webhook deliveries: handled, duplicate (event seen before), bad_signature, malformed, ignored',
   ['outcome'],
 );
 
@@ -108,13 +108,23 @@ export class WebhooksService {
       return refuse('no STRIPE_WEBHOOK_SECRET is configured: no webhook can be verified');
     if (!rawBody || rawBody.length === 0) return refuse('the request has no body');
     if (!signature) return refuse('the Stripe-Signature header is missing');
+    let event: Stripe.Event;
     try {
-      return Stripe.webhooks.constructEvent(rawBody, signature, secret);
+      event = Stripe.webhooks.constructEvent(rawBody, signature, secret);
     } catch (error) {
       return refuse(
         `the Stripe-Signature does not verify: ${redactStripeText(error instanceof Error ? error.message : String(error))}`,
       );
     }
+    const malformed = malformedEventReason(event);
+    if (malformed) {
+      webhooks.inc({ outcome: 'malformed' });
+      throw new WebhooksException(
+        WebhooksExceptionCode.VALIDATION_FAILED,
+        `the event is signed but not one Stripe sends: ${malformed}`,
+      );
+    }
+    return event;
   }
 
   /**
@@ -352,4 +362,38 @@ export class WebhooksService {
 
 function handled(entry: Entry, announced: PaymentEvent[]): Outcome {
   return { outcome: 'handled', accountId: entry.accountId, announced };
+}
+
+/**
+ * Why a verified event cannot be applied, if it cannot: a refusal with a code, never a 500 that
+ * Stripe would deliver again for days. PostgreSQL text cannot hold a NUL byte, and Stripe sends
+ * none.
+ */
+function malformedEventReason(event: Stripe.Event): string | undefined {
+  const { id, type, data } = event as unknown as Record<string, unknown>;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 255)
+    return 'its id is not a string of 1 to 255 characters';
+  if (typeof type !== 'string' || type.length === 0) return 'it has no type';
+  const object = (data as Record<string, unknown> | null | undefined)?.['object'];
+  if (typeof object !== 'object' || object === null || Array.isArray(object))
+    return 'it has no data.object';
+  if (holdsNul(event)) return 'it holds a NUL byte';
+  return undefined;
+}
+
+/** Walks the event without recursion: a signed body may nest deeper than the call stack. */
+function holdsNul(event: unknown): boolean {
+  const pending: unknown[] = [event];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return true;
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key.includes('\u0000')) return true;
+        pending.push(inner);
+      }
+    }
+  }
+  return false;
 }
