@@ -263,6 +263,30 @@ describe('alerting with private webhook URLs refused and no SMTP', () => {
       ).toEqual(['resolved auto_topup_failed', 'resolved auto_topup_paused']);
     });
 
+    it('a failed refund given back (a restoration) leaves auto_topup_failed fired; a purchase resolves it', async () => {
+      const account = 'acct_topup_restored';
+      await alerting.kafka.produceJson(alerting.topic('payments.events'), account, [
+        payment(account, 'pay_r1', 'credit_failed', 'auto'),
+        // The credit of an earlier payment's refund that failed comes back: no payment was made.
+        {
+          ...payment(account, 'topup:e1:restored:re_1', 'credit_purchased', 'auto'),
+          restores_refund: 're_1',
+        },
+        payment(account, 'pay_r2', 'credit_failed', 'auto'),
+        payment(account, 'pay_r3', 'credit_purchased', 'manual'),
+      ]);
+      await eventually(() =>
+        expect(of(account).map((a) => `${a.state} ${a.kind}`)).toContain(
+          'resolved auto_topup_failed',
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(of(account).map((a) => `${a.state} ${a.kind}`)).toEqual([
+        'fired auto_topup_failed',
+        'resolved auto_topup_failed',
+      ]);
+    });
+
     it('a record it cannot read is dead-lettered with a reason, and the next one is applied', async () => {
       const deadLetters = await alerting.kafka.record(alerting.topic('usage.dead-letter'));
       await alerting.kafka.produce(alerting.topic('topup.status-changed'), [

@@ -1,4 +1,4 @@
-import { FakeStripeServer, eventually } from '@tally/testing';
+import { FakeStripeServer, eventually, scrapeMetrics } from '@tally/testing';
 import { TopUpHarness } from './topup.harness';
 
 interface CheckoutReply {
@@ -121,6 +121,33 @@ describe('refunds are never lost nor counted as automatic payments', () => {
     ).toEqual([
       ['refund', 'failed', '0.000000'],
       ['auto_purchase', 'succeeded', '10.000000'],
+    ]);
+  });
+
+  it('a failed refund given back is announced as a restoration of its refund and counted apart from purchases', async () => {
+    const account = 'acct_restoration_counted';
+    const counted = async () => {
+      const metrics = await scrapeMetrics(topup.url);
+      return [
+        metrics.get('tally_topup_payments_total{kind="credit_purchased",trigger="auto"}') ?? 0,
+        metrics.get('tally_topup_refund_restorations_total{trigger="auto"}') ?? 0,
+      ];
+    };
+    await topup.saveCard(account);
+    const [purchasedBefore = 0, restoredBefore = 0] = await counted();
+    await topup.balance(account, 1, 4);
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(1));
+    const paymentIntentId = topup.paymentsOf(account)[0]?.stripe_ref as string;
+    const refund = stripe.createRefund(paymentIntentId);
+    await topup.deliver(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
+    await topup.deliver(stripe.event('refund.failed', stripe.failRefund(refund.id)));
+    await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(3));
+    // One automatic purchase was made; the restoration gives a refund's credit back, no more.
+    expect(await counted()).toEqual([purchasedBefore + 1, restoredBefore + 1]);
+    expect(topup.paymentsOf(account).map((payment) => payment.restores_refund ?? null)).toEqual([
+      null,
+      null,
+      refund.id,
     ]);
   });
 

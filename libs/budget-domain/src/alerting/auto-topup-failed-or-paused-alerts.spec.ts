@@ -74,4 +74,13 @@ describe('auto top-up failed or paused', () => {
       undefined,
     );
   });
+
+  it('a restoration (a failed refund given back) is no purchase: the failure still holds', () => {
+    const restoration = {
+      ...payment('credit_purchased', 'auto'),
+      id: 'topup:e1:restored:re_1',
+      restores_refund: 're_1',
+    };
+    expect(autoTopUpFailureConditions(restoration, standing)).toBe(undefined);
+  });
 });
