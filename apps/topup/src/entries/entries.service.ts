@@ -17,6 +17,12 @@ const payments = counter(
   ['kind', 'trigger'],
 );
 
+const restorations = counter(
+  'tally_topup_refund_restorations_total',
+  'Refunds that failed or were canceled after taking credit back, whose credit was given back (announced as credit_purchased with restores_refund, ADR 0123)',
+  ['trigger'],
+);
+
 const ZERO = new Decimal(0);
 export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_MAX_LIMIT = 200;
@@ -54,6 +60,8 @@ export class EntriesService {
       credit: Decimal;
       paid: Decimal;
       stripeRef: string | null;
+      /** The refund whose credit a `credit_purchased` gives back (ADR 0123). */
+      restoresRefund?: string;
       at: Date;
     },
   ): PaymentEvent {
@@ -67,6 +75,7 @@ export class EntriesService {
       paid_amount: formatAmount(fact.paid),
       paid_currency: entry.paidCurrency,
       stripe_ref: fact.stripeRef,
+      ...(fact.restoresRefund === undefined ? {} : { restores_refund: fact.restoresRefund }),
       at: fact.at.toISOString(),
     };
     tx.publish(Topics.PaymentsEvents, entry.accountId, event);
@@ -75,7 +84,11 @@ export class EntriesService {
 
   /** Counts announced facts once their transaction committed. */
   count(events: readonly PaymentEvent[]): void {
-    for (const event of events) payments.inc({ kind: event.kind, trigger: event.trigger });
+    for (const event of events) {
+      // A restoration is money kept, not a payment made: counted apart from purchases.
+      if (event.restores_refund) restorations.inc({ trigger: event.trigger });
+      else payments.inc({ kind: event.kind, trigger: event.trigger });
+    }
   }
 
   /** The account's payments, newest first; Stripe references masked. */

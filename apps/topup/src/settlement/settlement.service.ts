@@ -200,6 +200,7 @@ export class SettlementService {
       credit: recorded.creditAmount,
       paid: recorded.paidAmount,
       stripeRef: purchase.paymentIntentId,
+      restoresRefund: refund.refundId,
       at: now,
     });
     return {

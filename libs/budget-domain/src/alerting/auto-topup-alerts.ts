@@ -39,14 +39,15 @@ export function autoTopUpPausedConditions(
 
 /**
  * The auto_topup_failed condition after a payment: a failed auto top-up makes it hold, a
- * credit purchase clears it; anything else (a refund, a failed manual checkout) leaves it
- * as it was (undefined).
+ * credit purchase clears it; anything else (a refund, a failed refund's credit given back, a
+ * failed manual checkout) leaves it as it was (undefined).
  */
 export function autoTopUpFailureConditions(
   payment: PaymentEvent,
   standing: AccountStanding,
 ): AlertCondition[] | undefined {
-  if (payment.kind === 'credit_purchased') return [];
+  // A failed refund given back is no purchase: the card that failed has not been used since.
+  if (payment.kind === 'credit_purchased') return payment.restores_refund ? undefined : [];
   if (payment.kind !== 'credit_failed' || payment.trigger !== 'auto') return undefined;
   return [
     {

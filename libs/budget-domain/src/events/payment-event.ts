@@ -18,6 +18,12 @@ export const paymentEventSchema = z.object({
   paid_amount: eventAmountString,
   paid_currency: z.string().regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code'),
   stripe_ref: plainText(256).nullable(),
+  /**
+   * On a `credit_purchased` that gives back the credit of a refund that failed or was canceled
+   * (ADR 0087): that refund's Stripe id. No payment was made; readers tell it from a purchase by
+   * this (ADR 0123). Absent on every other fact.
+   */
+  restores_refund: plainText(256).optional(),
   at: isoTimestamp,
 });
 
