@@ -317,6 +317,44 @@ describe('auto top-up decides once per trigger and charges once per decision', (
     expect(new Set(created.map((row) => row.payment_intent_id)).size).toBe(2);
   });
 
+  it('a card removed, or replaced, while a charge whose answer was lost waits for its retry: the PaymentIntent Stripe made is credited, never failed nor made again', async () => {
+    const madeFor = (account: string) =>
+      stripe
+        .objectsOf<{ metadata: Record<string, string>; status: string }>('payment_intent')
+        .filter((paymentIntent) => paymentIntent.metadata['account_id'] === account)
+        .map((paymentIntent) => paymentIntent.status);
+    const removed = 'acct_card_removed_mid_charge';
+    const replaced = 'acct_card_replaced_mid_charge';
+    for (const account of [removed, replaced]) {
+      const card = await topup.saveCard(account);
+      // The client's own retry of a lost answer is lost too: top-up tries again in 2 s.
+      stripe.dropNextResponses(2);
+      await topup.balance(account, 5, 4);
+      // The first attempt reached Stripe, which charged the card; its answers were lost.
+      await eventually(() => expect(topup.chargesOf(account)).toHaveLength(2));
+      if (account === removed) {
+        const detached = await topup.deliver(
+          stripe.event('payment_method.detached', {
+            id: card.payment_method,
+            object: 'payment_method',
+            customer: null,
+          }),
+        );
+        expect(detached.status).toBe(200);
+      } else {
+        await topup.saveCard(account);
+      }
+      await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(1), 20_000);
+      expect(topup.paymentsOf(account)[0]).toMatchObject(AUTO_PACK_PURCHASED);
+      expect(madeFor(account)).toEqual(['succeeded']);
+    }
+    // A new card for the removed one charges nothing more: that balance was paid for.
+    await topup.saveCard(removed);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(madeFor(removed)).toEqual(['succeeded']);
+    expect(topup.paymentsOf(removed)).toHaveLength(1);
+  });
+
   it('a payment method arriving as an id, an expanded object or a JSON string is saved as its id', async () => {
     const shapes = {
       acct_pm_id: 'pm_shape1111',

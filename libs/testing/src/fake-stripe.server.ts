@@ -325,7 +325,7 @@ export class FakeStripeServer {
       params,
       idempotencyKey,
     });
-    const send = (status: number, body: string) => {
+    const answer = (status: number, body: string) => {
       response.writeHead(status, {
         'content-type': 'application/json',
         'request-id': `req_${randomBytes(8).toString('hex')}`,
@@ -333,9 +333,18 @@ export class FakeStripeServer {
       });
       response.end(body);
     };
+    // A lost answer is lost whether the request was carried out now or replayed for its key.
+    const send = (status: number, body: string) => {
+      if (this.drops > 0) {
+        this.drops -= 1;
+        request.socket.destroy();
+        return;
+      }
+      answer(status, body);
+    };
     if (this.failures > 0) {
       this.failures -= 1;
-      send(500, error('api_error', 'the fake was told to fail'));
+      answer(500, error('api_error', 'the fake was told to fail'));
       return;
     }
     const fingerprint = `${request.method} ${url.pathname} ${raw}`;
@@ -357,11 +366,6 @@ export class FakeStripeServer {
     const { status, body } = this.route(request.method ?? 'GET', url.pathname, params);
     if (idempotencyKey && request.method === 'POST')
       this.idempotent.set(idempotencyKey, { status, body, fingerprint });
-    if (this.drops > 0) {
-      this.drops -= 1;
-      request.socket.destroy();
-      return;
-    }
     send(status, body);
   }
 
