@@ -36,7 +36,7 @@ const API_VERSION = '2026-10-28.endive';
  * replays the stored response for a repeated idempotency key as Stripe does (and refuses the
  * key with other params), and can be told to fail, decline, require action or answer
  * `processing`. It serves what top-up uses: Checkout Sessions (payment and setup), customers,
- * PaymentIntents, SetupIntents and PaymentMethods, and reads charges and refunds (a charge's
+ * PaymentIntents (a customer's listed too), SetupIntents and PaymentMethods, and reads charges and refunds (a charge's
  * refunds listed too); helpers complete sessions, settle PaymentIntents, refund them (refunds
  * that succeed, stay pending, fail or are canceled), and build signed webhook deliveries.
  */
@@ -380,6 +380,8 @@ export class FakeStripeServer {
     if (method === 'POST' && path === '/v1/customers') return ok(this.createCustomer(params));
     if (method === 'POST' && path === '/v1/payment_intents')
       return this.createPaymentIntent(params);
+    if (method === 'GET' && path === '/v1/payment_intents')
+      return { status: 200, body: JSON.stringify(this.listPaymentIntents(params)) };
     if (method === 'GET' && path === '/v1/refunds')
       return { status: 200, body: JSON.stringify(this.listRefunds(params)) };
     const match =
@@ -393,6 +395,20 @@ export class FakeStripeServer {
       status: 404,
       body: error('invalid_request_error', `No such object: ${path}`, 'resource_missing'),
     };
+  }
+
+  /** A customer's PaymentIntents (created since `created[gte]`), newest first, on one page. */
+  private listPaymentIntents(params: Record<string, unknown>): Record<string, unknown> {
+    const since = Number((params['created'] as Record<string, unknown> | undefined)?.['gte'] ?? 0);
+    const paymentIntents = [...this.objects.values()]
+      .filter(
+        (object) =>
+          object['object'] === 'payment_intent' &&
+          (params['customer'] === undefined || object['customer'] === params['customer']) &&
+          Number(object['created']) >= since,
+      )
+      .reverse();
+    return { object: 'list', url: '/v1/payment_intents', has_more: false, data: paymentIntents };
   }
 
   /** A charge's or a PaymentIntent's refunds, newest first, on one page. */

@@ -100,24 +100,41 @@ export class ChargerService implements OnApplicationBootstrap, OnModuleDestroy {
     return due.length;
   }
 
+  /**
+   * Asks Stripe for the charge. Without a card now, an attempt before this one (its answer lost)
+   * may still have charged the card it had: what it made is asked for, never assumed failed, or
+   * a new card would be charged for the same balance again.
+   */
+  private async send(due: DueCharge): Promise<ChargeOutcome> {
+    const { entry, customerId, paymentMethodId } = due;
+    if (!customerId || !entry.decisionId)
+      return { outcome: 'failed', paymentIntentId: null, code: 'no_payment_method' };
+    if (!paymentMethodId) {
+      const earlier =
+        entry.chargeAttempts > 1
+          ? await this.stripe.earlierCharge(customerId, entry.decisionId, entry.createdAt)
+          : undefined;
+      return earlier ?? { outcome: 'failed', paymentIntentId: null, code: 'no_payment_method' };
+    }
+    return this.stripe.chargeOffSession({
+      payment: {
+        accountId: entry.accountId,
+        entryId: entry.entryId,
+        trigger: 'auto',
+        paidAmount: entry.paidAmount,
+        paidCurrency: entry.paidCurrency,
+        creditAmount: entry.creditAmount,
+      },
+      decisionId: entry.decisionId,
+      decidedAt: entry.createdAt,
+      customerId,
+      paymentMethodId,
+    });
+  }
+
   private async charge(due: DueCharge): Promise<void> {
     const { entry } = due;
-    const outcome: ChargeOutcome =
-      due.customerId && due.paymentMethodId && entry.decisionId
-        ? await this.stripe.chargeOffSession({
-            payment: {
-              accountId: entry.accountId,
-              entryId: entry.entryId,
-              trigger: 'auto',
-              paidAmount: entry.paidAmount,
-              paidCurrency: entry.paidCurrency,
-              creditAmount: entry.creditAmount,
-            },
-            decisionId: entry.decisionId,
-            customerId: due.customerId,
-            paymentMethodId: due.paymentMethodId,
-          })
-        : { outcome: 'failed', paymentIntentId: null, code: 'no_payment_method' };
+    const outcome = await this.send(due);
     const announced = await this.messaging.transaction(async (tx): Promise<PaymentEvent[]> => {
       const now = new Date();
       // Settings before the entry, as every settling transaction locks them.

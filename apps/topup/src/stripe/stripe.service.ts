@@ -194,6 +194,8 @@ export class StripeService implements OnModuleInit {
   async chargeOffSession(input: {
     readonly payment: PaymentMetadata;
     readonly decisionId: string;
+    /** When the charge was decided: no PaymentIntent of it can be older. */
+    readonly decidedAt: Date;
     readonly customerId: string;
     readonly paymentMethodId: string;
   }): Promise<ChargeOutcome> {
@@ -213,26 +215,53 @@ export class StripeService implements OnModuleInit {
         },
         { idempotencyKey: autoChargeIdempotencyKey(input.decisionId) },
       );
-      switch (paymentIntent.status) {
-        case 'succeeded':
-          return { outcome: 'succeeded', paymentIntentId: paymentIntent.id };
-        case 'processing':
-        case 'requires_capture':
-          return { outcome: 'processing', paymentIntentId: paymentIntent.id };
-        case 'requires_action':
-        case 'requires_confirmation':
-        case 'requires_payment_method':
-        case 'canceled':
-          return {
-            outcome: 'failed',
-            paymentIntentId: paymentIntent.id,
-            code: paymentIntent.last_payment_error?.code ?? paymentIntent.status,
-          };
-      }
-      // A status this code does not know: its webhook will settle it.
-      return { outcome: 'processing', paymentIntentId: paymentIntent.id };
+      return outcomeOf(paymentIntent);
     } catch (error) {
+      // The key was used with other parameters (the card changed since an attempt whose answer
+      // was lost): that attempt may have charged, so what it made is asked for, not assumed.
+      if (error instanceof Stripe.errors.StripeIdempotencyError) {
+        const earlier = await this.earlierCharge(
+          input.customerId,
+          input.decisionId,
+          input.decidedAt,
+        );
+        if (earlier) return earlier;
+      }
       return this.chargeFailure(error);
+    }
+  }
+
+  /**
+   * What an earlier attempt of this decision made, when it cannot be sent again under its key
+   * (the card was removed or replaced meanwhile): the customer's PaymentIntent carrying the
+   * decision, or undefined when no attempt reached Stripe. Listing is strongly consistent, unlike
+   * search.
+   */
+  async earlierCharge(
+    customerId: string,
+    decisionId: string,
+    decidedAt: Date,
+  ): Promise<ChargeOutcome | undefined> {
+    const stripe = this.requireClient();
+    try {
+      const made = await stripe.paymentIntents
+        .list({
+          customer: customerId,
+          // Minutes of slack for the two clocks; a decision is charged within about 37 minutes.
+          created: { gte: Math.floor(decidedAt.getTime() / 1000) - 600 },
+          limit: 100,
+        })
+        .autoPagingToArray({ limit: 10_000 });
+      const paymentIntent = made.find((made) => made.metadata['decision_id'] === decisionId);
+      return paymentIntent ? outcomeOf(paymentIntent) : undefined;
+    } catch (error) {
+      this.logger.warn(
+        `could not list the PaymentIntents of a charge, will retry: ${describe(error)}`,
+      );
+      return {
+        outcome: 'retry',
+        code: error instanceof Stripe.errors.StripeError ? (error.code ?? error.type) : 'no_answer',
+      };
     }
   }
 
@@ -281,6 +310,28 @@ export class StripeService implements OnModuleInit {
     }
     return this.client;
   }
+}
+
+/** How a PaymentIntent of an automatic charge stands, as the charge's outcome. */
+function outcomeOf(paymentIntent: Stripe.PaymentIntent): ChargeOutcome {
+  switch (paymentIntent.status) {
+    case 'succeeded':
+      return { outcome: 'succeeded', paymentIntentId: paymentIntent.id };
+    case 'processing':
+    case 'requires_capture':
+      return { outcome: 'processing', paymentIntentId: paymentIntent.id };
+    case 'requires_action':
+    case 'requires_confirmation':
+    case 'requires_payment_method':
+    case 'canceled':
+      return {
+        outcome: 'failed',
+        paymentIntentId: paymentIntent.id,
+        code: paymentIntent.last_payment_error?.code ?? paymentIntent.status,
+      };
+  }
+  // A status this code does not know: its webhook will settle it.
+  return { outcome: 'processing', paymentIntentId: paymentIntent.id };
 }
 
 /** Derived from the decision alone: every retry of one decision sends the same key. */
