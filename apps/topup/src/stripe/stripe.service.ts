@@ -252,7 +252,7 @@ export class StripeService implements OnModuleInit {
           limit: 100,
         })
         .autoPagingToArray({ limit: 10_000 });
-      const paymentIntent = made.find((made) => made.metadata['decision_id'] === decisionId);
+      const paymentIntent = made.find((each) => each.metadata['decision_id'] === decisionId);
       return paymentIntent ? outcomeOf(paymentIntent) : undefined;
     } catch (error) {
       this.logger.warn(
