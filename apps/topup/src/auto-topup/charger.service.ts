@@ -134,7 +134,19 @@ export class ChargerService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async charge(due: DueCharge): Promise<void> {
     const { entry } = due;
-    const outcome = await this.send(due);
+    let outcome = await this.send(due);
+    // The last attempt without an answer: an earlier one may have charged, so Stripe is asked
+    // what it made before the charge is failed (outside the transaction, ADR 0026).
+    if (
+      outcome.outcome === 'retry' &&
+      RETRY_DELAYS_MS[entry.chargeAttempts - 1] === undefined &&
+      due.customerId &&
+      entry.decisionId
+    ) {
+      outcome =
+        (await this.stripe.earlierCharge(due.customerId, entry.decisionId, entry.createdAt)) ??
+        outcome;
+    }
     const announced = await this.messaging.transaction(async (tx): Promise<PaymentEvent[]> => {
       const now = new Date();
       // Settings before the entry, as every settling transaction locks them.
