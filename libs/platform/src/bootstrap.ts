@@ -40,6 +40,7 @@ export async function createServiceApp(
   );
   await installHttpEdge(app, config);
   timeHttpRequests(app);
+  closeConnectionsWhileDraining(app);
   return app;
 }
 
@@ -65,12 +66,57 @@ function timeHttpRequests(app: NestFastifyApplication): void {
     });
 }
 
-/**
- * Starts a service: shutdown hooks so SIGTERM drains consumers and the outbox, and the HTTP
- * port for health, metrics and the service's own API.
- */
 export type BeforeListen = (app: INestApplication) => Promise<void>;
 
+const draining = new WeakSet<NestFastifyApplication>();
+
+/**
+ * A response sent while the server drains closes its connection: the server's close waits for
+ * every connection, and a kept-alive one would hold it for Fastify's 72 s keep-alive timeout.
+ */
+function closeConnectionsWhileDraining(app: NestFastifyApplication): void {
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', (_request, reply, payload, done) => {
+      if (draining.has(app)) void reply.header('connection', 'close');
+      done(null, payload);
+    });
+}
+
+/**
+ * SIGTERM or SIGINT closes the HTTP server first (new requests 503, taken ones answered), then
+ * the app, then raises the signal again. Nest's own hooks ran onModuleDestroy first: admin's
+ * command client was closed while requests it had sent waited for their replies.
+ */
+function closeOnSignals(app: NestFastifyApplication, logger: Logger): void {
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // A second signal while draining is ignored, as Nest's hooks did.
+    if (closing) return;
+    closing = true;
+    void (async () => {
+      try {
+        draining.add(app);
+        await app.getHttpAdapter().close();
+        await app.close();
+      } catch (error) {
+        const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        logger.error(`shutdown failed: ${reason}`);
+        process.exit(1);
+      }
+      for (const each of signals) process.removeListener(each, onSignal);
+      process.kill(process.pid, signal);
+    })();
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+}
+
+/**
+ * Starts a service: the HTTP port for health, metrics and the service's own API, and a
+ * SIGTERM that stops taking requests, answers those taken, then drains consumers and the outbox.
+ */
 export async function startService(
   module: Type<unknown> | DynamicModule,
   port: number,
@@ -79,7 +125,6 @@ export async function startService(
   edge: Partial<HttpEdgeConfig> = {},
 ): Promise<INestApplication> {
   const app = await createServiceApp(module, undefined, edge);
-  app.enableShutdownHooks();
   try {
     await beforeListen?.(app);
     await app.listen(port, '0.0.0.0');
@@ -87,7 +132,9 @@ export async function startService(
     await app.close().catch(() => undefined);
     throw error;
   }
-  new Logger(name).log(`${name} listening on :${port}`);
+  const logger = new Logger(name);
+  closeOnSignals(app, logger);
+  logger.log(`${name} listening on :${port}`);
   return app;
 }
 
