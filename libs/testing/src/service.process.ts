@@ -63,6 +63,28 @@ export class ServiceProcess {
     return handle;
   }
 
+  /**
+   * Runs the service as `start` would and waits for it to exit, at most `timeoutMs` (then it is
+   * SIGKILLed and the code is null): what a start with a configuration it must refuse does.
+   */
+  static async exitOf(
+    service: string,
+    env: Record<string, string>,
+    timeoutMs = 20_000,
+  ): Promise<{ code: number | null; output: string }> {
+    buildOnce();
+    const child = spawn(process.execPath, serviceNodeArgs(service), {
+      cwd: WORKSPACE_ROOT,
+      env: { ...process.env, PORT: String(await freePort()), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const handle = new ServiceProcess(service, 0, child);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const code = await handle.exited;
+    clearTimeout(timer);
+    return { code, output: handle.logs() };
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }
