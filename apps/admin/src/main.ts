@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { runService } from '@tally/platform';
+import { configFromEnv, runService } from '@tally/platform';
 import { prepareAdminHttp } from './admin.app';
 import { AdminModule } from './admin.module';
 import { adminConfigFromEnv } from './config/admin.config';
 import { ADMIN_EDGE } from './http/admin-edge';
 
-const config = adminConfigFromEnv();
+const config = configFromEnv('admin', () => adminConfigFromEnv());
 runService(
   AdminModule.forRoot(config),
   config.port,

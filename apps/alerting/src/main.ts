@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { runService } from '@tally/platform';
+import { configFromEnv, runService } from '@tally/platform';
 import { startAlertingCommands } from './alerting.app';
 import { alertingConfigFromEnv } from './config/alerting.config';
 import { AlertingModule } from './alerting.module';
 
-const config = alertingConfigFromEnv();
+const config = configFromEnv('alerting', () => alertingConfigFromEnv());
 runService(AlertingModule.forRoot(config), config.port, 'alerting', (app) =>
   startAlertingCommands(app, config),
 );

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { runService } from '@tally/platform';
+import { configFromEnv, runService } from '@tally/platform';
 import { meteringConfigFromEnv } from './config/metering.config';
 import { MeteringModule } from './metering.module';
 
-const config = meteringConfigFromEnv();
+const config = configFromEnv('metering', () => meteringConfigFromEnv());
 runService(MeteringModule.forRoot(config), config.port, 'metering');

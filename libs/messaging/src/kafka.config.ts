@@ -47,6 +47,15 @@ export function kafkaConfigFromEnv(
     .split(',')
     .map((broker) => broker.trim())
     .filter(Boolean);
+  // kafkajs retries a broker it can never connect to (no port, a port past 65535) for ever.
+  for (const broker of brokers) {
+    const port = /^(?:\[[^\]\s]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(broker)?.[1];
+    if (port === undefined || Number(port) < 1 || Number(port) > 65_535) {
+      throw new Error(
+        `KAFKA_BROKERS must be host:port pairs separated by commas, got "${env['KAFKA_BROKERS']}"`,
+      );
+    }
+  }
   const partitions = Number(env['KAFKA_PARTITIONS'] ?? 12);
   if (!Number.isInteger(partitions) || partitions < 1) {
     throw new Error(

@@ -29,4 +29,16 @@ describe('database configuration', () => {
       'DB_POOL_SIZE must be a positive integer',
     );
   });
+
+  it('refuses a DATABASE_URL that is not a postgres:// URL without showing its password', () => {
+    const refusal = (url: string) => () => databaseConfigFromEnv('ledger', { DATABASE_URL: url });
+    expect(refusal('postgres//tally:secret@db/tally')).toThrow(
+      'DATABASE_URL must be a URL like postgres://user:password@host:5432/database, got text that is not a URL',
+    );
+    expect(refusal('mysql://tally:secret@db/tally')).toThrow(
+      'DATABASE_URL must be a postgres:// URL, got a mysql: URL',
+    );
+    for (const url of ['postgresql://db/tally', 'postgres://postgres@/test?host=/run/postgresql'])
+      expect(databaseConfigFromEnv('ledger', { DATABASE_URL: url }).url).toBe(url);
+  });
 });

@@ -26,8 +26,24 @@ export function databaseConfigFromEnv(
     throw new Error(`DB_POOL_SIZE must be a positive integer, got "${env['DB_POOL_SIZE']}"`);
   }
   return {
-    url: env['DATABASE_URL'] || DEFAULT_DATABASE_URL,
+    url: databaseUrl(env['DATABASE_URL'] || DEFAULT_DATABASE_URL),
     schema: assertSchemaName(env['DB_SCHEMA'] || defaultSchema),
     poolSize,
   };
+}
+
+/**
+ * A postgres:// URL, else an error naming the variable: pg reads other text as a host or a
+ * socket, and the start failed with `getaddrinfo ENOTFOUND base`. The text may hold a
+ * password, so the error shows at most its scheme. (WHATWG's URL refuses the socket form
+ * `postgres://user@/db?host=/run/postgresql`, which pg takes, so only the scheme is checked.)
+ */
+function databaseUrl(text: string): string {
+  if (/^postgres(ql)?:\/\//i.test(text)) return text;
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1];
+  throw new Error(
+    scheme
+      ? `DATABASE_URL must be a postgres:// URL, got a ${scheme}: URL`
+      : 'DATABASE_URL must be a URL like postgres://user:password@host:5432/database, got text that is not a URL',
+  );
 }

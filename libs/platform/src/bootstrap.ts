@@ -171,6 +171,20 @@ export function runService(
   void attempt(START_ATTEMPTS);
 }
 
+/**
+ * A service's configuration, or one line naming what is wrong and exit 1: a start that cannot
+ * work says so to its supervisor instead of a stack trace, and never runs on a nonsense value.
+ */
+export function configFromEnv<T>(name: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${name}: configuration refused: ${reason.split('\n')[0]}\n`);
+    process.exit(1);
+  }
+}
+
 export function portFromEnv(defaultPort: number, env: NodeJS.ProcessEnv = process.env): number {
   const port = Number(env['PORT'] ?? defaultPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -59,3 +59,22 @@ export function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: 
   }
   return value;
 }
+
+/** The longest delay Node's timers take: beyond it a timer fires after 1 ms, again and again. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * An environment variable holding a duration in ms a timer waits, from `min` to MAX_TIMER_MS,
+ * or the fallback when it is unset or empty.
+ */
+export function timerMs(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > MAX_TIMER_MS) {
+    throw new Error(
+      `${name} must be an integer from ${min} to ${MAX_TIMER_MS} (ms), got "${text}"`,
+    );
+  }
+  return value;
+}

@@ -2,7 +2,13 @@ export { counter, gauge, histogram, metricsRegistry } from './metrics';
 export { ObservabilityModule } from './observability.module';
 export { KAFKA_PING } from './observability.controller';
 export type { KafkaPing } from './observability.controller';
-export { createServiceApp, portFromEnv, runService, startService } from './bootstrap';
+export {
+  configFromEnv,
+  createServiceApp,
+  portFromEnv,
+  runService,
+  startService,
+} from './bootstrap';
 export type { BeforeListen } from './bootstrap';
 export { serviceNodeArgs } from './service-command';
 export { PriceCatalogSource } from './price-catalog.source';
@@ -27,8 +33,10 @@ export {
 export type { BearerAuthentication, EdgeRouteOptions } from './http-edge';
 export {
   DEFAULT_HTTP_EDGE_CONFIG,
+  MAX_TIMER_MS,
   httpEdgeConfigFromEnv,
   positiveInteger,
+  timerMs,
 } from './http-edge.config';
 export type { HttpEdgeConfig } from './http-edge.config';
 export {

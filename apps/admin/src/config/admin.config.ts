@@ -3,7 +3,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv, positiveInteger } from '@tally/platform';
+import { portFromEnv, timerMs } from '@tally/platform';
 
 /** Everything admin reads from the environment, validated once at boot. */
 export interface AdminConfig {
@@ -33,7 +33,7 @@ export function adminConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AdminC
     database: databaseConfigFromEnv('admin', env),
     kafka: kafkaConfigFromEnv('tally-admin', env),
     ...(bootstrapToken ? { bootstrapToken } : {}),
-    commandTimeoutMs: positiveInteger(env, 'ADMIN_COMMAND_TIMEOUT_MS', 10_000),
+    commandTimeoutMs: timerMs(env, 'ADMIN_COMMAND_TIMEOUT_MS', 10_000),
     dashboardDir: path.resolve(env['ADMIN_DASHBOARD_DIR'] || 'dist/apps/dashboard'),
   };
 }

@@ -9,7 +9,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv } from '@tally/platform';
+import { portFromEnv, timerMs } from '@tally/platform';
 
 /** Everything alerting reads from the environment, validated once at boot. */
 export interface AlertingConfig {
@@ -72,14 +72,14 @@ export function alertingConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ale
         maxDelayMs: integer('ALERTING_RETRY_MAX_DELAY_MS', DEFAULT_RETRY_POLICY.maxDelayMs, 1),
         maxAttempts: integer('ALERTING_MAX_ATTEMPTS', DEFAULT_RETRY_POLICY.maxAttempts, 1),
       },
-      timeoutMs: integer('ALERTING_DELIVERY_TIMEOUT_MS', 5_000, 100),
+      timeoutMs: timerMs(env, 'ALERTING_DELIVERY_TIMEOUT_MS', 5_000, 100),
       concurrency,
       accountConcurrency: integer(
         'ALERTING_DELIVERY_ACCOUNT_CONCURRENCY',
         Math.max(1, Math.floor(concurrency / 4)),
         1,
       ),
-      pollMs: integer('ALERTING_DELIVERY_POLL_MS', 250, 10),
+      pollMs: timerMs(env, 'ALERTING_DELIVERY_POLL_MS', 250, 10),
       blockPrivateUrls: ['1', 'true', 'yes'].includes(
         (env['ALERTING_BLOCK_PRIVATE_URLS'] ?? '').toLowerCase(),
       ),

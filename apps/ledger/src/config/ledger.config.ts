@@ -2,7 +2,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv } from '@tally/platform';
+import { portFromEnv, timerMs } from '@tally/platform';
 
 /** Everything the ledger reads from the environment, validated once at boot. */
 export interface LedgerConfig {
@@ -25,8 +25,8 @@ export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ledge
     port: portFromEnv(3001, env),
     database: databaseConfigFromEnv('ledger', env),
     kafka: kafkaConfigFromEnv('tally-ledger', env),
-    reconciliationIntervalMs: Number(env['LEDGER_RECONCILIATION_INTERVAL_MS'] ?? 300_000),
-    holdSweepIntervalMs: Number(env['LEDGER_HOLD_SWEEP_INTERVAL_MS'] ?? 30_000),
+    reconciliationIntervalMs: timerMs(env, 'LEDGER_RECONCILIATION_INTERVAL_MS', 300_000, 0),
+    holdSweepIntervalMs: timerMs(env, 'LEDGER_HOLD_SWEEP_INTERVAL_MS', 30_000, 0),
     ...(env['LEDGER_CATALOG_FILE'] ? { catalogFile: env['LEDGER_CATALOG_FILE'] } : {}),
   };
 }

@@ -11,7 +11,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv, positiveInteger } from '@tally/platform';
+import { portFromEnv, timerMs } from '@tally/platform';
 
 export interface StripeConfig {
   /** STRIPE_SECRET_KEY; without one top-up runs dry (no Stripe call at all). */
@@ -119,7 +119,7 @@ export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpC
       monthlyLimit: new Decimal(300),
     },
     chargeLeaseMs: 60_000,
-    recheckIntervalMs: positiveInteger(env, 'TOPUP_RECHECK_INTERVAL_MS', 60_000),
+    recheckIntervalMs: timerMs(env, 'TOPUP_RECHECK_INTERVAL_MS', 60_000),
   };
 }
 
