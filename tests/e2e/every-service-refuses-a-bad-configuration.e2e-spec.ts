@@ -22,6 +22,8 @@ describe('every service refuses a bad configuration', () => {
     ['ledger', 'LEDGER_RECONCILIATION_INTERVAL_MS', '-1'],
     ['ledger', 'LEDGER_HOLD_SWEEP_INTERVAL_MS', BEYOND_A_TIMER],
     ['topup', 'TOPUP_RECHECK_INTERVAL_MS', BEYOND_A_TIMER],
+    // Charging without the webhook secret that credits a checkout (ADR 0114).
+    ['topup', 'STRIPE_SECRET_KEY', 'sk_test_without_a_webhook_secret'],
     ['admin', 'ADMIN_COMMAND_TIMEOUT_MS', BEYOND_A_TIMER],
     ['alerting', 'ALERTING_DELIVERY_POLL_MS', BEYOND_A_TIMER],
     ['alerting', 'ALERTING_DELIVERY_TIMEOUT_MS', BEYOND_A_TIMER],

@@ -54,6 +54,20 @@ describe('top-up configuration reads exactly the DESIGN 5 variables', () => {
     );
   });
 
+  it('refuses a Stripe key that charges without the webhook secret that credits checkouts (ADR 0114)', () => {
+    expect(() => topUpConfigFromEnv({ STRIPE_SECRET_KEY: 'sk_test_x' })).toThrow(
+      'STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY',
+    );
+    expect(() =>
+      topUpConfigFromEnv({ STRIPE_SECRET_KEY: 'sk_live_x', TOPUP_ALLOW_LIVE: 'true' }),
+    ).toThrow('STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY');
+    // Nothing is charged dry or with a blocked live key: the secret may come later.
+    expect(topUpConfigFromEnv({ STRIPE_SECRET_KEY: 'sk_test_x', TOPUP_DRY_RUN: '1' }).dryRun).toBe(
+      true,
+    );
+    expect(topUpConfigFromEnv({ STRIPE_SECRET_KEY: 'sk_live_x' }).liveBlocked).toBe(true);
+  });
+
   it('refuses what it cannot use, naming the variable', () => {
     expect(() => topUpConfigFromEnv({ TOPUP_CREDIT_RATE: '10/0' })).toThrow('TOPUP_CREDIT_RATE');
     expect(() => topUpConfigFromEnv({ TOPUP_PAID_CURRENCY: 'XYZ' })).toThrow('TOPUP_PAID_CURRENCY');
