@@ -47,7 +47,11 @@ describe('top-up configuration reads exactly the DESIGN 5 variables', () => {
     expect(topUpConfigFromEnv({ STRIPE_SECRET_KEY: 'sk_live_x' }).liveBlocked).toBe(true);
     expect(topUpConfigFromEnv({ STRIPE_SECRET_KEY: 'rk_live_x' }).liveBlocked).toBe(true);
     expect(
-      topUpConfigFromEnv({ STRIPE_SECRET_KEY: 'sk_live_x', TOPUP_ALLOW_LIVE: 'true' }).liveBlocked,
+      topUpConfigFromEnv({
+        STRIPE_SECRET_KEY: 'sk_live_x',
+        STRIPE_WEBHOOK_SECRET: 'whsec_x',
+        TOPUP_ALLOW_LIVE: 'true',
+      }).liveBlocked,
     ).toBe(false);
     expect(topUpConfigFromEnv({ STRIPE_SECRET_KEY: 'sk_test_x', TOPUP_DRY_RUN: '1' }).dryRun).toBe(
       true,

@@ -16,7 +16,10 @@ import { portFromEnv, timerMs } from '@tally/platform';
 export interface StripeConfig {
   /** STRIPE_SECRET_KEY; without one top-up runs dry (no Stripe call at all). */
   readonly secretKey?: string;
-  /** STRIPE_WEBHOOK_SECRET; without one every webhook is refused (nothing can be verified). */
+  /**
+   * STRIPE_WEBHOOK_SECRET; without one every webhook is refused (nothing can be verified), so
+   * top-up starts without it only dry or with a blocked live key (ADR 0114).
+   */
   readonly webhookSecret?: string;
   /** STRIPE_API_URL: a local Stripe-compatible server (tests, demos) instead of api.stripe.com. */
   readonly apiUrl?: string;
@@ -89,6 +92,15 @@ export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpC
   const maxPaid = amount(env, 'TOPUP_MAX_PAID', '1000');
   checkLargestPayment(maxPaid, paidCurrency, creditRate);
   const live = /^(sk|rk)_live_/.test(secretKey ?? '');
+  const dryRun = flag(env, 'TOPUP_DRY_RUN', false) || !secretKey;
+  const liveBlocked = live && !flag(env, 'TOPUP_ALLOW_LIVE', false);
+  // A checkout is credited by its webhook alone: a key that charges without the secret takes
+  // payments it can never credit (ADR 0114).
+  if (!dryRun && !liveBlocked && !webhookSecret) {
+    throw new Error(
+      'STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY: without it every webhook is refused and paid checkouts are never credited (TOPUP_DRY_RUN=true runs without Stripe)',
+    );
+  }
   return {
     port: portFromEnv(3002, env),
     database: databaseConfigFromEnv('topup', env),
@@ -99,8 +111,8 @@ export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpC
       ...(apiUrl ? { apiUrl } : {}),
       maxNetworkRetries: apiUrl ? 0 : 2,
     },
-    dryRun: flag(env, 'TOPUP_DRY_RUN', false) || !secretKey,
-    liveBlocked: live && !flag(env, 'TOPUP_ALLOW_LIVE', false),
+    dryRun,
+    liveBlocked,
     autoEnabled: flag(env, 'TOPUP_AUTO_ENABLED', true),
     paidCurrency,
     creditRate,
