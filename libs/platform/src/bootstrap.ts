@@ -35,8 +35,9 @@ export async function createServiceApp(
   const app = await NestFactory.create<NestFastifyApplication>(
     { module: ServiceRootModule, imports: [HttpEdgeModule, module] },
     createEdgeAdapter(config),
-    // The edge parses JSON itself, within its depth limit.
-    { bodyParser: false, ...(logger ? { logger } : {}) },
+    // The edge parses JSON itself, within its depth limit. A module that fails to build (the
+    // database not up yet) throws to runService, which tries again, instead of exiting at once.
+    { bodyParser: false, abortOnError: false, ...(logger ? { logger } : {}) },
   );
   await installHttpEdge(app, config);
   timeHttpRequests(app);
