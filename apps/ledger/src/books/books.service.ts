@@ -84,6 +84,12 @@ interface Cause {
 export const HOLDS_CHANGED: Cause = { transactionId: '', kind: 'holds_changed' };
 
 /**
+ * The cause of an announcement made because a budget of the account entered a new period and
+ * no transaction was posted for it (a key budget's reset posts nothing; ADR 0110).
+ */
+export const PERIOD_STARTED: Cause = { transactionId: '', kind: 'period_started' };
+
+/**
  * The one way money moves (DESIGN 4, Ledger). `transact` locks the accounts' balances and
  * budgets, posts the period resets that are due, lets `build` record transactions against
  * the live balances, then posts them all and announces them: ledger.transactions for each,
@@ -125,6 +131,15 @@ export class Books {
     return stale;
   }
 
+  /**
+   * Posts the resets that came due for these accounts and announces their new periods, in a
+   * transaction of the books that posts nothing else (ADR 0110). An account another
+   * transaction has rolled since it was found is not announced again.
+   */
+  startPeriods(tx: OutboxTransaction, accountIds: readonly string[], now: Date): Promise<void> {
+    return this.run(tx, { accountIds, now }, () => undefined);
+  }
+
   /** `transact`, announcing every account with `holdsChanged` as the cause when nothing was posted for it. */
   private async run<R>(
     tx: OutboxTransaction,
@@ -148,13 +163,17 @@ export class Books {
     // A reset that came due is posted before anything else, so what follows is measured
     // against the right period.
     for (const reset of rollBudgets(books.budgets, request.now)) books.record(reset);
+    // A new period changes the published figures even when the reset posted nothing.
+    const periodStarted = books.budgets
+      .filter((budget) => opened.get(budget) !== budget.state)
+      .map((budget): [string, Cause] => [budget.accountId, PERIOD_STARTED]);
     const result = await build(books);
     await this.budgets.save(manager, books.budgets);
     await this.store.post(manager, books.transactions, request.now);
     // The last transaction posted for an account is its announcement's cause; an account whose
-    // holds changed is announced even if none was.
+    // holds changed, or whose budget entered a new period, is announced even if none was.
     const causes = new Map<string, Cause>(
-      holdsChanged ? accountIds.map((accountId) => [accountId, holdsChanged]) : [],
+      holdsChanged ? accountIds.map((accountId) => [accountId, holdsChanged]) : periodStarted,
     );
     for (const transaction of books.transactions) causes.set(transaction.accountId, transaction);
     // Budget figures are replaced, never changed in place: a key budget whose figures this

@@ -55,6 +55,25 @@ export class BudgetStore {
     return this.select(manager, accountIds, '');
   }
 
+  /**
+   * Up to `limit` accounts after `after`, in account order, with a budget (theirs or a key's)
+   * whose current period ended by `now`: their resets are due and not yet posted. A plain read.
+   */
+  async periodsEnded(
+    manager: EntityManager,
+    now: Date,
+    after: string,
+    limit: number,
+  ): Promise<string[]> {
+    const rows: Array<{ account_id: string }> = await manager.query(
+      `SELECT DISTINCT account_id FROM budgets
+       WHERE period_end IS NOT NULL AND period_end <= $1 AND account_id > $2
+       ORDER BY account_id LIMIT $3`,
+      [now, after, limit],
+    );
+    return rows.map((row) => row.account_id);
+  }
+
   /** Writes the budgets of a batch in one statement. */
   async save(manager: EntityManager, budgets: readonly StoredBudget[]): Promise<void> {
     if (budgets.length === 0) return;

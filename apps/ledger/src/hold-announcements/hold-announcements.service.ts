@@ -6,6 +6,7 @@ import { RepeatingRound, counter } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { AnnouncedHoldsStore } from '../books/announced-holds.store';
 import { Books } from '../books/books.service';
+import { BudgetStore } from '../books/budget.store';
 import { Clock } from '../clock';
 import type { LedgerConfig } from '../config/ledger.config';
 import { LEDGER_CONFIG } from '../config/ledger.tokens';
@@ -18,8 +19,14 @@ const announcedAgain = counter(
   'Balances announced again because their holds changed since their last announcement',
 );
 
+const periodsStarted = counter(
+  'tally_ledger_period_announcements_total',
+  'Accounts whose budget period ended with no posting, their resets posted and announced by the round',
+);
+
 /**
- * Every `holdSweepIntervalMs`, announces again the balances whose last announcement subtracted
+ * Every `holdSweepIntervalMs`, announces the accounts whose budget period ended with no posting
+ * since (ADR 0110), and again the balances whose last announcement subtracted
  * holds that have since been released or expired (or changed otherwise): only postings
  * announce, so without this an idle account's published `available` would count an ended hold
  * for good (ADR 0102). The announcements of a round are coalesced, one per account, in
@@ -40,6 +47,7 @@ export class HoldAnnouncements implements OnApplicationBootstrap, OnModuleDestro
     private readonly messaging: MessagingService,
     private readonly books: Books,
     private readonly announcedHolds: AnnouncedHoldsStore,
+    private readonly budgets: BudgetStore,
     private readonly clock: Clock,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
   ) {}
@@ -58,6 +66,30 @@ export class HoldAnnouncements implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async announceAll(): Promise<number> {
+    return (await this.announcePeriods()) + (await this.announceHeldChanges());
+  }
+
+  /**
+   * Posts the resets of the budgets whose period ended and announces their accounts: a period
+   * ends with time, and an account that spends nothing would otherwise be published with the
+   * ended period's figures (its level, its used) until its next posting (ADR 0110).
+   */
+  private async announcePeriods(): Promise<number> {
+    let total = 0;
+    let after = '';
+    for (;;) {
+      const now = this.clock.now();
+      const due = await this.budgets.periodsEnded(this.dataSource.manager, now, after, ROUND_BATCH);
+      if (due.length === 0) return total;
+      await this.messaging.transaction((tx) => this.books.startPeriods(tx, due, now));
+      periodsStarted.inc(due.length);
+      total += due.length;
+      if (due.length < ROUND_BATCH) return total;
+      after = due[due.length - 1] ?? after;
+    }
+  }
+
+  private async announceHeldChanges(): Promise<number> {
     let total = 0;
     let after = '';
     for (;;) {

@@ -18,6 +18,7 @@ import { BudgetsCountOveragePerPeriod1763856003200 } from './1763856003200-budge
 import { BalanceSequencesAreFactsVersions1763856003300 } from './1763856003300-balance-sequences-are-facts-versions.migration';
 import { AnnouncedHolds1763856003460 } from './1763856003460-announced-holds.migration';
 import { ReservationsKeepTheirRequest1763856003627 } from './1763856003627-reservations-keep-their-request.migration';
+import { BudgetsFoundByPeriodEnd1763856003871 } from './1763856003871-budgets-found-by-period-end.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -41,4 +42,5 @@ export const LEDGER_MIGRATIONS = [
   BalanceSequencesAreFactsVersions1763856003300,
   AnnouncedHolds1763856003460,
   ReservationsKeepTheirRequest1763856003627,
+  BudgetsFoundByPeriodEnd1763856003871,
 ];
