@@ -29,7 +29,7 @@ describe('budgets with periods, on the ledger', () => {
   const use = async (account: string, cost: string, apiKeyId = 'key_test') => {
     const before = await posted(account);
     await ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [
-      usageRated(account, cost, { api_key_id: apiKeyId }),
+      usageRated(account, cost, { api_key_id: apiKeyId, occurred_at: clock.now().toISOString() }),
     ]);
     await eventually(async () => expect(await posted(account)).toBe(before + 1));
   };

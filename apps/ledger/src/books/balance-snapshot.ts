@@ -107,7 +107,7 @@ export function balanceSnapshot(snapshot: {
 /**
  * The period's projected cost, as the budget status answers it and balance-changed announces
  * it: a budget set mid-period has counted only since it was set, so its rate is measured over
- * those days.
+ * those days; usage that occurred before the period is counted once (ADR 0112).
  */
 export function projectedCost(budget: StoredBudget | undefined, used: Decimal, now: Date): Decimal {
   return projectedPeriodCost(
@@ -115,6 +115,7 @@ export function projectedCost(budget: StoredBudget | undefined, used: Decimal, n
     used,
     now,
     budget?.definition.createdAt,
+    budget?.state.usedFromEarlier,
   );
 }
 

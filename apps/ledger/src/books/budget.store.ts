@@ -36,6 +36,7 @@ export interface BudgetRow {
   used: string;
   rolled_over: string;
   overage: string;
+  used_from_earlier: string;
 }
 
 /** Budgets in SQL, a whole batch of accounts at a time. */
@@ -81,10 +82,10 @@ export class BudgetStore {
     await manager.query(
       `INSERT INTO budgets (account_id, api_key_id, period, reset_day, anchor_start, limit_amount, soft_limit_percent, hard_limit,
          overage_limit, rollover_max_percent, prorate, expires_at, grace_period_hours, active, created_at,
-         period_start, period_end, allowance, allowance_remaining, used, rolled_over, overage)
+         period_start, period_end, allowance, allowance_remaining, used, rolled_over, overage, used_from_earlier)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::numeric[], $7::numeric[],
          $8::boolean[], $9::numeric[], $10::numeric[], $11::boolean[], $12::timestamptz[], $13::numeric[], $14::boolean[],
-         $15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::numeric[], $19::numeric[], $20::numeric[], $21::numeric[], $22::numeric[])
+         $15::timestamptz[], $16::timestamptz[], $17::timestamptz[], $18::numeric[], $19::numeric[], $20::numeric[], $21::numeric[], $22::numeric[], $23::numeric[])
        ON CONFLICT (account_id, api_key_id) DO UPDATE SET
          period = EXCLUDED.period, reset_day = EXCLUDED.reset_day, anchor_start = EXCLUDED.anchor_start,
          limit_amount = EXCLUDED.limit_amount, soft_limit_percent = EXCLUDED.soft_limit_percent, hard_limit = EXCLUDED.hard_limit,
@@ -92,7 +93,7 @@ export class BudgetStore {
          expires_at = EXCLUDED.expires_at, grace_period_hours = EXCLUDED.grace_period_hours, active = EXCLUDED.active,
          period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end, allowance = EXCLUDED.allowance,
          allowance_remaining = EXCLUDED.allowance_remaining, used = EXCLUDED.used, rolled_over = EXCLUDED.rolled_over,
-         overage = EXCLUDED.overage`,
+         overage = EXCLUDED.overage, used_from_earlier = EXCLUDED.used_from_earlier`,
       [
         column((b) => b.accountId),
         column((b) => b.apiKeyId ?? ''),
@@ -116,6 +117,7 @@ export class BudgetStore {
         column((b) => b.state.used.toFixed()),
         column((b) => b.state.rolledOver.toFixed()),
         column((b) => b.state.overage.toFixed()),
+        column((b) => b.state.usedFromEarlier.toFixed()),
       ],
     );
   }
@@ -146,7 +148,7 @@ export function budgetsAsJson(accountParam: string): string {
       'prorate', prorate, 'expires_at', expires_at, 'grace_period_hours', grace_period_hours::text, 'active', active,
       'created_at', created_at, 'period_start', period_start, 'period_end', period_end, 'allowance', allowance::text,
       'allowance_remaining', allowance_remaining::text, 'used', used::text, 'rolled_over', rolled_over::text,
-      'overage', overage::text)
+      'overage', overage::text, 'used_from_earlier', used_from_earlier::text)
       ORDER BY api_key_id), '[]')
     FROM budgets WHERE account_id = ${accountParam})`;
 }
@@ -181,6 +183,7 @@ export function budgetFromRow(row: BudgetRow): StoredBudget {
       used: new Decimal(row.used),
       rolledOver: new Decimal(row.rolled_over),
       overage: new Decimal(row.overage),
+      usedFromEarlier: new Decimal(row.used_from_earlier),
     },
   };
 }

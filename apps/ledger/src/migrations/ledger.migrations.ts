@@ -19,6 +19,7 @@ import { BalanceSequencesAreFactsVersions1763856003300 } from './1763856003300-b
 import { AnnouncedHolds1763856003460 } from './1763856003460-announced-holds.migration';
 import { ReservationsKeepTheirRequest1763856003627 } from './1763856003627-reservations-keep-their-request.migration';
 import { BudgetsFoundByPeriodEnd1763856003871 } from './1763856003871-budgets-found-by-period-end.migration';
+import { BudgetsCountUsageFromEarlier1763856003872 } from './1763856003872-budgets-count-usage-from-earlier.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -43,4 +44,5 @@ export const LEDGER_MIGRATIONS = [
   AnnouncedHolds1763856003460,
   ReservationsKeepTheirRequest1763856003627,
   BudgetsFoundByPeriodEnd1763856003871,
+  BudgetsCountUsageFromEarlier1763856003872,
 ];

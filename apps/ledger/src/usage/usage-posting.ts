@@ -4,6 +4,7 @@ import {
   allocateSpend,
   chargeUsage,
   isFreeModel,
+  timestampMs,
   usageDedupKey,
   usageTokens,
 } from '@tally/budget-domain';
@@ -52,14 +53,17 @@ export function recordUsage(
     creditLeft = creditLeft.minus(split.fromCredit);
     monthTokens += tokens;
     monthCharged = monthCharged.plus(charged);
+    const keyBudget = books.keyBudget(accountId, event.api_key_id);
+    // Read only when a budget counts the charge: the posting path parses no more than it needs.
+    const occurredMs = accountBudget || keyBudget ? timestampMs(event.occurred_at) : 0;
     if (accountBudget)
       accountBudget.state = spend(
         accountBudget.state,
         charged,
         split.fromAllowance,
         split.toOverage,
+        occurredMs,
       );
-    const keyBudget = books.keyBudget(accountId, event.api_key_id);
     if (keyBudget) {
       const fromKeyAllowance = Decimal.min(charged, keyBudget.state.allowanceRemaining);
       keyBudget.state = spend(
@@ -67,6 +71,7 @@ export function recordUsage(
         charged,
         fromKeyAllowance,
         charged.minus(fromKeyAllowance),
+        occurredMs,
       );
     }
     return {
@@ -119,14 +124,18 @@ export function recordUsage(
 
 /**
  * A budget's period figures after a charge: all of it is used, part of it came from the
- * allowance, part of it is overage.
+ * allowance, part of it is overage; if it occurred before the period began (it arrived late),
+ * it is also counted as used from earlier, which the projection does not extrapolate.
  */
 function spend(
   state: PeriodState,
   charged: Decimal,
   fromAllowance: Decimal,
   toOverage: Decimal,
+  occurredMs: number,
 ): PeriodState {
+  const start = state.period.start;
+  const fromEarlier = start !== null && occurredMs < start.getTime();
   // Every field named: a spread followed by other keys costs microseconds in Node 20.
   return {
     period: state.period,
@@ -135,5 +144,6 @@ function spend(
     used: state.used.plus(charged),
     rolledOver: state.rolledOver,
     overage: state.overage.plus(toOverage),
+    usedFromEarlier: fromEarlier ? state.usedFromEarlier.plus(charged) : state.usedFromEarlier,
   };
 }

@@ -15,6 +15,11 @@ export interface PeriodState {
   readonly rolledOver: Decimal;
   /** Usage of this period covered by neither allowance nor credit. */
   readonly overage: Decimal;
+  /**
+   * The part of `used` that occurred before the period began (posted late, counted here, ADR
+   * 0044): a projection counts it once instead of as the period's rate (ADR 0112).
+   */
+  readonly usedFromEarlier: Decimal;
 }
 
 /** One reset that happened: what expired and what carried over. */
@@ -41,6 +46,7 @@ export function openingState(budget: BudgetDefinition): PeriodState {
     used: ZERO,
     rolledOver: ZERO,
     overage: ZERO,
+    usedFromEarlier: ZERO,
   };
 }
 
@@ -169,5 +175,6 @@ function stateAfter(reset: PeriodReset): PeriodState {
     used: ZERO,
     rolledOver: reset.rolledOver,
     overage: ZERO,
+    usedFromEarlier: ZERO,
   };
 }
