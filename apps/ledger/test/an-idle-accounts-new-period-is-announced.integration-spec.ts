@@ -1,7 +1,9 @@
 import type { BalanceChanged } from '@tally/budget-domain';
 import { eventually, isolate, queryDatabase, usageRated } from '@tally/testing';
 import type { TopicRecorder } from '@tally/testing';
+import { MessagingService } from '@tally/messaging';
 import { AccountsService } from '../src/accounts/accounts.service';
+import { Books } from '../src/books/books.service';
 import { BudgetsService } from '../src/budgets/budgets.service';
 import { HoldAnnouncements } from '../src/hold-announcements/hold-announcements.service';
 import { LedgerHarness, TestClock } from './ledger.harness';
@@ -151,5 +153,48 @@ describe("an idle account's new period is announced when the old one ends", () =
       alert_level: 'GREEN',
       cause: { transaction_id: '', kind: 'period_started' },
     });
+  });
+
+  it('rounds of several instances at the boundary post the reset once and announce it once', async () => {
+    const account = 'acct_idle_race';
+    clock.set('2026-12-20T10:00:00Z');
+    await ledger.get(AccountsService).createAccount({ accountId: account, name: account });
+    await ledger.get(BudgetsService).setBudget({
+      account_id: account,
+      period: 'monthly',
+      reset_day: 1,
+      limit: '10.00',
+      hard_limit: true,
+      rollover_max_percent: '100',
+    });
+    const set = await announcementAfter(account, 0);
+
+    // Four rounds found the account due at once, as four instances' rounds would.
+    const now = new Date('2027-01-01T00:00:02Z');
+    clock.set(now.toISOString());
+    const messaging = ledger.get(MessagingService);
+    const books = ledger.get(Books);
+    await Promise.all(
+      Array.from({ length: 4 }, () =>
+        messaging.transaction((tx) => books.startPeriods(tx, [account], now)),
+      ),
+    );
+    await ledger.get(HoldAnnouncements).announce();
+
+    const january = await announcementAfter(account, set.sequence);
+    expect(january).toMatchObject({
+      period: { start: '2027-01-01T00:00:00.000Z', end: '2027-02-01T00:00:00.000Z' },
+      allowance: '20.000000',
+      remaining: '20.000000',
+    });
+    // Give any duplicate time to show.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await resets(account)).map((reset) => reset.source_id)).toEqual([
+      'period:2026-12-01T00:00:00.000Z',
+      'period:2027-01-01T00:00:00.000Z',
+    ]);
+    expect(
+      announcementsOf(account).filter((b) => b.period.start === '2027-01-01T00:00:00.000Z'),
+    ).toHaveLength(1);
   });
 });
