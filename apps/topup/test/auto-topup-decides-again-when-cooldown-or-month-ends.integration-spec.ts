@@ -139,4 +139,28 @@ describe('auto top-up decides again when the cooldown ends or a new month starts
     expect([topup.chargesOf(above).length, topup.chargesOf(charged).length]).toEqual([1, 1]);
     expect([topup.paymentsOf(above).length, topup.paymentsOf(charged).length]).toEqual([1, 1]);
   });
+
+  it("an idle account's month_auto_paid is announced 0 when a new month starts, with no charge", async () => {
+    const account = 'acct_idle_new_month';
+    await chargedOnceThenStillUnder(account, 40);
+    await eventually(() => expect(topup.latestStatusOf(account)?.state).toBe('cooldown'));
+    await movePaymentsBack(account, '25 hours');
+    await eventually(() =>
+      expect(topup.latestStatusOf(account)).toMatchObject({
+        state: 'idle',
+        month_auto_paid: thisMonths('30.000000', 25 * 3_600_000),
+      }),
+    );
+
+    // The month of the payment ends; the account stays idle and sends no balance.
+    await movePaymentsToLastMonth(account);
+    await eventually(() =>
+      expect(topup.latestStatusOf(account)).toMatchObject({
+        state: 'idle',
+        month_auto_paid: '0.000000',
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(topup.chargesOf(account)).toHaveLength(1);
+  });
 });
