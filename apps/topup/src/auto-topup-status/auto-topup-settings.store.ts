@@ -110,8 +110,10 @@ export class AutoTopUpSettingsStore {
   }
 
   /**
-   * Accounts announced in a state that time alone ends (cooldown, monthly limit), after
-   * `afterAccountId` in account order, unlocked: the caller locks the ones it acts on.
+   * Accounts announced in a state that time alone ends (cooldown, monthly limit), or announced
+   * with automatic payments of which none is of the month of `monthStart` (the month they were
+   * announced in has ended), after `afterAccountId` in account order, unlocked: the caller
+   * locks the ones it acts on.
    */
   async timeBound(
     manager: EntityManager,
@@ -120,10 +122,15 @@ export class AutoTopUpSettingsStore {
     monthStart: Date,
   ): Promise<AccountAutoTopUp[]> {
     const ids = (await manager.query(
-      `SELECT account_id FROM auto_topup_settings
-       WHERE published_status->>'state' IN ('cooldown', 'monthly_limit_reached') AND account_id > $1
-       ORDER BY account_id LIMIT $2`,
-      [afterAccountId, limit],
+      `SELECT s.account_id FROM auto_topup_settings AS s
+       WHERE s.account_id > $1
+         AND (s.published_status->>'state' IN ('cooldown', 'monthly_limit_reached')
+           OR ((s.published_status->>'month_auto_paid')::numeric <> 0 AND NOT EXISTS (
+             SELECT 1 FROM topup_entries AS e
+             WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'succeeded'
+               AND e.kind = 'auto_purchase' AND e.settled_at >= $3)))
+       ORDER BY s.account_id LIMIT $2`,
+      [afterAccountId, limit, monthStart],
     )) as Array<{ account_id: string }>;
     if (ids.length === 0) return [];
     const rows = (await manager.query(`${WITH_FACTS} ORDER BY s.account_id`, [

@@ -20,7 +20,8 @@ const PAGE = 200;
  * TOPUP_RECHECK_INTERVAL_MS, accounts announced in either state whose state time has changed
  * are locked, their last balance is decided again (at most one charge per balance state:
  * a decision id that has an entry is never charged again) and the new state is announced.
- * ADR 0058.
+ * ADR 0058. An account announced with automatic payments of a month that has ended is announced
+ * again with this month's (0), nothing decided (ADR 0113).
  */
 @Injectable()
 export class AutoTopUpRecheckService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -99,11 +100,21 @@ export class AutoTopUpRecheckService implements OnApplicationBootstrap, OnModule
         // Another instance, the consumer or a webhook may have got there first.
         if (!this.status.isStale(account, now)) continue;
         count += 1;
-        if (await this.decisions.decideLastBalanceAgain(tx, account, now)) anyCharged = true;
+        // A state that ended with time is decided again; one only stale by its month's
+        // automatic payments (a new month began) is announced as it now stands, charging nothing.
+        if (!endsWithTime(account.settings.publishedStatus))
+          await this.status.announce(tx, account.settings.accountId, now);
+        else if (await this.decisions.decideLastBalanceAgain(tx, account, now)) anyCharged = true;
       }
       return { changed: count, charged: anyCharged };
     });
     if (charged) this.charger.kick();
     return changed;
   }
+}
+
+/** An announced state that time alone ends: cooldown and the monthly limit. */
+function endsWithTime(published: unknown): boolean {
+  const state = (published as { state?: unknown } | null)?.state;
+  return state === 'cooldown' || state === 'monthly_limit_reached';
 }
