@@ -1,5 +1,6 @@
 import { Topics } from '@tally/budget-domain';
-import { InProcessApp, isolate } from '@tally/testing';
+import type { DeadLetterRecord, UsageRated } from '@tally/budget-domain';
+import { InProcessApp, eventually, isolate } from '@tally/testing';
 import type { Isolation, TopicRecorder } from '@tally/testing';
 import type { MeteringConfig } from '../src/config/metering.config';
 import { MeteringModule } from '../src/metering.module';
@@ -51,5 +52,25 @@ export class MeteringHarness extends InProcessApp {
     key: string | Buffer | null = 'acct_test',
   ): Promise<void> {
     await this.kafka.produce(this.topic(Topics.UsageEvents), [{ key, value }]);
+  }
+
+  /** Waits until the event's usage.rated record has reached the test. */
+  async waitUntilRated(id: string): Promise<void> {
+    await eventually(() => {
+      if (!this.rated.json<UsageRated>().some((r) => r.id === id))
+        throw new Error(`${id} not rated yet`);
+    });
+  }
+
+  /**
+   * Waits for `count` dead letters keyed by `key`, and returns them in log order. The rated
+   * record behind them can reach the test first, and other tests' dead letters share the topic.
+   */
+  async deadLettersOf(key: string, count: number): Promise<DeadLetterRecord[]> {
+    return (await eventually(async () => {
+      const found = this.deadLetters.json<DeadLetterRecord>().filter((d) => d.key === key);
+      expect(found).toHaveLength(count);
+      return found;
+    }))!;
   }
 }

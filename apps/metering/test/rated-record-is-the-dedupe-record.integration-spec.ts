@@ -1,16 +1,9 @@
-import type { DeadLetterRecord, UsageRated } from '@tally/budget-domain';
+import type { UsageRated } from '@tally/budget-domain';
 import { usageDedupKey } from '@tally/budget-domain';
 import { eventually, queryDatabase, usageEvent } from '@tally/testing';
 import { MeteringHarness } from './metering.harness';
 
 const DAY_MS = 24 * 3600 * 1000;
-
-async function waitUntilRated(harness: MeteringHarness, id: string): Promise<void> {
-  await eventually(() => {
-    if (!harness.rated.json<UsageRated>().some((r) => r.id === id))
-      throw new Error(`${id} not rated yet`);
-  });
-}
 
 describe('metering writes one row per valid event', () => {
   const harness = new MeteringHarness();
@@ -27,8 +20,8 @@ describe('metering writes one row per valid event', () => {
     await harness.produce(events.slice(5, 10), account);
     const marker = usageEvent({ subject: account });
     await harness.produce([marker], account);
-    await waitUntilRated(harness, marker.id);
-    await harness.deadLetters.waitForCount<DeadLetterRecord>(1);
+    await harness.waitUntilRated(marker.id);
+    await harness.deadLettersOf(account, 1);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(harness.rated.messages).toHaveLength(41);
 
@@ -73,7 +66,7 @@ describe('an event re-sent long after it was rated', () => {
     const tenDaysAgo = new Date(Date.now() - 10 * DAY_MS).toISOString();
     const event = usageEvent({ subject: account, time: tenDaysAgo });
     await harness.produce([event], account);
-    await waitUntilRated(harness, event.id);
+    await harness.waitUntilRated(event.id);
 
     const schema = harness.isolation.schema('metering');
     // Metering's partitions hold a week each: [from, to) by the partition's bounds.
@@ -116,10 +109,8 @@ describe('an event re-sent long after it was rated', () => {
       time: new Date(Date.now() - 13 * DAY_MS).toISOString(),
     });
     await harness.produce([event, tooOld, marker], account);
-    await waitUntilRated(harness, marker.id);
-    const deadLetters = (await harness.deadLetters.waitForCount<DeadLetterRecord>(1)).filter(
-      (d) => d.key === account,
-    );
+    await harness.waitUntilRated(marker.id);
+    const deadLetters = await harness.deadLettersOf(account, 1);
     expect(deadLetters.map((d) => d.reason)).toEqual(['time_too_old']);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(harness.rated.json<UsageRated>().filter((r) => r.id === event.id)).toHaveLength(1);

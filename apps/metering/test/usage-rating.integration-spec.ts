@@ -1,5 +1,5 @@
-import type { DeadLetterRecord, UsageRated } from '@tally/budget-domain';
-import { eventually, usageEvent } from '@tally/testing';
+import type { UsageRated } from '@tally/budget-domain';
+import { usageEvent } from '@tally/testing';
 import { MeteringHarness } from './metering.harness';
 
 describe('metering on the real broker and database', () => {
@@ -58,7 +58,7 @@ describe('metering on the real broker and database', () => {
     });
     await harness.produce([audio, sonar, azure], 'acct_parity');
 
-    await waitUntilRated(harness, azure.id);
+    await harness.waitUntilRated(azure.id);
     const byId = new Map(harness.rated.json<UsageRated>().map((rated) => [rated.id, rated]));
     expect(byId.get(audio.id)).toMatchObject({
       cost: '0.030000',
@@ -83,7 +83,7 @@ describe('metering on the real broker and database', () => {
     const marker = usageEvent({ subject: 'acct_dupe' });
     await harness.produce([marker], 'acct_dupe');
 
-    await waitUntilRated(harness, marker.id);
+    await harness.waitUntilRated(marker.id);
     expect(harness.rated.json<UsageRated>().filter((r) => r.id === event.id)).toHaveLength(1);
   });
 
@@ -95,14 +95,8 @@ describe('metering on the real broker and database', () => {
     await harness.produceRaw(bytes, 'acct_huge');
     await harness.produce([next], 'acct_huge');
 
-    await waitUntilRated(harness, next.id);
-    const [deadLetter] = (await eventually(async () => {
-      const found = harness.deadLetters
-        .json<DeadLetterRecord>()
-        .filter((d) => d.key === 'acct_huge');
-      expect(found).toHaveLength(1);
-      return found;
-    }))!;
+    await harness.waitUntilRated(next.id);
+    const [deadLetter] = await harness.deadLettersOf('acct_huge', 1);
     expect(deadLetter).toMatchObject({ reason: 'invalid_json', service: 'metering' });
     expect(Buffer.from(deadLetter!.value!, 'base64').equals(bytes)).toBe(true);
   });
@@ -116,16 +110,8 @@ describe('metering on the real broker and database', () => {
     );
     await harness.produce([next], 'acct_poison');
 
-    await waitUntilRated(harness, next.id);
-    // The earlier test's dead letter is on the topic too, and the rated record can reach the
-    // test before the dead letters do: wait for this account's two.
-    const deadLetters = (await eventually(async () => {
-      const found = harness.deadLetters
-        .json<DeadLetterRecord>()
-        .filter((d) => d.key === 'acct_poison');
-      expect(found).toHaveLength(2);
-      return found;
-    }))!;
+    await harness.waitUntilRated(next.id);
+    const deadLetters = await harness.deadLettersOf('acct_poison', 2);
     expect(deadLetters.map((d) => d.reason)).toEqual(['invalid_json', 'negative_quantity']);
     expect(Buffer.from(deadLetters[0]!.value!, 'base64').toString('utf8')).toBe('{ not json');
     expect(deadLetters[0]).toMatchObject({
@@ -171,10 +157,8 @@ describe('every rejection reason, produced by a real bad record', () => {
     const valid = usageEvent({ subject: account });
     await harness.produce([valid], account);
 
-    await waitUntilRated(harness, valid.id);
-    const deadLetters = (
-      await harness.deadLetters.waitForCount<DeadLetterRecord>(bad.length)
-    ).filter((d) => d.key === account);
+    await harness.waitUntilRated(valid.id);
+    const deadLetters = await harness.deadLettersOf(account, bad.length);
     expect(deadLetters.map((d) => d.reason)).toEqual(bad.map(([reason]) => reason));
     deadLetters.forEach((deadLetter, index) => {
       expect(Buffer.from(deadLetter.value!, 'base64').toString('utf8')).toBe(bad[index]![1]);
@@ -198,21 +182,14 @@ describe('duplicates across a metering restart', () => {
   it('rates an event re-sent after a restart only once', async () => {
     const event = usageEvent({ subject: 'acct_restart' });
     await harness.produce([event], 'acct_restart');
-    await waitUntilRated(harness, event.id);
+    await harness.waitUntilRated(event.id);
 
     await harness.restart();
     await harness.produce([event], 'acct_restart');
     const marker = usageEvent({ subject: 'acct_restart' });
     await harness.produce([marker], 'acct_restart');
-    await waitUntilRated(harness, marker.id);
+    await harness.waitUntilRated(marker.id);
 
     expect(harness.rated.json<UsageRated>().filter((r) => r.id === event.id)).toHaveLength(1);
   });
 });
-
-async function waitUntilRated(harness: MeteringHarness, id: string): Promise<void> {
-  await eventually(() => {
-    if (!harness.rated.json<UsageRated>().some((r) => r.id === id))
-      throw new Error(`${id} not rated yet`);
-  });
-}
