@@ -375,6 +375,8 @@ export class FakeStripeServer {
     params: Record<string, unknown>,
   ): { status: number; body: string } {
     const ok = (object: StripeObject) => ({ status: 200, body: JSON.stringify(object) });
+    const refused = method === 'POST' ? unchargeableAmount(path, params) : undefined;
+    if (refused) return { status: 400, body: error('invalid_request_error', refused) };
     if (method === 'POST' && path === '/v1/checkout/sessions')
       return ok(this.createSession(params));
     if (method === 'POST' && path === '/v1/customers') return ok(this.createCustomer(params));
@@ -564,6 +566,26 @@ export class FakeStripeServer {
     this.objects.set(object.id, object);
     return object;
   }
+}
+
+/** Stripe's three-decimal currencies: it charges them only in steps of 10 minor units. */
+const THREE_DECIMAL_CURRENCIES = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+
+/** Why Stripe refuses the amount a session or PaymentIntent asks for, if it does. */
+function unchargeableAmount(path: string, params: Record<string, unknown>): string | undefined {
+  const charged: Array<[unknown, unknown]> = [];
+  if (path === '/v1/payment_intents') charged.push([params['currency'], params['amount']]);
+  if (path === '/v1/checkout/sessions') {
+    for (const item of (params['line_items'] ?? []) as Array<Record<string, unknown>>) {
+      const price = (item['price_data'] ?? {}) as Record<string, unknown>;
+      charged.push([price['currency'], price['unit_amount']]);
+    }
+  }
+  for (const [currency, amount] of charged) {
+    if (THREE_DECIMAL_CURRENCIES.has(String(currency)) && !String(amount).endsWith('0'))
+      return `Invalid amount ${String(amount)}: amounts in ${String(currency)} must be a multiple of 10 (the last digit must be 0)`;
+  }
+  return undefined;
 }
 
 function error(type: string, message: string, code?: string): string {
