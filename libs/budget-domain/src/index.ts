@@ -8,7 +8,12 @@ export {
   isDecimalString,
   parseAmount,
 } from './money/amount';
-export { UnknownCurrencyError, minorUnitsOf, toMinorUnits } from './money/currency';
+export {
+  UnknownCurrencyError,
+  chargeableDecimalsOf,
+  minorUnitsOf,
+  toMinorUnits,
+} from './money/currency';
 export { MAX_CREDIT_GRANT, creditGrantAmount } from './credit/credit-grant';
 
 export { describeIssue } from './events/parse-result';

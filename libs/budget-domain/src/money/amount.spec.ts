@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { InvalidAmountError, formatAmount, parseAmount, roundAmount } from './amount';
-import { minorUnitsOf, toMinorUnits } from './currency';
+import { chargeableDecimalsOf, minorUnitsOf, toMinorUnits } from './currency';
 
 describe('amount strings', () => {
   it('show at least six decimals and every decimal an amount has, up to twelve', () => {
@@ -91,5 +91,14 @@ describe('currencies', () => {
     expect(toMinorUnits(new Decimal('10.015'), 'CHF')).toBe(1002);
     expect(toMinorUnits(new Decimal('1500.5'), 'JPY')).toBe(1500);
     expect(toMinorUnits(new Decimal('1.2345'), 'BHD')).toBe(1234);
+  });
+
+  it('are charged in tens of fils for three-decimal currencies, as Stripe takes them', () => {
+    expect(chargeableDecimalsOf('CHF')).toBe(2);
+    expect(chargeableDecimalsOf('JPY')).toBe(0);
+    expect(chargeableDecimalsOf('BHD')).toBe(2);
+    expect(chargeableDecimalsOf('KWD')).toBe(2);
+    expect(chargeableDecimalsOf('JOD')).toBe(2);
+    expect(() => chargeableDecimalsOf('ABC')).toThrow('unknown currency "ABC"');
   });
 });

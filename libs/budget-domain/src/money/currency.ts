@@ -32,6 +32,18 @@ export function minorUnitsOf(currency: string): number {
   return units;
 }
 
+/** Three-decimal currencies are charged in steps of 10 minor units: Stripe refuses a last digit other than 0. */
+const CHARGED_IN_TENS_OF_MINOR_UNITS = new Set(['BHD', 'KWD', 'JOD']);
+
+/**
+ * The decimals a charge in the currency may have: its minor units, less one for a
+ * three-decimal currency (10.010 BHD can be charged, 10.005 cannot).
+ */
+export function chargeableDecimalsOf(currency: string): number {
+  const units = minorUnitsOf(currency);
+  return CHARGED_IN_TENS_OF_MINOR_UNITS.has(currency) ? units - 1 : units;
+}
+
 /** An amount in whole minor units (cents for USD), rounded half-even: what a payment provider charges. */
 export function toMinorUnits(amount: Decimal, currency: string): number {
   return amount
