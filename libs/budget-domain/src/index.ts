@@ -9,6 +9,7 @@ export {
   parseAmount,
 } from './money/amount';
 export {
+  BOOKS_CURRENCY,
   UnknownCurrencyError,
   chargeableDecimalsOf,
   minorUnitsOf,

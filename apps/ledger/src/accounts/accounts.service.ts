@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { BOOKS_CURRENCY } from '@tally/budget-domain';
 import { RecentlyUsed, counter, sha256Hex } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { LedgerStore } from '../books/ledger.store';
@@ -61,11 +62,11 @@ export class AccountsService {
         'account_id: 1-128 letters, digits, and _ . : -',
       );
     }
-    const currency = input.currency ?? 'USD';
-    if (currency !== 'USD') {
+    const currency = input.currency ?? BOOKS_CURRENCY;
+    if (currency !== BOOKS_CURRENCY) {
       throw new AccountsException(
         AccountsExceptionCode.VALIDATION_FAILED,
-        'currency: only USD ledgers exist yet',
+        `currency: only ${BOOKS_CURRENCY} ledgers exist yet`,
       );
     }
     return this.dataSource.transaction(async (manager) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseWith } from './parse-result';
 import type { ParseResult } from './parse-result';
+import { BOOKS_CURRENCY } from '../money/currency';
 import { IDENTIFIER_MAX_LENGTH, QUANTITY_LIMITS, USAGE_SERVICES } from './usage-event';
 import {
   SCHEMA_VERSION,
@@ -62,7 +63,10 @@ export const usageRatedSchema = z.object({
       }
     }),
   cost: eventAmountString,
-  currency: z.string().length(3),
+  // Its readers add the cost to USD books and rollups: a figure in yen is not that many dollars.
+  currency: z.literal(BOOKS_CURRENCY, {
+    message: `must be ${BOOKS_CURRENCY}, the currency every ledger keeps its books in`,
+  }),
   price_version: z.string(),
   confidence: z.number().min(0).max(1),
   breakdown: breakdownSchema,
@@ -108,8 +112,7 @@ export function readUsageRated(value: unknown): UsageRated | undefined {
     !isRatedIdentifier(model) ||
     !isQuantities(quantities) ||
     !isEventAmountString(cost) ||
-    typeof currency !== 'string' ||
-    currency.length !== 3 ||
+    currency !== BOOKS_CURRENCY ||
     typeof price_version !== 'string' ||
     typeof confidence !== 'number' ||
     !(confidence >= 0 && confidence <= 1) ||

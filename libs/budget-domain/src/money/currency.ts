@@ -1,5 +1,11 @@
 import { Decimal } from 'decimal.js';
 
+/**
+ * The currency every ledger keeps its books in: rated costs, credit, budgets and balances are
+ * amounts of it. A figure in another currency is not one of them until it is converted.
+ */
+export const BOOKS_CURRENCY = 'USD';
+
 /** ISO 4217 minor units of the currencies Tally prices and charges in. */
 const MINOR_UNITS: Record<string, number> = {
   USD: 2,

@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import type { PowerLevel, UsageData, UsageEvent, UsageService } from '../events/usage-event';
 import type { UsageRated } from '../events/usage-rated';
 import { formatAmount, roundAmount } from '../money/amount';
+import { BOOKS_CURRENCY } from '../money/currency';
 import type { PriceCatalog, PriceLookup, TokenPrice } from './price-catalog';
 import { SERVICE_FALLBACK_PRICES } from './price-catalog';
 import { deriveProvider } from './provider';
@@ -31,7 +32,6 @@ export interface RatingContext {
   readonly monthlyTokenVolume?: number;
   readonly volumeDiscountTiers?: readonly VolumeDiscountTier[];
   readonly powerLevelMultipliers?: Readonly<Record<PowerLevel, Decimal>>;
-  readonly currency?: string;
 }
 
 const MILLION = new Decimal(1_000_000);
@@ -109,7 +109,8 @@ export function rateUsage(
       images: data.images,
     },
     cost: formatAmount(cost),
-    currency: context.currency ?? 'USD',
+    // Catalog prices are USD, the books' currency: rating converts nothing.
+    currency: BOOKS_CURRENCY,
     price_version: lookup.priceVersion,
     confidence: charges.usedFallback && lookup.confidence === 1 ? 0.5 : lookup.confidence,
     breakdown: {
