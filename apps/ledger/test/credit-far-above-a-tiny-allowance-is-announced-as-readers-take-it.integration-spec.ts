@@ -52,7 +52,7 @@ describe('credit far above a tiny allowance is announced as every reader takes i
     const read = parseBalanceChanged(JSON.stringify(announced));
     expect(read.ok ? 'read' : read.error).toBe('read');
     expect(await commands.send('ledger.budget-status', { account_id: account })).toMatchObject({
-      allowance: '0.000000000001',
+      remaining: '0.000000000001',
       extra_credit_remaining: '1000.000000',
       available_percent: Number.MAX_SAFE_INTEGER,
       alert_level: 'GREEN',

@@ -35,6 +35,21 @@ describe('budget status figures', () => {
     expect(status.alertLevel).toBe('GREEN');
   });
 
+  it('credit far above a tiny allowance is presented as the largest safe integer, not 10^17', () => {
+    const status = computeBudgetStatus(
+      facts({
+        allowance: d('0.000000000001'),
+        allowanceRemaining: d('0.000000000001'),
+        creditRemaining: d('1000'),
+      }),
+    );
+    expect(status.availablePercent.toFixed()).toBe('100000000000000100');
+    expect(presentPercent(status.availablePercent)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(presentPercent(d('-100000000000000100'))).toBe(-Number.MAX_SAFE_INTEGER);
+    expect(presentPercent(d('9007199254740990.5'))).toBe(9007199254740990);
+    expect(status.alertLevel).toBe('GREEN');
+  });
+
   it('holds reduce available but not the level', () => {
     const status = computeBudgetStatus(
       facts({ allowance: d('100'), used: d('40'), allowanceRemaining: d('60'), holds: d('55') }),

@@ -74,7 +74,16 @@ export function computeBudgetStatus(facts: BalanceFacts): BudgetStatus {
   };
 }
 
-/** available_percent on the wire: an integer, rounded half-even. */
+/** The largest available_percent the wire carries: readers take it as a JSON safe integer. */
+const MAX_WIRE_PERCENT = new Decimal(Number.MAX_SAFE_INTEGER);
+
+/**
+ * available_percent on the wire: an integer, rounded half-even, held within ±(2^53 − 1). Credit
+ * far above a tiny allowance goes beyond that (1000 on 0.000000000001 is 10^17 %), and a record
+ * carrying such a number is refused by every reader (ADR 0141).
+ */
 export function presentPercent(percent: Decimal): number {
-  return percent.toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN).toNumber();
+  return Decimal.min(Decimal.max(percent, MAX_WIRE_PERCENT.negated()), MAX_WIRE_PERCENT)
+    .toDecimalPlaces(0, Decimal.ROUND_HALF_EVEN)
+    .toNumber();
 }
