@@ -568,6 +568,8 @@ export class FakeStripeServer {
   }
 }
 
+/** Stripe's amounts have at most eight digits (999,999.99 in a two-decimal currency). */
+const MAX_AMOUNT_MINOR = 99_999_999;
 /** Stripe's three-decimal currencies: it charges them only in steps of 10 minor units. */
 const THREE_DECIMAL_CURRENCIES = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
@@ -582,6 +584,8 @@ function unchargeableAmount(path: string, params: Record<string, unknown>): stri
     }
   }
   for (const [currency, amount] of charged) {
+    if (Number(amount) > MAX_AMOUNT_MINOR)
+      return `Amount must be no more than ${MAX_AMOUNT_MINOR} (eight digits of ${String(currency)} minor units)`;
     if (THREE_DECIMAL_CURRENCIES.has(String(currency)) && !String(amount).endsWith('0'))
       return `Invalid amount ${String(amount)}: amounts in ${String(currency)} must be a multiple of 10 (the last digit must be 0)`;
   }

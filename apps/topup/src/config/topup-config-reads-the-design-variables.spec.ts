@@ -95,4 +95,31 @@ describe('top-up configuration reads exactly the DESIGN 5 variables', () => {
       }).checkout.maxPaid.toFixed(),
     ).toBe('1000');
   });
+
+  it('refuses a largest checkout Stripe cannot charge: more than eight digits of minor units', () => {
+    // 1,000,000 CHF is 100000000 centimes; Stripe charges at most 99999999.
+    expect(() =>
+      topUpConfigFromEnv({ TOPUP_MAX_PAID: '1000000', TOPUP_CREDIT_RATE: '1/1' }),
+    ).toThrow('TOPUP_MAX_PAID');
+    expect(
+      topUpConfigFromEnv({
+        TOPUP_MAX_PAID: '999999.99',
+        TOPUP_CREDIT_RATE: '1/1',
+      }).checkout.maxPaid.toFixed(),
+    ).toBe('999999.99');
+    expect(() =>
+      topUpConfigFromEnv({
+        TOPUP_PAID_CURRENCY: 'BHD',
+        TOPUP_MAX_PAID: '100000',
+        TOPUP_CREDIT_RATE: '1/1',
+      }),
+    ).toThrow('TOPUP_MAX_PAID');
+    expect(
+      topUpConfigFromEnv({
+        TOPUP_PAID_CURRENCY: 'JPY',
+        TOPUP_MAX_PAID: '1000000',
+        TOPUP_CREDIT_RATE: '1/1',
+      }).checkout.maxPaid.toFixed(),
+    ).toBe('1000000');
+  });
 });
