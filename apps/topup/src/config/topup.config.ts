@@ -5,6 +5,7 @@ import {
   creditForPayment,
   minorUnitsOf,
   parseCreditRate,
+  toMinorUnits,
 } from '@tally/budget-domain';
 import type { CreditRate } from '@tally/budget-domain';
 import type { DatabaseConfig } from '@tally/persistence';
@@ -174,14 +175,24 @@ function amount(env: NodeJS.ProcessEnv, name: string, fallback: string): Decimal
   return new Decimal(text);
 }
 
+/** Stripe's amounts have at most eight digits of minor units (999,999.99 CHF). */
+const STRIPE_MAX_AMOUNT_MINOR = 99_999_999;
+
 /**
  * The largest checkout pays and credits at most what one payment may move on the wire: the
  * ledger would dead-letter a larger payment, and its credit would never arrive (ADR 0096).
+ * Stripe must be able to charge it too.
  */
 function checkLargestPayment(maxPaid: Decimal, paidCurrency: string, rate: CreditRate): void {
   if (maxPaid.greaterThan(MAX_EVENT_AMOUNT)) {
     throw new Error(
       `TOPUP_MAX_PAID must be at most ${MAX_EVENT_AMOUNT}, the most one payment may move, got "${maxPaid.toFixed()}"`,
+    );
+  }
+  const maxPaidMinor = toMinorUnits(maxPaid, paidCurrency);
+  if (maxPaidMinor > STRIPE_MAX_AMOUNT_MINOR) {
+    throw new Error(
+      `TOPUP_MAX_PAID: ${maxPaid.toFixed()} ${paidCurrency} is ${maxPaidMinor} in minor units, more than the ${STRIPE_MAX_AMOUNT_MINOR} Stripe charges at most`,
     );
   }
   const credit = creditForPayment(maxPaid, paidCurrency, { [paidCurrency]: rate });
