@@ -125,6 +125,22 @@ describe('admin HTTP edge: headers, limits, hostile input, rate limits', () => {
     }
   });
 
+  it('reads a count in the query as plain decimal digits: hex, exponents, signs, spaces are 422', async () => {
+    const routes = ['/v1/accounts?limit=', '/v1/analytics/top-spenders?days='];
+    for (const route of routes) {
+      for (const value of ['0x10', '1e1', '+5', '%205', '5%20', 'Infinity', '-0', '0b11']) {
+        const answer = await harness.call('GET', `${route}${value}`);
+        expect([route, value, answer.status, answer.body?.['error_code']]).toEqual([
+          route,
+          value,
+          422,
+          'VALIDATION_FAILED',
+        ]);
+      }
+      expect((await harness.call('GET', `${route}16`)).status).toBe(200);
+    }
+  });
+
   it('refuses query fields of a list answered whole, which takes none, with 422', async () => {
     const routes = [
       '/v1/plans?limit=0',
