@@ -2,16 +2,29 @@ import { z } from 'zod';
 import { ValidationException, ValidationExceptionCode } from './validation.exception';
 
 /**
+ * A whole number in the query, written in decimal digits, from `min` to `max`. Number() would
+ * also read "0x10" as 16, "1e1" as 10 and " +5" as 5: bad query values are 422 (DESIGN 5).
+ */
+export function wholeNumberQuery(name: string, min: number, max: number, fallback: number) {
+  return z
+    .string()
+    .regex(/^\d{1,15}$/, `${name} must be a whole number in decimal digits`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, `${name} must be at least ${min}`)
+        .max(max, `${name} must be at most ${max}`),
+    )
+    .default(fallback)
+    .describe(`${min} to ${max}, default ${fallback}`);
+}
+
+/**
  * `limit` of a list: 1 to `max`, default 50; anything else is refused, never clamped. A list
  * another service answers takes what that service takes.
  */
-export const limitQueryUpTo = (max: number) =>
-  z.coerce
-    .number()
-    .int('limit must be an integer')
-    .min(1, 'limit must be at least 1')
-    .max(max, `limit must be at most ${max}`)
-    .default(50);
+export const limitQueryUpTo = (max: number) => wholeNumberQuery('limit', 1, max, 50);
 
 /** `limit` of admin's own lists: 1–500. */
 export const limitQuery = limitQueryUpTo(500);

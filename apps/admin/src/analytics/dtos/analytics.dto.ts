@@ -1,11 +1,7 @@
 import { z } from 'zod';
+import { wholeNumberQuery } from '../../http/pagination';
 
-const days = z.coerce
-  .number()
-  .int('days must be an integer')
-  .min(1, 'days must be at least 1')
-  .max(366, 'days must be at most 366')
-  .default(30);
+const days = wholeNumberQuery('days', 1, 366, 30);
 
 export const summaryQuery = z.object({ days }).strict();
 export type SummaryQuery = z.infer<typeof summaryQuery>;
@@ -13,12 +9,7 @@ export type SummaryQuery = z.infer<typeof summaryQuery>;
 export const topSpendersQuery = z
   .object({
     days,
-    limit: z.coerce
-      .number()
-      .int('limit must be an integer')
-      .min(1, 'limit must be at least 1')
-      .max(100, 'limit must be at most 100')
-      .default(10),
+    limit: wholeNumberQuery('limit', 1, 100, 10),
   })
   .strict();
 export type TopSpendersQuery = z.infer<typeof topSpendersQuery>;
