@@ -1,0 +1,117 @@
+import type { DataSource } from 'typeorm';
+import { Topics } from '@tally/budget-domain';
+import { createDataSource, runMigrations } from '@tally/persistence';
+import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
+import { MESSAGING_MIGRATIONS, MessagingService } from '../src';
+import type { OutboxTransaction } from '../src';
+import { decodeNumbered } from './service-instance';
+import type { Numbered } from './service-instance';
+
+/**
+ * A consumer whose effect keeps the latest state by sequence ignores an old record by itself:
+ * its inbox ids only cover redeliveries, so they are kept for INBOX_RETENTION_DAYS, not for ever
+ * (ADR 0135). A consumer that counts what it applies (a payment) keeps every id.
+ */
+describe('an inbox of latest states forgets its ids past the retention', () => {
+  const isolation = isolate();
+  const schema = isolation.schema('inbox_retention');
+  const client = new KafkaTestClient(isolation.kafkaBrokers);
+  let dataSource: DataSource;
+  let messaging: MessagingService;
+
+  beforeAll(async () => {
+    dataSource = createDataSource({
+      config: { url: isolation.databaseUrl, schema, poolSize: 4 },
+      applicationName: 'inbox-retention-test',
+      migrations: MESSAGING_MIGRATIONS,
+    });
+    await dataSource.initialize();
+    await runMigrations(dataSource);
+    for (const table of ['latest', 'counted'])
+      await dataSource.query(`CREATE TABLE ${table} (id text PRIMARY KEY, n int NOT NULL)`);
+    messaging = new MessagingService(
+      {
+        kafka: {
+          brokers: isolation.kafkaBrokers,
+          clientId: 'inbox-retention-test',
+          topicSuffix: isolation.suffix,
+          partitions: 1,
+          sessionTimeoutMs: 10_000,
+          inboxRetentionDays: 7,
+        },
+        service: 'messaging',
+        topics: ['states', 'payments', Topics.UsageDeadLetter],
+        relay: { idleDelayMs: 100 },
+      },
+      dataSource,
+    );
+    await messaging.onModuleInit();
+    await client.connect();
+  });
+
+  afterAll(async () => {
+    await messaging?.onModuleDestroy();
+    await client.close();
+    await client.deleteTopics(isolation.suffix);
+    await dataSource?.destroy();
+    await dropSchemas(isolation.databaseUrl, [schema]);
+  });
+
+  const store =
+    (table: 'latest' | 'counted') => async (values: Numbered[], tx: OutboxTransaction) => {
+      for (const value of values)
+        await tx.manager.query(`INSERT INTO ${table} (id, n) VALUES ($1, $2)`, [value.id, value.n]);
+    };
+  const inboxIds = async (consumer: string) =>
+    (
+      (await dataSource.query('SELECT message_id FROM inbox WHERE consumer = $1 ORDER BY 1', [
+        consumer,
+      ])) as Array<{ message_id: string }>
+    ).map((row) => row.message_id);
+  /** Ids received `days` ago, as a year of traffic would have left them. */
+  const receivedDaysAgo = (consumer: string, ids: string[], days: number) =>
+    dataSource.query(
+      `INSERT INTO inbox (consumer, message_id, received_at)
+       SELECT $1, id, now() - make_interval(days => $3) FROM unnest($2::text[]) AS id`,
+      [consumer, ids, days],
+    );
+
+  it('deletes the ids of a latest-state consumer older than 7 days, keeps the younger and every id of the others', async () => {
+    await messaging.consumeTransactionally<Numbered>({
+      topic: 'states',
+      decode: decodeNumbered,
+      idOf: (value) => value.id,
+      appliesLatestBySequence: true,
+      effect: store('latest'),
+    });
+    await messaging.consumeTransactionally<Numbered>({
+      topic: 'payments',
+      decode: decodeNumbered,
+      idOf: (value) => value.id,
+      effect: store('counted'),
+    });
+    for (const topic of ['states', 'payments'])
+      await client.produce(messaging.topic(topic), [
+        { key: 'acct_1', value: JSON.stringify({ id: `${topic}-new-1`, n: 1 }) },
+        { key: 'acct_1', value: JSON.stringify({ id: `${topic}-new-2`, n: 2 }) },
+      ]);
+    await eventually(async () => {
+      expect(await inboxIds('states')).toHaveLength(2);
+      expect(await inboxIds('payments')).toHaveLength(2);
+    }, 30_000);
+    await receivedDaysAgo('states', ['states-old-1', 'states-old-2', 'states-old-3'], 8);
+    await receivedDaysAgo('states', ['states-week-old'], 6);
+    await receivedDaysAgo('payments', ['payments-old-1', 'payments-old-2', 'payments-old-3'], 8);
+
+    expect(await messaging.forgetOldInboxIds()).toBe(3);
+
+    expect(await inboxIds('states')).toEqual(['states-new-1', 'states-new-2', 'states-week-old']);
+    expect(await inboxIds('payments')).toEqual([
+      'payments-new-1',
+      'payments-new-2',
+      'payments-old-1',
+      'payments-old-2',
+      'payments-old-3',
+    ]);
+  }, 60_000);
+});
