@@ -1,3 +1,4 @@
+import { returningRows } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
 
 /**
@@ -36,4 +37,25 @@ export async function claimNew<T extends { readonly messageId: string }>(
     items.map((item) => item.messageId),
   );
   return items.filter((item) => firstSeen.delete(item.messageId));
+}
+
+/**
+ * Deletes up to `limit` ids of `consumer` received before `before`, in the caller's
+ * transaction; returns how many. Only for consumers whose effect ignores a stale record by
+ * itself (`appliesLatestBySequence`): any other inbox id is the record that an effect happened.
+ */
+export async function forgetInboxIds(
+  manager: EntityManager,
+  consumer: string,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const deleted = await returningRows(
+    manager,
+    `DELETE FROM inbox WHERE consumer = $1 AND message_id = ANY(ARRAY(
+       SELECT message_id FROM inbox WHERE consumer = $1 AND received_at < $2 LIMIT $3))
+     RETURNING 1`,
+    [consumer, before, limit],
+  );
+  return deleted.length;
 }

@@ -35,6 +35,11 @@ export interface KafkaConfig {
   readonly ssl?: true | { readonly ca: string };
   /** Days the outbox keeps a day's partition, unless the service sets its own (MessagingOptions). */
   readonly outboxRetentionDays?: number;
+  /**
+   * Days the inbox keeps the ids of consumers that apply the latest state by sequence
+   * (`appliesLatestBySequence`, ADR 0135). Default 7.
+   */
+  readonly inboxRetentionDays?: number;
   /** How long a fetch of a consumer that fills batches may wait for them (0 or unset: it does not). */
   readonly batchWaitMs?: number;
 }
@@ -84,6 +89,10 @@ export function kafkaConfigFromEnv(
       `OUTBOX_RETENTION_DAYS must be an integer >= 1, got "${env['OUTBOX_RETENTION_DAYS']}"`,
     );
   }
+  const inboxRetention = env['INBOX_RETENTION_DAYS'] ?? '7';
+  if (!/^\d{1,4}$/.test(inboxRetention) || Number(inboxRetention) < 1) {
+    throw new Error(`INBOX_RETENTION_DAYS must be an integer >= 1, got "${inboxRetention}"`);
+  }
   const batchWait = env['KAFKA_BATCH_WAIT_MS'] ?? '500';
   if (!/^\d{1,5}$/.test(batchWait) || Number(batchWait) > 10_000) {
     throw new Error(`KAFKA_BATCH_WAIT_MS must be an integer from 0 to 10000, got "${batchWait}"`);
@@ -99,6 +108,7 @@ export function kafkaConfigFromEnv(
     ...(env['TALLY_UNSAFE_SKIP_INBOX'] === '1' ? { unsafeSkipInbox: true } : {}),
     ...kafkaSecurityFromEnv(env),
     ...(outboxRetentionDays !== undefined ? { outboxRetentionDays } : {}),
+    inboxRetentionDays: Number(inboxRetention),
     batchWaitMs,
   };
 }

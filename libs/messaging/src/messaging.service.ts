@@ -6,11 +6,11 @@ import { Topics } from '@tally/budget-domain';
 import { schemaOf } from '@tally/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
-import { counter } from '@tally/platform';
+import { RepeatingRound, counter } from '@tally/platform';
 import { DEAD_LETTER_MAX_BYTES, deadLetterMessage, positionId } from './dead-letter';
 import { databaseRefusal } from './database-refusal';
 import type { DatabaseRefusal } from './database-refusal';
-import { claimNew } from './inbox';
+import { claimNew, forgetInboxIds } from './inbox';
 import { BatchConsumer, PARTITION_FETCH_BYTES, PartitionHalted } from './batch.consumer';
 import type { BatchConsumerOptions, ConsumedMessage, PartitionLog } from './batch.consumer';
 import { OUTBOX_PACK_BYTES, enqueueOutbox } from './outbox';
@@ -69,6 +69,12 @@ const consumedMessages = counter(
  * it. The dead-letter topic takes records up to the size `deadLetterMessage` keeps them under.
  */
 const DEAD_LETTER_TOPIC_CONFIG = { 'max.message.bytes': String(DEAD_LETTER_MAX_BYTES) };
+/** Days the inbox keeps a latest-state consumer's ids unless INBOX_RETENTION_DAYS says (ADR 0135). */
+const INBOX_RETENTION_DAYS = 7;
+/** Inbox ids deleted per transaction: each delete stays short beside the consumers' inserts. */
+const INBOX_FORGET_CHUNK = 10_000;
+const INBOX_FORGET_EVERY_MS = 3600_000;
+
 /** What a consumer that fills batches waits for: half of a partition's fetch. */
 const FILLED_BATCH_BYTES = PARTITION_FETCH_BYTES / 2;
 
@@ -83,6 +89,13 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   readonly kafka: Kafka;
   private readonly relay: OutboxRelay;
   private readonly consumers: BatchConsumer[] = [];
+  /** Inboxes of consumers that apply the latest state by sequence: kept for the retention only. */
+  private readonly forgettingInboxes = new Set<string>();
+  private readonly inboxRetention = new RepeatingRound(
+    'inbox retention',
+    () => this.forgetOldInboxIds(),
+    this.logger,
+  );
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -137,6 +150,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     // Before any consumer writes: a position it can trust, a partition for every day it may name.
     await this.relay.prepare();
     this.relay.start();
+    this.inboxRetention.start(INBOX_FORGET_EVERY_MS);
     this.logger.log(`kafka ready: ${this.options.kafka.brokers.join(',')}`);
     if (this.options.kafka.unsafeSkipInbox)
       this.logger.error(
@@ -183,6 +197,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
    */
   async consumeTransactionally<T>(consumer: TransactionalConsumer<T>): Promise<BatchConsumer> {
     const inbox = consumer.name ?? consumer.topic;
+    if ('idOf' in consumer && consumer.appliesLatestBySequence) this.forgettingInboxes.add(inbox);
     const metricLabel = `${this.service}.${inbox}`;
     return this.consume({
       topics: [consumer.topic],
@@ -415,7 +430,32 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     return claimNew(manager, inbox, items);
   }
 
+  /**
+   * Deletes the inbox ids of latest-state consumers received more than INBOX_RETENTION_DAYS
+   * ago (ADR 0135), a chunk per transaction; returns how many. Runs every hour on every
+   * instance: two running at once delete each row once.
+   */
+  async forgetOldInboxIds(now = new Date()): Promise<number> {
+    const days = this.options.kafka.inboxRetentionDays ?? INBOX_RETENTION_DAYS;
+    const before = new Date(now.getTime() - days * 86_400_000);
+    let forgotten = 0;
+    for (const inbox of this.forgettingInboxes) {
+      for (;;) {
+        const deleted = await forgetInboxIds(
+          this.dataSource.manager,
+          inbox,
+          before,
+          INBOX_FORGET_CHUNK,
+        );
+        forgotten += deleted;
+        if (deleted < INBOX_FORGET_CHUNK) break;
+      }
+    }
+    return forgotten;
+  }
+
   async onModuleDestroy(): Promise<void> {
+    await this.inboxRetention.stop();
     await Promise.all(this.consumers.splice(0).map((consumer) => consumer.stop()));
     await this.relay.stop();
   }

@@ -47,6 +47,12 @@ export interface ById<T> {
    * racing on one slice). Bad records are still claimed in the inbox.
    */
   readonly appliedIds?: (values: T[], tx: OutboxTransaction) => Promise<Set<string>>;
+  /**
+   * The effect keeps only the latest state per subject by its sequence and ignores an older one
+   * by itself: the inbox then only has to cover redeliveries, and its ids are forgotten after
+   * INBOX_RETENTION_DAYS (ADR 0135) instead of piling up one per record for ever.
+   */
+  readonly appliesLatestBySequence?: boolean;
 }
 
 /**

@@ -63,6 +63,7 @@ describe('kafka configuration', () => {
       sessionTimeoutMs: 30_000,
       metadataMaxAgeMs: 30_000,
       batchWaitMs: 500,
+      inboxRetentionDays: 7,
     });
     expect(topicName(config, 'usage.events')).toBe('usage.events');
   });
@@ -105,6 +106,15 @@ describe('kafka configuration', () => {
     for (const bad of ['0', '1.5', 'two', ''])
       expect(() => kafkaConfigFromEnv('x', { OUTBOX_RETENTION_DAYS: bad })).toThrow(
         `OUTBOX_RETENTION_DAYS must be an integer >= 1, got "${bad}"`,
+      );
+  });
+
+  it('reads how many days a latest-state inbox keeps its ids (7 by default)', () => {
+    expect(kafkaConfigFromEnv('x', {}).inboxRetentionDays).toBe(7);
+    expect(kafkaConfigFromEnv('x', { INBOX_RETENTION_DAYS: '30' }).inboxRetentionDays).toBe(30);
+    for (const bad of ['0', '1.5', 'week', ''])
+      expect(() => kafkaConfigFromEnv('x', { INBOX_RETENTION_DAYS: bad })).toThrow(
+        `INBOX_RETENTION_DAYS must be an integer >= 1, got "${bad}"`,
       );
   });
 });

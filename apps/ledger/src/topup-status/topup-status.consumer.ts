@@ -19,6 +19,8 @@ export class TopUpStatusConsumer implements OnApplicationBootstrap {
       topic: Topics.TopUpStatusChanged,
       decode: parseTopUpStatusChanged,
       idOf: (status) => `${status.account_id}/${status.sequence}`,
+      // keepLatest ignores a status whose sequence is not above the kept one (ADR 0135).
+      appliesLatestBySequence: true,
       effect: (statuses, tx) => this.store.keepLatest(tx.manager, statuses),
       now: () => this.clock.now(),
     });

@@ -32,6 +32,8 @@ export class BalanceChangedConsumer implements OnApplicationBootstrap {
       topic: Topics.LedgerBalanceChanged,
       decode: parseBalanceChanged,
       idOf: (balance) => `${balance.account_id}/${balance.api_key_id ?? ''}/${balance.sequence}`,
+      // A balance whose sequence is not above the last kept and decided is ignored (ADR 0135).
+      appliesLatestBySequence: true,
       effect: (balances, tx, now) => this.decide(balances, tx, now),
     });
   }
