@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig as KafkaClientConfig, SASLOptions } from 'kafkajs';
+import { positiveInteger } from '@tally/platform';
 import { kafkaLogCreator } from './kafka-log';
 
 export type KafkaSaslMechanism = 'scram-sha-512' | 'scram-sha-256' | 'plain';
@@ -89,10 +90,6 @@ export function kafkaConfigFromEnv(
       `OUTBOX_RETENTION_DAYS must be an integer >= 1, got "${env['OUTBOX_RETENTION_DAYS']}"`,
     );
   }
-  const inboxRetention = env['INBOX_RETENTION_DAYS'] ?? '7';
-  if (!/^\d{1,4}$/.test(inboxRetention) || Number(inboxRetention) < 1) {
-    throw new Error(`INBOX_RETENTION_DAYS must be an integer >= 1, got "${inboxRetention}"`);
-  }
   const batchWait = env['KAFKA_BATCH_WAIT_MS'] ?? '500';
   if (!/^\d{1,5}$/.test(batchWait) || Number(batchWait) > 10_000) {
     throw new Error(`KAFKA_BATCH_WAIT_MS must be an integer from 0 to 10000, got "${batchWait}"`);
@@ -108,7 +105,7 @@ export function kafkaConfigFromEnv(
     ...(env['TALLY_UNSAFE_SKIP_INBOX'] === '1' ? { unsafeSkipInbox: true } : {}),
     ...kafkaSecurityFromEnv(env),
     ...(outboxRetentionDays !== undefined ? { outboxRetentionDays } : {}),
-    inboxRetentionDays: Number(inboxRetention),
+    inboxRetentionDays: positiveInteger(env, 'INBOX_RETENTION_DAYS', 7),
     batchWaitMs,
   };
 }
