@@ -24,6 +24,7 @@ export function ledgerConfig(
     },
     reconciliationIntervalMs: 0,
     holdSweepIntervalMs: 0,
+    holdRetentionDays: 7,
     ...overrides,
   };
 }

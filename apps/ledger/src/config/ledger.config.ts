@@ -2,7 +2,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv, timerMs } from '@tally/platform';
+import { portFromEnv, positiveInteger, timerMs } from '@tally/platform';
 
 /** Everything the ledger reads from the environment, validated once at boot. */
 export interface LedgerConfig {
@@ -16,6 +16,11 @@ export interface LedgerConfig {
    * expired hold frees its funds at its expiry regardless, but no announcement says so).
    */
   readonly holdSweepIntervalMs: number;
+  /**
+   * Days an ended hold (settled, released, expired) is kept after its expiry, to answer a repeat
+   * of its request id; then it is deleted (ADR 0136). Default 7.
+   */
+  readonly holdRetentionDays: number;
   /** LEDGER_CATALOG_FILE: the catalog file metering rates with (its METERING_CATALOG_FILE), to price model estimates alike. */
   readonly catalogFile?: string;
 }
@@ -27,6 +32,7 @@ export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ledge
     kafka: kafkaConfigFromEnv('tally-ledger', env),
     reconciliationIntervalMs: timerMs(env, 'LEDGER_RECONCILIATION_INTERVAL_MS', 300_000, 0),
     holdSweepIntervalMs: timerMs(env, 'LEDGER_HOLD_SWEEP_INTERVAL_MS', 30_000, 0),
+    holdRetentionDays: positiveInteger(env, 'LEDGER_HOLD_RETENTION_DAYS', 7),
     ...(env['LEDGER_CATALOG_FILE'] ? { catalogFile: env['LEDGER_CATALOG_FILE'] } : {}),
   };
 }

@@ -10,6 +10,10 @@ import { HoldsStore } from './holds.store';
 
 /** Holds marked expired per transaction: small, because their keys wait for it. */
 const SWEEP_BATCH = 200;
+/** Ended holds deleted per transaction: they lock no key, and nothing else writes them. */
+const FORGET_BATCH = 5_000;
+const FORGET_EVERY_MS = 3600_000;
+const DAY_MS = 86_400_000;
 
 const expiredHolds = counter('tally_ledger_holds_expired_total', 'Holds the sweep marked expired');
 
@@ -27,6 +31,12 @@ export class HoldSweep implements OnApplicationBootstrap, OnModuleDestroy {
     new Logger(HoldSweep.name),
   );
 
+  private readonly retention = new RepeatingRound(
+    'hold retention',
+    () => this.forgetAllEnded(),
+    new Logger(HoldSweep.name),
+  );
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly holds: HoldsStore,
@@ -36,10 +46,31 @@ export class HoldSweep implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     this.round.start(this.config.holdSweepIntervalMs);
+    this.retention.start(FORGET_EVERY_MS);
   }
 
-  onModuleDestroy(): Promise<void> {
-    return this.round.stop();
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([this.round.stop(), this.retention.stop()]);
+  }
+
+  /**
+   * Deletes the ended holds that expired more than `holdRetentionDays` ago, batch by batch;
+   * returns how many (ADR 0136). Runs every hour; until then they answer a repeated request id.
+   */
+  forgetEnded(): Promise<number> {
+    return this.retention.run();
+  }
+
+  private async forgetAllEnded(): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - this.config.holdRetentionDays * DAY_MS);
+    let total = 0;
+    for (;;) {
+      const deleted = await this.dataSource.transaction((manager) =>
+        this.holds.forgetEnded(manager, before, FORGET_BATCH),
+      );
+      total += deleted;
+      if (deleted < FORGET_BATCH) return total;
+    }
   }
 
   /** Sweeps every hold expired by now, batch by batch; returns how many. One sweep at a time. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
-import { preparedQuery } from '@tally/persistence';
+import { preparedQuery, returningRows } from '@tally/persistence';
 import type { PreparedStatement } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
 
@@ -181,6 +181,25 @@ export class HoldsStore {
       [due.map((d) => d.account_id), due.map((d) => d.reservation_id), now],
     );
     return expired.length;
+  }
+
+  /**
+   * Deletes up to `limit` ended holds (settled, released, expired) that expired before `before`,
+   * in the caller's transaction; returns how many. They hold nothing and no key's total counts
+   * them; a hold still in status held is the sweep's, never deleted here.
+   */
+  async forgetEnded(manager: EntityManager, before: Date, limit: number): Promise<number> {
+    const deleted = await returningRows(
+      manager,
+      `DELETE FROM reservations AS r
+       USING (SELECT account_id, reservation_id FROM reservations
+              WHERE status <> 'held' AND expires_at < $1 LIMIT $2) AS ended
+       WHERE r.account_id = ended.account_id AND r.reservation_id = ended.reservation_id
+         AND r.status <> 'held'
+       RETURNING 1`,
+      [before, limit],
+    );
+    return deleted.length;
   }
 
   private async lockKeys(

@@ -1,0 +1,12 @@
+import { ledgerConfigFromEnv } from './ledger.config';
+
+describe('ledger configuration', () => {
+  it('keeps ended holds 7 days unless LEDGER_HOLD_RETENTION_DAYS says otherwise (ADR 0136)', () => {
+    expect(ledgerConfigFromEnv({}).holdRetentionDays).toBe(7);
+    expect(ledgerConfigFromEnv({ LEDGER_HOLD_RETENTION_DAYS: '30' }).holdRetentionDays).toBe(30);
+    for (const bad of ['0', '-1', '1.5', 'week'])
+      expect(() => ledgerConfigFromEnv({ LEDGER_HOLD_RETENTION_DAYS: bad })).toThrow(
+        `LEDGER_HOLD_RETENTION_DAYS must be a positive integer, got "${bad}"`,
+      );
+  });
+});
