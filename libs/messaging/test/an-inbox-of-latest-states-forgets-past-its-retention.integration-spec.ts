@@ -10,7 +10,9 @@ import type { Numbered } from './service-instance';
 /**
  * A consumer whose effect keeps the latest state by sequence ignores an old record by itself:
  * its inbox ids only cover redeliveries, so they are kept for INBOX_RETENTION_DAYS, not for ever
- * (ADR 0135). A consumer that counts what it applies (a payment) keeps every id.
+ * (ADR 0135). So are the ids of a consumer whose effect keeps its own (`appliedIds`): its inbox
+ * only claims the records it dead-lettered, by log position. A consumer that counts what it
+ * applies by its inbox (a payment) keeps every id.
  */
 describe('an inbox of latest states forgets its ids past the retention', () => {
   const isolation = isolate();
@@ -40,7 +42,7 @@ describe('an inbox of latest states forgets its ids past the retention', () => {
           inboxRetentionDays: 7,
         },
         service: 'messaging',
-        topics: ['states', 'payments', Topics.UsageDeadLetter],
+        topics: ['states', 'payments', 'usage', Topics.UsageDeadLetter],
         relay: { idleDelayMs: 100 },
       },
       dataSource,
@@ -113,5 +115,33 @@ describe('an inbox of latest states forgets its ids past the retention', () => {
       'payments-old-2',
       'payments-old-3',
     ]);
+  }, 60_000);
+
+  it('deletes the old dead-letter claims of a consumer whose effect keeps its own ids (appliedIds)', async () => {
+    await messaging.consumeTransactionally<Numbered>({
+      topic: 'usage',
+      decode: decodeNumbered,
+      idOf: (value) => value.id,
+      // The effect's rows are its record of what it applied; the inbox only claims dead letters.
+      appliedIds: async (values, tx) => {
+        const rows: Array<{ id: string }> = await tx.manager.query(
+          'SELECT id FROM counted WHERE id = ANY($1)',
+          [values.map((value) => value.id)],
+        );
+        return new Set(rows.map((row) => row.id));
+      },
+      effect: store('counted'),
+    });
+    await client.produce(messaging.topic('usage'), [
+      { key: 'acct_1', value: JSON.stringify({ id: 'usage-1', n: 1 }) },
+      { key: 'acct_1', value: 'not json' },
+    ]);
+    await eventually(async () => expect(await inboxIds('usage')).toHaveLength(1), 30_000);
+    await receivedDaysAgo('usage', ['usage/0/7@1', 'usage/0/8@1'], 8);
+
+    expect(await messaging.forgetOldInboxIds()).toBe(2);
+
+    expect(await inboxIds('usage')).toHaveLength(1);
+    expect(await dataSource.query("SELECT id FROM counted WHERE id = 'usage-1'")).toHaveLength(1);
   }, 60_000);
 });
