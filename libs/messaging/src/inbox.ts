@@ -41,8 +41,8 @@ export async function claimNew<T extends { readonly messageId: string }>(
 
 /**
  * Deletes up to `limit` ids of `consumer` received before `before`, in the caller's
- * transaction; returns how many. Only for consumers whose effect ignores a stale record by
- * itself (`appliesLatestBySequence`): any other inbox id is the record that an effect happened.
+ * transaction; returns how many. Only for inboxes that cover redeliveries alone (ADR 0135): a
+ * consumer whose effect ignores a stale record by itself, or keeps its own ids (`appliedIds`).
  */
 export async function forgetInboxIds(
   manager: EntityManager,

@@ -89,7 +89,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   readonly kafka: Kafka;
   private readonly relay: OutboxRelay;
   private readonly consumers: BatchConsumer[] = [];
-  /** Inboxes of consumers that apply the latest state by sequence: kept for the retention only. */
+  /** Inboxes whose ids are kept for the retention only (ADR 0135). */
   private readonly forgettingInboxes = new Set<string>();
   private readonly inboxRetention = new RepeatingRound(
     'inbox retention',
@@ -197,7 +197,10 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
    */
   async consumeTransactionally<T>(consumer: TransactionalConsumer<T>): Promise<BatchConsumer> {
     const inbox = consumer.name ?? consumer.topic;
-    if ('idOf' in consumer && consumer.appliesLatestBySequence) this.forgettingInboxes.add(inbox);
+    // Such an inbox only covers redeliveries: of states the effect would ignore anyway, or (with
+    // appliedIds) of the records dead-lettered, claimed by log position.
+    if ('idOf' in consumer && (consumer.appliesLatestBySequence || consumer.appliedIds))
+      this.forgettingInboxes.add(inbox);
     const metricLabel = `${this.service}.${inbox}`;
     return this.consume({
       topics: [consumer.topic],
@@ -431,7 +434,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Deletes the inbox ids of latest-state consumers received more than INBOX_RETENTION_DAYS
+   * Deletes the inbox ids of latest-state and `appliedIds` consumers received more than INBOX_RETENTION_DAYS
    * ago (ADR 0135), a chunk per transaction; returns how many. Runs every hour on every
    * instance: two running at once delete each row once.
    */

@@ -44,7 +44,8 @@ export interface ById<T> {
    * Lets the effect's own rows record which values it applied, instead of an inbox row per
    * message: given the slice's values, answers the ids among them the effect has applied
    * before. The effect must store each id under a unique key (which also stops two instances
-   * racing on one slice). Bad records are still claimed in the inbox.
+   * racing on one slice). Bad records are still claimed in the inbox, by log position, for
+   * INBOX_RETENTION_DAYS (ADR 0135).
    */
   readonly appliedIds?: (values: T[], tx: OutboxTransaction) => Promise<Set<string>>;
   /**
