@@ -38,6 +38,7 @@ export function adminConfig(
     bootstrapToken: BOOTSTRAP_TOKEN,
     commandTimeoutMs: 15_000,
     dashboardDir: dashboardFixture(),
+    deadLetterRetentionDays: 90,
     ...overrides,
   };
 }

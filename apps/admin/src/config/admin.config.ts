@@ -3,7 +3,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv, timerMs } from '@tally/platform';
+import { portFromEnv, positiveInteger, timerMs } from '@tally/platform';
 
 /** Everything admin reads from the environment, validated once at boot. */
 export interface AdminConfig {
@@ -16,6 +16,8 @@ export interface AdminConfig {
   readonly commandTimeoutMs: number;
   /** The dashboard's built files, served at `/`. */
   readonly dashboardDir: string;
+  /** Days a dead letter is listed after its `at`; then admin deletes its copy (ADR 0137). */
+  readonly deadLetterRetentionDays: number;
 }
 
 /** A bootstrap token guessable in a lifetime of tries is refused at start. */
@@ -35,5 +37,6 @@ export function adminConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AdminC
     ...(bootstrapToken ? { bootstrapToken } : {}),
     commandTimeoutMs: timerMs(env, 'ADMIN_COMMAND_TIMEOUT_MS', 10_000),
     dashboardDir: path.resolve(env['ADMIN_DASHBOARD_DIR'] || 'dist/apps/dashboard'),
+    deadLetterRetentionDays: positiveInteger(env, 'ADMIN_DEAD_LETTER_RETENTION_DAYS', 90),
   };
 }

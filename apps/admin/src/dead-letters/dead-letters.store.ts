@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DeadLetterRecord } from '@tally/budget-domain';
+import { returningRows } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
 
 export interface DeadLetterRow {
@@ -54,6 +55,18 @@ export class DeadLettersStore {
         column((r) => r.at),
       ],
     );
+  }
+
+  /** Deletes up to `limit` dead letters older than `before` (by `at`); returns how many. */
+  async forgetBefore(manager: EntityManager, before: Date, limit: number): Promise<number> {
+    const deleted = await returningRows(
+      manager,
+      `DELETE FROM dead_letters WHERE id = ANY(ARRAY(
+         SELECT id FROM dead_letters WHERE at < $1 ORDER BY at, id LIMIT $2))
+       RETURNING 1`,
+      [before, limit],
+    );
+    return deleted.length;
   }
 
   /** Newest first; one row more than `limit` says there is a next page. */
