@@ -37,8 +37,9 @@ export interface KafkaConfig {
   /** Days the outbox keeps a day's partition, unless the service sets its own (MessagingOptions). */
   readonly outboxRetentionDays?: number;
   /**
-   * Days the inbox keeps the ids of consumers that apply the latest state by sequence
-   * (`appliesLatestBySequence`, ADR 0135). Default 7.
+   * Days an inbox that only covers redeliveries keeps its ids: a consumer that applies the
+   * latest state by sequence (`appliesLatestBySequence`) or keeps its own (`appliedIds`), ADR
+   * 0135. Default 7.
    */
   readonly inboxRetentionDays?: number;
   /** How long a fetch of a consumer that fills batches may wait for them (0 or unset: it does not). */

@@ -69,7 +69,7 @@ const consumedMessages = counter(
  * it. The dead-letter topic takes records up to the size `deadLetterMessage` keeps them under.
  */
 const DEAD_LETTER_TOPIC_CONFIG = { 'max.message.bytes': String(DEAD_LETTER_MAX_BYTES) };
-/** Days the inbox keeps a latest-state consumer's ids unless INBOX_RETENTION_DAYS says (ADR 0135). */
+/** Days an inbox that only covers redeliveries keeps its ids, unless INBOX_RETENTION_DAYS says. */
 const INBOX_RETENTION_DAYS = 7;
 /** Inbox ids deleted per transaction: each delete stays short beside the consumers' inserts. */
 const INBOX_FORGET_CHUNK = 10_000;
@@ -434,9 +434,9 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Deletes the inbox ids of latest-state and `appliedIds` consumers received more than INBOX_RETENTION_DAYS
-   * ago (ADR 0135), a chunk per transaction; returns how many. Runs every hour on every
-   * instance: two running at once delete each row once.
+   * Deletes the inbox ids of latest-state and `appliedIds` consumers received more than
+   * INBOX_RETENTION_DAYS ago (ADR 0135), a chunk per transaction; returns how many. Runs every
+   * hour on every instance: two running at once delete each row once.
    */
   async forgetOldInboxIds(now = new Date()): Promise<number> {
     const days = this.options.kafka.inboxRetentionDays ?? INBOX_RETENTION_DAYS;

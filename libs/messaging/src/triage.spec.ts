@@ -109,7 +109,7 @@ describe('kafka configuration', () => {
       );
   });
 
-  it('reads how many days a latest-state inbox keeps its ids (7 by default)', () => {
+  it('reads how many days an inbox that only covers redeliveries keeps its ids (7 by default)', () => {
     expect(kafkaConfigFromEnv('x', {}).inboxRetentionDays).toBe(7);
     expect(kafkaConfigFromEnv('x', { INBOX_RETENTION_DAYS: '30' }).inboxRetentionDays).toBe(30);
     for (const bad of ['0', '1.5', 'week'])
