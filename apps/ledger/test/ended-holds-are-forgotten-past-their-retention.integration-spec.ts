@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { eventually, isolate, queryDatabase, usageRated } from '@tally/testing';
 import { AccountsService } from '../src/accounts/accounts.service';
 import { CreditsService } from '../src/credits/credits.service';
@@ -104,5 +105,30 @@ describe('ended holds are forgotten past their retention (ADR 0136)', () => {
       ok: true,
       mismatches: [],
     });
+  }, 60_000);
+
+  it('lets one instance at a time delete: another finds the retention running and deletes nothing', async () => {
+    clock.set('2026-11-10T10:00:00Z');
+    for (const id of [await hold(600), await hold(600)]) await release(id);
+    clock.set('2026-11-20T10:00:00Z');
+    const otherInstance = new Client({ connectionString: ledger.isolation.databaseUrl });
+    await otherInstance.connect();
+    try {
+      await otherInstance.query('BEGIN');
+      await otherInstance.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `tally.hold-retention.${ledger.isolation.schema('ledger')}`,
+      ]);
+      expect(await ledger.get(HoldSweep).forgetEnded()).toBe(0);
+      await otherInstance.query('COMMIT');
+    } finally {
+      await otherInstance.end();
+    }
+    expect(await byStatus()).toEqual([
+      { status: 'held', count: 2 },
+      { status: 'released', count: 4 },
+    ]);
+
+    expect(await ledger.get(HoldSweep).forgetEnded()).toBe(4);
+    expect(await byStatus()).toEqual([{ status: 'held', count: 2 }]);
   }, 60_000);
 });
