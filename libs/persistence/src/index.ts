@@ -6,6 +6,7 @@ export { runMigrations, schemaOf } from './migration.runner';
 export { PersistenceModule } from './persistence.module';
 export type { PersistenceModuleOptions } from './persistence.module';
 export { returningRows } from './returning-rows';
+export { tryTransactionLock } from './transaction-lock';
 export { listen, notify } from './notifications';
 export { preparedQuery } from './prepared-query';
 export type { PreparedStatement } from './prepared-query';

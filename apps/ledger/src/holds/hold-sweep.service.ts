@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { schemaOf, tryTransactionLock } from '@tally/persistence';
 import { RepeatingRound, counter } from '@tally/platform';
 import { DataSource } from 'typeorm';
 import { Clock } from '../clock';
@@ -63,10 +64,14 @@ export class HoldSweep implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async forgetAllEnded(): Promise<number> {
     const before = new Date(this.clock.now().getTime() - this.config.holdRetentionDays * DAY_MS);
+    // Each instance scans the table: one at a time, the others skip their round.
+    const lock = `tally.hold-retention.${schemaOf(this.dataSource)}`;
     let total = 0;
     for (;;) {
-      const deleted = await this.dataSource.transaction((manager) =>
-        this.holds.forgetEnded(manager, before, FORGET_BATCH),
+      const deleted = await this.dataSource.transaction(async (manager) =>
+        (await tryTransactionLock(manager, lock))
+          ? this.holds.forgetEnded(manager, before, FORGET_BATCH)
+          : 0,
       );
       total += deleted;
       if (deleted < FORGET_BATCH) return total;
