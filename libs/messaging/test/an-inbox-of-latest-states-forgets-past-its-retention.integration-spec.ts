@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { Topics } from '@tally/budget-domain';
 import { createDataSource, runMigrations } from '@tally/persistence';
@@ -143,5 +144,25 @@ describe('an inbox of latest states forgets its ids past the retention', () => {
 
     expect(await inboxIds('usage')).toHaveLength(1);
     expect(await dataSource.query("SELECT id FROM counted WHERE id = 'usage-1'")).toHaveLength(1);
+  }, 60_000);
+
+  it('lets one instance at a time delete: another finds the retention running and deletes nothing', async () => {
+    await receivedDaysAgo('states', ['states-old-4', 'states-old-5'], 9);
+    const otherInstance = new Client({ connectionString: isolation.databaseUrl });
+    await otherInstance.connect();
+    try {
+      await otherInstance.query('BEGIN');
+      await otherInstance.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `tally.inbox-retention.${schema}`,
+      ]);
+      expect(await messaging.forgetOldInboxIds()).toBe(0);
+      await otherInstance.query('COMMIT');
+    } finally {
+      await otherInstance.end();
+    }
+    expect(await inboxIds('states')).toContain('states-old-5');
+
+    expect(await messaging.forgetOldInboxIds()).toBe(2);
+    expect(await inboxIds('states')).not.toContain('states-old-5');
   }, 60_000);
 });
