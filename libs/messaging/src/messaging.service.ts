@@ -3,7 +3,7 @@ import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Kafka, logLevel } from 'kafkajs';
 import { Topics } from '@tally/budget-domain';
-import { schemaOf } from '@tally/persistence';
+import { schemaOf, tryTransactionLock } from '@tally/persistence';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import { RepeatingRound, counter } from '@tally/platform';
@@ -436,19 +436,20 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
   /**
    * Deletes the inbox ids of latest-state and `appliedIds` consumers received more than
    * INBOX_RETENTION_DAYS ago (ADR 0135), a chunk per transaction; returns how many. Runs every
-   * hour on every instance: two running at once delete each row once.
+   * hour on every instance; an instance that finds another's round running skips its own.
    */
   async forgetOldInboxIds(now = new Date()): Promise<number> {
     const days = this.options.kafka.inboxRetentionDays ?? INBOX_RETENTION_DAYS;
     const before = new Date(now.getTime() - days * 86_400_000);
+    // Each instance scans the inbox: one at a time, the others skip their round.
+    const lock = `tally.inbox-retention.${schemaOf(this.dataSource)}`;
     let forgotten = 0;
     for (const inbox of this.forgettingInboxes) {
       for (;;) {
-        const deleted = await forgetInboxIds(
-          this.dataSource.manager,
-          inbox,
-          before,
-          INBOX_FORGET_CHUNK,
+        const deleted = await this.dataSource.transaction(async (manager) =>
+          (await tryTransactionLock(manager, lock))
+            ? forgetInboxIds(manager, inbox, before, INBOX_FORGET_CHUNK)
+            : 0,
         );
         forgotten += deleted;
         if (deleted < INBOX_FORGET_CHUNK) break;
