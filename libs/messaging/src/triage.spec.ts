@@ -62,6 +62,7 @@ describe('kafka configuration', () => {
       partitions: 12,
       sessionTimeoutMs: 30_000,
       metadataMaxAgeMs: 30_000,
+      lagSampleIntervalMs: 30_000,
       batchWaitMs: 500,
       inboxRetentionDays: 7,
     });
@@ -98,6 +99,17 @@ describe('kafka configuration', () => {
     for (const bad of ['999', '300001', '1.5', 'often', ''])
       expect(() => kafkaConfigFromEnv('x', { KAFKA_METADATA_MAX_AGE_MS: bad })).toThrow(
         `KAFKA_METADATA_MAX_AGE_MS must be an integer from 1000 to 300000, got "${bad}"`,
+      );
+  });
+
+  it("reads how often a service reads its groups' lag from the broker, 30 s unless set, at least 1 s", () => {
+    expect(kafkaConfigFromEnv('x', {}).lagSampleIntervalMs).toBe(30_000);
+    expect(
+      kafkaConfigFromEnv('x', { KAFKA_LAG_SAMPLE_INTERVAL_MS: '15000' }).lagSampleIntervalMs,
+    ).toBe(15_000);
+    for (const bad of ['999', '1.5', 'often'])
+      expect(() => kafkaConfigFromEnv('x', { KAFKA_LAG_SAMPLE_INTERVAL_MS: bad })).toThrow(
+        `KAFKA_LAG_SAMPLE_INTERVAL_MS must be an integer from 1000 to 2147483647 (ms), got "${bad}"`,
       );
   });
 
