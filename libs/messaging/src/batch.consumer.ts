@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { counter, gauge, histogram } from '@tally/platform';
+import type { WatchedGroup } from './consumer-group-lag';
 
 /** One Kafka record as a handler sees it: raw bytes, decoded by the handler at the edge. */
 export interface ConsumedMessage {
@@ -113,6 +114,11 @@ export class BatchConsumer {
     private readonly kafka: Kafka,
     private readonly options: BatchConsumerOptions,
   ) {}
+
+  /** The group this consumer joins and the topics it reads, for the broker-side lag. */
+  get group(): WatchedGroup {
+    return { groupId: this.options.groupId, topics: this.options.topics };
+  }
 
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({

@@ -9,6 +9,8 @@ export type { KafkaConfig, KafkaSasl, KafkaSaslMechanism } from './kafka.config'
 export { CommandServer, DEFAULT_COMMAND_LIMITS, connectCommandServer } from './command.server';
 export type { CommandLimits } from './command.server';
 export { ensureTopics } from './topic.bootstrap';
+export { ConsumerGroupLag } from './consumer-group-lag';
+export type { PartitionLag, WatchedGroup } from './consumer-group-lag';
 export { BatchConsumer, IDLE_FETCH_WAIT_MS, PartitionHalted } from './batch.consumer';
 export type {
   BatchConsumerOptions,

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig as KafkaClientConfig, SASLOptions } from 'kafkajs';
-import { positiveInteger } from '@tally/platform';
+import { positiveInteger, timerMs } from '@tally/platform';
 import { kafkaLogCreator } from './kafka-log';
+
+/** How often a service reads its consumer groups' lag from the broker, unless configured. */
+export const LAG_SAMPLE_INTERVAL_MS = 30_000;
 
 export type KafkaSaslMechanism = 'scram-sha-512' | 'scram-sha-256' | 'plain';
 
@@ -25,6 +28,8 @@ export interface KafkaConfig {
   readonly sessionTimeoutMs: number;
   /** How often consumers read their topics' metadata, so how soon added partitions are consumed. */
   readonly metadataMaxAgeMs?: number;
+  /** How often a service reads its consumer groups' lag from the broker (ConsumerGroupLag). */
+  readonly lagSampleIntervalMs?: number;
   /**
    * Never in production: consumers skip the inbox, so redelivered messages count again.
    * Exists only so the chaos run can show that it catches double counting.
@@ -103,6 +108,12 @@ export function kafkaConfigFromEnv(
     partitions,
     sessionTimeoutMs,
     metadataMaxAgeMs: Number(metadataMaxAge),
+    lagSampleIntervalMs: timerMs(
+      env,
+      'KAFKA_LAG_SAMPLE_INTERVAL_MS',
+      LAG_SAMPLE_INTERVAL_MS,
+      1_000,
+    ),
     ...(env['TALLY_UNSAFE_SKIP_INBOX'] === '1' ? { unsafeSkipInbox: true } : {}),
     ...kafkaSecurityFromEnv(env),
     ...(outboxRetentionDays !== undefined ? { outboxRetentionDays } : {}),

@@ -21,7 +21,9 @@ import { advancePosition, haltPosition, lockPosition } from './positions';
 import { triage } from './triage';
 import type { Accepted, Rejected } from './triage';
 import type { KafkaConfig } from './kafka.config';
-import { kafkaClientConfig, topicName } from './kafka.config';
+import { LAG_SAMPLE_INTERVAL_MS, kafkaClientConfig, topicName } from './kafka.config';
+import { ConsumerGroupLag } from './consumer-group-lag';
+import type { PartitionLag } from './consumer-group-lag';
 import { OutboxRelay } from './outbox.relay';
 import type { OutboxRelayOptions } from './outbox.relay';
 import { ensureTopics } from './topic.bootstrap';
@@ -96,6 +98,8 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     () => this.forgetOldInboxIds(),
     this.logger,
   );
+  private readonly groupLag: ConsumerGroupLag;
+  private readonly lagRounds: RepeatingRound<PartitionLag[]>;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
@@ -124,6 +128,14 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
       roundsTopic: this.topic(`tally.outbox-rounds.${options.service}`),
       ...options.relay,
     });
+    this.groupLag = new ConsumerGroupLag(this.kafka, () =>
+      this.consumers.map((consumer) => consumer.group),
+    );
+    this.lagRounds = new RepeatingRound(
+      "reading the consumer groups' lag",
+      () => this.groupLag.sample(),
+      this.logger,
+    );
   }
 
   get service(): string {
@@ -151,6 +163,7 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     await this.relay.prepare();
     this.relay.start();
     this.inboxRetention.start(INBOX_FORGET_EVERY_MS);
+    this.lagRounds.start(this.options.kafka.lagSampleIntervalMs ?? LAG_SAMPLE_INTERVAL_MS);
     this.logger.log(`kafka ready: ${this.options.kafka.brokers.join(',')}`);
     if (this.options.kafka.unsafeSkipInbox)
       this.logger.error(
@@ -458,8 +471,18 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
     return forgotten;
   }
 
+  /**
+   * Reads the lag of this service's consumer groups from the broker now (it is read every
+   * KAFKA_LAG_SAMPLE_INTERVAL_MS anyway) and sets `tally_consumer_group_lag` and
+   * `tally_consumer_group_stalled_seconds`.
+   */
+  sampleConsumerLag(): Promise<PartitionLag[]> {
+    return this.lagRounds.run();
+  }
+
   async onModuleDestroy(): Promise<void> {
-    await this.inboxRetention.stop();
+    await Promise.all([this.inboxRetention.stop(), this.lagRounds.stop()]);
+    this.groupLag.clear();
     await Promise.all(this.consumers.splice(0).map((consumer) => consumer.stop()));
     await this.relay.stop();
   }
