@@ -101,4 +101,32 @@ describe('BatchConsumer on the real broker', () => {
       spy.mockRestore();
     }
   });
+
+  it('a consumer kafkajs stops for good (an error it does not retry) starts again, and handles what waits', async () => {
+    const topic = `batch-consumer-crash.${isolation.suffix}`;
+    await ensureTopics(kafka, [topic], 1);
+    await client.produce(topic, [{ key: 'k', value: 'first' }]);
+    // kafkajs gives up on a TypeError at once (no retry, no restart): here a handler's, the first
+    // time; the patched kafkajs offsets bug was another.
+    let calls = 0;
+    const handled: string[] = [];
+    const consumer = new BatchConsumer(kafka, {
+      groupId: `batch-consumer-crash-${isolation.suffix}`,
+      topics: [topic],
+      restartDelayMs: 500,
+      handler: async (messages) => {
+        calls += 1;
+        if (calls === 1) throw new TypeError('a bug the first time');
+        handled.push(...messages.map((m) => String(m.value)));
+      },
+    });
+    await consumer.start();
+    try {
+      await eventually(() => expect(handled).toEqual(['first']), 30_000);
+      await client.produce(topic, [{ key: 'k', value: 'second' }]);
+      await eventually(() => expect(handled).toEqual(['first', 'second']), 30_000);
+    } finally {
+      await consumer.stop();
+    }
+  });
 });
