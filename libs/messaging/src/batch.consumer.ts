@@ -52,6 +52,8 @@ export interface BatchConsumerOptions {
    * soon as one record is there, or after IDLE_FETCH_WAIT_MS.
    */
   readonly fetchWait?: FetchWait;
+  /** How long a consumer kafkajs stopped for good waits before it starts again. Default: 5 s. */
+  readonly restartDelayMs?: number;
 }
 
 /** The broker answers a fetch once `minBytes` of records are there, or after `maxWaitMs`. */
@@ -94,6 +96,11 @@ const lag = gauge('tally_consumer_lag', 'Records behind the partition head after
   'topic',
   'partition',
 ]);
+const restarts = counter(
+  'tally_consumer_restarts_total',
+  'Consumers started again after kafkajs stopped them on an error it does not retry',
+  ['group'],
+);
 const halted = gauge(
   'tally_consumer_halted_partitions',
   'Partitions this instance stopped consuming until an operator acts (1 each; ADR 0106)',
@@ -107,6 +114,7 @@ const halted = gauge(
 export class BatchConsumer {
   private readonly logger = new Logger(BatchConsumer.name);
   private consumer: Consumer | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
   /** The labels of the partitions this consumer halted, so that stopping clears their gauges. */
   private readonly haltedPartitions = new Map<string, { topic: string; partition: string }>();
 
@@ -133,6 +141,9 @@ export class BatchConsumer {
       metadataMaxAge: this.options.metadataMaxAgeMs ?? METADATA_MAX_AGE_MS,
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart && this.consumer === consumer) this.startAgain(payload.error);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
     await consumer.run({
@@ -147,10 +158,34 @@ export class BatchConsumer {
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
+    clearTimeout(this.restartTimer);
+    const consumer = this.consumer;
     this.consumer = undefined;
+    await consumer?.disconnect();
     for (const labels of this.haltedPartitions.values()) halted.set(labels, 0);
     this.haltedPartitions.clear();
+  }
+
+  /**
+   * kafkajs gives up for good on an error it takes for a bug (a TypeError, from its code or a
+   * handler's): the consumer has left its group, and the service would run on without it. It
+   * starts again from the committed offsets; an error that comes back each time leaves its
+   * partitions behind, which tally_consumer_group_stalled_seconds shows.
+   */
+  private startAgain(error: unknown): void {
+    const delayMs = this.options.restartDelayMs ?? 5_000;
+    this.logger.error(
+      `the consumer of group ${this.options.groupId} stopped on ${String(error)}; it starts again in ${delayMs} ms`,
+    );
+    this.restartTimer = setTimeout(() => {
+      if (this.consumer === undefined) return;
+      restarts.inc({ group: this.options.groupId });
+      // A start that fails (the broker unreachable) is tried again as long as nobody stops it.
+      this.start().catch(async (failure: unknown) => {
+        await this.consumer?.disconnect().catch(() => undefined);
+        if (this.consumer !== undefined) this.startAgain(failure);
+      });
+    }, delayMs);
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {

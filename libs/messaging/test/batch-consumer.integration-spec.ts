@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { metricsRegistry } from '@tally/platform';
 import { KafkaTestClient, eventually, isolate } from '@tally/testing';
 import { BatchConsumer, IDLE_FETCH_WAIT_MS, ensureTopics } from '../src';
 import type { ConsumedMessage } from '../src';
@@ -110,8 +111,9 @@ describe('BatchConsumer on the real broker', () => {
     // time; the patched kafkajs offsets bug was another.
     let calls = 0;
     const handled: string[] = [];
+    const groupId = `batch-consumer-crash-${isolation.suffix}`;
     const consumer = new BatchConsumer(kafka, {
-      groupId: `batch-consumer-crash-${isolation.suffix}`,
+      groupId,
       topics: [topic],
       restartDelayMs: 500,
       handler: async (messages) => {
@@ -125,6 +127,10 @@ describe('BatchConsumer on the real broker', () => {
       await eventually(() => expect(handled).toEqual(['first']), 30_000);
       await client.produce(topic, [{ key: 'k', value: 'second' }]);
       await eventually(() => expect(handled).toEqual(['first', 'second']), 30_000);
+      const restarts = await metricsRegistry
+        .getSingleMetric('tally_consumer_restarts_total')
+        ?.get();
+      expect(restarts?.values.find((value) => value.labels['group'] === groupId)?.value).toBe(1);
     } finally {
       await consumer.stop();
     }
