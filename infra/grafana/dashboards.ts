@@ -151,6 +151,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     alerts: [
       'TallyConsumerLagGrowing',
       'TallyConsumerStalled',
+      'TallyConsumerPartitionNotConsumed',
       'TallyOutboxFailing',
       'TallyDeadLettersArriving',
       'TallyServiceDown',
@@ -174,6 +175,29 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
         description:
           'Records behind the partition head, as last reported by each consumer, per service and topic.',
         queries: [{ expr: 'job_topic:tally_consumer_lag:sum', legend: '{{job}} {{topic}}' }],
+      },
+      {
+        title: 'Consumer group lag (broker)',
+        description:
+          "Records after each group's committed offsets, as the broker says, per service, group and topic: partitions never fetched count too (ADR 0130).",
+        queries: [
+          {
+            expr: 'job_group_topic:tally_consumer_group_lag:sum',
+            legend: '{{job}} {{group}} {{topic}}',
+          },
+        ],
+      },
+      {
+        title: 'Partitions not moving while records wait',
+        description:
+          "Seconds a group's committed offset has not moved while its partition had records (TallyConsumerPartitionNotConsumed at 300).",
+        unit: 's',
+        queries: [
+          {
+            expr: 'max by (job, group, topic, partition) (tally_consumer_group_stalled_seconds) > 0',
+            legend: '{{job}} {{group}} {{topic}} [{{partition}}]',
+          },
+        ],
       },
       {
         title: 'Records consumed per second',
