@@ -31,6 +31,7 @@ const stalled = gauge(
 
 /** A partition's committed offset as last seen, and since when records have waited behind it. */
 interface Progress {
+  readonly labels: { group: string; topic: string; partition: string };
   readonly committed: bigint;
   readonly waitingSince: number | undefined;
 }
@@ -85,10 +86,9 @@ export class ConsumerGroupLag {
 
   /** Clears the gauges this instance set, so a stopped service leaves no stale series behind. */
   clear(): void {
-    for (const key of this.progress.keys()) {
-      const [group, topic, partition] = key.split('|') as [string, string, string];
-      groupLag.remove({ group, topic, partition });
-      stalled.remove({ group, topic, partition });
+    for (const { labels } of this.progress.values()) {
+      groupLag.remove(labels);
+      stalled.remove(labels);
     }
     this.progress.clear();
   }
@@ -108,9 +108,9 @@ export class ConsumerGroupLag {
     const now = this.now();
     const waitingSince =
       lag === 0n ? undefined : before?.committed === committed ? (before.waitingSince ?? now) : now;
-    this.progress.set(key, { committed, waitingSince });
-    const stalledSeconds = waitingSince === undefined ? 0 : (now - waitingSince) / 1000;
     const labels = { group, topic, partition: String(end.partition) };
+    this.progress.set(key, { labels, committed, waitingSince });
+    const stalledSeconds = waitingSince === undefined ? 0 : (now - waitingSince) / 1000;
     groupLag.set(labels, Number(lag));
     stalled.set(labels, stalledSeconds);
     return { group, topic, partition: end.partition, lag, stalledSeconds };
