@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import { returningRows } from '@tally/persistence';
 import type { EntityManager } from 'typeorm';
+import type { EntryKey } from '../entries/entries.store';
 
 /** An account's auto top-up settings and what top-up recorded about it. */
 export interface StoredSettings {
@@ -212,7 +213,8 @@ export class AutoTopUpSettingsStore {
   ): Promise<void> {
     await manager.query(
       `UPDATE auto_topup_settings SET stripe_customer_id = $2, stripe_payment_method_id = $3,
-         enabled = enabled OR $4, paused_at = NULL, pause_reason = NULL, updated_at = now()
+         enabled = enabled OR $4, paused_at = NULL, pause_reason = NULL, paused_by_entry = NULL,
+         updated_at = now()
        WHERE account_id = $1`,
       [accountId, customerId, paymentMethodId, enable],
     );
@@ -246,6 +248,7 @@ export class AutoTopUpSettingsStore {
          monthly_limit = coalesce($5, monthly_limit),
          paused_at = CASE WHEN $2 THEN NULL ELSE paused_at END,
          pause_reason = CASE WHEN $2 THEN NULL ELSE pause_reason END,
+         paused_by_entry = CASE WHEN $2 THEN NULL ELSE paused_by_entry END,
          updated_at = now()
        WHERE account_id = $1`,
       [
@@ -258,12 +261,32 @@ export class AutoTopUpSettingsStore {
     );
   }
 
-  /** After a failed or action-requiring charge: no automatic charge until a new method or a re-enable. */
-  async pause(manager: EntityManager, accountId: string, reason: string, at: Date): Promise<void> {
+  /**
+   * After a failed or action-requiring charge: no automatic charge until a new method, a
+   * re-enable, or that charge's own late success (`liftPauseOf`).
+   */
+  async pause(manager: EntityManager, failed: EntryKey, reason: string, at: Date): Promise<void> {
     await manager.query(
-      `UPDATE auto_topup_settings SET paused_at = $3, pause_reason = $2, updated_at = now() WHERE account_id = $1`,
-      [accountId, reason, at],
+      `UPDATE auto_topup_settings SET paused_at = $3, pause_reason = $2, paused_by_entry = $4,
+         updated_at = now()
+       WHERE account_id = $1`,
+      [failed.accountId, reason, at, failed.entryId],
     );
+  }
+
+  /**
+   * Stripe reports a charge recorded failed succeeded after all: the pause its failure made
+   * ends. A pause made by anything later stays; true when the pause was this charge's.
+   */
+  async liftPauseOf(manager: EntityManager, succeeded: EntryKey): Promise<boolean> {
+    const rows = await returningRows(
+      manager,
+      `UPDATE auto_topup_settings SET paused_at = NULL, pause_reason = NULL, paused_by_entry = NULL,
+         updated_at = now()
+       WHERE account_id = $1 AND paused_by_entry = $2 RETURNING account_id`,
+      [succeeded.accountId, succeeded.entryId],
+    );
+    return rows.length > 0;
   }
 
   /** The balance state applied last and what was decided on it. */

@@ -36,7 +36,11 @@ export class SettlementService {
     private readonly status: AutoTopUpStatusService,
   ) {}
 
-  /** Credits the payment, unless it already was. */
+  /**
+   * Credits the payment, unless it already was. An automatic charge recorded failed that Stripe
+   * reports succeeded after all (3-D Secure completed, a delayed debit) lifts the pause its
+   * failure made, and only that one (ADR 0145): the card did pay.
+   */
   async credit(
     tx: OutboxTransaction,
     entry: Entry,
@@ -45,6 +49,15 @@ export class SettlementService {
   ): Promise<PaymentEvent[]> {
     await this.entries.attachStripeIds(tx.manager, entry, ids);
     if (!(await this.entries.markCredited(tx.manager, entry, now))) return [];
+    if (
+      entry.trigger === 'auto' &&
+      entry.status === 'failed' &&
+      (await this.settings.liftPauseOf(tx.manager, entry))
+    ) {
+      this.logger.log(
+        `automatic top-up of ${entry.accountId} recorded failed (${entry.failureCode ?? 'unknown'}) succeeded late: credited, and the pause it caused is lifted`,
+      );
+    }
     const event = this.facts.announce(tx, entry, {
       kind: 'credit_purchased',
       id: `topup:${entry.entryId}:purchased`,
@@ -59,7 +72,8 @@ export class SettlementService {
 
   /**
    * Records a failed payment (credit 0, the attempted paid amount). An automatic one pauses
-   * auto top-up until the tenant saves a new payment method or turns it on again.
+   * auto top-up until the tenant saves a new payment method or turns it on again, or Stripe
+   * reports this very charge succeeded after all (`credit`).
    */
   async fail(
     tx: OutboxTransaction,
@@ -79,7 +93,7 @@ export class SettlementService {
       at: now,
     });
     if (entry.trigger === 'auto') {
-      await this.settings.pause(tx.manager, entry.accountId, failureCode, now);
+      await this.settings.pause(tx.manager, entry, failureCode, now);
       await this.status.announce(tx, entry.accountId, now);
       this.logger.warn(
         `automatic top-up of ${entry.accountId} failed (${failureCode}): auto top-up paused until a new payment method or a re-enable`,
