@@ -18,7 +18,6 @@ export function alertingConfig(
     KAFKA_TOPIC_SUFFIX: isolation.suffix,
     KAFKA_PARTITIONS: '3',
     KAFKA_SESSION_TIMEOUT_MS: '10000',
-    PORT: '0',
     ...env,
   });
 }

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig as KafkaClientConfig, SASLOptions } from 'kafkajs';
-import { positiveInteger, timerMs } from '@tally/platform';
+import { positiveInteger, switchFromEnv, timerMs, wholeNumber } from '@tally/platform';
 import { kafkaLogCreator } from './kafka-log';
+
+/** A century: more days than any retention means (and than a date near now can step back). */
+const MAX_DAYS = 36_500;
 
 /** How often a service reads its consumer groups' lag from the broker, unless configured. */
 export const LAG_SAMPLE_INTERVAL_MS = 30_000;
@@ -59,6 +62,11 @@ export function kafkaConfigFromEnv(
     .split(',')
     .map((broker) => broker.trim())
     .filter(Boolean);
+  if (brokers.length === 0) {
+    throw new Error(
+      `KAFKA_BROKERS must name at least one host:port, got "${env['KAFKA_BROKERS']}"`,
+    );
+  }
   // kafkajs retries a broker it can never connect to (no port, a port past 65535) for ever.
   for (const broker of brokers) {
     const port = /^(?:\[[^\]\s]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(broker)?.[1];
@@ -68,18 +76,9 @@ export function kafkaConfigFromEnv(
       );
     }
   }
-  const partitions = Number(env['KAFKA_PARTITIONS'] ?? 12);
-  if (!Number.isInteger(partitions) || partitions < 1) {
-    throw new Error(
-      `KAFKA_PARTITIONS must be a positive integer, got "${env['KAFKA_PARTITIONS']}"`,
-    );
-  }
-  const sessionTimeoutMs = Number(env['KAFKA_SESSION_TIMEOUT_MS'] ?? 30_000);
-  if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs < 6_000) {
-    throw new Error(
-      `KAFKA_SESSION_TIMEOUT_MS must be an integer >= 6000, got "${env['KAFKA_SESSION_TIMEOUT_MS']}"`,
-    );
-  }
+  // Kafka's partition count is a 32-bit integer on the wire.
+  const partitions = wholeNumber(env, 'KAFKA_PARTITIONS', 12, { min: 1, max: 2_147_483_647 });
+  const sessionTimeoutMs = timerMs(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000, 6_000);
   const metadataMaxAge = env['KAFKA_METADATA_MAX_AGE_MS'] ?? '30000';
   if (!/^\d{4,6}$/.test(metadataMaxAge) || Number(metadataMaxAge) > 300_000) {
     throw new Error(
@@ -96,6 +95,18 @@ export function kafkaConfigFromEnv(
       `OUTBOX_RETENTION_DAYS must be an integer >= 1, got "${env['OUTBOX_RETENTION_DAYS']}"`,
     );
   }
+  if (outboxRetentionDays !== undefined && outboxRetentionDays > MAX_DAYS) {
+    throw new Error(
+      `OUTBOX_RETENTION_DAYS must be at most ${MAX_DAYS} days (a century), got "${env['OUTBOX_RETENTION_DAYS']}"`,
+    );
+  }
+  const topicSuffix = env['KAFKA_TOPIC_SUFFIX'] ?? '';
+  // Appended to topic names, which Kafka limits to 249 of these characters.
+  if (!/^[A-Za-z0-9._-]{0,200}$/.test(topicSuffix)) {
+    throw new Error(
+      `KAFKA_TOPIC_SUFFIX must be at most 200 letters, digits, '.', '_' or '-' (it ends topic names), got "${topicSuffix}"`,
+    );
+  }
   const batchWait = env['KAFKA_BATCH_WAIT_MS'] ?? '500';
   if (!/^\d{1,5}$/.test(batchWait) || Number(batchWait) > 10_000) {
     throw new Error(`KAFKA_BATCH_WAIT_MS must be an integer from 0 to 10000, got "${batchWait}"`);
@@ -104,7 +115,7 @@ export function kafkaConfigFromEnv(
   return {
     brokers,
     clientId,
-    topicSuffix: env['KAFKA_TOPIC_SUFFIX'] ?? '',
+    topicSuffix,
     partitions,
     sessionTimeoutMs,
     metadataMaxAgeMs: Number(metadataMaxAge),
@@ -147,8 +158,10 @@ export function kafkaSecurityFromEnv(
     security.sasl = { mechanism: chosen, username, password };
   }
   const caFile = env['KAFKA_SSL_CA_FILE'];
+  // Read even with a CA file: `KAFKA_SSL=yes` must not pass for a word that means plaintext.
+  const ssl = switchFromEnv(env, 'KAFKA_SSL', false);
   if (caFile) security.ssl = { ca: readFileSync(caFile, 'utf8') };
-  else if (env['KAFKA_SSL'] === '1' || env['KAFKA_SSL'] === 'true') security.ssl = true;
+  else if (ssl) security.ssl = true;
   return security;
 }
 

@@ -1,3 +1,5 @@
+import { wholeNumber } from '@tally/platform';
+
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Where a service keeps its data: one PostgreSQL schema per service, owned by that service. */
@@ -21,10 +23,8 @@ export function databaseConfigFromEnv(
   defaultSchema: string,
   env: NodeJS.ProcessEnv = process.env,
 ): DatabaseConfig {
-  const poolSize = Number(env['DB_POOL_SIZE'] ?? 10);
-  if (!Number.isInteger(poolSize) || poolSize < 1) {
-    throw new Error(`DB_POOL_SIZE must be a positive integer, got "${env['DB_POOL_SIZE']}"`);
-  }
+  // PostgreSQL's max_connections goes up to 262143: a larger pool can never fill.
+  const poolSize = wholeNumber(env, 'DB_POOL_SIZE', 10, { min: 1, max: 262_143 });
   return {
     url: databaseUrl(env['DATABASE_URL'] || DEFAULT_DATABASE_URL),
     schema: assertSchemaName(env['DB_SCHEMA'] || defaultSchema),

@@ -3,6 +3,7 @@ import type { DynamicModule, INestApplication, LogLevel, Type } from '@nestjs/co
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { profileCpuIfAsked } from './cpu-profile';
+import { wholeNumber } from './env-values';
 import { createEdgeAdapter, installHttpEdge } from './http-edge';
 import { httpEdgeConfigFromEnv } from './http-edge.config';
 import type { HttpEdgeConfig } from './http-edge.config';
@@ -154,10 +155,13 @@ export function runService(
   edge: Partial<HttpEdgeConfig> = {},
 ): void {
   const logger = new Logger(name);
+  // Read with the service's own configuration: a bad HTTP_* value is refused in one line, not
+  // retried as if the start had met a broker not up yet.
+  const edgeConfig = configFromEnv(name, () => ({ ...httpEdgeConfigFromEnv(), ...edge }));
   profileCpuIfAsked(name);
   const attempt = async (remaining: number): Promise<void> => {
     try {
-      await startService(module, port, name, beforeListen, edge);
+      await startService(module, port, name, beforeListen, edgeConfig);
     } catch (error) {
       const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
       if (remaining <= 1) {
@@ -186,10 +190,10 @@ export function configFromEnv<T>(name: string, read: () => T): T {
   }
 }
 
+/**
+ * PORT, from 1 to 65535: 0 would listen on a port the system picks, which no supervisor, probe
+ * or load balancer can find.
+ */
 export function portFromEnv(defaultPort: number, env: NodeJS.ProcessEnv = process.env): number {
-  const port = Number(env['PORT'] ?? defaultPort);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`PORT must be a TCP port number, got "${env['PORT']}"`);
-  }
-  return port;
+  return wholeNumber(env, 'PORT', defaultPort, { min: 1, max: 65_535, unit: 'a TCP port' });
 }

@@ -1,4 +1,5 @@
 import type { FastifyHelmetOptions } from '@fastify/helmet';
+import { wholeNumber } from './env-values';
 import { DEFAULT_JSON_MAX_DEPTH } from './json-text';
 
 /** What every service's HTTP edge enforces; routes may narrow or widen it (`@EdgeRoute`). */
@@ -41,7 +42,7 @@ export function httpEdgeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Htt
       'HTTP_RATE_LIMIT_MAX',
       DEFAULT_HTTP_EDGE_CONFIG.rateLimitMax,
     ),
-    rateLimitWindowMs: positiveInteger(
+    rateLimitWindowMs: timerMs(
       env,
       'HTTP_RATE_LIMIT_WINDOW_MS',
       DEFAULT_HTTP_EDGE_CONFIG.rateLimitWindowMs,
@@ -51,13 +52,7 @@ export function httpEdgeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Htt
 
 /** An environment variable holding a positive integer, or the fallback when it is unset or empty. */
 export function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`${name} must be a positive integer, got "${text}"`);
-  }
-  return value;
+  return wholeNumber(env, name, fallback, { min: 1 });
 }
 
 /** The longest delay Node's timers take: beyond it a timer fires after 1 ms, again and again. */

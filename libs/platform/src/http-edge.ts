@@ -283,6 +283,11 @@ export function useBearerAuthentication<P>(
 /** `Bearer <token>`: one space, a token of RFC 6750 characters, nothing after it. */
 const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]{1,512}=*)$/i;
 
+/** Whether a token can be sent as `Bearer <token>` at all (RFC 6750 characters, 1 to 512). */
+export function isBearerToken(token: string): boolean {
+  return BEARER.test(`Bearer ${token}`);
+}
+
 async function authenticate(
   state: EdgeState,
   request: FastifyRequest,

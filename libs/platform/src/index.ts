@@ -27,9 +27,12 @@ export {
   EdgeFastifyAdapter,
   EdgeRoute,
   Principal,
+  isBearerToken,
   principalOf,
   useBearerAuthentication,
 } from './http-edge';
+export { switchFromEnv, urlFromEnv, wholeNumber } from './env-values';
+export type { WholeNumberRange } from './env-values';
 export type { BearerAuthentication, EdgeRouteOptions } from './http-edge';
 export {
   DEFAULT_HTTP_EDGE_CONFIG,

@@ -3,7 +3,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv, positiveInteger, timerMs } from '@tally/platform';
+import { isBearerToken, portFromEnv, positiveInteger, timerMs } from '@tally/platform';
 
 /** Everything admin reads from the environment, validated once at boot. */
 export interface AdminConfig {
@@ -28,6 +28,12 @@ export function adminConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AdminC
   if (bootstrapToken !== undefined && bootstrapToken.length < BOOTSTRAP_TOKEN_MIN_LENGTH) {
     throw new Error(
       `ADMIN_BOOTSTRAP_TOKEN must be at least ${BOOTSTRAP_TOKEN_MIN_LENGTH} characters`,
+    );
+  }
+  // A token no `Authorization: Bearer <token>` header can carry would admit no one.
+  if (bootstrapToken !== undefined && !isBearerToken(bootstrapToken)) {
+    throw new Error(
+      'ADMIN_BOOTSTRAP_TOKEN must be at most 512 letters, digits and - . _ ~ + / (then = padding), as a bearer token is sent',
     );
   }
   return {

@@ -15,12 +15,11 @@ import { ChannelsException, ChannelsExceptionCode } from './channels.exception';
 import { ChannelsStore } from './channels.store';
 import type { StoredChannel } from './channels.store';
 import type { ChannelReply, SetChannelRequest } from './dtos/channel.dto';
+import { isEmailAddress } from '../config/email-address';
 import { assertReceiverUrl, parseWebhookUrl, presentUrl, urlPolicy } from './webhook-url';
 
 /** More channels than this on one account is a loop in someone's script, not a need. */
 const MAX_CHANNELS_PER_ACCOUNT = 20;
-const EMAIL =
-  /^[^\s\p{Cc}@<>()",;:\\[\]]+@[^\s\p{Cc}@<>()",;:\\[\]]+\.[^\s\p{Cc}@<>()",;:\\[\]]+$/u;
 
 /** An account's delivery channels (DESIGN 2: alerting.set-channel, list-channels, delete-channel). */
 @Injectable()
@@ -111,7 +110,7 @@ export class ChannelsService {
           'an email channel takes email, not url',
         );
       }
-      if (request.email.length > 254 || !EMAIL.test(request.email)) {
+      if (!isEmailAddress(request.email)) {
         throw new ChannelsException(
           ChannelsExceptionCode.INVALID_EMAIL,
           'email must be one address such as ops@example.com',

@@ -5,6 +5,7 @@ import { kafkaConfigFromEnv } from '@tally/messaging';
 import { portFromEnv } from '@tally/platform';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_EVENT_AGE_DAYS = 36_500;
 
 /** Everything metering reads from the environment, validated once at boot. */
 export interface MeteringConfig {
@@ -31,10 +32,16 @@ export function outboxRetentionDays(rating: MeteringConfig['rating']): number {
 }
 
 export function meteringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MeteringConfig {
-  const maxEventAgeDays = Number(env['METERING_MAX_EVENT_AGE_DAYS'] ?? 35);
-  if (!(maxEventAgeDays > 0)) {
+  const maxAgeText = env['METERING_MAX_EVENT_AGE_DAYS'] ?? '35';
+  const maxEventAgeDays = Number(maxAgeText);
+  // Decimal digits only: Number() takes `Infinity`, `1e400` and `0x10` as well.
+  if (
+    !/^\d+(\.\d+)?$/.test(maxAgeText) ||
+    !(maxEventAgeDays > 0) ||
+    maxEventAgeDays > MAX_EVENT_AGE_DAYS
+  ) {
     throw new Error(
-      `METERING_MAX_EVENT_AGE_DAYS must be a positive number, got "${env['METERING_MAX_EVENT_AGE_DAYS']}"`,
+      `METERING_MAX_EVENT_AGE_DAYS must be a positive number of days up to ${MAX_EVENT_AGE_DAYS} (a century: the outbox keeps that long), got "${maxAgeText}"`,
     );
   }
   return {

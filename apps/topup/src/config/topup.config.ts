@@ -12,7 +12,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv, timerMs } from '@tally/platform';
+import { portFromEnv, switchFromEnv, timerMs, urlFromEnv } from '@tally/platform';
 
 export interface StripeConfig {
   /** STRIPE_SECRET_KEY; without one top-up runs dry (no Stripe call at all). */
@@ -71,7 +71,9 @@ export interface TopUpConfig {
 
 export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpConfig {
   const secretKey = env['STRIPE_SECRET_KEY'] || undefined;
+  if (secretKey !== undefined) checkStripeKey(secretKey);
   const webhookSecret = env['STRIPE_WEBHOOK_SECRET'] || undefined;
+  if (webhookSecret !== undefined) checkWebhookSigningKey(webhookSecret);
   const apiUrl = env['STRIPE_API_URL'] || undefined;
   if (apiUrl) stripeEndpoint(apiUrl);
   const paidCurrency = (env['TOPUP_PAID_CURRENCY'] || 'CHF').toUpperCase();
@@ -90,11 +92,19 @@ export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpC
       `TOPUP_CREDIT_RATE: ${error instanceof InvalidCreditRateError ? error.message : String(error)}`,
     );
   }
-  const maxPaid = amount(env, 'TOPUP_MAX_PAID', '1000');
+  const minPaid = amount(env, 'TOPUP_MIN_PAID', '5', paidCurrency);
+  const maxPaid = amount(env, 'TOPUP_MAX_PAID', '1000', paidCurrency);
+  if (minPaid.greaterThan(maxPaid)) {
+    throw new Error(
+      `TOPUP_MIN_PAID must not exceed TOPUP_MAX_PAID: no checkout could be paid, got ${minPaid.toFixed()} and ${maxPaid.toFixed()}`,
+    );
+  }
   checkLargestPayment(maxPaid, paidCurrency, creditRate);
   const live = /^(sk|rk)_live_/.test(secretKey ?? '');
-  const dryRun = flag(env, 'TOPUP_DRY_RUN', false) || !secretKey;
-  const liveBlocked = live && !flag(env, 'TOPUP_ALLOW_LIVE', false);
+  const dryRun = switchFromEnv(env, 'TOPUP_DRY_RUN', false) || !secretKey;
+  // Read whatever the key: a word that means nothing is refused before a live key meets it.
+  const allowLive = switchFromEnv(env, 'TOPUP_ALLOW_LIVE', false);
+  const liveBlocked = live && !allowLive;
   // A checkout is credited by its webhook alone: a key that charges without the secret takes
   // payments it can never credit (ADR 0114).
   if (!dryRun && !liveBlocked && !webhookSecret) {
@@ -114,17 +124,19 @@ export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpC
     },
     dryRun,
     liveBlocked,
-    autoEnabled: flag(env, 'TOPUP_AUTO_ENABLED', true),
+    autoEnabled: switchFromEnv(env, 'TOPUP_AUTO_ENABLED', true),
     paidCurrency,
     creditRate,
     checkout: {
-      minPaid: amount(env, 'TOPUP_MIN_PAID', '5'),
+      minPaid,
       maxPaid,
       packs: { small: new Decimal(10), standard: new Decimal(30), large: new Decimal(90) },
-      successUrl:
-        env['TOPUP_SUCCESS_URL'] ||
+      successUrl: returnUrl(
+        env,
+        'TOPUP_SUCCESS_URL',
         'http://localhost:3000/topups/success?session_id={CHECKOUT_SESSION_ID}',
-      cancelUrl: env['TOPUP_CANCEL_URL'] || 'http://localhost:3000/topups/cancel',
+      ),
+      cancelUrl: returnUrl(env, 'TOPUP_CANCEL_URL', 'http://localhost:3000/topups/cancel'),
     },
     autoDefaults: {
       amountPaid: new Decimal(30),
@@ -159,20 +171,57 @@ export function stripeEndpoint(apiUrl: string): {
   };
 }
 
-function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
-  const value = (env[name] ?? '').trim().toLowerCase();
-  if (value === '') return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-  if (['0', 'false', 'no', 'off'].includes(value)) return false;
-  throw new Error(`${name} must be true or false, got "${env[name]}"`);
-}
-
-function amount(env: NodeJS.ProcessEnv, name: string, fallback: string): Decimal {
+/**
+ * A paid amount in the paid currency: positive and in its minor units (0.001 CHF cannot be
+ * charged, and a checkout bound of it admits no amount a customer can pay).
+ */
+function amount(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: string,
+  paidCurrency: string,
+): Decimal {
   const text = env[name] || fallback;
   if (!/^\d{1,12}(\.\d{1,12})?$/.test(text) || new Decimal(text).isZero()) {
     throw new Error(`${name} must be a positive decimal amount, got "${text}"`);
   }
-  return new Decimal(text);
+  const value = new Decimal(text);
+  const minorUnits = minorUnitsOf(paidCurrency);
+  if (value.decimalPlaces() > minorUnits) {
+    throw new Error(
+      `${name} must be in whole ${paidCurrency} minor units (at most ${minorUnits} decimals), got "${text}"`,
+    );
+  }
+  return value;
+}
+
+/** Where Checkout sends the customer back: Stripe takes only an absolute http(s) URL. */
+function returnUrl(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const text = env[name] || fallback;
+  urlFromEnv(name, text, ['http', 'https']);
+  return text;
+}
+
+/**
+ * An API key that can charge: a secret (sk_) or restricted (rk_) key of test or live mode. A
+ * publishable key (pk_) charges nothing. The error shows the key's kind, never the key.
+ */
+function checkStripeKey(key: string): void {
+  if (!/^(sk|rk)_(test|live)_\S+$/.test(key)) {
+    const kind = /^[a-z]{2,5}_/.exec(key)?.[0];
+    throw new Error(
+      `STRIPE_SECRET_KEY must be a Stripe API key starting sk_test_, sk_live_, rk_test_ or rk_live_, got ${kind ? `one starting ${kind}` : 'another text'}`,
+    );
+  }
+}
+
+/** The endpoint's signing key, as Stripe shows it (whsec_…); the error never shows it. */
+function checkWebhookSigningKey(key: string): void {
+  if (!/^whsec_\S+$/.test(key)) {
+    throw new Error(
+      "STRIPE_WEBHOOK_SECRET must be the webhook endpoint's signing key starting whsec_ (the endpoint's page in Stripe's dashboard, or `stripe listen`)",
+    );
+  }
 }
 
 /** Stripe's amounts have at most eight digits of minor units (999,999.99 CHF). */
