@@ -158,7 +158,7 @@ export function kafkaSecurityFromEnv(
     security.sasl = { mechanism: chosen, username, password };
   }
   const caFile = env['KAFKA_SSL_CA_FILE'];
-  // Read even with a CA file: `KAFKA_SSL=yes` must not pass for a word that means plaintext.
+  // Read even with a CA file: a word that means nothing (`KAFKA_SSL=tls`) is refused, not plaintext.
   const ssl = switchFromEnv(env, 'KAFKA_SSL', false);
   if (caFile) security.ssl = { ca: readFileSync(caFile, 'utf8') };
   else if (ssl) security.ssl = true;
