@@ -124,9 +124,10 @@ describe('kafka configuration', () => {
   it('reads how many days an inbox that only covers redeliveries keeps its ids (7 by default)', () => {
     expect(kafkaConfigFromEnv('x', {}).inboxRetentionDays).toBe(7);
     expect(kafkaConfigFromEnv('x', { INBOX_RETENTION_DAYS: '30' }).inboxRetentionDays).toBe(30);
-    for (const bad of ['0', '1.5', 'week'])
+    // A century at most, as for OUTBOX_RETENTION_DAYS: 10^14 days before now is no date at all.
+    for (const bad of ['0', '1.5', 'week', '36501', '99999999999999'])
       expect(() => kafkaConfigFromEnv('x', { INBOX_RETENTION_DAYS: bad })).toThrow(
-        `INBOX_RETENTION_DAYS must be a positive integer, got "${bad}"`,
+        `INBOX_RETENTION_DAYS must be a positive integer up to 36500 (days), got "${bad}"`,
       );
   });
 });
