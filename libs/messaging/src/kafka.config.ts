@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig as KafkaClientConfig, SASLOptions } from 'kafkajs';
-import { positiveInteger, switchFromEnv, timerMs, wholeNumber } from '@tally/platform';
+import {
+  MAX_RETENTION_DAYS as MAX_DAYS,
+  retentionDays,
+  switchFromEnv,
+  timerMs,
+  wholeNumber,
+} from '@tally/platform';
 import { kafkaLogCreator } from './kafka-log';
-
-/** A century: more days than any retention means (and than a date near now can step back). */
-const MAX_DAYS = 36_500;
 
 /** How often a service reads its consumer groups' lag from the broker, unless configured. */
 export const LAG_SAMPLE_INTERVAL_MS = 30_000;
@@ -128,7 +131,7 @@ export function kafkaConfigFromEnv(
     ...(env['TALLY_UNSAFE_SKIP_INBOX'] === '1' ? { unsafeSkipInbox: true } : {}),
     ...kafkaSecurityFromEnv(env),
     ...(outboxRetentionDays !== undefined ? { outboxRetentionDays } : {}),
-    inboxRetentionDays: positiveInteger(env, 'INBOX_RETENTION_DAYS', 7),
+    inboxRetentionDays: retentionDays(env, 'INBOX_RETENTION_DAYS', 7),
     batchWaitMs,
   };
 }

@@ -33,6 +33,14 @@ export function wholeNumber(
   return value;
 }
 
+/** A century: more days than any retention means (and than a date near now can step back). */
+export const MAX_RETENTION_DAYS = 36_500;
+
+/** Days rows are kept before a round deletes them: 1 to a century. */
+export function retentionDays(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  return wholeNumber(env, name, fallback, { min: 1, max: MAX_RETENTION_DAYS, unit: 'days' });
+}
+
 function describeRange({ min, max, unit }: WholeNumberRange): string {
   const bounds =
     min === 1

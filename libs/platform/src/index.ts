@@ -31,7 +31,13 @@ export {
   principalOf,
   useBearerAuthentication,
 } from './http-edge';
-export { switchFromEnv, urlFromEnv, wholeNumber } from './env-values';
+export {
+  MAX_RETENTION_DAYS,
+  retentionDays,
+  switchFromEnv,
+  urlFromEnv,
+  wholeNumber,
+} from './env-values';
 export type { WholeNumberRange } from './env-values';
 export type { BearerAuthentication, EdgeRouteOptions } from './http-edge';
 export {

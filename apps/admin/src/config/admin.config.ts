@@ -3,7 +3,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { isBearerToken, portFromEnv, positiveInteger, timerMs } from '@tally/platform';
+import { isBearerToken, portFromEnv, retentionDays, timerMs } from '@tally/platform';
 
 /** Everything admin reads from the environment, validated once at boot. */
 export interface AdminConfig {
@@ -43,6 +43,6 @@ export function adminConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AdminC
     ...(bootstrapToken ? { bootstrapToken } : {}),
     commandTimeoutMs: timerMs(env, 'ADMIN_COMMAND_TIMEOUT_MS', 10_000),
     dashboardDir: path.resolve(env['ADMIN_DASHBOARD_DIR'] || 'dist/apps/dashboard'),
-    deadLetterRetentionDays: positiveInteger(env, 'ADMIN_DEAD_LETTER_RETENTION_DAYS', 90),
+    deadLetterRetentionDays: retentionDays(env, 'ADMIN_DEAD_LETTER_RETENTION_DAYS', 90),
   };
 }

@@ -2,7 +2,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv, positiveInteger, timerMs } from '@tally/platform';
+import { portFromEnv, retentionDays, timerMs } from '@tally/platform';
 
 /** Everything the ledger reads from the environment, validated once at boot. */
 export interface LedgerConfig {
@@ -32,7 +32,7 @@ export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ledge
     kafka: kafkaConfigFromEnv('tally-ledger', env),
     reconciliationIntervalMs: timerMs(env, 'LEDGER_RECONCILIATION_INTERVAL_MS', 300_000, 0),
     holdSweepIntervalMs: timerMs(env, 'LEDGER_HOLD_SWEEP_INTERVAL_MS', 30_000, 0),
-    holdRetentionDays: positiveInteger(env, 'LEDGER_HOLD_RETENTION_DAYS', 7),
+    holdRetentionDays: retentionDays(env, 'LEDGER_HOLD_RETENTION_DAYS', 7),
     ...(env['LEDGER_CATALOG_FILE'] ? { catalogFile: env['LEDGER_CATALOG_FILE'] } : {}),
   };
 }
