@@ -454,6 +454,7 @@ export class OutboxRelay {
       this.producer = producer;
       await producer.connect();
       // The first transaction registers this producer: a previous leader's open transaction is aborted, the leader fenced.
+      // Only after it may the committed round be read: a commit of the old leader has landed in full by then (ADR 0150).
       await (await producer.transaction()).abort();
       this.unlisten = await listen(lock, WROTE_CHANNEL, (name) => {
         if (name === this.options.name) this.nudge();

@@ -827,6 +827,92 @@ describe('inbox and outbox on the real database and broker', () => {
     ]);
   });
 
+  it("an old leader's commit racing the new leader's fencing: each round reaches Kafka once, whichever lands first", async () => {
+    const recorder = await client.record(topic);
+    const name = `relay-fence-${schema}`;
+    const fence = () =>
+      recorder
+        .json<{ fence?: string }>()
+        .map((m) => m.fence)
+        .filter((value): value is string => value !== undefined);
+    const expected: string[] = [];
+    // The old leader's EndTxn goes out this many ms after the new leader starts to register its
+    // producer (InitProducerId, which fences): before it, with it, during its retries.
+    const lags = [0, 0, 0, 1, 1, 2, 3, 5, 8, 13, 21, 34];
+    for (const [i, lag] of lags.entries()) {
+      const values = [0, 1, 2].map((n) => `${i}-${n}`);
+      await dataSource.transaction((manager) =>
+        enqueueOutbox(
+          manager,
+          values.map((value) => jsonMessage(topic, 'acct_fence', { fence: value })),
+        ),
+      );
+      const [{ xid }] = await dataSource.query(
+        `SELECT DISTINCT xid::text AS xid FROM outbox WHERE value LIKE $1`,
+        [`{"fence":"${i}-%`],
+      );
+      // The old leader numbered its round and sent it; its lock session has ended.
+      const [{ round }] = await dataSource.query(
+        `INSERT INTO outbox_round (round, upto) VALUES (nextval('outbox_round_seq'), $1::xid8) RETURNING round`,
+        [xid],
+      );
+      const old = kafka.producer({
+        transactionalId: name,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await old.connect();
+      const transaction = await old.transaction();
+      await transaction.send({
+        topic,
+        messages: values.map((value) => ({
+          key: 'acct_fence',
+          value: JSON.stringify({ fence: value }),
+        })),
+      });
+      await transaction.sendOffsets({
+        consumerGroupId: name,
+        topics: [{ topic: roundsTopic, partitions: [{ partition: 0, offset: String(round) }] }],
+      });
+      let oldCommit: Promise<boolean> | undefined;
+      const racing = Object.create(kafka) as Kafka;
+      racing.producer = (config) => {
+        const producer = kafka.producer(config);
+        const register = producer.transaction.bind(producer);
+        producer.transaction = () => {
+          oldCommit = new Promise((resolve) => setTimeout(resolve, lag)).then(() =>
+            transaction.commit().then(
+              () => true,
+              () => false,
+            ),
+          );
+          return register();
+        };
+        return producer;
+      };
+      const relay = new OutboxRelay(dataSource, racing, relayOptions({ name }));
+      await settled();
+      await relay.publishOnce();
+      const committed = await oldCommit!;
+      await eventually(async () => {
+        await relay.publishOnce();
+        expect(await position()).toBe(xid);
+      });
+      await relay.stop();
+      await old.disconnect();
+      expected.push(...values);
+      await eventually(() => expect(fence()).toHaveLength(expected.length), 10_000);
+      // Whichever landed first, the round is in Kafka once: the old leader's commit or the resend.
+      expect({ lag, committed, fence: fence() }).toEqual({ lag, committed, fence: expected });
+      expect(await dataSource.query('SELECT count(*)::int AS count FROM outbox_round')).toEqual([
+        { count: 0 },
+      ]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(fence()).toEqual(expected);
+  });
+
   it('a relay killed between the Kafka commit and storing its position: the next leader publishes nothing twice', async () => {
     const recorder = await client.record(topic);
     const doomedName = `doomed-relay-${isolation.suffix}`;
