@@ -56,6 +56,10 @@ export class CommandClient {
           : { sessionTimeout: options.kafka.sessionTimeoutMs }),
       },
       producer: { createPartitioner: Partitioners.DefaultPartitioner },
+      // A reply partition without a committed offset is read from its beginning, not from its
+      // end at the first fetch, which may come after the reply (ADR 0151). Replies to
+      // requests this client did not send are ignored.
+      subscribe: { fromBeginning: true },
     });
     for (const pattern of options.patterns) this.client.subscribeToResponseOf(this.topic(pattern));
   }

@@ -22,11 +22,18 @@ export interface CommandLimits {
   readonly maxValueBytes: number;
   /** Deepest JSON nesting of a value. */
   readonly maxDepth: number;
+  /**
+   * Oldest command run, by its record's timestamp: a partition whose committed offset is gone
+   * (its group stopped for longer than the broker keeps offsets) is read from its beginning,
+   * and its asker gave up on a command this old long ago (ADR 0151).
+   */
+  readonly maxAgeMs: number;
 }
 
 export const DEFAULT_COMMAND_LIMITS: CommandLimits = {
   maxValueBytes: 64 * 1024,
   maxDepth: DEFAULT_JSON_MAX_DEPTH,
+  maxAgeMs: 60 * 60 * 1000,
 };
 
 /** The id ClientKafka puts on a request (21 characters of [0-9a-z]), with room to spare. */
@@ -92,6 +99,9 @@ export class CommandServer extends ServerKafka {
     try {
       const address = this.replyAddress(record);
       if (typeof address === 'string') return this.skip(where, 'bad_reply_headers', address);
+      const age = Date.now() - Number(record.message.timestamp);
+      if (age > this.limits.maxAgeMs)
+        return this.skip(where, 'stale', `the command was written ${Math.round(age / 1000)} s ago`);
       const partitionProblem = await this.checkReplyPartition(address);
       if (partitionProblem) return this.skip(where, 'bad_reply_headers', partitionProblem);
       const valueProblem = this.checkValue(record.message.value);
@@ -267,7 +277,10 @@ export function connectCommandServer(
           client: kafkaClientConfig(kafka, `${kafka.clientId}-commands`),
           consumer: { groupId: topicName(kafka, group), sessionTimeout: kafka.sessionTimeoutMs },
           producer: { createPartitioner: Partitioners.DefaultPartitioner },
-          subscribe: { fromBeginning: false },
+          // A partition no command has reached yet has no committed offset. Read from its end,
+          // it would start where it ends when its owner first fetches: after a join, past the
+          // commands written meanwhile (ADR 0151).
+          subscribe: { fromBeginning: true },
           run: { partitionsConsumedConcurrently: 3 },
         },
         kafka.topicSuffix,

@@ -156,4 +156,27 @@ describe('CommandServer: any record on a command topic, never a crash', () => {
     expect(skipped.join('\n')).toContain('kafka_correlationId');
     expect(skipped.join('\n')).toContain('kafka_replyPartition');
   });
+
+  it('skips a command written more than an hour ago, as a partition read from its beginning holds (ADR 0151)', async () => {
+    const before = handled.length;
+    await producer.send({
+      topic: commandTopic,
+      acks: -1,
+      messages: [
+        {
+          key: 'k',
+          value: JSON.stringify({ n: 'stale' }),
+          headers: validHeaders('c-stale'),
+          timestamp: String(Date.now() - 61 * 60 * 1000),
+        },
+      ],
+    });
+    // One partition: this command is handled after the stale one.
+    expect(await commands.send('test.echo', { n: 2 })).toEqual({ echoed: { n: 2 } });
+    expect(handled.slice(before)).toEqual([{ n: 2 }]);
+    expect(replies.messages.map((message) => message.headers['kafka_correlationId'])).not.toContain(
+      'c-stale',
+    );
+    expect(warnings.filter((line) => line.includes('written 36')).length).toBe(1);
+  });
 });
