@@ -47,6 +47,9 @@ export class FakeStripeServer {
   private readonly outcomes: FakePaymentOutcome[] = [];
   private failures = 0;
   private drops = 0;
+  private readonly stalls: Array<{ path: string; gate: Promise<void> }> = [];
+  /** Idempotency keys whose first request is being carried out. */
+  private readonly inProgress = new Set<string>();
   private readonly signer = new Stripe('sk_test_fake_signer');
 
   private constructor(
@@ -95,6 +98,18 @@ export class FakeStripeServer {
    */
   dropNextResponses(count = 1): void {
     this.drops += count;
+  }
+
+  /**
+   * The next POST to `path` is carried out only once the returned function is called: a slow
+   * Stripe. Meanwhile another request under its idempotency key answers 409
+   * `idempotency_key_in_use`, as Stripe answers while a key's first request is in progress.
+   */
+  stallNext(path: string): () => void {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.stalls.push({ path, gate });
+    return release;
   }
 
   requestsTo(method: string, path: string): FakeStripeRequest[] {
@@ -347,6 +362,41 @@ export class FakeStripeServer {
       answer(500, error('api_error', 'the fake was told to fail'));
       return;
     }
+    if (idempotencyKey && request.method === 'POST' && this.inProgress.has(idempotencyKey)) {
+      answer(
+        409,
+        error(
+          'invalid_request_error',
+          'There is currently another in-progress request using this Idempotent Key. Please try again later.',
+          'idempotency_key_in_use',
+        ),
+      );
+      return;
+    }
+    const index = this.stalls.findIndex(
+      (each) => request.method === 'POST' && each.path === url.pathname,
+    );
+    const [stall] = index >= 0 ? this.stalls.splice(index, 1) : [];
+    const stalledKey = stall ? idempotencyKey : null;
+    if (stall) {
+      if (stalledKey) this.inProgress.add(stalledKey);
+      await stall.gate;
+    }
+    try {
+      this.carryOut(request, url, params, raw, idempotencyKey, send);
+    } finally {
+      if (stalledKey) this.inProgress.delete(stalledKey);
+    }
+  }
+
+  private carryOut(
+    request: IncomingMessage,
+    url: URL,
+    params: Record<string, unknown>,
+    raw: string,
+    idempotencyKey: string | null,
+    send: (status: number, body: string) => void,
+  ): void {
     const fingerprint = `${request.method} ${url.pathname} ${raw}`;
     if (idempotencyKey && request.method === 'POST') {
       const stored = this.idempotent.get(idempotencyKey);
