@@ -102,7 +102,9 @@ export class CreditsService {
       postedAt,
     });
     return {
-      created: claimed && reply.replayed !== true,
+      // The request whose command posted it created it, whichever claimed the key: two
+      // instances may send one request's command at once, and the ledger posts the first.
+      created: reply.replayed !== true,
       transaction: this.present(request.kind, amount, reply.transaction_id, postedAt),
     };
   }
