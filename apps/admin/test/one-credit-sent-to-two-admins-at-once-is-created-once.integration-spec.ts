@@ -48,9 +48,14 @@ describe('one credit request sent to two admin instances at once', () => {
     const urls = [harness.url, harness.admin.urlOf(second)];
     const outcomes: string[] = [];
     for (let pair = 0; pair < 20; pair += 1) {
-      const [one, other] = await Promise.all(urls.map((url) => grant(url, `twin-${pair}`)));
-      expect(one!.body.transaction_id).toBe(other!.body.transaction_id);
-      outcomes.push(`${pair}: ${[one!.status, other!.status].sort().join(' ')}`);
+      const answers = await Promise.all(urls.map((url) => grant(url, `twin-${pair}`)));
+      expect(new Set(answers.map((answer) => answer.body.transaction_id)).size).toBe(1);
+      outcomes.push(
+        `${pair}: ${answers
+          .map((answer) => answer.status)
+          .sort()
+          .join(' ')}`,
+      );
     }
     expect(outcomes).toEqual(Array.from({ length: 20 }, (_, pair) => `${pair}: 200 201`));
     await eventually(async () => {
