@@ -108,4 +108,48 @@ describe('commands sent while a second instance of the service joins', () => {
     expect(answers.filter((answer) => !answer.startsWith('{'))).toEqual([]);
     expect(answers).toHaveLength(400);
   });
+
+  it('answers two clients of one reply group (two admins) each its own, while the second joins', async () => {
+    const groupId = `test-join-admins-${isolation.suffix}`;
+    const clients: CommandClient[] = [];
+    const connect = async () => {
+      const joined = await new CommandClient(
+        isolation.kafkaBrokers,
+        isolation.suffix,
+        ['test.join-echo'],
+        {
+          groupId,
+        },
+      ).connect();
+      clients.push(joined);
+      return joined;
+    };
+    /** '' when the asker got its own reply, else what it got. */
+    const ask = (asker: CommandClient, tag: string) =>
+      asker.send('test.join-echo', { tag }, 15_000).then(
+        (reply) =>
+          JSON.stringify(reply) === JSON.stringify({ echoed: { tag } })
+            ? ''
+            : `${tag}: ${JSON.stringify(reply)}`,
+        (error: Error) => `${tag}: ${error.message}`,
+      );
+    try {
+      const first = await connect();
+      const sent: Array<Promise<string>> = [];
+      const joining = connect();
+      for (let n = 0; n < 100; n += 1) {
+        sent.push(ask(first, `first-${n}`));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const second = await joining;
+      for (let n = 0; n < 24; n += 1) {
+        sent.push(ask(first, `first-after-${n}`), ask(second, `second-${n}`));
+      }
+      const answers = await Promise.all(sent);
+      expect(answers).toHaveLength(148);
+      expect(answers.filter((answer) => answer !== '')).toEqual([]);
+    } finally {
+      for (const joined of clients) await joined.close();
+    }
+  });
 });
