@@ -34,7 +34,8 @@ const API_VERSION = '2026-10-28.endive';
  * A Stripe-compatible HTTP server for tests and demos, driven by the real `stripe` client
  * (STRIPE_API_URL). It records every request (method, path, form params, Idempotency-Key),
  * replays the stored response for a repeated idempotency key as Stripe does (and refuses the
- * key with other params), and can be told to fail, decline, require action or answer
+ * key with other params, and a key whose first request is held in progress with 409), and can
+ * be told to fail, hold a request in progress, decline, require action or answer
  * `processing`. It serves what top-up uses: Checkout Sessions (payment and setup), customers,
  * PaymentIntents (a customer's listed too), SetupIntents and PaymentMethods, and reads charges and refunds (a charge's
  * refunds listed too); helpers complete sessions, settle PaymentIntents, refund them (refunds
