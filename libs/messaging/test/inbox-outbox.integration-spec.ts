@@ -836,9 +836,28 @@ describe('inbox and outbox on the real database and broker', () => {
         .map((m) => m.fence)
         .filter((value): value is string => value !== undefined);
     const expected: string[] = [];
-    // The old leader's EndTxn goes out this many ms after the new leader starts to register its
-    // producer (InitProducerId, which fences): before it, with it, during its retries.
-    const lags = [0, 0, 0, 1, 1, 2, 3, 5, 8, 13, 21, 34];
+    // When the old leader's EndTxn goes out: 'before' the new leader starts; 'check' right after
+    // the new leader read the committed round (the open item's case); or this many ms after the
+    // new leader starts to register its producer (InitProducerId, which fences): with it,
+    // during its retries, after it.
+    const lags: Array<'before' | 'check' | number> = [
+      'before',
+      'before',
+      'check',
+      'check',
+      0,
+      0,
+      0,
+      1,
+      2,
+      3,
+      5,
+      8,
+      13,
+      21,
+      34,
+    ];
+    const landed: boolean[] = [];
     for (const [i, lag] of lags.entries()) {
       const values = [0, 1, 2].map((n) => `${i}-${n}`);
       await dataSource.transaction((manager) =>
@@ -875,26 +894,39 @@ describe('inbox and outbox on the real database and broker', () => {
         consumerGroupId: name,
         topics: [{ topic: roundsTopic, partitions: [{ partition: 0, offset: String(round) }] }],
       });
-      let oldCommit: Promise<boolean> | undefined;
+      const commitOld = () =>
+        transaction.commit().then(
+          () => true,
+          () => false,
+        );
+      let oldCommit: Promise<boolean> | undefined =
+        lag === 'before' ? Promise.resolve(await commitOld()) : undefined;
       const racing = Object.create(kafka) as Kafka;
       racing.producer = (config) => {
         const producer = kafka.producer(config);
         const register = producer.transaction.bind(producer);
         producer.transaction = () => {
-          oldCommit = new Promise((resolve) => setTimeout(resolve, lag)).then(() =>
-            transaction.commit().then(
-              () => true,
-              () => false,
-            ),
-          );
+          if (typeof lag === 'number')
+            oldCommit ??= new Promise((resolve) => setTimeout(resolve, lag)).then(commitOld);
           return register();
         };
         return producer;
+      };
+      racing.admin = (config) => {
+        const admin = kafka.admin(config);
+        const fetchOffsets = admin.fetchOffsets.bind(admin);
+        admin.fetchOffsets = (async (request: Parameters<typeof fetchOffsets>[0]) => {
+          const read = await fetchOffsets(request);
+          if (lag === 'check') await (oldCommit ??= commitOld());
+          return read;
+        }) as typeof admin.fetchOffsets;
+        return admin;
       };
       const relay = new OutboxRelay(dataSource, racing, relayOptions({ name }));
       await settled();
       await relay.publishOnce();
       const committed = await oldCommit!;
+      landed.push(committed);
       await eventually(async () => {
         await relay.publishOnce();
         expect(await position()).toBe(xid);
@@ -911,6 +943,8 @@ describe('inbox and outbox on the real database and broker', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(fence()).toEqual(expected);
+    // Landed before the takeover: found committed. Sent during the check: refused, as fenced.
+    expect(landed.slice(0, 4)).toEqual([true, true, false, false]);
   });
 
   it('a relay killed between the Kafka commit and storing its position: the next leader publishes nothing twice', async () => {
