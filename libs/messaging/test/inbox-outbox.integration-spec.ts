@@ -925,7 +925,8 @@ describe('inbox and outbox on the real database and broker', () => {
       const relay = new OutboxRelay(dataSource, racing, relayOptions({ name }));
       await settled();
       await relay.publishOnce();
-      const committed = await oldCommit!;
+      if (!oldCommit) throw new Error(`takeover ${i}: the old leader's commit was never sent`);
+      const committed = await oldCommit;
       landed.push(committed);
       await eventually(async () => {
         await relay.publishOnce();
