@@ -223,21 +223,7 @@ describe('a failed automatic charge that succeeds late', () => {
   );
   it('a charge top-up gave up on (no answer, nor to the lookup) that Stripe had made: its late success credits it and lifts the pause', async () => {
     const account = 'acct_late_after_giving_up';
-    await topup.saveCard(account);
-    // The first attempt charges the card; its answer and the client's own retry's are lost.
-    stripe.dropNextResponses(2);
-    await topup.balance(account, 3, 4);
-    await eventually(() => expect(topup.chargesOf(account)).toHaveLength(2));
-    // Four more attempts went the same way: the next is the last.
-    await eventually(async () =>
-      expect(
-        await topup.db(
-          `UPDATE "${topup.schema}".topup_entries SET charge_attempts = 5, next_charge_at = now() + interval '1 second'
-           WHERE account_id = $1 AND status = 'pending' AND charge_attempts = 1 RETURNING entry_id`,
-          [account],
-        ),
-      ).toHaveLength(1),
-    );
+    await topup.lostChargeAtItsLastAttempt(account);
     // The last attempt and the lookup of what the first made both meet a Stripe error.
     stripe.failNext(2);
     await eventually(() => expect(topup.latestStatusOf(account)?.state).toBe('paused'), 20_000);

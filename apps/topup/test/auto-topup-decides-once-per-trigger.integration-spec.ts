@@ -357,21 +357,7 @@ describe('auto top-up decides once per trigger and charges once per decision', (
 
   it("a charge whose last attempt gets no answer either is looked up before it is failed: Stripe's PaymentIntent is credited", async () => {
     const account = 'acct_last_attempt_lost';
-    await topup.saveCard(account);
-    // The first attempt charges the card; its answer and the client's own retry's are lost.
-    stripe.dropNextResponses(2);
-    await topup.balance(account, 3, 4);
-    await eventually(() => expect(topup.chargesOf(account)).toHaveLength(2));
-    // Four more attempts went the same way (each 2 s to 30 min apart): the next is the last.
-    await eventually(async () =>
-      expect(
-        await topup.db(
-          `UPDATE "${topup.schema}".topup_entries SET charge_attempts = 5, next_charge_at = now() + interval '1 second'
-           WHERE account_id = $1 AND status = 'pending' AND charge_attempts = 1 RETURNING entry_id`,
-          [account],
-        ),
-      ).toHaveLength(1),
-    );
+    await topup.lostChargeAtItsLastAttempt(account);
     stripe.dropNextResponses(2);
     await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(1), 20_000);
     expect(topup.paymentsOf(account)[0]).toMatchObject(AUTO_PACK_PURCHASED);

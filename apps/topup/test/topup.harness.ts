@@ -190,6 +190,27 @@ export class TopUpHarness extends InProcessApp {
   }
 
   /**
+   * An automatic charge of a saved card whose answers are lost: the first attempt charges the
+   * card, its answer and the client's own retry's are lost, and four more attempts are taken as
+   * gone the same way (each 2 s to 30 min apart), so the next, due in a second, is the last.
+   */
+  async lostChargeAtItsLastAttempt(account: string): Promise<void> {
+    await this.saveCard(account);
+    this.stripe.dropNextResponses(2);
+    await this.balance(account, 3, 4);
+    await eventually(() => expect(this.chargesOf(account)).toHaveLength(2));
+    await eventually(async () =>
+      expect(
+        await this.db(
+          `UPDATE "${this.schema}".topup_entries SET charge_attempts = 5, next_charge_at = now() + interval '1 second'
+           WHERE account_id = $1 AND status = 'pending' AND charge_attempts = 1 RETURNING entry_id`,
+          [account],
+        ),
+      ).toHaveLength(1),
+    );
+  }
+
+  /**
    * The tenant completes a setup session (auto top-up turned on unless `enable` is false, the
    * command's default when omitted): a customer and a card are saved. Returns the card.
    */
