@@ -115,7 +115,7 @@ describe('kafka configuration', () => {
 
   it('reads how many days the outbox keeps, refusing what is not a whole number of days', () => {
     expect(kafkaConfigFromEnv('x', { OUTBOX_RETENTION_DAYS: '5' }).outboxRetentionDays).toBe(5);
-    for (const bad of ['0', '1.5', 'two', ''])
+    for (const bad of ['0', '1.5', 'two', '', '0x10', '1e1', ' 5'])
       expect(() => kafkaConfigFromEnv('x', { OUTBOX_RETENTION_DAYS: bad })).toThrow(
         `OUTBOX_RETENTION_DAYS must be an integer >= 1, got "${bad}"`,
       );
