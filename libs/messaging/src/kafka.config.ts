@@ -88,11 +88,13 @@ export function kafkaConfigFromEnv(
       `KAFKA_METADATA_MAX_AGE_MS must be an integer from 1000 to 300000, got "${metadataMaxAge}"`,
     );
   }
+  const outboxRetentionText = env['OUTBOX_RETENTION_DAYS'];
   const outboxRetentionDays =
-    env['OUTBOX_RETENTION_DAYS'] === undefined ? undefined : Number(env['OUTBOX_RETENTION_DAYS']);
+    outboxRetentionText === undefined ? undefined : Number(outboxRetentionText);
+  // Digits only: Number() alone reads "0x10" as 16 days and "1e1" as 10.
   if (
     outboxRetentionDays !== undefined &&
-    !(Number.isInteger(outboxRetentionDays) && outboxRetentionDays >= 1)
+    !(/^\d+$/.test(outboxRetentionText ?? '') && outboxRetentionDays >= 1)
   ) {
     throw new Error(
       `OUTBOX_RETENTION_DAYS must be an integer >= 1, got "${env['OUTBOX_RETENTION_DAYS']}"`,
