@@ -68,6 +68,11 @@ describe('every service refuses a bad configuration', () => {
       ['admin', 'ADMIN_COMMAND_TIMEOUT_MS', BEYOND_A_TIMER],
       ['alerting', 'ALERTING_DELIVERY_POLL_MS', BEYOND_A_TIMER],
       ['alerting', 'ALERTING_DELIVERY_TIMEOUT_MS', BEYOND_A_TIMER],
+      // A catalog file missing or not a catalog (this spec's own source) stops the start too.
+      ['metering', 'METERING_CATALOG_FILE', '/nonexistent/prices.json'],
+      ['metering', 'METERING_CATALOG_FILE', __filename],
+      ['ledger', 'LEDGER_CATALOG_FILE', '/nonexistent/prices.json'],
+      ['ledger', 'LEDGER_CATALOG_FILE', __filename],
     ];
 
   afterAll(async () => {
