@@ -11,7 +11,7 @@ export {
 } from './bootstrap';
 export type { BeforeListen } from './bootstrap';
 export { serviceNodeArgs } from './service-command';
-export { PriceCatalogSource } from './price-catalog.source';
+export { PriceCatalogSource, catalogFileFromEnv } from './price-catalog.source';
 export { ServiceException } from './service.exception';
 export { ServiceExceptionFilter } from './service-exception.filter';
 export type { HttpStatusOf, HttpStatusRule } from './service-exception.filter';

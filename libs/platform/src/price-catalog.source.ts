@@ -4,6 +4,22 @@ import { defaultCatalog, parseCatalogFile } from '@tally/budget-domain';
 import type { PriceCatalog } from '@tally/budget-domain';
 
 /**
+ * The catalog file named by the variable, read and parsed once at configuration: a missing or
+ * broken file is refused in one line naming the variable, not met by the start and retried.
+ */
+export function catalogFileFromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const file = env[name];
+  if (!file) return undefined;
+  try {
+    parseCatalogFile(readFileSync(file));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${name}: cannot load the price catalog from ${file}: ${reason}`);
+  }
+  return file;
+}
+
+/**
  * The price catalog a service prices with: the default catalog (genai-prices data and local
  * entries) plus the entries of a catalog file, re-read whenever the file changes. Metering
  * rates usage with it and the ledger prices the holds of model estimates with it, so both

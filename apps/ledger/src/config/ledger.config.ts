@@ -2,7 +2,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv, retentionDays, timerMs } from '@tally/platform';
+import { catalogFileFromEnv, portFromEnv, retentionDays, timerMs } from '@tally/platform';
 
 /** Everything the ledger reads from the environment, validated once at boot. */
 export interface LedgerConfig {
@@ -26,6 +26,7 @@ export interface LedgerConfig {
 }
 
 export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
+  const catalogFile = catalogFileFromEnv(env, 'LEDGER_CATALOG_FILE');
   return {
     port: portFromEnv(3001, env),
     database: databaseConfigFromEnv('ledger', env),
@@ -33,6 +34,6 @@ export function ledgerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ledge
     reconciliationIntervalMs: timerMs(env, 'LEDGER_RECONCILIATION_INTERVAL_MS', 300_000, 0),
     holdSweepIntervalMs: timerMs(env, 'LEDGER_HOLD_SWEEP_INTERVAL_MS', 30_000, 0),
     holdRetentionDays: retentionDays(env, 'LEDGER_HOLD_RETENTION_DAYS', 7),
-    ...(env['LEDGER_CATALOG_FILE'] ? { catalogFile: env['LEDGER_CATALOG_FILE'] } : {}),
+    ...(catalogFile ? { catalogFile } : {}),
   };
 }

@@ -2,7 +2,7 @@ import type { DatabaseConfig } from '@tally/persistence';
 import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
-import { portFromEnv } from '@tally/platform';
+import { catalogFileFromEnv, portFromEnv } from '@tally/platform';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_EVENT_AGE_DAYS = 36_500;
@@ -44,6 +44,7 @@ export function meteringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Met
       `METERING_MAX_EVENT_AGE_DAYS must be a positive number of days up to ${MAX_EVENT_AGE_DAYS} (a century: the outbox keeps that long), got "${maxAgeText}"`,
     );
   }
+  const catalogFile = catalogFileFromEnv(env, 'METERING_CATALOG_FILE');
   return {
     port: portFromEnv(3003, env),
     database: databaseConfigFromEnv('metering', env),
@@ -51,7 +52,7 @@ export function meteringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Met
     rating: {
       maxEventAgeMs: maxEventAgeDays * DAY_MS,
       maxFutureSkewMs: 5 * 60 * 1000,
-      ...(env['METERING_CATALOG_FILE'] ? { catalogFile: env['METERING_CATALOG_FILE'] } : {}),
+      ...(catalogFile ? { catalogFile } : {}),
     },
   };
 }
