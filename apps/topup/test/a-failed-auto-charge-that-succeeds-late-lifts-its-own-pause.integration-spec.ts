@@ -82,9 +82,7 @@ describe('a failed automatic charge that succeeds late', () => {
       ...AUTO_PACK_PURCHASED,
       stripe_ref: paymentIntentId,
     });
-    const history = await topup.send<{ items: Array<Record<string, string>> }>('topup.history', {
-      account_id: account,
-    });
+    const history = await topup.historyOf(account);
     expect(history.items).toEqual([
       expect.objectContaining({
         kind: 'auto_purchase',

@@ -107,9 +107,7 @@ describe('auto top-up decides once per trigger and charges once per decision', (
     expect([after('charged') - before('charged'), after('cooldown') - before('cooldown')]).toEqual([
       1, 1,
     ]);
-    const history = await topup.send<{ items: Array<Record<string, string>> }>('topup.history', {
-      account_id: account,
-    });
+    const history = await topup.historyOf(account);
     expect(history.items).toEqual([
       expect.objectContaining({
         kind: 'auto_purchase',
@@ -169,9 +167,7 @@ describe('auto top-up decides once per trigger and charges once per decision', (
         stripe_ref: expect.stringMatching(/^pi_/) as string,
       });
       await eventually(() => expect(topup.latestStatusOf(account)?.state).toBe('paused'));
-      const history = await topup.send<{ items: Array<Record<string, string>> }>('topup.history', {
-        account_id: account,
-      });
+      const history = await topup.historyOf(account);
       expect(history.items).toEqual([
         expect.objectContaining({
           kind: 'failed',

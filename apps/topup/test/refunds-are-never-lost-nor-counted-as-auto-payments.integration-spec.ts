@@ -113,9 +113,7 @@ describe('refunds are never lost nor counted as automatic payments', () => {
       month_auto_paid: '30.000000',
       cooldown_until: new Date(Date.parse(purchase?.at as string) + 24 * 3_600_000).toISOString(),
     });
-    const history = await topup.send<{ items: Array<Record<string, string>> }>('topup.history', {
-      account_id: account,
-    });
+    const history = await topup.historyOf(account);
     expect(
       history.items.map((item) => [item['kind'], item['status'], item['credit_amount']]),
     ).toEqual([

@@ -132,6 +132,11 @@ export class TopUpHarness extends InProcessApp {
     return queryDatabase<T>(this.isolation.databaseUrl, sql, params);
   }
 
+  /** The account's top-up history as `topup.history` answers it (first page). */
+  historyOf(account: string): Promise<{ items: Array<Record<string, string>> }> {
+    return this.send('topup.history', { account_id: account });
+  }
+
   /** The payments.events announced for the account so far, in order. */
   paymentsOf(account: string): PaymentEvent[] {
     return this.payments.json<PaymentEvent>().filter((payment) => payment.account_id === account);
