@@ -81,7 +81,7 @@ describe('a member that learns of added partitions late', () => {
 
   it('takes up the partition once its metadata shows it, and both members go on consuming', async () => {
     await ensureTopics(kafkaOf('late-partitions-admin'), [topic], 2);
-    const handledBy: Record<'early' | 'late', string[]> = { early: [], late: [] };
+    const handledBy: Record<string, string[]> = { early: [], late: [] };
     for (const [name, clientId] of [
       ['early', `early-${isolation.suffix}`],
       ['late', lateClientId],
@@ -92,7 +92,7 @@ describe('a member that learns of added partitions late', () => {
         sessionTimeoutMs: 10_000,
         metadataMaxAgeMs: 2_000,
         handler: async (messages) => {
-          handledBy[name].push(...messages.map((m) => `${m.value?.toString()}@${m.partition}`));
+          handledBy[name]!.push(...messages.map((m) => `${m.value?.toString()}@${m.partition}`));
         },
       });
       consumers.push(consumer);
@@ -108,7 +108,7 @@ describe('a member that learns of added partitions late', () => {
     await produce([0, 1], 'before');
     // Delivered at least once: a rebalance may deliver a batch again (the inbox or the position
     // makes a repeat a no-op in a service).
-    const all = () => [...new Set([...handledBy.early, ...handledBy.late])].sort();
+    const all = () => [...new Set([...handledBy['early']!, ...handledBy['late']!])].sort();
     await eventually(() => expect(all()).toEqual(['before@0', 'before@1']), 30_000);
 
     hideAddedUntil = Date.now() + 6_000;
@@ -126,8 +126,8 @@ describe('a member that learns of added partitions late', () => {
     // Both are still members, and the late one still consumes what the group gives it.
     await sleep(Math.max(0, hideAddedUntil - Date.now()) + 3_000);
     expect(await members()).toEqual(bothMembers);
-    const lateBefore = handledBy.late.length;
-    const lateHandled = () => handledBy.late.slice(lateBefore);
+    const lateBefore = handledBy['late']!.length;
+    const lateHandled = () => handledBy['late']!.slice(lateBefore);
     await produce([0, 1, 2, 3], 'after');
     await eventually(() => {
       expect(all().filter((id) => id.startsWith('after'))).toEqual([
