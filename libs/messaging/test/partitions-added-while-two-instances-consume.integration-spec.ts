@@ -70,6 +70,8 @@ describe('partitions added while two instances consume', () => {
 
   /**
    * Writes records to the given partitions, with a producer that knows the topic as it is now.
+   * The broker may show a partition just added some milliseconds after CreatePartitions: the
+   * send retries until it does (ADR 0164; before, those records were silently not written).
    * Idempotent, as Tally's relays are: a partition just added may refuse the first request, and
    * kafkajs then sends the whole request again, which would write the other partitions' records
    * twice, and a consumer by position applies each offset.
