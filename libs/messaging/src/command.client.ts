@@ -69,6 +69,10 @@ export class CommandClient {
     return this;
   }
 
+  /**
+   * Sends a command keyed by its `account_id` (DESIGN 2), so that one account's commands run in
+   * the order they were sent: a command admin answered 504 for cannot overtake the next one.
+   */
   async send<T = Record<string, unknown>>(
     pattern: string,
     payload: unknown,
@@ -76,7 +80,7 @@ export class CommandClient {
   ): Promise<T> {
     try {
       return await lastValueFrom(
-        this.client.send<T>(this.topic(pattern), payload).pipe(timeout(timeoutMs)),
+        this.client.send<T>(this.topic(pattern), asRecord(payload)).pipe(timeout(timeoutMs)),
       );
     } catch (error) {
       if (error instanceof TimeoutError) throw new CommandTimeoutError(pattern, timeoutMs);
@@ -91,4 +95,16 @@ export class CommandClient {
   private topic(pattern: string): string {
     return topicName(this.options.kafka, pattern);
   }
+}
+
+/**
+ * The record ClientKafka writes. Always `{ key, value }`: ClientKafka takes any object with a
+ * `key` or `value` field for a record, so a payload is never passed bare.
+ */
+function asRecord(payload: unknown): { key: string | null; value: unknown } {
+  const accountId =
+    typeof payload === 'object' && payload !== null
+      ? (payload as { account_id?: unknown }).account_id
+      : undefined;
+  return { key: typeof accountId === 'string' ? accountId : null, value: payload };
 }
