@@ -146,7 +146,7 @@ export type {
   RefusalCode,
   SpendLimits,
 } from './budget/affordability';
-export { projectedPeriodCost } from './budget/projection';
+export { countingStartMs, projectedPeriodCost } from './budget/projection';
 export {
   AUTO_TOPUP_COOLDOWN_MS,
   AUTO_TOPUP_DEFAULTS,

@@ -3,6 +3,7 @@ import { Decimal } from 'decimal.js';
 import {
   allocateSpend,
   chargeUsage,
+  countingStartMs,
   isFreeModel,
   timestampMs,
   usageDedupKey,
@@ -10,6 +11,7 @@ import {
 } from '@tally/budget-domain';
 import type { PeriodState, UsageRated } from '@tally/budget-domain';
 import type { OpenBooks } from '../books/books.service';
+import type { StoredBudget } from '../books/budget.store';
 import type { UsageLine } from '../books/ledger.store';
 import type { AccountChargeTerms, MonthDelta } from '../plans/plans.store';
 
@@ -58,7 +60,7 @@ export function recordUsage(
     const occurredMs = accountBudget || keyBudget ? timestampMs(event.occurred_at) : 0;
     if (accountBudget)
       accountBudget.state = spend(
-        accountBudget.state,
+        accountBudget,
         charged,
         split.fromAllowance,
         split.toOverage,
@@ -67,7 +69,7 @@ export function recordUsage(
     if (keyBudget) {
       const fromKeyAllowance = Decimal.min(charged, keyBudget.state.allowanceRemaining);
       keyBudget.state = spend(
-        keyBudget.state,
+        keyBudget,
         charged,
         fromKeyAllowance,
         charged.minus(fromKeyAllowance),
@@ -124,18 +126,20 @@ export function recordUsage(
 
 /**
  * A budget's period figures after a charge: all of it is used, part of it came from the
- * allowance, part of it is overage; if it occurred before the period began (it arrived late),
- * it is also counted as used from earlier, which the projection does not extrapolate.
+ * allowance, part of it is overage; if it occurred before the budget began counting (the
+ * period's start, or its creation mid-period: it arrived late), it is also counted as used from
+ * earlier, which the projection does not extrapolate (ADR 0112, 0155).
  */
 function spend(
-  state: PeriodState,
+  budget: StoredBudget,
   charged: Decimal,
   fromAllowance: Decimal,
   toOverage: Decimal,
   occurredMs: number,
 ): PeriodState {
-  const start = state.period.start;
-  const fromEarlier = start !== null && occurredMs < start.getTime();
+  const state = budget.state;
+  const countingStart = countingStartMs(state.period, budget.definition.createdAt);
+  const fromEarlier = countingStart !== null && occurredMs < countingStart;
   // Every field named: a spread followed by other keys costs microseconds in Node 20.
   return {
     period: state.period,

@@ -16,8 +16,9 @@ export interface PeriodState {
   /** Usage of this period covered by neither allowance nor credit. */
   readonly overage: Decimal;
   /**
-   * The part of `used` that occurred before the period began (posted late, counted here, ADR
-   * 0044): a projection counts it once instead of as the period's rate (ADR 0112).
+   * The part of `used` that occurred before the budget began counting in the period (its start,
+   * or the budget's creation if later) and was posted late, counted here (ADR 0044): a
+   * projection counts it once instead of as the period's rate (ADR 0112, 0155).
    */
   readonly usedFromEarlier: Decimal;
 }
