@@ -10,6 +10,7 @@ import {
   assessHourlySpend,
   hourOf,
   parseUsageRated,
+  timestampMs,
 } from '@tally/budget-domain';
 import type { UsageRated } from '@tally/budget-domain';
 import type { OutboxTransaction } from '@tally/messaging';
@@ -120,7 +121,8 @@ export class UsageRatedConsumer implements OnApplicationBootstrap, OnModuleDestr
 function increments(usages: readonly UsageRated[]): RollupIncrement[] {
   const byKey = new Map<string, { accountId: string; hour: Date; cost: Decimal; events: number }>();
   for (const usage of usages) {
-    const hour = hourOf(new Date(usage.occurred_at));
+    // Without an offset the time is UTC (ADR 0071), not the host's zone, which Date would read.
+    const hour = hourOf(new Date(timestampMs(usage.occurred_at)));
     const key = `${usage.account_id}\u0000${hour.getTime()}`;
     const entry = byKey.get(key) ?? {
       accountId: usage.account_id,
