@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { UsageProducer } from '@tally/client';
 import { Topics } from '@tally/budget-domain';
-import { kafkaClientConfig, kafkaSecurityFromEnv } from '@tally/messaging';
+import { kafkaClientConfig, kafkaSecurityFromEnv, topicName } from '@tally/messaging';
 import { Supervisor, serviceNodeArgs } from '@tally/platform';
 import type { AlertFired, BalanceChanged, PaymentEvent } from '@tally/budget-domain';
 
@@ -33,6 +33,9 @@ const DEMO_BUDGETS: Record<string, string> = {
 const DEMO_ACCOUNTS = ['acct_demo_1', 'acct_demo_2', 'acct_demo_3'];
 const MODELS = ['gpt-4o-mini', 'claude-3-5-sonnet-20241022', 'gemini-1.5-flash'];
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+// The services append KAFKA_TOPIC_SUFFIX to their topics; the demo must produce and watch those.
+const topicOf = (name: string): string =>
+  topicName({ topicSuffix: process.env['KAFKA_TOPIC_SUFFIX'] ?? '' }, name);
 const supervisor = new Supervisor();
 
 /**
@@ -117,17 +120,17 @@ async function watchBalances(): Promise<void> {
   });
   await consumer.connect();
   await consumer.subscribe({
-    topics: [Topics.LedgerBalanceChanged, Topics.AlertsFired, Topics.PaymentsEvents],
+    topics: [Topics.LedgerBalanceChanged, Topics.AlertsFired, Topics.PaymentsEvents].map(topicOf),
     fromBeginning: false,
   });
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
-      if (topic === Topics.AlertsFired) {
+      if (topic === topicOf(Topics.AlertsFired)) {
         const alert = JSON.parse(message.value?.toString('utf8') ?? '{}') as AlertFired;
         console.log(`[alert] ${alert.state} ${alert.kind}: ${alert.message}`);
         return;
       }
-      if (topic === Topics.PaymentsEvents) {
+      if (topic === topicOf(Topics.PaymentsEvents)) {
         const payment = JSON.parse(message.value?.toString('utf8') ?? '{}') as PaymentEvent;
         console.log(
           `[payment] ${payment.account_id}: ${payment.kind} (${payment.trigger}) credit ${payment.credit_amount} for ${payment.paid_amount} ${payment.paid_currency}`,
@@ -149,6 +152,7 @@ async function produceDemoUsage(): Promise<void> {
   const producer = await UsageProducer.connect({
     brokers,
     source: 'tally-demo',
+    topic: topicOf(Topics.UsageEvents),
     ...(sasl ? { sasl } : {}),
     ...(ssl ? { ssl } : {}),
   });
