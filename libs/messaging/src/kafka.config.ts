@@ -82,13 +82,13 @@ export function kafkaConfigFromEnv(
   // Kafka's partition count is a 32-bit integer on the wire.
   const partitions = wholeNumber(env, 'KAFKA_PARTITIONS', 12, { min: 1, max: 2_147_483_647 });
   const sessionTimeoutMs = timerMs(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000, 6_000);
-  const metadataMaxAge = env['KAFKA_METADATA_MAX_AGE_MS'] ?? '30000';
+  const metadataMaxAge = env['KAFKA_METADATA_MAX_AGE_MS'] || '30000';
   if (!/^\d{4,6}$/.test(metadataMaxAge) || Number(metadataMaxAge) > 300_000) {
     throw new Error(
       `KAFKA_METADATA_MAX_AGE_MS must be an integer from 1000 to 300000, got "${metadataMaxAge}"`,
     );
   }
-  const outboxRetentionText = env['OUTBOX_RETENTION_DAYS'];
+  const outboxRetentionText = env['OUTBOX_RETENTION_DAYS'] || undefined;
   const outboxRetentionDays =
     outboxRetentionText === undefined ? undefined : Number(outboxRetentionText);
   // Digits only: Number() alone reads "0x10" as 16 days and "1e1" as 10.
@@ -112,7 +112,7 @@ export function kafkaConfigFromEnv(
       `KAFKA_TOPIC_SUFFIX must be at most 200 letters, digits, '.', '_' or '-' (it ends topic names), got "${topicSuffix}"`,
     );
   }
-  const batchWait = env['KAFKA_BATCH_WAIT_MS'] ?? '500';
+  const batchWait = env['KAFKA_BATCH_WAIT_MS'] || '500';
   if (!/^\d{1,5}$/.test(batchWait) || Number(batchWait) > 10_000) {
     throw new Error(`KAFKA_BATCH_WAIT_MS must be an integer from 0 to 10000, got "${batchWait}"`);
   }

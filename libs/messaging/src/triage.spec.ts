@@ -85,7 +85,7 @@ describe('kafka configuration', () => {
   it('reads how long a consumer that fills batches may wait, 0 for not at all, refusing anything else', () => {
     expect(kafkaConfigFromEnv('x', { KAFKA_BATCH_WAIT_MS: '0' }).batchWaitMs).toBe(0);
     expect(kafkaConfigFromEnv('x', { KAFKA_BATCH_WAIT_MS: '2000' }).batchWaitMs).toBe(2000);
-    for (const bad of ['-1', '1.5', 'soon', '', '10001'])
+    for (const bad of ['-1', '1.5', 'soon', '10001'])
       expect(() => kafkaConfigFromEnv('x', { KAFKA_BATCH_WAIT_MS: bad })).toThrow(
         `KAFKA_BATCH_WAIT_MS must be an integer from 0 to 10000, got "${bad}"`,
       );
@@ -96,7 +96,7 @@ describe('kafka configuration', () => {
     expect(kafkaConfigFromEnv('x', { KAFKA_METADATA_MAX_AGE_MS: '5000' }).metadataMaxAgeMs).toBe(
       5_000,
     );
-    for (const bad of ['999', '300001', '1.5', 'often', ''])
+    for (const bad of ['999', '300001', '1.5', 'often'])
       expect(() => kafkaConfigFromEnv('x', { KAFKA_METADATA_MAX_AGE_MS: bad })).toThrow(
         `KAFKA_METADATA_MAX_AGE_MS must be an integer from 1000 to 300000, got "${bad}"`,
       );
@@ -115,7 +115,7 @@ describe('kafka configuration', () => {
 
   it('reads how many days the outbox keeps, refusing what is not a whole number of days', () => {
     expect(kafkaConfigFromEnv('x', { OUTBOX_RETENTION_DAYS: '5' }).outboxRetentionDays).toBe(5);
-    for (const bad of ['0', '1.5', 'two', '', '0x10', '1e1', ' 5'])
+    for (const bad of ['0', '1.5', 'two', '0x10', '1e1', ' 5'])
       expect(() => kafkaConfigFromEnv('x', { OUTBOX_RETENTION_DAYS: bad })).toThrow(
         `OUTBOX_RETENTION_DAYS must be an integer >= 1, got "${bad}"`,
       );

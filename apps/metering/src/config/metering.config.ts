@@ -32,7 +32,7 @@ export function outboxRetentionDays(rating: MeteringConfig['rating']): number {
 }
 
 export function meteringConfigFromEnv(env: NodeJS.ProcessEnv = process.env): MeteringConfig {
-  const maxAgeText = env['METERING_MAX_EVENT_AGE_DAYS'] ?? '35';
+  const maxAgeText = env['METERING_MAX_EVENT_AGE_DAYS'] || '35';
   const maxEventAgeDays = Number(maxAgeText);
   // Decimal digits only: Number() takes `Infinity`, `1e400` and `0x10` as well.
   if (
