@@ -51,6 +51,19 @@ describe('projected overrun: the period’s projected cost above its allowance',
     expect(projectedOverrun(withProjection('800.000000'))?.toString()).toBe('800');
   });
 
+  it('names a projection below a cent as it is, never "about 0.00" above a smaller allowance', () => {
+    // Measured with npm start: a 0.001 budget 10 days into 30 with 0.00045 spent said "about 0.00".
+    const small = balance({
+      allowance: '0.001000',
+      used: '0.000450',
+      remaining: '0.000550',
+      at: '2026-11-11T00:00:00.000Z',
+    });
+    expect(
+      balanceConditions(small).find((condition) => condition.kind === 'projected_overrun')?.message,
+    ).toBe('acct_1: projected to spend about 0.00135 this period, above the allowance of 0.001');
+  });
+
   it('needs an allowance and a bounded period', () => {
     expect(projectedOverrun(balance({ used: '40.000000', allowance: '0.000000' }))).toBe(undefined);
     expect(
