@@ -81,6 +81,15 @@ export function presentAmount(amount: Decimal): string {
 }
 
 /**
+ * A projection rounded to cents, unless the cents no longer show it above the allowance
+ * (0.00135 against 0.001): then as it is.
+ */
+function presentProjection(projected: Decimal, allowance: Decimal): string {
+  const cents = projected.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN);
+  return cents.greaterThan(allowance) ? presentAmount(cents) : presentAmount(projected);
+}
+
+/**
  * The conditions a balance-changed record shows (DESIGN 4, Alerting): each level reached
  * (YELLOW at 50 % of spend, ORANGE 75, RED 90, CRITICAL 100), the soft and hard limits, a
  * projected period cost above the allowance, and the account's own thresholds (applied to
@@ -132,7 +141,7 @@ export function balanceConditions(
       key: scoped('projected_overrun'),
       kind: 'projected_overrun',
       amount: formatAmount(projected),
-      message: `${subject}: projected to spend about ${presentAmount(projected.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN))} this period, above the allowance of ${presentAmount(allowance)}`,
+      message: `${subject}: projected to spend about ${presentProjection(projected, allowance)} this period, above the allowance of ${presentAmount(allowance)}`,
     });
   }
   if (balance.api_key_id === null) {
