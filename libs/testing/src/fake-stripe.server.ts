@@ -37,9 +37,10 @@ const API_VERSION = '2026-10-28.endive';
  * key with other params, and a key whose first request is held in progress with 409), and can
  * be told to fail, hold a request in progress, decline, require action or answer
  * `processing`. It serves what top-up uses: Checkout Sessions (payment and setup), customers,
- * PaymentIntents (a customer's listed too), SetupIntents and PaymentMethods, and reads charges and refunds (a charge's
+ * PaymentIntents (a customer's listed too), SetupIntents and PaymentMethods, and reads charges, refunds and disputes (a charge's
  * refunds listed too); helpers complete sessions, settle PaymentIntents, refund them (refunds
- * that succeed, stay pending, fail or are canceled), and build signed webhook deliveries.
+ * that succeed, stay pending, fail or are canceled), dispute them (lost, won, appealed) and
+ * build signed webhook deliveries.
  */
 export class FakeStripeServer {
   readonly requests: FakeStripeRequest[] = [];
@@ -259,6 +260,38 @@ export class FakeStripeServer {
     return this.endRefund(refundId, { status: 'canceled' });
   }
 
+  /**
+   * The customer's bank disputes a PaymentIntent's charge (all of it unless told otherwise):
+   * a Dispute `needs_response`, as charge.dispute.created and funds_withdrawn carry it.
+   */
+  dispute(paymentIntentId: string, options: { amountMinor?: number } = {}): StripeObject {
+    const charge = this.object(this.object(paymentIntentId)['latest_charge'] as string);
+    charge['disputed'] = true;
+    const dispute = this.store('dp', {
+      object: 'dispute',
+      amount: options.amountMinor ?? charge['amount'],
+      currency: charge['currency'],
+      charge: charge.id,
+      payment_intent: paymentIntentId,
+      status: 'needs_response',
+      reason: 'fraudulent',
+      is_charge_refundable: false,
+      balance_transactions: [],
+      metadata: {},
+    });
+    return { ...dispute };
+  }
+
+  /**
+   * A dispute is decided (`lost`, `won`) or moves on (`appeal_needs_response` after a loss);
+   * returns it as charge.dispute.closed or charge.dispute.updated carries it.
+   */
+  decideDispute(disputeId: string, status: 'lost' | 'won' | 'appeal_needs_response'): StripeObject {
+    const dispute = this.object(disputeId);
+    dispute['status'] = status;
+    return { ...dispute };
+  }
+
   /** The charge of a PaymentIntent as it is now, as charge.refunded carries it. */
   chargeOf(paymentIntentId: string): StripeObject {
     return { ...this.object(this.object(paymentIntentId)['latest_charge'] as string) };
@@ -438,7 +471,7 @@ export class FakeStripeServer {
     if (method === 'GET' && path === '/v1/refunds')
       return { status: 200, body: JSON.stringify(this.listRefunds(params)) };
     const match =
-      /^\/v1\/(checkout\/sessions|customers|payment_intents|setup_intents|payment_methods|charges|refunds)\/([^/]+)$/.exec(
+      /^\/v1\/(checkout\/sessions|customers|payment_intents|setup_intents|payment_methods|charges|refunds|disputes)\/([^/]+)$/.exec(
         path,
       );
     const id = match?.[2];
