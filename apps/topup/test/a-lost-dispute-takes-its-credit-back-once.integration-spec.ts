@@ -149,14 +149,32 @@ describe('a lost dispute takes its credit back once', () => {
     ]);
   });
 
+  it('a charge presented in EUR (48.00 for 45 CHF): 24.00 EUR disputed and lost is half of it, 7.5 of 15, the charge read from Stripe', async () => {
+    const account = 'acct_dispute_presented';
+    const paymentIntentId = await paid(account, '45', '15.000000');
+    const chargeId = stripe.chargeOf(paymentIntentId).id;
+    Object.assign(stripe.object(chargeId), { currency: 'eur', amount: 4800 });
+    const dispute = stripe.dispute(paymentIntentId, { amountMinor: 2400 });
+    await delivered(
+      stripe.event('charge.dispute.closed', stripe.decideDispute(dispute.id, 'lost')),
+    );
+    await eventually(async () => expect(await ledgerCredit(account)).toBe('7.500000'));
+    expect(payments(account)).toEqual([
+      ['credit_purchased', '15.000000', '45.000000'],
+      ['credit_refunded', '7.500000', '22.500000'],
+    ]);
+    expect(stripe.requestsTo('GET', `/v1/charges/${chargeId}`)).toHaveLength(1);
+  });
+
   it('a dispute won after its funds were withdrawn takes nothing and records nothing', async () => {
     const account = 'acct_dispute_won';
     const paymentIntentId = await paid(account, '45', '15.000000');
     const dispute = stripe.dispute(paymentIntentId);
     await delivered(stripe.event('charge.dispute.funds_withdrawn', dispute));
     const won = stripe.decideDispute(dispute.id, 'won');
-    expect(await delivered(stripe.event('charge.dispute.funds_reinstated', won))).toBe('ignored');
-    expect(await delivered(stripe.event('charge.dispute.closed', won))).toBe('ignored');
+    // Applied to the payment (handled), moving nothing: a loss never took anything.
+    expect(await delivered(stripe.event('charge.dispute.funds_reinstated', won))).toBe('handled');
+    expect(await delivered(stripe.event('charge.dispute.closed', won))).toBe('handled');
     // A later refund shows that nothing moved before it: 5 of 15 taken back.
     stripe.createRefund(paymentIntentId, { amountMinor: 1500 });
     await delivered(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));

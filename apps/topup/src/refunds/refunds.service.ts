@@ -4,12 +4,18 @@ import { DataSource } from 'typeorm';
 import { EntriesStore, isUuid } from '../entries/entries.store';
 import type { Entry, EntryKey } from '../entries/entries.store';
 import { entryNamedIn, metadataOf, stripeIdOf } from '../stripe/stripe-refs';
-import { REFUND_EVENT_TYPES, listedRefundsOf, refundFactOf } from '../stripe/stripe-refunds';
+import {
+  DISPUTE_EVENT_TYPES,
+  REFUND_EVENT_TYPES,
+  disputeFactOf,
+  listedRefundsOf,
+  refundFactOf,
+} from '../stripe/stripe-refunds';
 import type { RefundFact } from '../stripe/stripe-refunds';
 import { StripeException, StripeExceptionCode } from '../stripe/stripe.exception';
 import { StripeService } from '../stripe/stripe.service';
 
-/** What a Stripe event says of the refunds of one of top-up's payments. */
+/** What a Stripe event says of the refunds (lost disputes included) of one of top-up's payments. */
 export interface RefundReport {
   readonly purchase: EntryKey;
   readonly paymentIntentId: string;
@@ -23,7 +29,8 @@ export interface RefundReport {
  * event reports, each with its id and status (ADR 0087): a Refund event its own refund; a
  * charge.refunded the charge's refunds, which it lists on API versions before 2022-11-15 and
  * which are read from Stripe otherwise, since its cumulative amount_refunded alone cannot tell
- * a new refund from an old total arriving late, nor a refund that failed since.
+ * a new refund from an old total arriving late, nor a refund that failed since. A Dispute
+ * event carries its dispute, which the bank's decision makes a refund (ADR 0156).
  */
 @Injectable()
 export class RefundsService {
@@ -38,7 +45,8 @@ export class RefundsService {
   /** Undefined for an event about no refund, or about a payment top-up did not make (Stripe is not asked then). */
   async report(type: string, object: Record<string, unknown>): Promise<RefundReport | undefined> {
     if (type === 'charge.refunded') return this.ofCharge(object);
-    if (REFUND_EVENT_TYPES.has(type)) return this.ofRefund(object);
+    if (REFUND_EVENT_TYPES.has(type)) return this.ofOne(refundFactOf(object), object);
+    if (DISPUTE_EVENT_TYPES.has(type)) return this.ofOne(disputeFactOf(object), object);
     return undefined;
   }
 
@@ -64,8 +72,11 @@ export class RefundsService {
     };
   }
 
-  private async ofRefund(object: Record<string, unknown>): Promise<RefundReport | undefined> {
-    const refund = refundFactOf(object);
+  /** A Refund or a Dispute: each names its charge and payment intent, and is in the charge's currency. */
+  private async ofOne(
+    refund: RefundFact | undefined,
+    object: Record<string, unknown>,
+  ): Promise<RefundReport | undefined> {
     const chargeId = stripeIdOf(object['charge']);
     const paymentIntentId = stripeIdOf(object['payment_intent']);
     if (!refund || !chargeId || !paymentIntentId) return undefined;

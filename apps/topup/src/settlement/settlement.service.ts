@@ -107,7 +107,8 @@ export class SettlementService {
    * going through takes its share of the credit back; one that failed or was canceled after
    * gives back what it took, as a credit purchase (ADR 0087); one first seen ended moves
    * nothing. An ended refund stays ended, so a late report of it going through changes nothing.
-   * `chargeMinor` is the charge's amount, needed when it is not in the paid currency.
+   * A dispute the bank decided is applied alike, by its id (ADR 0156). `chargeMinor` is the
+   * charge's amount, needed when it is not in the paid currency.
    */
   async refunds(
     tx: OutboxTransaction,
@@ -129,13 +130,15 @@ export class SettlementService {
       });
       const recorded =
         (await this.entries.lockRefund(tx.manager, purchase, refund.refundId)) ??
-        (await this.entries.adoptLegacyRefund(
-          tx.manager,
-          purchase,
-          paymentIntentId,
-          refund.refundId,
-          paid,
-        ));
+        (refund.source === 'refund'
+          ? await this.entries.adoptLegacyRefund(
+              tx.manager,
+              purchase,
+              paymentIntentId,
+              refund.refundId,
+              paid,
+            )
+          : undefined);
       let applied: RefundApplied = { taken, announced: [] };
       if (!recorded) applied = await this.firstSeen(tx, refundable, refund, paid, taken, now);
       else if (refund.ended)
@@ -161,6 +164,8 @@ export class SettlementService {
     taken: RefundedTotals,
     now: Date,
   ): Promise<RefundApplied> {
+    // A dispute first seen won took nothing: no entry, so that a loss (a reopened dispute) still takes.
+    if (refund.ended && refund.source === 'dispute') return { taken, announced: [] };
     if (refund.ended) {
       await this.insertRefund(tx, purchase, refund, {
         status: refund.ended.status,

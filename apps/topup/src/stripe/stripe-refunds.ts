@@ -4,9 +4,15 @@ export interface RefundEnd {
   readonly reason: string;
 }
 
-/** One Stripe Refund, as far as the credit it takes back depends on it. */
+/**
+ * One Stripe Refund, or a Dispute the bank decided (ADR 0156), as far as the credit it takes
+ * back depends on it.
+ */
 export interface RefundFact {
+  /** The Refund's id, or the Dispute's: one take-back each. */
   readonly refundId: string;
+  /** A dispute never adopts a refund entry of ADR 0028, and one first seen won records nothing. */
+  readonly source: 'refund' | 'dispute';
   /** In the charge's currency and minor units. */
   readonly minor: number;
   readonly currency: string;
@@ -38,10 +44,42 @@ export function refundFactOf(object: unknown): RefundFact | undefined {
       : null;
   return {
     refundId: id,
+    source: 'refund',
     minor: amount,
     currency,
     ended,
     created: typeof refund['created'] === 'number' ? refund['created'] : 0,
+  };
+}
+
+/** The Stripe events whose object is a Dispute. */
+export const DISPUTE_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'charge.dispute.created',
+  'charge.dispute.updated',
+  'charge.dispute.closed',
+  'charge.dispute.funds_withdrawn',
+  'charge.dispute.funds_reinstated',
+]);
+
+/**
+ * A Dispute as a take-back (ADR 0156): lost, a refund of its amount that went through; won, one
+ * that ended (it gives back what a loss took, as after a lost appeal). Undefined while the bank
+ * has not decided, or for one closed as an inquiry: it takes nothing.
+ */
+export function disputeFactOf(object: unknown): RefundFact | undefined {
+  if (typeof object !== 'object' || object === null) return undefined;
+  const dispute = object as Record<string, unknown>;
+  const { id, amount, currency, status } = dispute;
+  if (typeof id !== 'string' || id === '' || typeof currency !== 'string') return undefined;
+  if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount < 0) return undefined;
+  if (status !== 'lost' && status !== 'won') return undefined;
+  return {
+    refundId: id,
+    source: 'dispute',
+    minor: amount,
+    currency,
+    ended: status === 'won' ? { status: 'canceled', reason: 'dispute_won' } : null,
+    created: typeof dispute['created'] === 'number' ? dispute['created'] : 0,
   };
 }
 

@@ -172,12 +172,18 @@ export class WebhooksService {
       case 'setup_intent.succeeded':
         return this.setupIntentSucceeded(tx, object, now);
       // Each refund is applied by its id and status (ADR 0087): charge.refunded when one is
-      // made, the Refund events when one fails or is canceled later.
+      // made, the Refund events when one fails or is canceled later. A dispute the bank decided
+      // is a refund it made: lost takes back, won after a loss gives back (ADR 0156).
       case 'charge.refunded':
       case 'refund.created':
       case 'refund.updated':
       case 'refund.failed':
       case 'charge.refund.updated':
+      case 'charge.dispute.created':
+      case 'charge.dispute.updated':
+      case 'charge.dispute.closed':
+      case 'charge.dispute.funds_withdrawn':
+      case 'charge.dispute.funds_reinstated':
         return this.refundsReported(tx, read.refunds, now);
       case 'payment_method.detached':
         return this.paymentMethodDetached(tx, object, now);
