@@ -135,6 +135,31 @@ describe('a lost dispute takes its credit back once', () => {
     ]);
   });
 
+  it('all 45 CHF refunded, then disputed and lost: nothing more is taken, nor announced', async () => {
+    const account = 'acct_dispute_after_full_refund';
+    const paymentIntentId = await paid(account, '45', '15.000000');
+    stripe.createRefund(paymentIntentId);
+    await delivered(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
+    await eventually(async () => expect(await ledgerCredit(account)).toBe('0.000000'));
+
+    const dispute = stripe.dispute(paymentIntentId);
+    await delivered(
+      stripe.event('charge.dispute.closed', stripe.decideDispute(dispute.id, 'lost')),
+    );
+    // A later purchase shows that nothing else reached the ledger before it.
+    await paid(account, '30', '10.000000');
+    expect(payments(account)).toEqual([
+      ['credit_purchased', '15.000000', '45.000000'],
+      ['credit_refunded', '15.000000', '45.000000'],
+      ['credit_purchased', '10.000000', '30.000000'],
+    ]);
+    expect(await history(account)).toEqual([
+      ['purchase', 'succeeded', '10.000000', '30.000000'],
+      ['refund', 'succeeded', '15.000000', '45.000000'],
+      ['purchase', 'succeeded', '15.000000', '45.000000'],
+    ]);
+  });
+
   it('15 CHF of 45 disputed and lost takes its share, 5, back', async () => {
     const account = 'acct_dispute_partial';
     const paymentIntentId = await paid(account, '45', '15.000000');
