@@ -180,6 +180,8 @@ export class SettlementService {
     const creditTotal = creditRefunded(purchase.creditAmount, purchase.paidAmount, paidTotal);
     const credit = Decimal.max(creditTotal.minus(taken.credit), ZERO);
     const paidNow = paidTotal.minus(taken.paid);
+    // Stripe withdraws nothing for a dispute of money already refunded: no entry, no fact.
+    if (refund.source === 'dispute' && paidNow.isZero()) return { taken, announced: [] };
     const inserted = await this.insertRefund(tx, purchase, refund, {
       status: 'succeeded',
       credit,
