@@ -211,7 +211,7 @@ describe('alert levels fire once per level and period, and resolve', () => {
     await eventually(() => expect(of(account)).toHaveLength(1));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(of(account).map((a) => `${a.state} ${a.kind} ${a.amount} ${a.message}`)).toEqual([
-      'fired custom_threshold 25.000000 acct_amount: spend threshold of 25.00 reached, 25.00 spent this period',
+      'fired custom_threshold 25.000000 acct_amount: spend threshold of 25.00 USD reached, 25.00 USD spent this period',
     ]);
     expect(receiver.at(`/${account}`)).toHaveLength(1);
     expect(receiver.at(`/${account}`)[0]).toMatchObject({ signatureValid: true });

@@ -202,7 +202,7 @@ describe('alerting with private webhook URLs refused and no SMTP', () => {
         percent: 0,
         amount: '3.000000',
         period_start: spikeHour.toISOString(),
-        message: `acct_spiky: 3.00 spent in the hour from ${spikeHour.toISOString()}, 6x the trailing 24-hour mean of 0.50`,
+        message: `acct_spiky: 3.00 USD spent in the hour from ${spikeHour.toISOString()}, 6x the trailing 24-hour mean of 0.50 USD`,
         at: expect.any(String),
       });
       await alerting.kafka.produceJson(topic, account, [

@@ -13,6 +13,7 @@ export {
   UnknownCurrencyError,
   chargeableDecimalsOf,
   minorUnitsOf,
+  presentMoney,
   toMinorUnits,
 } from './money/currency';
 export { MAX_CREDIT_GRANT, creditGrantAmount } from './credit/credit-grant';
@@ -179,7 +180,7 @@ export {
   BALANCE_ALERT_KINDS,
   UNKNOWN_STANDING,
   balanceConditions,
-  presentAmount,
+  presentBooksAmount,
   projectedOverrun,
   spendPercentOf,
   standingOf,

@@ -6,6 +6,7 @@ import type { AlertKind } from '../events/alert-fired';
 import { exactAvailablePercentOf } from '../events/balance-changed';
 import type { BalanceChanged } from '../events/balance-changed';
 import { formatAmount } from '../money/amount';
+import { BOOKS_CURRENCY, presentMoney } from '../money/currency';
 import { customThresholdKey } from './custom-threshold';
 import type { CustomThreshold } from './custom-threshold';
 
@@ -74,10 +75,9 @@ export function subjectOf(accountId: string, apiKeyId: string | null): string {
   return apiKeyId === null ? accountId : `${accountId} (key ${apiKeyId})`;
 }
 
-/** An amount for people: exact, with at least two decimals ("25.00", "0.00045"). */
-export function presentAmount(amount: Decimal): string {
-  const exact = amount.toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN);
-  return exact.toFixed(Math.max(2, exact.decimalPlaces()));
+/** An amount of the books for people: exact, in USD ("25.00 USD", "0.00045 USD"). */
+export function presentBooksAmount(amount: Decimal): string {
+  return presentMoney(amount, BOOKS_CURRENCY);
 }
 
 /**
@@ -86,7 +86,7 @@ export function presentAmount(amount: Decimal): string {
  */
 function presentProjection(projected: Decimal, allowance: Decimal): string {
   const cents = projected.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN);
-  return cents.greaterThan(allowance) ? presentAmount(cents) : presentAmount(projected);
+  return presentBooksAmount(cents.greaterThan(allowance) ? cents : projected);
 }
 
 /**
@@ -123,7 +123,7 @@ export function balanceConditions(
       ...base,
       key: scoped('soft_limit'),
       kind: 'soft_limit',
-      message: `${subject}: soft limit crossed, ${presentAmount(used)} of ${presentAmount(allowance)} used`,
+      message: `${subject}: soft limit crossed, ${presentBooksAmount(used)} of ${presentBooksAmount(allowance)} used`,
     });
   }
   if (balance.over_hard_limit) {
@@ -131,7 +131,7 @@ export function balanceConditions(
       ...base,
       key: scoped('hard_limit'),
       kind: 'hard_limit',
-      message: `${subject}: hard limit reached, ${presentAmount(used)} of ${presentAmount(allowance)} used; spending beyond it is refused`,
+      message: `${subject}: hard limit reached, ${presentBooksAmount(used)} of ${presentBooksAmount(allowance)} used; spending beyond it is refused`,
     });
   }
   const projected = projectedOverrun(balance);
@@ -141,7 +141,7 @@ export function balanceConditions(
       key: scoped('projected_overrun'),
       kind: 'projected_overrun',
       amount: formatAmount(projected),
-      message: `${subject}: projected to spend about ${presentProjection(projected, allowance)} this period, above the allowance of ${presentAmount(allowance)}`,
+      message: `${subject}: projected to spend about ${presentProjection(projected, allowance)} this period, above the allowance of ${presentBooksAmount(allowance)}`,
     });
   }
   if (balance.api_key_id === null) {
@@ -161,7 +161,7 @@ export function balanceConditions(
         ...(threshold.amount !== undefined
           ? {
               amount: formatAmount(threshold.amount),
-              message: `${subject}: spend threshold of ${presentAmount(threshold.amount)} reached, ${presentAmount(used)} spent this period`,
+              message: `${subject}: spend threshold of ${presentBooksAmount(threshold.amount)} reached, ${presentBooksAmount(used)} spent this period`,
             }
           : {
               message: `${subject}: ${threshold.percent.toString()}% spend threshold reached, ${percent}% of the period's funds spent`,

@@ -3,7 +3,8 @@ import type { PaymentEvent } from '../events/payment-event';
 import type { AutoTopUpState, TopUpStatusChanged } from '../events/topup-status-changed';
 import { formatAmount } from '../money/amount';
 import type { AccountStanding, AlertCondition } from './alert-conditions';
-import { presentAmount, subjectOf } from './alert-conditions';
+import { presentMoney } from '../money/currency';
+import { subjectOf } from './alert-conditions';
 
 /** Auto top-up states in which it will not rescue the account, and how to say so. */
 const PAUSED_BECAUSE: Readonly<Record<AutoTopUpState, string | null>> = {
@@ -57,7 +58,7 @@ export function autoTopUpFailureConditions(
       percent: standing.percent,
       amount: formatAmount(new Decimal(payment.paid_amount)),
       periodStart: null,
-      message: `${subjectOf(payment.account_id, null)}: auto top-up of ${presentAmount(new Decimal(payment.paid_amount))} ${payment.paid_currency} failed`,
+      message: `${subjectOf(payment.account_id, null)}: auto top-up of ${presentMoney(new Decimal(payment.paid_amount), payment.paid_currency)} failed`,
     },
   ];
 }

@@ -21,7 +21,7 @@ describe('custom thresholds in percent and in an absolute amount', () => {
       custom(book.see(balanceConditions(spent(used), thresholds))),
     );
     expect(fired).toEqual([
-      'fired 25.000000 25 acct_1: spend threshold of 25.00 reached, 25.00 spent this period',
+      'fired 25.000000 25 acct_1: spend threshold of 25.00 USD reached, 25.00 USD spent this period',
     ]);
   });
 

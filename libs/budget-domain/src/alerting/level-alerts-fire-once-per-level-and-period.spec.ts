@@ -122,14 +122,14 @@ describe('level alerts fire once per level and period', () => {
     );
     expect(fired.map((alert) => [alert.kind, alert.message])).toEqual([
       ['threshold', "acct_1: 100% of the period's funds spent (level CRITICAL)"],
-      ['soft_limit', 'acct_1: soft limit crossed, 100.00 of 100.00 used'],
+      ['soft_limit', 'acct_1: soft limit crossed, 100.00 USD of 100.00 USD used'],
       [
         'hard_limit',
-        'acct_1: hard limit reached, 100.00 of 100.00 used; spending beyond it is refused',
+        'acct_1: hard limit reached, 100.00 USD of 100.00 USD used; spending beyond it is refused',
       ],
       [
         'projected_overrun',
-        'acct_1: projected to spend about 100.14 this period, above the allowance of 100.00',
+        'acct_1: projected to spend about 100.14 USD this period, above the allowance of 100.00 USD',
       ],
     ]);
     const resolved = book.see(

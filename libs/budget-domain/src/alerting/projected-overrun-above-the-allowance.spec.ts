@@ -20,7 +20,7 @@ describe('projected overrun: the period’s projected cost above its allowance',
         amount: '120.000000',
         periodStart: '2026-11-01T00:00:00.000Z',
         message:
-          'acct_1: projected to spend about 120.00 this period, above the allowance of 100.00',
+          'acct_1: projected to spend about 120.00 USD this period, above the allowance of 100.00 USD',
       },
     ]);
     expect(projectedOverrun(balance({ used: '30.000000', at: '2026-11-11T00:00:00.000Z' }))).toBe(

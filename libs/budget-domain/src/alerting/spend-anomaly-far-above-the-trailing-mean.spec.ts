@@ -85,11 +85,11 @@ describe('spend anomaly: an hour far above the trailing mean', () => {
       amount: '6.000000',
       periodStart: '2026-11-21T00:00:00.000Z',
       message:
-        'acct_1: 6.00 spent in the hour from 2026-11-21T00:00:00.000Z, 12x the trailing 24-hour mean of 0.50',
+        'acct_1: 6.00 USD spent in the hour from 2026-11-21T00:00:00.000Z, 12x the trailing 24-hour mean of 0.50 USD',
     });
     const fromNothing = assessHourlySpend(H(24), [{ hour: H(24), cost: new Decimal('3') }], H(0));
     expect(anomalyCondition('acct_1', fromNothing, { level: 'GREEN', percent: 0 }).message).toBe(
-      'acct_1: 3.00 spent in the hour from 2026-11-21T00:00:00.000Z, with no spend in the trailing 24-hour mean of 0.00',
+      'acct_1: 3.00 USD spent in the hour from 2026-11-21T00:00:00.000Z, with no spend in the trailing 24-hour mean of 0.00 USD',
     );
   });
 });

@@ -1,7 +1,7 @@
 import { Decimal } from 'decimal.js';
 import { formatAmount } from '../money/amount';
 import type { AccountStanding, AlertCondition } from './alert-conditions';
-import { presentAmount, subjectOf } from './alert-conditions';
+import { presentBooksAmount, subjectOf } from './alert-conditions';
 
 const HOUR_MS = 3_600_000;
 
@@ -110,8 +110,8 @@ export function anomalyCondition(
     amount: formatAmount(assessment.spend),
     periodStart: assessment.hour.toISOString(),
     message:
-      `${subjectOf(accountId, null)}: ${presentAmount(assessment.spend)} spent in the hour from ` +
+      `${subjectOf(accountId, null)}: ${presentBooksAmount(assessment.spend)} spent in the hour from ` +
       `${assessment.hour.toISOString()}, ${ratio} the trailing ${assessment.historyHours}-hour mean of ` +
-      `${presentAmount(assessment.mean.toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN))}`,
+      `${presentBooksAmount(assessment.mean.toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN))}`,
   };
 }

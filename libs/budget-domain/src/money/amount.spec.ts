@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import { InvalidAmountError, formatAmount, parseAmount, roundAmount } from './amount';
-import { chargeableDecimalsOf, minorUnitsOf, toMinorUnits } from './currency';
+import { chargeableDecimalsOf, minorUnitsOf, presentMoney, toMinorUnits } from './currency';
 
 describe('amount strings', () => {
   it('show at least six decimals and every decimal an amount has, up to twelve', () => {
@@ -100,5 +100,15 @@ describe('currencies', () => {
     expect(chargeableDecimalsOf('KWD')).toBe(2);
     expect(chargeableDecimalsOf('JOD')).toBe(2);
     expect(() => chargeableDecimalsOf('ABC')).toThrow('unknown currency "ABC"');
+  });
+  it('are presented exact, with at least their minor units and their code', () => {
+    expect(presentMoney(new Decimal('12.5'), 'USD')).toBe('12.50 USD');
+    expect(presentMoney(new Decimal('0.000450000000'), 'USD')).toBe('0.00045 USD');
+    expect(presentMoney(new Decimal('3000'), 'JPY')).toBe('3000 JPY');
+    expect(presentMoney(new Decimal('10.01'), 'BHD')).toBe('10.010 BHD');
+    expect(presentMoney(new Decimal('1').dividedBy(3), 'USD')).toBe('0.333333333333 USD');
+    expect(presentMoney(new Decimal('-2.5'), 'CHF')).toBe('-2.50 CHF');
+    expect(presentMoney(new Decimal('-0.0000000000004'), 'USD')).toBe('0.00 USD');
+    expect(() => presentMoney(new Decimal('1'), 'ABC')).toThrow('unknown currency "ABC"');
   });
 });

@@ -50,6 +50,17 @@ export function chargeableDecimalsOf(currency: string): number {
   return CHARGED_IN_TENS_OF_MINOR_UNITS.has(currency) ? units - 1 : units;
 }
 
+/**
+ * An amount for people, with its currency: every decimal it has (up to 12, as stored) and at
+ * least the currency's minor units ("12.50 USD", "0.00045 USD", "3000 JPY", "10.010 BHD").
+ * Rounding a fraction of a cent to cents would show spend as nothing.
+ */
+export function presentMoney(amount: Decimal, currency: string): string {
+  const exact = amount.toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN);
+  const places = Math.max(minorUnitsOf(currency), exact.decimalPlaces());
+  return `${exact.isZero() ? exact.abs().toFixed(places) : exact.toFixed(places)} ${currency}`;
+}
+
 /** An amount in whole minor units (cents for USD), rounded half-even: what a payment provider charges. */
 export function toMinorUnits(amount: Decimal, currency: string): number {
   return amount
