@@ -543,6 +543,46 @@ describe('the dashboard in Chromium, on data that went through admin, the ledger
     expect(new Set(await transactionIds()).size).toBe(55);
   });
 
+  it("shows a top-up paid in yen or dinars with its currency's own decimals", async () => {
+    const abroad = { id: 'acct_abroad', name: 'Abroad KK' };
+    await api.createAccount(abroad.id, abroad.name);
+    const paid = [
+      ['3000', 'JPY'],
+      ['10.01', 'BHD'],
+    ] as const;
+    await platform.kafka.produceJson(
+      platform.topic('payments.events'),
+      abroad.id,
+      paid.map(([amount, currency], index) => ({
+        schema_version: 1,
+        id: `pay_${randomUUID()}`,
+        account_id: abroad.id,
+        kind: 'credit_purchased',
+        trigger: 'manual',
+        credit_amount: '10',
+        paid_amount: amount,
+        paid_currency: currency,
+        stripe_ref: `cs_test_${randomBytes(8).toString('hex')}`,
+        at: new Date(Date.now() - (paid.length - index) * 60_000).toISOString(),
+      })),
+    );
+    await eventually(
+      async () => {
+        const path = `/v1/accounts/${abroad.id}/payments`;
+        expect((await api.call<{ items: unknown[] }>('GET', path)).items).toHaveLength(2);
+      },
+      60_000,
+      250,
+    );
+    await page.goto(`${baseUrl()}/#/accounts/${abroad.id}`);
+    const purchases = page.locator('[data-table=topups] tbody tr[data-kind=purchase]');
+    await eventually(async () => expect(await purchases.count()).toBe(paid.length));
+    expect((await purchases.locator('[data-cell=paid]').allInnerTexts()).sort()).toEqual([
+      '10.010 BHD',
+      '3,000 JPY',
+    ]);
+  });
+
   /** The rows of the table behind a chart: [label, exact value]. */
   async function chartRows(chart: string): Promise<string[][]> {
     const table = page.locator(`[data-chart=${chart}] table tbody`);

@@ -54,6 +54,21 @@ describe('money shown to an operator', () => {
     expect(formatMoney('45', 'eur')).toBe('€45.00');
   });
 
+  it("shows as many decimals as the currency's minor unit has: none for yen, three for dinars", () => {
+    expect(formatMoney('3000.00', 'JPY')).toBe('3,000 JPY');
+    expect(formatMoney('3000', 'jpy')).toBe('3,000 JPY');
+    expect(formatMoney('1500.5', 'JPY')).toBe('1,500 JPY');
+    expect(formatMoney('45000', 'KRW')).toBe('45,000 KRW');
+    expect(formatMoney('10.01', 'BHD')).toBe('10.010 BHD');
+    expect(formatMoney('1234.5', 'KWD')).toBe('1,234.500 KWD');
+    expect(formatMoney('3.3335', 'JOD')).toBe('3.334 JOD');
+    expect(formatMoney('0', 'JPY')).toBe('0 JPY');
+    // Below one unit, two significant digits still show what was spent.
+    expect(formatMoney('0.45', 'JPY')).toBe('0.45 JPY');
+    expect(formatMoney('0.0045', 'BHD')).toBe('0.0045 BHD');
+    expect(formatMoney('45', 'CHF')).toBe('45.00 CHF');
+  });
+
   it('answers a dash for anything that is not a decimal string', () => {
     for (const bad of [undefined, null, 12.5, '', 'abc', '1e5', '1.', '<script>']) {
       expect(formatMoney(bad)).toBe('—');
