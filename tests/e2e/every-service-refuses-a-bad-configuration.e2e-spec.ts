@@ -39,6 +39,9 @@ describe('every service refuses a bad configuration', () => {
       ['topup', 'TOPUP_MIN_PAID', '2000'],
       ['topup', 'TOPUP_MIN_PAID', '0.001'],
       ['topup', 'TOPUP_ALLOW_LIVE', 'maybe'],
+      // DESIGN's CHF packs and bounds in yen: 5 to 90 yen, below the 50 Stripe charges at least.
+      ['topup', 'TOPUP_PAID_CURRENCY', 'JPY'],
+      ['topup', 'TOPUP_PACKS', '10,30,2000'],
       // A publishable key charges nothing: every command would fail at Stripe.
       ['topup', 'STRIPE_SECRET_KEY', 'pk_test_publishable', { STRIPE_WEBHOOK_SECRET: 'whsec_x' }],
       // The API key pasted as the endpoint's: no webhook would ever verify.
