@@ -6,6 +6,7 @@ import {
   formatDecimal,
   formatMoney,
   formatPercent,
+  minorDigitsOf,
   parseAmount,
   sumAmounts,
 } from './money';
@@ -67,6 +68,12 @@ describe('money shown to an operator', () => {
     expect(formatMoney('0.45', 'JPY')).toBe('0.45 JPY');
     expect(formatMoney('0.0045', 'BHD')).toBe('0.0045 BHD');
     expect(formatMoney('45', 'CHF')).toBe('45.00 CHF');
+  });
+
+  it('takes minor digits from the browser, two for a code it cannot read', () => {
+    expect([minorDigitsOf('JPY'), minorDigitsOf('usd'), minorDigitsOf('KWD')]).toEqual([0, 2, 3]);
+    expect(minorDigitsOf('not a code')).toBe(2);
+    expect(formatMoney('45', 'junk')).toBe('45.00 JUNK');
   });
 
   it('answers a dash for anything that is not a decimal string', () => {

@@ -24,19 +24,43 @@ export function formatDecimal(value: Decimal, places: number): string {
   return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
 }
 
+const minorDigitsByCurrency = new Map<string, number>();
+
 /**
- * Places that keep a figure readable and still honest: cents from one unit up, and below
- * that two significant digits (AI calls cost fractions of a cent), at most six places;
- * formatMoney drops the zeros this leaves past the cents.
+ * The decimals of a currency's minor unit as the browser's ICU data knows them (JPY 0, USD 2,
+ * BHD 3); 2 for a code it does not know.
  */
-export function displayPlaces(value: Decimal): number {
-  const magnitude = value.abs();
-  if (magnitude.isZero() || magnitude.greaterThanOrEqualTo(1)) return 2;
-  const leadingZeros = magnitude.log(10).floor().negated().minus(1).toNumber();
-  return Math.min(Math.max(2, leadingZeros + 2), SMALLEST_SHOWN_PLACES);
+export function minorDigitsOf(currency: string): number {
+  const code = currency.toUpperCase();
+  const known = minorDigitsByCurrency.get(code);
+  if (known !== undefined) return known;
+  let digits = 2;
+  try {
+    const format = new Intl.NumberFormat('en', { style: 'currency', currency: code });
+    digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    // Not a well-formed currency code: Intl refuses it (RangeError).
+  }
+  minorDigitsByCurrency.set(code, digits);
+  return digits;
 }
 
-/** "$1,234.50", "$0.00045", "-$3.33", "12.00 CHF"; "—" for a missing or malformed amount. */
+/**
+ * Places that keep a figure readable and still honest: the currency's minor unit from one
+ * unit up, and below that two significant digits (AI calls cost fractions of a cent), at most
+ * six places; formatMoney drops the zeros this leaves past the minor unit.
+ */
+export function displayPlaces(value: Decimal, minorDigits = 2): number {
+  const magnitude = value.abs();
+  if (magnitude.isZero() || magnitude.greaterThanOrEqualTo(1)) return minorDigits;
+  const leadingZeros = magnitude.log(10).floor().negated().minus(1).toNumber();
+  return Math.min(Math.max(minorDigits, leadingZeros + 2), SMALLEST_SHOWN_PLACES);
+}
+
+/**
+ * "$1,234.50", "$0.00045", "-$3.33", "12.00 CHF", "3,000 JPY", "10.010 BHD"; "—" for a missing
+ * or malformed amount.
+ */
 export function formatMoney(value: unknown, currency = 'USD'): string {
   const amount = parseAmount(value);
   if (amount === undefined) return '—';
@@ -45,8 +69,18 @@ export function formatMoney(value: unknown, currency = 'USD'): string {
   if (!amount.isZero() && amount.abs().lessThanOrEqualTo(smallest.dividedBy(2))) {
     return `${amount.isNegative() ? '> -' : '< '}${withCurrency(smallest.toFixed(), currency)}`;
   }
-  const formatted = formatDecimal(amount, displayPlaces(amount));
-  return withCurrency(formatted.replace(/(\.\d\d\d*?)0+$/, '$1'), currency);
+  const minorDigits = minorDigitsOf(currency);
+  const formatted = formatDecimal(amount, displayPlaces(amount, minorDigits));
+  return withCurrency(trimPastMinorUnit(formatted, minorDigits), currency);
+}
+
+/** "0.50" stays for cents, "0.0450" becomes "0.045"; "0.50" in yen becomes "0.5". */
+function trimPastMinorUnit(formatted: string, minorDigits: number): string {
+  const point = formatted.indexOf('.');
+  if (point < 0) return formatted;
+  const kept = point + 1 + minorDigits;
+  const trimmed = formatted.slice(0, kept) + formatted.slice(kept).replace(/0+$/, '');
+  return trimmed.endsWith('.') ? trimmed.slice(0, -1) : trimmed;
 }
 
 function withCurrency(formatted: string, currency: string): string {
