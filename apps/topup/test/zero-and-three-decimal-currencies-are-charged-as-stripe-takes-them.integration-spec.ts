@@ -31,6 +31,10 @@ describe('zero- and three-decimal paid currencies are charged as Stripe takes th
       TOPUP_CREDIT_RATE: '10/1500',
       TOPUP_MIN_PAID: '500',
       TOPUP_MAX_PAID: '150000',
+      // DESIGN's packs and auto top-up are CHF figures: 10 yen is below what Stripe charges.
+      TOPUP_PACKS: '1500,4500,13500',
+      TOPUP_AUTO_AMOUNT_PAID: '4500',
+      TOPUP_AUTO_MONTHLY_LIMIT: '45000',
     }).start();
     dinar = await new TopUpHarness(stripe, {
       TOPUP_PAID_CURRENCY: 'BHD',

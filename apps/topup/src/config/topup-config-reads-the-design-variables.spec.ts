@@ -119,6 +119,11 @@ describe('top-up configuration reads exactly the DESIGN 5 variables', () => {
         TOPUP_PAID_CURRENCY: 'JPY',
         TOPUP_MAX_PAID: '1000000',
         TOPUP_CREDIT_RATE: '1/1',
+        // DESIGN's CHF packs and bounds are below what Stripe charges in yen (ADR 0159).
+        TOPUP_MIN_PAID: '500',
+        TOPUP_PACKS: '1500,4500,13500',
+        TOPUP_AUTO_AMOUNT_PAID: '4500',
+        TOPUP_AUTO_MONTHLY_LIMIT: '45000',
       }).checkout.maxPaid.toFixed(),
     ).toBe('1000000');
   });

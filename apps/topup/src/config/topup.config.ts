@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import {
   InvalidCreditRateError,
   MAX_EVENT_AMOUNT,
+  chargeableDecimalsOf,
   creditForPayment,
   minorUnitsOf,
   parseCreditRate,
@@ -13,6 +14,7 @@ import { databaseConfigFromEnv } from '@tally/persistence';
 import type { KafkaConfig } from '@tally/messaging';
 import { kafkaConfigFromEnv } from '@tally/messaging';
 import { portFromEnv, switchFromEnv, timerMs, urlFromEnv } from '@tally/platform';
+import { stripeMinimumCharge } from './stripe-minimum-charge';
 
 export interface StripeConfig {
   /** STRIPE_SECRET_KEY; without one top-up runs dry (no Stripe call at all). */
@@ -48,13 +50,16 @@ export interface TopUpConfig {
     /** Smallest and largest amount one checkout may charge, in the paid currency. */
     readonly minPaid: Decimal;
     readonly maxPaid: Decimal;
-    /** Named packs a checkout may ask for instead of an amount. */
+    /** TOPUP_PACKS: named packs a checkout may ask for instead of an amount. */
     readonly packs: Readonly<Record<string, Decimal>>;
     /** Where Stripe sends the customer back; a request may name its own. */
     readonly successUrl: string;
     readonly cancelUrl: string;
   };
-  /** What a first saved payment method turns on: DESIGN 4's defaults. */
+  /**
+   * What a first saved payment method turns on: DESIGN 4's defaults, TOPUP_AUTO_AMOUNT_PAID and
+   * TOPUP_AUTO_MONTHLY_LIMIT in another paid currency.
+   */
   readonly autoDefaults: {
     readonly amountPaid: Decimal;
     readonly triggerBelowPercent: Decimal;
@@ -100,6 +105,23 @@ export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpC
     );
   }
   checkLargestPayment(maxPaid, paidCurrency, creditRate);
+  checkStripeMinimum(minPaid, paidCurrency);
+  const bounds = { minPaid, maxPaid, paidCurrency };
+  const packs = packsFromEnv(env, bounds);
+  const autoAmountPaid = amount(
+    env,
+    'TOPUP_AUTO_AMOUNT_PAID',
+    '30',
+    paidCurrency,
+    chargeableDecimalsOf(paidCurrency),
+  );
+  checkWithinBounds('TOPUP_AUTO_AMOUNT_PAID', autoAmountPaid.toFixed(), autoAmountPaid, bounds);
+  const autoMonthlyLimit = amount(env, 'TOPUP_AUTO_MONTHLY_LIMIT', '300', paidCurrency);
+  if (autoMonthlyLimit.lessThan(autoAmountPaid)) {
+    throw new Error(
+      `TOPUP_AUTO_MONTHLY_LIMIT: ${autoMonthlyLimit.toFixed()} ${paidCurrency} is below TOPUP_AUTO_AMOUNT_PAID (${autoAmountPaid.toFixed()} ${paidCurrency}): no automatic top-up could ever be made`,
+    );
+  }
   const live = /^(sk|rk)_live_/.test(secretKey ?? '');
   const dryRun = switchFromEnv(env, 'TOPUP_DRY_RUN', false) || !secretKey;
   // Read whatever the key: a word that means nothing is refused before a live key meets it.
@@ -130,7 +152,7 @@ export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpC
     checkout: {
       minPaid,
       maxPaid,
-      packs: { small: new Decimal(10), standard: new Decimal(30), large: new Decimal(90) },
+      packs,
       successUrl: returnUrl(
         env,
         'TOPUP_SUCCESS_URL',
@@ -139,9 +161,9 @@ export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpC
       cancelUrl: returnUrl(env, 'TOPUP_CANCEL_URL', 'http://localhost:3000/topups/cancel'),
     },
     autoDefaults: {
-      amountPaid: new Decimal(30),
+      amountPaid: autoAmountPaid,
       triggerBelowPercent: new Decimal(5),
-      monthlyLimit: new Decimal(300),
+      monthlyLimit: autoMonthlyLimit,
     },
     chargeLeaseMs: 60_000,
     recheckIntervalMs: timerMs(env, 'TOPUP_RECHECK_INTERVAL_MS', 60_000),
@@ -173,26 +195,88 @@ export function stripeEndpoint(apiUrl: string): {
 
 /**
  * A paid amount in the paid currency: positive and in its minor units (0.001 CHF cannot be
- * charged, and a checkout bound of it admits no amount a customer can pay).
+ * charged, and a checkout bound of it admits no amount a customer can pay). An amount that is
+ * charged as it is (a pack, the auto top-up amount) takes the decimals Stripe charges (ADR 0140).
  */
 function amount(
   env: NodeJS.ProcessEnv,
   name: string,
   fallback: string,
   paidCurrency: string,
+  decimals = minorUnitsOf(paidCurrency),
 ): Decimal {
-  const text = env[name] || fallback;
+  return paidAmountOf(name, env[name] || fallback, paidCurrency, decimals);
+}
+
+function paidAmountOf(name: string, text: string, paidCurrency: string, decimals: number): Decimal {
   if (!/^\d{1,12}(\.\d{1,12})?$/.test(text) || new Decimal(text).isZero()) {
     throw new Error(`${name} must be a positive decimal amount, got "${text}"`);
   }
   const value = new Decimal(text);
-  const minorUnits = minorUnitsOf(paidCurrency);
-  if (value.decimalPlaces() > minorUnits) {
+  if (value.decimalPlaces() > decimals) {
     throw new Error(
-      `${name} must be in whole ${paidCurrency} minor units (at most ${minorUnits} decimals), got "${text}"`,
+      `${name} must be in ${paidCurrency} with at most ${decimals} decimals, got "${text}"`,
     );
   }
   return value;
+}
+
+interface CheckoutBounds {
+  readonly minPaid: Decimal;
+  readonly maxPaid: Decimal;
+  readonly paidCurrency: string;
+}
+
+/** The pack names checkouts take, in the order TOPUP_PACKS gives their amounts. */
+const PACK_NAMES = ['small', 'standard', 'large'] as const;
+
+/**
+ * TOPUP_PACKS: the small, standard and large packs, "10,30,90" (DESIGN 4's CHF figures) by
+ * default. A pack is a checkout like any other: outside the checkout bounds it would be refused.
+ */
+function packsFromEnv(env: NodeJS.ProcessEnv, bounds: CheckoutBounds): Record<string, Decimal> {
+  const text = env['TOPUP_PACKS'] || '10,30,90';
+  const amounts = text.split(',').map((part) => part.trim());
+  if (amounts.length !== PACK_NAMES.length) {
+    throw new Error(
+      `TOPUP_PACKS must be three amounts, the ${PACK_NAMES.join(', ')} packs, such as "10,30,90", got "${text}"`,
+    );
+  }
+  const packs: Record<string, Decimal> = {};
+  PACK_NAMES.forEach((name, index) => {
+    const amountText = amounts[index] ?? '';
+    const decimals = chargeableDecimalsOf(bounds.paidCurrency);
+    const pack = paidAmountOf('TOPUP_PACKS', amountText, bounds.paidCurrency, decimals);
+    checkWithinBounds('TOPUP_PACKS', `the ${name} pack of ${amountText}`, pack, bounds);
+    packs[name] = pack;
+  });
+  return packs;
+}
+
+function checkWithinBounds(
+  name: string,
+  what: string,
+  value: Decimal,
+  { minPaid, maxPaid, paidCurrency }: CheckoutBounds,
+): void {
+  if (value.lessThan(minPaid) || value.greaterThan(maxPaid)) {
+    throw new Error(
+      `${name}: ${what} ${paidCurrency} is outside TOPUP_MIN_PAID..TOPUP_MAX_PAID (${minPaid.toFixed()} to ${maxPaid.toFixed()} ${paidCurrency})`,
+    );
+  }
+}
+
+/**
+ * Below Stripe's minimum charge every checkout and automatic charge of that amount fails at
+ * Stripe; the least a checkout may pay bounds every pack and the auto top-up amount too.
+ */
+function checkStripeMinimum(minPaid: Decimal, paidCurrency: string): void {
+  const minimum = stripeMinimumCharge(paidCurrency);
+  if (minimum && minPaid.lessThan(minimum.amount)) {
+    throw new Error(
+      `TOPUP_MIN_PAID: ${minPaid.toFixed()} ${paidCurrency} (TOPUP_PAID_CURRENCY=${paidCurrency}) is below ${minimum.text} ${paidCurrency}, the least Stripe charges; set TOPUP_MIN_PAID, TOPUP_MAX_PAID, TOPUP_PACKS, TOPUP_AUTO_AMOUNT_PAID and TOPUP_AUTO_MONTHLY_LIMIT in ${paidCurrency}`,
+    );
+  }
 }
 
 /** Where Checkout sends the customer back: Stripe takes only an absolute http(s) URL. */
