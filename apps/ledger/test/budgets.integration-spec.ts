@@ -507,7 +507,7 @@ describe('budgets with periods, on the ledger', () => {
         authorized: false,
         reservation_id: null,
         error_code: 'API_KEY_BUDGET_EXHAUSTED',
-        message: 'the API key budget has 0.1 available',
+        message: 'the API key budget has 0.10 USD available',
         available: '0.100000',
         alert_level: 'RED',
         recommended_strategy: 'CHEAPEST_FIRST',

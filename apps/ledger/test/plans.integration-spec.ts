@@ -321,7 +321,7 @@ describe('plans on the ledger', () => {
         authorized: false,
         reservation_id: null,
         error_code: 'BUDGET_EXHAUSTED',
-        message: 'the monthly cap of 5 leaves 0.2 this month',
+        message: 'the monthly cap of 5.00 USD leaves 0.20 USD this month',
         available: '95.200000',
         alert_level: 'GREEN',
         recommended_strategy: 'QUALITY_FIRST',
@@ -332,7 +332,7 @@ describe('plans on the ledger', () => {
       status: 402,
       body: {
         error_code: 'BUDGET_EXHAUSTED',
-        message: expect.stringMatching(/^the monthly cap of 5 /),
+        message: expect.stringMatching(/^the monthly cap of 5\.00 USD /),
       },
     });
 
@@ -362,7 +362,7 @@ describe('plans on the ledger', () => {
       status: 402,
       body: {
         error_code: 'BUDGET_EXHAUSTED',
-        message: expect.stringMatching(/^the monthly cap of 5 /),
+        message: expect.stringMatching(/^the monthly cap of 5\.00 USD /),
       },
     });
 
@@ -412,7 +412,7 @@ describe('plans on the ledger', () => {
       status: 402,
       body: {
         error_code: 'BUDGET_EXHAUSTED',
-        message: expect.stringMatching(/^the monthly cap of 1 /),
+        message: expect.stringMatching(/^the monthly cap of 1\.00 USD /),
       },
     });
     await commands.send('ledger.set-monthly-cap', {

@@ -210,7 +210,7 @@ describe('a refusal for want of funds names the auto top-up state, and wait_ms w
     expect(response.status).toBe(402);
     expect(await response.json()).toMatchObject({
       error_code: 'BUDGET_EXHAUSTED',
-      message: 'the monthly cap of 0.4 leaves 0.4 this month',
+      message: 'the monthly cap of 0.40 USD leaves 0.40 USD this month',
     });
     expect(Date.now() - started).toBeLessThan(5_000);
   });

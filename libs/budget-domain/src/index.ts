@@ -13,6 +13,7 @@ export {
   UnknownCurrencyError,
   chargeableDecimalsOf,
   minorUnitsOf,
+  presentBooksAmount,
   presentMoney,
   toMinorUnits,
 } from './money/currency';
@@ -180,7 +181,6 @@ export {
   BALANCE_ALERT_KINDS,
   UNKNOWN_STANDING,
   balanceConditions,
-  presentBooksAmount,
   projectedOverrun,
   spendPercentOf,
   standingOf,

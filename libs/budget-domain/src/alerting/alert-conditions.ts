@@ -6,7 +6,7 @@ import type { AlertKind } from '../events/alert-fired';
 import { exactAvailablePercentOf } from '../events/balance-changed';
 import type { BalanceChanged } from '../events/balance-changed';
 import { formatAmount } from '../money/amount';
-import { BOOKS_CURRENCY, presentMoney } from '../money/currency';
+import { presentBooksAmount } from '../money/currency';
 import { customThresholdKey } from './custom-threshold';
 import type { CustomThreshold } from './custom-threshold';
 
@@ -73,11 +73,6 @@ export function standingOf(
 /** "acct_42" or "acct_42 (key key_7)". */
 export function subjectOf(accountId: string, apiKeyId: string | null): string {
   return apiKeyId === null ? accountId : `${accountId} (key ${apiKeyId})`;
-}
-
-/** An amount of the books for people: exact, in USD ("25.00 USD", "0.00045 USD"). */
-export function presentBooksAmount(amount: Decimal): string {
-  return presentMoney(amount, BOOKS_CURRENCY);
 }
 
 /**

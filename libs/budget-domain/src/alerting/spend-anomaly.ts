@@ -1,7 +1,8 @@
 import { Decimal } from 'decimal.js';
 import { formatAmount } from '../money/amount';
 import type { AccountStanding, AlertCondition } from './alert-conditions';
-import { presentBooksAmount, subjectOf } from './alert-conditions';
+import { presentBooksAmount } from '../money/currency';
+import { subjectOf } from './alert-conditions';
 
 const HOUR_MS = 3_600_000;
 

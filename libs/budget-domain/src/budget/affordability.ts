@@ -1,6 +1,7 @@
 import { Decimal } from 'decimal.js';
 import type { BudgetStatus } from './budget-status';
 import type { BudgetValidity } from './budget-definition';
+import { presentBooksAmount } from '../money/currency';
 
 export type RefusalCode =
   | 'BUDGET_EXHAUSTED'
@@ -68,19 +69,19 @@ export function checkAffordability(input: {
   if (cap && cap.charged.plus(cap.held).plus(input.cost).greaterThan(cap.cap)) {
     return refuse(
       'MONTHLY_CAP_REACHED',
-      `the monthly cap of ${cap.cap.toFixed()} leaves ${Decimal.max(cap.cap.minus(cap.charged).minus(cap.held), ZERO).toFixed()} this month`,
+      `the monthly cap of ${presentBooksAmount(cap.cap)} leaves ${presentBooksAmount(Decimal.max(cap.cap.minus(cap.charged).minus(cap.held), ZERO))} this month`,
     );
   }
   if (input.key && input.key.validity !== 'inactive' && !fits(input.cost, input.key)) {
     return refuse(
       'API_KEY_BUDGET_EXHAUSTED',
-      `the API key budget has ${input.key.status.available.toFixed()} available`,
+      `the API key budget has ${presentBooksAmount(input.key.status.available)} available`,
     );
   }
   if (!fits(input.cost, input.account)) {
     return refuse(
       'BUDGET_EXHAUSTED',
-      `the account has ${input.account.status.available.toFixed()} available`,
+      `the account has ${presentBooksAmount(input.account.status.available)} available`,
     );
   }
   const caps = input.caps ?? DEFAULT_AFFORDABILITY_CAPS;
@@ -92,7 +93,7 @@ export function checkAffordability(input: {
   ) {
     return refuse(
       'BUDGET_EXHAUSTED',
-      `in CRITICAL only calls below ${caps.critical.toFixed()} are allowed`,
+      `in CRITICAL only calls below ${presentBooksAmount(caps.critical)} are allowed`,
     );
   }
   if (
@@ -100,7 +101,10 @@ export function checkAffordability(input: {
     input.account.status.alertLevel === 'RED' &&
     input.cost.greaterThanOrEqualTo(caps.red)
   ) {
-    return refuse('BUDGET_EXHAUSTED', `in RED only calls below ${caps.red.toFixed()} are allowed`);
+    return refuse(
+      'BUDGET_EXHAUSTED',
+      `in RED only calls below ${presentBooksAmount(caps.red)} are allowed`,
+    );
   }
   return { affordable: true };
 }

@@ -33,7 +33,7 @@ describe('a monthly cap refuses spending past it, and usage that still comes is 
     ).toEqual({
       affordable: false,
       errorCode: 'MONTHLY_CAP_REACHED',
-      message: 'the monthly cap of 50 leaves 2 this month',
+      message: 'the monthly cap of 50.00 USD leaves 2.00 USD this month',
     });
   });
 
@@ -49,7 +49,7 @@ describe('a monthly cap refuses spending past it, and usage that still comes is 
       }),
     ).toMatchObject({
       errorCode: 'MONTHLY_CAP_REACHED',
-      message: 'the monthly cap of 50 leaves 0 this month',
+      message: 'the monthly cap of 50.00 USD leaves 0.00 USD this month',
     });
     expect(
       checkAffordability({

@@ -61,6 +61,11 @@ export function presentMoney(amount: Decimal, currency: string): string {
   return `${exact.isZero() ? exact.abs().toFixed(places) : exact.toFixed(places)} ${currency}`;
 }
 
+/** An amount of the books for people: exact, in USD ("25.00 USD", "0.00045 USD"). */
+export function presentBooksAmount(amount: Decimal): string {
+  return presentMoney(amount, BOOKS_CURRENCY);
+}
+
 /** An amount in whole minor units (cents for USD), rounded half-even: what a payment provider charges. */
 export function toMinorUnits(amount: Decimal, currency: string): number {
   return amount
