@@ -1,3 +1,5 @@
+import { Decimal } from 'decimal.js';
+import { presentBooksAmount } from '@tally/budget-domain';
 import type { AlertFired } from '@tally/budget-domain';
 
 /** A Slack-compatible incoming-webhook body (DESIGN 5: `{ text, blocks }`) for an alert. */
@@ -9,7 +11,10 @@ export function slackMessage(alert: AlertFired): { text: string; blocks: unknown
     `kind ${alert.kind}`,
     `level ${alert.level}`,
     `${alert.percent}% spent`,
-    ...(alert.amount !== undefined ? [`amount ${alert.amount}`] : []),
+    // A failed auto top-up's amount is in a paid currency the alert does not carry: its message names it.
+    ...(alert.amount !== undefined && alert.kind !== 'auto_topup_failed'
+      ? [`amount ${presentBooksAmount(new Decimal(alert.amount))}`]
+      : []),
     `alert ${alert.id}`,
   ].join(' · ');
   return {
