@@ -4,6 +4,7 @@ import { formatInstant } from '../format/dates';
 import { AlertBadge } from '../ui/alert-badge';
 import { Empty, Failure, Loading, Panel } from '../ui/layout';
 import { Money } from '../ui/money';
+import { alertAmountShown } from './alert-amount';
 import { LoadMore, useMorePages } from '../ui/more-pages';
 import { useAsync } from '../ui/use-async';
 
@@ -35,6 +36,7 @@ export function AlertsPanel({ accountId }: { accountId: string }) {
 
 function AlertItem({ alert }: { alert: Alert }) {
   const resolved = alert.state === 'resolved';
+  const amount = alertAmountShown(alert);
   return (
     <li className={resolved ? 'alert-item resolved' : 'alert-item'} data-alert-kind={alert.kind}>
       <div className="alert-item-head">
@@ -50,10 +52,10 @@ function AlertItem({ alert }: { alert: Alert }) {
       {alert.message ? <div className="alert-message">{alert.message}</div> : null}
       <div className="muted small">
         {alert.percent !== undefined ? `${alert.percent} % spent` : null}
-        {alert.amount ? (
+        {amount ? (
           <>
             {' · '}
-            <Money value={alert.amount} />
+            <Money value={amount.value} currency={amount.currency} />
           </>
         ) : null}
         {alert.api_key_id ? ` · key ${alert.api_key_id}` : null}
