@@ -78,4 +78,11 @@ describe('alert messages name the currency of every amount, with its digits', ()
     expect(message('3000', 'JPY')).toBe('acct_1: auto top-up of 3000 JPY failed');
     expect(message('10.01', 'BHD')).toBe('acct_1: auto top-up of 10.010 BHD failed');
   });
+
+  it('a currency Tally does not charge in still gets its digits, never an error: the record allows any code', () => {
+    const message = (amount: string, currency: string) =>
+      autoTopUpFailureConditions(failedAutoTopUp(amount, currency), standing)?.[0]?.message;
+    expect(message('50000', 'VND')).toBe('acct_1: auto top-up of 50000 VND failed');
+    expect(message('30', 'XYZ')).toBe('acct_1: auto top-up of 30.00 XYZ failed');
+  });
 });
