@@ -57,8 +57,23 @@ export function chargeableDecimalsOf(currency: string): number {
  */
 export function presentMoney(amount: Decimal, currency: string): string {
   const exact = amount.toDecimalPlaces(12, Decimal.ROUND_HALF_EVEN);
-  const places = Math.max(minorUnitsOf(currency), exact.decimalPlaces());
+  const places = Math.max(presentedMinorUnitsOf(currency), exact.decimalPlaces());
   return `${exact.isZero() ? exact.abs().toFixed(places) : exact.toFixed(places)} ${currency}`;
+}
+
+/**
+ * A record may name any ISO 4217 code (payments.events): one outside this table is shown with
+ * the minor units the runtime's ICU data gives it (VND 0), and 2 for a code ICU refuses.
+ */
+function presentedMinorUnitsOf(currency: string): number {
+  const units = MINOR_UNITS[currency];
+  if (units !== undefined) return units;
+  try {
+    const format = new Intl.NumberFormat('en', { style: 'currency', currency });
+    return format.resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
 }
 
 /** An amount of the books for people: exact, in USD ("25.00 USD", "0.00045 USD"). */
