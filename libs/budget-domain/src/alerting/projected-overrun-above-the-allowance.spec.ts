@@ -61,7 +61,9 @@ describe('projected overrun: the period’s projected cost above its allowance',
     });
     expect(
       balanceConditions(small).find((condition) => condition.kind === 'projected_overrun')?.message,
-    ).toBe('acct_1: projected to spend about 0.00135 this period, above the allowance of 0.001');
+    ).toBe(
+      'acct_1: projected to spend about 0.00135 USD this period, above the allowance of 0.001 USD',
+    );
   });
 
   it('needs an allowance and a bounded period', () => {
