@@ -277,14 +277,22 @@ export class AutoTopUpSettingsStore {
   /**
    * Stripe reports a charge recorded failed succeeded after all: the pause its failure made
    * ends. A pause made by anything later stays; true when the pause was this charge's.
+   * The pause must also be at the failure's time, and one naming no charge is taken as the
+   * failure's made then (ADR 0165): instances of the release before ADR 0145 pause without
+   * naming the charge and end a pause without clearing the name.
    */
-  async liftPauseOf(manager: EntityManager, succeeded: EntryKey): Promise<boolean> {
+  async liftPauseOf(
+    manager: EntityManager,
+    succeeded: EntryKey & { readonly settledAt: Date | null },
+  ): Promise<boolean> {
+    if (!succeeded.settledAt) return false;
     const rows = await returningRows(
       manager,
       `UPDATE auto_topup_settings SET paused_at = NULL, pause_reason = NULL, paused_by_entry = NULL,
          updated_at = now()
-       WHERE account_id = $1 AND paused_by_entry = $2 RETURNING account_id`,
-      [succeeded.accountId, succeeded.entryId],
+       WHERE account_id = $1 AND paused_at = $3
+         AND (paused_by_entry = $2 OR paused_by_entry IS NULL) RETURNING account_id`,
+      [succeeded.accountId, succeeded.entryId, succeeded.settledAt],
     );
     return rows.length > 0;
   }

@@ -27,6 +27,8 @@ export interface Entry {
   readonly chargeAttempts: number;
   readonly failureCode: string | null;
   readonly createdAt: Date;
+  /** When it succeeded, failed or expired: a failed automatic charge's pause has this time. */
+  readonly settledAt: Date | null;
   readonly creditedAt: Date | null;
 }
 
@@ -78,6 +80,7 @@ interface EntryRow {
   charge_attempts: number;
   failure_code: string | null;
   created_at: Date | string;
+  settled_at: Date | string | null;
   credited_at: Date | string | null;
 }
 
@@ -88,7 +91,7 @@ function columns(alias = ''): string {
     ${t}credit_amount::text AS credit_amount, ${t}paid_amount::text AS paid_amount, ${t}paid_currency,
     ${t}checkout_session_id, ${t}payment_intent_id, ${t}decision_id, ${t}stripe_ref,
     ${t}refunded_paid::text AS refunded_paid, ${t}refunded_credit::text AS refunded_credit,
-    ${t}charge_attempts, ${t}failure_code, ${t}created_at, ${t}credited_at`;
+    ${t}charge_attempts, ${t}failure_code, ${t}created_at, ${t}settled_at, ${t}credited_at`;
 }
 const COLUMNS = columns();
 
@@ -410,6 +413,7 @@ function entryOf(row: EntryRow): Entry {
     chargeAttempts: row.charge_attempts,
     failureCode: row.failure_code,
     createdAt: new Date(row.created_at),
+    settledAt: row.settled_at === null ? null : new Date(row.settled_at),
     creditedAt: row.credited_at === null ? null : new Date(row.credited_at),
   };
 }
