@@ -1,3 +1,4 @@
+import { MigrationExecutor } from 'typeorm';
 import type { DataSource } from 'typeorm';
 
 /**
@@ -12,7 +13,11 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   try {
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`tally.migrations.${schema}`]);
     await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    // On the connection holding the lock: with a pool of one (DB_POOL_SIZE=1) TypeORM's own
+    // runMigrations waited forever for a second connection.
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'each';
+    const applied = await executor.executePendingMigrations();
     return applied.map((migration) => migration.name);
   } finally {
     await runner

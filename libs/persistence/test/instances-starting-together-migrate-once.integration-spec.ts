@@ -67,23 +67,26 @@ describe('instances starting together', () => {
       [a, ['Shared1700000000000', 'A1700000000001', 'A1700000000002']],
       [b, ['Shared1700000000000', 'B1700000000001']],
     ] as const) {
-      const rows = (await started[0]!.query(
+      const rows = (await started[0]?.query(
         `SELECT name FROM "${schema}".migrations ORDER BY id`,
       )) as Array<{ name: string }>;
       expect(rows.map((row) => row.name)).toEqual(names);
     }
     // Started again (a restart, the init container then the service): nothing is pending.
-    expect(await runMigrations(started[1]!)).toEqual([]);
+    expect(await runMigrations(started[1] as DataSource)).toEqual([]);
   });
 
   it('an instance with a pool of one connection (DB_POOL_SIZE=1) migrates', async () => {
-    const schema = schemas[0]!;
+    const schema = schemas[0] as string;
     const next = [...ofA, migration('A1700000000003', 'a_three')];
     const single = await instance(schema, next, 1);
+    let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       runMigrations(single),
-      new Promise((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10_000)),
-    ]);
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve('still waiting after 10 s'), 10_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     expect(outcome).toEqual(['A1700000000003']);
   });
 });
