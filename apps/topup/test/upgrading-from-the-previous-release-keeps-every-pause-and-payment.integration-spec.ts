@@ -17,15 +17,16 @@ import { TOPUP_MIGRATIONS } from '../src/migrations/topup.migrations';
 describe('upgrading top-up from the previous release', () => {
   const isolation = isolate();
   const schema = isolation.schema('topup');
+  const rolled = isolation.schema('topup_rolled');
   const sources: DataSource[] = [];
   const previous = TOPUP_MIGRATIONS.slice(
     0,
     TOPUP_MIGRATIONS.indexOf(APauseNamesTheChargeThatFailed1765166400000),
   );
 
-  const open = async (migrations: typeof TOPUP_MIGRATIONS): Promise<DataSource> => {
+  const open = async (migrations: typeof TOPUP_MIGRATIONS, into = schema): Promise<DataSource> => {
     const dataSource = createDataSource({
-      config: { url: isolation.databaseUrl, schema, poolSize: 2 },
+      config: { url: isolation.databaseUrl, schema: into, poolSize: 2 },
       applicationName: 'topup-upgrade-test',
       migrations,
     });
@@ -35,7 +36,7 @@ describe('upgrading top-up from the previous release', () => {
   };
   afterAll(async () => {
     await Promise.all(sources.map((source) => source.destroy()));
-    await dropSchemas(isolation.databaseUrl, [schema]);
+    await dropSchemas(isolation.databaseUrl, [schema, rolled]);
   });
 
   const at = (minute: number) => new Date(Date.UTC(2026, 11, 1, 10, minute, 0, 123));
@@ -279,5 +280,18 @@ describe('upgrading top-up from the previous release', () => {
       pause_reason: null,
       paused_by_entry: null,
     });
+  });
+
+  it('three new instances starting together on a schema of the previous release run the migration once', async () => {
+    await runMigrations(await open(previous, rolled));
+    const instances = await Promise.all([1, 2, 3].map(() => open(TOPUP_MIGRATIONS, rolled)));
+    const applied = await Promise.all(instances.map((instance) => runMigrations(instance)));
+    expect(applied.flat()).toEqual(['APauseNamesTheChargeThatFailed1765166400000']);
+    const names = (await instances[0]?.query(`SELECT name FROM migrations ORDER BY id`)) as Array<{
+      name: string;
+    }>;
+    expect(names.map((row) => row.name)).toEqual(
+      TOPUP_MIGRATIONS.map((migration) => new migration().name),
+    );
   });
 });
