@@ -59,11 +59,16 @@ export type { PaymentEvent, PaymentKind, PaymentTrigger } from './events/payment
 export { ALERT_KINDS, alertFiredSchema, parseAlertFired } from './events/alert-fired';
 export type { AlertFired, AlertKind } from './events/alert-fired';
 export {
+  AUTO_TOPUP_PAUSE_REASONS,
   AUTO_TOPUP_STATES,
   parseTopUpStatusChanged,
   topUpStatusChangedSchema,
 } from './events/topup-status-changed';
-export type { AutoTopUpState, TopUpStatusChanged } from './events/topup-status-changed';
+export type {
+  AutoTopUpPauseReason,
+  AutoTopUpState,
+  TopUpStatusChanged,
+} from './events/topup-status-changed';
 export {
   MAX_EVENT_AMOUNT,
   SCHEMA_VERSION,

@@ -16,6 +16,8 @@ export interface StoredSettings {
   /** Only for the off-session charge itself: never copied anywhere else, shown masked. */
   readonly paymentMethodId: string | null;
   readonly pausedAt: Date | null;
+  /** The failed charge's failure code, or DISPUTE_LOST_PAUSE. */
+  readonly pauseReason: string | null;
   readonly lastBalanceSequence: number | null;
   /** available_percent of that balance (null before it was kept). */
   readonly lastAvailablePercent: Decimal | null;
@@ -51,6 +53,7 @@ interface SettingsRow {
   stripe_customer_id: string | null;
   stripe_payment_method_id: string | null;
   paused_at: Date | string | null;
+  pause_reason: string | null;
   last_balance_sequence: string | null;
   last_available_percent: string | null;
   last_decision: string | null;
@@ -65,7 +68,7 @@ interface SettingsRow {
 // purchases themselves are automatic payments (monthly limit) and successes (cooldown).
 const WITH_FACTS = `SELECT s.account_id, s.enabled, s.amount_paid::text AS amount_paid, s.paid_currency,
     s.trigger_below_percent::text AS trigger_below_percent, s.monthly_limit::text AS monthly_limit,
-    s.stripe_customer_id, s.stripe_payment_method_id, s.paused_at,
+    s.stripe_customer_id, s.stripe_payment_method_id, s.paused_at, s.pause_reason,
     s.last_balance_sequence::text AS last_balance_sequence,
     s.last_available_percent::text AS last_available_percent, s.last_decision,
     s.status_sequence::text AS status_sequence, s.published_status,
@@ -262,15 +265,16 @@ export class AutoTopUpSettingsStore {
   }
 
   /**
-   * After a failed or action-requiring charge: no automatic charge until a new method, a
-   * re-enable, or that charge's own late success (`liftPauseOf`).
+   * After a failed or action-requiring charge, or a lost dispute (the refund entry it made): no
+   * automatic charge until a new method, a re-enable, or that entry's own late success
+   * (`liftPauseOf`, which a refund entry never has).
    */
-  async pause(manager: EntityManager, failed: EntryKey, reason: string, at: Date): Promise<void> {
+  async pause(manager: EntityManager, cause: EntryKey, reason: string, at: Date): Promise<void> {
     await manager.query(
       `UPDATE auto_topup_settings SET paused_at = $3, pause_reason = $2, paused_by_entry = $4,
          updated_at = now()
        WHERE account_id = $1`,
-      [failed.accountId, reason, at, failed.entryId],
+      [cause.accountId, reason, at, cause.entryId],
     );
   }
 
@@ -339,6 +343,7 @@ function accountOf(row: SettingsRow): AccountAutoTopUp {
       customerId: row.stripe_customer_id,
       paymentMethodId: row.stripe_payment_method_id,
       pausedAt: row.paused_at === null ? null : new Date(row.paused_at),
+      pauseReason: row.pause_reason,
       lastBalanceSequence:
         row.last_balance_sequence === null ? null : Number(row.last_balance_sequence),
       lastAvailablePercent:

@@ -20,6 +20,10 @@ import { creditRatesOf } from '../config/topup.config';
 import { TOPUP_CONFIG } from '../config/topup.tokens';
 import { AutoTopUpSettingsStore } from './auto-topup-settings.store';
 import type { AccountAutoTopUp } from './auto-topup-settings.store';
+import type { EntryKey } from '../entries/entries.store';
+
+/** pause_reason of a pause made by a lost dispute; any other is a failed charge's failure code. */
+export const DISPUTE_LOST_PAUSE = 'dispute_lost';
 
 /**
  * An account's auto top-up as the policy sees it, and its announcement: whenever the state
@@ -67,11 +71,23 @@ export class AutoTopUpStatusService {
       pendingTopUp: account.pendingSince !== null,
       pendingSince: account.pendingSince ?? undefined,
       paused: account.settings.pausedAt !== null,
+      pauseReason:
+        account.settings.pauseReason === DISPUTE_LOST_PAUSE ? 'dispute_lost' : 'charge_failed',
     };
   }
 
   statusOf(account: AccountAutoTopUp, now: Date): AutoTopUpStatus {
     return autoTopUpStatus(this.settingsOf(account), this.factsOf(account), now);
+  }
+
+  /**
+   * Pauses auto top-up because of `cause` (a failed automatic charge, or a lost dispute's refund
+   * entry) and announces it: the saved card is not charged off-session until a new one is
+   * saved or auto top-up is turned on again (DESIGN 4, ADR 0145, ADR 0157).
+   */
+  async pause(tx: OutboxTransaction, cause: EntryKey, reason: string, now: Date): Promise<void> {
+    await this.store.pause(tx.manager, cause, reason, now);
+    await this.announce(tx, cause.accountId, now);
   }
 
   /** Stripe detached a payment method: accounts charging it have none any more. */
@@ -121,6 +137,8 @@ export function presentStatus(status: AutoTopUpStatus): TopUpStatusChanged['auto
     month_auto_paid: formatAmount(status.monthAutoPaid),
     monthly_limit: formatAmount(status.monthlyLimit),
     paid_currency: status.paidCurrency,
+    // Only while paused, so that no other state announced before ADR 0157 reads as changed.
+    ...(status.pauseReason === null ? {} : { pause_reason: status.pauseReason }),
   };
 }
 

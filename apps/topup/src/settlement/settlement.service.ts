@@ -5,10 +5,13 @@ import { creditRefunded, paidRefunded } from '@tally/budget-domain';
 import type { PaymentEvent } from '@tally/budget-domain';
 import type { OutboxTransaction } from '@tally/messaging';
 import { AutoTopUpSettingsStore } from '../auto-topup-status/auto-topup-settings.store';
-import { AutoTopUpStatusService } from '../auto-topup-status/auto-topup-status.service';
+import {
+  AutoTopUpStatusService,
+  DISPUTE_LOST_PAUSE,
+} from '../auto-topup-status/auto-topup-status.service';
 import { EntriesService } from '../entries/entries.service';
 import { EntriesStore } from '../entries/entries.store';
-import type { Entry } from '../entries/entries.store';
+import type { Entry, EntryKey } from '../entries/entries.store';
 import type { RefundEnd, RefundFact } from '../stripe/stripe-refunds';
 
 const ZERO = new Decimal(0);
@@ -93,8 +96,7 @@ export class SettlementService {
       at: now,
     });
     if (entry.trigger === 'auto') {
-      await this.settings.pause(tx.manager, entry, failureCode, now);
-      await this.status.announce(tx, entry.accountId, now);
+      await this.status.pause(tx, entry, failureCode, now);
       this.logger.warn(
         `automatic top-up of ${entry.accountId} failed (${failureCode}): auto top-up paused until a new payment method or a re-enable`,
       );
@@ -189,6 +191,14 @@ export class SettlementService {
       at: now,
     });
     if (!inserted) return { taken, announced: [] };
+    // The card holder told the bank the payment was not theirs, or would not pay it: the card
+    // on file is not charged off-session again until someone saves one (ADR 0157).
+    if (refund.source === 'dispute') {
+      await this.status.pause(tx, inserted, DISPUTE_LOST_PAUSE, now);
+      this.logger.warn(
+        `a payment of ${purchase.accountId} was disputed and lost (${refund.refundId}): auto top-up paused until a new payment method or a re-enable`,
+      );
+    }
     const event = this.facts.announce(tx, purchase, {
       kind: 'credit_refunded',
       id: `topup:${purchase.entryId}:refunded:${refund.refundId}`,
@@ -244,10 +254,10 @@ export class SettlementService {
       paid: Decimal;
       at: Date;
     },
-  ): Promise<boolean> {
-    return this.entries.insert(tx.manager, {
-      accountId: purchase.accountId,
-      entryId: randomUUID(),
+  ): Promise<EntryKey | undefined> {
+    const key = { accountId: purchase.accountId, entryId: randomUUID() };
+    const inserted = await this.entries.insert(tx.manager, {
+      ...key,
       kind: 'refund',
       trigger: purchase.trigger,
       status: entry.status,
@@ -261,6 +271,7 @@ export class SettlementService {
       createdAt: entry.at,
       settledAt: entry.at,
     });
+    return inserted ? key : undefined;
   }
 }
 

@@ -24,7 +24,10 @@ export function autoTopUpPausedConditions(
   status: TopUpStatusChanged,
   standing: AccountStanding,
 ): AlertCondition[] {
-  const reason = PAUSED_BECAUSE[status.auto_topup.state];
+  const reason =
+    status.auto_topup.pause_reason === 'dispute_lost'
+      ? 'paused after a card payment was disputed and lost'
+      : PAUSED_BECAUSE[status.auto_topup.state];
   if (!status.auto_topup.enabled || reason === null) return [];
   return [
     {

@@ -54,6 +54,17 @@ describe('auto top-up failed or paused', () => {
     expect(autoTopUpPausedConditions(status('paused', false), standing)).toEqual([]);
   });
 
+  it('paused after a lost dispute says so (ADR 0157)', () => {
+    const disputed = status('paused');
+    const paused = {
+      ...disputed,
+      auto_topup: { ...disputed.auto_topup, pause_reason: 'dispute_lost' as const },
+    };
+    expect(autoTopUpPausedConditions(paused, standing)[0]?.message).toBe(
+      'acct_1: auto top-up is paused after a card payment was disputed and lost',
+    );
+  });
+
   it('a failed auto top-up holds until credit is bought; other payments change nothing', () => {
     expect(autoTopUpFailureConditions(payment('credit_failed', 'auto'), standing)).toEqual([
       {

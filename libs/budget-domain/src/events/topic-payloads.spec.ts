@@ -196,11 +196,22 @@ describe('topup.status-changed', () => {
     });
   });
 
-  it('refuses an unknown state, a number amount and a lower-case currency', () => {
+  it('is read with why it is paused, a lost dispute or a failed charge (ADR 0157)', () => {
+    const paused = { ...status.auto_topup, state: 'paused', pause_reason: 'dispute_lost' };
+    expect(
+      parseTopUpStatusChanged(JSON.stringify({ ...status, auto_topup: paused })),
+    ).toMatchObject({
+      ok: true,
+      value: { auto_topup: { state: 'paused', pause_reason: 'dispute_lost' } },
+    });
+  });
+
+  it('refuses an unknown state or pause reason, a number amount and a lower-case currency', () => {
     for (const autoTopUp of [
       { ...status.auto_topup, state: 'charging' },
       { ...status.auto_topup, month_auto_paid: 30 },
       { ...status.auto_topup, paid_currency: 'chf' },
+      { ...status.auto_topup, state: 'paused', pause_reason: 'chargeback' },
     ]) {
       expect(
         parseTopUpStatusChanged(JSON.stringify({ ...status, auto_topup: autoTopUp })),

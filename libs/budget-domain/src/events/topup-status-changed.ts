@@ -13,6 +13,10 @@ export const AUTO_TOPUP_STATES = [
 ] as const;
 export type AutoTopUpState = (typeof AUTO_TOPUP_STATES)[number];
 
+/** Why auto top-up is `paused` (ADR 0157): a charge of the card failed, or a payment's dispute was lost. */
+export const AUTO_TOPUP_PAUSE_REASONS = ['charge_failed', 'dispute_lost'] as const;
+export type AutoTopUpPauseReason = (typeof AUTO_TOPUP_PAUSE_REASONS)[number];
+
 export const topUpStatusChangedSchema = z.object({
   schema_version: schemaVersion,
   account_id: plainText(256),
@@ -26,6 +30,8 @@ export const topUpStatusChangedSchema = z.object({
     month_auto_paid: nonNegativeAmountString,
     monthly_limit: nonNegativeAmountString,
     paid_currency: z.string().regex(/^[A-Z]{3}$/, 'must be an upper-case ISO 4217 code'),
+    /** Only with state `paused`; absent from records written before ADR 0157 (a failed charge then). */
+    pause_reason: z.enum(AUTO_TOPUP_PAUSE_REASONS).optional(),
   }),
   at: isoTimestamp,
 });

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import type { AutoTopUpState } from '../events/topup-status-changed';
+import type { AutoTopUpPauseReason, AutoTopUpState } from '../events/topup-status-changed';
 
 export interface AutoTopUpSettings {
   readonly enabled: boolean;
@@ -33,8 +33,13 @@ export interface AutoTopUpFacts {
   /** An automatic charge decided and not yet settled (Stripe may report it `processing`). */
   readonly pendingTopUp: boolean;
   readonly pendingSince?: Date | undefined;
-  /** Set after a failed or action-requiring charge, until a new payment method or a re-enable. */
+  /**
+   * Set after a failed or action-requiring charge, or a payment's dispute lost (ADR 0157), until
+   * a new payment method or a re-enable.
+   */
   readonly paused: boolean;
+  /** Why it is paused; a failed charge unless told. */
+  readonly pauseReason?: AutoTopUpPauseReason | undefined;
 }
 
 export type AutoTopUpRefusal =
@@ -102,6 +107,8 @@ export interface AutoTopUpStatus {
   readonly monthAutoPaid: Decimal;
   readonly monthlyLimit: Decimal;
   readonly paidCurrency: string;
+  /** Why the state is `paused`; null in every other state. */
+  readonly pauseReason: AutoTopUpPauseReason | null;
 }
 
 /**
@@ -115,14 +122,16 @@ export function autoTopUpStatus(
   now: Date,
 ): AutoTopUpStatus {
   const cooldownUntil = cooldownEnd(facts);
+  const state = facts.pendingTopUp ? 'pending' : stateOf(checkAutoTopUp(settings, facts, now));
   return {
     enabled: settings.enabled,
-    state: facts.pendingTopUp ? 'pending' : stateOf(checkAutoTopUp(settings, facts, now)),
+    state,
     pendingSince: facts.pendingTopUp ? (facts.pendingSince ?? now) : null,
     cooldownUntil: cooldownUntil && cooldownUntil.getTime() > now.getTime() ? cooldownUntil : null,
     monthAutoPaid: facts.autoChargedThisMonth,
     monthlyLimit: settings.monthlyAutoLimit,
     paidCurrency: settings.packCurrency,
+    pauseReason: state === 'paused' ? (facts.pauseReason ?? 'charge_failed') : null,
   };
 }
 

@@ -118,6 +118,25 @@ describe('auto top-up status (topup.status-changed) and what the ledger answers 
       monthAutoPaid: new Decimal(0),
       monthlyLimit: new Decimal(300),
       paidCurrency: 'CHF',
+      pauseReason: null,
+    });
+  });
+
+  it('says why it is paused, and only while it is: a failed charge unless a dispute was lost', () => {
+    expect(status({ paused: true }).pauseReason).toBe('charge_failed');
+    expect(status({ paused: true, pauseReason: 'dispute_lost' })).toMatchObject({
+      state: 'paused',
+      pauseReason: 'dispute_lost',
+    });
+    expect(status({ paused: true, pauseReason: 'dispute_lost' }, false)).toMatchObject({
+      state: 'idle',
+      pauseReason: null,
+    });
+    expect(
+      status({ paused: true, pauseReason: 'dispute_lost', hasPaymentMethod: false }),
+    ).toMatchObject({
+      state: 'no_payment_method',
+      pauseReason: null,
     });
   });
 
