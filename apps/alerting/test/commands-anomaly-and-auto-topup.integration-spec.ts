@@ -263,6 +263,27 @@ describe('alerting with private webhook URLs refused and no SMTP', () => {
       ).toEqual(['resolved auto_topup_failed', 'resolved auto_topup_paused']);
     });
 
+    it('auto top-up paused after a lost dispute fires auto_topup_paused saying so, and its refund fires nothing else (ADR 0157)', async () => {
+      const account = 'acct_topup_disputed';
+      const paused = topUpStatus(account, 1, 'paused');
+      await alerting.kafka.produceJson(alerting.topic('topup.status-changed'), account, [
+        { ...paused, auto_topup: { ...paused.auto_topup, pause_reason: 'dispute_lost' } },
+      ]);
+      await alerting.kafka.produceJson(alerting.topic('payments.events'), account, [
+        payment(account, 'topup:e1:refunded:dp_1', 'credit_refunded', 'manual'),
+      ]);
+      await eventually(() => expect(of(account)).toHaveLength(1));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(of(account).map((a) => `${a.state} ${a.kind} ${a.message}`)).toEqual([
+        'fired auto_topup_paused acct_topup_disputed: auto top-up is paused after a card payment was disputed and lost',
+      ]);
+      await alerting.kafka.produceJson(alerting.topic('topup.status-changed'), account, [
+        topUpStatus(account, 2, 'idle'),
+      ]);
+      await eventually(() => expect(of(account)).toHaveLength(2));
+      expect(of(account)[1]).toMatchObject({ kind: 'auto_topup_paused', state: 'resolved' });
+    });
+
     it('a failed refund given back (a restoration) leaves auto_topup_failed fired; a purchase resolves it', async () => {
       const account = 'acct_topup_restored';
       await alerting.kafka.produceJson(alerting.topic('payments.events'), account, [
