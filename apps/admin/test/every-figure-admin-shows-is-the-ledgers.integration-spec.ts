@@ -9,7 +9,7 @@ import {
   queryDatabase,
   usageEvent,
 } from '@tally/testing';
-import type { UsageEventFixture } from '@tally/testing';
+import type { TopicRecorder, UsageEventFixture } from '@tally/testing';
 import { AdminHarness } from './admin.harness';
 
 /*
@@ -86,6 +86,7 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
     return key;
   };
   let commands: CommandClient;
+  let rated: TopicRecorder;
   const distinctEvents = new Map<string, number>([
     [A, 0],
     [B, 0],
@@ -157,6 +158,7 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
   beforeAll(async () => {
     await awayFromUtcMidnight();
     await harness.start();
+    rated = await harness.admin.kafka.record(harness.topic('usage.rated'));
     commands = await new CommandClient(harness.isolation.kafkaBrokers, harness.isolation.suffix, [
       'ledger.reconcile',
     ]).connect();
@@ -232,8 +234,13 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
     const intoOverage = call(A, 'a-batch', LARGE, 600_003, 60_007);
     const malformed = JSON.stringify(call(A, 'a-gateway', LARGE, 1_000, -5));
     await send(A, settled, ...plain, repeated, malformed);
-    await send(A, late, repeated, crossing, intoOverage);
-    counted(A, settled, ...plain, repeated, late, crossing, intoOverage);
+    // A producer that re-stamps `time` on a retry, across a UTC day: metering's dedupe looks in
+    // the day of the event's time (ADR 0041), so it rates the event again; the ledger posts it
+    // once.
+    const restamped = call(A, 'a-gateway', SMALL, 55_555, 4_444);
+    const restampedRetry = { ...restamped, time: new Date(Date.now() - DAY_MS).toISOString() };
+    await send(A, late, repeated, crossing, intoOverage, restamped);
+    counted(A, settled, ...plain, repeated, late, crossing, intoOverage, restamped);
 
     const bLate = call(B, 'b-gateway', SMALL, 654_321, 12_345, { time: twoDaysAgo });
     const bPlain = call(B, 'b-gateway', LARGE, 222_222, 11_111);
@@ -253,6 +260,13 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
       },
       60_000,
       200,
+    );
+    // The retry comes once the first copy was rated: another slice of metering's.
+    await send(A, restampedRetry);
+    await eventually(async () =>
+      expect(
+        rated.json<{ id: string }>().filter((rating) => rating.id === restamped.id),
+      ).toHaveLength(2),
     );
     const [settledLine] = await ledgerRows<{ reservation_id: string | null }>(
       `SELECT reservation_id FROM ledger.usage_lines WHERE usage_id = $1`,
