@@ -138,6 +138,7 @@ describe('read models projected from the topics', () => {
       credit: string,
       overage: string,
       charged: string,
+      tokens: number,
     ) => ({
       usage_id,
       source: 'gw',
@@ -145,6 +146,7 @@ describe('read models projected from the topics', () => {
       service: 'llm',
       provider: 'openai',
       model: 'gpt-4o',
+      tokens,
       cost: charged,
       markup: '0',
       discount: '0',
@@ -163,8 +165,8 @@ describe('read models projected from the topics', () => {
       ],
       {
         lines: [
-          line('u1', daysAgo(1), '3.000000', '0', '3.000000'),
-          line('u2', new Date().toISOString(), '9.000000', '0.500000', '9.500000'),
+          line('u1', daysAgo(1), '3.000000', '0', '3.000000', 400),
+          line('u2', new Date().toISOString(), '9.000000', '0.500000', '9.500000', 1000),
         ],
       },
     );
@@ -188,26 +190,32 @@ describe('read models projected from the topics', () => {
     });
     const byDay = await get<Page<Item>>(`/v1/accounts/${account}/usage?group_by=day`);
     expect(byDay.items).toEqual([
-      { day: daysAgo(1).slice(0, 10), cost: '3.000000', tokens: 0, requests: 0 },
-      { day: today, cost: '9.500000', tokens: 0, requests: 0 },
+      { day: daysAgo(1).slice(0, 10), cost: '3.000000', tokens: 400, requests: 1 },
+      { day: today, cost: '9.500000', tokens: 1000, requests: 1 },
     ]);
   });
 
-  it('adds tokens and requests from usage.rated to the same rollups', async () => {
-    const account = 'acct_lines';
+  it("takes tokens and requests from the ledger's lines, not from usage.rated (ADR 0161)", async () => {
+    // Metering may rate one event twice (ADR 0041): a rated record makes its account known and
+    // adds nothing to the rollups, which count what the ledger posted.
+    const account = 'acct_rated_only';
     const event = usageRated(account, '0.100000', {
       api_key_id: 'key_1',
       model: 'gpt-4o',
       occurred_at: new Date().toISOString(),
       quantities: { input_tokens: 700, output_tokens: 300, cached_input_tokens: 200 },
     });
-    await produce('usage.rated', account, [event]);
+    await produce('usage.rated', account, [event, event]);
     await eventually(async () =>
-      expect(
-        (await get<Page<Item>>(`/v1/accounts/${account}/usage?group_by=day,model&from=${today}`))
-          .items,
-      ).toEqual([{ day: today, model: 'gpt-4o', cost: '9.500000', tokens: 1000, requests: 1 }]),
+      expect((await harness.call('GET', `/v1/accounts/${account}`)).status).toBe(200),
     );
+    expect((await get<Page<Item>>(`/v1/accounts/${account}/usage?group_by=`)).items).toEqual([
+      { cost: '0.000000', tokens: 0, requests: 0 },
+    ]);
+    expect(
+      (await get<Page<Item>>(`/v1/accounts/acct_lines/usage?group_by=day,model&from=${today}`))
+        .items,
+    ).toEqual([{ day: today, model: 'gpt-4o', cost: '9.500000', tokens: 1000, requests: 1 }]);
   });
 
   it('ranks top spenders over the last days and spreads them in the distribution', async () => {
@@ -253,12 +261,14 @@ describe('read models projected from the topics', () => {
       '/v1/analytics/distribution?days=7',
     );
     expect(distribution.by_provider).toEqual([
-      { provider: 'anthropic', cost: '130.500000', tokens: 0, requests: 0 },
-      { provider: 'openai', cost: '12.500000', tokens: 1000, requests: 1 },
+      // Usage transactions from before lines: one request each, without tokens.
+      { provider: 'anthropic', cost: '130.500000', tokens: 0, requests: 3 },
+      { provider: 'openai', cost: '12.500000', tokens: 1400, requests: 2 },
     ]);
-    // Six accounts: two without spend in the window, one under 1, three between 10 and 100.
+    // Seven accounts: three without spend in the window (one known from usage.rated alone), one
+    // under 1, three between 10 and 100.
     expect(distribution.spend_buckets.map((bucket) => bucket['accounts'])).toEqual([
-      2, 1, 0, 3, 0, 0,
+      3, 1, 0, 3, 0, 0,
     ]);
     for (const query of ['days=0', 'days=367', 'limit=101', 'days=-1', 'limit=ten']) {
       expect((await harness.call('GET', `/v1/analytics/top-spenders?${query}`)).status).toBe(422);

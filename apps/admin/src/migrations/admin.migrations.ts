@@ -2,6 +2,7 @@ import { MESSAGING_MIGRATIONS } from '@tally/messaging';
 import { CreateAdmin1764720000100 } from './1764720000100-create-admin.migration';
 import { DeadLetters1764720000200 } from './1764720000200-dead-letters.migration';
 import { PercentsBeyondAnInteger1765036800100 } from './1765036800100-percents-beyond-an-integer.migration';
+import { UsageRollupsCountLedgerLines1765100000100 } from './1765100000100-usage-rollups-count-ledger-lines.migration';
 
 /** Every migration of admin's schema, in order. */
 export const ADMIN_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const ADMIN_MIGRATIONS = [
   CreateAdmin1764720000100,
   DeadLetters1764720000200,
   PercentsBeyondAnInteger1765036800100,
+  UsageRollupsCountLedgerLines1765100000100,
 ];

@@ -29,13 +29,15 @@ export interface ProjectedTransaction {
   readonly postedAt: string;
   /** Usage only: which funds paid it. */
   readonly funding: Funding | null;
+  /** Usage only: each line once, as the ledger posted it (ADR 0161). */
   readonly usage: UsageIncrement[];
 }
 
 /**
  * Projects one posted transaction, in the account's posting order, against the account's
  * credit split (ADR 0035): usage says which funds paid it (allowance, purchased credit, granted
- * credit, overage) and what it adds to the usage rollups (what the ledger charged); credit
+ * credit, overage) and what it adds to the usage rollups (what the ledger charged, the line's
+ * tokens, one request: the ledger posts an event once, ADR 0161); credit
  * moving in or out grows or shrinks the part its counterpart names (promotions: granted;
  * anything else, payments: purchased).
  */
@@ -90,8 +92,9 @@ export function projectTransaction(
       model: line.model,
       apiKeyId: line.api_key_id ?? '',
       cost: new Decimal(line.charged),
-      tokens: 0,
-      requests: 0,
+      // A line from before the ledger published its tokens counts none.
+      tokens: line.tokens ?? 0,
+      requests: 1,
     });
   }
   return { projected: { ...base, funding, usage }, pools: current };

@@ -85,7 +85,9 @@ describe('usage funding splits credit into granted (bonus) and purchased (paid)'
         day: '2026-12-01',
         model: 'gpt-4o',
         apiKeyId: 'key_1',
-        requests: 0,
+        // One event, posted once: one request (ADR 0161); the shape before lines has no tokens.
+        tokens: 0,
+        requests: 1,
       }),
     ]);
     expect(projected.usage.map((usage) => usage.cost.toFixed())).toEqual(['3.75']);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Decimal } from 'decimal.js';
 import type { EntityManager } from 'typeorm';
 
-/** Usage to add to the daily rollups: cost from the ledger, tokens and requests from metering. */
+/** Usage to add to the daily rollups: the ledger's usage lines, each once (ADR 0161). */
 export interface UsageIncrement {
   readonly accountId: string;
   /** The UTC day the usage occurred on, YYYY-MM-DD. */

@@ -1,28 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
-import { Decimal } from 'decimal.js';
 import { Topics, parseUsageRated } from '@tally/budget-domain';
 import type { UsageRated } from '@tally/budget-domain';
 import { MessagingService } from '@tally/messaging';
 import type { OutboxTransaction } from '@tally/messaging';
 import { AccountsStore } from '../accounts/accounts.store';
 import { SystemTotalsStore, emptyTotalsDelta } from '../accounts/system-totals.store';
-import { utcDay } from './usage-day';
-import { UsageRollupsStore } from './usage-rollups.store';
-import type { UsageIncrement } from './usage-rollups.store';
-
-const ZERO = new Decimal(0);
 
 /**
- * usage.rated -> tokens and requests in the daily rollups (the cost comes from what the ledger
- * charged, ledger.transactions). Each record counts once.
+ * usage.rated -> the accounts it names, known as soon as metering rates their usage. The usage
+ * rollups count the ledger's lines instead (ADR 0161): metering may rate one event twice (a
+ * retry re-stamped across a UTC day, ADR 0041), the ledger posts it once.
  */
 @Injectable()
 export class UsageConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly messaging: MessagingService,
     private readonly accounts: AccountsStore,
-    private readonly rollups: UsageRollupsStore,
     private readonly totals: SystemTotalsStore,
   ) {}
 
@@ -31,8 +25,7 @@ export class UsageConsumer implements OnApplicationBootstrap {
       topic: Topics.UsageRated,
       fillsBatches: true,
       decode: parseUsageRated,
-      // Published by metering's outbox, exactly once: the stored log position knows a
-      // redelivery, with one row per slice instead of an inbox row per event.
+      // Touching an account twice changes nothing: the log position suffices, one row per slice.
       exactlyOnceBy: 'position',
       effect: (events, tx) => this.apply(events, tx),
     });
@@ -44,28 +37,6 @@ export class UsageConsumer implements OnApplicationBootstrap {
       tx.manager,
       events.map((event) => event.account_id),
     );
-    await this.rollups.add(tx.manager, events.map(usageIncrement));
     await this.totals.add(tx.manager, delta);
   }
-}
-
-export function usageIncrement(event: UsageRated): UsageIncrement {
-  return {
-    accountId: event.account_id,
-    day: utcDay(event.occurred_at),
-    service: event.service,
-    provider: event.provider,
-    model: event.model,
-    apiKeyId: event.api_key_id ?? '',
-    cost: ZERO,
-    tokens:
-      tokenCount(event.quantities['input_tokens']) + tokenCount(event.quantities['output_tokens']),
-    requests: 1,
-  };
-}
-
-/** Cached and audio tokens are parts of input and output tokens (DESIGN 3.1): not added again. */
-function tokenCount(quantity: number | string | undefined): number {
-  const count = Number(quantity ?? 0);
-  return Number.isSafeInteger(count) && count > 0 ? count : 0;
 }
