@@ -268,6 +268,16 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
         rated.json<{ id: string }>().filter((rating) => rating.id === restamped.id),
       ).toHaveLength(2),
     );
+    // A refund-kind grant on B, whose credit is spent: the ledger's wallet goes below zero.
+    const refund = await harness.call('POST', `/v1/accounts/${B}/credits`, {
+      body: {
+        amount: '0.05',
+        kind: 'refund',
+        reason: 'figures debt',
+        idempotency_key: 'figures-debt',
+      },
+    });
+    expect(refund.status).toBe(201);
     const [settledLine] = await ledgerRows<{ reservation_id: string | null }>(
       `SELECT reservation_id FROM ledger.usage_lines WHERE usage_id = $1`,
       [settled.id],
@@ -497,10 +507,10 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
     for (const account of [A, B]) {
       const status = await statusOf(account);
       const books = await wallet(account);
-      // The ledger's status is its postings: credit left, overage owed.
+      // The ledger's status is its postings: credit left (below zero after B's refund), overage.
       expect([account, status['extra_credit_remaining'], status['overage']]).toEqual([
         account,
-        wire(Decimal.max(books('credit'), 0)),
+        wire(books('credit')),
         wire(new Decimal(books('overage')).negated()),
       ]);
       spent.set(account, wire(books('revenue')));
@@ -529,9 +539,9 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
       expect(inList?.['balance']).toEqual((await get<Json>(`/v1/accounts/${account}`))['balance']);
     }
     // Both ran past what they had; A's open hold is all its `available` says, B's expired one
-    // is gone.
+    // is gone and its refund-kind grant is a debt.
     const [statusA, statusB] = [await statusOf(A), await statusOf(B)];
-    expect([statusA['available'], statusB['available']]).toEqual(['-0.250000', '0.000000']);
+    expect([statusA['available'], statusB['available']]).toEqual(['-0.250000', '-0.050000']);
     expect(new Decimal(statusA['overage'] as string).isPositive()).toBe(true);
     expect(new Decimal(statusB['overage'] as string).isPositive()).toBe(true);
 
