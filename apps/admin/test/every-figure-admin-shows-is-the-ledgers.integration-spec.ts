@@ -152,6 +152,22 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
     expect([answer.status, held['authorized']]).toEqual([201, true]);
     return held;
   }
+  /** Top-up reports a payment, as its outbox writes it (DESIGN 3.4). */
+  const pay = (account: string, kind: string, id: string, credit: string) =>
+    harness.admin.kafka.produceJson(harness.topic('payments.events'), account, [
+      {
+        schema_version: 1,
+        id,
+        account_id: account,
+        kind,
+        trigger: 'manual',
+        credit_amount: credit,
+        paid_amount: new Decimal(credit).times(3).toFixed(2),
+        paid_currency: 'CHF',
+        stripe_ref: 'pi_figures_1',
+        at: new Date().toISOString(),
+      },
+    ]);
   const counted = (account: string, ...events: UsageEventFixture[]) =>
     distinctEvents.set(account, (distinctEvents.get(account) ?? 0) + events.length);
 
@@ -207,6 +223,15 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
     await credit(A, '0.40', 'bonus');
     await credit(A, '0.30', 'refund');
     await credit(B, '0.50', 'grant');
+    await pay(A, 'credit_purchased', 'pay_figures_1', '0.80');
+    await eventually(async () =>
+      expect(
+        await ledgerRows(
+          `SELECT kind FROM ledger.transactions WHERE account_id = $1 AND kind = 'purchase'`,
+          [A],
+        ),
+      ).toHaveLength(1),
+    );
   }, 180_000);
 
   afterAll(async () => {
@@ -267,6 +292,16 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
       expect(
         rated.json<{ id: string }>().filter((rating) => rating.id === restamped.id),
       ).toHaveLength(2),
+    );
+    // Part of A's purchase is refunded through Stripe.
+    await pay(A, 'credit_refunded', 'pay_figures_2', '0.20');
+    await eventually(async () =>
+      expect(
+        await ledgerRows(
+          `SELECT kind FROM ledger.transactions WHERE account_id = $1 AND kind = 'purchase_refund'`,
+          [A],
+        ),
+      ).toHaveLength(1),
     );
     // A refund-kind grant on B, whose credit is spent: the ledger's wallet goes below zero.
     const refund = await harness.call('POST', `/v1/accounts/${B}/credits`, {
@@ -463,6 +498,24 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
         ),
       );
 
+      // Admin's payments are the ledger's purchases and their refunds.
+      const payments = await eventually(async () => {
+        const page = await get<Page>(`/v1/accounts/${account}/payments`);
+        expect(page.items).toHaveLength(
+          posted.filter((t) => t.kind === 'purchase' || t.kind === 'purchase_refund').length,
+        );
+        return page.items;
+      });
+      expect(payments.map((payment) => [payment['kind'], payment['credit_amount']]).sort()).toEqual(
+        posted
+          .filter((t) => t.kind === 'purchase' || t.kind === 'purchase_refund')
+          .map((t) => [
+            t.kind === 'purchase' ? 'credit_purchased' : 'credit_refunded',
+            wire(new Decimal(t.credit).abs()),
+          ])
+          .sort(),
+      );
+
       const csv = await harness.call('GET', `/v1/accounts/${account}/transactions.csv`);
       expect(csv.status).toBe(200);
       const [header, ...rows] = csv.text.trim().split(/\r?\n/);
@@ -538,10 +591,10 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
       const inList = listed.items.find((item) => item['account_id'] === account);
       expect(inList?.['balance']).toEqual((await get<Json>(`/v1/accounts/${account}`))['balance']);
     }
-    // Both ran past what they had; A's open hold is all its `available` says, B's expired one
-    // is gone and its refund-kind grant is a debt.
+    // Both ran past what they had, then had credit taken back: A's Stripe refund (0.20) and
+    // B's refund-kind grant (0.05) are debts; A's open hold (0.25) counts, B's expired one not.
     const [statusA, statusB] = [await statusOf(A), await statusOf(B)];
-    expect([statusA['available'], statusB['available']]).toEqual(['-0.250000', '-0.050000']);
+    expect([statusA['available'], statusB['available']]).toEqual(['-0.450000', '-0.050000']);
     expect(new Decimal(statusA['overage'] as string).isPositive()).toBe(true);
     expect(new Decimal(statusB['overage'] as string).isPositive()).toBe(true);
 
