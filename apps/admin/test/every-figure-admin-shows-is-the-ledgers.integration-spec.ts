@@ -15,10 +15,11 @@ import { AdminHarness } from './admin.harness';
 /*
  * Every figure admin shows (and so the dashboard) against the ledger's own books: its postings
  * and usage lines in PostgreSQL, its budget status and its reconciliation. Metering and the
- * ledger run as processes, admin in this one. The story mixes two accounts and keys, a plan
- * with markup and a volume tier, a coupon, grant and refund-kind credit, a hold settled by
- * usage, usage from two days ago, an event sent twice, a dead letter, and overage. Nothing
- * here predicts an amount: each admin figure must equal the ledger's, exactly.
+ * ledger run as processes, admin in this one. The story mixes two accounts and three keys, a
+ * plan with markup and a volume tier, a coupon, grant, bonus and refund-kind credit, a Stripe
+ * purchase and its partial refund, holds (settled by usage, open, expired), usage from two days
+ * ago, an event sent twice and one re-sent with a re-stamped time, a dead letter, and overage.
+ * Nothing here predicts an amount: each admin figure must equal the ledger's, exactly.
  */
 
 const PROVIDER = 'figureai';
