@@ -31,16 +31,20 @@ describe('a failed automatic charge that succeeds late', () => {
         payment.paid_amount,
       ]);
 
-  /** The PaymentIntent of the account's first automatic charge. */
-  const firstPaymentIntent = async (account: string): Promise<string> => {
-    const [row] = await topup.db<{ payment_intent_id: string }>(
-      `SELECT payment_intent_id FROM "${topup.schema}".topup_entries
-       WHERE account_id = $1 AND payment_intent_id IS NOT NULL ORDER BY created_at LIMIT 1`,
-      [account],
-    );
-    expect(row?.payment_intent_id).toMatch(/^pi_/);
-    return row?.payment_intent_id ?? '';
-  };
+  /**
+   * The PaymentIntent of the account's first automatic charge. Its pending state is announced
+   * before the charge is made, so the id is waited for.
+   */
+  const firstPaymentIntent = (account: string): Promise<string> =>
+    eventually(async () => {
+      const [row] = await topup.db<{ payment_intent_id: string }>(
+        `SELECT payment_intent_id FROM "${topup.schema}".topup_entries
+         WHERE account_id = $1 AND payment_intent_id IS NOT NULL ORDER BY created_at LIMIT 1`,
+        [account],
+      );
+      expect(row?.payment_intent_id).toMatch(/^pi_/);
+      return row?.payment_intent_id ?? '';
+    });
 
   it('a charge that required action and was then completed: credited once, counted this month, and auto top-up runs again', async () => {
     const account = 'acct_late_after_action';
