@@ -1,5 +1,5 @@
-import { FakeStripeServer, eventually } from '@tally/testing';
-import { AUTO_PACK_PURCHASED, TopUpHarness } from './topup.harness';
+import { eventually } from '@tally/testing';
+import { AUTO_PACK_PURCHASED, topUpAgainstFakeStripe } from './topup.harness';
 
 /**
  * Two top-up instances. One instance's off-session charge is still being carried out by a slow
@@ -9,17 +9,10 @@ import { AUTO_PACK_PURCHASED, TopUpHarness } from './topup.harness';
  * first call goes on and charges the card.
  */
 describe('a charge whose lease ran out while Stripe was still carrying it out', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
+  const { stripe, topup } = topUpAgainstFakeStripe();
 
   beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
     await topup.startInstance();
-  });
-  afterAll(async () => {
-    await topup.stop();
-    await stripe.stop();
   });
 
   it('is retried, not failed, by the other instance: one PaymentIntent, 10 credited for 30 CHF, no credit_failed', async () => {

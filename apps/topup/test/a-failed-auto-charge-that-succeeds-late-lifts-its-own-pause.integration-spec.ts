@@ -1,5 +1,5 @@
-import { FakeStripeServer, eventually } from '@tally/testing';
-import { AUTO_PACK_PURCHASED, TopUpHarness } from './topup.harness';
+import { eventually } from '@tally/testing';
+import { AUTO_PACK_PURCHASED, topUpAgainstFakeStripe } from './topup.harness';
 
 /**
  * An automatic charge recorded failed (auto top-up paused) that Stripe later reports succeeded
@@ -8,17 +8,7 @@ import { AUTO_PACK_PURCHASED, TopUpHarness } from './topup.harness';
  * else caused stays. A success and a failure of one PaymentIntent, in either order, credit once.
  */
 describe('a failed automatic charge that succeeds late', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
-
-  beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
-  });
-  afterAll(async () => {
-    await topup.stop();
-    await stripe.stop();
-  });
+  const { stripe, topup } = topUpAgainstFakeStripe();
 
   /** The account's automatic charges as payments.events announced them: kind, credit, paid. */
   const announced = (account: string) =>

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { FakeStripeServer, eventually } from '@tally/testing';
-import { TopUpHarness, WEBHOOK_SECRET } from './topup.harness';
+import { eventually } from '@tally/testing';
+import { WEBHOOK_SECRET, topUpAgainstFakeStripe } from './topup.harness';
 
 /**
  * Two top-up instances behind one webhook URL. Stripe redelivers an event whose first delivery
@@ -8,18 +8,11 @@ import { TopUpHarness, WEBHOOK_SECRET } from './topup.harness';
  * instance; a payment's checkout.session.completed and payment_intent.succeeded race too.
  */
 describe('a Stripe event delivered to two instances at once', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
+  const { stripe, topup } = topUpAgainstFakeStripe();
   let second: INestApplication;
 
   beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
     second = await topup.startInstance();
-  });
-  afterAll(async () => {
-    await topup.stop();
-    await stripe.stop();
   });
 
   it('is handled by one and a duplicate for the other; each of 6 payments of 45 CHF credits 15 once', async () => {

@@ -1,5 +1,5 @@
-import { FakeStripeServer, eventually } from '@tally/testing';
-import { AUTO_PACK_PURCHASED, TopUpHarness } from './topup.harness';
+import { eventually } from '@tally/testing';
+import { AUTO_PACK_PURCHASED, topUpAgainstFakeStripe } from './topup.harness';
 
 /**
  * Two top-up instances in one consumer group, the second joining as the burst begins (and two
@@ -8,17 +8,7 @@ import { AUTO_PACK_PURCHASED, TopUpHarness } from './topup.harness';
  * balance is refused while that charge is pending or in cooldown.
  */
 describe('auto top-up charges once per need with two instances', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
-
-  beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
-  });
-  afterAll(async () => {
-    await topup.stop();
-    await stripe.stop();
-  });
+  const { stripe, topup } = topUpAgainstFakeStripe();
 
   it('six balances under the trigger for each of eight accounts make one PaymentIntent each', async () => {
     const accounts = Array.from({ length: 8 }, (_, index) => `acct_burst_${index}`);

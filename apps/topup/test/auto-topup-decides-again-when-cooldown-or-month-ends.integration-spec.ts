@@ -1,5 +1,5 @@
-import { FakeStripeServer, eventually } from '@tally/testing';
-import { TopUpHarness } from './topup.harness';
+import { eventually } from '@tally/testing';
+import { topUpAgainstFakeStripe } from './topup.harness';
 
 /**
  * A refused authorization posts no usage, so an account out of funds sends no new balance:
@@ -8,8 +8,7 @@ import { TopUpHarness } from './topup.harness';
  * Time passes by moving the recorded automatic payments into the past.
  */
 describe('auto top-up decides again when the cooldown ends or a new month starts', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
+  const { topup } = topUpAgainstFakeStripe({ TOPUP_RECHECK_INTERVAL_MS: '200' });
 
   /** The tenant saves a card (auto top-up on), and the account is announced idle. */
   const saveCardThenIdle = async (account: string) => {
@@ -40,15 +39,6 @@ describe('auto top-up decides again when the cooldown ends or a new month starts
     await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(1));
     await topup.balance(account, 2, nextPercent);
   };
-
-  beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe, { TOPUP_RECHECK_INTERVAL_MS: '200' }).start();
-  });
-  afterAll(async () => {
-    await topup.stop();
-    await stripe.stop();
-  });
 
   it('an account still under its trigger when its cooldown ends is charged once for its last balance', async () => {
     const account = 'acct_cooldown_over';

@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
-import { FakeStripeServer, eventually, scrapeMetrics } from '@tally/testing';
-import { AUTO_PACK_PURCHASED, TopUpHarness } from './topup.harness';
+import { eventually, scrapeMetrics } from '@tally/testing';
+import { AUTO_PACK_PURCHASED, topUpAgainstFakeStripe } from './topup.harness';
 
 /**
  * Automatic top-up on ledger.balance-changed, against a fake Stripe: one off-session
@@ -9,23 +9,13 @@ import { AUTO_PACK_PURCHASED, TopUpHarness } from './topup.harness';
  * often the call is retried.
  */
 describe('auto top-up decides once per trigger and charges once per decision', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
+  const { stripe, topup } = topUpAgainstFakeStripe();
 
   const decisionsCounted = async () => {
     const metrics = await scrapeMetrics(topup.url);
     return (name: string) =>
       metrics.get(`tally_topup_auto_topup_decisions_total{decision="${name}"}`) ?? 0;
   };
-
-  beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
-  });
-  afterAll(async () => {
-    await topup.stop();
-    await stripe.stop();
-  });
 
   it('below the trigger: one off-session PaymentIntent for the pack, credited; then cooldown, and older balances change nothing', async () => {
     const account = 'acct_auto';

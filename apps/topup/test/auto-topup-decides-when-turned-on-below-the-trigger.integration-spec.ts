@@ -1,5 +1,5 @@
-import { FakeStripeServer, eventually } from '@tally/testing';
-import { TopUpHarness } from './topup.harness';
+import { eventually } from '@tally/testing';
+import { topUpAgainstFakeStripe } from './topup.harness';
 
 /**
  * An account out of funds posts no usage, so the ledger sends it no new balance: when auto
@@ -7,8 +7,7 @@ import { TopUpHarness } from './topup.harness';
  * completed), top-up decides that balance at once, and charges it at most once.
  */
 describe('auto top-up decides the last balance when it is turned on below the trigger', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
+  const { stripe, topup } = topUpAgainstFakeStripe();
 
   /** Every auto top-up status announced for the account, as [enabled, state]. */
   const announced = (account: string) =>
@@ -41,15 +40,6 @@ describe('auto top-up decides the last balance when it is turned on below the tr
       ]),
     );
   };
-
-  beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
-  });
-  afterAll(async () => {
-    await topup.stop();
-    await stripe.stop();
-  });
 
   it('turning auto top-up on at 3 % available charges the pack once, without a new balance', async () => {
     const account = 'acct_turned_on_below';

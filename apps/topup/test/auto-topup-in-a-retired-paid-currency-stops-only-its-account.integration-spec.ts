@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { FakeStripeServer, eventually } from '@tally/testing';
-import { TopUpHarness } from './topup.harness';
+import { eventually } from '@tally/testing';
+import { topUpAgainstFakeStripe } from './topup.harness';
 
 const murmur2 = createRequire(require.resolve('kafkajs'))(
   './src/producer/partitioners/default/murmur2',
@@ -17,20 +17,13 @@ describe('auto top-up settings in a paid currency the service no longer has stop
   const retired = 'acct_chf_saved';
   let current = '';
   const env: Record<string, string> = {};
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
+  const { topup } = topUpAgainstFakeStripe(env);
 
   beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe, env).start();
     current =
       Array.from({ length: 50 }, (_, i) => `acct_eur_${i}`).find(
         (account) => partitionOf(account) === partitionOf(retired),
       ) ?? '';
-  });
-  afterAll(async () => {
-    await topup.stop();
-    await stripe.stop();
   });
 
   it('the account in the old currency is reported disabled; the next account on its partition is charged', async () => {

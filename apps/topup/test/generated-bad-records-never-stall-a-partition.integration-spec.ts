@@ -1,5 +1,5 @@
-import { FakeStripeServer, consumedTopics, produceBadRecords } from '@tally/testing';
-import { TopUpHarness } from './topup.harness';
+import { consumedTopics, produceBadRecords } from '@tally/testing';
+import { topUpAgainstFakeStripe } from './topup.harness';
 
 /**
  * Every field of a balance change, changed to each hostile value (and removed), and records that
@@ -8,17 +8,7 @@ import { TopUpHarness } from './topup.harness';
  */
 describe('generated bad balances never stall a top-up partition', () => {
   const account = 'acct_generated';
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
-
-  beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
-  });
-  afterAll(async () => {
-    await topup.stop();
-    await stripe.stop();
-  });
+  const { topup } = topUpAgainstFakeStripe();
 
   it('handles each record once and dead-letters exactly the ones its reader refuses', async () => {
     const topics = consumedTopics(account)('ledger.balance-changed');

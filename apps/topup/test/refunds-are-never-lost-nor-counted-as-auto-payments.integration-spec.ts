@@ -1,5 +1,5 @@
-import { FakeStripeServer, eventually, scrapeMetrics } from '@tally/testing';
-import { TopUpHarness } from './topup.harness';
+import { eventually, scrapeMetrics } from '@tally/testing';
+import { topUpAgainstFakeStripe } from './topup.harness';
 
 interface CheckoutReply {
   session_id: string;
@@ -12,17 +12,7 @@ interface CheckoutReply {
  * (monthly limit) nor a new successful one (cooldown).
  */
 describe('refunds are never lost nor counted as automatic payments', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
-
-  beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
-  });
-  afterAll(async () => {
-    await topup.stop();
-    await stripe.stop();
-  });
+  const { stripe, topup } = topUpAgainstFakeStripe();
 
   it('a charge.refunded delivered before checkout.session.completed: 15 credited, then 15 taken back', async () => {
     const account = 'acct_refund_first';

@@ -2,13 +2,14 @@ import { Topics } from '@tally/budget-domain';
 import type { PaymentEvent, TopUpStatusChanged } from '@tally/budget-domain';
 import {
   CommandClient,
+  FakeStripeServer,
   InProcessApp,
   balanceChanged,
   eventually,
   isolate,
   queryDatabase,
 } from '@tally/testing';
-import type { FakeStripeRequest, FakeStripeServer, Isolation, TopicRecorder } from '@tally/testing';
+import type { FakeStripeRequest, Isolation, TopicRecorder } from '@tally/testing';
 import { topUpConfigFromEnv } from '../src/config/topup.config';
 import type { TopUpConfig } from '../src/config/topup.config';
 import type { AutoTopUpSettingsReply } from '../src/auto-topup/auto-topup.service';
@@ -255,4 +256,22 @@ export class TopUpHarness extends InProcessApp {
   autoTopUpSettings(account: string): Promise<AutoTopUpSettingsReply> {
     return this.send<AutoTopUpSettingsReply>('topup.get-auto-topup', { account_id: account });
   }
+}
+
+/**
+ * Top-up against a fake Stripe of its own for one spec: both start before its first test and
+ * stop after its last. `env` is read when top-up starts, so a spec can fill it in before.
+ */
+export function topUpAgainstFakeStripe(env: Record<string, string> = {}) {
+  const stripe = new FakeStripeServer();
+  const topup = new TopUpHarness(stripe, env);
+  beforeAll(async () => {
+    await stripe.listen();
+    await topup.start();
+  });
+  afterAll(async () => {
+    await topup.stop();
+    await stripe.stop();
+  });
+  return { stripe, topup };
 }

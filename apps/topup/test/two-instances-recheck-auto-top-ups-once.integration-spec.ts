@@ -1,5 +1,5 @@
-import { FakeStripeServer, eventually } from '@tally/testing';
-import { TopUpHarness } from './topup.harness';
+import { eventually } from '@tally/testing';
+import { topUpAgainstFakeStripe } from './topup.harness';
 
 /**
  * Two top-up instances, each rechecking every 50 ms the accounts whose announced state ends
@@ -7,8 +7,7 @@ import { TopUpHarness } from './topup.harness';
  * accounts stale at once. Each account is decided, charged and announced once.
  */
 describe('two instances recheck auto top-ups at once', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
+  const { topup } = topUpAgainstFakeStripe({ TOPUP_RECHECK_INTERVAL_MS: '50' });
 
   const states = (account: string) =>
     topup
@@ -34,13 +33,7 @@ describe('two instances recheck auto top-ups at once', () => {
   };
 
   beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe, { TOPUP_RECHECK_INTERVAL_MS: '50' }).start();
     await topup.startInstance();
-  });
-  afterAll(async () => {
-    await topup.stop();
-    await stripe.stop();
   });
 
   it('cooldowns ending for 8 accounts: those still under the trigger are charged once more, the others announced idle once', async () => {

@@ -54,23 +54,24 @@ export class FakeStripeServer {
   private readonly inProgress = new Set<string>();
   private readonly signer = new Stripe('sk_test_fake_signer');
 
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
+  private readonly server: Server = createServer(
+    (request: IncomingMessage, response: ServerResponse) => void this.handle(request, response),
+  );
 
-  static async start(port = 0): Promise<FakeStripeServer> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-    const address = server.address();
-    const fake = new FakeStripeServer(
-      server,
-      typeof address === 'object' && address ? address.port : 0,
-    );
-    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-      void fake.handle(request, response);
-    });
-    return fake;
+  static start(port = 0): Promise<FakeStripeServer> {
+    return new FakeStripeServer().listen(port);
+  }
+
+  /** Starts answering; a spec can build the fake (and what reads its url) before this. */
+  async listen(port = 0): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+    return this;
+  }
+
+  /** The port it listens on (0 before `listen`). */
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address ? address.port : 0;
   }
 
   /** What STRIPE_API_URL is set to. */
