@@ -1,5 +1,5 @@
-import { CommandClient, FakeStripeServer, ServiceHarness, eventually } from '@tally/testing';
-import { TopUpHarness } from './topup.harness';
+import { eventually } from '@tally/testing';
+import { topUpWithTheLedger } from './topup.harness';
 
 interface CheckoutReply {
   session_id: string;
@@ -17,17 +17,11 @@ interface HistoryReply {
  * its own here) shows exactly what the customer kept.
  */
 describe('a refund that fails or is canceled gives the credit back once', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
-  let ledger: ServiceHarness;
-  let ledgerCommands: CommandClient;
+  const { stripe, topup, ledgerCommands, ledgerCredit } = topUpWithTheLedger([
+    'ledger.budget-status',
+    'ledger.reconcile',
+  ]);
 
-  const ledgerCredit = async (account: string) =>
-    (
-      await ledgerCommands.send<{ extra_credit_remaining?: string }>('ledger.budget-status', {
-        account_id: account,
-      })
-    ).extra_credit_remaining;
   const history = async (account: string) =>
     (await topup.send<HistoryReply>('topup.history', { account_id: account })).items.map((item) => [
       item['kind'],
@@ -56,22 +50,6 @@ describe('a refund that fails or is canceled gives the credit back once', () => 
     await eventually(async () => expect(await ledgerCredit(account)).toBe(credit));
     return session['payment_intent'] as string;
   };
-
-  beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
-    ledger = await new ServiceHarness(topup.isolation).start('ledger');
-    ledgerCommands = await new CommandClient(topup.isolation.kafkaBrokers, topup.isolation.suffix, [
-      'ledger.budget-status',
-      'ledger.reconcile',
-    ]).connect();
-  });
-  afterAll(async () => {
-    await ledgerCommands.close();
-    await ledger.stop();
-    await topup.stop();
-    await stripe.stop();
-  });
 
   it('15 CHF of 45 refunded takes 5 back; the refund fails: 5 comes back once, however Stripe says so', async () => {
     const account = 'acct_refund_fails';

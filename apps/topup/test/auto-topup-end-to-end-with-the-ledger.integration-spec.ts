@@ -1,12 +1,5 @@
-import {
-  CommandClient,
-  FakeStripeServer,
-  createApiKey,
-  ServiceHarness,
-  eventually,
-  usageRated,
-} from '@tally/testing';
-import { TopUpHarness } from './topup.harness';
+import { createApiKey, eventually, usageRated } from '@tally/testing';
+import { topUpWithTheLedger } from './topup.harness';
 
 /**
  * The whole loop, with the ledger as its own process: usage drives an account under its
@@ -16,10 +9,12 @@ import { TopUpHarness } from './topup.harness';
  */
 describe('end to end: usage -> auto top-up -> webhook -> credit -> the authorization goes through', () => {
   const account = 'acct_e2e';
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
-  let ledger: ServiceHarness;
-  let ledgerCommands: CommandClient;
+  const { stripe, topup, ledger, ledgerCommands, ledgerCredit } = topUpWithTheLedger([
+    'ledger.create-account',
+    'ledger.create-api-key',
+    'ledger.grant-credit',
+    'ledger.budget-status',
+  ]);
   let apiKeySecret: string;
 
   const ledgerUrl = () => `http://127.0.0.1:${ledger.running('ledger')[0]!.port}`;
@@ -31,23 +26,9 @@ describe('end to end: usage -> auto top-up -> webhook -> credit -> the authoriza
     });
   const use = (cost: string) =>
     ledger.kafka.produceJson(ledger.topic('usage.rated'), account, [usageRated(account, cost)]);
-  const credit = async () =>
-    (
-      await ledgerCommands.send<{ extra_credit_remaining: string }>('ledger.budget-status', {
-        account_id: account,
-      })
-    ).extra_credit_remaining;
+  const credit = () => ledgerCredit(account);
 
   beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
-    ledger = await new ServiceHarness(topup.isolation).start('ledger');
-    ledgerCommands = await new CommandClient(topup.isolation.kafkaBrokers, topup.isolation.suffix, [
-      'ledger.create-account',
-      'ledger.create-api-key',
-      'ledger.grant-credit',
-      'ledger.budget-status',
-    ]).connect();
     await ledgerCommands.send('ledger.create-account', { account_id: account, name: 'E2E Inc.' });
     apiKeySecret = (await createApiKey(ledgerCommands, account, 'gateway')).secret;
     expect(
@@ -59,12 +40,6 @@ describe('end to end: usage -> auto top-up -> webhook -> credit -> the authoriza
         idempotency_key: 'e2e-trial',
       }),
     ).toMatchObject({ account_id: account });
-  });
-  afterAll(async () => {
-    await ledgerCommands.close();
-    await ledger.stop();
-    await topup.stop();
-    await stripe.stop();
   });
 
   it('usage under the trigger makes exactly one PaymentIntent, and its credit lets the refused authorization through', async () => {

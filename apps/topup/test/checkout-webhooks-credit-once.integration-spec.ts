@@ -1,11 +1,5 @@
-import {
-  CommandClient,
-  FakeStripeServer,
-  ServiceHarness,
-  eventually,
-  scrapeMetrics,
-} from '@tally/testing';
-import { TopUpHarness, WEBHOOK_SECRET } from './topup.harness';
+import { eventually, scrapeMetrics } from '@tally/testing';
+import { WEBHOOK_SECRET, topUpWithTheLedger } from './topup.harness';
 
 interface CheckoutReply {
   checkout_url: string | null;
@@ -27,22 +21,13 @@ interface HistoryReply {
  * delivers and in whatever order, and the ledger's credit shows exactly what was bought.
  */
 describe('checkout webhooks credit once, exactly, in the ledger', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
-  let ledger: ServiceHarness;
-  let ledgerCommands: CommandClient;
+  const { stripe, topup, ledgerCredit } = topUpWithTheLedger(['ledger.budget-status']);
 
   const checkout = (account: string, amount: string) =>
     topup.send<CheckoutReply>('topup.create-checkout', {
       account_id: account,
       amount_paid: amount,
     });
-  const ledgerCredit = async (account: string) =>
-    (
-      await ledgerCommands.send<{ extra_credit_remaining?: string }>('ledger.budget-status', {
-        account_id: account,
-      })
-    ).extra_credit_remaining;
   /** A checkout the customer paid, with the events Stripe sends about it. */
   const paidCheckout = async (account: string, amount: string) => {
     const reply = await checkout(account, amount);
@@ -56,21 +41,6 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
       paymentIntentId: paymentIntent.id,
     };
   };
-
-  beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
-    ledger = await new ServiceHarness(topup.isolation).start('ledger');
-    ledgerCommands = await new CommandClient(topup.isolation.kafkaBrokers, topup.isolation.suffix, [
-      'ledger.budget-status',
-    ]).connect();
-  });
-  afterAll(async () => {
-    await ledgerCommands.close();
-    await ledger.stop();
-    await topup.stop();
-    await stripe.stop();
-  });
 
   it('a checkout.session.completed delivered 3 times credits 15 for 45 CHF once', async () => {
     const account = 'acct_thrice';

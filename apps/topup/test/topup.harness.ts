@@ -4,6 +4,7 @@ import {
   CommandClient,
   FakeStripeServer,
   InProcessApp,
+  ServiceHarness,
   balanceChanged,
   eventually,
   isolate,
@@ -274,4 +275,31 @@ export function topUpAgainstFakeStripe(env: Record<string, string> = {}) {
     await stripe.stop();
   });
   return { stripe, topup };
+}
+
+/**
+ * The same with the ledger as its own process beside top-up, crediting what it sells;
+ * `ledgerCommands` sends the ledger the commands `patterns` names.
+ */
+export function topUpWithTheLedger(patterns: readonly string[]) {
+  const { stripe, topup } = topUpAgainstFakeStripe();
+  const ledger = new ServiceHarness(topup.isolation);
+  const { kafkaBrokers, suffix } = topup.isolation;
+  const ledgerCommands = new CommandClient(kafkaBrokers, suffix, patterns);
+  beforeAll(async () => {
+    await ledger.start('ledger');
+    await ledgerCommands.connect();
+  });
+  afterAll(async () => {
+    await ledgerCommands.close();
+    await ledger.stop();
+  });
+  /** The prepaid credit the ledger holds for the account now. */
+  const ledgerCredit = async (account: string) =>
+    (
+      await ledgerCommands.send<{ extra_credit_remaining?: string }>('ledger.budget-status', {
+        account_id: account,
+      })
+    ).extra_credit_remaining;
+  return { stripe, topup, ledger, ledgerCommands, ledgerCredit };
 }
