@@ -1,9 +1,7 @@
 import { WebhookReceiver, eventually } from '@tally/testing';
 import type { CommandClient } from '@tally/testing';
-import { balanceChanged } from './alerting.fixtures';
-import { AlertingHarness } from './alerting.harness';
+import { AlertingHarness, webhookChannel } from './alerting.harness';
 
-type Reply = Record<string, unknown>;
 type History = { items: Array<{ alert_id: string; channel_id: string }> };
 
 /**
@@ -17,21 +15,9 @@ describe('a channel id another account also uses', () => {
   let commands: CommandClient;
 
   const channel = async (account: string, path: string, channelId?: string) => {
-    receiver.endpoint(path);
-    const reply = await commands.send<Reply>('alerting.set-channel', {
-      account_id: account,
-      ...(channelId === undefined ? {} : { channel_id: channelId }),
-      type: 'webhook',
-      url: receiver.url(path),
-    });
-    receiver.setSecret(path, reply['signing_secret'] as string);
-    return reply['channel_id'] as string;
+    const settings = channelId === undefined ? {} : { channel_id: channelId };
+    return (await webhookChannel(commands, receiver, account, { path, settings })).channel_id;
   };
-  /** Crosses 50 % of spend: one YELLOW alert. */
-  const crossHalf = (account: string) =>
-    alerting.kafka.produceJson(alerting.topic('ledger.balance-changed'), account, [
-      balanceChanged(account, 1, { used: '50' }),
-    ]);
   const history = (account: string) =>
     commands.send<History>('alerting.history', { account_id: account });
 
@@ -51,9 +37,9 @@ describe('a channel id another account also uses', () => {
     const channelId = await channel(victim, '/owner');
     expect(await channel(squatter, '/squatter', channelId)).toBe(channelId);
 
-    await crossHalf(victim);
+    await alerting.crossHalf(victim);
     await eventually(() => expect(receiver.at('/owner')).toHaveLength(1), 30_000);
-    await crossHalf(squatter);
+    await alerting.crossHalf(squatter);
     await eventually(() => expect(receiver.at('/squatter')).toHaveLength(1), 30_000);
 
     const [owned] = receiver.at('/owner');

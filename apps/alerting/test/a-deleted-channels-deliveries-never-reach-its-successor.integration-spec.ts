@@ -1,6 +1,5 @@
 import { eventually, queryDatabase } from '@tally/testing';
-import { balanceChanged } from './alerting.fixtures';
-import { alertingWithReceiver } from './alerting.harness';
+import { alertingWithReceiver, webhookChannel } from './alerting.harness';
 
 type Reply = Record<string, unknown>;
 type History = { items: Reply[]; next_cursor: string | null };
@@ -12,22 +11,16 @@ describe('a deleted channel’s deliveries', () => {
   it('end dead when it is deleted, and never reach a channel created again under its id', async () => {
     const account = 'acct_channel_reused';
     const channelId = 'ops-pager';
-    const setChannel = async (path: string, behavior: 'always-fail' | 'ok') => {
-      receiver.endpoint(path, { behavior: { kind: behavior } });
-      const reply = await commands().send<Reply>('alerting.set-channel', {
-        account_id: account,
-        channel_id: channelId,
-        type: 'webhook',
-        url: receiver.url(path),
+    const setChannel = (path: string, behavior: 'always-fail' | 'ok') =>
+      webhookChannel(commands(), receiver, account, {
+        path,
+        behavior: { kind: behavior },
+        settings: { channel_id: channelId },
       });
-      receiver.setSecret(path, reply['signing_secret'] as string);
-    };
     const history = () => commands().send<History>('alerting.history', { account_id: account });
 
     await setChannel('/old-pager', 'always-fail');
-    await alerting.kafka.produceJson(alerting.topic('ledger.balance-changed'), account, [
-      balanceChanged(account, 1, { used: '50' }),
-    ]);
+    await alerting.crossHalf(account);
     await eventually(async () =>
       expect((await history()).items).toEqual([
         expect.objectContaining({ channel_id: channelId, status: 'retrying', attempts: 1 }),

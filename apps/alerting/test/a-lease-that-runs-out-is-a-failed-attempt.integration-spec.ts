@@ -1,6 +1,5 @@
 import { eventually, queryDatabase } from '@tally/testing';
-import { balanceChanged } from './alerting.fixtures';
-import { alertingWithReceiver } from './alerting.harness';
+import { alertingWithReceiver, webhookChannel } from './alerting.harness';
 
 type Reply = Record<string, unknown>;
 type History = { items: Reply[]; next_cursor: string | null };
@@ -17,21 +16,9 @@ describe('a lease that runs out unrecorded', () => {
   const history = async (account: string) =>
     (await commands().send<History>('alerting.history', { account_id: account })).items;
   const deliveries = () => `"${alerting.isolation.schema('alerting')}".deliveries`;
-  const webhook = async (account: string, behavior: 'always-fail' | 'hang') => {
-    const path = `/${account}`;
-    receiver.endpoint(path, { behavior: { kind: behavior } });
-    const reply = await commands().send<Reply>('alerting.set-channel', {
-      account_id: account,
-      type: 'webhook',
-      url: receiver.url(path),
-    });
-    receiver.setSecret(path, reply['signing_secret'] as string);
-    return reply['channel_id'] as string;
-  };
-  const crossHalf = (account: string) =>
-    alerting.kafka.produceJson(alerting.topic('ledger.balance-changed'), account, [
-      balanceChanged(account, 1, { used: '50' }),
-    ]);
+  const webhook = async (account: string, behavior: 'always-fail' | 'hang') =>
+    (await webhookChannel(commands(), receiver, account, { behavior: { kind: behavior } }))
+      .channel_id;
   /**
    * What an instance that died mid-attempt leaves behind: once the delivery is due after
    * `attemptsMade` failed attempts, it claims the next one (counted, leased for 1 s) and never
@@ -72,7 +59,7 @@ describe('a lease that runs out unrecorded', () => {
   it('counts as a failed attempt: the next one waits the retry schedule’s wait from when it ran out', async () => {
     const account = 'acct_crash_second';
     await webhook(account, 'always-fail');
-    await crossHalf(account);
+    await alerting.crossHalf(account);
     const leaseRanOutAt = await crashMidAttempt(account, 1);
 
     await eventually(() => expect(receiver.at(`/${account}`)).toHaveLength(2), 30_000);
@@ -97,7 +84,7 @@ describe('a lease that runs out unrecorded', () => {
   it('on the last attempt, ends the delivery dead and dead-lettered, with no attempt beyond the last', async () => {
     const account = 'acct_crash_last';
     await webhook(account, 'always-fail');
-    await crossHalf(account);
+    await alerting.crossHalf(account);
     const leaseRanOutAt = await crashMidAttempt(account, 2);
 
     await eventually(async () =>
@@ -116,7 +103,7 @@ describe('a lease that runs out unrecorded', () => {
   it('a channel deleted mid-attempt stays dead: the attempt’s late outcome is not recorded', async () => {
     const account = 'acct_deleted_mid_attempt';
     const channelId = await webhook(account, 'hang');
-    await crossHalf(account);
+    await alerting.crossHalf(account);
     await eventually(() => expect(receiver.at(`/${account}`)).toHaveLength(1));
     expect(
       await commands().send('alerting.delete-channel', {

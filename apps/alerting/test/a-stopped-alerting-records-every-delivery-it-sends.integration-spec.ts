@@ -8,6 +8,7 @@ import {
 } from '@tally/testing';
 import { ALERTING_COMMAND_PATTERNS } from '../src/commands/commands.module';
 import { balanceChanged } from './alerting.fixtures';
+import { webhookChannel } from './alerting.harness';
 
 /**
  * The README's at-least-once: a delivery is sent again only when an instance dies between
@@ -40,14 +41,11 @@ describe('alerting stopped by SIGTERM records every delivery it sends', () => {
   });
 
   it('a retry claimed while SIGTERM arrives is sent once and recorded delivered', async () => {
-    receiver.endpoint(path, { behavior: { kind: 'fail', times: 1 } });
-    const reply = await commands.send<Record<string, unknown>>('alerting.set-channel', {
-      account_id: account,
-      type: 'webhook',
-      url: receiver.url(path),
-      kinds: ['threshold'],
+    await webhookChannel(commands, receiver, account, {
+      path,
+      behavior: { kind: 'fail', times: 1 },
+      settings: { kinds: ['threshold'] },
     });
-    receiver.setSecret(path, reply['signing_secret'] as string);
     await harness.kafka.produceJson(harness.topic('ledger.balance-changed'), account, [
       balanceChanged(account, 1, { used: '50' }),
     ]);

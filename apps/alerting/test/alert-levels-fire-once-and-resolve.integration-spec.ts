@@ -2,7 +2,7 @@ import type { AlertFired } from '@tally/budget-domain';
 import { WebhookReceiver, eventually, queryDatabase, scrapeMetrics } from '@tally/testing';
 import type { CommandClient, TopicRecorder } from '@tally/testing';
 import { DECEMBER, balanceChanged } from './alerting.fixtures';
-import { AlertingHarness } from './alerting.harness';
+import { AlertingHarness, webhookChannel } from './alerting.harness';
 
 type Reply = Record<string, unknown>;
 
@@ -21,17 +21,9 @@ describe('alert levels fire once per level and period, and resolve', () => {
   const staleCount = async () =>
     (await scrapeMetrics(alerting.url)).get('tally_alerting_stale_balances_total') ?? 0;
   /** A webhook channel for the account at the receiver, verified with the secret alerting generated. */
-  const webhook = async (account: string, extra: Reply = {}) => {
-    const path = `/${account}`;
-    receiver.endpoint(path);
-    const reply = await commands.send<Reply>('alerting.set-channel', {
-      account_id: account,
-      type: 'webhook',
-      url: receiver.url(path),
-      ...extra,
-    });
+  const webhook = async (account: string, settings: Reply = {}) => {
+    const reply = await webhookChannel(commands, receiver, account, { settings });
     expect(reply['signing_secret']).toEqual(expect.stringMatching(/^whsec_/));
-    receiver.setSecret(path, reply['signing_secret'] as string);
     return reply;
   };
 

@@ -10,8 +10,7 @@ import {
 import type { Behavior, TopicRecorder } from '@tally/testing';
 import { ALERTING_COMMAND_PATTERNS } from '../src/commands/commands.module';
 import { balanceChanged } from './alerting.fixtures';
-
-type Reply = Record<string, unknown>;
+import { webhookChannel } from './alerting.harness';
 
 const ACCOUNTS = 40;
 const LEVELS = ['YELLOW', 'ORANGE', 'RED', 'CRITICAL'] as const;
@@ -28,17 +27,8 @@ describe('alerting as a process, with the real ledger and under SIGKILL', () => 
   let alerts: TopicRecorder;
   const of = (account: string) =>
     alerts.json<AlertFired>().filter((alert) => alert.account_id === account);
-  const webhook = async (account: string, behavior: Behavior = { kind: 'ok' }) => {
-    const path = `/${account}`;
-    receiver.endpoint(path, { behavior });
-    const reply = await commands.send<Reply>('alerting.set-channel', {
-      account_id: account,
-      type: 'webhook',
-      url: receiver.url(path),
-      kinds: ['threshold'],
-    });
-    receiver.setSecret(path, reply['signing_secret'] as string);
-  };
+  const webhook = (account: string, behavior: Behavior = { kind: 'ok' }) =>
+    webhookChannel(commands, receiver, account, { behavior, settings: { kinds: ['threshold'] } });
 
   beforeAll(async () => {
     await receiver.start();

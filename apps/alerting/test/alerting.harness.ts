@@ -1,10 +1,11 @@
 import { InProcessApp, WebhookReceiver, isolate } from '@tally/testing';
-import type { CommandClient, Isolation } from '@tally/testing';
+import type { Behavior, CommandClient, Isolation } from '@tally/testing';
 import { startAlertingCommands } from '../src/alerting.app';
 import { ALERTING_COMMAND_PATTERNS } from '../src/commands/commands.module';
 import { AlertingModule } from '../src/alerting.module';
 import { alertingConfigFromEnv } from '../src/config/alerting.config';
 import type { AlertingConfig } from '../src/config/alerting.config';
+import { balanceChanged } from './alerting.fixtures';
 
 /** Alerting's configuration for a test: isolated schema and topics, environment-style overrides. */
 export function alertingConfig(
@@ -40,6 +41,38 @@ export class AlertingHarness extends InProcessApp {
   commands(): Promise<CommandClient> {
     return this.commandsOf(ALERTING_COMMAND_PATTERNS);
   }
+
+  /** The ledger announces the account crossed 50 % of its spend: one YELLOW alert. */
+  async crossHalf(account: string): Promise<void> {
+    await this.kafka.produceJson(this.topic('ledger.balance-changed'), account, [
+      balanceChanged(account, 1, { used: '50' }),
+    ]);
+  }
+}
+
+/** What alerting.set-channel answers (a refusal has neither id nor secret). */
+type ChannelReply = Record<string, unknown> & { channel_id: string; signing_secret: string };
+
+/**
+ * The account's webhook channel to `path` (default `/<account>`) at the receiver, which answers
+ * as `behavior` and checks signatures with the secret alerting made. Returns alerting's reply.
+ */
+export async function webhookChannel(
+  commands: CommandClient,
+  receiver: WebhookReceiver,
+  account: string,
+  channel: { path?: string; behavior?: Behavior; settings?: Record<string, unknown> } = {},
+): Promise<ChannelReply> {
+  const path = channel.path ?? `/${account}`;
+  receiver.endpoint(path, { behavior: channel.behavior });
+  const reply = await commands.send<ChannelReply>('alerting.set-channel', {
+    account_id: account,
+    type: 'webhook',
+    url: receiver.url(path),
+    ...channel.settings,
+  });
+  receiver.setSecret(path, reply.signing_secret);
+  return reply;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { WebhookReceiver, eventually } from '@tally/testing';
 import type { Behavior, CommandClient } from '@tally/testing';
-import { balanceChanged } from './alerting.fixtures';
-import { AlertingHarness } from './alerting.harness';
+import { AlertingHarness, webhookChannel } from './alerting.harness';
 import { StallingSmtpRelay } from './stalling-smtp-relay';
 
 type Reply = Record<string, unknown>;
@@ -25,20 +24,8 @@ describe('an attempt ends inside its lease, so a stalling receiver never gets an
 
   const history = async (account: string) =>
     (await commands.send<History>('alerting.history', { account_id: account })).items;
-  const crossHalf = (account: string) =>
-    alerting.kafka.produceJson(alerting.topic('ledger.balance-changed'), account, [
-      balanceChanged(account, 1, { used: '50' }),
-    ]);
-  const webhook = async (account: string, behavior: Behavior) => {
-    const path = `/${account}`;
-    receiver.endpoint(path, { behavior });
-    const reply = await commands.send<Reply>('alerting.set-channel', {
-      account_id: account,
-      type: 'webhook',
-      url: receiver.url(path),
-    });
-    receiver.setSecret(path, reply['signing_secret'] as string);
-  };
+  const webhook = (account: string, behavior: Behavior) =>
+    webhookChannel(commands, receiver, account, { behavior });
   const sleepUntil = (at: number) =>
     new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
@@ -62,7 +49,7 @@ describe('an attempt ends inside its lease, so a stalling receiver never gets an
       type: 'email',
       email: 'ops@example.test',
     });
-    await crossHalf(account);
+    await alerting.crossHalf(account);
     await eventually(() => expect(relay.sessionsStartedAt.length).toBeGreaterThanOrEqual(1));
     // Past the moment the stalled session would have finished, had it been left to run.
     await sleepUntil(relay.sessionsStartedAt[0]! + STALL_MS + 2_000);
@@ -82,8 +69,8 @@ describe('an attempt ends inside its lease, so a stalling receiver never gets an
   it('webhooks that answer or trickle their first answer past the lease: one request at a time, ended at the timeout', async () => {
     await webhook('acct_slow_answer', { kind: 'slow', ms: STALL_MS, times: 1 });
     await webhook('acct_trickle', { kind: 'trickle', ms: STALL_MS, times: 1 });
-    await crossHalf('acct_slow_answer');
-    await crossHalf('acct_trickle');
+    await alerting.crossHalf('acct_slow_answer');
+    await alerting.crossHalf('acct_trickle');
     await eventually(() => {
       expect(receiver.at('/acct_slow_answer').length).toBeGreaterThanOrEqual(1);
       expect(receiver.at('/acct_trickle').length).toBeGreaterThanOrEqual(1);

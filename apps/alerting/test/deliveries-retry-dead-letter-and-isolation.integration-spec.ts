@@ -2,7 +2,7 @@ import type { AlertFired } from '@tally/budget-domain';
 import { WebhookReceiver, eventually, queryDatabase, scrapeMetrics } from '@tally/testing';
 import type { Behavior, CommandClient, TopicRecorder } from '@tally/testing';
 import { balanceChanged } from './alerting.fixtures';
-import { AlertingHarness } from './alerting.harness';
+import { AlertingHarness, webhookChannel } from './alerting.harness';
 import { SmtpInbox } from './smtp-inbox';
 
 type Reply = Record<string, unknown>;
@@ -29,22 +29,8 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
 
   const history = (account: string) =>
     commands.send<History>('alerting.history', { account_id: account });
-  /** Crosses 50 % of spend: one YELLOW alert. */
-  const crossHalf = (account: string) =>
-    alerting.kafka.produceJson(alerting.topic('ledger.balance-changed'), account, [
-      balanceChanged(account, 1, { used: '50' }),
-    ]);
-  const webhook = async (account: string, behavior: Behavior) => {
-    const path = `/${account}`;
-    receiver.endpoint(path, { behavior });
-    const reply = await commands.send<Reply>('alerting.set-channel', {
-      account_id: account,
-      type: 'webhook',
-      url: receiver.url(path),
-    });
-    receiver.setSecret(path, reply['signing_secret'] as string);
-    return reply['channel_id'] as string;
-  };
+  const webhook = async (account: string, behavior: Behavior) =>
+    (await webhookChannel(commands, receiver, account, { behavior })).channel_id;
   const published = (account: string) =>
     eventually(() => {
       const alert = alerts.json<AlertFired>().find((a) => a.account_id === account);
@@ -70,7 +56,7 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
   it('a receiver that fails twice then succeeds gets the alert on the third try, with the same delivery id each time', async () => {
     const account = 'acct_flaky';
     await webhook(account, { kind: 'fail', times: 2 });
-    await crossHalf(account);
+    await alerting.crossHalf(account);
     await eventually(() => expect(receiver.at(`/${account}`)).toHaveLength(3), 30_000);
     const requests = receiver.at(`/${account}`);
     expect(requests.map((request) => request.status)).toEqual([500, 500, 200]);
@@ -98,7 +84,7 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
   it('one that always fails ends dead after its attempts, in the dead-letter table', async () => {
     const account = 'acct_dead';
     const channelId = await webhook(account, { kind: 'always-fail' });
-    await crossHalf(account);
+    await alerting.crossHalf(account);
     await eventually(async () =>
       expect((await history(account)).items[0]).toMatchObject({ status: 'dead', attempts: 5 }),
     );
@@ -140,14 +126,14 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
   it('a receiver that never answers does not hold up another account’s delivery', async () => {
     await webhook('acct_slow', { kind: 'hang' });
     await webhook('acct_fast', { kind: 'ok' });
-    await crossHalf('acct_slow');
+    await alerting.crossHalf('acct_slow');
     await eventually(() => expect(receiver.at('/acct_slow')).toHaveLength(1));
     // In flight, not yet answered: still being tried, in DESIGN 2's words.
     expect((await history('acct_slow')).items[0]).toMatchObject({
       status: 'retrying',
       last_error: null,
     });
-    await crossHalf('acct_fast');
+    await alerting.crossHalf('acct_fast');
     await eventually(() => expect(receiver.at('/acct_fast')).toHaveLength(1));
     const slowStarted = receiver.at('/acct_slow')[0]!.receivedAt;
     const fastArrived = receiver.at('/acct_fast')[0]!.receivedAt;
@@ -174,7 +160,7 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
       kinds: expect.arrayContaining(['threshold', 'anomaly', 'custom_threshold']),
       custom_thresholds: [],
     });
-    await crossHalf(account);
+    await alerting.crossHalf(account);
     await eventually(() => expect(receiver.at('/slack')).toHaveLength(1));
     const [request] = receiver.at('/slack');
     // The delivery may arrive before the relay has published the alert: wait for both.
@@ -213,7 +199,7 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
         email: 'ops@example.test',
       }),
     ).toMatchObject({ type: 'email', email: 'ops@example.test' });
-    await crossHalf(account);
+    await alerting.crossHalf(account);
     await eventually(() => expect(smtp.mails).toHaveLength(1));
     const [mail] = smtp.mails;
     const message = "acct_mail: 50% of the period's funds spent (level YELLOW)";
@@ -237,7 +223,7 @@ describe('deliveries: retries, dead letters, a slow endpoint, Slack and email', 
   it('a deleted channel’s pending deliveries end dead, saying why', async () => {
     const account = 'acct_deleted';
     const channelId = await webhook(account, { kind: 'always-fail' });
-    await crossHalf(account);
+    await alerting.crossHalf(account);
     await eventually(() => expect(receiver.at(`/${account}`).length).toBeGreaterThanOrEqual(1));
     expect(
       await commands.send('alerting.delete-channel', {

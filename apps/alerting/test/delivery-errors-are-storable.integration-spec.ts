@@ -2,7 +2,6 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { eventually } from '@tally/testing';
 import type { CommandClient } from '@tally/testing';
-import { balanceChanged } from './alerting.fixtures';
 import { AlertingHarness } from './alerting.harness';
 
 /**
@@ -53,9 +52,7 @@ describe('a delivery whose receiver quotes a NUL', () => {
       type: 'email',
       email: 'ops@example.test',
     });
-    await alerting.kafka.produceJson(alerting.topic('ledger.balance-changed'), account, [
-      balanceChanged(account, 1, { used: '50' }),
-    ]);
+    await alerting.crossHalf(account);
     // PostgreSQL refuses a NUL in text: an attempt whose error kept it could not be recorded,
     // and was made again at every lease's end, for good.
     await eventually(async () => {

@@ -1,8 +1,5 @@
 import { eventually } from '@tally/testing';
-import { balanceChanged } from './alerting.fixtures';
-import { alertingWithReceiver } from './alerting.harness';
-
-type Reply = Record<string, unknown>;
+import { alertingWithReceiver, webhookChannel } from './alerting.harness';
 
 // Long, so that the other account's alert, out in about a second, is far from it on a loaded
 // machine; without the per-account share it waited for this timeout.
@@ -16,19 +13,8 @@ describe('one account’s silent receivers and another account’s alert', () =>
     ALERTING_DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS),
   });
 
-  const webhook = async (account: string, path: string, behavior: 'hang' | 'ok') => {
-    receiver.endpoint(path, { behavior: { kind: behavior } });
-    const reply = await commands().send<Reply>('alerting.set-channel', {
-      account_id: account,
-      type: 'webhook',
-      url: receiver.url(path),
-    });
-    receiver.setSecret(path, reply['signing_secret'] as string);
-  };
-  const crossHalf = (account: string) =>
-    alerting.kafka.produceJson(alerting.topic('ledger.balance-changed'), account, [
-      balanceChanged(account, 1, { used: '50' }),
-    ]);
+  const webhook = (account: string, path: string, behavior: 'hang' | 'ok') =>
+    webhookChannel(commands(), receiver, account, { path, behavior: { kind: behavior } });
 
   it('an account with 16 webhooks that never answer does not hold up another account’s delivery', async () => {
     const noisy = 'acct_silent_many';
@@ -36,7 +22,7 @@ describe('one account’s silent receivers and another account’s alert', () =>
     for (const path of silentPaths) await webhook(noisy, path, 'hang');
     await webhook('acct_quiet_one', '/acct_quiet_one', 'ok');
 
-    await crossHalf(noisy);
+    await alerting.crossHalf(noisy);
     const silent = () =>
       receiver.requests.filter((request) => request.path.startsWith(`/${noisy}/`));
     await eventually(() => expect(silent().length).toBeGreaterThanOrEqual(1));
@@ -44,7 +30,7 @@ describe('one account’s silent receivers and another account’s alert', () =>
     // The worker claims what it may of the silent account's 16 deliveries in one round.
     await new Promise((resolve) => setTimeout(resolve, 500));
 
-    await crossHalf('acct_quiet_one');
+    await alerting.crossHalf('acct_quiet_one');
     await eventually(() => expect(receiver.at('/acct_quiet_one')).toHaveLength(1), 40_000);
     const [quiet] = receiver.at('/acct_quiet_one');
     expect(quiet!.status).toBe(200);
