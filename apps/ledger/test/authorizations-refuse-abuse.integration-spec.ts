@@ -17,13 +17,7 @@ describe('authorizations and payments refuse abuse with a code and hold nothing'
       headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-  const reservations = async () =>
-    (
-      await queryDatabase<{ n: number }>(
-        ledger.isolation.databaseUrl,
-        `SELECT count(*)::int AS n FROM "${ledger.isolation.schema('ledger')}".reservations`,
-      )
-    )[0]!.n;
+  const reservations = () => ledger.rowCount('reservations');
 
   beforeAll(async () => {
     await ledger.start();

@@ -8,13 +8,7 @@ import { LedgerHarness } from './ledger.harness';
 describe('ledger commands refuse abuse with a code and change nothing', () => {
   const ledger = new LedgerHarness();
   let commands: CommandClient;
-  const transactionCount = async () =>
-    (
-      await queryDatabase<{ n: number }>(
-        ledger.isolation.databaseUrl,
-        `SELECT count(*)::int AS n FROM "${ledger.isolation.schema('ledger')}".transactions`,
-      )
-    )[0]!.n;
+  const transactionCount = () => ledger.rowCount('transactions');
 
   beforeAll(async () => {
     await ledger.start();

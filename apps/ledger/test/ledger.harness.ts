@@ -1,5 +1,5 @@
 import { newApiKeySecret } from '@tally/platform';
-import { InProcessApp, isolate } from '@tally/testing';
+import { InProcessApp, isolate, queryDatabase } from '@tally/testing';
 import type { CommandClient, Isolation } from '@tally/testing';
 import type { LedgerConfig } from '../src/config/ledger.config';
 import type { Clock } from '../src/clock';
@@ -51,6 +51,15 @@ export class LedgerHarness extends InProcessApp {
   /** A client of the ledger's commands, as admin sends them (connected once, closed by `stop`). */
   commands(): Promise<CommandClient> {
     return this.commandsOf(LEDGER_COMMAND_PATTERNS);
+  }
+
+  /** How many rows the ledger's `table` holds now. */
+  async rowCount(table: string): Promise<number> {
+    const rows = await queryDatabase<{ n: number }>(
+      this.isolation.databaseUrl,
+      `SELECT count(*)::int AS n FROM "${this.isolation.schema('ledger')}".${table}`,
+    );
+    return rows[0]?.n ?? 0;
   }
 
   /** A key of the account, its secret made here as admin makes it. */
