@@ -1,8 +1,7 @@
-import { CommandClient, eventually, queryDatabase, usageRated } from '@tally/testing';
+import { eventually, queryDatabase, usageRated } from '@tally/testing';
 import type { LedgerTransaction } from '@tally/budget-domain';
-import type { TopicRecorder } from '@tally/testing';
+import type { CommandClient, TopicRecorder } from '@tally/testing';
 import { AccountsService } from '../src/accounts/accounts.service';
-import { LEDGER_COMMAND_PATTERNS } from '../src/commands/commands.module';
 import { CouponsService } from '../src/coupons/coupons.service';
 import { LedgerHarness, TestClock } from './ledger.harness';
 
@@ -36,16 +35,9 @@ describe('coupons on the ledger', () => {
   beforeAll(async () => {
     await ledger.start();
     transactions = await ledger.kafka.record(ledger.topic('ledger.transactions'));
-    commands = await new CommandClient(
-      ledger.isolation.kafkaBrokers,
-      ledger.isolation.suffix,
-      LEDGER_COMMAND_PATTERNS,
-    ).connect();
+    commands = await ledger.commands();
   });
-  afterAll(async () => {
-    await commands?.close(); // undefined when beforeAll failed: let its error show
-    await ledger.stop();
-  });
+  afterAll(() => ledger.stop());
 
   it('creates a coupon once: the same request answers it again, other terms under its code are refused', async () => {
     const welcome = {

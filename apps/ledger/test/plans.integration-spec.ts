@@ -1,7 +1,6 @@
 import type { LedgerTransaction } from '@tally/budget-domain';
-import { CommandClient, createApiKey, eventually, queryDatabase, usageRated } from '@tally/testing';
-import type { TopicRecorder } from '@tally/testing';
-import { LEDGER_COMMAND_PATTERNS } from '../src/commands/commands.module';
+import { createApiKey, eventually, queryDatabase, usageRated } from '@tally/testing';
+import type { CommandClient, TopicRecorder } from '@tally/testing';
 import { LedgerHarness, TestClock } from './ledger.harness';
 
 type Reply = Record<string, unknown>;
@@ -85,16 +84,9 @@ describe('plans on the ledger', () => {
   beforeAll(async () => {
     await ledger.start();
     transactions = await ledger.kafka.record(ledger.topic('ledger.transactions'));
-    commands = await new CommandClient(
-      ledger.isolation.kafkaBrokers,
-      ledger.isolation.suffix,
-      LEDGER_COMMAND_PATTERNS,
-    ).connect();
+    commands = await ledger.commands();
   });
-  afterAll(async () => {
-    await commands?.close(); // undefined when beforeAll failed: let its error show
-    await ledger.stop();
-  });
+  afterAll(() => ledger.stop());
 
   it('sets, reads and lists plans; the free plan is there from the start; bad plans are refused', async () => {
     expect(await commands.send('ledger.list-plans', {})).toEqual({
