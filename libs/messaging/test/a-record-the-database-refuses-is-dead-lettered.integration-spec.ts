@@ -2,10 +2,8 @@ import { Topics } from '@tally/budget-domain';
 import type { DeadLetterRecord } from '@tally/budget-domain';
 import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
 import type { OutboxTransaction, TransactionalConsumer } from '../src';
-import { decodeNumbered, sleep, startInstance } from './service-instance';
-import type { Numbered, ServiceInstance } from './service-instance';
-
-type Mode = 'by-inbox' | 'by-effect' | 'by-position';
+import { numberedConsumer, sleep, startInstance } from './service-instance';
+import type { ExactlyOnceMode as Mode, Numbered, ServiceInstance } from './service-instance';
 
 /**
  * A record that decodes but that the effect's database refuses for good (a check constraint, a
@@ -54,23 +52,13 @@ describe('a record the database refuses is dead-lettered, and the records around
         [mode, values.map((value) => value.id), values.map((value) => String(value.n))],
       );
     };
-    if (mode === 'by-position')
-      return { topic, decode: decodeNumbered, exactlyOnceBy: 'position', effect };
-    if (mode === 'by-inbox')
-      return { topic, decode: decodeNumbered, idOf: (value) => value.id, effect };
-    return {
-      topic,
-      decode: decodeNumbered,
-      idOf: (value) => value.id,
-      appliedIds: async (values, tx) => {
-        const rows: Array<{ id: string }> = await tx.manager.query(
-          'SELECT id FROM amounts WHERE mode = $1 AND id = ANY($2::text[])',
-          [mode, values.map((value) => value.id)],
-        );
-        return new Set(rows.map((row) => row.id));
-      },
-      effect,
-    };
+    return numberedConsumer(topic, mode, effect, async (ids, tx) => {
+      const rows: Array<{ id: string }> = await tx.manager.query(
+        'SELECT id FROM amounts WHERE mode = $1 AND id = ANY($2::text[])',
+        [mode, ids],
+      );
+      return new Set(rows.map((row) => row.id));
+    });
   };
 
   const amounts = async (mode: Mode) =>

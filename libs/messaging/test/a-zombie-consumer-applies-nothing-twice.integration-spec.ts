@@ -3,10 +3,8 @@ import { Topics } from '@tally/budget-domain';
 import { createDataSource } from '@tally/persistence';
 import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
 import type { OutboxTransaction, TransactionalConsumer } from '../src';
-import { connectedAdmin, decodeNumbered, sleep, startInstance } from './service-instance';
-import type { Numbered, ServiceInstance } from './service-instance';
-
-type Mode = 'by-inbox' | 'by-effect' | 'by-position';
+import { connectedAdmin, numberedConsumer, sleep, startInstance } from './service-instance';
+import type { ExactlyOnceMode as Mode, Numbered, ServiceInstance } from './service-instance';
 
 /**
  * Instance A takes a slice and stalls inside its effect (a GC pause, a slow statement) for longer
@@ -62,24 +60,13 @@ describe('a zombie consumer: stalled in a slice past its session while the group
         [mode, values.map((value) => value.id), values.map((value) => value.n), instance],
       );
     };
-    const topic = `zombie-${mode}`;
-    if (mode === 'by-position')
-      return { topic, decode: decodeNumbered, exactlyOnceBy: 'position', effect };
-    if (mode === 'by-inbox')
-      return { topic, decode: decodeNumbered, idOf: (value) => value.id, effect };
-    return {
-      topic,
-      decode: decodeNumbered,
-      idOf: (value) => value.id,
-      appliedIds: async (values, tx) => {
-        const rows: Array<{ id: string }> = await tx.manager.query(
-          'SELECT id FROM effect_rows WHERE id = ANY($1::text[])',
-          [values.map((value) => value.id)],
-        );
-        return new Set(rows.map((row) => row.id));
-      },
-      effect,
-    };
+    return numberedConsumer(`zombie-${mode}`, mode, effect, async (ids, tx) => {
+      const rows: Array<{ id: string }> = await tx.manager.query(
+        'SELECT id FROM effect_rows WHERE id = ANY($1::text[])',
+        [ids],
+      );
+      return new Set(rows.map((row) => row.id));
+    });
   };
 
   const timesApplied = async (mode: Mode): Promise<Record<string, number>> => {

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@tally/persistence';
 import type { Isolation } from '@tally/testing';
 import { MESSAGING_MIGRATIONS, MessagingService } from '../src';
-import type { Decoded } from '../src';
+import type { Decoded, OutboxTransaction, TransactionalConsumer } from '../src';
 
 /**
  * One instance of a service that consumes through MessagingService: its own connection pool
@@ -109,6 +109,37 @@ export function decodeNumbered(value: Buffer | null): Decoded<Numbered> {
   } catch (error) {
     return { ok: false, reason: 'invalid_json', error: String(error) };
   }
+}
+
+/** How a test consumer tells a repeat: by log position, by its inbox of ids, or by its effect's own rows. */
+export type ExactlyOnceMode = 'by-position' | 'by-inbox' | 'by-effect';
+
+/**
+ * A consumer of Numbered records on `topic` that applies each once the `mode` way; by-effect
+ * asks `appliedIds` which of a batch's ids its effect has stored already.
+ */
+export function numberedConsumer(
+  topic: string,
+  mode: ExactlyOnceMode,
+  effect: (values: Numbered[], tx: OutboxTransaction) => Promise<void>,
+  appliedIds?: (ids: string[], tx: OutboxTransaction) => Promise<Set<string>>,
+): TransactionalConsumer<Numbered> {
+  if (mode === 'by-position')
+    return { topic, decode: decodeNumbered, exactlyOnceBy: 'position', effect };
+  if (mode === 'by-inbox')
+    return { topic, decode: decodeNumbered, idOf: (value) => value.id, effect };
+  if (!appliedIds) throw new Error('a by-effect consumer needs appliedIds');
+  return {
+    topic,
+    decode: decodeNumbered,
+    idOf: (value) => value.id,
+    appliedIds: (values, tx) =>
+      appliedIds(
+        values.map((value) => value.id),
+        tx,
+      ),
+    effect,
+  };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
