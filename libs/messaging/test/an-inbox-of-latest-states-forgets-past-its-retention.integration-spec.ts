@@ -1,12 +1,10 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { Topics } from '@tally/budget-domain';
-import { createDataSource, runMigrations } from '@tally/persistence';
 import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
-import { MESSAGING_MIGRATIONS, MessagingService } from '../src';
-import type { OutboxTransaction } from '../src';
-import { decodeNumbered } from './service-instance';
-import type { Numbered } from './service-instance';
+import type { MessagingService, OutboxTransaction } from '../src';
+import { decodeNumbered, startInstance } from './service-instance';
+import type { Numbered, ServiceInstance } from './service-instance';
 
 /**
  * A consumer whose effect keeps the latest state by sequence ignores an old record by itself:
@@ -19,44 +17,28 @@ describe('an inbox of latest states forgets its ids past the retention', () => {
   const isolation = isolate();
   const schema = isolation.schema('inbox_retention');
   const client = new KafkaTestClient(isolation.kafkaBrokers);
+  let instance: ServiceInstance;
   let dataSource: DataSource;
   let messaging: MessagingService;
 
   beforeAll(async () => {
-    dataSource = createDataSource({
-      config: { url: isolation.databaseUrl, schema, poolSize: 4 },
+    instance = await startInstance(isolation, {
+      service: 'messaging',
+      schema,
       applicationName: 'inbox-retention-test',
-      migrations: MESSAGING_MIGRATIONS,
+      topics: ['states', 'payments', 'usage', Topics.UsageDeadLetter],
+      kafka: { inboxRetentionDays: 7 },
     });
-    await dataSource.initialize();
-    await runMigrations(dataSource);
+    ({ dataSource, messaging } = instance);
     for (const table of ['latest', 'counted'])
       await dataSource.query(`CREATE TABLE ${table} (id text PRIMARY KEY, n int NOT NULL)`);
-    messaging = new MessagingService(
-      {
-        kafka: {
-          brokers: isolation.kafkaBrokers,
-          clientId: 'inbox-retention-test',
-          topicSuffix: isolation.suffix,
-          partitions: 1,
-          sessionTimeoutMs: 10_000,
-          inboxRetentionDays: 7,
-        },
-        service: 'messaging',
-        topics: ['states', 'payments', 'usage', Topics.UsageDeadLetter],
-        relay: { idleDelayMs: 100 },
-      },
-      dataSource,
-    );
-    await messaging.onModuleInit();
     await client.connect();
   });
 
   afterAll(async () => {
-    await messaging?.onModuleDestroy();
+    await instance?.stop();
     await client.close();
     await client.deleteTopics(isolation.suffix);
-    await dataSource?.destroy();
     await dropSchemas(isolation.databaseUrl, [schema]);
   });
 

@@ -2,11 +2,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { Topics } from '@tally/budget-domain';
 import type { DeadLetterRecord } from '@tally/budget-domain';
-import { createDataSource, runMigrations } from '@tally/persistence';
 import { KafkaTestClient, dropSchemas, eventually, isolate } from '@tally/testing';
 import { z } from 'zod';
-import { MESSAGING_MIGRATIONS, MessagingService } from '../src';
-import type { Decoded, OutboxTransaction, TransactionalConsumer } from '../src';
+import type { Decoded, MessagingService, OutboxTransaction, TransactionalConsumer } from '../src';
+import { startInstance } from './service-instance';
+import type { ServiceInstance } from './service-instance';
 
 const item = z.object({ id: z.string(), n: z.number().int() });
 type Item = z.infer<typeof item>;
@@ -37,6 +37,7 @@ describe('consumeTransactionally: a record applied once, whatever the redeliveri
     logLevel: logLevel.ERROR,
   });
   const client = new KafkaTestClient(isolation.kafkaBrokers);
+  let instance: ServiceInstance;
   let dataSource: DataSource;
   let messaging: MessagingService;
 
@@ -69,47 +70,31 @@ describe('consumeTransactionally: a record applied once, whatever the redeliveri
   };
 
   beforeAll(async () => {
-    dataSource = createDataSource({
-      config: { url: isolation.databaseUrl, schema, poolSize: 4 },
+    instance = await startInstance(isolation, {
+      service: 'messaging',
+      schema,
       applicationName: 'messaging-modes-test',
-      migrations: MESSAGING_MIGRATIONS,
+      topics: [
+        'by-inbox',
+        'by-effect',
+        'by-position',
+        'trickle-filled',
+        'trickle-unfilled',
+        Topics.UsageDeadLetter,
+      ],
+      kafka: { batchWaitMs: 5_000 },
     });
-    await dataSource.initialize();
-    await runMigrations(dataSource);
+    ({ dataSource, messaging } = instance);
     await dataSource.query(
       'CREATE TABLE applied (mode text NOT NULL, id text NOT NULL, n int NOT NULL, PRIMARY KEY (mode, id))',
     );
-    messaging = new MessagingService(
-      {
-        kafka: {
-          brokers: isolation.kafkaBrokers,
-          clientId: 'modes-test',
-          topicSuffix: isolation.suffix,
-          partitions: 1,
-          sessionTimeoutMs: 10_000,
-          batchWaitMs: 5_000,
-        },
-        service: 'messaging',
-        topics: [
-          'by-inbox',
-          'by-effect',
-          'by-position',
-          'trickle-filled',
-          'trickle-unfilled',
-          Topics.UsageDeadLetter,
-        ],
-      },
-      dataSource,
-    );
-    await messaging.onModuleInit();
     await client.connect();
   });
 
   afterAll(async () => {
-    await messaging?.onModuleDestroy();
+    await instance?.stop();
     await client.close();
     await client.deleteTopics(isolation.suffix);
-    await dataSource?.destroy();
     await dropSchemas(isolation.databaseUrl, [schema]);
   });
 

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@tally/persistence';
 import type { Isolation } from '@tally/testing';
 import { MESSAGING_MIGRATIONS, MessagingService } from '../src';
-import type { Decoded, OutboxTransaction, TransactionalConsumer } from '../src';
+import type { Decoded, KafkaConfig, OutboxTransaction, TransactionalConsumer } from '../src';
 
 /**
  * One instance of a service that consumes through MessagingService: its own connection pool
@@ -27,6 +27,8 @@ export interface InstanceOptions {
   readonly sessionTimeoutMs?: number;
   readonly metadataMaxAgeMs?: number;
   readonly poolSize?: number;
+  /** Further Kafka settings of the spec's (a batch wait, the inbox retention). */
+  readonly kafka?: Partial<KafkaConfig>;
 }
 
 export async function startInstance(
@@ -51,6 +53,7 @@ export async function startInstance(
         ...(options.metadataMaxAgeMs === undefined
           ? {}
           : { metadataMaxAgeMs: options.metadataMaxAgeMs }),
+        ...options.kafka,
       },
       service: options.service,
       topics: options.topics,
