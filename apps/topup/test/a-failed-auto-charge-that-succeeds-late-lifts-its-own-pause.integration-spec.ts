@@ -12,14 +12,7 @@ describe('a failed automatic charge that succeeds late', () => {
 
   /** The account's automatic charges as payments.events announced them: kind, credit, paid. */
   const announced = (account: string) =>
-    topup
-      .paymentsOf(account)
-      .map((payment) => [
-        payment.kind,
-        payment.trigger,
-        payment.credit_amount,
-        payment.paid_amount,
-      ]);
+    topup.paymentFieldsOf(account, 'kind', 'trigger', 'credit_amount', 'paid_amount');
 
   /**
    * The PaymentIntent of the account's first automatic charge. Its pending state is announced

@@ -30,9 +30,7 @@ describe('a refund that fails or is canceled gives the credit back once', () => 
       item['paid_amount'],
     ]);
   const payments = (account: string) =>
-    topup
-      .paymentsOf(account)
-      .map((payment) => [payment.kind, payment.credit_amount, payment.paid_amount]);
+    topup.paymentFieldsOf(account, 'kind', 'credit_amount', 'paid_amount');
   const delivered = async (event: Record<string, unknown>) => {
     const response = await topup.deliver(event);
     expect(response.status).toBe(200);

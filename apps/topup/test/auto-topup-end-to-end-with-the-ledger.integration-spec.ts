@@ -94,14 +94,7 @@ describe('end to end: usage -> auto top-up -> webhook -> credit -> the authoriza
 
     expect(topup.chargesOf(account)).toHaveLength(1);
     expect(
-      topup
-        .paymentsOf(account)
-        .map((payment) => [
-          payment.kind,
-          payment.trigger,
-          payment.credit_amount,
-          payment.stripe_ref,
-        ]),
+      topup.paymentFieldsOf(account, 'kind', 'trigger', 'credit_amount', 'stripe_ref'),
     ).toEqual([['credit_purchased', 'auto', '10.000000', paymentIntentId]]);
   });
 });

@@ -65,9 +65,7 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     const marker = await paidCheckout(account, '30');
     await topup.deliver(marker.completed);
     await eventually(async () => expect(await ledgerCredit(account)).toBe('25.000000'));
-    expect(
-      topup.paymentsOf(account).map((payment) => [payment.kind, payment.credit_amount]),
-    ).toEqual([
+    expect(topup.paymentFieldsOf(account, 'kind', 'credit_amount')).toEqual([
       ['credit_purchased', '15.000000'],
       ['credit_purchased', '10.000000'],
     ]);
@@ -256,15 +254,14 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     await topup.deliver(marker.completed);
     await eventually(async () => expect(await ledgerCredit(account)).toBe('20.000000'));
     expect(
-      topup
-        .paymentsOf(account)
-        .map((payment) => [
-          payment.kind,
-          payment.credit_amount,
-          payment.paid_amount,
-          payment.paid_currency,
-          payment.stripe_ref,
-        ]),
+      topup.paymentFieldsOf(
+        account,
+        'kind',
+        'credit_amount',
+        'paid_amount',
+        'paid_currency',
+        'stripe_ref',
+      ),
     ).toEqual([
       ['credit_failed', '0.000000', '30.000000', 'CHF', settled['payment_intent']],
       ['credit_purchased', '10.000000', '30.000000', 'CHF', settled['payment_intent']],
@@ -323,14 +320,7 @@ describe('checkout webhooks credit once, exactly, in the ledger', () => {
     await eventually(async () => expect(await ledgerCredit(account)).toBe('0.000000'));
     await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(3));
     expect(
-      topup
-        .paymentsOf(account)
-        .map((payment) => [
-          payment.kind,
-          payment.credit_amount,
-          payment.paid_amount,
-          payment.stripe_ref,
-        ]),
+      topup.paymentFieldsOf(account, 'kind', 'credit_amount', 'paid_amount', 'stripe_ref'),
     ).toEqual([
       ['credit_purchased', '15.000000', '45.000000', paymentIntentId],
       ['credit_refunded', '5.000000', '15.000000', paymentIntentId],

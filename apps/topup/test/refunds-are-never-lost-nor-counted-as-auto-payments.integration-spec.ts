@@ -30,14 +30,7 @@ describe('refunds are never lost nor counted as automatic payments', () => {
     );
     await eventually(() =>
       expect(
-        topup
-          .paymentsOf(account)
-          .map((payment) => [
-            payment.kind,
-            payment.credit_amount,
-            payment.paid_amount,
-            payment.stripe_ref,
-          ]),
+        topup.paymentFieldsOf(account, 'kind', 'credit_amount', 'paid_amount', 'stripe_ref'),
       ).toEqual([
         ['credit_purchased', '15.000000', '45.000000', paymentIntentId],
         ['credit_refunded', '15.000000', '45.000000', paymentIntentId],
@@ -82,14 +75,7 @@ describe('refunds are never lost nor counted as automatic payments', () => {
     await topup.deliver(stripe.event('refund.failed', stripe.failRefund(refund.id)));
     await eventually(() => expect(topup.paymentsOf(account)).toHaveLength(3));
     expect(
-      topup
-        .paymentsOf(account)
-        .map((payment) => [
-          payment.kind,
-          payment.trigger,
-          payment.credit_amount,
-          payment.paid_amount,
-        ]),
+      topup.paymentFieldsOf(account, 'kind', 'trigger', 'credit_amount', 'paid_amount'),
     ).toEqual([
       ['credit_purchased', 'auto', '10.000000', '30.000000'],
       ['credit_refunded', 'auto', '10.000000', '30.000000'],

@@ -144,6 +144,14 @@ export class TopUpHarness extends InProcessApp {
     return this.payments.json<PaymentEvent>().filter((payment) => payment.account_id === account);
   }
 
+  /** The payments.events announced for the account so far, each as the values of `fields`. */
+  paymentFieldsOf<Field extends keyof PaymentEvent>(
+    account: string,
+    ...fields: Field[]
+  ): Array<Array<PaymentEvent[Field]>> {
+    return this.paymentsOf(account).map((payment) => fields.map((field) => payment[field]));
+  }
+
   /** The topup.status-changed events announced for the account so far, in order. */
   statusesOf(account: string): TopUpStatusChanged[] {
     return this.statuses

@@ -144,14 +144,7 @@ async function expectPayments(
 ): Promise<void> {
   await eventually(() =>
     expect(
-      topup
-        .paymentsOf(account)
-        .map((payment) => [
-          payment.kind,
-          payment.credit_amount,
-          payment.paid_amount,
-          payment.paid_currency,
-        ]),
+      topup.paymentFieldsOf(account, 'kind', 'credit_amount', 'paid_amount', 'paid_currency'),
     ).toEqual(expected),
   );
 }
