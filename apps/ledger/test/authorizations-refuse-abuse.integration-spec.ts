@@ -11,12 +11,7 @@ describe('authorizations and payments refuse abuse with a code and hold nothing'
   let commands: CommandClient;
   let secret: string;
 
-  const authorize = (body: unknown) =>
-    fetch(`${ledger.url}/v1/authorizations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
+  const authorize = (body: unknown) => ledger.authorize(secret, body);
   const reservations = () => ledger.rowCount('reservations');
 
   beforeAll(async () => {
@@ -76,11 +71,7 @@ describe('authorizations and payments refuse abuse with a code and hold nothing'
       hard_limit: false,
     });
     const authorizeSoft = async (estimatedCost: string) => {
-      const response = await fetch(`${ledger.url}/v1/authorizations`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${softSecret}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ estimated_cost: estimatedCost }),
-      });
+      const response = await ledger.authorize(softSecret, { estimated_cost: estimatedCost });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
     const keyHeld = async () => {

@@ -31,21 +31,15 @@ describe('a published balance stops counting a hold that ended (ADR 0102)', () =
       return next;
     });
   const authorize = async (secret: string, cost: string, ttlSeconds: number) => {
-    const response = await fetch(`${ledger.url}/v1/authorizations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ estimated_cost: cost, ttl_seconds: ttlSeconds }),
+    const response = await ledger.authorize(secret, {
+      estimated_cost: cost,
+      ttl_seconds: ttlSeconds,
     });
     expect(response.status).toBe(201);
     return ((await response.json()) as { reservation_id: string }).reservation_id;
   };
   const release = async (secret: string, reservationId: string) =>
-    (
-      await fetch(`${ledger.url}/v1/authorizations/${reservationId}`, {
-        method: 'DELETE',
-        headers: { authorization: `Bearer ${secret}` },
-      })
-    ).status;
+    (await ledger.release(secret, reservationId)).status;
 
   /** An account with 10.00 of credit and a key; its first announcement is the credit's. */
   const accountWithCredit = async (account: string) => {

@@ -24,21 +24,15 @@ describe('hold announcements (ADR 0102) racing postings, releases, sweeps and ho
   let balances: TopicRecorder;
 
   const authorize = async (secret: string, ttlSeconds: number) => {
-    const response = await fetch(`${ledger.url}/v1/authorizations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ estimated_cost: '0.10', ttl_seconds: ttlSeconds }),
+    const response = await ledger.authorize(secret, {
+      estimated_cost: '0.10',
+      ttl_seconds: ttlSeconds,
     });
     expect(response.status).toBe(201);
     return ((await response.json()) as { reservation_id: string }).reservation_id;
   };
   const release = async (secret: string, reservationId: string) =>
-    (
-      await fetch(`${ledger.url}/v1/authorizations/${reservationId}`, {
-        method: 'DELETE',
-        headers: { authorization: `Bearer ${secret}` },
-      })
-    ).status;
+    (await ledger.release(secret, reservationId)).status;
   /** Holds of every key of every account: `count` each. */
   const holdsOfEveryKey = (count: number, ttlSeconds: number) =>
     Promise.all(

@@ -53,6 +53,23 @@ export class LedgerHarness extends InProcessApp {
     return this.commandsOf(LEDGER_COMMAND_PATTERNS);
   }
 
+  /** POST /v1/authorizations with the key's secret; a string body is sent as it is. */
+  authorize(secret: string, body: unknown): Promise<Response> {
+    return fetch(`${this.url}/v1/authorizations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  }
+
+  /** DELETE /v1/authorizations/:id with the key's secret. */
+  release(secret: string, reservationId: string): Promise<Response> {
+    return fetch(`${this.url}/v1/authorizations/${reservationId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${secret}` },
+    });
+  }
+
   /** How many rows the ledger's `table` holds now. */
   async rowCount(table: string): Promise<number> {
     const rows = await queryDatabase<{ n: number }>(

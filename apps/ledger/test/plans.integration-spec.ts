@@ -66,19 +66,11 @@ describe('plans on the ledger', () => {
     }
   };
   const authorize = async (secret: string, body: Record<string, unknown>) => {
-    const response = await fetch(`${ledger.url}/v1/authorizations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ ttl_seconds: 60, ...body }),
-    });
+    const response = await ledger.authorize(secret, { ttl_seconds: 60, ...body });
     return { status: response.status, body: (await response.json()) as Reply };
   };
   const release = async (secret: string, reservationId: unknown) => {
-    const response = await fetch(`${ledger.url}/v1/authorizations/${String(reservationId)}`, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${secret}` },
-    });
-    expect(response.status).toBe(204);
+    expect((await ledger.release(secret, String(reservationId))).status).toBe(204);
   };
 
   beforeAll(async () => {
