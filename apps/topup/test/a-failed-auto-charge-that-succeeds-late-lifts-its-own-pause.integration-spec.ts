@@ -1,6 +1,9 @@
 import { eventually } from '@tally/testing';
 import { AUTO_PACK_PURCHASED, topUpAgainstFakeStripe } from './topup.harness';
 
+// payments.events and topup.status-changed are recorded apart, so a payment announced with a
+// state may be read after it: what a state implies of the payments is waited for.
+
 /**
  * An automatic charge recorded failed (auto top-up paused) that Stripe later reports succeeded
  * (3-D Secure completed, a delayed debit): credited once, counted in the month's automatic
@@ -35,7 +38,9 @@ describe('a failed automatic charge that succeeds late', () => {
     stripe.nextPaymentIntents('requires_action');
     await topup.balance(account, 1, 4);
     await eventually(() => expect(topup.latestStatusOf(account)?.state).toBe('paused'));
-    expect(announced(account)).toEqual([['credit_failed', 'auto', '0.000000', '30.000000']]);
+    await eventually(() =>
+      expect(announced(account)).toEqual([['credit_failed', 'auto', '0.000000', '30.000000']]),
+    );
 
     // The customer completes 3-D Secure: Stripe reports the PaymentIntent succeeded, twice.
     const paymentIntentId = await firstPaymentIntent(account);
@@ -61,10 +66,12 @@ describe('a failed automatic charge that succeeds late', () => {
         month_auto_paid: '30.000000',
       }),
     );
-    expect(announced(account)).toEqual([
-      ['credit_failed', 'auto', '0.000000', '30.000000'],
-      ['credit_purchased', 'auto', '10.000000', '30.000000'],
-    ]);
+    await eventually(() =>
+      expect(announced(account)).toEqual([
+        ['credit_failed', 'auto', '0.000000', '30.000000'],
+        ['credit_purchased', 'auto', '10.000000', '30.000000'],
+      ]),
+    );
     expect(topup.paymentsOf(account)[1]).toMatchObject({
       ...AUTO_PACK_PURCHASED,
       stripe_ref: paymentIntentId,
@@ -183,10 +190,11 @@ describe('a failed automatic charge that succeeds late', () => {
           month_auto_paid: '30.000000',
         }),
       );
-      const purchases = topup
-        .paymentsOf(account)
-        .filter((payment) => payment.kind === 'credit_purchased');
-      expect(purchases).toEqual([expect.objectContaining(AUTO_PACK_PURCHASED)]);
+      await eventually(() =>
+        expect(
+          topup.paymentsOf(account).filter((payment) => payment.kind === 'credit_purchased'),
+        ).toEqual([expect.objectContaining(AUTO_PACK_PURCHASED)]),
+      );
       const failures = topup
         .paymentsOf(account)
         .filter((payment) => payment.kind === 'credit_failed');
@@ -212,7 +220,9 @@ describe('a failed automatic charge that succeeds late', () => {
     // The last attempt and the lookup of what the first made both meet a Stripe error.
     stripe.failNext(2);
     await eventually(() => expect(topup.latestStatusOf(account)?.state).toBe('paused'), 20_000);
-    expect(announced(account)).toEqual([['credit_failed', 'auto', '0.000000', '30.000000']]);
+    await eventually(() =>
+      expect(announced(account)).toEqual([['credit_failed', 'auto', '0.000000', '30.000000']]),
+    );
 
     const [made] = stripe
       .objectsOf<{ id: string; metadata: Record<string, string>; status: string }>('payment_intent')
@@ -225,9 +235,11 @@ describe('a failed automatic charge that succeeds late', () => {
         month_auto_paid: '30.000000',
       }),
     );
-    expect(announced(account)).toEqual([
-      ['credit_failed', 'auto', '0.000000', '30.000000'],
-      ['credit_purchased', 'auto', '10.000000', '30.000000'],
-    ]);
+    await eventually(() =>
+      expect(announced(account)).toEqual([
+        ['credit_failed', 'auto', '0.000000', '30.000000'],
+        ['credit_purchased', 'auto', '10.000000', '30.000000'],
+      ]),
+    );
   });
 });
