@@ -1,23 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { Client } from 'pg';
-import { DEFAULT_DATABASE_URL } from '../src/database.config';
 import { createDataSource } from '../src/data-source.factory';
 import { assertCommitsAreDurable } from '../src/durable-commits';
 import { PersistenceModule } from '../src/persistence.module';
-
-// @tally/testing builds on this library, so this test talks to PostgreSQL by itself.
-const databaseUrl = process.env['DATABASE_URL'] || DEFAULT_DATABASE_URL;
-
-async function query(sql: string, params: unknown[] = []): Promise<unknown[]> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+import { databaseUrl, query } from './test-database';
 
 /** The test database's URL, signed in as `role`. */
 function urlAs(role: string): string {

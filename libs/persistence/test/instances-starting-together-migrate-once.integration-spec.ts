@@ -1,6 +1,7 @@
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { dropSchemas, isolate } from '@tally/testing';
+import { randomBytes } from 'node:crypto';
 import { createDataSource, runMigrations } from '../src';
+import { databaseUrl, query } from './test-database';
 
 /**
  * A rolling deploy starts several instances of several services at once, each running its
@@ -9,12 +10,12 @@ import { createDataSource, runMigrations } from '../src';
  * the instance's pool size.
  */
 describe('instances starting together', () => {
-  const isolation = isolate();
-  const schemas = [isolation.schema('svc_a'), isolation.schema('svc_b')];
+  const suffix = randomBytes(4).toString('hex');
+  const schemas = [`svc_a_${suffix}`, `svc_b_${suffix}`];
   const sources: DataSource[] = [];
   afterAll(async () => {
     await Promise.all(sources.map((source) => source.destroy()));
-    await dropSchemas(isolation.databaseUrl, schemas);
+    for (const schema of schemas) await query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   });
 
   /** A migration that fails if it runs twice (CREATE TABLE), and slowly, so instances overlap. */
@@ -40,7 +41,7 @@ describe('instances starting together', () => {
     poolSize: number,
   ) => {
     const dataSource = createDataSource({
-      config: { url: isolation.databaseUrl, schema, poolSize },
+      config: { url: databaseUrl, schema, poolSize },
       applicationName: 'migrate-together-test',
       migrations,
     });
