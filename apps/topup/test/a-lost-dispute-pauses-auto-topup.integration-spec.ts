@@ -1,5 +1,5 @@
-import { FakeStripeServer, eventually } from '@tally/testing';
-import { TopUpHarness } from './topup.harness';
+import { eventually } from '@tally/testing';
+import { topUpAgainstFakeStripe } from './topup.harness';
 
 /**
  * A payment of the account disputed by the card holder's bank and lost (ADR 0156 takes its
@@ -8,23 +8,7 @@ import { TopUpHarness } from './topup.harness';
  * on again) ends the pause; no late success of another charge does (ADR 0157).
  */
 describe('a lost dispute pauses auto top-up', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
-
-  beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
-  });
-  afterAll(async () => {
-    await topup.stop();
-    await stripe.stop();
-  });
-
-  const delivered = async (event: Record<string, unknown>): Promise<string> => {
-    const response = await topup.deliver(event);
-    expect(response.status).toBe(200);
-    return ((await response.json()) as { outcome: string }).outcome;
-  };
+  const { stripe, topup } = topUpAgainstFakeStripe();
 
   /** A manual checkout of 45 CHF, paid and credited (15); returns its payment intent. */
   const paidByHand = async (account: string): Promise<string> => {
@@ -33,14 +17,16 @@ describe('a lost dispute pauses auto top-up', () => {
       amount_paid: '45',
     });
     const session = stripe.completeCheckout(reply.session_id);
-    expect(await delivered(stripe.event('checkout.session.completed', session))).toBe('handled');
+    expect(await topup.outcomeOf(stripe.event('checkout.session.completed', session))).toBe(
+      'handled',
+    );
     return session['payment_intent'] as string;
   };
 
   const disputeDecided = async (paymentIntentId: string, status: 'lost' | 'won') => {
     const dispute = stripe.dispute(paymentIntentId);
     const decided = stripe.decideDispute(dispute.id, status);
-    expect(await delivered(stripe.event('charge.dispute.closed', decided))).toBe('handled');
+    expect(await topup.outcomeOf(stripe.event('charge.dispute.closed', decided))).toBe('handled');
     return dispute.id;
   };
 
@@ -116,14 +102,14 @@ describe('a lost dispute pauses auto top-up', () => {
     const paymentIntentId = await paidByHand(account);
     const disputeId = await disputeDecided(paymentIntentId, 'lost');
     await eventually(() => expect(topup.latestStatusOf(account)?.state).toBe('paused'));
-    expect(await delivered(stripe.event('charge.dispute.updated', stripe.object(disputeId)))).toBe(
-      'handled',
-    );
+    expect(
+      await topup.outcomeOf(stripe.event('charge.dispute.updated', stripe.object(disputeId))),
+    ).toBe('handled');
     await topup.saveCard(account);
     await eventually(() => expect(topup.latestStatusOf(account)?.state).toBe('idle'));
-    expect(await delivered(stripe.event('charge.dispute.closed', stripe.object(disputeId)))).toBe(
-      'handled',
-    );
+    expect(
+      await topup.outcomeOf(stripe.event('charge.dispute.closed', stripe.object(disputeId))),
+    ).toBe('handled');
     await topup.balance(account, 1, 4);
     expect(await topup.decided(account, 1)).toBe('charged');
     expect(pausedStates(account)).toHaveLength(1);
@@ -155,7 +141,9 @@ describe('a lost dispute pauses auto top-up', () => {
 
     // The customer completes 3-D Secure of the failed automatic charge: credited, still paused.
     const lateSuccess = stripe.succeedPaymentIntent(failed?.stripe_ref ?? '');
-    expect(await delivered(stripe.event('payment_intent.succeeded', lateSuccess))).toBe('handled');
+    expect(await topup.outcomeOf(stripe.event('payment_intent.succeeded', lateSuccess))).toBe(
+      'handled',
+    );
     await eventually(() =>
       expect(topup.latestStatusOf(account)).toMatchObject({
         state: 'paused',

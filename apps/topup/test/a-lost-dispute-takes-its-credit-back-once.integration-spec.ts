@@ -1,14 +1,5 @@
-import { CommandClient, FakeStripeServer, ServiceHarness, eventually } from '@tally/testing';
-import { TopUpHarness } from './topup.harness';
-
-interface CheckoutReply {
-  session_id: string;
-  credit_amount: string;
-}
-
-interface HistoryReply {
-  items: Array<Record<string, string>>;
-}
+import { eventually } from '@tally/testing';
+import { topUpWithTheLedger } from './topup.harness';
 
 /**
  * A card payment disputed by the customer's bank and lost: Stripe keeps the money back and
@@ -17,83 +8,37 @@ interface HistoryReply {
  * its own here) shows what the customer kept.
  */
 describe('a lost dispute takes its credit back once', () => {
-  let stripe: FakeStripeServer;
-  let topup: TopUpHarness;
-  let ledger: ServiceHarness;
-  let ledgerCommands: CommandClient;
+  const { stripe, topup, ledgerCommands, ledgerCredit, checkoutPaid } = topUpWithTheLedger([
+    'ledger.budget-status',
+    'ledger.reconcile',
+  ]);
 
-  const ledgerCredit = async (account: string) =>
-    (
-      await ledgerCommands.send<{ extra_credit_remaining?: string }>('ledger.budget-status', {
-        account_id: account,
-      })
-    ).extra_credit_remaining;
-  const history = async (account: string) =>
-    (await topup.send<HistoryReply>('topup.history', { account_id: account })).items.map((item) => [
-      item['kind'],
-      item['status'],
-      item['credit_amount'],
-      item['paid_amount'],
-    ]);
+  const history = (account: string) =>
+    topup.historyFieldsOf(account, 'kind', 'status', 'credit_amount', 'paid_amount');
   const payments = (account: string) =>
-    topup
-      .paymentsOf(account)
-      .map((payment) => [payment.kind, payment.credit_amount, payment.paid_amount]);
-  const delivered = async (event: Record<string, unknown>) => {
-    const response = await topup.deliver(event);
-    expect(response.status).toBe(200);
-    return ((await response.json()) as { outcome: string }).outcome;
-  };
-
-  /** A checkout of `amount` CHF paid and credited; returns its payment intent. */
-  const paid = async (account: string, amount: string, credit: string): Promise<string> => {
-    const reply = await topup.send<CheckoutReply>('topup.create-checkout', {
-      account_id: account,
-      amount_paid: amount,
-    });
-    const session = stripe.completeCheckout(reply.session_id);
-    await delivered(stripe.event('checkout.session.completed', session));
-    await eventually(async () => expect(await ledgerCredit(account)).toBe(credit));
-    return session['payment_intent'] as string;
-  };
-
-  beforeAll(async () => {
-    stripe = await FakeStripeServer.start();
-    topup = await new TopUpHarness(stripe).start();
-    ledger = await new ServiceHarness(topup.isolation).start('ledger');
-    ledgerCommands = await new CommandClient(topup.isolation.kafkaBrokers, topup.isolation.suffix, [
-      'ledger.budget-status',
-      'ledger.reconcile',
-    ]).connect();
-  });
-  afterAll(async () => {
-    await ledgerCommands.close();
-    await ledger.stop();
-    await topup.stop();
-    await stripe.stop();
-  });
+    topup.paymentFieldsOf(account, 'kind', 'credit_amount', 'paid_amount');
 
   it('45 CHF disputed and lost: all 15 taken back once, as a refund of the payment intent; repeats change nothing', async () => {
     const account = 'acct_dispute_lost';
-    const paymentIntentId = await paid(account, '45', '15.000000');
+    const paymentIntentId = await checkoutPaid(account, '45', '15.000000');
     const dispute = stripe.dispute(paymentIntentId);
     // While the bank decides, the money is withdrawn but the credit stays (ADR 0156).
-    expect(await delivered(stripe.event('charge.dispute.created', dispute))).toBe('ignored');
-    expect(await delivered(stripe.event('charge.dispute.funds_withdrawn', dispute))).toBe(
+    expect(await topup.outcomeOf(stripe.event('charge.dispute.created', dispute))).toBe('ignored');
+    expect(await topup.outcomeOf(stripe.event('charge.dispute.funds_withdrawn', dispute))).toBe(
       'ignored',
     );
 
     const lost = stripe.event('charge.dispute.closed', stripe.decideDispute(dispute.id, 'lost'));
-    expect(await delivered(lost)).toBe('handled');
+    expect(await topup.outcomeOf(lost)).toBe('handled');
     await eventually(async () => expect(await ledgerCredit(account)).toBe('0.000000'));
-    expect(await delivered(lost)).toBe('duplicate');
+    expect(await topup.outcomeOf(lost)).toBe('duplicate');
     // The same loss under another event id (an update Stripe sends too, a resend).
-    expect(await delivered(stripe.event('charge.dispute.updated', stripe.object(dispute.id)))).toBe(
-      'handled',
-    );
-    expect(await delivered(stripe.event('charge.dispute.closed', stripe.object(dispute.id)))).toBe(
-      'handled',
-    );
+    expect(
+      await topup.outcomeOf(stripe.event('charge.dispute.updated', stripe.object(dispute.id))),
+    ).toBe('handled');
+    expect(
+      await topup.outcomeOf(stripe.event('charge.dispute.closed', stripe.object(dispute.id))),
+    ).toBe('handled');
 
     expect(await history(account)).toEqual([
       ['refund', 'succeeded', '15.000000', '45.000000'],
@@ -113,13 +58,13 @@ describe('a lost dispute takes its credit back once', () => {
 
   it('15 CHF of 45 refunded, then all 45 disputed and lost: only the 10 left is taken back', async () => {
     const account = 'acct_dispute_after_refund';
-    const paymentIntentId = await paid(account, '45', '15.000000');
+    const paymentIntentId = await checkoutPaid(account, '45', '15.000000');
     stripe.createRefund(paymentIntentId, { amountMinor: 1500 });
-    await delivered(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
+    await topup.outcomeOf(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
     await eventually(async () => expect(await ledgerCredit(account)).toBe('10.000000'));
 
     const dispute = stripe.dispute(paymentIntentId);
-    await delivered(
+    await topup.outcomeOf(
       stripe.event('charge.dispute.closed', stripe.decideDispute(dispute.id, 'lost')),
     );
     await eventually(async () => expect(await ledgerCredit(account)).toBe('0.000000'));
@@ -137,17 +82,17 @@ describe('a lost dispute takes its credit back once', () => {
 
   it('all 45 CHF refunded, then disputed and lost: nothing more is taken, nor announced', async () => {
     const account = 'acct_dispute_after_full_refund';
-    const paymentIntentId = await paid(account, '45', '15.000000');
+    const paymentIntentId = await checkoutPaid(account, '45', '15.000000');
     stripe.createRefund(paymentIntentId);
-    await delivered(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
+    await topup.outcomeOf(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
     await eventually(async () => expect(await ledgerCredit(account)).toBe('0.000000'));
 
     const dispute = stripe.dispute(paymentIntentId);
-    await delivered(
+    await topup.outcomeOf(
       stripe.event('charge.dispute.closed', stripe.decideDispute(dispute.id, 'lost')),
     );
     // A later purchase shows that nothing else reached the ledger before it.
-    await paid(account, '30', '10.000000');
+    await checkoutPaid(account, '30', '10.000000');
     expect(payments(account)).toEqual([
       ['credit_purchased', '15.000000', '45.000000'],
       ['credit_refunded', '15.000000', '45.000000'],
@@ -162,9 +107,9 @@ describe('a lost dispute takes its credit back once', () => {
 
   it('15 CHF of 45 disputed and lost takes its share, 5, back', async () => {
     const account = 'acct_dispute_partial';
-    const paymentIntentId = await paid(account, '45', '15.000000');
+    const paymentIntentId = await checkoutPaid(account, '45', '15.000000');
     const dispute = stripe.dispute(paymentIntentId, { amountMinor: 1500 });
-    await delivered(
+    await topup.outcomeOf(
       stripe.event('charge.dispute.closed', stripe.decideDispute(dispute.id, 'lost')),
     );
     await eventually(async () => expect(await ledgerCredit(account)).toBe('10.000000'));
@@ -176,11 +121,11 @@ describe('a lost dispute takes its credit back once', () => {
 
   it('a charge presented in EUR (48.00 for 45 CHF): 24.00 EUR disputed and lost is half of it, 7.5 of 15, the charge read from Stripe', async () => {
     const account = 'acct_dispute_presented';
-    const paymentIntentId = await paid(account, '45', '15.000000');
+    const paymentIntentId = await checkoutPaid(account, '45', '15.000000');
     const chargeId = stripe.chargeOf(paymentIntentId).id;
     Object.assign(stripe.object(chargeId), { currency: 'eur', amount: 4800 });
     const dispute = stripe.dispute(paymentIntentId, { amountMinor: 2400 });
-    await delivered(
+    await topup.outcomeOf(
       stripe.event('charge.dispute.closed', stripe.decideDispute(dispute.id, 'lost')),
     );
     await eventually(async () => expect(await ledgerCredit(account)).toBe('7.500000'));
@@ -193,16 +138,18 @@ describe('a lost dispute takes its credit back once', () => {
 
   it('a dispute won after its funds were withdrawn takes nothing and records nothing', async () => {
     const account = 'acct_dispute_won';
-    const paymentIntentId = await paid(account, '45', '15.000000');
+    const paymentIntentId = await checkoutPaid(account, '45', '15.000000');
     const dispute = stripe.dispute(paymentIntentId);
-    await delivered(stripe.event('charge.dispute.funds_withdrawn', dispute));
+    await topup.outcomeOf(stripe.event('charge.dispute.funds_withdrawn', dispute));
     const won = stripe.decideDispute(dispute.id, 'won');
     // Applied to the payment (handled), moving nothing: a loss never took anything.
-    expect(await delivered(stripe.event('charge.dispute.funds_reinstated', won))).toBe('handled');
-    expect(await delivered(stripe.event('charge.dispute.closed', won))).toBe('handled');
+    expect(await topup.outcomeOf(stripe.event('charge.dispute.funds_reinstated', won))).toBe(
+      'handled',
+    );
+    expect(await topup.outcomeOf(stripe.event('charge.dispute.closed', won))).toBe('handled');
     // A later refund shows that nothing moved before it: 5 of 15 taken back.
     stripe.createRefund(paymentIntentId, { amountMinor: 1500 });
-    await delivered(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
+    await topup.outcomeOf(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
     await eventually(async () => expect(await ledgerCredit(account)).toBe('10.000000'));
     expect(payments(account)).toEqual([
       ['credit_purchased', '15.000000', '45.000000'],
@@ -216,19 +163,21 @@ describe('a lost dispute takes its credit back once', () => {
 
   it('a lost dispute won on appeal gives its 15 back once, as a restoration; the loss delivered late takes nothing again', async () => {
     const account = 'acct_dispute_appeal_won';
-    const paymentIntentId = await paid(account, '45', '15.000000');
+    const paymentIntentId = await checkoutPaid(account, '45', '15.000000');
     const dispute = stripe.dispute(paymentIntentId);
     const lost = stripe.decideDispute(dispute.id, 'lost');
-    await delivered(stripe.event('charge.dispute.closed', lost));
+    await topup.outcomeOf(stripe.event('charge.dispute.closed', lost));
     await eventually(async () => expect(await ledgerCredit(account)).toBe('0.000000'));
 
     stripe.decideDispute(dispute.id, 'appeal_needs_response');
     const wonOnAppeal = stripe.decideDispute(dispute.id, 'won');
-    expect(await delivered(stripe.event('charge.dispute.closed', wonOnAppeal))).toBe('handled');
-    expect(await delivered(stripe.event('charge.dispute.funds_reinstated', wonOnAppeal))).toBe(
+    expect(await topup.outcomeOf(stripe.event('charge.dispute.closed', wonOnAppeal))).toBe(
       'handled',
     );
-    expect(await delivered(stripe.event('charge.dispute.closed', lost))).toBe('handled');
+    expect(
+      await topup.outcomeOf(stripe.event('charge.dispute.funds_reinstated', wonOnAppeal)),
+    ).toBe('handled');
+    expect(await topup.outcomeOf(stripe.event('charge.dispute.closed', lost))).toBe('handled');
     await eventually(async () => expect(await ledgerCredit(account)).toBe('15.000000'));
     expect(payments(account)).toEqual([
       ['credit_purchased', '15.000000', '45.000000'],
@@ -254,7 +203,7 @@ describe('a lost dispute takes its credit back once', () => {
       metadata: {},
     };
     const reads = stripe.requests.filter((request) => request.method === 'GET').length;
-    expect(await delivered(stripe.event('charge.dispute.closed', foreign))).toBe('ignored');
+    expect(await topup.outcomeOf(stripe.event('charge.dispute.closed', foreign))).toBe('ignored');
     expect(stripe.requests.filter((request) => request.method === 'GET')).toHaveLength(reads);
   });
 });

@@ -1,15 +1,6 @@
 import { eventually } from '@tally/testing';
 import { topUpWithTheLedger } from './topup.harness';
 
-interface CheckoutReply {
-  session_id: string;
-  credit_amount: string;
-}
-
-interface HistoryReply {
-  items: Array<Record<string, string>>;
-}
-
 /**
  * Stripe refunds are asynchronous: a refund Tally took the credit back for may fail (a closed
  * card) or be canceled, and Stripe then takes it out of the charge's amount_refunded. The
@@ -17,57 +8,35 @@ interface HistoryReply {
  * its own here) shows exactly what the customer kept.
  */
 describe('a refund that fails or is canceled gives the credit back once', () => {
-  const { stripe, topup, ledgerCommands, ledgerCredit } = topUpWithTheLedger([
+  const { stripe, topup, ledgerCommands, ledgerCredit, checkoutPaid } = topUpWithTheLedger([
     'ledger.budget-status',
     'ledger.reconcile',
   ]);
 
-  const history = async (account: string) =>
-    (await topup.send<HistoryReply>('topup.history', { account_id: account })).items.map((item) => [
-      item['kind'],
-      item['status'],
-      item['credit_amount'],
-      item['paid_amount'],
-    ]);
+  const history = (account: string) =>
+    topup.historyFieldsOf(account, 'kind', 'status', 'credit_amount', 'paid_amount');
   const payments = (account: string) =>
     topup.paymentFieldsOf(account, 'kind', 'credit_amount', 'paid_amount');
-  const delivered = async (event: Record<string, unknown>) => {
-    const response = await topup.deliver(event);
-    expect(response.status).toBe(200);
-    return ((await response.json()) as { outcome: string }).outcome;
-  };
-
-  /** A checkout of `amount` CHF paid and credited; returns its payment intent. */
-  const paid = async (account: string, amount: string, credit: string): Promise<string> => {
-    const reply = await topup.send<CheckoutReply>('topup.create-checkout', {
-      account_id: account,
-      amount_paid: amount,
-    });
-    const session = stripe.completeCheckout(reply.session_id);
-    await delivered(stripe.event('checkout.session.completed', session));
-    await eventually(async () => expect(await ledgerCredit(account)).toBe(credit));
-    return session['payment_intent'] as string;
-  };
 
   it('15 CHF of 45 refunded takes 5 back; the refund fails: 5 comes back once, however Stripe says so', async () => {
     const account = 'acct_refund_fails';
-    const paymentIntentId = await paid(account, '45', '15.000000');
+    const paymentIntentId = await checkoutPaid(account, '45', '15.000000');
     const refund = stripe.createRefund(paymentIntentId, { amountMinor: 1500 });
-    await delivered(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
+    await topup.outcomeOf(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
     await eventually(async () => expect(await ledgerCredit(account)).toBe('10.000000'));
 
     const failed = stripe.failRefund(refund.id);
     const refundFailed = stripe.event('refund.failed', failed);
-    expect(await delivered(refundFailed)).toBe('handled');
-    expect(await delivered(refundFailed)).toBe('duplicate');
+    expect(await topup.outcomeOf(refundFailed)).toBe('handled');
+    expect(await topup.outcomeOf(refundFailed)).toBe('duplicate');
     // The same failure under other event types (older API versions, other endpoints).
-    expect(await delivered(stripe.event('refund.updated', failed))).toBe('handled');
-    expect(await delivered(stripe.event('charge.refund.updated', failed))).toBe('handled');
+    expect(await topup.outcomeOf(stripe.event('refund.updated', failed))).toBe('handled');
+    expect(await topup.outcomeOf(stripe.event('charge.refund.updated', failed))).toBe('handled');
     await eventually(async () => expect(await ledgerCredit(account)).toBe('15.000000'));
 
     // Tried again: the charge's amount_refunded is 1500 once more, a new refund of its own.
     stripe.createRefund(paymentIntentId, { amountMinor: 1500 });
-    await delivered(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
+    await topup.outcomeOf(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
     await eventually(async () => expect(await ledgerCredit(account)).toBe('10.000000'));
 
     expect(payments(account)).toEqual([
@@ -90,17 +59,17 @@ describe('a refund that fails or is canceled gives the credit back once', () => 
 
   it('a refund.failed before its charge.refunded: the late charge.refunded (1500 refunded then) takes nothing', async () => {
     const account = 'acct_refund_failed_first';
-    const paymentIntentId = await paid(account, '45', '15.000000');
+    const paymentIntentId = await checkoutPaid(account, '45', '15.000000');
     const refund = stripe.createRefund(paymentIntentId, { amountMinor: 1500 });
     const chargeThen = stripe.chargeOf(paymentIntentId);
     expect(chargeThen['amount_refunded']).toBe(1500);
     const failed = stripe.failRefund(refund.id);
 
-    expect(await delivered(stripe.event('refund.failed', failed))).toBe('handled');
-    expect(await delivered(stripe.event('charge.refunded', chargeThen))).toBe('handled');
+    expect(await topup.outcomeOf(stripe.event('refund.failed', failed))).toBe('handled');
+    expect(await topup.outcomeOf(stripe.event('charge.refunded', chargeThen))).toBe('handled');
     // A later refund of 30 CHF shows that nothing else moved: 10 of 15 taken back.
     stripe.createRefund(paymentIntentId, { amountMinor: 3000 });
-    await delivered(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
+    await topup.outcomeOf(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
     await eventually(async () => expect(await ledgerCredit(account)).toBe('5.000000'));
 
     expect(payments(account)).toEqual([
@@ -116,13 +85,13 @@ describe('a refund that fails or is canceled gives the credit back once', () => 
 
   it('a refund awaiting the customer (requires_action) takes all 15 back; canceled, all 15 come back', async () => {
     const account = 'acct_refund_canceled';
-    const paymentIntentId = await paid(account, '45', '15.000000');
+    const paymentIntentId = await checkoutPaid(account, '45', '15.000000');
     const refund = stripe.createRefund(paymentIntentId, { status: 'requires_action' });
-    await delivered(stripe.event('refund.created', refund));
-    await delivered(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
+    await topup.outcomeOf(stripe.event('refund.created', refund));
+    await topup.outcomeOf(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
     await eventually(async () => expect(await ledgerCredit(account)).toBe('0.000000'));
 
-    await delivered(stripe.event('refund.updated', stripe.cancelRefund(refund.id)));
+    await topup.outcomeOf(stripe.event('refund.updated', stripe.cancelRefund(refund.id)));
     await eventually(async () => expect(await ledgerCredit(account)).toBe('15.000000'));
     expect(payments(account)).toEqual([
       ['credit_purchased', '15.000000', '45.000000'],
@@ -137,18 +106,18 @@ describe('a refund that fails or is canceled gives the credit back once', () => 
 
   it('thirds of 30 CHF refunded, the first failing, then the rest: never more than the 10 credited, 0 left exactly', async () => {
     const account = 'acct_refund_thirds';
-    const paymentIntentId = await paid(account, '30', '10.000000');
+    const paymentIntentId = await checkoutPaid(account, '30', '10.000000');
     const first = stripe.createRefund(paymentIntentId, { amountMinor: 1000 });
-    await delivered(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
+    await topup.outcomeOf(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
     stripe.createRefund(paymentIntentId, { amountMinor: 1000 });
-    await delivered(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
+    await topup.outcomeOf(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
     await eventually(async () => expect(await ledgerCredit(account)).toBe('3.333333333333'));
 
-    await delivered(stripe.event('refund.failed', stripe.failRefund(first.id)));
+    await topup.outcomeOf(stripe.event('refund.failed', stripe.failRefund(first.id)));
     await eventually(async () => expect(await ledgerCredit(account)).toBe('6.666666666666'));
 
     stripe.createRefund(paymentIntentId);
-    await delivered(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
+    await topup.outcomeOf(stripe.event('charge.refunded', stripe.chargeOf(paymentIntentId)));
     await eventually(async () => expect(await ledgerCredit(account)).toBe('0.000000'));
     expect(payments(account)).toEqual([
       ['credit_purchased', '10.000000', '30.000000'],
@@ -181,8 +150,8 @@ describe('a refund that fails or is canceled gives the credit back once', () => 
       metadata: {},
     };
     const reads = stripe.requests.filter((request) => request.method === 'GET').length;
-    expect(await delivered(stripe.event('charge.refunded', foreign))).toBe('ignored');
-    expect(await delivered(stripe.event('refund.failed', refund))).toBe('ignored');
+    expect(await topup.outcomeOf(stripe.event('charge.refunded', foreign))).toBe('ignored');
+    expect(await topup.outcomeOf(stripe.event('refund.failed', refund))).toBe('ignored');
     expect(stripe.requests.filter((request) => request.method === 'GET')).toHaveLength(reads);
   });
 });

@@ -134,6 +134,21 @@ export class TopUpHarness extends InProcessApp {
     return queryDatabase<T>(this.isolation.databaseUrl, sql, params);
   }
 
+  /** Delivers a Stripe event, which the webhook must answer 200, and returns its outcome. */
+  async outcomeOf(event: Record<string, unknown>): Promise<string> {
+    const response = await this.deliver(event);
+    if (response.status !== 200)
+      throw new Error(`the webhook answered ${response.status}: ${await response.text()}`);
+    return ((await response.json()) as { outcome: string }).outcome;
+  }
+
+  /** The account's top-up history (first page), each entry as the values of `fields`. */
+  async historyFieldsOf(account: string, ...fields: string[]): Promise<Array<Array<string>>> {
+    return (await this.historyOf(account)).items.map((item) =>
+      fields.map((field) => item[field] as string),
+    );
+  }
+
   /** The account's top-up history as `topup.history` answers it (first page). */
   historyOf(account: string): Promise<{ items: Array<Record<string, string>> }> {
     return this.send('topup.history', { account_id: account });
@@ -309,5 +324,16 @@ export function topUpWithTheLedger(patterns: readonly string[]) {
         account_id: account,
       })
     ).extra_credit_remaining;
-  return { stripe, topup, ledger, ledgerCommands, ledgerCredit };
+  /** A checkout of `amount` paid, its webhook handled and the ledger showing `credit`; its payment intent. */
+  const checkoutPaid = async (account: string, amount: string, credit: string) => {
+    const reply = await topup.send<{ session_id: string }>('topup.create-checkout', {
+      account_id: account,
+      amount_paid: amount,
+    });
+    const session = stripe.completeCheckout(reply.session_id);
+    await topup.outcomeOf(stripe.event('checkout.session.completed', session));
+    await eventually(async () => expect(await ledgerCredit(account)).toBe(credit));
+    return session['payment_intent'] as string;
+  };
+  return { stripe, topup, ledger, ledgerCommands, ledgerCredit, checkoutPaid };
 }
