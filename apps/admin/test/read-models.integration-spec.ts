@@ -420,6 +420,41 @@ describe('read models projected from the topics', () => {
     );
   });
 
+  it('says why auto top-up is paused: a lost dispute, or a failed charge when the record is older than the reason', async () => {
+    const status = (account: string, sequence: number, state: string, extra: Item = {}) => ({
+      account_id: account,
+      sequence,
+      auto_topup: {
+        enabled: true,
+        state,
+        month_auto_paid: '30.00',
+        monthly_limit: '300.00',
+        paid_currency: 'CHF',
+        ...extra,
+      },
+      at: new Date().toISOString(),
+    });
+    await produce('topup.status-changed', 'acct_disputed', [
+      status('acct_disputed', 1, 'paused', { pause_reason: 'dispute_lost' }),
+    ]);
+    await produce('topup.status-changed', 'acct_declined', [status('acct_declined', 1, 'paused')]);
+    await produce('topup.status-changed', 'acct_resumed', [
+      status('acct_resumed', 1, 'paused', { pause_reason: 'dispute_lost' }),
+      status('acct_resumed', 2, 'idle'),
+    ]);
+    const reasonOf = async (account: string) =>
+      (await get<{ auto_topup: Item | null }>(`/v1/accounts/${account}`)).auto_topup?.[
+        'pause_reason'
+      ];
+    await eventually(async () => {
+      expect([
+        await reasonOf('acct_disputed'),
+        await reasonOf('acct_declined'),
+        await reasonOf('acct_resumed'),
+      ]).toEqual(['dispute_lost', 'charge_failed', null]);
+    });
+  });
+
   it('dead-letters a record it cannot read and carries on', async () => {
     await harness.admin.kafka.produce(harness.topic('ledger.transactions'), [
       { key: 'acct_bad', value: '{"transaction_id": 1' },
