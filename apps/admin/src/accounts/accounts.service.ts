@@ -119,6 +119,7 @@ function presentAccount(row: AccountRow): AccountView {
             month_auto_paid: presentAmount(row.auto_topup_month_auto_paid ?? '0'),
             monthly_limit: presentAmount(row.auto_topup_monthly_limit ?? '0'),
             paid_currency: row.auto_topup_paid_currency ?? '',
+            pause_reason: row.auto_topup_pause_reason,
             at: presentInstant(row.auto_topup_at ?? row.created_at),
           },
   };

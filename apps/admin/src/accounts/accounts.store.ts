@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { BalanceChanged } from '@tally/budget-domain';
+import type { AutoTopUpPauseReason, BalanceChanged } from '@tally/budget-domain';
 
 /** An account as admin knows it, with its latest balance and auto top-up state when it has them. */
 export interface AccountRow {
@@ -31,6 +31,7 @@ export interface AccountRow {
   auto_topup_month_auto_paid: string | null;
   auto_topup_monthly_limit: string | null;
   auto_topup_paid_currency: string | null;
+  auto_topup_pause_reason: AutoTopUpPauseReason | null;
   auto_topup_at: Date | null;
 }
 
@@ -52,7 +53,8 @@ const ACCOUNT_SELECT = `
          t.enabled AS auto_topup_enabled, t.state AS auto_topup_state,
          t.pending_since AS auto_topup_pending_since, t.cooldown_until AS auto_topup_cooldown_until,
          t.month_auto_paid AS auto_topup_month_auto_paid, t.monthly_limit AS auto_topup_monthly_limit,
-         t.paid_currency AS auto_topup_paid_currency, t.at AS auto_topup_at
+         t.paid_currency AS auto_topup_paid_currency, t.pause_reason AS auto_topup_pause_reason,
+         t.at AS auto_topup_at
   FROM accounts a
   LEFT JOIN balances b ON b.account_id = a.account_id AND b.api_key_id = ''
   LEFT JOIN topup_status t ON t.account_id = a.account_id`;

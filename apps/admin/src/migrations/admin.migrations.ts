@@ -3,6 +3,7 @@ import { CreateAdmin1764720000100 } from './1764720000100-create-admin.migration
 import { DeadLetters1764720000200 } from './1764720000200-dead-letters.migration';
 import { PercentsBeyondAnInteger1765036800100 } from './1765036800100-percents-beyond-an-integer.migration';
 import { UsageRollupsCountLedgerLines1765100000100 } from './1765100000100-usage-rollups-count-ledger-lines.migration';
+import { TopUpStatusPauseReason1765110000100 } from './1765110000100-topup-status-pause-reason.migration';
 
 /** Every migration of admin's schema, in order. */
 export const ADMIN_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const ADMIN_MIGRATIONS = [
   DeadLetters1764720000200,
   PercentsBeyondAnInteger1765036800100,
   UsageRollupsCountLedgerLines1765100000100,
+  TopUpStatusPauseReason1765110000100,
 ];

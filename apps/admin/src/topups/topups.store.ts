@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { maskStripeRef } from '@tally/budget-domain';
-import type { PaymentEvent, TopUpStatusChanged } from '@tally/budget-domain';
+import type { AutoTopUpPauseReason, PaymentEvent, TopUpStatusChanged } from '@tally/budget-domain';
 import type { EntityManager } from 'typeorm';
 
 export interface PaymentRow {
@@ -77,15 +77,16 @@ export class TopUpsStore {
     const column = <T>(pick: (status: TopUpStatusChanged) => T) => rows.map(pick);
     await manager.query(
       `INSERT INTO topup_status (account_id, sequence, enabled, state, pending_since,
-         cooldown_until, month_auto_paid, monthly_limit, paid_currency, at)
+         cooldown_until, month_auto_paid, monthly_limit, paid_currency, pause_reason, at)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::boolean[], $4::text[],
          $5::timestamptz[], $6::timestamptz[], $7::numeric[], $8::numeric[], $9::text[],
-         $10::timestamptz[])
+         $10::text[], $11::timestamptz[])
        ON CONFLICT (account_id) DO UPDATE SET
          sequence = EXCLUDED.sequence, enabled = EXCLUDED.enabled, state = EXCLUDED.state,
          pending_since = EXCLUDED.pending_since, cooldown_until = EXCLUDED.cooldown_until,
          month_auto_paid = EXCLUDED.month_auto_paid, monthly_limit = EXCLUDED.monthly_limit,
-         paid_currency = EXCLUDED.paid_currency, at = EXCLUDED.at
+         paid_currency = EXCLUDED.paid_currency, pause_reason = EXCLUDED.pause_reason,
+         at = EXCLUDED.at
        WHERE topup_status.sequence < EXCLUDED.sequence`,
       [
         column((s) => s.account_id),
@@ -97,8 +98,15 @@ export class TopUpsStore {
         column((s) => s.auto_topup.month_auto_paid),
         column((s) => s.auto_topup.monthly_limit),
         column((s) => s.auto_topup.paid_currency),
+        column(pauseReasonOf),
         column((s) => s.at),
       ],
     );
   }
+}
+
+/** A paused record written before ADR 0157 names no reason: a failed charge was the only one. */
+function pauseReasonOf(status: TopUpStatusChanged): AutoTopUpPauseReason | null {
+  if (status.auto_topup.state !== 'paused') return null;
+  return status.auto_topup.pause_reason ?? 'charge_failed';
 }

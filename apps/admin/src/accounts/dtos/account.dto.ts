@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALERT_LEVELS, plainText } from '@tally/budget-domain';
+import { ALERT_LEVELS, AUTO_TOPUP_PAUSE_REASONS, plainText } from '@tally/budget-domain';
 import { cursorQuery, limitQuery } from '../../http/pagination';
 
 /** As the ledger takes account ids. */
@@ -68,6 +68,12 @@ export const accountSchema = z.object({
       month_auto_paid: amount,
       monthly_limit: amount,
       paid_currency: z.string(),
+      pause_reason: z
+        .enum(AUTO_TOPUP_PAUSE_REASONS)
+        .nullable()
+        .describe(
+          'why it is paused (ADR 0157); null when not paused, or paused before admin kept the reason',
+        ),
       at: instant,
     })
     .nullable()
