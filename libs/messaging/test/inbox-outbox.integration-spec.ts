@@ -416,6 +416,37 @@ describe('inbox and outbox on the real database and broker', () => {
     }
   });
 
+  it('shows for how long rows wait behind a transaction still running, and 0 once they are out', async () => {
+    const waitingTopic = `outbox-held.${isolation.suffix}`;
+    await ensureTopics(kafka, [waitingTopic], 1);
+    const recorder = await client.record(waitingTopic);
+    const heldSeconds = async () =>
+      (await metricsRegistry.getSingleMetric('tally_outbox_held_seconds')?.get())?.values[0]?.value;
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ idleDelayMs: 100 }));
+    relay.start();
+    const older = dataSource.createQueryRunner();
+    try {
+      await settled();
+      await eventually(async () => expect(await heldSeconds()).toBe(0));
+      await older.startTransaction();
+      await older.query('SELECT pg_current_xact_id()');
+      await dataSource.transaction((manager) =>
+        enqueueOutbox(manager, [jsonMessage(waitingTopic, 'acct_held', { held: 'row' })]),
+      );
+      relay.nudge();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(recorder.messages).toHaveLength(0);
+      expect(await heldSeconds()).toBeGreaterThanOrEqual(1);
+      await older.commitTransaction();
+      await recorder.waitForCount(1);
+      await eventually(async () => expect(await heldSeconds()).toBe(0));
+    } finally {
+      if (older.isTransactionActive) await older.rollbackTransaction();
+      await older.release();
+      await relay.stop();
+    }
+  });
+
   it('publishes committed outbox rows in order, per key, once, and moves its position past them', async () => {
     const recorder = await client.record(topic);
     const relay = new OutboxRelay(dataSource, kafka, relayOptions({ batchSize: 7 }));
