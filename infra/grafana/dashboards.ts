@@ -243,15 +243,16 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
         queries: [{ expr: 'job_topic:tally_outbox_published:rate1m', legend: '{{job}} {{topic}}' }],
       },
       {
-        title: 'Outbox consecutive failures',
+        title: 'Outbox consecutive failures and held seconds',
         description:
-          'Rounds failed in a row by the leading relay; above 0, nothing behind the failing row is published.',
+          'Rounds failed in a row by the leading relay, and seconds rows have waited behind a PostgreSQL transaction still running; above 0 for minutes, nothing behind is published.',
         queries: [
           { expr: 'max by (job) (tally_outbox_consecutive_failures)', legend: '{{job}}' },
           {
             expr: 'sum by (job) (rate(tally_outbox_round_failures_total[5m]))',
             legend: '{{job}} failures/s',
           },
+          { expr: 'max by (job) (tally_outbox_held_seconds)', legend: '{{job}} held s' },
         ],
       },
       {

@@ -76,6 +76,10 @@ const roundSeconds = histogram(
   [],
   [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
 );
+const heldSeconds = gauge(
+  'tally_outbox_held_seconds',
+  'Seconds rows after the position have waited behind a transaction still running in the cluster (ADR 0040); 0 when none wait',
+);
 const partitionsDropped = counter(
   'tally_outbox_partitions_dropped_total',
   'Day partitions of the outbox dropped once published and past retention',
@@ -108,6 +112,8 @@ export class OutboxRelay {
    * to read (four round trips for every look of an idle relay).
    */
   private idle = false;
+  /** When the rows after the position began to wait behind an older transaction. */
+  private heldSince: number | undefined;
   /** Set when the last look found nothing after the position: the relay may sleep long. */
   private caughtUp = false;
   private leaderLock: QueryRunner | undefined;
@@ -259,9 +265,19 @@ export class OutboxRelay {
   private async publishRound(producer: Producer): Promise<number> {
     this.caughtUp =
       this.idle && !(await outboxHasRowsAfter(this.dataSource.manager, this.position));
-    if (this.caughtUp) return 0;
+    if (this.caughtUp) {
+      this.noteHeld(false);
+      return 0;
+    }
     const head = await this.readHead();
-    if (!head) return 0;
+    if (!head) {
+      // An idle relay has just looked; a nudged one looks only now that it found no round.
+      this.noteHeld(
+        this.idle || (await outboxHasRowsAfter(this.dataSource.manager, this.position)),
+      );
+      return 0;
+    }
+    this.noteHeld(false);
     const stopTimer = roundSeconds.startTimer();
     const [{ round }]: Array<{ round: string }> = await this.leaderSession().query(
       `INSERT INTO outbox_round (round, upto) VALUES (nextval('outbox_round_seq'), $1::xid8) RETURNING round`,
@@ -300,6 +316,16 @@ export class OutboxRelay {
     roundSize.observe(sent.length);
     for (const message of sent) published.inc({ topic: message.topic });
     return sent.length;
+  }
+
+  /**
+   * Rows after the position that no round may take wait behind an older transaction still
+   * running anywhere in the cluster (ADR 0040): nothing fails, so only this shows the stall.
+   */
+  private noteHeld(held: boolean): void {
+    if (!held) this.heldSince = undefined;
+    else this.heldSince ??= Date.now();
+    heldSeconds.set(this.heldSince === undefined ? 0 : (Date.now() - this.heldSince) / 1000);
   }
 
   /** The next round after the position (see `readOutboxHead`). */

@@ -434,7 +434,7 @@ describe('inbox and outbox on the real database and broker', () => {
         enqueueOutbox(manager, [jsonMessage(waitingTopic, 'acct_held', { held: 'row' })]),
       );
       relay.nudge();
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await new Promise((resolve) => setTimeout(resolve, 2500));
       expect(recorder.messages).toHaveLength(0);
       expect(await heldSeconds()).toBeGreaterThanOrEqual(1);
       await older.commitTransaction();
