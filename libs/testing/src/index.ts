@@ -31,3 +31,5 @@ export { consumedTopics } from './consumed-topics';
 export { WebhookReceiver } from './webhook-receiver';
 export type { Behavior, ReceivedRequest } from './webhook-receiver';
 export { awayFromUtcMidnight } from './utc-midnight';
+export { holdRowLock } from './row-lock';
+export type { HeldRowLock } from './row-lock';
