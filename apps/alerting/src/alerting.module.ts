@@ -17,6 +17,7 @@ import { UsageModule } from './usage/usage.module';
 const ALERTING_TOPICS = [
   Topics.LedgerBalanceChanged,
   Topics.UsageRated,
+  Topics.LedgerTransactions,
   Topics.TopUpStatusChanged,
   Topics.PaymentsEvents,
   Topics.AlertsFired,

@@ -1,6 +1,6 @@
 import { hourOf } from '@tally/budget-domain';
 import type { AlertFired, DeadLetterRecord } from '@tally/budget-domain';
-import { eventually, queryDatabase, usageRated } from '@tally/testing';
+import { eventually, queryDatabase, usageTransaction } from '@tally/testing';
 import type { CommandClient, TopicRecorder } from '@tally/testing';
 import { payment, topUpStatus } from './alerting.fixtures';
 import { AlertingHarness } from './alerting.harness';
@@ -181,14 +181,15 @@ describe('alerting with private webhook URLs refused and no SMTP', () => {
       const at = (hoursFromSpike: number, minute: number) =>
         new Date(spikeHour.getTime() + hoursFromSpike * HOUR_MS + minute * 60_000).toISOString();
       const history = Array.from({ length: 24 }, (_, i) => i - 24).flatMap((hour) => [
-        usageRated(account, '0.25', { occurred_at: at(hour, 10) }),
-        usageRated(account, '0.25', { occurred_at: at(hour, 40) }),
+        usageTransaction(account, [{ charged: '0.25', occurred_at: at(hour, 10) }]),
+        usageTransaction(account, [{ charged: '0.25', occurred_at: at(hour, 40) }]),
       ]);
-      const topic = alerting.topic('usage.rated');
+      // The hour's spend is what the ledger charged, line by line (ADR 0168).
+      const topic = alerting.topic('ledger.transactions');
       await alerting.kafka.produceJson(topic, account, history);
       await alerting.kafka.produceJson(topic, account, [
-        usageRated(account, '1.50', { occurred_at: at(0, 5) }),
-        usageRated(account, '1.50', { occurred_at: at(0, 6) }),
+        usageTransaction(account, [{ charged: '1.50', occurred_at: at(0, 5) }]),
+        usageTransaction(account, [{ charged: '1.50', occurred_at: at(0, 6) }]),
       ]);
       await eventually(() => expect(of(account)).toHaveLength(1));
       expect(of(account)[0]).toEqual({
@@ -206,7 +207,7 @@ describe('alerting with private webhook URLs refused and no SMTP', () => {
         at: expect.any(String),
       });
       await alerting.kafka.produceJson(topic, account, [
-        usageRated(account, '0.10', { occurred_at: at(1, 1) }),
+        usageTransaction(account, [{ charged: '0.10', occurred_at: at(1, 1) }]),
       ]);
       await eventually(() => expect(of(account)).toHaveLength(2));
       expect(of(account)[1]).toMatchObject({

@@ -272,17 +272,16 @@ describe("every figure alerting shows is the ledger's, to the last decimal", () 
       [ACCOUNT],
     );
   async function authorize(key: string, body: Json): Promise<Json> {
-    const answer = await fetch(
-      `http://127.0.0.1:${harness.running('ledger')[0]!.port}/v1/authorizations`,
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${keyOf(key).secret}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify(body),
+    const [ledger] = harness.running('ledger');
+    if (!ledger) throw new Error('the ledger is not running');
+    const answer = await fetch(`http://127.0.0.1:${ledger.port}/v1/authorizations`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${keyOf(key).secret}`,
+        'content-type': 'application/json',
       },
-    );
+      body: JSON.stringify(body),
+    });
     const held = (await answer.json()) as Json;
     expect([answer.status, held['authorized']]).toEqual([201, true]);
     return held;

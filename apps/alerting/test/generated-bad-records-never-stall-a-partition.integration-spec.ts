@@ -18,6 +18,7 @@ describe('generated bad records never stall an alerting partition', () => {
     const topics = consumedTopics(account)(
       'ledger.balance-changed',
       'usage.rated',
+      'ledger.transactions',
       'payments.events',
       'topup.status-changed',
     );

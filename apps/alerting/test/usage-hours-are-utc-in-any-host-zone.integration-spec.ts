@@ -1,4 +1,4 @@
-import { ServiceHarness, eventually, queryDatabase, usageRated } from '@tally/testing';
+import { ServiceHarness, eventually, queryDatabase, usageTransaction } from '@tally/testing';
 
 /**
  * Alerting as its own process on a host whose zone is not UTC. A wire timestamp without an
@@ -19,9 +19,11 @@ describe('usage hours are UTC hours whatever the host zone alerting runs in', ()
     // usage of the hours before it late, never assessed for an anomaly.
     const hour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 - 3_600_000);
     const occurredAt = new Date(hour.getTime() + 30 * 60_000).toISOString().slice(0, 19);
-    await platform.kafka.produceJson(platform.topic('usage.rated'), account, [
-      usageRated(account, '0.400000', { occurred_at: occurredAt }),
-      usageRated(account, '0.100000', { occurred_at: `${occurredAt}Z` }),
+    await platform.kafka.produceJson(platform.topic('ledger.transactions'), account, [
+      usageTransaction(account, [
+        { charged: '0.400000', occurred_at: occurredAt },
+        { charged: '0.100000', occurred_at: `${occurredAt}Z` },
+      ]),
     ]);
     const rollups = await eventually(async () => {
       const rows = await queryDatabase<{ hour: string; cost: string; events: number }>(

@@ -7,6 +7,7 @@ export { scrapeMetrics } from './metrics';
 export { KafkaTestClient, TopicRecorder } from './kafka-test.client';
 export type { RecordedMessage } from './kafka-test.client';
 export { usageEvent, usageRated } from './usage-event.builder';
+export { usageTransaction } from './ledger-transaction.builder';
 export { ServiceProcess, freePort } from './service.process';
 export { ServiceHarness } from './service.harness';
 export { InProcessApp } from './in-process.app';

@@ -1,18 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Decimal } from 'decimal.js';
+import type { Decimal } from 'decimal.js';
 import {
   Topics,
   UNKNOWN_STANDING,
   anomalyCondition,
   anomalyHolds,
   assessHourlySpend,
-  hourOf,
+  parseLedgerTransaction,
   parseUsageRated,
-  timestampMs,
 } from '@tally/budget-domain';
-import type { UsageRated } from '@tally/budget-domain';
 import type { OutboxTransaction } from '@tally/messaging';
 import { DataSource } from 'typeorm';
 import { AlertsService } from '../alerts/alerts.service';
@@ -20,15 +18,19 @@ import { BalanceStatesStore } from '../balances/balance-states.store';
 import type { AlertingConfig } from '../config/alerting.config';
 import { ALERTING_CONFIG } from '../config/alerting.tokens';
 import { MessagingService } from '@tally/messaging';
+import { hourlySpendOf } from './hourly-spend';
 import { UsageRollupsStore } from './usage-rollups.store';
 import type { RollupIncrement } from './usage-rollups.store';
 
 const HOUR_MS = 3_600_000;
 
 /**
- * usage.rated -> hourly cost rollups per account (never a row per event, DESIGN 7) and the
- * spend anomaly alert (ADR 0031). Only accounts whose hour reached the rule's minimum spend,
- * or that have an anomaly alert to resolve, are assessed.
+ * ledger.transactions -> hourly spend rollups per account (never a row per event, DESIGN 7) and
+ * the spend anomaly alert (ADR 0031): each usage line once, at what the ledger charged (ADR 0168).
+ * usage.rated is still read (DESIGN 2) so that a bad record is dead-lettered, but adds nothing:
+ * metering rates again an event re-sent with its time on another UTC day, which the ledger
+ * posts once. Only accounts whose hour reached the rule's minimum spend, or that have an
+ * anomaly alert to resolve, are assessed.
  */
 @Injectable()
 export class UsageRatedConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -52,7 +54,15 @@ export class UsageRatedConsumer implements OnApplicationBootstrap, OnModuleDestr
       fillsBatches: true,
       decode: parseUsageRated,
       exactlyOnceBy: 'position',
-      effect: (usages, tx, now) => this.apply(usages, tx, now),
+      // The spend is counted from the ledger's lines: a rated event adds nothing here.
+      effect: () => Promise.resolve(),
+    });
+    await this.messaging.consumeTransactionally({
+      topic: Topics.LedgerTransactions,
+      fillsBatches: true,
+      decode: parseLedgerTransaction,
+      exactlyOnceBy: 'position',
+      effect: (transactions, tx, now) => this.apply(hourlySpendOf(transactions), tx, now),
     });
   }
 
@@ -60,8 +70,12 @@ export class UsageRatedConsumer implements OnApplicationBootstrap, OnModuleDestr
     clearInterval(this.pruneTimer);
   }
 
-  private async apply(usages: UsageRated[], tx: OutboxTransaction, now: Date): Promise<void> {
-    const totals = await this.rollups.add(tx.manager, increments(usages));
+  private async apply(
+    increments: readonly RollupIncrement[],
+    tx: OutboxTransaction,
+    now: Date,
+  ): Promise<void> {
+    const totals = await this.rollups.add(tx.manager, increments);
     const latest = new Map<string, { hour: Date; cost: Decimal }>();
     for (const total of totals) {
       const seen = latest.get(total.accountId);
@@ -115,24 +129,4 @@ export class UsageRatedConsumer implements OnApplicationBootstrap, OnModuleDestr
       this.logger.warn(`pruning usage rollups failed: ${(error as Error).message}`);
     }
   }
-}
-
-/** A slice's usage summed per account and hour of occurred_at. */
-function increments(usages: readonly UsageRated[]): RollupIncrement[] {
-  const byKey = new Map<string, { accountId: string; hour: Date; cost: Decimal; events: number }>();
-  for (const usage of usages) {
-    // Without an offset the time is UTC (ADR 0071), not the host's zone, which Date would read.
-    const hour = hourOf(new Date(timestampMs(usage.occurred_at)));
-    const key = `${usage.account_id}\u0000${hour.getTime()}`;
-    const entry = byKey.get(key) ?? {
-      accountId: usage.account_id,
-      hour,
-      cost: new Decimal(0),
-      events: 0,
-    };
-    entry.cost = entry.cost.plus(usage.cost);
-    entry.events += 1;
-    byKey.set(key, entry);
-  }
-  return [...byKey.values()];
 }

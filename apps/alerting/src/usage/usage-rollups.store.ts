@@ -3,7 +3,7 @@ import { Decimal } from 'decimal.js';
 import type { HourlySpend } from '@tally/budget-domain';
 import type { EntityManager } from 'typeorm';
 
-/** One account's cost in one hour, from a slice of usage.rated. */
+/** One account's spend in one hour, from a slice of ledger.transactions (what the ledger charged). */
 export interface RollupIncrement {
   readonly accountId: string;
   readonly hour: Date;
