@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { Topics } from '@tally/budget-domain';
 
 const ACLS_FILE = path.resolve(__dirname, '../../../infra/kafka/acls.txt');
 
@@ -36,6 +37,27 @@ export function missingCommandAcls(
     ['Create', `${pattern}.reply`],
   ]);
   return needed
+    .filter(([operation, topic]) => !topicsGranted(principal, operation).has(topic))
+    .map(([operation, topic]) => `${operation} ${topic}`);
+}
+
+/**
+ * What the broker in secure mode would refuse `principal` for the topics its service consumes,
+ * as "<operation> <topic>" lines. The consumed topics are read from the service's sources:
+ * every `topic: Topics.<Name>` there is a subscription (consumeTransactionally and its kin).
+ */
+export function missingConsumerAcls(principal: string, sourceDir: string): string[] {
+  const consumed = new Set<string>();
+  for (const file of readdirSync(sourceDir, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.ts') || file.endsWith('.spec.ts')) continue;
+    const text = readFileSync(path.join(sourceDir, file), 'utf8');
+    for (const [, name] of text.matchAll(/\btopic: Topics\.(\w+)/g))
+      consumed.add(Topics[name as keyof typeof Topics]);
+  }
+  if (consumed.size === 0) throw new Error(`no consumed topic found under ${sourceDir}`);
+  return [...consumed]
+    .sort()
+    .flatMap((topic) => (['Read', 'Create'] as const).map((operation) => [operation, topic]))
     .filter(([operation, topic]) => !topicsGranted(principal, operation).has(topic))
     .map(([operation, topic]) => `${operation} ${topic}`);
 }

@@ -19,7 +19,7 @@ export type { FakePaymentOutcome, FakeStripeRequest } from './fake-stripe.server
 export { balanceChanged } from './balance-changed.builder';
 export { inRolledBackTransaction, recordingManager, rowsExamined } from './rows-examined';
 export type { RecordedStatement } from './rows-examined';
-export { missingCommandAcls } from './broker-acls';
+export { missingCommandAcls, missingConsumerAcls } from './broker-acls';
 export {
   HOSTILE_VALUES,
   MALFORMED_RECORDS,
