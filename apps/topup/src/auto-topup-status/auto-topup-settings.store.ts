@@ -29,7 +29,7 @@ export interface StoredSettings {
 /** The settings with the payments facts the policy needs, read in the same statement. */
 export interface AccountAutoTopUp {
   readonly settings: StoredSettings;
-  /** Successful automatic charges since the month's start (manual ones never count). */
+  /** Successful automatic charges decided since the month's start (manual ones never count). */
   readonly monthAutoPaid: Decimal;
   readonly lastAutoSuccessAt: Date | null;
   /** When the automatic charge in flight was decided; null when none is. */
@@ -65,7 +65,8 @@ interface SettingsRow {
 }
 
 // A refund of an automatic top-up is a succeeded entry with trigger 'auto' too: only the
-// purchases themselves are automatic payments (monthly limit) and successes (cooldown).
+// purchases themselves are automatic payments (monthly limit) and successes (cooldown). A
+// purchase counts in the month it was decided, whenever Stripe settled it (ADR 0172).
 const WITH_FACTS = `SELECT s.account_id, s.enabled, s.amount_paid::text AS amount_paid, s.paid_currency,
     s.trigger_below_percent::text AS trigger_below_percent, s.monthly_limit::text AS monthly_limit,
     s.stripe_customer_id, s.stripe_payment_method_id, s.paused_at, s.pause_reason,
@@ -74,7 +75,7 @@ const WITH_FACTS = `SELECT s.account_id, s.enabled, s.amount_paid::text AS amoun
     s.status_sequence::text AS status_sequence, s.published_status,
     (SELECT coalesce(sum(e.paid_amount), 0)::text FROM topup_entries AS e
       WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'succeeded'
-        AND e.kind = 'auto_purchase' AND e.settled_at >= $2) AS month_auto_paid,
+        AND e.kind = 'auto_purchase' AND e.created_at >= $2) AS month_auto_paid,
     (SELECT max(e.settled_at) FROM topup_entries AS e
       WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'succeeded'
         AND e.kind = 'auto_purchase') AS last_auto_success_at,
@@ -132,7 +133,7 @@ export class AutoTopUpSettingsStore {
            OR ((s.published_status->>'month_auto_paid')::numeric <> 0 AND NOT EXISTS (
              SELECT 1 FROM topup_entries AS e
              WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'succeeded'
-               AND e.kind = 'auto_purchase' AND e.settled_at >= $3)))
+               AND e.kind = 'auto_purchase' AND e.created_at >= $3)))
        ORDER BY s.account_id LIMIT $2`,
       [afterAccountId, limit, monthStart],
     )) as Array<{ account_id: string }>;

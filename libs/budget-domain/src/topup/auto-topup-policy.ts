@@ -27,7 +27,10 @@ export const AUTO_TOPUP_DEFAULTS: AutoTopUpSettings = {
 export interface AutoTopUpFacts {
   readonly hasCustomer: boolean;
   readonly hasPaymentMethod: boolean;
-  /** Sum of successful automatic charges this calendar month (UTC), in the paid currency. */
+  /**
+   * Sum of successful automatic charges decided this calendar month (UTC), in the paid currency,
+   * whenever they settled (ADR 0172).
+   */
   readonly autoChargedThisMonth: Decimal;
   readonly lastSuccessfulAutoTopUpAt?: Date | undefined;
   /** An automatic charge decided and not yet settled (Stripe may report it `processing`). */
