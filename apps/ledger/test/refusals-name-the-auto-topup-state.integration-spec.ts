@@ -4,7 +4,13 @@ import { AccountsService } from '../src/accounts/accounts.service';
 import { CreditsService } from '../src/credits/credits.service';
 import { LedgerHarness } from './ledger.harness';
 
-const status = (account: string, sequence: number, state: string, enabled = true) => ({
+const status = (
+  account: string,
+  sequence: number,
+  state: string,
+  enabled = true,
+  at = new Date(),
+) => ({
   schema_version: 1,
   account_id: account,
   sequence,
@@ -17,7 +23,7 @@ const status = (account: string, sequence: number, state: string, enabled = true
     monthly_limit: '300.000000',
     paid_currency: 'CHF',
   },
-  at: new Date().toISOString(),
+  at: at.toISOString(),
 });
 
 const autoCredit = (account: string, credit: string) => ({
@@ -50,9 +56,15 @@ describe('a refusal for want of funds names the auto top-up state, and wait_ms w
     const response = await authorize(account, { estimated_cost: '1.00' });
     return { status: response.status, ...((await response.json()) as Record<string, unknown>) };
   };
-  const announce = (account: string, sequence: number, state: string, enabled = true) =>
+  const announce = (
+    account: string,
+    sequence: number,
+    state: string,
+    enabled = true,
+    at = new Date(),
+  ) =>
     ledger.kafka.produceJson(ledger.topic('topup.status-changed'), account, [
-      status(account, sequence, state, enabled),
+      status(account, sequence, state, enabled, at),
     ]);
   const credit = (account: string, amount: string) =>
     ledger.kafka.produceJson(ledger.topic('payments.events'), account, [
@@ -68,6 +80,7 @@ describe('a refusal for want of funds names the auto top-up state, and wait_ms w
       'acct_wait_fail',
       'acct_wait_out',
       'acct_capped_pending',
+      'acct_limit_last_month',
     ]) {
       await accounts.createAccount({ accountId: account, name: account });
       secrets.set(account, (await ledger.createApiKey(account, 'gateway')).secret);
@@ -142,6 +155,31 @@ describe('a refusal for want of funds names the auto top-up state, and wait_ms w
     // An affordable call is never touched by the auto top-up state.
     const small = await authorize(account, { estimated_cost: '0.10' });
     expect(small.status).toBe(201);
+  });
+
+  it("a monthly limit announced in an earlier month no longer names the refusal: that month's limit has ended", async () => {
+    const account = 'acct_limit_last_month';
+    const now = new Date();
+    const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0, 23, 59, 30));
+    await announce(account, 1, 'monthly_limit_reached', true, lastMonth);
+    await eventually(async () =>
+      expect(
+        await queryDatabase(
+          ledger.isolation.databaseUrl,
+          `SELECT state FROM "${ledger.isolation.schema('ledger')}".topup_status WHERE account_id = $1`,
+          [account],
+        ),
+      ).toEqual([{ state: 'monthly_limit_reached' }]),
+    );
+    expect(await refusal(account)).toMatchObject({ status: 402, error_code: 'BUDGET_EXHAUSTED' });
+
+    // Top-up announces the limit reached again this month: it names the refusal again.
+    await announce(account, 2, 'monthly_limit_reached');
+    await eventually(async () =>
+      expect(await refusal(account)).toMatchObject({
+        error_code: 'AUTO_TOPUP_MONTHLY_LIMIT_REACHED',
+      }),
+    );
   });
 
   it('wait_ms: refused for a pending auto top-up, the authorization goes through once its credit lands', async () => {
