@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { autoTopUpRefusal } from '@tally/budget-domain';
+import { autoTopUpRefusal, monthStartOf } from '@tally/budget-domain';
 import type { AutoTopUpRefusalCode } from '@tally/budget-domain';
 import { DataSource } from 'typeorm';
+import { Clock } from '../clock';
 import { TopUpStatusStore } from './topup-status.store';
+import type { StoredTopUpStatus } from './topup-status.store';
 
 /** The longest an authorization may wait for a pending auto top-up (DESIGN 5). */
 export const MAX_WAIT_MS = 30_000;
@@ -27,15 +29,27 @@ export class TopUpStatusService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: TopUpStatusStore,
+    private readonly clock: Clock,
   ) {}
 
   /** The answer, with BUDGET_EXHAUSTED replaced by the auto top-up's reason when it has one. */
   async explain<O extends Decided>(accountId: string, outcome: O): Promise<O> {
     if (outcome.authorized || outcome.error_code !== 'BUDGET_EXHAUSTED') return outcome;
     const status = await this.store.read(this.dataSource.manager, accountId);
-    const reason = status && autoTopUpRefusal(status.state);
+    const reason = status && !this.endedWithItsMonth(status) && autoTopUpRefusal(status.state);
     if (!reason) return outcome;
     return { ...outcome, error_code: reason.errorCode, message: reason.message };
+  }
+
+  /**
+   * A monthly limit announced in an earlier UTC month no longer holds: top-up announces the new
+   * month's state when its recheck comes round (ADR 0173), and until then none is named.
+   */
+  private endedWithItsMonth(status: StoredTopUpStatus): boolean {
+    return (
+      status.state === 'monthly_limit_reached' &&
+      status.announcedAt.getTime() < monthStartOf(this.clock.now()).getTime()
+    );
   }
 
   /**

@@ -6,6 +6,8 @@ export interface StoredTopUpStatus {
   readonly sequence: number;
   readonly enabled: boolean;
   readonly state: AutoTopUpState;
+  /** When top-up announced it (its record's `at`). */
+  readonly announcedAt: Date;
 }
 
 /** Every SQL statement of the top-up status feature. */
@@ -43,10 +45,22 @@ export class TopUpStatusStore {
 
   async read(manager: EntityManager, accountId: string): Promise<StoredTopUpStatus | undefined> {
     const [row] = (await manager.query(
-      'SELECT sequence::text AS sequence, enabled, state FROM topup_status WHERE account_id = $1',
+      'SELECT sequence::text AS sequence, enabled, state, announced_at FROM topup_status WHERE account_id = $1',
       [accountId],
-    )) as Array<{ sequence: string; enabled: boolean; state: AutoTopUpState }>;
-    return row && { sequence: Number(row.sequence), enabled: row.enabled, state: row.state };
+    )) as Array<{
+      sequence: string;
+      enabled: boolean;
+      state: AutoTopUpState;
+      announced_at: Date | string;
+    }>;
+    return (
+      row && {
+        sequence: Number(row.sequence),
+        enabled: row.enabled,
+        state: row.state,
+        announcedAt: new Date(row.announced_at),
+      }
+    );
   }
 
   /** How many automatic top-ups the ledger has credited to the account so far. */
