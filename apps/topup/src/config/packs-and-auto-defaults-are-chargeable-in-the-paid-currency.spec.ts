@@ -1,3 +1,4 @@
+import { stripeMinimumCharge } from './stripe-minimum-charge';
 import { topUpConfigFromEnv } from './topup.config';
 
 /** A yen deployment as the zero-decimal integration test runs it: bounds, rate and its own packs. */
@@ -51,6 +52,37 @@ describe('packs and auto top-up defaults are amounts Stripe can charge in the pa
         TOPUP_MIN_PAID: '0.30',
       }).checkout.minPaid.toFixed(),
     ).toBe('0.3');
+  });
+
+  it("Stripe's minimum charges are its currency guide's, in every paid currency it lists (ADR 0174)", () => {
+    const currencies = ['USD', 'EUR', 'CHF', 'GBP', 'CAD', 'AUD', 'BRL', 'INR', 'DKK', 'NOK'];
+    expect(
+      [...currencies, 'SEK', 'PLN', 'JPY', 'KRW', 'CLP', 'BHD', 'KWD', 'JOD'].map(
+        (currency) => `${currency} ${stripeMinimumCharge(currency)?.text ?? 'none listed'}`,
+      ),
+    ).toEqual([
+      'USD 0.50',
+      'EUR 0.50',
+      'CHF 0.50',
+      'GBP 0.30',
+      'CAD 0.50',
+      'AUD 0.50',
+      'BRL 0.50',
+      'INR 0.50',
+      'DKK 2.50',
+      'NOK 3.00',
+      'SEK 3.00',
+      'PLN 2.00',
+      'JPY 50',
+      'KRW none listed',
+      'CLP none listed',
+      'BHD none listed',
+      'KWD none listed',
+      'JOD none listed',
+    ]);
+    expect(() =>
+      topUpConfigFromEnv({ TOPUP_PAID_CURRENCY: 'NOK', TOPUP_MIN_PAID: '2.99' }),
+    ).toThrow('TOPUP_MIN_PAID: 2.99 NOK (TOPUP_PAID_CURRENCY=NOK) is below 3.00 NOK');
   });
 
   it('a pack or the auto top-up amount outside the checkout bounds does not start', () => {
