@@ -300,19 +300,44 @@ export function topUpAgainstFakeStripe(env: Record<string, string> = {}) {
   return { stripe, topup };
 }
 
+/** An account of the ledger's own, credited once before a spec's first test. */
+const LEDGER_WARM_UP = 'acct_ledger_warm_up';
+
 /**
- * The same with the ledger as its own process beside top-up, crediting what it sells;
- * `ledgerCommands` sends the ledger the commands `patterns` names.
+ * The same with the ledger as its own process beside top-up (configured by `env`), crediting
+ * what it sells; `ledgerCommands` sends the ledger the commands `patterns` names.
  */
-export function topUpWithTheLedger(patterns: readonly string[]) {
-  const { stripe, topup } = topUpAgainstFakeStripe();
+export function topUpWithTheLedger(patterns: readonly string[], env: Record<string, string> = {}) {
+  const { stripe, topup } = topUpAgainstFakeStripe(env);
   const ledger = new ServiceHarness(topup.isolation);
   const { kafkaBrokers, suffix } = topup.isolation;
-  const ledgerCommands = new CommandClient(kafkaBrokers, suffix, patterns);
+  const ledgerCommands = new CommandClient(kafkaBrokers, suffix, [
+    ...new Set([...patterns, 'ledger.budget-status']),
+  ]);
   beforeAll(async () => {
     await ledger.start('ledger');
     await ledgerCommands.connect();
-  });
+    // On a busy broker the ledger may join its payments group well after it answers: a first
+    // test would wait for a credit longer than it waits for anything.
+    await topup.kafka.produceJson(topup.topic(Topics.PaymentsEvents), LEDGER_WARM_UP, [
+      {
+        schema_version: 1,
+        id: `topup:${LEDGER_WARM_UP}:purchased`,
+        account_id: LEDGER_WARM_UP,
+        kind: 'credit_purchased',
+        trigger: 'manual',
+        credit_amount: '1.000000',
+        paid_amount: '3.000000',
+        paid_currency: 'CHF',
+        stripe_ref: null,
+        at: new Date().toISOString(),
+      } satisfies PaymentEvent,
+    ]);
+    await eventually(
+      async () => expect(await ledgerCredit(LEDGER_WARM_UP)).toBe('1.000000'),
+      180_000,
+    );
+  }, 240_000);
   afterAll(async () => {
     await ledgerCommands.close();
     await ledger.stop();
@@ -335,5 +360,28 @@ export function topUpWithTheLedger(patterns: readonly string[]) {
     await eventually(async () => expect(await ledgerCredit(account)).toBe(credit));
     return session['payment_intent'] as string;
   };
-  return { stripe, topup, ledger, ledgerCommands, ledgerCredit, checkoutPaid };
+  /**
+   * The ledger's postings to the account's credit wallet, oldest first: the transaction's kind,
+   * the payment it posts, the paid amount it names and the signed credit.
+   */
+  const ledgerCreditPostings = (account: string) =>
+    queryDatabase<{ kind: string; source_id: string; paid: string; credit: string }>(
+      topup.isolation.databaseUrl,
+      `SELECT t.kind, t.source_id, t.details->>'paid_amount' AS paid, p.amount::text AS credit
+       FROM "${topup.isolation.schema('ledger')}".transactions AS t
+       JOIN "${topup.isolation.schema('ledger')}".postings AS p
+         ON p.account_id = t.account_id AND p.transaction_id = t.transaction_id
+       WHERE t.account_id = $1 AND p.ledger_code = 'credit'
+       ORDER BY t.posted_at, t.source_id`,
+      [account],
+    );
+  return {
+    stripe,
+    topup,
+    ledger,
+    ledgerCommands,
+    ledgerCredit,
+    ledgerCreditPostings,
+    checkoutPaid,
+  };
 }
