@@ -455,6 +455,48 @@ describe('read models projected from the topics', () => {
     });
   });
 
+  it('shows a credit_purchased that gives back a failed refund as that, naming the refund (masked)', async () => {
+    const account = 'acct_restored';
+    const fact = (id: string, kind: string, credit: string, paid: string, at: string) => ({
+      schema_version: 1,
+      id,
+      account_id: account,
+      kind,
+      trigger: 'manual',
+      credit_amount: credit,
+      paid_amount: paid,
+      paid_currency: 'CHF',
+      stripe_ref: 'pi_3NxYzAbCdEfGh5678',
+      at,
+    });
+    await produce('payments.events', account, [
+      fact('topup:e1:purchased', 'credit_purchased', '15.000000', '45.000000', daysAgo(3)),
+      fact('topup:e1:refunded:re_1Abc9xyz', 'credit_refunded', '5.000000', '15.000000', daysAgo(2)),
+      {
+        ...fact(
+          'topup:e1:restored:re_1Abc9xyz',
+          'credit_purchased',
+          '5.000000',
+          '15.000000',
+          daysAgo(1),
+        ),
+        restores_refund: 're_1Abc9xyz',
+      },
+    ]);
+    const payments = await eventually(async () => {
+      const page = await get<Page<Item>>(`/v1/accounts/${account}/payments`);
+      expect(page.items).toHaveLength(3);
+      return page.items;
+    });
+    expect(
+      payments.map((item) => [item['kind'], item['credit_amount'], item['restores_refund']]),
+    ).toEqual([
+      ['credit_purchased', '5.000000', 're_...9xyz'],
+      ['credit_refunded', '5.000000', null],
+      ['credit_purchased', '15.000000', null],
+    ]);
+  });
+
   it('dead-letters a record it cannot read and carries on', async () => {
     await harness.admin.kafka.produce(harness.topic('ledger.transactions'), [
       { key: 'acct_bad', value: '{"transaction_id": 1' },
