@@ -4,6 +4,7 @@ import { DeadLetters1764720000200 } from './1764720000200-dead-letters.migration
 import { PercentsBeyondAnInteger1765036800100 } from './1765036800100-percents-beyond-an-integer.migration';
 import { UsageRollupsCountLedgerLines1765100000100 } from './1765100000100-usage-rollups-count-ledger-lines.migration';
 import { TopUpStatusPauseReason1765110000100 } from './1765110000100-topup-status-pause-reason.migration';
+import { PaymentsNameTheRefundTheyRestore1765260000100 } from './1765260000100-payments-name-the-refund-they-restore.migration';
 
 /** Every migration of admin's schema, in order. */
 export const ADMIN_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const ADMIN_MIGRATIONS = [
   PercentsBeyondAnInteger1765036800100,
   UsageRollupsCountLedgerLines1765100000100,
   TopUpStatusPauseReason1765110000100,
+  PaymentsNameTheRefundTheyRestore1765260000100,
 ];

@@ -84,6 +84,7 @@ function presentPayment(row: PaymentRow): PaymentView {
     paid_amount: presentAmount(row.paid_amount),
     paid_currency: row.paid_currency,
     stripe_ref: row.stripe_ref_masked,
+    restores_refund: row.restores_refund_masked,
     at: presentInstant(row.at),
   };
 }

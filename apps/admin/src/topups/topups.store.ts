@@ -11,6 +11,7 @@ export interface PaymentRow {
   paid_amount: string;
   paid_currency: string;
   stripe_ref_masked: string | null;
+  restores_refund_masked: string | null;
   at: Date;
 }
 
@@ -27,9 +28,9 @@ export class TopUpsStore {
     const column = <T>(pick: (payment: PaymentEvent) => T) => payments.map(pick);
     await manager.query(
       `INSERT INTO payments (account_id, payment_id, kind, trigger, credit_amount, paid_amount,
-         paid_currency, stripe_ref_masked, at)
+         paid_currency, stripe_ref_masked, at, restores_refund_masked)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[],
-         $6::numeric[], $7::text[], $8::text[], $9::timestamptz[])
+         $6::numeric[], $7::text[], $8::text[], $9::timestamptz[], $10::text[])
        ON CONFLICT DO NOTHING`,
       [
         column((p) => p.account_id),
@@ -41,6 +42,7 @@ export class TopUpsStore {
         column((p) => p.paid_currency),
         column((p) => maskStripeRef(p.stripe_ref)),
         column((p) => p.at),
+        column((p) => maskStripeRef(p.restores_refund)),
       ],
     );
   }
@@ -52,7 +54,7 @@ export class TopUpsStore {
   ): Promise<PaymentRow[]> {
     return manager.query(
       `SELECT payment_id, kind, trigger, credit_amount, paid_amount, paid_currency,
-              stripe_ref_masked, at
+              stripe_ref_masked, restores_refund_masked, at
        FROM payments
        WHERE account_id = $1
          AND ($2::timestamptz IS NULL OR (at, payment_id) < ($2::timestamptz, $3::text))

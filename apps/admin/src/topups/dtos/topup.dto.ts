@@ -114,6 +114,12 @@ export const paymentSchema = z.object({
   paid_amount: amount,
   paid_currency: z.string(),
   stripe_ref: z.string().nullable().describe('masked'),
+  restores_refund: z
+    .string()
+    .nullable()
+    .describe(
+      'masked; on a credit_purchased that gives back the credit of a refund that failed or was canceled: that refund (no payment was made)',
+    ),
   at: z.string(),
 });
 export type PaymentView = z.infer<typeof paymentSchema>;
