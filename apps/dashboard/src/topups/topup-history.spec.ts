@@ -44,6 +44,12 @@ describe('top-up history', () => {
       kind: 'refund',
       status: 'refunded',
     });
+    // A refund that failed gives its credit back: no payment was made.
+    expect(topupFromPayment({ ...payment, restores_refund: 're_...9xyz' })).toMatchObject({
+      kind: 'refund',
+      status: 'restored',
+      credit_amount: '10.000000',
+    });
   });
 
   it("shows topup's history when topup answers", async () => {
