@@ -119,6 +119,8 @@ export interface Payment {
   paid_amount?: string;
   paid_currency?: string;
   stripe_ref?: string | null;
+  /** On a credit_purchased that gives back a failed or canceled refund's credit: that refund. */
+  restores_refund?: string | null;
   at?: string;
 }
 

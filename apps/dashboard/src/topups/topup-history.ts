@@ -10,7 +10,9 @@ export function topupFromPayment(payment: Payment): TopupEntry {
       ? ['failed', 'failed']
       : payment.kind === 'credit_refunded'
         ? ['refund', 'refunded']
-        : [auto ? 'auto_purchase' : 'purchase', 'succeeded'];
+        : payment.restores_refund
+          ? ['refund', 'restored']
+          : [auto ? 'auto_purchase' : 'purchase', 'succeeded'];
   return {
     id: payment.payment_id,
     kind,
