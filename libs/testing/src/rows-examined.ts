@@ -6,9 +6,9 @@ export interface RecordedStatement {
 }
 
 /**
- * An EntityManager for code that calls `query` or runs prepared statements on the manager's
- * transaction (`preparedQuery`): it runs them on `manager`, which must be in a transaction,
- * and keeps them.
+ * An EntityManager for code that calls `query`, runs prepared statements on the manager's
+ * transaction (`preparedQuery`) or reads RETURNING rows (`returningRows`): it runs them on
+ * `manager`, which must be in a transaction, and keeps them.
  */
 export function recordingManager(manager: EntityManager): {
   manager: EntityManager;
@@ -21,6 +21,13 @@ export function recordingManager(manager: EntityManager): {
       return manager.query(sql, params);
     },
     queryRunner: {
+      // returningRows asks the runner for its rows.
+      query: (sql: string, params: unknown[] = [], structured?: boolean) => {
+        if (!manager.queryRunner)
+          throw new Error('recordingManager: returningRows needs a transaction');
+        statements.push({ sql, params });
+        return manager.queryRunner.query(sql, params, structured);
+      },
       connect: async () => {
         if (!manager.queryRunner)
           throw new Error('recordingManager: prepared statements need a transaction');
