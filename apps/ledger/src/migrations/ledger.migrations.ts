@@ -20,6 +20,7 @@ import { AnnouncedHolds1763856003460 } from './1763856003460-announced-holds.mig
 import { ReservationsKeepTheirRequest1763856003627 } from './1763856003627-reservations-keep-their-request.migration';
 import { BudgetsFoundByPeriodEnd1763856003871 } from './1763856003871-budgets-found-by-period-end.migration';
 import { BudgetsCountUsageFromEarlier1763856003872 } from './1763856003872-budgets-count-usage-from-earlier.migration';
+import { EndedHoldsFoundByExpiry1763856003900 } from './1763856003900-ended-holds-found-by-expiry.migration';
 
 /** Every migration of the ledger's schema, in order. */
 export const LEDGER_MIGRATIONS = [
@@ -45,4 +46,5 @@ export const LEDGER_MIGRATIONS = [
   ReservationsKeepTheirRequest1763856003627,
   BudgetsFoundByPeriodEnd1763856003871,
   BudgetsCountUsageFromEarlier1763856003872,
+  EndedHoldsFoundByExpiry1763856003900,
 ];
