@@ -3,6 +3,7 @@ export type { DatabaseConfig } from './database.config';
 export { createDataSource, dataSourceOptions } from './data-source.factory';
 export type { DataSourceDefinition } from './data-source.factory';
 export { runMigrations, schemaOf } from './migration.runner';
+export type { MigrationLockOptions } from './migration.runner';
 export { createIndexConcurrently } from './concurrent-index';
 export { PersistenceModule } from './persistence.module';
 export type { PersistenceModuleOptions } from './persistence.module';
