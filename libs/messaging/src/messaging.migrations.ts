@@ -5,6 +5,7 @@ import { OutboxAsLog1763856000003 } from './outbox-log.migration';
 import { OutboxPackedRows1763856000004 } from './outbox-packed-rows.migration';
 import { OutboxValuesCompressedWithLz41763856000005 } from './outbox-lz4.migration';
 import { ConsumerPositionsHalted1763856000006 } from './consumer-positions-halted.migration';
+import { InboxFoundByTime1763856000007 } from './inbox-by-time.migration';
 
 /** The inbox, outbox and consumer-position migrations every service lists before its own. */
 export const MESSAGING_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MESSAGING_MIGRATIONS = [
   OutboxPackedRows1763856000004,
   OutboxValuesCompressedWithLz41763856000005,
   ConsumerPositionsHalted1763856000006,
+  InboxFoundByTime1763856000007,
 ];
