@@ -118,7 +118,10 @@ export class AutoTopUpSettingsStore {
    * Accounts announced in a state that time alone ends (cooldown, monthly limit), or announced
    * with automatic payments of which none is of the month of `monthStart` (the month they were
    * announced in has ended), after `afterAccountId` in account order, unlocked: the caller
-   * locks the ones it acts on.
+   * locks the ones it acts on. The month's payments are looked up per account, in the index of
+   * automatic successes: a NOT EXISTS under the OR was planned as a hash of every payment.
+   * A charge counts in the month it was decided (ADR 0172); it settles after that, so the
+   * settlement bound changes nothing but lets the index bound the lookup.
    */
   async timeBound(
     manager: EntityManager,
@@ -130,10 +133,11 @@ export class AutoTopUpSettingsStore {
       `SELECT s.account_id FROM auto_topup_settings AS s
        WHERE s.account_id > $1
          AND (s.published_status->>'state' IN ('cooldown', 'monthly_limit_reached')
-           OR ((s.published_status->>'month_auto_paid')::numeric <> 0 AND NOT EXISTS (
+           OR ((s.published_status->>'month_auto_paid')::numeric <> 0 AND (
              SELECT 1 FROM topup_entries AS e
              WHERE e.account_id = s.account_id AND e.trigger = 'auto' AND e.status = 'succeeded'
-               AND e.kind = 'auto_purchase' AND e.created_at >= $3)))
+               AND e.kind = 'auto_purchase' AND e.created_at >= $3 AND e.settled_at >= $3
+               LIMIT 1) IS NULL))
        ORDER BY s.account_id LIMIT $2`,
       [afterAccountId, limit, monthStart],
     )) as Array<{ account_id: string }>;
