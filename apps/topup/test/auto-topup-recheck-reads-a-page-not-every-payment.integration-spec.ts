@@ -1,9 +1,6 @@
-import type { DataSource } from 'typeorm';
-import { createDataSource, runMigrations } from '@tally/persistence';
 import {
-  dropSchemas,
   inRolledBackTransaction,
-  isolate,
+  migratedSchema,
   recordingManager,
   rowsExamined,
 } from '@tally/testing';
@@ -17,26 +14,10 @@ import { TOPUP_MIGRATIONS } from '../src/migrations/topup.migrations';
  * account, which a year of automatic top-ups makes large.
  */
 describe('auto top-up recheck at volume', () => {
-  const isolation = isolate();
-  const schema = isolation.schema('topup_volume');
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    dataSource = createDataSource({
-      config: { url: isolation.databaseUrl, schema, poolSize: 2 },
-      applicationName: 'topup-volume-test',
-      migrations: TOPUP_MIGRATIONS,
-    });
-    await dataSource.initialize();
-    await runMigrations(dataSource);
-  });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await dropSchemas(isolation.databaseUrl, [schema]);
-  });
+  const topup = migratedSchema('topup', TOPUP_MIGRATIONS);
 
   it("finds a page's accounts whose month of automatic payments ended reading only their own payments", async () => {
-    await inRolledBackTransaction(dataSource, async (manager) => {
+    await inRolledBackTransaction(topup.dataSource, async (manager) => {
       // 5,000 accounts, one in ten announced with automatic payments this month; a year of
       // 200,000 automatic top-ups, every one before this month.
       await manager.query(

@@ -1,9 +1,6 @@
-import type { DataSource } from 'typeorm';
-import { createDataSource, runMigrations } from '@tally/persistence';
 import {
-  dropSchemas,
   inRolledBackTransaction,
-  isolate,
+  migratedSchema,
   recordingManager,
   rowsExamined,
 } from '@tally/testing';
@@ -17,26 +14,10 @@ import { forgetInboxIds } from '../src/inbox';
  * empty last batch read all 250,000 rows left in the table).
  */
 describe('inbox retention at volume', () => {
-  const isolation = isolate();
-  const schema = isolation.schema('inbox_volume');
-  let dataSource: DataSource;
-
-  beforeAll(async () => {
-    dataSource = createDataSource({
-      config: { url: isolation.databaseUrl, schema, poolSize: 2 },
-      applicationName: 'inbox-volume-test',
-      migrations: MESSAGING_MIGRATIONS,
-    });
-    await dataSource.initialize();
-    await runMigrations(dataSource);
-  });
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await dropSchemas(isolation.databaseUrl, [schema]);
-  });
+  const inboxes = migratedSchema('inbox', MESSAGING_MIGRATIONS);
 
   it("forgets the ids past the retention reading only those, not the week of younger ones nor another consumer's", async () => {
-    await inRolledBackTransaction(dataSource, async (manager) => {
+    await inRolledBackTransaction(inboxes.dataSource, async (manager) => {
       // A week of 200,000 ids younger than the retention, 6,000 older (more than a batch), and
       // another consumer's 50,000.
       await manager.query(

@@ -17,7 +17,12 @@ export { createApiKey } from './api-keys';
 export { FakeStripeServer, parseForm } from './fake-stripe.server';
 export type { FakePaymentOutcome, FakeStripeRequest } from './fake-stripe.server';
 export { balanceChanged } from './balance-changed.builder';
-export { inRolledBackTransaction, recordingManager, rowsExamined } from './rows-examined';
+export {
+  inRolledBackTransaction,
+  migratedSchema,
+  recordingManager,
+  rowsExamined,
+} from './rows-examined';
 export type { RecordedStatement } from './rows-examined';
 export { missingCommandAcls, missingConsumerAcls } from './broker-acls';
 export {

@@ -1,4 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { createDataSource, runMigrations } from '@tally/persistence';
+import { dropSchemas, isolate } from './isolation';
 
 export interface RecordedStatement {
   readonly sql: string;
@@ -102,4 +104,36 @@ export async function inRolledBackTransaction<T>(
     await runner.rollbackTransaction();
     await runner.release();
   }
+}
+
+/**
+ * A test file's own schema with `migrations` applied before its tests and dropped after them:
+ * for statements measured on volume the test writes itself, without a running service.
+ */
+export function migratedSchema(
+  service: string,
+  migrations: NonNullable<Parameters<typeof createDataSource>[0]['migrations']>,
+): { readonly dataSource: DataSource } {
+  const isolation = isolate();
+  const schema = isolation.schema(service);
+  let dataSource: DataSource | undefined;
+  beforeAll(async () => {
+    dataSource = createDataSource({
+      config: { url: isolation.databaseUrl, schema, poolSize: 2 },
+      applicationName: `${service}-volume-test`,
+      migrations,
+    });
+    await dataSource.initialize();
+    await runMigrations(dataSource);
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await dropSchemas(isolation.databaseUrl, [schema]);
+  });
+  return {
+    get dataSource(): DataSource {
+      if (!dataSource) throw new Error('migratedSchema: the schema is made in beforeAll');
+      return dataSource;
+    },
+  };
 }
