@@ -5,6 +5,7 @@ import { PercentsBeyondAnInteger1765036800100 } from './1765036800100-percents-b
 import { UsageRollupsCountLedgerLines1765100000100 } from './1765100000100-usage-rollups-count-ledger-lines.migration';
 import { TopUpStatusPauseReason1765110000100 } from './1765110000100-topup-status-pause-reason.migration';
 import { PaymentsNameTheRefundTheyRestore1765260000100 } from './1765260000100-payments-name-the-refund-they-restore.migration';
+import { PaymentsFoundByTime1765200000100 } from './1765200000100-payments-found-by-time.migration';
 
 /** Every migration of admin's schema, in order. */
 export const ADMIN_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const ADMIN_MIGRATIONS = [
   UsageRollupsCountLedgerLines1765100000100,
   TopUpStatusPauseReason1765110000100,
   PaymentsNameTheRefundTheyRestore1765260000100,
+  PaymentsFoundByTime1765200000100,
 ];
