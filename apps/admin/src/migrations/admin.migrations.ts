@@ -6,6 +6,7 @@ import { UsageRollupsCountLedgerLines1765100000100 } from './1765100000100-usage
 import { TopUpStatusPauseReason1765110000100 } from './1765110000100-topup-status-pause-reason.migration';
 import { PaymentsNameTheRefundTheyRestore1765260000100 } from './1765260000100-payments-name-the-refund-they-restore.migration';
 import { PaymentsFoundByTime1765200000100 } from './1765200000100-payments-found-by-time.migration';
+import { AccountDaysFoundByDay1765200000200 } from './1765200000200-account-days-found-by-day.migration';
 
 /** Every migration of admin's schema, in order. */
 export const ADMIN_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const ADMIN_MIGRATIONS = [
   TopUpStatusPauseReason1765110000100,
   PaymentsNameTheRefundTheyRestore1765260000100,
   PaymentsFoundByTime1765200000100,
+  AccountDaysFoundByDay1765200000200,
 ];
