@@ -7,6 +7,7 @@ import { TopUpStatusPauseReason1765110000100 } from './1765110000100-topup-statu
 import { PaymentsNameTheRefundTheyRestore1765260000100 } from './1765260000100-payments-name-the-refund-they-restore.migration';
 import { PaymentsFoundByTime1765200000100 } from './1765200000100-payments-found-by-time.migration';
 import { AccountDaysFoundByDay1765200000200 } from './1765200000200-account-days-found-by-day.migration';
+import { TransactionsFoundByKind1765200000300 } from './1765200000300-transactions-found-by-kind.migration';
 
 /** Every migration of admin's schema, in order. */
 export const ADMIN_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const ADMIN_MIGRATIONS = [
   PaymentsNameTheRefundTheyRestore1765260000100,
   PaymentsFoundByTime1765200000100,
   AccountDaysFoundByDay1765200000200,
+  TransactionsFoundByKind1765200000300,
 ];
