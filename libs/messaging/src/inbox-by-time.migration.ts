@@ -11,7 +11,7 @@ export class InboxFoundByTime1763856000007 implements MigrationInterface {
   transaction = false;
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await createIndexConcurrently(queryRunner, 'inbox_by_time', 'ON inbox (consumer, received_at)');
+    await createIndexConcurrently(queryRunner, 'inbox_by_time', 'inbox', '(consumer, received_at)');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,14 +1,17 @@
 import type { QueryRunner } from 'typeorm';
 
 /**
- * Builds an index without blocking writes to its table (`CREATE INDEX CONCURRENTLY`), for a
- * migration whose `transaction` is false (ADR 0167, rule 3). A build that failed half-way
- * leaves an invalid index that `IF NOT EXISTS` would keep for ever: it is dropped and built
- * again. `definition` follows the index's name: `ON table (columns) [WHERE ...]`.
+ * Builds an index on `table` without blocking its writes (`CREATE INDEX CONCURRENTLY`), for a
+ * migration whose `transaction` is false (ADR 0167, rule 3; ADR 0176). A build that failed
+ * half-way leaves an invalid index that `IF NOT EXISTS` would keep for ever: it is dropped and
+ * built again. An empty table (a new schema) gets a plain build: a concurrent one would wait
+ * for every older transaction of the database, for nothing. `definition` follows the table's
+ * name: `(columns) [WHERE ...]`.
  */
 export async function createIndexConcurrently(
   queryRunner: QueryRunner,
   name: string,
+  table: string,
   definition: string,
 ): Promise<void> {
   const [left]: Array<{ valid: boolean }> = await queryRunner.query(
@@ -16,5 +19,11 @@ export async function createIndexConcurrently(
     [name],
   );
   if (left && !left.valid) await queryRunner.query(`DROP INDEX CONCURRENTLY ${name}`);
-  await queryRunner.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${name} ${definition}`);
+  const [rows]: Array<{ any: boolean }> = await queryRunner.query(
+    `SELECT EXISTS (SELECT 1 FROM ${table}) AS any`,
+  );
+  const concurrently = rows?.any ? 'CONCURRENTLY ' : '';
+  await queryRunner.query(
+    `CREATE INDEX ${concurrently}IF NOT EXISTS ${name} ON ${table} ${definition}`,
+  );
 }

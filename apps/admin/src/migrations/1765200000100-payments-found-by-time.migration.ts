@@ -14,7 +14,8 @@ export class PaymentsFoundByTime1765200000100 implements MigrationInterface {
     await createIndexConcurrently(
       queryRunner,
       'payments_by_time',
-      'ON payments (account_id, at, payment_id)',
+      'payments',
+      '(account_id, at, payment_id)',
     );
   }
 

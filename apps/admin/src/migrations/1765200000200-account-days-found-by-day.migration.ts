@@ -11,7 +11,7 @@ export class AccountDaysFoundByDay1765200000200 implements MigrationInterface {
   transaction = false;
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await createIndexConcurrently(queryRunner, 'account_daily_by_day', 'ON account_daily (day)');
+    await createIndexConcurrently(queryRunner, 'account_daily_by_day', 'account_daily', '(day)');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

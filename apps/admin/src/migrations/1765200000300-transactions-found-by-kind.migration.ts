@@ -15,7 +15,8 @@ export class TransactionsFoundByKind1765200000300 implements MigrationInterface 
     await createIndexConcurrently(
       queryRunner,
       'transactions_by_kind',
-      `ON transactions (account_id, kind, posted_at, transaction_id) WHERE kind <> 'usage'`,
+      'transactions',
+      `(account_id, kind, posted_at, transaction_id) WHERE kind <> 'usage'`,
     );
   }
 

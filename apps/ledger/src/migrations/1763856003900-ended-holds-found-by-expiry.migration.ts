@@ -14,7 +14,8 @@ export class EndedHoldsFoundByExpiry1763856003900 implements MigrationInterface 
     await createIndexConcurrently(
       queryRunner,
       'reservations_ended_by_expiry',
-      `ON reservations (expires_at) WHERE status <> 'held'`,
+      'reservations',
+      `(expires_at) WHERE status <> 'held'`,
     );
   }
 
