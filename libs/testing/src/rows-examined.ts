@@ -24,7 +24,7 @@ export function recordingManager(manager: EntityManager): {
     },
     queryRunner: {
       // returningRows asks the runner for its rows.
-      query: (sql: string, params: unknown[] = [], structured?: boolean) => {
+      query: (sql: string, params: unknown[], structured: true) => {
         if (!manager.queryRunner)
           throw new Error('recordingManager: returningRows needs a transaction');
         statements.push({ sql, params });
