@@ -22,7 +22,9 @@ describe('an index on a busy table', () => {
       name = name;
       transaction = false;
       up = up;
-      async down(): Promise<void> {}
+      async down(runner: QueryRunner): Promise<void> {
+        await runner.query('DROP INDEX IF EXISTS busy_by_v');
+      }
     };
   const Busy = migration('Busy1700000000000', async (runner) => {
     await runner.query('CREATE TABLE busy (id int PRIMARY KEY, v int NOT NULL)');
