@@ -6,8 +6,8 @@ import { createIndexConcurrently } from '@tally/persistence';
  * without an index by day each request read every day of every account. The day alone, so a
  * rollup's update (its cost and counts) stays a heap-only one. Built concurrently (ADR 0176).
  */
-export class AccountDaysFoundByDay1765200000200 implements MigrationInterface {
-  name = 'AccountDaysFoundByDay1765200000200';
+export class AccountDaysFoundByDay1765300000200 implements MigrationInterface {
+  name = 'AccountDaysFoundByDay1765300000200';
   transaction = false;
 
   async up(queryRunner: QueryRunner): Promise<void> {

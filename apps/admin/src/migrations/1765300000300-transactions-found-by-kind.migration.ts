@@ -7,8 +7,8 @@ import { createIndexConcurrently } from '@tally/persistence';
  * selective (the posting-time index serves it), so it is left out and its projection writes no
  * more than before. Built concurrently, outside a transaction (ADR 0176).
  */
-export class TransactionsFoundByKind1765200000300 implements MigrationInterface {
-  name = 'TransactionsFoundByKind1765200000300';
+export class TransactionsFoundByKind1765300000300 implements MigrationInterface {
+  name = 'TransactionsFoundByKind1765300000300';
   transaction = false;
 
   async up(queryRunner: QueryRunner): Promise<void> {

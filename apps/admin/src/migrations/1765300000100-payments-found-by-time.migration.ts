@@ -6,8 +6,8 @@ import { createIndexConcurrently } from '@tally/persistence';
  * and sorted the account's whole history. Built concurrently, outside a transaction, so
  * payments are projected while it builds (ADR 0176).
  */
-export class PaymentsFoundByTime1765200000100 implements MigrationInterface {
-  name = 'PaymentsFoundByTime1765200000100';
+export class PaymentsFoundByTime1765300000100 implements MigrationInterface {
+  name = 'PaymentsFoundByTime1765300000100';
   transaction = false;
 
   async up(queryRunner: QueryRunner): Promise<void> {
