@@ -57,7 +57,12 @@ export function missingConsumerAcls(principal: string, sourceDir: string): strin
   if (consumed.size === 0) throw new Error(`no consumed topic found under ${sourceDir}`);
   return [...consumed]
     .sort()
-    .flatMap((topic) => (['Read', 'Create'] as const).map((operation) => [operation, topic]))
+    .flatMap((topic) =>
+      (['Read', 'Create'] as const).map((operation): [TopicOperation, string] => [
+        operation,
+        topic,
+      ]),
+    )
     .filter(([operation, topic]) => !topicsGranted(principal, operation).has(topic))
     .map(([operation, topic]) => `${operation} ${topic}`);
 }
