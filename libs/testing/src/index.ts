@@ -39,3 +39,4 @@ export type { Behavior, ReceivedRequest } from './webhook-receiver';
 export { awayFromUtcMidnight } from './utc-midnight';
 export { holdRowLock } from './row-lock';
 export type { HeldRowLock } from './row-lock';
+export { TcpProxy } from './tcp-proxy';
