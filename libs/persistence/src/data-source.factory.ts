@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import type { EntitySchema, MixedList } from 'typeorm';
 import type { PostgresDataSourceOptions } from 'typeorm/driver/postgres/PostgresDataSourceOptions';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './database.config';
 import type { DatabaseConfig } from './database.config';
 
 export interface DataSourceDefinition {
@@ -37,7 +38,11 @@ export function dataSourceOptions(definition: DataSourceDefinition): PostgresDat
     useUTC: true,
     extra: {
       max: config.poolSize,
-      options: `-c search_path=${config.schema},public -c timezone=UTC`,
+      // Bounded waits (ADR 0180): a request or batch fails and is tried again instead of hanging.
+      connectionTimeoutMillis: config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      options: `-c search_path=${config.schema},public -c timezone=UTC -c statement_timeout=${
+        config.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS
+      }`,
     },
   };
 }

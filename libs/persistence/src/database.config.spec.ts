@@ -6,19 +6,25 @@ describe('database configuration', () => {
       url: DEFAULT_DATABASE_URL,
       schema: 'ledger',
       poolSize: 10,
+      connectTimeoutMs: 5_000,
+      statementTimeoutMs: 30_000,
     });
   });
 
-  it('reads DATABASE_URL, DB_SCHEMA and DB_POOL_SIZE', () => {
+  it('reads DATABASE_URL, DB_SCHEMA, DB_POOL_SIZE and the timeouts', () => {
     const env = {
       DATABASE_URL: 'postgres://u@db:5433/tally',
       DB_SCHEMA: 'ledger_blue',
       DB_POOL_SIZE: '4',
+      DB_CONNECT_TIMEOUT_MS: '2000',
+      DB_STATEMENT_TIMEOUT_MS: '0',
     };
     expect(databaseConfigFromEnv('ledger', env)).toEqual({
       url: 'postgres://u@db:5433/tally',
       schema: 'ledger_blue',
       poolSize: 4,
+      connectTimeoutMs: 2_000,
+      statementTimeoutMs: 0,
     });
   });
 

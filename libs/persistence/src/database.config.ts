@@ -1,4 +1,4 @@
-import { wholeNumber } from '@tally/platform';
+import { MAX_TIMER_MS, wholeNumber } from '@tally/platform';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -8,7 +8,17 @@ export interface DatabaseConfig {
   readonly schema: string;
   /** Connections per service instance; batches are short transactions, so a few suffice. */
   readonly poolSize: number;
+  /**
+   * How long a query waits for a connection (a new one, or a free one of a busy pool) before it
+   * fails: a database that takes connections and never answers must not hold a request for ever.
+   */
+  readonly connectTimeoutMs?: number;
+  /** How long PostgreSQL runs one statement, lock waits included, before cancelling it (0: no limit). */
+  readonly statementTimeoutMs?: number;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -29,6 +39,14 @@ export function databaseConfigFromEnv(
     url: databaseUrl(env['DATABASE_URL'] || DEFAULT_DATABASE_URL),
     schema: assertSchemaName(env['DB_SCHEMA'] || defaultSchema),
     poolSize,
+    connectTimeoutMs: wholeNumber(env, 'DB_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS, {
+      min: 1,
+      max: MAX_TIMER_MS,
+    }),
+    statementTimeoutMs: wholeNumber(env, 'DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, {
+      min: 0,
+      max: MAX_TIMER_MS,
+    }),
   };
 }
 

@@ -31,6 +31,9 @@ export async function runMigrations(
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
+    // Waiting for another instance's migrations, and a migration itself, may take longer than
+    // the statement timeout that bounds requests; the setting goes with the connection's release.
+    await runner.query('SET statement_timeout = 0');
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`tally.migrations.${schema}`]);
     await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     // Set once the advisory lock is held: instances wait for each other as long as it takes.
@@ -59,6 +62,7 @@ export async function runMigrations(
       .then(() =>
         runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`tally.migrations.${schema}`]),
       )
+      .then(() => runner.query('RESET statement_timeout'))
       .finally(() => runner.release());
   }
 }

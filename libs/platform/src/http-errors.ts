@@ -4,6 +4,11 @@ import type { Socket } from 'node:net';
 import { Catch, HttpException, Logger } from '@nestjs/common';
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  DATABASE_UNAVAILABLE,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  databaseUnavailable,
+} from './database-unavailable';
 
 /** The one error body of every HTTP answer that is not a success. */
 export interface ErrorBody {
@@ -53,9 +58,9 @@ const logger = new Logger('HttpEdge');
 
 /**
  * The status and body of any error: the edge's own, Fastify's (they carry a 4xx
- * `statusCode`), Nest's HttpException (a failed /health is a 503 naming what is down);
- * anything else is a 500 whose body names an error id and whose stack (SQL included) goes
- * only to the log.
+ * `statusCode`), Nest's HttpException (a failed /health is a 503 naming what is down); a
+ * database down or too slow for now is a 503 the caller may retry (ADR 0180); anything else is
+ * a 500 whose body names an error id and whose stack (SQL included) goes only to the log.
  */
 export function describeHttpError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof HttpEdgeError) {
@@ -72,6 +77,13 @@ export function describeHttpError(error: unknown): { status: number; body: Error
   if (error instanceof Error && typeof status === 'number' && status >= 400 && status < 500) {
     return { status, body: { error_code: errorCodeOf(status), message: shorten(error.message) } };
   }
+  if (databaseUnavailable(error)) {
+    logger.warn(`database unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    return {
+      status: 503,
+      body: { error_code: DATABASE_UNAVAILABLE, message: DATABASE_UNAVAILABLE_MESSAGE },
+    };
+  }
   const errorId = randomUUID();
   logger.error(
     `error ${errorId}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -84,6 +96,8 @@ export function describeHttpError(error: unknown): { status: number; body: Error
 
 export function sendHttpError(reply: FastifyReply, error: unknown): FastifyReply {
   const { status, body } = describeHttpError(error);
+  // The dependency's outage is usually short: a client may try again after a second.
+  if (body.error_code === DATABASE_UNAVAILABLE) void reply.header('retry-after', '1');
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 

@@ -56,3 +56,8 @@ export {
   sendHttpError,
 } from './http-errors';
 export type { ErrorBody } from './http-errors';
+export {
+  DATABASE_UNAVAILABLE,
+  DATABASE_UNAVAILABLE_MESSAGE,
+  databaseUnavailable,
+} from './database-unavailable';
