@@ -121,7 +121,7 @@ export class CommandServer extends ServerKafka {
         );
         return undefined;
       }
-      return await super.handleMessage(record);
+      return await whileHeartbeating(record, () => super.handleMessage(record));
     } catch (error) {
       // Thrown back, kafkajs would retry this record forever and stall its partition.
       skippedRecords.inc({ reason: 'failed' });
@@ -244,6 +244,27 @@ export class CommandServer extends ServerKafka {
       record.heartbeat,
       this.producer!,
     ]);
+  }
+}
+
+/** Well inside the shortest session timeout a service accepts (KAFKA_SESSION_TIMEOUT_MS). */
+const HEARTBEAT_EVERY_MS = 1_000;
+
+/**
+ * Runs a command while telling the group coordinator the consumer is alive: a handler slower
+ * than the session timeout (top-up waiting for Stripe) otherwise drops the server out of its
+ * group, and its uncommitted record is delivered again and the command runs twice. kafkajs
+ * sends at most one heartbeat per heartbeat interval, so asking often costs nothing.
+ */
+async function whileHeartbeating<T>(record: CommandRecord, run: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => {
+    // During a rebalance it throws; the consumer's own loop then rejoins.
+    record.heartbeat().catch(() => undefined);
+  }, HEARTBEAT_EVERY_MS);
+  try {
+    return await run();
+  } finally {
+    clearInterval(timer);
   }
 }
 
