@@ -66,8 +66,10 @@ export class AdminHarness {
     edge: Partial<HttpEdgeConfig> = { rateLimitMax: 100_000 },
     /** Variables of one service's process beyond the shared ones. */
     private readonly serviceEnv: Record<string, Record<string, string>> = {},
+    /** Topics and schemas of its own; a test may point the database URL at a proxy. */
+    isolation: Isolation = isolate(),
   ) {
-    this.isolation = isolate();
+    this.isolation = isolation;
     this.admin = new InProcessApp(
       (i) => AdminModule.forRoot(adminConfig(i, overrides)),
       (i) => [i.schema('admin')],
