@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { KafkaConfig as KafkaClientConfig, SASLOptions } from 'kafkajs';
+import type { ISocketFactory, KafkaConfig as KafkaClientConfig, SASLOptions } from 'kafkajs';
 import {
   MAX_RETENTION_DAYS as MAX_DAYS,
   retentionDays,
@@ -45,6 +45,11 @@ export interface KafkaConfig {
   readonly sasl?: KafkaSasl;
   /** TLS to the broker: true for the system's CAs, or the PEM of the CA to trust. */
   readonly ssl?: true | { readonly ca: string };
+  /**
+   * How connections to the broker are opened; kafkajs's own unless set. Never set from the
+   * environment: tests route a service's connections through a proxy they take down.
+   */
+  readonly socketFactory?: ISocketFactory;
   /** Days the outbox keeps a day's partition, unless the service sets its own (MessagingOptions). */
   readonly outboxRetentionDays?: number;
   /**
@@ -172,14 +177,15 @@ export function kafkaSecurityFromEnv(
 
 /** The kafkajs client settings of a config: brokers and, when configured, SASL and TLS. */
 export function kafkaClientConfig(
-  config: Pick<KafkaConfig, 'brokers' | 'sasl' | 'ssl'>,
+  config: Pick<KafkaConfig, 'brokers' | 'sasl' | 'ssl' | 'socketFactory'>,
   clientId: string,
 ): KafkaClientConfig {
-  const { sasl, ssl } = config;
+  const { sasl, ssl, socketFactory } = config;
   return {
     clientId,
     brokers: [...config.brokers],
     logCreator: kafkaLogCreator(),
+    ...(socketFactory ? { socketFactory } : {}),
     ...(sasl ? { sasl: saslOptions(sasl) } : {}),
     ...(ssl === true ? { ssl: true } : ssl ? { ssl: { ca: [ssl.ca] } } : {}),
   };

@@ -1,5 +1,6 @@
 import { createConnection, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
+import type { ISocketFactory } from 'kafkajs';
 import { freePort } from './service.process';
 
 /**
@@ -32,6 +33,19 @@ export class TcpProxy {
     proxied.hostname = '127.0.0.1';
     proxied.port = String(proxy.port);
     return { proxy, url: proxied.href };
+  }
+
+  /**
+   * A kafkajs socket factory that opens every broker connection through this proxy, whatever
+   * host and port the metadata names (one broker): the service loses and regains its broker
+   * while the broker itself keeps running for everyone else.
+   */
+  kafkaSocketFactory(): ISocketFactory {
+    return ({ onConnect }) => {
+      const socket = createConnection({ host: '127.0.0.1', port: this.port }, onConnect);
+      socket.setKeepAlive(true, 60_000);
+      return socket;
+    };
   }
 
   /** Connections are refused and open ones cut, as when the server is down. */
