@@ -141,4 +141,18 @@ describe('authorizations while the database is down', () => {
     expect(again.status).toBe(201);
     expect(unhandled).toEqual([]);
   }, 60_000);
+
+  it('replies DATABASE_UNAVAILABLE to a command while PostgreSQL refuses, which admin answers 503', async () => {
+    const commands = await ledger.commands();
+    await proxy.refuse();
+    expect(await commands.send('ledger.budget-status', { account_id: account })).toEqual({
+      error_code: 'DATABASE_UNAVAILABLE',
+      message: expect.any(String),
+    });
+    await proxy.restore();
+    expect(await commands.send('ledger.budget-status', { account_id: account })).toMatchObject({
+      account_id: account,
+    });
+    expect(unhandled).toEqual([]);
+  });
 });
