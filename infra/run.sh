@@ -32,7 +32,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
     export DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/postgres
   fi
 fi
-echo "PostgreSQL: ${DATABASE_URL}"
+# The URL may hold a password: the user, host and database say which one is used.
+masked_database_url=$(printf '%s' "$DATABASE_URL" | sed -E 's#^([A-Za-z][A-Za-z0-9+.-]*://[^:/?\#@]*):[^/?\#]*@#\1:***@#')
+echo "PostgreSQL: ${masked_database_url}"
 
 node infra/build.js
 node -r @swc-node/register infra/dev/run.ts &
