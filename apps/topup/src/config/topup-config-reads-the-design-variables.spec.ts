@@ -83,6 +83,24 @@ describe('top-up configuration reads exactly the DESIGN 5 variables', () => {
     );
   });
 
+  it('a refused STRIPE_API_URL is named without the credentials it may hold', () => {
+    const refusal = (url: string) => {
+      try {
+        topUpConfigFromEnv({ STRIPE_API_URL: url });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refusal('ftp://proxy:Pr0xy-pass@stripe-proxy.internal:8443/v1')).toBe(
+      'STRIPE_API_URL must be http or https, got a ftp: URL',
+    );
+    expect(refusal('stripe-proxy:Pr0xy-pass@host')).not.toContain('Pr0xy-pass');
+    expect(refusal('not a url Pr0xy-pass')).toBe(
+      'STRIPE_API_URL must be a URL like http://127.0.0.1:12111, got text that is not a URL',
+    );
+  });
+
   it('refuses a largest checkout that would pay or credit more than one payment may (ADR 0096)', () => {
     expect(() => topUpConfigFromEnv({ TOPUP_MAX_PAID: '1000001' })).toThrow('TOPUP_MAX_PAID');
     expect(() =>
