@@ -170,7 +170,10 @@ export function topUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): TopUpC
   };
 }
 
-/** STRIPE_API_URL as stripe-node takes it. */
+/**
+ * STRIPE_API_URL as stripe-node takes it. A proxy's URL may hold credentials, so a refusal
+ * shows at most the scheme.
+ */
 export function stripeEndpoint(apiUrl: string): {
   host: string;
   port: number;
@@ -180,10 +183,12 @@ export function stripeEndpoint(apiUrl: string): {
   try {
     url = new URL(apiUrl);
   } catch {
-    throw new Error(`STRIPE_API_URL must be a URL like http://127.0.0.1:12111, got "${apiUrl}"`);
+    throw new Error(
+      'STRIPE_API_URL must be a URL like http://127.0.0.1:12111, got text that is not a URL',
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`STRIPE_API_URL must be http or https, got "${apiUrl}"`);
+    throw new Error(`STRIPE_API_URL must be http or https, got a ${url.protocol} URL`);
   }
   const protocol = url.protocol === 'http:' ? 'http' : 'https';
   return {
