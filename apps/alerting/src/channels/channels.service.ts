@@ -60,6 +60,13 @@ export class ChannelsService {
           `an account has at most ${MAX_CHANNELS_PER_ACCOUNT} channels`,
         );
       }
+      // The URL as list-channels shows it, sent back unchanged, keeps the URL it masks (ADR 0192).
+      const keptTarget =
+        existing?.type === request.type &&
+        request.type !== 'email' &&
+        request.url === presentUrl(existing.target)
+          ? existing.target
+          : target;
       let generatedSecret: string | undefined;
       let signingSecret: string | null = null;
       if (request.type === 'webhook') {
@@ -73,7 +80,7 @@ export class ChannelsService {
         accountId: request.account_id,
         channelId,
         type: request.type,
-        target,
+        target: keptTarget,
         signingSecret,
         kinds: request.kinds ? [...new Set(request.kinds)] : null,
         customThresholds,

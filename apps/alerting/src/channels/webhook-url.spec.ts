@@ -137,4 +137,16 @@ describe('webhook URL policy', () => {
     );
     expect(presentUrl('https://hooks.example.com/x')).toBe('https://hooks.example.com/x');
   });
+
+  it('shows a token in the path, query or fragment as *** and its last four characters (ADR 0192)', () => {
+    expect(
+      presentUrl('https://hooks.slack.com/services/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'),
+    ).toBe('https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/***WXYZ');
+    expect(
+      presentUrl('https://example.com/in?key=0123456789abcdefGHIJ&v=2&flag#0123456789abcdefKLMN'),
+    ).toBe('https://example.com/in?key=***GHIJ&v=2&flag#***KLMN');
+    expect(presentUrl('https://example.com/alerts/tally-production')).toBe(
+      'https://example.com/alerts/***tion',
+    );
+  });
 });

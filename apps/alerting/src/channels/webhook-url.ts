@@ -209,9 +209,34 @@ export function redactUrl(url: URL): string {
   return url.origin;
 }
 
-/** The URL as shown back to its tenant: the password, if any, is masked. */
+/** A path segment or query value this long is taken for a token (ADR 0192). */
+const TOKEN_MIN_LENGTH = 16;
+
+/**
+ * The URL as shown back to its tenant (ADR 0192): the password masked, and every path segment,
+ * query value or fragment long enough to be a token (a Slack URL's last segment) shown as
+ * `***` and its last four characters, enough to tell two apart.
+ */
 export function presentUrl(text: string): string {
   const url = new URL(text);
   if (url.password) url.password = '***';
+  url.pathname = url.pathname.split('/').map(maskToken).join('/');
+  if (url.search) {
+    url.search = url.search
+      .slice(1)
+      .split('&')
+      .map((pair) => {
+        const equals = pair.indexOf('=');
+        return equals < 0
+          ? maskToken(pair)
+          : `${pair.slice(0, equals + 1)}${maskToken(pair.slice(equals + 1))}`;
+      })
+      .join('&');
+  }
+  if (url.hash) url.hash = maskToken(url.hash.slice(1));
   return url.toString();
+}
+
+function maskToken(part: string): string {
+  return part.length >= TOKEN_MIN_LENGTH ? `***${part.slice(-4)}` : part;
 }
