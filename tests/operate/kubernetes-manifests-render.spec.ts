@@ -140,6 +140,31 @@ describe('Kubernetes manifests (kubectl kustomize)', () => {
     ]);
   });
 
+  it('give each secret from tally-secrets to the services that use it only, none in the ConfigMap', () => {
+    // ALERTING_SMTP_URL holds the SMTP password (smtp://user:password@host).
+    const users: Record<string, string[]> = {
+      DATABASE_URL: SERVICES,
+      STRIPE_SECRET_KEY: ['topup'],
+      STRIPE_WEBHOOK_SECRET: ['topup'],
+      ADMIN_BOOTSTRAP_TOKEN: ['admin'],
+      ALERTING_SMTP_URL: ['alerting'],
+    };
+    for (const [variable, services] of Object.entries(users)) {
+      expect([variable, Object.keys(configMap.data ?? {}).includes(variable)]).toEqual([
+        variable,
+        false,
+      ]);
+      const given = SERVICES.filter((service) =>
+        podSpec(find(overlay, 'Deployment', service)).containers.some((container) =>
+          (container.env ?? []).some(
+            (entry) => entry.name === variable && entry.valueFrom?.secretKeyRef !== undefined,
+          ),
+        ),
+      );
+      expect([variable, given]).toEqual([variable, services]);
+    }
+  });
+
   it('refer only to ConfigMaps and Secret keys the overlay renders', () => {
     const secret = find(overlay, 'Secret', 'tally-secrets');
     for (const deployment of overlay.filter((item) => item.kind === 'Deployment')) {
