@@ -14,6 +14,7 @@ import { Topics } from '@tally/budget-domain';
 import { kafkaClientConfig, kafkaSecurityFromEnv, topicName } from '@tally/messaging';
 import { Supervisor, serviceNodeArgs } from '@tally/platform';
 import type { AlertFired, BalanceChanged, PaymentEvent } from '@tally/budget-domain';
+import { serviceEnv } from './service-env';
 
 const SERVICES: Array<{ name: string; port: number }> = [
   { name: 'metering', port: 3003 },
@@ -55,22 +56,15 @@ function securityOf(principal: string) {
 }
 
 function startService(name: string, port: number): void {
-  // A service sees its own password only, not the other principals'.
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([variable]) => !variable.startsWith('KAFKA_SASL_PASSWORD_'),
-    ),
-  );
   supervisor.start({
     name,
     command: process.execPath,
     args: serviceNodeArgs(name),
-    env: {
-      ...env,
+    env: serviceEnv(name, process.env, {
       PORT: String(port),
       ...principalEnv(name),
       ...(name === 'admin' ? { ADMIN_BOOTSTRAP_TOKEN: adminToken } : {}),
-    },
+    }),
   });
 }
 
