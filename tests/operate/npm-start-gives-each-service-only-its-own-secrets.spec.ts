@@ -1,4 +1,10 @@
-import { serviceEnv } from '../../infra/dev/service-env';
+import path from 'node:path';
+import { ROOT } from './operate-files';
+
+// infra/ is no Nx project to import from: its module is loaded as `npm start` loads it.
+const { serviceEnv } = require(path.join(ROOT, 'infra/dev/service-env.ts')) as {
+  serviceEnv: (name: string, env: NodeJS.ProcessEnv, own: NodeJS.ProcessEnv) => NodeJS.ProcessEnv;
+};
 
 /** What `npm start` (infra/run.sh) may be given: every service's secrets at once. */
 const GIVEN: NodeJS.ProcessEnv = {
