@@ -5,6 +5,8 @@
 # with `npm run kafka -- stop`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=infra/masked-url.sh
+source infra/masked-url.sh
 export NX_DAEMON=false NX_NO_CLOUD=true
 
 bash infra/kafka/kafka.sh start
@@ -33,8 +35,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   fi
 fi
 # The URL may hold a password: the user, host and database say which one is used.
-masked_database_url=$(printf '%s' "$DATABASE_URL" | sed -E 's#^([A-Za-z][A-Za-z0-9+.-]*://[^:/?\#@]*):[^/?\#]*@#\1:***@#')
-echo "PostgreSQL: ${masked_database_url}"
+echo "PostgreSQL: $(masked_url "$DATABASE_URL")"
 
 node infra/build.js
 node -r @swc-node/register infra/dev/run.ts &

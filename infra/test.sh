@@ -4,6 +4,8 @@
 # 127.0.0.1:5432). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=infra/masked-url.sh
+source infra/masked-url.sh
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
 if [ -z "${KAFKA_BROKERS:-}" ]; then
@@ -27,7 +29,7 @@ echo "== Prometheus config, rules and rule unit tests (promtool)"
 bash infra/prometheus/check.sh
 echo "== unit tests"
 npx nx run-many -t test --output-style=stream
-echo "== integration tests (Kafka ${KAFKA_BROKERS}, PostgreSQL ${DATABASE_URL})"
+echo "== integration tests (Kafka ${KAFKA_BROKERS}, PostgreSQL $(masked_url "$DATABASE_URL"))"
 # Two projects at a time, each one file at a time: every file has its own topics and schemas
 # (libs/testing isolate), and one at a time left a core idle most of the run.
 npx nx run-many -t integration --parallel=2 --output-style=stream
