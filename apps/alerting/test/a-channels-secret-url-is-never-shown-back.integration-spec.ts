@@ -1,4 +1,4 @@
-import { WebhookReceiver, eventually } from '@tally/testing';
+import { WebhookReceiver, eventually, queryDatabase } from '@tally/testing';
 import type { CommandClient } from '@tally/testing';
 import { AlertingHarness } from './alerting.harness';
 
@@ -53,6 +53,20 @@ describe("a channel's secret URL is never shown back", () => {
     expect(updated).toMatchObject({ url: masked, kinds: ['threshold'] });
     await alerting.crossHalf(account);
     await eventually(() => expect(receiver.at(path)).toHaveLength(1));
+
+    // Turned into a signed webhook with the masked URL, it still posts to the whole one.
+    await send('alerting.set-channel', {
+      account_id: account,
+      channel_id: created['channel_id'],
+      type: 'webhook',
+      url: masked,
+    });
+    const [stored] = await queryDatabase<{ target: string }>(
+      alerting.isolation.databaseUrl,
+      `SELECT target FROM "${alerting.isolation.schema('alerting')}".channels WHERE channel_id = $1`,
+      [created['channel_id']],
+    );
+    expect(stored?.target).toBe(receiver.url(path));
   });
 
   it("a webhook URL's long query value is masked, a short one and the path kept", async () => {

@@ -62,9 +62,7 @@ export class ChannelsService {
       }
       // The URL as list-channels shows it, sent back unchanged, keeps the URL it masks (ADR 0192).
       const keptTarget =
-        existing?.type === request.type &&
-        request.type !== 'email' &&
-        request.url === presentUrl(existing.target)
+        existing && existing.type !== 'email' && request.url === presentUrl(existing.target)
           ? existing.target
           : target;
       let generatedSecret: string | undefined;
