@@ -29,11 +29,7 @@ describe('reconciliation is not bounded by the statement timeout', () => {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await blocker.query('COMMIT');
       const result = await run;
-      expect([result.ok, result.postings_total, result.mismatches]).toEqual([
-        true,
-        '0.000000000000',
-        [],
-      ]);
+      expect([result.ok, result.postings_total, result.mismatches]).toEqual([true, '0', []]);
     } finally {
       await blocker.end();
     }
