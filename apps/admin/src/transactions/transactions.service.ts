@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AccountsService } from '../accounts/accounts.service';
+import { csvAmount, csvRecord, csvText } from '../http/csv';
 import { pageOf, positionAfter } from '../http/pagination';
 import type { Page } from '../http/pagination';
 import { presentAmount, presentInstant } from '../http/present';
@@ -57,7 +58,7 @@ export class TransactionsService {
   }
 
   private async *csvLines(accountId: string, filter: TransactionFilter): AsyncGenerator<string> {
-    yield `${CSV_COLUMNS.join(',')}\r\n`;
+    yield csvRecord(CSV_COLUMNS.map(csvText));
     let after: TransactionPosition | undefined;
     for (;;) {
       const rows = await this.store.list(this.dataSource.manager, accountId, filter, {
@@ -97,21 +98,15 @@ function presentTransaction(row: TransactionRow): TransactionView {
 
 function csvLine(transaction: TransactionView): string {
   const funding = transaction.funding;
-  return `${[
-    transaction.transaction_id,
-    transaction.kind,
-    transaction.amount,
-    transaction.posted_at,
-    funding?.allowance ?? '',
-    funding?.credit ?? '',
-    funding?.bonus ?? '',
-    funding?.overage ?? '',
-  ]
-    .map(csvField)
-    .join(',')}\r\n`;
-}
-
-/** RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. */
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  const amount = (value: string | undefined) => (value === undefined ? '' : csvAmount(value));
+  return csvRecord([
+    csvText(transaction.transaction_id),
+    csvText(transaction.kind),
+    csvAmount(transaction.amount),
+    csvText(transaction.posted_at),
+    amount(funding?.allowance),
+    amount(funding?.credit),
+    amount(funding?.bonus),
+    amount(funding?.overage),
+  ]);
 }
