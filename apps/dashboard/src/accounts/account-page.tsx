@@ -105,7 +105,10 @@ function Period({ status, account }: { status?: BudgetStatus; account: Account }
   );
 }
 
-/** The budget status's figures; the balance snapshot's while the status loads or fails. */
+/**
+ * The budget status's figures; the balance snapshot's while the status loads or fails, saying
+ * so and when it was recorded, so that a figure the ledger did not confirm never reads as live.
+ */
 function Figures({
   status,
   account,
@@ -116,16 +119,21 @@ function Figures({
   currency: string;
 }) {
   const figures = accountFigures(account);
-  const budget: BudgetStatus =
-    status.status === 'done'
-      ? status.value
-      : {
-          available: figures.available,
-          used: figures.used,
-          available_percent: figures.availablePercent,
-        };
+  const live = status.status === 'done';
+  const budget: BudgetStatus = live
+    ? status.value
+    : {
+        available: figures.available,
+        used: figures.used,
+        available_percent: figures.availablePercent,
+      };
   return (
-    <div className="kpis">
+    <div className="kpis" data-source={live ? 'status' : 'balance'}>
+      {live ? null : (
+        <div className="note kpis-note" role="status">
+          {snapshotNote(account, status.status === 'loading')}
+        </div>
+      )}
       <Kpi
         label="Available"
         name="available"
@@ -162,6 +170,14 @@ function Figures({
       </Kpi>
     </div>
   );
+}
+
+function snapshotNote(account: Account, loading: boolean): string {
+  const recordedAt = typeof account.balance === 'object' ? account.balance?.at : undefined;
+  const recorded = recordedAt
+    ? `Last balance recorded, ${formatInstant(recordedAt)}`
+    : 'No balance recorded yet';
+  return `${recorded}: ${loading ? "loading the ledger's live status…" : "the ledger's live status did not load."}`;
 }
 
 function SpendPanels({
