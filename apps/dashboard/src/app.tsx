@@ -10,11 +10,15 @@ import type { Session } from './session/session';
 import { SignInPage } from './session/sign-in-page';
 import { SystemPage } from './system/system-page';
 
+const TOKEN_NO_LONGER_VALID = 'This token is no longer valid (revoked or expired): sign in again.';
+
 export function App() {
   const [session, setSession] = useState<Session | undefined>(() =>
     loadSession(window.sessionStorage),
   );
   const [route, setRoute] = useState<Route>(() => parseRoute(window.location.hash));
+  // Why the operator is back at the sign-in form, when a signed-in session ended on its own.
+  const [ended, setEnded] = useState<string | undefined>(undefined);
 
   useEffect(() => {
     const follow = () => setRoute(parseRoute(window.location.hash));
@@ -22,16 +26,25 @@ export function App() {
     return () => window.removeEventListener('hashchange', follow);
   }, []);
 
-  const signedIn = useMemo(
-    () => (session ? { session, api: new ApiClient(session.token) } : null),
-    [session],
-  );
+  const signedIn = useMemo(() => {
+    if (!session) return null;
+    // A token revoked (or no longer accepted) mid-session: every panel would fail with 401, and
+    // the dead token would stay in the tab. Forget it and ask for another.
+    const expire = () => {
+      clearSession(window.sessionStorage);
+      setEnded(TOKEN_NO_LONGER_VALID);
+      setSession(undefined);
+    };
+    return { session, api: new ApiClient(session.token, '', undefined, expire) };
+  }, [session]);
 
   if (!signedIn) {
     return (
       <SignInPage
+        notice={ended}
         onSignedIn={(next) => {
           saveSession(window.sessionStorage, next);
+          setEnded(undefined);
           setSession(next);
         }}
       />

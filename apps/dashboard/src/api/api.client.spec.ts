@@ -86,4 +86,19 @@ describe('the API client', () => {
     expect(retryAfterMs(new Response('', { headers: { 'retry-after': '2' } }))).toBe(2000);
     expect(retryAfterMs(new Response(''))).toBe(1000);
   });
+
+  it('says a 401 ends the session, and nothing else does', async () => {
+    const ended: number[] = [];
+    const answering = (status: number) =>
+      new ApiClient(
+        't',
+        '',
+        async () => new Response(JSON.stringify({ error_code: 'X', message: 'm' }), { status }),
+        () => ended.push(status),
+      );
+    for (const status of [403, 404, 504, 401]) {
+      await expect(answering(status).account('acct_1')).rejects.toMatchObject({ status });
+    }
+    expect(ended).toEqual([401]);
+  });
 });

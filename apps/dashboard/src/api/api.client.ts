@@ -75,6 +75,8 @@ export class ApiClient {
     private readonly token: string,
     private readonly baseUrl = '',
     private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
+    /** Told when admin no longer takes the token (revoked, removed): the session is over. */
+    private readonly onUnauthorized: () => void = () => undefined,
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -95,6 +97,7 @@ export class ApiClient {
       // A page asks for many charts at once; the per-token rate limit may ask it to wait.
       const waitMs = retryAfterMs(response);
       if (response.status !== 429 || attempt >= MAX_ATTEMPTS || waitMs > MAX_WAIT_MS) {
+        if (response.status === 401) this.onUnauthorized();
         if (!response.ok) throw await errorOf(response);
         return response;
       }

@@ -5,11 +5,18 @@ import type { Session } from './session';
 import { signIn } from './sign-in';
 
 /** Token sign-in: admin tokens see every account, tenant tokens name their own. */
-export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
+export function SignInPage({
+  onSignedIn,
+  notice,
+}: {
+  onSignedIn: (session: Session) => void;
+  /** Why the last session ended, until the next attempt to sign in. */
+  notice?: string;
+}) {
   const [token, setToken] = useState('');
   const [accountId, setAccountId] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<unknown>(notice ? new Error(notice) : null);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
