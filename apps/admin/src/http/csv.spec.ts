@@ -1,4 +1,4 @@
-import { csvAmount, csvRecord, csvText } from './csv';
+import { attachmentNamed, csvAmount, csvRecord, csvText } from './csv';
 
 describe('CSV fields a spreadsheet opens safely', () => {
   it('puts a quote before text that starts like a formula, tab and carriage return included', () => {
@@ -27,5 +27,16 @@ describe('CSV fields a spreadsheet opens safely', () => {
       `"'-0.5e3"`,
     ]);
     expect(csvRecord(['a', '-1.5'])).toBe('a,-1.5\r\n');
+  });
+});
+
+describe('a download named after caller-given text', () => {
+  it('has an ASCII filename and the exact one as filename*', () => {
+    expect(attachmentNamed('transactions-acct_1.csv')).toBe(
+      `attachment; filename="transactions-acct_1.csv"; filename*=UTF-8''transactions-acct_1.csv`,
+    );
+    expect(attachmentNamed("a'(b)*.csv")).toBe(
+      `attachment; filename="a__b__.csv"; filename*=UTF-8''a%27%28b%29%2A.csv`,
+    );
   });
 });

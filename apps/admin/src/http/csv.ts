@@ -30,3 +30,17 @@ export function csvRecord(fields: readonly string[]): string {
 function quoted(value: string): string {
   return `"${value.replace(/"/g, '""')}"`;
 }
+
+/**
+ * Content-Disposition of a download named after caller-given text (an account id may hold any
+ * text a gateway reported): an ASCII `filename` with anything else as `_`, and the exact name
+ * as RFC 5987 `filename*`. A header value outside Latin-1 would fail the whole response.
+ */
+export function attachmentNamed(fileName: string): string {
+  const ascii = fileName.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const exact = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
+}

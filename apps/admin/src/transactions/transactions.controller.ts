@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Param, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { attachmentNamed } from '../http/csv';
 import { Answers, QueryOf, ValidQuery } from '../http/zod-schema';
 import {
   exportTransactionsQuery,
@@ -45,7 +46,7 @@ export class TransactionsController {
     const lines = await this.transactions.exportCsv(accountId, query);
     return new StreamableFile(Readable.from(lines), {
       type: 'text/csv; charset=utf-8',
-      disposition: `attachment; filename="transactions-${accountId}.csv"`,
+      disposition: attachmentNamed(`transactions-${accountId}.csv`),
     });
   }
 }
