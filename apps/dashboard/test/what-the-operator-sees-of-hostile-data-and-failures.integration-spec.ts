@@ -217,4 +217,21 @@ describe('the dashboard, on hostile data and when admin or the ledger fails', ()
     await page.getByText('No alerts. Levels, limits and top-up failures show up here.').waitFor();
     await page.getByText('No top-ups yet.').waitFor({ timeout: 30_000 });
   });
+
+  it('says a sparkline did not load instead of "no data", which reads as no spend', async () => {
+    const listPage = await browser.context.newPage();
+    // Admin unreachable for the sparklines' requests only: the list itself loads.
+    await listPage.route(
+      (url) => url.pathname.endsWith('/usage') && url.searchParams.get('group_by') === 'day',
+      (route) => route.abort('connectionrefused'),
+    );
+    await signIn(listPage, bootstrapToken);
+    const cell = listPage.locator(
+      `[data-table=accounts] tr[data-account-id="${account}"] .sparkline-cell [data-sparkline=failed]`,
+    );
+    await cell.waitFor();
+    await expect(cell.innerText()).resolves.toBe('not loaded');
+    await expect(cell.getAttribute('title')).resolves.toBe('Failed to fetch');
+    await listPage.close();
+  });
 });
