@@ -6,7 +6,7 @@ import { dayWindow } from '../format/dates';
 import { dailySpend } from '../format/series';
 import { routeHref } from '../route';
 import { AlertBadge } from '../ui/alert-badge';
-import { Empty, Failure, Loading, Panel } from '../ui/layout';
+import { Empty, Failure, Loading, Panel, failureText } from '../ui/layout';
 import { Money } from '../ui/money';
 import { useAsync } from '../ui/use-async';
 import { accountFigures } from './account-figures';
@@ -168,6 +168,12 @@ function AccountSparkline({ accountId }: { accountId: string }) {
     [usage, days],
   );
   if (usage.status === 'loading') return <span className="sparkline-placeholder" />;
-  if (usage.status === 'failed') return <span className="muted">no data</span>;
+  // Not "no data": an account without spend draws a flat line; this one is unknown.
+  if (usage.status === 'failed')
+    return (
+      <span className="muted small" data-sparkline="failed" title={failureText(usage.error)}>
+        not loaded
+      </span>
+    );
   return <Sparkline points={points} />;
 }

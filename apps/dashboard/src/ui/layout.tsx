@@ -54,13 +54,16 @@ export function Loading({ what }: { what: string }) {
 }
 
 /** An error as the operator should read it: the API's code and message, never a stack. */
+export function failureText(error: unknown): string {
+  return error instanceof ApiError
+    ? `${error.errorCode}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : 'Something went wrong.';
+}
+
 export function Failure({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const text =
-    error instanceof ApiError
-      ? `${error.errorCode}: ${error.message}`
-      : error instanceof Error
-        ? error.message
-        : 'Something went wrong.';
+  const text = failureText(error);
   return (
     <div className="failure" role="alert">
       <span>{text}</span>
