@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { ServiceHarness, awayFromUtcMidnight, eventually, usageEvent } from '@tally/testing';
 import { AdminApi } from './admin-api';
 import { launchChromium } from './chromium';
+import { signIn as signInAt } from './sign-in';
 import type { Browser } from './chromium';
 
 const SCREENSHOTS = path.resolve(__dirname, '../../../docs/screenshots');
@@ -203,12 +204,8 @@ describe('the dashboard in Chromium, on data that went through admin, the ledger
 
   const baseUrl = () => api.baseUrl;
 
-  async function signIn(target: Page, token: string, accountId = ''): Promise<void> {
-    await target.goto(`${baseUrl()}/`);
-    await target.fill('input[name=token]', token);
-    await target.fill('input[name=account_id]', accountId);
-    await target.click('button[type=submit]');
-  }
+  const signIn = (target: Page, token: string, accountId = '') =>
+    signInAt(target, baseUrl(), token, accountId);
 
   const row = (accountId: string) =>
     page.locator(`[data-table=accounts] tr[data-account-id="${accountId}"]`);

@@ -5,6 +5,7 @@ import { ServiceHarness, eventually, usageEvent } from '@tally/testing';
 import { formatInstant } from '../src/format/dates';
 import { AdminApi } from './admin-api';
 import { launchChromium } from './chromium';
+import { signIn as signInAt } from './sign-in';
 import type { Browser } from './chromium';
 
 const HOSTILE_MODEL = '<img src=x onerror="window.__xss=1">';
@@ -66,12 +67,8 @@ describe('the dashboard, on hostile data and when admin or the ledger fails', ()
     await platform.stop();
   });
 
-  async function signIn(target: Page, token: string, accountId = ''): Promise<void> {
-    await target.goto(`${api.baseUrl}/`);
-    await target.fill('input[name=token]', token);
-    await target.fill('input[name=account_id]', accountId);
-    await target.click('button[type=submit]');
-  }
+  const signIn = (target: Page, token: string, accountId = '') =>
+    signInAt(target, api.baseUrl, token, accountId);
 
   it('serves the dashboard with a CSP that runs its own scripts only and forbids framing', async () => {
     const index = await fetch(`${api.baseUrl}/`);
