@@ -60,6 +60,10 @@ export interface KafkaConfig {
   readonly inboxRetentionDays?: number;
   /** How long a fetch of a consumer that fills batches may wait for them (0 or unset: it does not). */
   readonly batchWaitMs?: number;
+  /** Replicas of each topic a service creates (ADR 0196); unset: the broker's default.replication.factor. */
+  readonly replicationFactor?: number;
+  /** `min.insync.replicas` of each topic a service creates (ADR 0196); unset: the broker's. */
+  readonly minInsyncReplicas?: number;
 }
 
 export function kafkaConfigFromEnv(
@@ -123,6 +127,7 @@ export function kafkaConfigFromEnv(
   }
   const batchWaitMs = Number(batchWait);
   return {
+    ...topicDurabilityFromEnv(env),
     brokers,
     clientId,
     topicSuffix,
@@ -140,6 +145,33 @@ export function kafkaConfigFromEnv(
     ...(outboxRetentionDays !== undefined ? { outboxRetentionDays } : {}),
     inboxRetentionDays: retentionDays(env, 'INBOX_RETENTION_DAYS', 7),
     batchWaitMs,
+  };
+}
+
+/**
+ * KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS, for the topics a service creates
+ * (ADR 0196). Kafka's replication factor is a 16-bit integer on the wire.
+ */
+export function topicDurabilityFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<KafkaConfig, 'replicationFactor' | 'minInsyncReplicas'> {
+  const unset = -1;
+  const replicationFactor = wholeNumber(env, 'KAFKA_REPLICATION_FACTOR', unset, {
+    min: 1,
+    max: 32_767,
+  });
+  const minInsyncReplicas = wholeNumber(env, 'KAFKA_MIN_INSYNC_REPLICAS', unset, {
+    min: 1,
+    max: 32_767,
+  });
+  if (replicationFactor !== unset && minInsyncReplicas > replicationFactor) {
+    throw new Error(
+      `KAFKA_MIN_INSYNC_REPLICAS (${minInsyncReplicas}) must not exceed KAFKA_REPLICATION_FACTOR (${replicationFactor}): every acks=all write would be refused`,
+    );
+  }
+  return {
+    ...(replicationFactor !== unset ? { replicationFactor } : {}),
+    ...(minInsyncReplicas !== unset ? { minInsyncReplicas } : {}),
   };
 }
 

@@ -157,8 +157,15 @@ export class MessagingService implements OnModuleInit, OnModuleDestroy {
       [...this.options.topics.map((name) => this.topic(name)), ...commandTopics],
       this.options.kafka.partitions,
       { [this.topic(Topics.UsageDeadLetter)]: DEAD_LETTER_TOPIC_CONFIG },
+      this.options.kafka,
     );
-    await ensureTopics(this.kafka, [this.topic(`tally.outbox-rounds.${this.options.service}`)], 1);
+    await ensureTopics(
+      this.kafka,
+      [this.topic(`tally.outbox-rounds.${this.options.service}`)],
+      1,
+      {},
+      this.options.kafka,
+    );
     // Before any consumer writes: a position it can trust, a partition for every day it may name.
     await this.relay.prepare();
     this.relay.start();

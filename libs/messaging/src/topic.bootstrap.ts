@@ -1,7 +1,34 @@
-import type { Kafka } from 'kafkajs';
+import { Logger } from '@nestjs/common';
+import type { ITopicConfig, ITopicMetadata, Kafka } from 'kafkajs';
+import type { KafkaConfig } from './kafka.config';
 
 /** Topic-level settings for topics created here, by topic name (e.g. `max.message.bytes`). */
 export type TopicConfigs = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/** How many replicas a created topic gets and how many must hold a write (ADR 0196). */
+export type TopicDurability = Pick<KafkaConfig, 'replicationFactor' | 'minInsyncReplicas'>;
+
+/**
+ * The topics to create: their own settings, and the configured replicas and
+ * `min.insync.replicas` (the broker's defaults when unset).
+ */
+export function newTopics(
+  topics: readonly string[],
+  partitions: number,
+  { configs = {}, durability = {} }: { configs?: TopicConfigs; durability?: TopicDurability },
+): ITopicConfig[] {
+  return topics.map((topic) => ({
+    topic,
+    numPartitions: partitions,
+    replicationFactor: durability.replicationFactor ?? -1,
+    configEntries: Object.entries({
+      ...configs[topic],
+      ...(durability.minInsyncReplicas === undefined
+        ? {}
+        : { 'min.insync.replicas': String(durability.minInsyncReplicas) }),
+    }).map(([name, value]) => ({ name, value })),
+  }));
+}
 
 /**
  * Creates the topics a service reads or writes, if they do not exist yet (with `configs`),
@@ -14,6 +41,7 @@ export async function ensureTopics(
   topics: string[],
   partitions: number,
   configs: TopicConfigs = {},
+  durability: TopicDurability = {},
   timeoutMs = 30_000,
 ): Promise<void> {
   const admin = kafka.admin();
@@ -28,15 +56,7 @@ export async function ensureTopics(
       // while the broker was still deleting other topics. The loop below waits instead.
       await admin.createTopics({
         waitForLeaders: false,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: partitions,
-          replicationFactor: -1,
-          configEntries: Object.entries(configs[topic] ?? {}).map(([name, value]) => ({
-            name,
-            value,
-          })),
-        })),
+        topics: newTopics(missing, partitions, { configs, durability }),
       });
     }
     // Also after a broker restart: existing partitions may still be electing their leaders.
@@ -51,12 +71,31 @@ export async function ensureTopics(
       const ready = metadata?.topics.every(
         (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
       );
-      if (ready) return;
+      if (ready) {
+        warnOfFewerReplicas(metadata!.topics, durability);
+        return;
+      }
       if (Date.now() > deadline)
         throw new Error(`topics without leaders after ${timeoutMs} ms: ${wanted.join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * An existing topic keeps the replicas it was created with (one, by a broker's defaults): the
+ * operator has to reassign its partitions (docs/operations.md, Kafka durability).
+ */
+function warnOfFewerReplicas(topics: ITopicMetadata[], durability: TopicDurability): void {
+  const wanted = durability.replicationFactor;
+  if (wanted === undefined) return;
+  for (const topic of topics) {
+    const fewest = Math.min(...topic.partitions.map((partition) => partition.replicas.length));
+    if (fewest < wanted)
+      new Logger('ensureTopics').error(
+        `topic ${topic.name} has partitions with ${fewest} replicas, not KAFKA_REPLICATION_FACTOR ${wanted}: a broker lost loses their records (docs/operations.md, Kafka durability)`,
+      );
   }
 }
