@@ -116,6 +116,41 @@ describe('inbox and outbox on the real database and broker', () => {
     )[0].present;
 
   /**
+   * What a leader that crashed after Kafka committed its round, before it stored its position,
+   * leaves: the round recorded in `outbox_round`, its rows and its number committed in Kafka.
+   */
+  const roundCommittedInKafkaOnly = async (name: string, xid: string): Promise<string> => {
+    const [{ round }] = await dataSource.query(
+      `INSERT INTO outbox_round (round, upto) VALUES (nextval('outbox_round_seq'), $1::xid8) RETURNING round`,
+      [xid],
+    );
+    const crashed = kafka.producer({
+      transactionalId: name,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await crashed.connect();
+    const transaction = await crashed.transaction();
+    const pending = (await dataSource.query(
+      'SELECT topic, message_key, value FROM outbox WHERE xid = $1::xid8 ORDER BY id',
+      [xid],
+    )) as Array<{ topic: string; message_key: string; value: string }>;
+    for (const row of pending)
+      await transaction.send({
+        topic: row.topic,
+        messages: [{ key: row.message_key, value: row.value }],
+      });
+    await transaction.sendOffsets({
+      consumerGroupId: name,
+      topics: [{ topic: roundsTopic, partitions: [{ partition: 0, offset: String(round) }] }],
+    });
+    await transaction.commit();
+    await crashed.disconnect();
+    return String(round);
+  };
+
+  /**
    * An outbox of ended transactions of 100 rows each (xids base + 1 to base + 201, below every
    * running one), written backwards so that the heap's order is not theirs. Statistics are taken
    * when only the first transaction is there (position base + 1): the planner then expects next
@@ -796,32 +831,7 @@ describe('inbox and outbox on the real database and broker', () => {
     // A round the crashed leader sent and committed in Kafka, but whose position it never stored.
     await dataSource.transaction((manager) => enqueueOutbox(manager, rows('committed')));
     const committedXid = await xidOf('committed');
-    const [{ round }] = await dataSource.query(
-      `INSERT INTO outbox_round (round, upto) VALUES (nextval('outbox_round_seq'), $1::xid8) RETURNING round`,
-      [committedXid],
-    );
-    const crashed = kafka.producer({
-      transactionalId: `relay-${schema}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await crashed.connect();
-    const transaction = await crashed.transaction();
-    const pending = (await dataSource.query(
-      'SELECT message_key, value FROM outbox WHERE xid = $1::xid8 ORDER BY id',
-      [committedXid],
-    )) as Array<{ message_key: string; value: string }>;
-    await transaction.send({
-      topic,
-      messages: pending.map((row) => ({ key: row.message_key, value: row.value })),
-    });
-    await transaction.sendOffsets({
-      consumerGroupId: `relay-${schema}`,
-      topics: [{ topic: roundsTopic, partitions: [{ partition: 0, offset: String(round) }] }],
-    });
-    await transaction.commit();
-    await crashed.disconnect();
+    await roundCommittedInKafkaOnly(`relay-${schema}`, committedXid);
     // A round recorded but never committed in Kafka.
     await dataSource.transaction((manager) => enqueueOutbox(manager, rows('uncommitted')));
     const uncommittedXid = await xidOf('uncommitted');
@@ -1039,6 +1049,66 @@ describe('inbox and outbox on the real database and broker', () => {
     await eventually(() => expect(killed()).toEqual([0, 1, 2, 3]));
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(killed()).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a new leader that finds the committed round gone from Kafka (offsets.retention.minutes) neither sends the pending round again nor takes it for published', async () => {
+    const name = `relay-forgotten-${schema}`;
+    const recorder = await client.record(topic);
+    const forgotten = () =>
+      recorder
+        .json<{ forgotten?: number }>()
+        .map((m) => m.forgotten)
+        .filter((value): value is number => value !== undefined);
+    const write = (values: number[]) =>
+      dataSource.transaction((manager) =>
+        enqueueOutbox(
+          manager,
+          values.map((forgotten) => jsonMessage(topic, 'acct_forgotten', { forgotten })),
+        ),
+      );
+    // Rounds this relay published: Kafka has remembered one of them.
+    await write([0]);
+    await settled();
+    const before = new OutboxRelay(dataSource, kafka, relayOptions({ name }));
+    expect(await before.publishOnce()).toBe(1);
+    await before.stop();
+    // Then a round Kafka committed and whose position the leader never stored.
+    await write([1, 2]);
+    const [{ xid }] = await dataSource.query(
+      `SELECT max(xid)::text AS xid FROM outbox WHERE value LIKE '{"forgotten":%'`,
+    );
+    const round = await roundCommittedInKafkaOnly(name, xid);
+    await eventually(() => expect(forgotten()).toEqual([0, 1, 2]));
+    // The service stays down past the broker's offsets.retention.minutes: the group's offsets go.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([name]);
+    await admin.disconnect();
+
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ name }));
+    await settled();
+    await expect(relay.publishOnce()).rejects.toThrow(
+      `outbox relay ${name}: Kafka no longer knows its committed round (the group's offsets expired, offsets.retention.minutes, or were deleted), so whether round ${round} (up to xid ${xid}) was published is unknown; see docs/operations.md, TallyOutboxFailing`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(forgotten()).toEqual([0, 1, 2]);
+    expect(await unpublished()).toBe(2);
+
+    // The operator finds the round's records in the topic, and says so (docs/operations.md).
+    await dataSource.query(
+      `UPDATE outbox_relay SET position = r.upto FROM outbox_round r
+       WHERE r.round = $1 AND outbox_relay.position < r.upto`,
+      [round],
+    );
+    await dataSource.query('DELETE FROM outbox_round WHERE round = $1', [round]);
+    await write([3]);
+    await settled();
+    expect(await relay.publishOnce()).toBe(1);
+    await relay.stop();
+    await eventually(() => expect(forgotten()).toEqual([0, 1, 2, 3]));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(forgotten()).toEqual([0, 1, 2, 3]);
+    expect(await unpublished()).toBe(0);
   });
 
   it('never skips a transaction that commits after one with a higher xid, nor sends one twice', async () => {
