@@ -411,13 +411,15 @@ export class OutboxRelay {
       await session.query(
         'SELECT round, message_ids, upto::text AS upto FROM outbox_round ORDER BY round',
       );
+    const last = pending[pending.length - 1];
+    if (committed === null && last) await this.refuseIfKafkaForgot(last);
     for (const { round, message_ids: ids, upto } of pending) {
       const wasCommitted = committed !== null && BigInt(committed) >= BigInt(round);
       if (wasCommitted && ids && ids.length > 0)
         await session.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
       await this.settleRound(round, upto, wasCommitted);
       this.logger.warn(
-        `outbox round ${round} (${upto === null ? `${ids?.length ?? 0} rows` : `up to xid ${upto}`}) ${wasCommitted ? 'had been published' : 'is sent again'}`,
+        `outbox round ${round} (${roundContents(upto, ids)}) ${wasCommitted ? 'had been published' : 'is sent again'}`,
       );
     }
     const [{ position }]: Array<{ position: string }> = await session.query(
@@ -425,6 +427,27 @@ export class OutboxRelay {
     );
     this.position = position;
     this.recovered = true;
+  }
+
+  /**
+   * A position past '0' was moved there by a round Kafka committed, so the group had an offset:
+   * none now means Kafka forgot it (offsets.retention.minutes ran out while the service was
+   * stopped, or the group was deleted). Whether the pending round was published is then unknown:
+   * sent again, consumers by position would count it twice; taken for published, it may be lost.
+   * The relay stops until an operator decides (docs/operations.md, TallyOutboxFailing; ADR 0197).
+   */
+  private async refuseIfKafkaForgot(pending: {
+    round: string;
+    message_ids: string[] | null;
+    upto: string | null;
+  }): Promise<void> {
+    const [{ position }]: Array<{ position: string }> = await this.leaderSession().query(
+      'SELECT position::text AS position FROM outbox_relay',
+    );
+    if (position === '0') return;
+    throw new Error(
+      `outbox relay ${this.options.name}: Kafka no longer knows its committed round (the group's offsets expired, offsets.retention.minutes, or were deleted), so whether round ${pending.round} (${roundContents(pending.upto, pending.message_ids)}) was published is unknown; see docs/operations.md, TallyOutboxFailing`,
+    );
   }
 
   /**
@@ -562,6 +585,11 @@ export class OutboxRelay {
       };
     });
   }
+}
+
+/** A pending round as logs name it: the transactions it takes, or a queue round's row count. */
+function roundContents(upto: string | null, ids: string[] | null): string {
+  return upto === null ? `${ids?.length ?? 0} rows` : `up to xid ${upto}`;
 }
 
 function groupByTopic(messages: RelayedMessage[]) {
