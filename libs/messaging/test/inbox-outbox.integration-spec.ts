@@ -1111,6 +1111,50 @@ describe('inbox and outbox on the real database and broker', () => {
     expect(await unpublished()).toBe(0);
   });
 
+  it('a relay whose group lost its offset while the service was stopped commits it again, so a round that then fails is sent again, not held as unknown', async () => {
+    const name = `relay-lapsed-${schema}`;
+    const lapsed = `outbox-lapsed.${isolation.suffix}`;
+    await ensureTopics(kafka, [lapsed], 1, { [lapsed]: { 'max.message.bytes': '1024' } });
+    const recorder = await client.record(lapsed);
+    const write = (value: string, padding = '') =>
+      dataSource.transaction((manager) =>
+        enqueueOutbox(manager, [jsonMessage(lapsed, 'acct_lapsed', { lapsed: value, padding })]),
+      );
+    await write('before');
+    await settled();
+    const before = new OutboxRelay(dataSource, kafka, relayOptions({ name }));
+    expect(await before.publishOnce()).toBe(1);
+    await before.stop();
+    // Stopped past offsets.retention.minutes: the group's offset goes.
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([name]);
+
+    // The first round after the restart fails: the topic refuses the record.
+    await write('after', 'x'.repeat(2000));
+    const relay = new OutboxRelay(dataSource, kafka, relayOptions({ name }));
+    await settled();
+    await expect(relay.publishOnce()).rejects.toThrow();
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: lapsed,
+          configEntries: [{ name: 'max.message.bytes', value: '1048576' }],
+        },
+      ],
+    });
+    await admin.disconnect();
+    await settled();
+    await eventually(async () => expect(await relay.publishOnce()).toBe(1));
+    await relay.stop();
+    expect(
+      (await recorder.waitForCount<{ lapsed: string }>(2)).map((payload) => payload.lapsed),
+    ).toEqual(['before', 'after']);
+    expect(await unpublished()).toBe(0);
+  });
+
   it('never skips a transaction that commits after one with a higher xid, nor sends one twice', async () => {
     const recorder = await client.record(topic);
     const relay = new OutboxRelay(dataSource, kafka, relayOptions({ batchSize: 3 }));
