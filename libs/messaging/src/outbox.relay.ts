@@ -238,6 +238,7 @@ export class OutboxRelay {
       await this.resign();
       throw error;
     }
+    await this.keepCommittedRound(producer);
     await this.preparePartitions();
     const dropped = await this.partitions.dropPublished(this.position);
     if (dropped.length > 0) {
@@ -448,6 +449,30 @@ export class OutboxRelay {
     throw new Error(
       `outbox relay ${this.options.name}: Kafka no longer knows its committed round (the group's offsets expired, offsets.retention.minutes, or were deleted), so whether round ${pending.round} (${roundContents(pending.upto, pending.message_ids)}) was published is unknown; see docs/operations.md, TallyOutboxFailing`,
     );
+  }
+
+  /**
+   * Commits the last round numbered as the group's offset again, in a transaction of its own:
+   * the group has no members, so the broker drops its offset offsets.retention.minutes after the
+   * last round, and a round pending then could not be settled (ADR 0197). Run with no round
+   * pending, so no round above the offset was committed.
+   */
+  private async keepCommittedRound(producer: Producer): Promise<void> {
+    const [{ last }]: Array<{ last: string }> = await this.leaderSession().query(
+      `SELECT (CASE WHEN is_called THEN last_value ELSE 0 END)::text AS last FROM outbox_round_seq`,
+    );
+    if (last === '0') return;
+    const transaction = await producer.transaction();
+    try {
+      await transaction.sendOffsets({
+        consumerGroupId: this.options.name,
+        topics: [{ topic: this.options.roundsTopic, partitions: [{ partition: 0, offset: last }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
