@@ -71,8 +71,8 @@ export async function ensureTopics(
       const ready = metadata?.topics.every(
         (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
       );
-      if (ready) {
-        warnOfFewerReplicas(metadata!.topics, durability);
+      if (ready && metadata) {
+        warnOfFewerReplicas(metadata.topics, durability);
         return;
       }
       if (Date.now() > deadline)
