@@ -54,10 +54,14 @@ export async function ensureTopics(
       // Not kafkajs' waitForLeaders: it gives up when the broker has not yet applied the new
       // topic to its metadata ("does not host this topic-partition"), which happened here
       // while the broker was still deleting other topics. The loop below waits instead.
-      await admin.createTopics({
-        waitForLeaders: false,
-        topics: newTopics(missing, partitions, { configs, durability }),
-      });
+      await admin
+        .createTopics({
+          waitForLeaders: false,
+          topics: newTopics(missing, partitions, { configs, durability }),
+        })
+        .catch((error: unknown) => {
+          throw namedRefusal(error);
+        });
     }
     // Also after a broker restart: existing partitions may still be electing their leaders.
     const deadline = Date.now() + timeoutMs;
@@ -98,4 +102,17 @@ function warnOfFewerReplicas(topics: ITopicMetadata[], durability: TopicDurabili
         `topic ${topic.name} has partitions with ${fewest} replicas, not KAFKA_REPLICATION_FACTOR ${wanted}: a broker lost loses their records (docs/operations.md, Kafka durability)`,
       );
   }
+}
+
+/**
+ * kafkajs says only "Topic creation errors": the topics and the broker's reasons
+ * (INVALID_REPLICATION_FACTOR with fewer brokers up than KAFKA_REPLICATION_FACTOR) are in it.
+ */
+function namedRefusal(error: unknown): unknown {
+  const causes = (error as { errors?: unknown }).errors;
+  if (!Array.isArray(causes) || causes.length === 0) return error;
+  const reasons = causes.map((cause: { topic?: string; type?: string; message?: string }) => {
+    return `${cause.topic ?? '?'}: ${cause.type ?? cause.message ?? String(cause)}`;
+  });
+  return new Error(`the broker refused to create topics: ${reasons.join(', ')}`, { cause: error });
 }
