@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Decimal } from 'decimal.js';
 import type {
   AlertFired,
@@ -11,13 +8,15 @@ import type {
   UsageRated,
 } from '@tally/budget-domain';
 import {
-  CommandClient,
-  FakeStripeServer,
-  ServiceHarness,
-  WebhookReceiver,
   awayFromUtcMidnight,
+  CommandClient,
   eventually,
+  FakeStripeServer,
+  priceCatalogFile,
+  ServiceHarness,
   usageEvent,
+  WebhookReceiver,
+  wireAmount,
 } from '@tally/testing';
 import type { TopicRecorder, UsageEventFixture } from '@tally/testing';
 
@@ -126,11 +125,6 @@ class Spend {
   }
 }
 
-/** An amount as every Tally service writes it: exact, at least 6 decimals. */
-const wire = (amount: Decimal.Value) => {
-  const exact = new Decimal(amount);
-  return exact.toFixed(Math.max(6, exact.decimalPlaces()));
-};
 const sum = (amounts: readonly Decimal.Value[]) =>
   amounts.reduce<Decimal>((total, amount) => total.plus(amount), new Decimal(0));
 
@@ -258,7 +252,7 @@ describe("a customer's month through all five services, checked to the cent", ()
     eventually(
       async () => {
         const status = await budgetStatus();
-        expect(status['used']).toBe(wire(spend.charged));
+        expect(status['used']).toBe(wireAmount(spend.charged));
         return status;
       },
       60_000,
@@ -287,23 +281,16 @@ describe("a customer's month through all five services, checked to the cent", ()
 
   beforeAll(async () => {
     await awayFromUtcMidnight();
-    const catalogFile = path.join(mkdtempSync(path.join(tmpdir(), 'tally-story-')), 'prices.json');
-    writeFileSync(
-      catalogFile,
-      JSON.stringify({
-        version: 'story-1',
-        entries: [
-          {
-            provider: PROVIDER,
-            model: MODEL,
-            prices: {
-              input_per_mtok: INPUT_PER_MTOK.toFixed(2),
-              output_per_mtok: OUTPUT_PER_MTOK.toFixed(2),
-            },
-          },
-        ],
-      }),
-    );
+    const catalogFile = priceCatalogFile('story-1', [
+      {
+        provider: PROVIDER,
+        model: MODEL,
+        prices: {
+          input_per_mtok: INPUT_PER_MTOK.toFixed(2),
+          output_per_mtok: OUTPUT_PER_MTOK.toFixed(2),
+        },
+      },
+    ]);
     stripe = await FakeStripeServer.start();
     await receiver.start();
     // One environment for every service: each reads only its own variables.
@@ -413,9 +400,9 @@ describe("a customer's month through all five services, checked to the cent", ()
       status: 200,
       body: expect.objectContaining({
         enabled: true,
-        amount_paid: wire(AUTO_PACK.paid),
+        amount_paid: wireAmount(AUTO_PACK.paid),
         paid_currency: 'CHF',
-        credit_amount: wire(AUTO_PACK.credit),
+        credit_amount: wireAmount(AUTO_PACK.credit),
         trigger_below_percent: TRIGGER_BELOW_PERCENT,
         monthly_limit: '300.000000',
       }),
@@ -432,8 +419,8 @@ describe("a customer's month through all five services, checked to the cent", ()
     expect(checkout).toEqual({
       status: 201,
       body: expect.objectContaining({
-        credit_amount: wire(MANUAL_PACK.credit),
-        paid_amount: wire(MANUAL_PACK.paid),
+        credit_amount: wireAmount(MANUAL_PACK.credit),
+        paid_amount: wireAmount(MANUAL_PACK.paid),
         paid_currency: 'CHF',
         dry_run: false,
       }),
@@ -451,9 +438,9 @@ describe("a customer's month through all five services, checked to the cent", ()
         (await admin<Json>('GET', mine('/budget-status'), undefined, tenantToken)).body,
       ).toMatchObject({
         used: '0.000000',
-        remaining: wire(ALLOWANCE),
-        extra_credit_remaining: wire(MANUAL_PACK.credit),
-        available: wire(funds()),
+        remaining: wireAmount(ALLOWANCE),
+        extra_credit_remaining: wireAmount(MANUAL_PACK.credit),
+        available: wireAmount(funds()),
         available_percent: fundsPercent(),
         alert_level: 'GREEN',
       }),
@@ -475,8 +462,8 @@ describe("a customer's month through all five services, checked to the cent", ()
       status: 201,
       body: expect.objectContaining({
         authorized: true,
-        amount: wire(worstCase),
-        available: wire(funds().minus(worstCase)),
+        amount: wireAmount(worstCase),
+        available: wireAmount(funds().minus(worstCase)),
         available_percent: fundsPercent(),
         alert_level: 'GREEN',
       }),
@@ -493,14 +480,14 @@ describe("a customer's month through all five services, checked to the cent", ()
     await send(second);
 
     // The reserved call settled its hold at what it cost: nothing is held any more.
-    expect(await charged()).toMatchObject({ available: wire(funds()), alert_level: 'GREEN' });
+    expect(await charged()).toMatchObject({ available: wireAmount(funds()), alert_level: 'GREEN' });
     // The same request again answers the same reservation and holds nothing more.
     const repeated = await authorize(reserve);
     expect(repeated.body).toMatchObject({
       authorized: true,
       reservation_id: reservationId,
-      amount: wire(worstCase),
-      available: wire(funds()),
+      amount: wireAmount(worstCase),
+      available: wireAmount(funds()),
     });
   });
 
@@ -521,7 +508,7 @@ describe("a customer's month through all five services, checked to the cent", ()
     await firedAlerts('soft_limit', ['YELLOW']);
     // Set minutes ago, the budget projects its spend: over the allowance now, not before.
     const [overrun] = await firedAlerts('projected_overrun', ['YELLOW']);
-    expect(overrun).toMatchObject({ amount: wire(spend.charged) });
+    expect(overrun).toMatchObject({ amount: wireAmount(spend.charged) });
   });
 
   it('spend passes ORANGE and the custom threshold while alerting is killed', async () => {
@@ -534,7 +521,7 @@ describe("a customer's month through all five services, checked to the cent", ()
       100 - fundsPercent(),
     );
     const [custom] = await firedAlerts('custom_threshold', ['ORANGE']);
-    expect(custom).toMatchObject({ amount: wire(CUSTOM_THRESHOLD) });
+    expect(custom).toMatchObject({ amount: wireAmount(CUSTOM_THRESHOLD) });
   });
 
   it('falling below the trigger charges the saved card, which is declined: auto top-up pauses and says so', async () => {
@@ -563,7 +550,7 @@ describe("a customer's month through all five services, checked to the cent", ()
       body: expect.objectContaining({
         authorized: false,
         error_code: 'BUDGET_EXHAUSTED',
-        available: wire(funds()),
+        available: wireAmount(funds()),
         alert_level: 'RED',
       }),
     });
@@ -607,7 +594,7 @@ describe("a customer's month through all five services, checked to the cent", ()
         status: 402,
         body: expect.objectContaining({
           error_code: 'AUTO_TOPUP_PENDING',
-          available: wire(funds()),
+          available: wireAmount(funds()),
         }),
       }),
     );
@@ -637,7 +624,7 @@ describe("a customer's month through all five services, checked to the cent", ()
 
     await eventually(async () =>
       expect(await budgetStatus()).toMatchObject({
-        extra_credit_remaining: wire(funds()),
+        extra_credit_remaining: wireAmount(funds()),
         alert_level: 'GREEN',
       }),
     );
@@ -651,7 +638,7 @@ describe("a customer's month through all five services, checked to the cent", ()
     );
     expect(await autoTopUpState()).toMatchObject({
       state: 'cooldown',
-      month_auto_paid: wire(AUTO_PACK.paid),
+      month_auto_paid: wireAmount(AUTO_PACK.paid),
     });
     // The waiting call was held once the credit landed; it is released unused.
     const held = await waiting;
@@ -659,7 +646,7 @@ describe("a customer's month through all five services, checked to the cent", ()
       status: 201,
       body: expect.objectContaining({ authorized: true, amount: '2.000000' }),
     });
-    expect(await budgetStatus()).toMatchObject({ available: wire(funds().minus(2)) });
+    expect(await budgetStatus()).toMatchObject({ available: wireAmount(funds().minus(2)) });
     const released = await fetch(
       urlOf('ledger', `/v1/authorizations/${String(held.body['reservation_id'])}`),
       { method: 'DELETE', headers: { authorization: `Bearer ${keyOf(GATEWAY).secret}` } },
@@ -680,7 +667,7 @@ describe("a customer's month through all five services, checked to the cent", ()
     creditAdded = creditAdded.minus(MANUAL_PACK.credit);
 
     await eventually(async () =>
-      expect(await budgetStatus()).toMatchObject({ extra_credit_remaining: wire(funds()) }),
+      expect(await budgetStatus()).toMatchObject({ extra_credit_remaining: wireAmount(funds()) }),
     );
   });
 
@@ -697,7 +684,7 @@ describe("a customer's month through all five services, checked to the cent", ()
       body: {
         transaction_id: expect.any(String),
         kind: 'bonus',
-        amount: wire(BONUS),
+        amount: wireAmount(BONUS),
         posted_at: expect.any(String),
       },
     });
@@ -732,7 +719,7 @@ describe("a customer's month through all five services, checked to the cent", ()
     });
     spend.couponPercent = COUPON_PERCENT;
     await eventually(async () =>
-      expect(await budgetStatus()).toMatchObject({ extra_credit_remaining: wire(funds()) }),
+      expect(await budgetStatus()).toMatchObject({ extra_credit_remaining: wireAmount(funds()) }),
     );
   });
 
@@ -760,9 +747,9 @@ describe("a customer's month through all five services, checked to the cent", ()
     ).body;
     expect(keyStatus).toMatchObject({
       api_key_id: batch.api_key_id,
-      used: wire(keySpent),
-      remaining: wire(KEY_LIMIT.minus(keySpent)),
-      available: wire(KEY_LIMIT.minus(keySpent)),
+      used: wireAmount(keySpent),
+      remaining: wireAmount(KEY_LIMIT.minus(keySpent)),
+      available: wireAmount(KEY_LIMIT.minus(keySpent)),
       alert_level: 'YELLOW',
     });
     const keyAlerts = await eventually(
@@ -786,7 +773,7 @@ describe("a customer's month through all five services, checked to the cent", ()
       body: expect.objectContaining({
         authorized: false,
         error_code: 'API_KEY_BUDGET_EXHAUSTED',
-        available: wire(KEY_LIMIT.minus(keySpent)),
+        available: wireAmount(KEY_LIMIT.minus(keySpent)),
       }),
     });
     // admin's read models survive a crash: everything below is read after it.
@@ -802,10 +789,10 @@ describe("a customer's month through all five services, checked to the cent", ()
     // The ledger's balance as admin shows it, in the budget status and the account.
     const status = await budgetStatus();
     expect(status).toMatchObject({
-      used: wire(spent),
+      used: wireAmount(spent),
       remaining: '0.000000',
-      extra_credit_remaining: wire(creditLeft),
-      available: wire(creditLeft),
+      extra_credit_remaining: wireAmount(creditLeft),
+      available: wireAmount(creditLeft),
       available_percent: fundsPercent(),
       alert_level: 'GREEN',
       over_soft_limit: true,
@@ -817,19 +804,19 @@ describe("a customer's month through all five services, checked to the cent", ()
     const { enabled, state, month_auto_paid, monthly_limit } = await autoTopUpState();
     expect(account['auto_topup']).toMatchObject({ enabled, state, month_auto_paid, monthly_limit });
     expect(account['balance']).toMatchObject({
-      allowance: wire(ALLOWANCE),
-      used: wire(spent),
-      extra_credit_remaining: wire(creditLeft),
-      available: wire(creditLeft),
+      allowance: wireAmount(ALLOWANCE),
+      used: wireAmount(spent),
+      extra_credit_remaining: wireAmount(creditLeft),
+      available: wireAmount(creditLeft),
       alert_level: 'GREEN',
     });
     const announced = balances
       .json<BalanceChanged>()
       .filter((balance) => balance.account_id === ACCOUNT && balance.api_key_id === null);
     expect(announced.at(-1)).toMatchObject({
-      used: wire(spent),
-      extra_credit_remaining: wire(creditLeft),
-      available: wire(creditLeft),
+      used: wireAmount(spent),
+      extra_credit_remaining: wireAmount(creditLeft),
+      available: wireAmount(creditLeft),
     });
     const sequences = announced.map((balance) => balance.sequence);
     expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
@@ -840,26 +827,26 @@ describe("a customer's month through all five services, checked to the cent", ()
     const ratedHere = rated.json<UsageRated>().filter((rating) => rating.account_id === ACCOUNT);
     expect(ratedHere).toHaveLength(spend.requests);
     expect(new Set(ratedHere.map((rating) => rating.id)).size).toBe(spend.requests);
-    expect(wire(sum(ratedHere.map((rating) => rating.cost)))).toBe(wire(spend.cost));
+    expect(wireAmount(sum(ratedHere.map((rating) => rating.cost)))).toBe(wireAmount(spend.cost));
     const lines = transactions
       .json<LedgerTransaction>()
       .filter((transaction) => transaction.account_id === ACCOUNT)
       .flatMap((transaction) => transaction.lines ?? []);
     expect(lines).toHaveLength(spend.requests);
     expect(new Set(lines.map((line) => line.usage_id)).size).toBe(spend.requests);
-    expect(wire(sum(lines.map((line) => line.cost)))).toBe(wire(spend.cost));
-    expect(wire(sum(lines.map((line) => line.charged)))).toBe(wire(spent));
+    expect(wireAmount(sum(lines.map((line) => line.cost)))).toBe(wireAmount(spend.cost));
+    expect(wireAmount(sum(lines.map((line) => line.charged)))).toBe(wireAmount(spent));
     expect(lines.filter((line) => line.reservation_id !== null)).toEqual([
       expect.objectContaining({
         reservation_id: reservationId,
-        charged: wire(priced(LARGE, 0).charged),
+        charged: wireAmount(priced(LARGE, 0).charged),
       }),
     ]);
 
     // admin's rollups: tokens and requests from metering, cost as the ledger charged it. Its
     // usage.rated and ledger.transactions consumers are apart: the last events' tokens may be
     // applied only after the restarted admin has its partitions back, so the rollup is awaited.
-    const rollup = { cost: wire(spent), tokens: spend.tokens, requests: spend.requests };
+    const rollup = { cost: wireAmount(spent), tokens: spend.tokens, requests: spend.requests };
     await eventually(
       async () => {
         const byKey = await admin<Page>('GET', mine('/usage?group_by=model,provider,api_key'));
@@ -875,7 +862,7 @@ describe("a customer's month through all five services, checked to the cent", ()
                 model: MODEL,
                 provider: PROVIDER,
                 api_key: keyOf(name).api_key_id,
-                cost: wire(ofKey.charged),
+                cost: wireAmount(ofKey.charged),
                 tokens: ofKey.tokens,
                 requests: ofKey.requests,
               };
@@ -897,31 +884,36 @@ describe("a customer's month through all five services, checked to the cent", ()
     expect(summary).toMatchObject({
       accounts: 1,
       alert_levels: { GREEN: 1, YELLOW: 0, ORANGE: 0, RED: 0, CRITICAL: 0 },
-      extra_credit_remaining: wire(creditLeft),
+      extra_credit_remaining: wireAmount(creditLeft),
       window: rollup,
     });
     const spenders = await admin<Page>('GET', '/v1/analytics/top-spenders?days=1&limit=10');
     expect(spenders.body.items).toEqual([
-      expect.objectContaining({ account_id: ACCOUNT, spend: wire(spent) }),
+      expect.objectContaining({ account_id: ACCOUNT, spend: wireAmount(spent) }),
     ]);
 
     // admin's transactions: usage funded by the allowance first, then credit; the payments.
     const listed = (await admin<Page>('GET', mine('/transactions?limit=500'))).body.items;
     const ofKind = (kind: string) => listed.filter((item) => item['kind'] === kind);
     const funding = (part: string) =>
-      wire(sum(ofKind('usage').map((item) => (item['funding'] as Json)[part] as string)));
-    expect(wire(sum(ofKind('usage').map((item) => item['amount'] as string)))).toBe(
-      wire(spent.negated()),
+      wireAmount(sum(ofKind('usage').map((item) => (item['funding'] as Json)[part] as string)));
+    expect(wireAmount(sum(ofKind('usage').map((item) => item['amount'] as string)))).toBe(
+      wireAmount(spent.negated()),
     );
     // The bonus came after the paid credit, but is spent first: all of the batch key's spend.
     const fromBonus = spend.byKey.get(BATCH)!.charged;
     expect([funding('allowance'), funding('credit'), funding('bonus'), funding('overage')]).toEqual(
-      [wire(ALLOWANCE), wire(spent.minus(ALLOWANCE).minus(fromBonus)), wire(fromBonus), '0.000000'],
+      [
+        wireAmount(ALLOWANCE),
+        wireAmount(spent.minus(ALLOWANCE).minus(fromBonus)),
+        wireAmount(fromBonus),
+        '0.000000',
+      ],
     );
-    expect(ofKind('bonus').map((item) => item['amount'])).toEqual([wire(BONUS)]);
+    expect(ofKind('bonus').map((item) => item['amount'])).toEqual([wireAmount(BONUS)]);
     expect(ofKind('purchase').map((item) => item['amount'])).toEqual([
-      wire(AUTO_PACK.credit),
-      wire(MANUAL_PACK.credit),
+      wireAmount(AUTO_PACK.credit),
+      wireAmount(MANUAL_PACK.credit),
     ]);
     // Both refunds may be posted in one slice, at one instant: their order is not the story's.
     expect(
@@ -930,8 +922,8 @@ describe("a customer's month through all five services, checked to the cent", ()
         .sort(),
     ).toEqual(
       [
-        wire(MANUAL_PACK.credit.minus(FIRST_REFUND.credit).negated()),
-        wire(FIRST_REFUND.credit.negated()),
+        wireAmount(MANUAL_PACK.credit.minus(FIRST_REFUND.credit).negated()),
+        wireAmount(FIRST_REFUND.credit.negated()),
       ].sort(),
     );
     const csv = await fetch(urlOf('admin', mine('/transactions.csv')), {
@@ -958,14 +950,35 @@ describe("a customer's month through all five services, checked to the cent", ()
         'refund',
         'manual',
         'succeeded',
-        wire(MANUAL_PACK.credit.minus(FIRST_REFUND.credit)),
-        wire(MANUAL_PACK.paid.minus(FIRST_REFUND.paid)),
+        wireAmount(MANUAL_PACK.credit.minus(FIRST_REFUND.credit)),
+        wireAmount(MANUAL_PACK.paid.minus(FIRST_REFUND.paid)),
         'CHF',
       ],
-      ['refund', 'manual', 'succeeded', wire(FIRST_REFUND.credit), wire(FIRST_REFUND.paid), 'CHF'],
-      ['auto_purchase', 'auto', 'succeeded', wire(AUTO_PACK.credit), wire(AUTO_PACK.paid), 'CHF'],
-      ['failed', 'auto', 'failed', '0.000000', wire(AUTO_PACK.paid), 'CHF'],
-      ['purchase', 'manual', 'succeeded', wire(MANUAL_PACK.credit), wire(MANUAL_PACK.paid), 'CHF'],
+      [
+        'refund',
+        'manual',
+        'succeeded',
+        wireAmount(FIRST_REFUND.credit),
+        wireAmount(FIRST_REFUND.paid),
+        'CHF',
+      ],
+      [
+        'auto_purchase',
+        'auto',
+        'succeeded',
+        wireAmount(AUTO_PACK.credit),
+        wireAmount(AUTO_PACK.paid),
+        'CHF',
+      ],
+      ['failed', 'auto', 'failed', '0.000000', wireAmount(AUTO_PACK.paid), 'CHF'],
+      [
+        'purchase',
+        'manual',
+        'succeeded',
+        wireAmount(MANUAL_PACK.credit),
+        wireAmount(MANUAL_PACK.paid),
+        'CHF',
+      ],
     ]);
     const paid = payments.json<PaymentEvent>().filter((payment) => payment.account_id === ACCOUNT);
     expect(
@@ -974,24 +987,30 @@ describe("a customer's month through all five services, checked to the cent", ()
       [
         'credit_purchased',
         'manual',
-        wire(MANUAL_PACK.credit),
-        wire(MANUAL_PACK.paid),
+        wireAmount(MANUAL_PACK.credit),
+        wireAmount(MANUAL_PACK.paid),
         manualPaymentIntent,
       ],
-      ['credit_failed', 'auto', '0.000000', wire(AUTO_PACK.paid), declinedPaymentIntent],
-      ['credit_purchased', 'auto', wire(AUTO_PACK.credit), wire(AUTO_PACK.paid), autoPaymentIntent],
+      ['credit_failed', 'auto', '0.000000', wireAmount(AUTO_PACK.paid), declinedPaymentIntent],
+      [
+        'credit_purchased',
+        'auto',
+        wireAmount(AUTO_PACK.credit),
+        wireAmount(AUTO_PACK.paid),
+        autoPaymentIntent,
+      ],
       [
         'credit_refunded',
         'manual',
-        wire(FIRST_REFUND.credit),
-        wire(FIRST_REFUND.paid),
+        wireAmount(FIRST_REFUND.credit),
+        wireAmount(FIRST_REFUND.paid),
         manualPaymentIntent,
       ],
       [
         'credit_refunded',
         'manual',
-        wire(MANUAL_PACK.credit.minus(FIRST_REFUND.credit)),
-        wire(MANUAL_PACK.paid.minus(FIRST_REFUND.paid)),
+        wireAmount(MANUAL_PACK.credit.minus(FIRST_REFUND.credit)),
+        wireAmount(MANUAL_PACK.paid.minus(FIRST_REFUND.paid)),
         manualPaymentIntent,
       ],
     ]);

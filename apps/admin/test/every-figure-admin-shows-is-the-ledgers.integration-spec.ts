@@ -1,13 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Decimal } from 'decimal.js';
 import {
-  CommandClient,
   awayFromUtcMidnight,
+  CommandClient,
   eventually,
+  priceCatalogFile,
   queryDatabase,
   usageEvent,
+  wireAmount,
 } from '@tally/testing';
 import type { TopicRecorder, UsageEventFixture } from '@tally/testing';
 import { AdminHarness } from './admin.harness';
@@ -41,36 +40,24 @@ interface Key {
 }
 
 /** An amount as the wire writes it: exact, at least 6 decimals. */
-const wire = (amount: Decimal.Value) => {
-  const exact = new Decimal(amount);
-  return exact.toFixed(Math.max(6, exact.decimalPlaces()));
-};
 const sortedBy = (items: Json[]) =>
   [...items].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 const sum = (amounts: readonly Decimal.Value[]) =>
   amounts.reduce<Decimal>((total, amount) => total.plus(amount), new Decimal(0));
 
 function catalogFile(): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'tally-figures-')), 'prices.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      version: 'figures-1',
-      entries: [
-        {
-          provider: PROVIDER,
-          model: LARGE,
-          prices: { input_per_mtok: '2.00', output_per_mtok: '10.00' },
-        },
-        {
-          provider: PROVIDER,
-          model: SMALL,
-          prices: { input_per_mtok: '0.30', output_per_mtok: '1.20' },
-        },
-      ],
-    }),
-  );
-  return file;
+  return priceCatalogFile('figures-1', [
+    {
+      provider: PROVIDER,
+      model: LARGE,
+      prices: { input_per_mtok: '2.00', output_per_mtok: '10.00' },
+    },
+    {
+      provider: PROVIDER,
+      model: SMALL,
+      prices: { input_per_mtok: '0.30', output_per_mtok: '1.20' },
+    },
+  ]);
 }
 
 describe("every figure admin shows is the ledger's, to the last decimal", () => {
@@ -345,9 +332,11 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
        GROUP BY p.account_id ORDER BY p.account_id`,
     );
     for (const { account_id, revenue: posted } of revenue) {
-      expect([account_id, wire(posted)]).toEqual([
+      expect([account_id, wireAmount(posted)]).toEqual([
         account_id,
-        wire(sum(lines.filter((line) => line.account_id === account_id).map((l) => l.charged))),
+        wireAmount(
+          sum(lines.filter((line) => line.account_id === account_id).map((l) => l.charged)),
+        ),
       ]);
     }
 
@@ -375,7 +364,7 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
         rows.set(id, row);
       }
       return [...rows.values()]
-        .map((row) => ({ ...row, cost: wire(row['cost'] as Decimal) }))
+        .map((row) => ({ ...row, cost: wireAmount(row['cost'] as Decimal) }))
         .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     };
     const sorted = sortedBy;
@@ -443,9 +432,9 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
         const funding =
           transaction.kind === 'usage'
             ? {
-                allowance: wire(new Decimal(transaction.allowance).negated()),
-                credit_and_bonus: wire(new Decimal(transaction.credit).negated()),
-                overage: wire(new Decimal(transaction.overage).negated()),
+                allowance: wireAmount(new Decimal(transaction.allowance).negated()),
+                credit_and_bonus: wireAmount(new Decimal(transaction.credit).negated()),
+                overage: wireAmount(new Decimal(transaction.overage).negated()),
               }
             : null;
         const itemFunding = item?.['funding'] as Record<string, string> | null | undefined;
@@ -458,7 +447,7 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
             ? itemFunding
             : {
                 allowance: itemFunding['allowance'],
-                credit_and_bonus: wire(
+                credit_and_bonus: wireAmount(
                   sum([itemFunding['credit'] ?? 'none', itemFunding['bonus'] ?? 'none']),
                 ),
                 overage: itemFunding['overage'],
@@ -468,7 +457,7 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
           transaction.kind,
           // The ledger posts at a JS instant: its microseconds are always 000.
           transaction.posted_at.replace(/(\.\d{3})000Z$/, '$1Z'),
-          wire(tenant),
+          wireAmount(tenant),
           funding,
         ]);
       }
@@ -512,7 +501,7 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
           .filter((t) => t.kind === 'purchase' || t.kind === 'purchase_refund')
           .map((t) => [
             t.kind === 'purchase' ? 'credit_purchased' : 'credit_refunded',
-            wire(new Decimal(t.credit).abs()),
+            wireAmount(new Decimal(t.credit).abs()),
           ])
           .sort(),
       );
@@ -564,10 +553,10 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
       // The ledger's status is its postings: credit left (below zero after B's refund), overage.
       expect([account, status['extra_credit_remaining'], status['overage']]).toEqual([
         account,
-        wire(books('credit')),
-        wire(new Decimal(books('overage')).negated()),
+        wireAmount(books('credit')),
+        wireAmount(new Decimal(books('overage')).negated()),
       ]);
-      spent.set(account, wire(books('revenue')));
+      spent.set(account, wireAmount(books('revenue')));
       await eventually(
         async () => {
           const shown = await get<Json>(`/v1/accounts/${account}`);
@@ -617,7 +606,7 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
     );
     const today = new Date().toISOString().slice(0, 10);
     const ofDays = (chosen: typeof lines) => ({
-      cost: wire(sum(chosen.map((line) => line.charged))),
+      cost: wireAmount(sum(chosen.map((line) => line.charged))),
       tokens: chosen.reduce((total, line) => total + Number(line.tokens), 0),
       requests: chosen.length,
     });
@@ -625,7 +614,9 @@ describe("every figure admin shows is the ledger's, to the last decimal", () => 
     const statuses = [statusA, statusB];
     expect(summary).toMatchObject({
       accounts: 2,
-      extra_credit_remaining: wire(sum(statuses.map((s) => s['extra_credit_remaining'] as string))),
+      extra_credit_remaining: wireAmount(
+        sum(statuses.map((s) => s['extra_credit_remaining'] as string)),
+      ),
       today: ofDays(lines.filter((line) => line.day === today)),
       window: ofDays(lines),
     });

@@ -1,17 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Decimal } from 'decimal.js';
 import type { AlertFired, BalanceChanged, LedgerTransaction } from '@tally/budget-domain';
 import {
-  CommandClient,
-  ServiceHarness,
-  WebhookReceiver,
   awayFromUtcMidnight,
+  CommandClient,
   createApiKey,
   eventually,
+  priceCatalogFile,
   queryDatabase,
+  ServiceHarness,
   usageEvent,
+  WebhookReceiver,
+  wireAmount,
 } from '@tally/testing';
 import type { TopicRecorder, UsageEventFixture } from '@tally/testing';
 import { ALERTING_COMMAND_PATTERNS } from '../src/commands/commands.module';
@@ -47,10 +46,6 @@ const BALANCE_KINDS = [
 type Json = Record<string, unknown>;
 
 /** An amount as the wire writes it: exact, at least 6 decimals. */
-const wire = (amount: Decimal.Value) => {
-  const exact = new Decimal(amount);
-  return exact.toFixed(Math.max(6, exact.decimalPlaces()));
-};
 /** An amount as a message shows it: exact, at least cents, in USD. */
 const usd = (amount: Decimal.Value) => {
   const exact = new Decimal(amount);
@@ -60,26 +55,18 @@ const hourOf = (instant: string | number) =>
   new Date(Math.floor(new Date(instant).getTime() / HOUR_MS) * HOUR_MS).toISOString();
 
 function catalogFile(): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'tally-alert-figures-')), 'prices.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      version: 'alert-figures-1',
-      entries: [
-        {
-          provider: PROVIDER,
-          model: LARGE,
-          prices: { input_per_mtok: '2.00', output_per_mtok: '10.00' },
-        },
-        {
-          provider: PROVIDER,
-          model: SMALL,
-          prices: { input_per_mtok: '0.30', output_per_mtok: '1.20' },
-        },
-      ],
-    }),
-  );
-  return file;
+  return priceCatalogFile('alert-figures-1', [
+    {
+      provider: PROVIDER,
+      model: LARGE,
+      prices: { input_per_mtok: '2.00', output_per_mtok: '10.00' },
+    },
+    {
+      provider: PROVIDER,
+      model: SMALL,
+      prices: { input_per_mtok: '0.30', output_per_mtok: '1.20' },
+    },
+  ]);
 }
 
 /**
@@ -158,7 +145,7 @@ function expectedBalanceAlerts(
         holding.set(`custom:amount:${threshold}`, {
           kind: 'custom_threshold',
           ...base,
-          amount: wire(threshold),
+          amount: wireAmount(threshold),
           message: `${subject}: spend threshold of ${usd(threshold)} reached, ${usd(used)} spent this period`,
         });
       }
@@ -458,7 +445,7 @@ describe("every figure alerting shows is the ledger's, to the last decimal", () 
       byHour.set(line.hour, { cost: hour.cost.plus(line.charged), events: hour.events + 1 });
     }
     const expected = [...byHour]
-      .map(([hour, { cost, events }]) => ({ hour, cost: wire(cost), events }))
+      .map(([hour, { cost, events }]) => ({ hour, cost: wireAmount(cost), events }))
       .sort((a, b) => a.hour.localeCompare(b.hour));
     const stored = await schemaRows<{ hour: string; cost: string; events: number }>(
       'alerting',
@@ -479,13 +466,13 @@ describe("every figure alerting shows is the ledger's, to the last decimal", () 
     const mean = trailing.dividedBy(6);
     const [anomaly] = mine().filter((alert) => alert.kind === 'anomaly');
     expect({
-      rollups: stored.map((row) => ({ ...row, cost: wire(row.cost) })),
+      rollups: stored.map((row) => ({ ...row, cost: wireAmount(row.cost) })),
       anomaly: [anomaly?.state, anomaly?.amount, anomaly?.period_start, anomaly?.message],
     }).toEqual({
       rollups: expected,
       anomaly: [
         'fired',
-        wire(spend),
+        wireAmount(spend),
         spikeHour,
         `${ACCOUNT}: ${usd(spend)} spent in the hour from ${spikeHour}, ${spend.dividedBy(mean).toDecimalPlaces(1, Decimal.ROUND_HALF_EVEN).toString()}x the trailing 6-hour mean of ${usd(mean)}`,
       ],

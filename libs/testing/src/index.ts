@@ -40,3 +40,5 @@ export { awayFromUtcMidnight } from './utc-midnight';
 export { holdRowLock } from './row-lock';
 export type { HeldRowLock } from './row-lock';
 export { TcpProxy } from './tcp-proxy';
+export { priceCatalogFile, wireAmount } from './price-catalog';
+export type { CatalogEntry } from './price-catalog';
