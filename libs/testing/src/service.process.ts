@@ -119,14 +119,26 @@ function buildOnce(): void {
   built = true;
 }
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+/**
+ * A TCP port nothing listens on right now, below the kernel's ephemeral range (32768 and up on
+ * Linux): a service binds it seconds later, and a port from that range could meanwhile be taken by
+ * any process's bind(0) or outgoing connection. Only another freePort can pick it in between.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let attempt = 0; ; attempt += 1) {
+    const port = FIRST_PORT + Math.floor(Math.random() * PORTS);
+    if (await listenable(port)) return port;
+    if (attempt >= 100) throw new Error(`no free port in ${FIRST_PORT}-${FIRST_PORT + PORTS - 1}`);
+  }
+}
+
+const FIRST_PORT = 20_000;
+const PORTS = 12_000;
+
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
   });
 }
