@@ -213,6 +213,8 @@ export class OutboxRelay {
         await new Promise((resolve) => setTimeout(resolve, this.options.waitingDelayMs));
       }
       this.caughtUp = true;
+      // Only the leader can tell whether rows are held; a former leader's figure would page forever.
+      this.noteHeld(false);
       return 0;
     }
     try {
